@@ -1,0 +1,1 @@
+"""Storage (SQLAlchemy ORM) and domain types: the exchange format lives in `models.exchange`."""

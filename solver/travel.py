@@ -1,0 +1,54 @@
+"""Travel minutes between team bases and citizens, as FORMAT.md defines them.
+
+minutes = ceil(haversine_km * detour_factor / speed_kmh * 60); the same point is 0.
+"""
+
+from __future__ import annotations
+
+import math
+
+from solver.types import Problem, TravelSpec
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+class Travel:
+    """Memoised travel times keyed by place id (a team id for a base, a citizen id for a home)."""
+
+    def __init__(self, spec: TravelSpec, points: dict[str, tuple[float, float]]) -> None:
+        self.spec = spec
+        self.points = points
+        self._cache: dict[tuple[str, str], int] = {}
+        self._index: dict[str, int] | None = None
+        if spec.matrix_points is not None:
+            self._index = {p: i for i, p in enumerate(spec.matrix_points)}
+        elif spec.speed_kmh <= 0:
+            raise ValueError("travel speed_kmh must be positive")
+
+    @classmethod
+    def for_problem(cls, problem: Problem) -> Travel:
+        points = {t.id: (t.lat, t.lon) for t in problem.teams}
+        points.update({c.id: (c.lat, c.lon) for c in problem.citizens})
+        return cls(problem.travel, points)
+
+    def minutes(self, a: str, b: str) -> int:
+        if a == b:
+            return 0
+        key = (a, b)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        if self._index is not None:
+            assert self.spec.matrix_minutes is not None
+            value = int(self.spec.matrix_minutes[self._index[a]][self._index[b]])
+        else:
+            km = haversine_km(self.points[a], self.points[b])
+            value = math.ceil(km * self.spec.detour_factor / self.spec.speed_kmh * 60 - 1e-9)
+        self._cache[key] = value
+        return value

@@ -1,0 +1,151 @@
+"""Plain data in and out of the planner: a `Problem` goes in, a `Plan` comes out.
+
+Times are whole minutes after midnight of the visit's day; `day` counts from
+`Problem.start_date` (day 0), exactly as in the exchange format (FORMAT.md).
+Nothing here knows about HTTP, SQL or files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+CarerId = str
+CitizenId = str
+VisitId = str
+MonthKey = tuple[int, int]  # (year, month) of a calendar month
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    day: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    id: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class Carer:
+    id: CarerId
+    team: str
+    skills: frozenset[str] = frozenset()
+    shifts: tuple[Shift, ...] = ()
+    # Contracted working time, for the fairness goal; None means "no contract figure known".
+    contracted_minutes_per_week: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Citizen:
+    id: CitizenId
+    team: str
+    lat: float
+    lon: float
+    contact: CarerId | None = None
+    avoid: frozenset[CarerId] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    id: VisitId
+    citizen: CitizenId
+    need: str
+    day: int
+    earliest: int  # bounds the start time
+    latest: int
+    duration: int
+    carers: int = 1  # how many carers attend together (1 or 2); they start together
+    skills: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    visit: VisitId
+    carers: tuple[CarerId, ...]
+    start: int
+
+
+@dataclass(frozen=True, slots=True)
+class TravelSpec:
+    """How travel minutes are computed: haversine at a speed, or an explicit matrix."""
+
+    speed_kmh: float = 18.0
+    detour_factor: float = 1.3
+    # Explicit matrix keyed by team and citizen ids, when the instance gives one.
+    matrix_points: tuple[str, ...] | None = None
+    matrix_minutes: tuple[tuple[int, ...], ...] | None = None
+
+
+@dataclass(slots=True)
+class Problem:
+    name: str
+    start_date: dt.date
+    days: int
+    teams: list[Team]
+    carers: list[Carer]
+    citizens: list[Citizen]
+    visits: list[Visit]
+    max_carers_per_month: int = 12
+    travel: TravelSpec = field(default_factory=TravelSpec)
+    # Carers each citizen already met earlier in a month, before this problem's first day
+    # (history from performed visits or earlier plans); they count against the monthly cap.
+    met_before: dict[tuple[CitizenId, MonthKey], frozenset[CarerId]] = field(default_factory=dict)
+    # Assignments the team fixed by hand: they never move.
+    pinned: list[Assignment] = field(default_factory=list)
+    # The current plan, if any: a starting point, and what a re-plan should disturb least.
+    current: list[Assignment] = field(default_factory=list)
+    # Days the planner may change (inclusive); None means every day. Assignments in `current`
+    # outside this range are kept as they are.
+    replan_days: tuple[int, int] | None = None
+
+    def date_of(self, day: int) -> dt.date:
+        return self.start_date + dt.timedelta(days=day)
+
+    def month_of(self, day: int) -> MonthKey:
+        d = self.date_of(day)
+        return (d.year, d.month)
+
+
+@dataclass(frozen=True, slots=True)
+class Unplaced:
+    visit: VisitId
+    reason: str  # for a coordinator to act on: which skill, which window, which cap
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    phase: str  # "construct", "improve", "done"
+    elapsed: float  # seconds
+    objective: float | None = None  # best so far (lower is better)
+    bound: float | None = None
+    fraction: float = 0.0  # of the time budget or of the work, 0..1
+    message: str = ""
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(slots=True)
+class SolveParams:
+    time_limit: float = 30.0  # seconds, wall clock, for the whole solve
+    seed: int = 0
+    workers: int = 1  # CP-SAT search workers; with 1 worker and a seed the plan is reproducible
+    on_progress: ProgressCallback | None = None
+    # Polled between steps; returning True stops the solve early with the best plan so far.
+    should_stop: Callable[[], bool] | None = None
+
+
+@dataclass(slots=True)
+class Plan:
+    assignments: list[Assignment]
+    unplaced: list[Unplaced]
+    objective: float | None = None
+    bound: float | None = None
+    # Named figures the planner knows (e.g. objective terms); for reports, not for checking.
+    stats: dict[str, float] = field(default_factory=dict)
