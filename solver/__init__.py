@@ -14,8 +14,9 @@ from solver.types import (
     Unplaced,
     Visit,
 )
+from solver.solve import solve
 
 __all__ = [
     "Assignment", "Carer", "Citizen", "Plan", "Problem", "Progress", "Shift", "SolveParams",
-    "Team", "TravelSpec", "Unplaced", "Visit",
+    "Team", "TravelSpec", "Unplaced", "Visit", "solve",
 ]

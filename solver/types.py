@@ -139,6 +139,9 @@ class SolveParams:
     on_progress: ProgressCallback | None = None
     # Polled between steps; returning True stops the solve early with the best plan so far.
     should_stop: Callable[[], bool] | None = None
+    # Improvement steps per team; None: until the time limit. With 1 worker and a seed, a set
+    # number of steps gives the same plan on any machine (the wall clock then only caps it).
+    max_iterations: int | None = None
 
 
 @dataclass(slots=True)

@@ -1,3 +1,72 @@
-"""`homecare plan`: not written yet (owned by its issue)."""
+"""`homecare plan INSTANCE.json -o PLAN.json`: plan an instance file, write a plan file.
 
-from app.cli import app  # noqa: F401
+Reads homecare-instance/1, solves with solver.solve, writes homecare-plan/1 (FORMAT.md).
+A tqdm bar on stderr shows elapsed time against the limit and the best objective so far.
+Bad input: one clear line on stderr naming the file, exit status 2, no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from tqdm import tqdm
+
+from app.cli import app
+from models.exchange import ExchangeError, parse_instance, plan_to_doc, to_problem
+from solver import SolveParams, solve
+from solver.types import Progress
+
+DEFAULT_TIME_LIMIT = 60.0
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"homecare plan: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def plan(
+    instance: Annotated[Path, typer.Argument(help="Instance file (homecare-instance/1).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the plan (homecare-plan/1).")],
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="Seconds to search.")] = (
+        DEFAULT_TIME_LIMIT),
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed and 1 worker, same plan.")] = 0,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="CP-SAT search workers.")] = 1,
+) -> None:
+    """Plan every visit of INSTANCE with few faces, steady times and low travel."""
+    try:
+        data = json.loads(instance.read_text(encoding="utf-8"))
+    except OSError as e:
+        _fail(f"cannot read {instance}: {e.strerror or e}")
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        _fail(f"{instance} is not valid JSON: {e}")
+    try:
+        doc = parse_instance(data)
+    except ExchangeError as e:
+        _fail(f"{instance} is not a valid homecare-instance/1 file: {e}")
+    problem = to_problem(doc)
+
+    bar = tqdm(total=round(time_limit, 1), unit="s", file=sys.stderr, desc="planning",
+               bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f}s {postfix}")
+
+    def on_progress(p: Progress) -> None:
+        bar.n = min(bar.total, round(p.elapsed, 1))
+        if p.objective is not None:
+            bar.set_postfix_str(f"best {p.objective:,.0f} ({p.phase})", refresh=False)
+        bar.refresh()
+
+    try:
+        result = solve(problem, SolveParams(time_limit=time_limit, seed=seed, workers=workers,
+                                            on_progress=on_progress))
+    finally:
+        bar.close()
+    try:
+        output.write_text(json.dumps(plan_to_doc(result, doc.name), indent=1) + "\n", encoding="utf-8")
+    except OSError as e:
+        _fail(f"cannot write {output}: {e.strerror or e}")
+    typer.echo(f"{len(result.assignments)} visits placed, {len(result.unplaced)} not; plan written to {output}",
+               err=True)

@@ -1,3 +1,58 @@
-"""`homecare worker`: not written yet (owned by its issue)."""
+"""`homecare worker`: a Celery worker that solves plan jobs (issue 8). Needs CELERY_BROKER_URL.
 
-from app.cli import app  # noqa: F401
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/0 DATABASE_URL=postgresql+psycopg://... homecare worker
+    homecare worker --concurrency 4 --queues homecare.solve      # a solve-only machine
+
+Every worker needs the same DATABASE_URL as the web server (inputs and results travel through it).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from typing import Annotated
+
+import typer
+
+from app.cli import app
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(
+        "--concurrency", "-c", min=0, help="parts solved at once (processes); 0: one per CPU core")] = 0,
+    queues: Annotated[str, typer.Option(
+        "--queues", "-Q", help="comma-separated queues: <prefix>.control (prepare), <prefix>.solve (parts)")]
+        = "",
+    name: Annotated[str, typer.Option("--name", "-n", help="worker name (default: worker@host-pid)")] = "",
+    loglevel: Annotated[str, typer.Option("--loglevel", "-l", help="debug, info, warning, error")] = "info",
+    pool: Annotated[str, typer.Option("--pool", help="prefork (default) or solo (one process)")] = "prefork",
+) -> None:
+    """Run a worker that solves plan jobs from the queue (Ctrl-C to stop after the current part)."""
+    from app.settings import get_settings
+
+    settings = get_settings()
+    if not settings.celery_broker_url:
+        print("homecare worker: CELERY_BROKER_URL is not set (e.g. redis://127.0.0.1:6379/0); without a "
+              "broker, plan jobs run inside `homecare serve` and no worker is needed", file=sys.stderr)
+        raise typer.Exit(2)
+    if pool not in ("prefork", "solo"):
+        print(f"homecare worker: --pool must be prefork or solo, not {pool!r}", file=sys.stderr)
+        raise typer.Exit(2)
+    from app.jobs.celery_app import celery_app, control_queue, solve_queue
+    from app.jobs.celery_runner import CeleryRunner
+    from app.jobs.runner import BrokerUnavailable
+
+    try:
+        CeleryRunner().check_available()
+    except BrokerUnavailable as e:
+        print(f"homecare worker: {e}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    queues = queues or f"{control_queue()},{solve_queue()}"
+    argv = ["worker", f"--loglevel={loglevel}", f"--queues={queues}", f"--pool={pool}",
+            f"--hostname={name or f'worker-{os.getpid()}@{socket.gethostname()}'}",
+            "--without-gossip", "--without-mingle"]
+    if pool == "prefork":
+        argv.append(f"--concurrency={concurrency or os.cpu_count() or 1}")
+    celery_app.worker_main(argv=argv)

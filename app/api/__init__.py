@@ -1,0 +1,1 @@
+"""HTTP routers: parse, authorise (app.security), call a service, answer a schema."""

@@ -1,0 +1,150 @@
+"""Plan jobs (issues 4 and 8): plan teams over a date range in the background.
+
+    POST /api/plan-jobs               {team_ids, start, end, time_limit, seed}  -> 202 the job
+    GET  /api/plan-jobs               ?team_id=&status=&limit=                  -> jobs the user sees
+    GET  /api/plan-jobs/{id}                                                    -> job with progress
+    POST /api/plan-jobs/{id}/cancel                                             -> the cancelled job
+
+Coordinators (and admins) start and cancel jobs for their teams; team members read their teams'
+jobs; another team's job answers 404. With a broker configured and unreachable, a new job answers
+503 with the reason (nothing is started, the rest of the app works on).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.db import SessionDep
+from app.jobs.runner import BrokerUnavailable, JobRunner, get_runner
+from app.security import CurrentUser, require_role
+from app.services import jobs as service
+from models.core import ROLE_COORDINATOR, User
+from models.jobs import JOB_STATUSES
+
+router = APIRouter(prefix="/api/plan-jobs", tags=["plan jobs"])
+
+Coordinator = Annotated[User, Depends(require_role(ROLE_COORDINATOR))]
+
+
+def get_job_runner() -> JobRunner:
+    """The runner the settings choose; tests override this dependency."""
+    return get_runner()
+
+
+JobStatus = Literal["queued", "running", "gathering", "succeeded", "failed", "cancelled"]
+assert set(JobStatus.__args__) == set(JOB_STATUSES)  # type: ignore[attr-defined]
+
+RunnerDep = Annotated[JobRunner, Depends(get_job_runner)]
+
+
+class PlanJobIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    team_ids: list[int] = Field(min_length=1, max_length=1000, description="teams (teams.id) to plan")
+    start: dt.date
+    end: dt.date = Field(description="last day planned (inclusive)")
+    time_limit: float = Field(default=30.0, gt=0, le=service.MAX_TIME_LIMIT,
+                              description="seconds of solving for the whole job")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    part_time_limit: float | None = Field(
+        default=None, gt=0, le=service.MAX_TIME_LIMIT,
+        description="seconds per team instead of a share of time_limit (scale-out)")
+
+
+class ProgressOut(BaseModel):
+    phase: str
+    elapsed: float
+    objective: float | None
+    bound: float | None
+    fraction: float
+    parts: dict[str, int]
+
+
+class PartOut(BaseModel):
+    seq: int
+    team_id: int | None
+    status: str
+    attempts: int
+    phase: str
+    elapsed: float
+    objective: float | None
+    fraction: float
+    size: int
+    worker: str | None
+    error: str | None
+
+
+class PlanJobOut(BaseModel):
+    id: int
+    kind: str
+    status: str
+    runner: str
+    team_ids: list[int]
+    start: dt.date
+    end: dt.date
+    time_limit: float
+    part_time_limit: float | None
+    seed: int
+    created_by_id: int | None
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    message: str
+    error: str | None
+    progress: ProgressOut
+    plan_id: int | None
+    plan_version_id: int | None
+    figures: dict[str, Any]
+    parts: list[PartOut]
+
+
+def _out(job: Any) -> PlanJobOut:
+    return PlanJobOut.model_validate(service.job_view(job))
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED)
+def start_job(body: PlanJobIn, session: SessionDep, user: Coordinator, runner: RunnerDep) -> PlanJobOut:
+    try:
+        runner.check_available()
+    except BrokerUnavailable as e:
+        raise HTTPException(status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+                            detail=f"{e}; no job was started, try again later") from e
+    job = service.start_plan_job(session, user=user, team_ids=body.team_ids, start=body.start, end=body.end,
+                                 time_limit=body.time_limit, seed=body.seed,
+                                 part_time_limit=body.part_time_limit, runner=runner.name)
+    # Committed before it is queued: a worker (another process) must find the job when it starts.
+    session.commit()
+    try:
+        runner.submit(job.id)
+    except BrokerUnavailable as e:
+        service.mark_not_started(session, job=job, reason=str(e))
+        session.commit()
+        raise HTTPException(status_code=status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(e)) from e
+    session.refresh(job)
+    return _out(job)
+
+
+@router.get("")
+def list_jobs(session: SessionDep, user: CurrentUser,
+              team_id: int | None = None,
+              status_: Annotated[JobStatus | None, Query(alias="status")] = None,
+              limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[PlanJobOut]:
+    jobs = service.list_jobs(session, user=user, team_id=team_id, status=status_, limit=limit)
+    return [_out(j) for j in jobs]
+
+
+@router.get("/{job_id}")
+def read_job(job_id: int, session: SessionDep, user: CurrentUser) -> PlanJobOut:
+    return _out(service.get_job(session, user=user, job_id=job_id))
+
+
+@router.post("/{job_id}/cancel")
+def cancel_job(job_id: int, session: SessionDep, user: Coordinator, runner: RunnerDep) -> PlanJobOut:
+    job = service.cancel_job(session, user=user, job_id=job_id)
+    session.commit()  # the parts read the status from the database: it must be there first
+    runner.cancel(job.id, service.part_task_ids(job))
+    return _out(job)

@@ -1,0 +1,80 @@
+"""Needs (what a citizen needs help with, recurring) and visit generation from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, status
+
+from app.api.deps import Coordinator, PagingDep, TeamIds
+from app.db import SessionDep
+from app.repositories.core import needs_stmt, paginate
+from app.schemas.core import (
+    GenerateResult,
+    GenerateVisits,
+    NeedChange,
+    NeedCreate,
+    NeedOut,
+    NeedUpdate,
+    Page,
+)
+from app.security import CurrentUser, get_team_scoped, visible_team_ids
+from app.services import core as svc
+from app.services.errors import Invalid
+from app.services.visits import generate_visits
+from models.core import Need
+
+router = APIRouter(prefix="/api", tags=["needs"])
+
+
+@router.get("/needs")
+def list_needs(session: SessionDep, user: CurrentUser, paging: PagingDep, team_id: TeamIds = None,
+               citizen_id: int | None = None, start: dt.date | None = None,
+               end: dt.date | None = None) -> Page[NeedOut]:
+    stmt = needs_stmt(user, team_ids=team_id, citizen_id=citizen_id, start=start, end=end)
+    rows, total = paginate(session, stmt, limit=paging.limit, offset=paging.offset)
+    return Page(items=[NeedOut.model_validate(r) for r in rows], total=total, limit=paging.limit,
+                offset=paging.offset)
+
+
+@router.post("/needs", status_code=status.HTTP_201_CREATED)
+def create_need(body: NeedCreate, session: SessionDep, user: Coordinator) -> NeedOut:
+    return NeedOut.model_validate(svc.create_need(session, data=body, user=user))
+
+
+@router.get("/needs/{need_id}")
+def read_need(need_id: int, session: SessionDep, user: CurrentUser) -> NeedOut:
+    return NeedOut.model_validate(get_team_scoped(session, Need, need_id, user))
+
+
+@router.patch("/needs/{need_id}")
+def update_need(need_id: int, body: NeedUpdate, session: SessionDep, user: Coordinator) -> NeedOut:
+    need = get_team_scoped(session, Need, need_id, user)
+    return NeedOut.model_validate(svc.update_need(session, need=need, data=body))
+
+
+@router.post("/needs/{need_id}/change", status_code=status.HTTP_201_CREATED)
+def change_need(need_id: int, body: NeedChange, session: SessionDep, user: Coordinator) -> NeedOut:
+    """Change the need from a date on; earlier days keep the old values (history is not rewritten).
+    Answers the need version in force from that date."""
+    need = get_team_scoped(session, Need, need_id, user)
+    return NeedOut.model_validate(svc.change_need_from(session, need=need, data=body))
+
+
+@router.delete("/needs/{need_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_need(need_id: int, session: SessionDep, user: Coordinator) -> None:
+    svc.delete_row(session, row=get_team_scoped(session, Need, need_id, user))
+
+
+@router.post("/visits/generate")
+def generate(body: GenerateVisits, session: SessionDep, user: Coordinator) -> GenerateResult:
+    """Make the visits of the range match the needs (idempotent; history and pinned visits stay)."""
+    visible = visible_team_ids(user)
+    team_ids: set[int] | None = None if body.team_ids is None else set(body.team_ids)
+    if visible is not None:
+        if team_ids is not None and not team_ids <= visible:
+            unknown = sorted(team_ids - visible)
+            raise Invalid(f"unknown team {unknown[0]}", path="team_ids")
+        team_ids = visible if team_ids is None else team_ids
+    r = generate_visits(session, start=body.start, end=body.end, team_ids=team_ids, today=body.today)
+    return GenerateResult(created=r.created, updated=r.updated, cancelled=r.cancelled, unchanged=r.unchanged)

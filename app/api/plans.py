@@ -1,0 +1,192 @@
+"""Plans, their versions and assignments: read, accept (coordinators), pin and move (team members)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import select
+
+from app.api.deps import Coordinator, PagingDep, TeamIds
+from app.db import SessionDep
+from app.mapping import accept_plan_version, find_or_create_plan
+from app.repositories.core import assignments_stmt, paginate, plans_stmt
+from app.schemas.core import (
+    AssignmentOut,
+    AssignmentUpdate,
+    Page,
+    PlanOut,
+    PlanVersionOut,
+    UnplacedOut,
+)
+from app.security import CurrentUser, can_see_team, get_team_scoped, require_role, visible_team_ids
+from app.services.errors import Conflict, Invalid
+from models.core import (
+    PLAN_DRAFT,
+    ROLE_COORDINATOR,
+    ROLE_MEMBER,
+    Assignment,
+    Carer,
+    Plan,
+    PlanVersion,
+    UnplacedVisit,
+    User,
+    Visit,
+)
+
+router = APIRouter(prefix="/api", tags=["plans"])
+
+Member = Annotated[User, Depends(require_role(ROLE_MEMBER, ROLE_COORDINATOR))]
+
+
+class PlanCreate(BaseModel):
+    team_ids: Annotated[list[int], Field(min_length=1)]
+    start_date: dt.date
+    end_date: dt.date
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> PlanCreate:
+        if self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        return self
+
+
+def plan_out(plan: Plan) -> PlanOut:
+    return PlanOut(id=plan.id, external_id=plan.external_id, name=plan.name, start_date=plan.start_date,
+                   end_date=plan.end_date, team_ids=sorted(t.id for t in plan.teams),
+                   versions=[PlanVersionOut.model_validate(v) for v in plan.versions])
+
+
+def assignment_out(a: Assignment) -> AssignmentOut:
+    return AssignmentOut(id=a.id, plan_version_id=a.plan_version_id, visit_id=a.visit_id,
+                         visit_external_id=a.visit.external_id, start=a.start, pinned=a.pinned,
+                         carer_ids=sorted(c.id for c in a.carers))
+
+
+@router.get("/plans")
+def list_plans(session: SessionDep, user: CurrentUser, paging: PagingDep, team_id: TeamIds = None,
+               start: dt.date | None = None, end: dt.date | None = None) -> Page[PlanOut]:
+    rows, total = paginate(session, plans_stmt(user, team_ids=team_id, start=start, end=end),
+                           limit=paging.limit, offset=paging.offset)
+    return Page(items=[plan_out(p) for p in rows], total=total, limit=paging.limit, offset=paging.offset)
+
+
+@router.post("/plans", status_code=status.HTTP_201_CREATED)
+def create_plan(body: PlanCreate, session: SessionDep, user: Coordinator) -> PlanOut:
+    for i, tid in enumerate(body.team_ids):
+        if not can_see_team(user, tid):
+            raise Invalid(f"unknown team {tid}", path=f"team_ids.{i}")
+    return plan_out(find_or_create_plan(session, team_ids=body.team_ids, start=body.start_date,
+                                        end=body.end_date, name=body.name))
+
+
+@router.get("/plans/{plan_id}")
+def read_plan(plan_id: int, session: SessionDep, user: CurrentUser) -> PlanOut:
+    return plan_out(get_team_scoped(session, Plan, plan_id, user))
+
+
+@router.delete("/plans/{plan_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_plan(plan_id: int, session: SessionDep, user: Coordinator) -> None:
+    session.delete(get_team_scoped(session, Plan, plan_id, user))
+    session.flush()
+
+
+@router.get("/plan-versions/{version_id}")
+def read_version(version_id: int, session: SessionDep, user: CurrentUser) -> PlanVersionOut:
+    return PlanVersionOut.model_validate(get_team_scoped(session, PlanVersion, version_id, user))
+
+
+@router.get("/plan-versions/{version_id}/assignments")
+def list_assignments(version_id: int, session: SessionDep, user: CurrentUser, paging: PagingDep,
+                     carer_id: int | None = None, citizen_id: int | None = None,
+                     start: dt.date | None = None, end: dt.date | None = None) -> Page[AssignmentOut]:
+    version = get_team_scoped(session, PlanVersion, version_id, user)
+    stmt = assignments_stmt(version.id, carer_id=carer_id, citizen_id=citizen_id, start=start, end=end)
+    rows, total = paginate(session, stmt, limit=paging.limit, offset=paging.offset)
+    return Page(items=[assignment_out(a) for a in rows], total=total, limit=paging.limit,
+                offset=paging.offset)
+
+
+@router.get("/plan-versions/{version_id}/unplaced")
+def list_unplaced(version_id: int, session: SessionDep, user: CurrentUser,
+                  paging: PagingDep) -> Page[UnplacedOut]:
+    version = get_team_scoped(session, PlanVersion, version_id, user)
+    stmt = (select(UnplacedVisit).join(Visit, Visit.id == UnplacedVisit.visit_id)
+            .where(UnplacedVisit.plan_version_id == version.id).order_by(Visit.date, Visit.id))
+    rows, total = paginate(session, stmt, limit=paging.limit, offset=paging.offset)
+    return Page(items=[UnplacedOut(visit_id=u.visit_id, visit_external_id=u.visit.external_id,
+                                   reason=u.reason) for u in rows],
+                total=total, limit=paging.limit, offset=paging.offset)
+
+
+@router.post("/plan-versions/{version_id}/accept")
+def accept(version_id: int, session: SessionDep, user: Coordinator) -> PlanVersionOut:
+    version = get_team_scoped(session, PlanVersion, version_id, user)
+    return PlanVersionOut.model_validate(accept_plan_version(session, version=version, user=user))
+
+
+@router.delete("/plan-versions/{version_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_version(version_id: int, session: SessionDep, user: Coordinator) -> None:
+    version = get_team_scoped(session, PlanVersion, version_id, user)
+    if version.status != PLAN_DRAFT:
+        raise Conflict(f"version {version.number} is {version.status}; only drafts can be deleted")
+    session.delete(version)
+    session.flush()
+
+
+@router.get("/assignments/{assignment_id}")
+def read_assignment(assignment_id: int, session: SessionDep, user: CurrentUser) -> AssignmentOut:
+    a = _assignment(session, assignment_id, user)
+    return assignment_out(a)
+
+
+def _assignment(session: SessionDep, assignment_id: int, user: User) -> Assignment:
+    a = session.get(Assignment, assignment_id)
+    from app.security import ensure_visible, not_found
+
+    if a is None:
+        raise not_found(f"assignment {assignment_id} not found")
+    ensure_visible(session, a.plan_version, user, what=f"assignment {assignment_id} not found")
+    return a
+
+
+@router.patch("/assignments/{assignment_id}")
+def update_assignment(assignment_id: int, body: AssignmentUpdate, session: SessionDep,
+                      user: Member) -> AssignmentOut:
+    """Pin, unpin or move an assignment of the user's own team (start time within the visit's
+    window; carers of the plan's teams, as many as the visit needs, none the citizen avoids)."""
+    a = _assignment(session, assignment_id, user)
+    visit = a.visit
+    changes = body.model_dump(exclude_unset=True)
+    if changes.get("start") is not None:
+        if not visit.earliest <= body.start <= visit.latest:  # type: ignore[operator]
+            raise Invalid(f"start {body.start} is outside the visit's window "
+                          f"{visit.earliest}-{visit.latest}", path="start")
+        a.start = int(body.start)  # type: ignore[arg-type]
+    if changes.get("carer_ids") is not None:
+        ids = list(dict.fromkeys(body.carer_ids or []))
+        if len(ids) != visit.carers:
+            raise Invalid(f"the visit needs {visit.carers} carer(s)", path="carer_ids")
+        plan_team_ids = {t.id for t in a.plan_version.plan.teams}
+        visible = visible_team_ids(user)
+        avoid = {c.id for c in visit.citizen.avoid_carers}
+        carers = []
+        for i, cid in enumerate(ids):
+            carer = session.get(Carer, cid)
+            if carer is None or carer.team_id not in plan_team_ids or (
+                    visible is not None and carer.team_id not in visible):
+                raise Invalid(f"unknown carer {cid}", path=f"carer_ids.{i}")
+            if cid in avoid:
+                raise Invalid(f"the citizen must not be visited by carer {cid}", path=f"carer_ids.{i}")
+            if not set(visit.skills) <= set(carer.skills):
+                raise Invalid(f"carer {cid} lacks a skill the visit needs ({sorted(visit.skills)})",
+                              path=f"carer_ids.{i}")
+            carers.append(carer)
+        a.carers = carers
+    if changes.get("pinned") is not None:
+        a.pinned = bool(body.pinned)
+    session.flush()
+    return assignment_out(a)

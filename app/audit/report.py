@@ -1,0 +1,261 @@
+"""Audit outputs: the per-citizen CSV and a self-contained HTML report (one file, opens offline).
+
+Charts are drawn with matplotlib as SVG and put inline into a Jinja2 template, so the report needs no
+network, no scripts and no images beside it. Ids pass through an `Alias` (identity, or the auditor's
+pseudonyms); the report never shows names, addresses or notes because the audit never reads them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import statistics
+from collections import defaultdict
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app.audit.figures import NO_TEAM, Alias, Audit, month_label, plain
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates" / "report"
+CSV_COLUMNS = (
+    "citizen",
+    "team",
+    "period_kind",
+    "period",
+    "distinct_carers",
+    "visits",
+    "contact_carer_share",
+    "new_face_visits",
+    "over_cap",
+    "national_measured",
+    "national_staff",
+    "national_excluded",
+)
+
+
+def citizen_csv(
+    audit: Audit, national_people: list[dict[str, Any]] | None = None, alias: Alias = plain
+) -> str:
+    """One row per citizen and period (month and 14-day), with the national measure for 14-day rows."""
+    nat = {(p["citizen"], p["period"]): p for p in national_people or []}
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    for row in audit.citizen_rows(plain):
+        n = nat.get((row["citizen"], row["period"])) if row["period_kind"] == "14d" else None
+        row["national_measured"] = "" if n is None else n["excluded"] is None
+        row["national_staff"] = "" if n is None or n["staff"] is None else n["staff"]
+        row["national_excluded"] = "" if n is None or n["excluded"] is None else n["excluded"]
+        row["citizen"] = alias("citizen", row["citizen"])
+        row["contact_carer_share"] = "" if row["contact_carer_share"] is None else row["contact_carer_share"]
+        w.writerow(row)
+    return buf.getvalue()
+
+
+# --- charts ------------------------------------------------------------------------------------------
+
+
+def _svg(fig: Any, salt: str) -> str:
+    import matplotlib
+
+    matplotlib.rcParams["svg.hashsalt"] = salt  # stable ids: the same data gives the same file
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    text = buf.getvalue()
+    text = re.sub(r"^<\?xml[^>]*>\s*", "", text)
+    text = re.sub(r"<!DOCTYPE[^>]*>\s*", "", text)
+    return re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+
+
+def _plt() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    matplotlib.rcParams.update(
+        {"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
+    )
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def chart_distribution(figures: Mapping[str, Any]) -> str:
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7, 3))
+    for key, label, offset, color in (
+        ("distribution_month", "calendar month", -0.2, "#2b6cb0"),
+        ("distribution_14d", "14-day period", 0.2, "#9c4221"),
+    ):
+        dist = figures.get(key) or {}
+        xs = [int(k) + offset for k in dist]
+        ax.bar(xs, list(dist.values()), width=0.4, label=label, color=color)
+    cap = figures.get("cap")
+    if cap:
+        ax.axvline(cap + 0.5, color="#c53030", linestyle="--", linewidth=1)
+        ax.text(cap + 0.6, ax.get_ylim()[1] * 0.9, f"cap {cap}", color="#c53030")
+    ax.set_xlabel("distinct carers met by one citizen")
+    ax.set_ylabel("citizens × periods")
+    ax.legend(frameon=False)
+    return _svg(fig, "distribution")
+
+
+def chart_trend(audit: Audit, figures: Mapping[str, Any]) -> str:
+    """Mean distinct carers per citizen, per team: by month when there are several, else by 14-day period."""
+    plt = _plt()
+    trend = figures.get("trend") or []
+    months = sorted({t["month"] for t in trend})
+    if len(months) > 1:
+        points = [(t["team"], t["month"], t["mean"]) for t in trend]
+        xlabel = "month"
+    else:
+        points = [(t["team"], t["period"][:10], t["mean"]) for t in audit.trend_14d()]
+        xlabel = "14-day period starting"
+    series: dict[str, dict[str, float]] = defaultdict(dict)
+    for team, x, y in points:
+        series[team][x] = y
+    xs = sorted({x for _, x, _ in points})
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    for team in sorted(series):
+        ys = [series[team].get(x) for x in xs]
+        is_all = team == "(all)"
+        ax.plot(
+            xs,
+            ys,
+            marker="o",
+            linewidth=2.5 if is_all else 1,
+            color="black" if is_all else None,
+            label=team,
+            alpha=1 if is_all else 0.7,
+        )
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("mean distinct carers")
+    if len(series) <= 24:
+        ax.legend(
+            frameon=False,
+            fontsize=7,
+            ncol=max(1, len(series) // 8),
+            bbox_to_anchor=(1.01, 1),
+            loc="upper left",
+        )
+    return _svg(fig, "trend")
+
+
+def chart_plan_vs_reality(audit: Audit) -> str | None:
+    """Per team, mean distinct carers per citizen-month: as planned and as performed."""
+    if not (audit.inp.has_plan and audit.inp.source == "performed"):
+        return None
+    planned: dict[tuple[str, tuple[int, int]], set[str]] = defaultdict(set)
+    for pv in audit.inp.planned.values():
+        if pv.start is not None:
+            planned[(pv.citizen, (pv.date.year, pv.date.month))].update(pv.carers)
+    per_team: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+    for key, m in audit.met_month.items():
+        t = audit.team_of.get(key[0], NO_TEAM)
+        per_team[t][0].append(len(planned.get(key, ())))
+        per_team[t][1].append(len(m.first))
+    if not per_team:
+        return None
+    plt = _plt()
+    teams = sorted(per_team)
+    fig, ax = plt.subplots(figsize=(7, 3))
+    xs = range(len(teams))
+    ax.bar(
+        [x - 0.2 for x in xs],
+        [statistics.fmean(per_team[t][0]) for t in teams],
+        width=0.4,
+        label="planned",
+        color="#718096",
+    )
+    ax.bar(
+        [x + 0.2 for x in xs],
+        [statistics.fmean(per_team[t][1]) for t in teams],
+        width=0.4,
+        label="performed",
+        color="#2b6cb0",
+    )
+    ax.set_xticks(
+        list(xs), teams, rotation=45 if len(teams) > 8 else 0, ha="right" if len(teams) > 8 else "center"
+    )
+    ax.set_ylabel("mean distinct carers / month")
+    ax.legend(frameon=False)
+    return _svg(fig, "planreality")
+
+
+def chart_standard_minutes(figures: Mapping[str, Any]) -> str | None:
+    needs = (figures.get("standard_minutes") or {}).get("needs") or {}
+    if not needs or figures.get("source") != "performed":
+        return None
+    plt = _plt()
+    names = sorted(needs)
+    fig, ax = plt.subplots(figsize=(7, 0.4 * len(names) + 1))
+    ax.barh(names, [needs[n]["within_5_min_share"] or 0 for n in names], color="#2f855a")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of visits within ±5 min of the planned (standard) minutes")
+    for i, n in enumerate(names):
+        ax.text(
+            min(0.98, (needs[n]["within_5_min_share"] or 0) + 0.01),
+            i,
+            f"median {needs[n]['difference_median']:+g} min",
+            va="center",
+            fontsize=7,
+        )
+    return _svg(fig, "standard")
+
+
+# --- HTML --------------------------------------------------------------------------------------------
+
+
+def _env() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(
+    audit: Audit,
+    figures: Mapping[str, Any],
+    *,
+    alias: Alias = plain,
+    title: str | None = None,
+    pseudonymised: bool = False,
+) -> str:
+    """The whole report as one HTML string (inline SVG charts, inline CSS, no scripts, no links out)."""
+    scope = figures.get("scope") or {}
+    what = " · ".join(
+        x
+        for x in (
+            scope.get("team") and f"team {scope['team']}",
+            scope.get("month") and f"month {scope['month']}",
+        )
+        if x
+    )
+    charts = {
+        "distribution": chart_distribution(figures),
+        "trend": chart_trend(audit, figures),
+        "plan_vs_reality": chart_plan_vs_reality(audit),
+        "standard_minutes": chart_standard_minutes(figures),
+    }
+    return (
+        _env()
+        .get_template("audit.html.j2")
+        .render(
+            title=title or f"Continuity audit{': ' + figures['name'] if figures.get('name') else ''}",
+            scope=what or "all teams, all months",
+            f=figures,
+            charts=charts,
+            pseudonymised=pseudonymised,
+            generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+            month_label=month_label,
+        )
+    )

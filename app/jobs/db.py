@@ -1,0 +1,42 @@
+"""Database sessions for processes that are not the web server (Celery workers, their pool children).
+
+An engine per process id: a pool child forked from the worker must not reuse the parent's
+connections. SQLite (a laptop or the test suite) gets WAL and a long busy timeout, because several
+worker processes write progress to the same file while the web server reads it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+_lock = threading.Lock()
+_by_pid: dict[tuple[int, str], sessionmaker[Session]] = {}
+
+
+def _sqlite_concurrency(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def worker_sessions(url: str | None = None) -> sessionmaker[Session]:
+    from app.db import make_engine
+    from app.settings import get_settings
+
+    url = url or get_settings().database_url
+    key = (os.getpid(), url)
+    with _lock:
+        maker = _by_pid.get(key)
+        if maker is None:
+            engine = make_engine(url)
+            if make_url(url).get_backend_name() == "sqlite":
+                event.listen(engine, "connect", _sqlite_concurrency)
+            maker = _by_pid[key] = sessionmaker(bind=engine, expire_on_commit=False)
+        return maker

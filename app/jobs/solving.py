@@ -1,0 +1,52 @@
+"""Solving one part: exchange-format payload in, exchange-format result out. No database here.
+
+The solve function is named by a dotted path ("module:function") so that a child process or a
+Celery worker on another machine can find it; the product's is the planner's `solver.solve.solve`.
+Tests may name a stand-in (HOMECARE_JOBS_SOLVE_FUNCTION), which only the test suite sets.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from typing import Any
+
+from app.jobs.codec import payload_to_problem, plan_to_result
+from solver.types import Plan, Problem, Progress, SolveParams
+
+DEFAULT_SOLVE_FUNCTION = "solver.solve:solve"
+SolveFn = Callable[[Problem, SolveParams], Plan]
+
+
+class SolveFailed(RuntimeError):
+    """The planner gave no usable plan; the message says why (stored on the job)."""
+
+
+def solve_function_path() -> str:
+    return os.environ.get("HOMECARE_JOBS_SOLVE_FUNCTION") or DEFAULT_SOLVE_FUNCTION
+
+
+def resolve(path: str | None = None) -> SolveFn:
+    module, _, name = (path or solve_function_path()).partition(":")
+    fn: SolveFn = getattr(importlib.import_module(module), name or "solve")
+    return fn
+
+
+def solve_payload(payload: dict[str, Any], *, time_limit: float, seed: int, solve_fn: SolveFn,
+                  on_progress: Callable[[Progress], None] | None = None,
+                  should_stop: Callable[[], bool] | None = None) -> dict[str, Any]:
+    """Solve one part. Raises SolveFailed when the planner reports an error instead of a plan."""
+    problem = payload_to_problem(payload)
+    params = SolveParams(time_limit=time_limit, seed=seed, workers=1,
+                         on_progress=on_progress, should_stop=should_stop)
+    plan = solve_fn(problem, params)
+    # The planner never raises for a bad problem: it unplaces everything and flags the error.
+    if plan.stats.get("error"):
+        reason = plan.unplaced[0].reason if plan.unplaced else "the planner reported an error"
+        raise SolveFailed(reason)
+    known = {v.id for v in problem.visits}
+    covered = {a.visit for a in plan.assignments} | {u.visit for u in plan.unplaced}
+    if covered != known:
+        raise SolveFailed(f"the planner's plan covers {len(covered & known)} of {len(known)} visits")
+    return plan_to_result(plan, problem.name)

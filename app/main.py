@@ -1,0 +1,92 @@
+"""The FastAPI application: routers from ROUTER_MODULES, error handlers, health check.
+
+To add a router: create `app/api/<area>.py` exposing `router = APIRouter(prefix=..., tags=[...])`
+and add the module's name to ROUTER_MODULES (a module that does not exist yet is skipped, so
+colleagues' entries can be listed before their files land).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from app.services.errors import ServiceError
+from models.exchange import ExchangeError
+
+log = logging.getLogger(__name__)
+
+ROUTER_MODULES: tuple[str, ...] = (
+    "app.api.auth",  # login (token), /api/me (issue 3)
+    "app.api.health",  # /health (issue 3)
+    "app.api.users",  # users (admin) (issue 3)
+    "app.api.teams",  # teams (issue 3)
+    "app.api.carers",  # carers + shifts (issue 3)
+    "app.api.citizens",  # citizens (issue 3)
+    "app.api.needs",  # needs + visit generation (issue 3)
+    "app.api.visits",  # visits (issue 3)
+    "app.api.plans",  # plans, versions, assignments, accept (issue 3)
+    "app.api.exchange",  # import/export homecare-instance/1, homecare-plan/1 (issue 3)
+    "app.api.jobs",  # plan jobs (issue 8)
+    "app.api.adjustments",  # adjustments and re-plans (issue 5)
+    "app.api.audit",  # continuity figures (issue 6)
+    "app.web.routes",  # web pages (web issue)
+)
+
+
+CORE_ROUTERS = frozenset(ROUTER_MODULES[:10])
+
+
+def _conflict_message(exc: IntegrityError) -> str:
+    text = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else "conflict"
+    return f"conflict with stored data: {text}"
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Home-care planner",
+        version="0.1.0",
+        description="Plan home-care visits with few faces, steady times and low travel.",
+    )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:
+        # A unique or foreign-key violation is the caller's conflict, never a 500.
+        return JSONResponse(status_code=409, content={"detail": _conflict_message(exc)})
+
+    @app.exception_handler(ExchangeError)
+    async def _exchange(_request: Request, exc: ExchangeError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": exc.errors})
+
+    @app.exception_handler(ServiceError)
+    async def _service(_request: Request, exc: ServiceError) -> JSONResponse:
+        return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail()})
+
+    for name in ROUTER_MODULES:
+        try:
+            if importlib.util.find_spec(name) is None:
+                continue
+        except ModuleNotFoundError:  # its package does not exist yet
+            continue
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            # Colleagues' routers land file by file; one half-written module must not take the
+            # whole API down. Ours (app.api.*core*) are imported strictly.
+            if name in CORE_ROUTERS:
+                raise
+            log.exception("router module %s failed to import; skipped", name)
+            continue
+        router = getattr(module, "router", None)
+        if router is None:
+            log.warning("%s has no `router`; skipped", name)
+            continue
+        app.include_router(router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""Repositories hold the queries (select statements, paging, filters); no HTTP, no commits."""

@@ -1,0 +1,83 @@
+"""Queries for daily adjustments and re-plans: the change log, previews, the plan head, lookups by the
+exchange format's external ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from models import core as m
+from models.adjustments import ADJ_PENDING, Adjustment, PlanHead, ReplanPreview
+
+
+def plan_head(session: Session, plan_id: int, *, lock: bool = False) -> PlanHead | None:
+    """The plan's head row; with `lock`, SELECT ... FOR UPDATE (PostgreSQL waits for another writer)."""
+    stmt = select(PlanHead).where(PlanHead.plan_id == plan_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.scalar(stmt.execution_options(populate_existing=True))
+
+
+def accepted_version(session: Session, plan_id: int) -> m.PlanVersion | None:
+    """The version in force: the accepted one with the highest number."""
+    return session.scalar(
+        select(m.PlanVersion)
+        .where(m.PlanVersion.plan_id == plan_id, m.PlanVersion.status == m.PLAN_ACCEPTED)
+        .order_by(m.PlanVersion.number.desc()).limit(1)
+        .execution_options(populate_existing=True))
+
+
+def adjustments(session: Session, plan_id: int, *, statuses: Collection[str] | None = None,
+                team_ids: Collection[int] | None = None, limit: int = 500,
+                offset: int = 0) -> Sequence[Adjustment]:
+    stmt = select(Adjustment).where(Adjustment.plan_id == plan_id)
+    if statuses:
+        stmt = stmt.where(Adjustment.status.in_(list(statuses)))
+    if team_ids is not None:
+        stmt = stmt.where(Adjustment.team_id.in_(list(team_ids)) | Adjustment.team_id.is_(None))
+    return session.scalars(stmt.order_by(Adjustment.id).limit(limit).offset(offset)).all()
+
+
+def pending_adjustments(session: Session, plan_id: int) -> Sequence[Adjustment]:
+    """The plan's pending changes in the order they were recorded (the order they apply in)."""
+    return session.scalars(select(Adjustment).where(Adjustment.plan_id == plan_id,
+                                                    Adjustment.status == ADJ_PENDING)
+                           .order_by(Adjustment.id)).all()
+
+
+def previews(session: Session, plan_id: int, *, limit: int = 50) -> Sequence[ReplanPreview]:
+    return session.scalars(select(ReplanPreview).where(ReplanPreview.plan_id == plan_id)
+                           .order_by(ReplanPreview.id.desc()).limit(limit)).all()
+
+
+def assignment_of_visit(session: Session, version_id: int, visit_external_id: str) -> m.Assignment | None:
+    return session.scalar(
+        select(m.Assignment).join(m.Visit, m.Assignment.visit_id == m.Visit.id)
+        .where(m.Assignment.plan_version_id == version_id, m.Visit.external_id == visit_external_id))
+
+
+def by_external_ids(session: Session, model: type[m.Carer] | type[m.Citizen] | type[m.Team] | type[m.Visit],
+                    external_ids: Collection[str]) -> dict[str, int]:
+    """external id -> integer id, for the ids that exist."""
+    if not external_ids:
+        return {}
+    stmt = select(model.external_id, model.id).where(model.external_id.in_(list(external_ids)))
+    rows = session.execute(stmt)
+    return {ext: pk for ext, pk in rows}
+
+
+def delete_shifts(session: Session, carer_id: int, first: dt.date, last: dt.date) -> None:
+    stmt = delete(m.Shift).where(m.Shift.carer_id == carer_id, m.Shift.date >= first, m.Shift.date <= last)
+    session.execute(stmt.execution_options(synchronize_session="fetch"))
+
+
+def visits_of_citizen(session: Session, citizen_id: int, first: dt.date, last: dt.date) -> Sequence[m.Visit]:
+    return session.scalars(select(m.Visit).where(m.Visit.citizen_id == citizen_id, m.Visit.date >= first,
+                                                 m.Visit.date <= last)).all()
+
+
+def visit_by_external_id(session: Session, external_id: str) -> m.Visit | None:
+    return session.scalar(select(m.Visit).where(m.Visit.external_id == external_id))

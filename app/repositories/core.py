@@ -1,0 +1,165 @@
+"""Queries over the core data: list statements with filters, paging, lookups by external id."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, Text, cast, exists, func, select
+from sqlalchemy.orm import Session
+
+from app.security import scope_filter
+from models.core import (
+    Assignment,
+    Carer,
+    Citizen,
+    Need,
+    Plan,
+    PlanVersion,
+    Shift,
+    Team,
+    User,
+    Visit,
+    assignment_carers,
+    plan_teams,
+)
+
+T = TypeVar("T")
+
+MAX_LIMIT = 1000
+
+
+def paginate(session: Session, stmt: Select[Any], *, limit: int, offset: int) -> tuple[list[Any], int]:
+    """One page of `stmt`'s rows (ordered by the statement) and the total count."""
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = list(session.scalars(stmt.limit(limit).offset(offset)))
+    return rows, int(total)
+
+
+def teams_stmt(user: User, *, team_ids: Collection[int] | None = None) -> Select[Any]:
+    return select(Team).where(scope_filter(Team.id, user, team_ids)).order_by(Team.id)
+
+
+def carers_stmt(user: User, *, team_ids: Collection[int] | None = None,
+                active_on: dt.date | None = None, skill: str | None = None) -> Select[Any]:
+    stmt = select(Carer).where(scope_filter(Carer.team_id, user, team_ids))
+    if active_on is not None:
+        stmt = stmt.where((Carer.active_from.is_(None)) | (Carer.active_from <= active_on),
+                          (Carer.active_to.is_(None)) | (Carer.active_to >= active_on))
+    stmt = stmt.order_by(Carer.id)
+    if skill is not None:
+            stmt = stmt.where(cast(Carer.skills, Text).like(f'%"{skill}"%'))
+    return stmt
+
+
+def shifts_stmt(user: User, *, team_ids: Collection[int] | None = None, carer_id: int | None = None,
+                start: dt.date | None = None, end: dt.date | None = None) -> Select[Any]:
+    stmt = select(Shift).join(Carer, Carer.id == Shift.carer_id).where(
+        scope_filter(Carer.team_id, user, team_ids))
+    if carer_id is not None:
+        stmt = stmt.where(Shift.carer_id == carer_id)
+    if start is not None:
+        stmt = stmt.where(Shift.date >= start)
+    if end is not None:
+        stmt = stmt.where(Shift.date <= end)
+    return stmt.order_by(Shift.date, Shift.carer_id, Shift.start)
+
+
+def citizens_stmt(user: User, *, team_ids: Collection[int] | None = None,
+                  contact_carer_id: int | None = None) -> Select[Any]:
+    stmt = select(Citizen).where(scope_filter(Citizen.team_id, user, team_ids))
+    if contact_carer_id is not None:
+        stmt = stmt.where(Citizen.contact_carer_id == contact_carer_id)
+    return stmt.order_by(Citizen.id)
+
+
+def needs_stmt(user: User, *, team_ids: Collection[int] | None = None, citizen_id: int | None = None,
+               start: dt.date | None = None, end: dt.date | None = None) -> Select[Any]:
+    """Needs valid at some point in [start, end] (either bound optional)."""
+    stmt = select(Need).join(Citizen, Citizen.id == Need.citizen_id).where(
+        scope_filter(Citizen.team_id, user, team_ids))
+    if citizen_id is not None:
+        stmt = stmt.where(Need.citizen_id == citizen_id)
+    if end is not None:
+        stmt = stmt.where(Need.valid_from <= end)
+    if start is not None:
+        stmt = stmt.where((Need.valid_to.is_(None)) | (Need.valid_to >= start))
+    return stmt.order_by(Need.citizen_id, Need.kind, Need.valid_from)
+
+
+def visits_stmt(user: User, *, team_ids: Collection[int] | None = None, citizen_id: int | None = None,
+                start: dt.date | None = None, end: dt.date | None = None,
+                status: str | None = None, carer_id: int | None = None) -> Select[Any]:
+    stmt = select(Visit).join(Citizen, Citizen.id == Visit.citizen_id).where(
+        scope_filter(Citizen.team_id, user, team_ids))
+    if citizen_id is not None:
+        stmt = stmt.where(Visit.citizen_id == citizen_id)
+    if start is not None:
+        stmt = stmt.where(Visit.date >= start)
+    if end is not None:
+        stmt = stmt.where(Visit.date <= end)
+    if status is not None:
+        stmt = stmt.where(Visit.status == status)
+    if carer_id is not None:
+        # visits the carer holds in an accepted plan version
+        stmt = stmt.where(exists().where(
+            Assignment.visit_id == Visit.id,
+            Assignment.plan_version_id == PlanVersion.id,
+            PlanVersion.status == "accepted",
+            assignment_carers.c.assignment_id == Assignment.id,
+            assignment_carers.c.carer_id == carer_id,
+        ))
+    return stmt.order_by(Visit.date, Visit.earliest, Visit.id)
+
+
+def plans_stmt(user: User, *, team_ids: Collection[int] | None = None,
+               start: dt.date | None = None, end: dt.date | None = None) -> Select[Any]:
+    """Plans overlapping [start, end] whose every team the user sees (and that touch `team_ids`)."""
+    from app.security import visible_team_ids
+
+    stmt = select(Plan)
+    visible = visible_team_ids(user)
+    if visible is not None:
+        hidden = select(plan_teams.c.plan_id).where(plan_teams.c.team_id.not_in(sorted(visible) or [-1]))
+        stmt = stmt.where(Plan.id.not_in(hidden))
+    if team_ids is not None:
+        stmt = stmt.where(Plan.id.in_(select(plan_teams.c.plan_id).where(
+            plan_teams.c.team_id.in_(sorted(team_ids) or [-1]))))
+    if start is not None:
+        stmt = stmt.where(Plan.end_date >= start)
+    if end is not None:
+        stmt = stmt.where(Plan.start_date <= end)
+    return stmt.order_by(Plan.start_date.desc(), Plan.id.desc())
+
+
+def assignments_stmt(version_id: int, *, carer_id: int | None = None, citizen_id: int | None = None,
+                     start: dt.date | None = None, end: dt.date | None = None) -> Select[Any]:
+    stmt = select(Assignment).join(Visit, Visit.id == Assignment.visit_id).where(
+        Assignment.plan_version_id == version_id)
+    if carer_id is not None:
+        stmt = stmt.where(Assignment.id.in_(select(assignment_carers.c.assignment_id).where(
+            assignment_carers.c.carer_id == carer_id)))
+    if citizen_id is not None:
+        stmt = stmt.where(Visit.citizen_id == citizen_id)
+    if start is not None:
+        stmt = stmt.where(Visit.date >= start)
+    if end is not None:
+        stmt = stmt.where(Visit.date <= end)
+    return stmt.order_by(Visit.date, Assignment.start, Assignment.id)
+
+
+def ids_by_external(session: Session, model: type[Any], external_ids: Iterable[str]) -> dict[str, int]:
+    """external_id -> id for the given external ids that exist (chunked for big IN lists)."""
+    wanted = list(dict.fromkeys(external_ids))
+    out: dict[str, int] = {}
+    for i in range(0, len(wanted), 900):
+        chunk = wanted[i:i + 900]
+        for ext, pk in session.execute(select(model.external_id, model.id).where(
+                model.external_id.in_(chunk))):
+            out[ext] = pk
+    return out
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username))

@@ -1,0 +1,1 @@
+"""Pydantic v2 schemas for the API's requests and answers."""

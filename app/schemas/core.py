@@ -1,0 +1,440 @@
+"""Request and answer schemas for the core data (issue 3).
+
+`...Create` validates a whole new row, `...Update` is a partial change (every field optional; the
+service re-validates the merged row with the Create schema so a patch cannot cross times).
+Answers carry the integer `id` and the exchange format's `external_id`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from models.core import MINUTES_PER_DAY, ROLES, User
+
+T = TypeVar("T")
+
+Minute = Annotated[int, Field(ge=0, le=MINUTES_PER_DAY, description="minutes after midnight")]
+ExternalId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S+$")]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Skill = Annotated[str, Field(min_length=1, max_length=100)]
+Lat = Annotated[float, Field(ge=-90, le=90)]
+Lon = Annotated[float, Field(ge=-180, le=180)]
+Weekdays = Annotated[list[Annotated[int, Field(ge=0, le=6)]], Field(min_length=1, max_length=7)]
+Role = Literal["member", "coordinator", "auditor", "admin"]
+assert set(ROLES) == {"member", "coordinator", "auditor", "admin"}
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+class UserOut(_Out):
+    id: int
+    username: str
+    full_name: str | None
+    role: Role
+    is_active: bool
+    team_ids: list[int]
+
+    @classmethod
+    def from_user(cls, user: User) -> UserOut:
+        return cls(id=user.id, username=user.username, full_name=user.full_name, role=user.role,  # type: ignore[arg-type]
+                   is_active=user.is_active, team_ids=sorted(t.id for t in user.teams))
+
+
+class UserCreate(_In):
+    username: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")]
+    password: Annotated[str, Field(min_length=8, max_length=200)]
+    full_name: Name | None = None
+    role: Role
+    team_ids: list[int] = []
+
+
+class UserUpdate(_In):
+    password: Annotated[str, Field(min_length=8, max_length=200)] | None = None
+    full_name: Name | None = None
+    role: Role | None = None
+    is_active: bool | None = None
+    team_ids: list[int] | None = None
+
+
+# --- teams -----------------------------------------------------------------------------------
+
+
+class TeamCreate(_In):
+    external_id: ExternalId
+    name: Name
+    lat: Lat
+    lon: Lon
+    base_address: Annotated[str, Field(max_length=300)] | None = None
+    max_carers_per_month: Annotated[int, Field(ge=1)] | None = None
+
+
+class TeamUpdate(_In):
+    external_id: ExternalId | None = None
+    name: Name | None = None
+    lat: Lat | None = None
+    lon: Lon | None = None
+    base_address: Annotated[str, Field(max_length=300)] | None = None
+    max_carers_per_month: Annotated[int, Field(ge=1)] | None = None
+
+
+class TeamOut(_Out):
+    id: int
+    external_id: str
+    name: str
+    lat: float
+    lon: float
+    base_address: str | None
+    max_carers_per_month: int | None
+
+
+# --- carers and shifts -----------------------------------------------------------------------
+
+
+class ShiftCreate(_In):
+    date: dt.date
+    start: Minute
+    end: Minute
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> ShiftCreate:
+        if self.end <= self.start:
+            raise ValueError(f"shift ends ({self.end}) before or when it starts ({self.start})")
+        return self
+
+
+class ShiftUpdate(_In):
+    date: dt.date | None = None
+    start: Minute | None = None
+    end: Minute | None = None
+
+
+class ShiftOut(_Out):
+    id: int
+    carer_id: int
+    date: dt.date
+    start: int
+    end: int
+
+
+class CarerCreate(_In):
+    external_id: ExternalId | None = None  # generated when left out
+    team_id: int
+    name: Name
+    skills: list[Skill] = []
+    contracted_minutes_per_week: Annotated[int, Field(ge=0, le=7 * MINUTES_PER_DAY)] | None = None
+    active_from: dt.date | None = None
+    active_to: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _active_range(self) -> CarerCreate:
+        if self.active_from and self.active_to and self.active_to < self.active_from:
+            raise ValueError("active_to is before active_from")
+        return self
+
+
+class CarerUpdate(_In):
+    external_id: ExternalId | None = None
+    team_id: int | None = None
+    name: Name | None = None
+    skills: list[Skill] | None = None
+    contracted_minutes_per_week: Annotated[int, Field(ge=0, le=7 * MINUTES_PER_DAY)] | None = None
+    active_from: dt.date | None = None
+    active_to: dt.date | None = None
+
+
+class CarerOut(_Out):
+    id: int
+    external_id: str
+    team_id: int
+    name: str | None  # None for auditors
+    skills: list[str]
+    contracted_minutes_per_week: int | None
+    active_from: dt.date | None
+    active_to: dt.date | None
+
+
+# --- citizens --------------------------------------------------------------------------------
+
+
+class CitizenCreate(_In):
+    external_id: ExternalId | None = None
+    team_id: int
+    name: Name
+    address: Annotated[str, Field(max_length=300)] | None = None
+    lat: Lat
+    lon: Lon
+    contact_carer_id: int | None = None
+    avoid_carer_ids: list[int] = []
+    notes: Annotated[str, Field(max_length=10_000)] | None = None
+    birth_year: Annotated[int, Field(ge=1880, le=2100)] | None = None
+
+
+class CitizenUpdate(_In):
+    external_id: ExternalId | None = None
+    team_id: int | None = None
+    name: Name | None = None
+    address: Annotated[str, Field(max_length=300)] | None = None
+    lat: Lat | None = None
+    lon: Lon | None = None
+    contact_carer_id: int | None = None
+    avoid_carer_ids: list[int] | None = None
+    notes: Annotated[str, Field(max_length=10_000)] | None = None
+    birth_year: Annotated[int, Field(ge=1880, le=2100)] | None = None
+
+
+class CitizenOut(_Out):
+    """Full citizen, for team members, coordinators and admins."""
+
+    id: int
+    external_id: str
+    team_id: int
+    name: str
+    address: str | None
+    lat: float
+    lon: float
+    contact_carer_id: int | None
+    avoid_carer_ids: list[int]
+    notes: str | None
+    birth_year: int | None
+
+
+class CitizenRedacted(_Out):
+    """What an auditor may read of a citizen: no name, address, coordinates or notes."""
+
+    id: int
+    external_id: str
+    team_id: int
+    birth_year: int | None
+
+
+# --- needs and visits ------------------------------------------------------------------------
+
+
+class _Window(_In):
+    @model_validator(mode="after")
+    def _window_fits_the_day(self) -> Any:
+        earliest, latest, duration = (getattr(self, k) for k in ("earliest", "latest", "duration"))
+        if earliest is not None and latest is not None and latest < earliest:
+            raise ValueError(f"window ends ({latest}) before it starts ({earliest})")
+        if earliest is not None and duration is not None and earliest + duration > MINUTES_PER_DAY:
+            raise ValueError("the visit cannot end within its day")
+        return self
+
+
+class NeedCreate(_Window):
+    external_id: ExternalId | None = None
+    citizen_id: int
+    kind: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S+$")]
+    weekdays: Weekdays
+    earliest: Minute
+    latest: Minute
+    duration: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)]
+    carers: Literal[1, 2] = 1
+    skills: list[Skill] = []
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+
+    @field_validator("weekdays")
+    @classmethod
+    def _distinct_days(cls, v: list[int]) -> list[int]:
+        return sorted(set(v))
+
+    @model_validator(mode="after")
+    def _valid_range(self) -> NeedCreate:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        return self
+
+
+class NeedUpdate(_In):
+    """A correction of the need as a whole (rewrites it). To change it from a date on without
+    rewriting history, POST /api/needs/{id}/change instead."""
+
+    kind: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S+$")] | None = None
+    weekdays: Weekdays | None = None
+    earliest: Minute | None = None
+    latest: Minute | None = None
+    duration: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)] | None = None
+    carers: Literal[1, 2] | None = None
+    skills: list[Skill] | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+
+class NeedChange(_In):
+    """Change a need from a date on: history before `from_date` keeps the old values."""
+
+    from_date: dt.date
+    weekdays: Weekdays | None = None
+    earliest: Minute | None = None
+    latest: Minute | None = None
+    duration: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)] | None = None
+    carers: Literal[1, 2] | None = None
+    skills: list[Skill] | None = None
+    valid_to: dt.date | None = None
+
+
+class NeedOut(_Out):
+    id: int
+    external_id: str
+    citizen_id: int
+    kind: str
+    weekdays: list[int]
+    earliest: int
+    latest: int
+    duration: int
+    carers: int
+    skills: list[str]
+    valid_from: dt.date
+    valid_to: dt.date | None
+    replaces_id: int | None
+
+
+class VisitCreate(_Window):
+    external_id: ExternalId | None = None
+    citizen_id: int
+    kind: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S+$")]
+    date: dt.date
+    earliest: Minute
+    latest: Minute
+    duration: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)]
+    carers: Literal[1, 2] = 1
+    skills: list[Skill] = []
+
+
+class VisitUpdate(_In):
+    date: dt.date | None = None
+    earliest: Minute | None = None
+    latest: Minute | None = None
+    duration: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)] | None = None
+    carers: Literal[1, 2] | None = None
+    skills: list[Skill] | None = None
+    status: Literal["planned", "cancelled"] | None = None
+
+
+class VisitOut(_Out):
+    id: int
+    external_id: str
+    citizen_id: int
+    need_id: int | None
+    kind: str
+    date: dt.date
+    earliest: int
+    latest: int
+    duration: int
+    carers: int
+    skills: list[str]
+    status: str
+
+
+class GenerateVisits(_In):
+    start: dt.date
+    end: dt.date  # inclusive
+    team_ids: list[int] | None = None
+    # Visits before this date are history and never change (default: today).
+    today: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> GenerateVisits:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        if (self.end - self.start).days > 366:
+            raise ValueError("at most 366 days at a time")
+        return self
+
+
+class GenerateResult(BaseModel):
+    created: int
+    updated: int
+    cancelled: int
+    unchanged: int
+
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+class AssignmentOut(_Out):
+    id: int
+    plan_version_id: int
+    visit_id: int
+    visit_external_id: str
+    start: int
+    pinned: bool
+    carer_ids: list[int]
+
+
+class AssignmentUpdate(_In):
+    """Pin or move an assignment (team members may do this for their own team)."""
+
+    start: Minute | None = None
+    carer_ids: Annotated[list[int], Field(min_length=1, max_length=2)] | None = None
+    pinned: bool | None = None
+
+
+class UnplacedOut(_Out):
+    visit_id: int
+    visit_external_id: str
+    reason: str
+
+
+class PlanVersionOut(_Out):
+    id: int
+    plan_id: int
+    number: int
+    status: str
+    created_at: dt.datetime
+    created_by_id: int | None
+    accepted_at: dt.datetime | None
+    accepted_by_id: int | None
+    inputs: dict[str, Any]
+    objective: float | None
+    stats: dict[str, Any]
+
+
+class PlanOut(_Out):
+    id: int
+    external_id: str
+    name: str
+    start_date: dt.date
+    end_date: dt.date
+    team_ids: list[int]
+    versions: list[PlanVersionOut]
+
+
+class MunicipalityOut(_Out):
+    id: int
+    name: str
+    max_carers_per_month: int
+    travel_speed_kmh: float
+    travel_detour_factor: float
+
+
+class MunicipalityUpdate(_In):
+    name: Name | None = None
+    max_carers_per_month: Annotated[int, Field(ge=1)] | None = None
+    travel_speed_kmh: Annotated[float, Field(gt=0)] | None = None
+    travel_detour_factor: Annotated[float, Field(gt=0)] | None = None

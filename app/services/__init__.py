@@ -1,0 +1,1 @@
+"""Services do the work (keyword-only arguments, a Session passed in, flush but never commit)."""

@@ -1,0 +1,338 @@
+"""Create, change and delete the core data, checking what the schemas cannot see alone
+(references to other rows, the teams the user may touch, a patch that crosses times).
+
+Every function takes keyword-only arguments, flushes and never commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.schemas import core as s
+from app.security import can_see_team, hash_password
+from app.services.errors import Conflict, Invalid
+from app.services.visits import visit_external_id
+from models.core import Carer, Citizen, Municipality, Need, Shift, Team, User, Visit
+
+S = TypeVar("S", bound=BaseModel)
+
+
+def new_external_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def validated(schema: type[S], data: dict[str, Any]) -> S:
+    """`data` checked against `schema`; a failure is a 422 naming each field."""
+    try:
+        return schema.model_validate(data)
+    except ValidationError as e:
+        errors = [{"loc": ["body", *e_["loc"]], "path": ".".join(str(p) for p in e_["loc"]) or "$",
+                   "msg": e_["msg"]} for e_ in e.errors()]
+        raise Invalid(errors[0]["msg"], errors=errors) from None
+
+
+def _merged(obj: Any, patch: BaseModel, schema: type[S], **extra: Any) -> tuple[S, set[str]]:
+    """The row after the patch, re-validated as a whole (a patch must not cross start and end)."""
+    changes = patch.model_dump(exclude_unset=True)
+    current = {k: getattr(obj, k) for k in schema.model_fields if hasattr(obj, k)}
+    current.update(extra)
+    current.update(changes)
+    return validated(schema, current), set(changes)
+
+
+def get_municipality(session: Session) -> Municipality:
+    """The municipality row (made with defaults on first use)."""
+    row = session.scalar(select(Municipality).order_by(Municipality.id).limit(1))
+    if row is None:
+        from app.settings import get_settings
+
+        cap = get_settings().default_max_carers_per_month
+        row = Municipality(name="Municipality", max_carers_per_month=cap,
+                           travel_speed_kmh=18.0, travel_detour_factor=1.3)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def cap_for_teams(session: Session, *, teams: list[Team]) -> int:
+    """The cap on distinct carers per citizen per month: the strictest team override, else the
+    municipality's (12 unless set)."""
+    overrides = [t.max_carers_per_month for t in teams if t.max_carers_per_month is not None]
+    return min(overrides) if overrides else get_municipality(session).max_carers_per_month
+
+
+# --- references ------------------------------------------------------------------------------
+
+
+def _team(session: Session, user: User, team_id: int, path: str) -> Team:
+    team = session.get(Team, team_id)
+    if team is None or not can_see_team(user, team.id):
+        raise Invalid(f"unknown team {team_id}", path=path)
+    return team
+
+
+def _carer(session: Session, user: User, carer_id: int, path: str) -> Carer:
+    carer = session.get(Carer, carer_id)
+    if carer is None or not can_see_team(user, carer.team_id):
+        raise Invalid(f"unknown carer {carer_id}", path=path)
+    return carer
+
+
+def _citizen(session: Session, user: User, citizen_id: int, path: str) -> Citizen:
+    citizen = session.get(Citizen, citizen_id)
+    if citizen is None or not can_see_team(user, citizen.team_id):
+        raise Invalid(f"unknown citizen {citizen_id}", path=path)
+    return citizen
+
+
+# --- municipality, teams, users --------------------------------------------------------------
+
+
+def update_municipality(session: Session, *, data: s.MunicipalityUpdate) -> Municipality:
+    row = get_municipality(session)
+    for k, v in data.model_dump(exclude_unset=True).items():
+        if v is None:
+            raise Invalid(f"{k} cannot be empty", path=k)
+        setattr(row, k, v)
+    session.flush()
+    return row
+
+
+def create_team(session: Session, *, data: s.TeamCreate) -> Team:
+    team = Team(**data.model_dump())
+    session.add(team)
+    session.flush()
+    return team
+
+
+def update_team(session: Session, *, team: Team, data: s.TeamUpdate) -> Team:
+    merged, changed = _merged(team, data, s.TeamCreate)
+    for k in changed:
+        setattr(team, k, getattr(merged, k))
+    session.flush()
+    return team
+
+
+def delete_row(session: Session, *, row: Any) -> None:
+    """Delete; rows still referenced (a team with carers, a carer in a plan) answer 409."""
+    session.delete(row)
+    session.flush()
+
+
+def _teams_by_ids(session: Session, team_ids: list[int], path: str) -> list[Team]:
+    teams = []
+    for i, tid in enumerate(team_ids):
+        team = session.get(Team, tid)
+        if team is None:
+            raise Invalid(f"unknown team {tid}", path=f"{path}.{i}")
+        teams.append(team)
+    return teams
+
+
+def create_user(session: Session, *, data: s.UserCreate) -> User:
+    if session.scalar(select(User.id).where(User.username == data.username)) is not None:
+        raise Conflict(f"username {data.username!r} is taken", path="username")
+    user = User(username=data.username, full_name=data.full_name, role=data.role,
+                password_hash=hash_password(data.password), is_active=True,
+                teams=_teams_by_ids(session, data.team_ids, "team_ids"))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def update_user(session: Session, *, user: User, data: s.UserUpdate) -> User:
+    changes = data.model_dump(exclude_unset=True)
+    for key in ("role", "is_active"):
+        if key in changes and changes[key] is None:
+            raise Invalid(f"{key} cannot be empty", path=key)
+    if changes.get("password"):
+        user.password_hash = hash_password(changes["password"])
+    if "full_name" in changes:
+        user.full_name = changes["full_name"]
+    if changes.get("role") is not None:
+        user.role = changes["role"]
+    if changes.get("is_active") is not None:
+        user.is_active = changes["is_active"]
+    if changes.get("team_ids") is not None:
+        user.teams = _teams_by_ids(session, changes["team_ids"], "team_ids")
+    session.flush()
+    return user
+
+
+# --- carers and shifts -----------------------------------------------------------------------
+
+
+def create_carer(session: Session, *, data: s.CarerCreate, user: User) -> Carer:
+    team = _team(session, user, data.team_id, "team_id")
+    carer = Carer(external_id=data.external_id or new_external_id(f"{team.external_id}-c"),
+                  team_id=team.id, name=data.name, skills=sorted(set(data.skills)),
+                  contracted_minutes_per_week=data.contracted_minutes_per_week,
+                  active_from=data.active_from, active_to=data.active_to)
+    session.add(carer)
+    session.flush()
+    return carer
+
+
+def update_carer(session: Session, *, carer: Carer, data: s.CarerUpdate, user: User) -> Carer:
+    merged, changed = _merged(carer, data, s.CarerCreate)
+    if "team_id" in changed:
+        _team(session, user, merged.team_id, "team_id")
+    for k in changed:
+        value = getattr(merged, k)
+        setattr(carer, k, sorted(set(value)) if k == "skills" else value)
+    session.flush()
+    return carer
+
+
+def _check_shift_overlap(session: Session, *, carer_id: int, date: dt.date, start: int, end: int,
+                         shift_id: int | None = None) -> None:
+    # Split shifts are fine; two shifts of one carer covering the same minutes are a mistake.
+    others = session.scalars(select(Shift).where(Shift.carer_id == carer_id, Shift.date == date))
+    for other in others:
+        if other.id != shift_id and other.start < end and start < other.end:
+            raise Invalid(f"overlaps the carer's shift {other.start}-{other.end} on {date}", path="start")
+
+
+def create_shift(session: Session, *, carer: Carer, data: s.ShiftCreate) -> Shift:
+    _check_shift_overlap(session, carer_id=carer.id, date=data.date, start=data.start, end=data.end)
+    shift = Shift(carer_id=carer.id, date=data.date, start=data.start, end=data.end)
+    session.add(shift)
+    session.flush()
+    return shift
+
+
+def update_shift(session: Session, *, shift: Shift, data: s.ShiftUpdate) -> Shift:
+    merged, changed = _merged(shift, data, s.ShiftCreate)
+    _check_shift_overlap(session, carer_id=shift.carer_id, date=merged.date, start=merged.start,
+                         end=merged.end, shift_id=shift.id)
+    for k in changed:
+        setattr(shift, k, getattr(merged, k))
+    session.flush()
+    return shift
+
+
+# --- citizens --------------------------------------------------------------------------------
+
+
+def _avoid(session: Session, user: User, ids: list[int]) -> list[Carer]:
+    return [_carer(session, user, cid, f"avoid_carer_ids.{i}") for i, cid in enumerate(dict.fromkeys(ids))]
+
+
+def create_citizen(session: Session, *, data: s.CitizenCreate, user: User) -> Citizen:
+    team = _team(session, user, data.team_id, "team_id")
+    if data.contact_carer_id is not None:
+        _carer(session, user, data.contact_carer_id, "contact_carer_id")
+    if data.contact_carer_id is not None and data.contact_carer_id in data.avoid_carer_ids:
+        raise Invalid("the contact carer cannot be on the avoid list", path="contact_carer_id")
+    citizen = Citizen(external_id=data.external_id or new_external_id(f"{team.external_id}-p"),
+                      team_id=team.id, name=data.name, address=data.address, lat=data.lat, lon=data.lon,
+                      contact_carer_id=data.contact_carer_id, notes=data.notes, birth_year=data.birth_year,
+                      avoid_carers=_avoid(session, user, data.avoid_carer_ids))
+    session.add(citizen)
+    session.flush()
+    return citizen
+
+
+def update_citizen(session: Session, *, citizen: Citizen, data: s.CitizenUpdate, user: User) -> Citizen:
+    merged, changed = _merged(citizen, data, s.CitizenCreate,
+                              avoid_carer_ids=[c.id for c in citizen.avoid_carers])
+    if "team_id" in changed:
+        _team(session, user, merged.team_id, "team_id")
+    if "contact_carer_id" in changed and merged.contact_carer_id is not None:
+        _carer(session, user, merged.contact_carer_id, "contact_carer_id")
+    if merged.contact_carer_id is not None and merged.contact_carer_id in merged.avoid_carer_ids:
+        raise Invalid("the contact carer cannot be on the avoid list", path="contact_carer_id")
+    for k in changed:
+        if k == "avoid_carer_ids":
+            citizen.avoid_carers = _avoid(session, user, merged.avoid_carer_ids)
+        else:
+            setattr(citizen, k, getattr(merged, k))
+    session.flush()
+    return citizen
+
+
+# --- needs -----------------------------------------------------------------------------------
+
+
+def create_need(session: Session, *, data: s.NeedCreate, user: User) -> Need:
+    citizen = _citizen(session, user, data.citizen_id, "citizen_id")
+    need = Need(external_id=data.external_id or new_external_id(f"{citizen.external_id}-{data.kind}"),
+                citizen_id=citizen.id, kind=data.kind, weekdays=data.weekdays, earliest=data.earliest,
+                latest=data.latest, duration=data.duration, carers=data.carers,
+                skills=sorted(set(data.skills)), valid_from=data.valid_from, valid_to=data.valid_to)
+    session.add(need)
+    session.flush()
+    return need
+
+
+def update_need(session: Session, *, need: Need, data: s.NeedUpdate) -> Need:
+    merged, changed = _merged(need, data, s.NeedCreate)
+    for k in changed:
+        value = getattr(merged, k)
+        setattr(need, k, sorted(set(value)) if k == "skills" else value)
+    session.flush()
+    return need
+
+
+def change_need_from(session: Session, *, need: Need, data: s.NeedChange) -> Need:
+    """The need changes from `data.from_date` on; before that date it stays as it was.
+
+    The current row ends the day before; a new row (replaces_id -> the old one) starts on the
+    date. Changing from the need's own first day simply rewrites it (there is no history yet)."""
+    if data.from_date < need.valid_from:
+        raise Invalid(f"from_date is before the need starts ({need.valid_from})", path="from_date")
+    if need.valid_to is not None and data.from_date > need.valid_to:
+        raise Invalid(f"from_date is after the need ends ({need.valid_to})", path="from_date")
+    changes = data.model_dump(exclude_unset=True, exclude={"from_date"})
+    current = {k: getattr(need, k) for k in s.NeedCreate.model_fields if hasattr(need, k)}
+    current.pop("external_id", None)
+    merged = validated(s.NeedCreate, {**current, **changes, "valid_from": data.from_date})
+    if data.from_date == need.valid_from:
+        for k in changes:
+            setattr(need, k, getattr(merged, k))
+        session.flush()
+        return need
+    need.valid_to = data.from_date - dt.timedelta(days=1)
+    new = Need(external_id=new_external_id(f"{need.external_id.split('@')[0]}@{data.from_date.isoformat()}"),
+               citizen_id=need.citizen_id, kind=need.kind, weekdays=merged.weekdays,
+               earliest=merged.earliest, latest=merged.latest, duration=merged.duration,
+               carers=merged.carers, skills=sorted(set(merged.skills)), valid_from=data.from_date,
+               valid_to=merged.valid_to, replaces_id=need.id)
+    session.add(new)
+    session.flush()
+    return new
+
+
+# --- visits ----------------------------------------------------------------------------------
+
+
+def create_visit(session: Session, *, data: s.VisitCreate, user: User) -> Visit:
+    citizen = _citizen(session, user, data.citizen_id, "citizen_id")
+    ext = data.external_id or visit_external_id(citizen.external_id, data.kind, data.date)
+    visit = Visit(external_id=ext,
+                  citizen_id=citizen.id, kind=data.kind, date=data.date, earliest=data.earliest,
+                  latest=data.latest, duration=data.duration, carers=data.carers,
+                  skills=sorted(set(data.skills)))
+    session.add(visit)
+    session.flush()
+    return visit
+
+
+def update_visit(session: Session, *, visit: Visit, data: s.VisitUpdate) -> Visit:
+    merged, changed = _merged(visit, data, s.VisitCreate)
+    changes = data.model_dump(exclude_unset=True)
+    if "status" in changes:
+        if changes["status"] is None:
+            raise Invalid("status cannot be empty", path="status")
+        visit.status = changes["status"]
+    for k in changed - {"status"}:
+        value = getattr(merged, k)
+        setattr(visit, k, sorted(set(value)) if k == "skills" else value)
+    session.flush()
+    return visit

@@ -1,0 +1,178 @@
+"""Solve jobs: start (stored, then handed to the runner), read with aggregated progress, list, cancel.
+
+Authorisation rules (the router passes the user):
+- starting and cancelling need coordinator (or admin) and every team of the job among the user's;
+- reading needs every team of the job among the user's teams (as plans spanning teams);
+- a job the user may not see answers 404, exactly as a missing one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.jobs.progress import aggregate
+from app.jobs.runner import part_task_id
+from app.security import visible_team_ids
+from app.services.errors import Conflict, Invalid, NotFound
+from models.core import Team, User
+from models.jobs import (
+    JOB_ACTIVE,
+    JOB_CANCELLED,
+    JOB_FAILED,
+    JOB_FINISHED,
+    KIND_PLAN,
+    PART_ACTIVE,
+    PART_CANCELLED,
+    PlanJob,
+    PlanJobPart,
+)
+
+MAX_DAYS = 93  # a quarter: plans are made a month at a time; longer ranges are a typo
+MAX_TIME_LIMIT = 6 * 3600.0
+
+
+def _job_not_found(job_id: int) -> NotFound:
+    return NotFound(f"plan job {job_id} not found")
+
+
+def start_plan_job(session: Session, *, user: User, team_ids: list[int], start: dt.date, end: dt.date,
+                   time_limit: float, seed: int = 0, part_time_limit: float | None = None,
+                   kind: str = KIND_PLAN, params: dict[str, Any] | None = None,
+                   runner: str) -> PlanJob:
+    """Store a queued job with one part per team (the caller commits, then submits it)."""
+    wanted = list(dict.fromkeys(team_ids))
+    if not wanted:
+        raise Invalid("name at least one team", path="team_ids")
+    if end < start:
+        raise Invalid(f"end ({end}) is before start ({start})", path="end")
+    if (end - start).days + 1 > MAX_DAYS:
+        raise Invalid(f"a plan covers at most {MAX_DAYS} days; {start}..{end} is {(end - start).days + 1}",
+                      path="end")
+    if not 0 < time_limit <= MAX_TIME_LIMIT:
+        raise Invalid(f"time_limit must be between 0 and {MAX_TIME_LIMIT:.0f} seconds", path="time_limit")
+    visible = visible_team_ids(user)
+    known = set(session.execute(select(Team.id).where(Team.id.in_(wanted))).scalars())
+    for i, team_id in enumerate(wanted):
+        if team_id not in known or (visible is not None and team_id not in visible):
+            # Another team's id answers as a missing one: do not reveal that it exists.
+            raise NotFound(f"team {team_id} not found", path=f"team_ids.{i}")
+    busy = session.execute(
+        select(PlanJob.id, PlanJobPart.team_id).join(PlanJobPart, PlanJobPart.job_id == PlanJob.id)
+        .where(PlanJob.status.in_(JOB_ACTIVE), PlanJobPart.team_id.in_(wanted))
+    ).first()
+    if busy is not None:
+        raise Conflict(f"team {busy[1]} is being planned by job {busy[0]}; wait for it or cancel it",
+                       path="team_ids")
+    job = PlanJob(kind=kind, status="queued", runner=runner, team_ids=wanted, start_date=start,
+                  end_date=end, time_limit=float(time_limit), part_time_limit=part_time_limit, seed=seed,
+                  params=params or {}, created_by_id=user.id, message="queued", phase="queued",
+                  elapsed=0.0, fraction=0.0, figures={})
+    job.parts = [PlanJobPart(seq=i, team_id=t, status="queued", size=0, attempts=0, phase="queued",
+                             elapsed=0.0, fraction=0.0, message="") for i, t in enumerate(wanted)]
+    session.add(job)
+    session.flush()
+    return job
+
+
+def _visible_clause(user: User) -> Any:
+    visible = visible_team_ids(user)
+    if visible is None:
+        return None
+    other_team = or_(PlanJobPart.team_id.is_(None), PlanJobPart.team_id.notin_(sorted(visible) or [-1]))
+    foreign = exists().where(PlanJobPart.job_id == PlanJob.id, other_team)
+    return ~foreign
+
+
+def get_job(session: Session, *, user: User, job_id: int) -> PlanJob:
+    job = session.get(PlanJob, job_id)
+    if job is None:
+        raise _job_not_found(job_id)
+    visible = visible_team_ids(user)
+    if visible is not None and not set(job.team_ids) <= visible:
+        raise _job_not_found(job_id)
+    return job
+
+
+def list_jobs(session: Session, *, user: User, team_id: int | None = None, status: str | None = None,
+              limit: int = 50) -> list[PlanJob]:
+    stmt = select(PlanJob).order_by(PlanJob.id.desc()).limit(limit)
+    clause = _visible_clause(user)
+    if clause is not None:
+        stmt = stmt.where(clause)
+    if team_id is not None:
+        stmt = stmt.where(exists().where(PlanJobPart.job_id == PlanJob.id, PlanJobPart.team_id == team_id))
+    if status is not None:
+        stmt = stmt.where(PlanJob.status == status)
+    return list(session.execute(stmt).scalars())
+
+
+def cancel_job(session: Session, *, user: User, job_id: int) -> PlanJob:
+    """Mark the job cancelled (its parts stop within a second; nothing is written). The caller commits,
+    then tells the runner. A job that already finished answers 409."""
+    job = get_job(session, user=user, job_id=job_id)
+    res = session.execute(update(PlanJob).where(PlanJob.id == job.id, PlanJob.status.in_(JOB_ACTIVE))
+                          .values(status=JOB_CANCELLED, finished_at=dt.datetime.now(dt.UTC),
+                                  message="cancelled; the last plan is unchanged")
+                          .execution_options(synchronize_session=False))
+    if res.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(job)
+        raise Conflict(f"plan job {job.id} has already {job.status}; nothing to cancel")
+    session.execute(update(PlanJobPart).where(PlanJobPart.job_id == job.id, PlanJobPart.status == "queued")
+                    .values(status=PART_CANCELLED).execution_options(synchronize_session=False))
+    session.flush()
+    session.refresh(job)
+    for p in job.parts:
+        session.refresh(p)
+    return job
+
+
+def mark_not_started(session: Session, *, job: PlanJob, reason: str) -> None:
+    """The runner refused the job (broker gone): it ends failed at once, with the reason."""
+    session.execute(update(PlanJob).where(PlanJob.id == job.id, PlanJob.status.in_(JOB_ACTIVE))
+                    .values(status=JOB_FAILED, error=reason, finished_at=dt.datetime.now(dt.UTC),
+                            message="not started")
+                    .execution_options(synchronize_session=False))
+    session.execute(update(PlanJobPart).where(PlanJobPart.job_id == job.id,
+                                              PlanJobPart.status.in_(PART_ACTIVE))
+                    .values(status=PART_CANCELLED).execution_options(synchronize_session=False))
+    session.flush()
+
+
+def part_task_ids(job: PlanJob) -> list[str]:
+    return [part_task_id(job.id, p.id) for p in job.parts]
+
+
+def job_view(job: PlanJob) -> dict[str, Any]:
+    """The job as the API and pages show it: stored figures when finished, else the parts' aggregate."""
+    if job.status in JOB_FINISHED:
+        # Finished: the parts' last figures, the job's own where the gather stored them.
+        agg = aggregate(job.parts, started_at=job.started_at, now=job.finished_at) if job.started_at \
+            else aggregate(job.parts)
+        progress = agg.as_dict()
+        progress["phase"] = "done" if job.status == "succeeded" else job.status
+        if job.status == "succeeded":
+            progress.update(fraction=1.0, objective=job.objective, bound=job.bound)
+    elif job.status == "queued":
+        progress = {"phase": "queued", "elapsed": 0.0, "objective": None, "bound": None, "fraction": 0.0,
+                    "parts": {"queued": len(job.parts)}}
+    else:
+        progress = aggregate(job.parts, started_at=job.started_at).as_dict()
+        if job.status == "gathering":
+            progress["phase"] = "gather"
+    return {
+        "id": job.id, "kind": job.kind, "status": job.status, "runner": job.runner,
+        "team_ids": list(job.team_ids), "start": job.start_date, "end": job.end_date,
+        "time_limit": job.time_limit, "part_time_limit": job.part_time_limit, "seed": job.seed,
+        "created_by_id": job.created_by_id, "created_at": job.created_at, "started_at": job.started_at,
+        "finished_at": job.finished_at, "message": job.message, "error": job.error,
+        "progress": progress, "plan_id": job.plan_id, "plan_version_id": job.plan_version_id,
+        "figures": job.figures or {},
+        "parts": [{"seq": p.seq, "team_id": p.team_id, "status": p.status, "attempts": p.attempts,
+                   "phase": p.phase, "elapsed": round(p.elapsed or 0.0, 2), "objective": p.objective,
+                   "fraction": round(p.fraction or 0.0, 4), "size": p.size, "worker": p.worker,
+                   "error": p.error} for p in sorted(job.parts, key=lambda p: p.seq)],
+    }

@@ -1,0 +1,88 @@
+"""Login and logout (the JWT in an HttpOnly cookie), the language switch, the start page, the team list."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.db import SessionDep
+from app.security import SESSION_COOKIE, authenticate, create_access_token, user_from_token
+from app.settings import get_settings
+from app.web import queries
+from app.web.deps import PLANNER_ROLES, WebUser
+from app.web.i18n import LANG_COOKIE, LANGUAGES
+from app.web.render import WebRoute, page
+from models.core import ROLE_AUDITOR
+
+router = APIRouter(route_class=WebRoute)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only a path on this site: `next=https://evil.example` or `//evil.example` would be an open redirect."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+@router.get("/login")
+def login_form(request: Request, session: SessionDep, next: str = "/") -> Response:
+    if user_from_token(session, request.cookies.get(SESSION_COOKIE)) is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return page(request, "web/login.html", {"next": safe_next(next)})
+
+
+@router.post("/login")
+def login(request: Request, session: SessionDep, username: Annotated[str, Form()] = "",
+          password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/") -> Response:
+    user = authenticate(session, username=username.strip(), password=password)
+    if user is None:
+        return page(request, "web/login.html",
+                    {"next": safe_next(next), "username": username, "error": "Wrong username or password."},
+                    status_code=401)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, create_access_token(user), max_age=get_settings().access_token_minutes * 60,
+        httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout() -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, next: str = "/") -> Response:
+    response = RedirectResponse(safe_next(next), status_code=303)
+    if code in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", path="/")
+    return response
+
+
+@router.get("/")
+def home(user: WebUser, session: SessionDep) -> Response:
+    if user.role == ROLE_AUDITOR:
+        return RedirectResponse("/audit", status_code=303)
+    teams = queries.team_cards(session, user=user)
+    if len(teams) == 1:
+        return RedirectResponse(f"/teams/{teams[0]['id']}/rota", status_code=303)
+    return RedirectResponse("/teams", status_code=303)
+
+
+@router.get("/teams")
+def teams_page(request: Request, user: WebUser, session: SessionDep) -> Response:
+    if user.role == ROLE_AUDITOR:
+        return RedirectResponse("/audit", status_code=303)
+    teams = queries.team_cards(session, user=user)
+    return page(request, "web/teams.html",
+                {"teams": teams, "can_adjust": user.role in PLANNER_ROLES},
+                user=user, team_id=teams[0]["id"] if len(teams) == 1 else None, active="teams")

@@ -1,0 +1,105 @@
+"""The team rota (week and month), a carer's day, a citizen's page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from app.db import SessionDep
+from app.security import check_role, get_team_scoped
+from app.web import queries
+from app.web.deps import PLANNER_ROLES, STAFF_ROLES, WebUser, staff_team
+from app.web.render import WebRoute, page
+from models.core import Carer, Citizen, Plan, plan_teams
+
+router = APIRouter(route_class=WebRoute)
+
+
+def parse_day(value: str | None, default: dt.date) -> dt.date:
+    if not value:
+        return default
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(status_code=422, detail=f"date {value!r} is not a date like 2026-12-01") from None
+
+
+def default_day(session: SessionDep, team_id: int) -> dt.date:
+    """Today, unless no plan covers today: then the first day of the team's latest plan (a demo in
+    December opened in November should not show an empty week)."""
+    today = dt.date.today()
+    rows = session.execute(select(Plan.start_date, Plan.end_date).join(plan_teams, plan_teams.c.plan_id == Plan.id)
+                           .where(plan_teams.c.team_id == team_id).order_by(Plan.start_date.desc())).all()
+    if not rows or any(s <= today <= e for s, e in rows):
+        return today
+    return rows[0][0]
+
+
+def _span(rota: queries.Rota) -> tuple[int, int]:
+    """The hours the timelines cover: from the earliest shift or visit to the latest, whole hours."""
+    lo, hi = 7 * 60, 22 * 60
+    for row in rota.rows:
+        for spans in row.shifts.values():
+            for s, e in spans:
+                lo, hi = min(lo, s), max(hi, e)
+        for blocks in row.blocks.values():
+            for b in blocks:
+                lo, hi = min(lo, b.start), max(hi, b.start + b.duration)
+    return lo // 60 * 60, -(-hi // 60) * 60
+
+
+@router.get("/teams/{team_id}/rota")
+def rota_page(request: Request, team_id: int, user: WebUser, session: SessionDep,
+              view: str = "week", date: str | None = None) -> Response:
+    team = staff_team(session, team_id, user)
+    day = parse_day(date, default_day(session, team.id))
+    if view == "month":
+        first, last = queries.month_bounds(day)
+        start, end = first, last
+        prev_day = (first - dt.timedelta(days=1)).replace(day=1)
+        next_day = last + dt.timedelta(days=1)
+    else:
+        view = "week"
+        start = day - dt.timedelta(days=day.weekday())
+        end = start + dt.timedelta(days=6)
+        prev_day, next_day = start - dt.timedelta(days=7), start + dt.timedelta(days=7)
+    # The per-citizen count is for the month the view is about: the week's Thursday decides (ISO rule).
+    anchor = start + dt.timedelta(days=3) if view == "week" else start
+    data = queries.rota(session, team=team, start=start, end=end, month=(anchor.year, anchor.month))
+    t0, t1 = _span(data)
+    ctx: dict[str, Any] = {
+        "team": team, "rota": data, "view": view, "day": day, "start": start, "end": end,
+        "prev_day": prev_day, "next_day": next_day, "t0": t0, "t1": t1,
+        "hours": list(range(t0, t1, 120)), "week_no": start.isocalendar().week,
+        "can_adjust": user.role in PLANNER_ROLES,
+        "pct": lambda m: round((m - t0) * 100 / (t1 - t0), 3),
+    }
+    return page(request, "web/rota.html", ctx, user=user, team_id=team.id, active="rota")
+
+
+@router.get("/carers/{carer_id}/day")
+def carer_day_page(request: Request, carer_id: int, user: WebUser, session: SessionDep,
+                   date: str | None = None) -> Response:
+    check_role(user, *STAFF_ROLES)
+    carer = get_team_scoped(session, Carer, carer_id, user, what="carer not found")
+    day = parse_day(date, default_day(session, carer.team_id))
+    data = queries.carer_day(session, carer=carer, day=day)
+    return page(request, "web/carer_day.html",
+                {**data, "prev_day": day - dt.timedelta(days=1), "next_day": day + dt.timedelta(days=1),
+                 "team": carer.team},
+                user=user, team_id=carer.team_id, active="rota")
+
+
+@router.get("/citizens/{citizen_id}")
+def citizen_page(request: Request, citizen_id: int, user: WebUser, session: SessionDep,
+                 date: str | None = None) -> Response:
+    check_role(user, *STAFF_ROLES)
+    citizen = get_team_scoped(session, Citizen, citizen_id, user, what="citizen not found")
+    day = parse_day(date, default_day(session, citizen.team_id))
+    data = queries.citizen_page(session, citizen=citizen, today=day)
+    return page(request, "web/citizen.html", {**data, "day": day, "team": citizen.team},
+                user=user, team_id=citizen.team_id, active="rota")

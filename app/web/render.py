@@ -1,0 +1,143 @@
+"""Templates, the page context every page shares (language, user, menu), and HTML error pages.
+
+`WebRoute` is the route class of every web router: an HTTPException or a service error raised by a
+page (or by one of its dependencies) becomes an HTML page in the user's language with the same status
+code, so a browser never shows the API's JSON; a missing login becomes a redirect to the login page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import HTTPException, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+
+from app.services.errors import ServiceError
+from app.web.i18n import LANG_COOKIE, LANGUAGES, format_date, month_name, pick_language, translator
+from models.core import ROLE_ADMIN, ROLE_AUDITOR, ROLE_COORDINATOR, User
+
+log = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.trim_blocks = True
+templates.env.lstrip_blocks = True
+
+
+def hhmm(minutes: int | None) -> str:
+    if minutes is None:
+        return ""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+templates.env.filters["hhmm"] = hhmm
+templates.env.globals["hhmm"] = hhmm
+
+
+class LoginRequired(Exception):
+    """No valid session cookie: the page sends the browser to the login form."""
+
+
+def language(request: Request) -> str:
+    return pick_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
+
+
+def nav_items(user: User | None, team_id: int | None) -> list[tuple[str, str, str]]:
+    """(key, label, href) of the main menu for this user: what their role may open."""
+    if user is None:
+        return []
+    if user.role == ROLE_AUDITOR:
+        return [("audit", "Continuity", "/audit")]
+    items = [("teams", "Teams", "/teams")]
+    if team_id is not None:
+        items.append(("rota", "Rota", f"/teams/{team_id}/rota"))
+        if user.role in (ROLE_COORDINATOR, ROLE_ADMIN):
+            items.append(("adjust", "Adjust and re-plan", f"/teams/{team_id}/adjust"))
+            items.append(("runs", "Plan runs", f"/teams/{team_id}/runs"))
+    if user.role == ROLE_ADMIN:
+        items.append(("audit", "Continuity", "/audit"))
+    return items
+
+
+def page(request: Request, name: str, context: dict[str, Any] | None = None, *,
+         user: User | None = None, team_id: int | None = None, active: str = "",
+         status_code: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+    """Render `name` with the shared context: `_` (translator), `lang`, `user`, the menu."""
+    lang = language(request)
+    ctx: dict[str, Any] = {
+        "request": request,
+        "lang": lang,
+        "languages": LANGUAGES,
+        "_": translator(lang),
+        "user": user,
+        "nav": nav_items(user, team_id),
+        "active": active,
+        "team_id": team_id,
+        "fmt_date": lambda d, weekday=True: format_date(lang, d, weekday=weekday),
+        "month_name": lambda m: month_name(lang, m),
+        "today": dt.date.today(),
+        "here": quote(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""), safe=""),
+    }
+    ctx.update(context or {})
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=headers)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def login_redirect(request: Request) -> Response:
+    target = str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
+    location = f"/login?next={quote(target, safe='')}"
+    if is_htmx(request):
+        # htmx would swap the login page into a fragment; tell it to load the whole page instead.
+        return Response(status_code=200, headers={"HX-Redirect": location})
+    return RedirectResponse(location, status_code=303)
+
+
+_TITLES = {
+    404: ("Page not found", "This page does not exist, or it belongs to a team you do not work in."),
+    403: ("Not allowed", "Your role does not allow this page."),
+    401: ("Log in", "Please log in to continue."),
+}
+
+
+def error_page(request: Request, status_code: int, detail: Any = None) -> HTMLResponse:
+    title, text = _TITLES.get(status_code, ("Check the form" if 400 <= status_code < 500
+                                            else "Something went wrong", ""))
+    message = detail if isinstance(detail, str) else None
+    errors = detail if isinstance(detail, list) else None
+    return page(request, "web/error.html", {"title": title, "text": text, "message": message,
+                                        "errors": errors, "status": status_code},
+                user=getattr(request.state, "web_user", None), status_code=status_code)
+
+
+class WebRoute(APIRoute):
+    """Turns errors raised while serving a page into HTML pages (see the module docstring)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except LoginRequired:
+                return login_redirect(request)
+            except HTTPException as e:
+                if e.status_code == 401:
+                    return login_redirect(request)
+                return error_page(request, e.status_code, e.detail)
+            except ServiceError as e:
+                return error_page(request, e.status_code, e.detail())
+
+        return route

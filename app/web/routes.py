@@ -1,0 +1,30 @@
+"""The web pages' router (registered in app.main's ROUTER_MODULES as `app.web.routes`).
+
+Each area has its own module under app/web/ with a `router`; this one collects them and serves the
+few files in app/web/static (no separate front-end build, no CDN: htmx is vendored).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse
+
+from app.web import pages_adjust, pages_audit, pages_auth, pages_rota, pages_runs
+from app.web.render import STATIC_DIR, WebRoute
+
+router = APIRouter(include_in_schema=False, route_class=WebRoute)
+
+_STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".png": "image/png", ".svg": "image/svg+xml"}
+
+
+@router.get("/static/{name}")
+def static_file(name: str) -> FileResponse:
+    path = (STATIC_DIR / name).resolve()
+    if path.parent != STATIC_DIR.resolve() or not path.is_file() or path.suffix not in _STATIC_TYPES:
+        raise HTTPException(status_code=404, detail="not found")
+    return FileResponse(path, media_type=_STATIC_TYPES[path.suffix],
+                        headers={"Cache-Control": "public, max-age=3600"})
+
+
+for _module in (pages_auth, pages_rota, pages_adjust, pages_runs, pages_audit):
+    router.include_router(_module.router)

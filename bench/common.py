@@ -1,0 +1,233 @@
+"""Helpers every bench section shares: instances, plans, the verifier, child processes, tables.
+
+Sections (bench/sections.py) should use these rather than their own copies, so that every
+figure in RESULTS.md comes from the same verifier run and the same way of measuring time and memory.
+
+- ``instance_path(name)`` / ``load_instance(name)`` / ``load_problem(name)``: an instance by its short
+  name (``team-s``, ``team-m``, ``district-l``, ``municipality-xl``) or by a path, as the raw JSON dict or
+  as a solver ``Problem`` (through models.exchange, the one mapping of the format).
+- ``write_plan(plan, problem, path)``: a solver ``Plan`` written as homecare-plan/1.
+- ``verify(instance, plan_path)``: runs /work/shared/tools/verify_plan.py in a subprocess and returns a
+  ``Verdict`` (valid?, the verifier's figures, its violation lines, how many are monthly-cap breaches).
+- ``run_in_child(target, *args)``: runs ``target(*args)`` in a fresh interpreter (spawn) and returns a
+  ``ChildRun`` with the result, wall time and the child's own peak memory (ru_maxrss), so one planner's
+  memory never counts against another's and a crash never takes the harness down.
+- ``md_table(headers, rows)``: a Markdown table; ``fmt(x)``: a figure for a table cell.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import resource
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from solver.types import Plan, Problem
+
+SHARED = Path(os.environ.get("HOMECARE_SHARED", "/work/shared"))
+INSTANCES_DIR = SHARED / "instances"
+VERIFIER = SHARED / "tools" / "verify_plan.py"
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+KNOWN_INSTANCES = ("team-s", "team-m", "district-l", "municipality-xl")
+
+
+# ---------------------------------------------------------------- instances and plans
+
+def instance_path(name: str | Path) -> Path:
+    """`team-m` -> /work/shared/instances/team-m.json; a path to an existing file is returned as is."""
+    p = Path(name)
+    if p.suffix == ".json" and p.exists():
+        return p
+    return INSTANCES_DIR / f"{name}.json"
+
+
+def load_instance(name: str | Path) -> dict[str, Any]:
+    """The instance as its raw homecare-instance/1 JSON dict."""
+    with open(instance_path(name), encoding="utf-8") as f:
+        data: dict[str, Any] = json.load(f)
+    return data
+
+
+def load_problem(name: str | Path) -> Problem:
+    """The instance as a solver Problem, parsed strictly by models.exchange."""
+    from models.exchange import parse_instance, to_problem
+
+    return to_problem(parse_instance(load_instance(name)))
+
+
+def plan_doc(plan: Plan, problem: Problem) -> dict[str, Any]:
+    from models.exchange import plan_to_doc
+
+    return plan_to_doc(plan, problem.name)
+
+
+def write_plan(plan: Plan, problem: Problem, path: str | Path) -> Path:
+    """Write a solver Plan as homecare-plan/1 (creating the folder); returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(plan_doc(plan, problem), f)
+    return path
+
+
+# ---------------------------------------------------------------- the verifier
+
+CAP_MARK = "distinct carers in"  # the verifier's wording for a monthly-cap breach
+
+
+@dataclass
+class Verdict:
+    """What verify_plan.py said about one plan. `valid` is its exit status 0; figures are its --json."""
+
+    valid: bool
+    exit_code: int
+    figures: dict[str, Any] = field(default_factory=dict)
+    violations: list[str] = field(default_factory=list)  # the VIOLATION lines (the verifier lists <= 50)
+    cap_breaches: int = 0  # how many of those lines are monthly-cap breaches
+    error: str = ""  # stderr when the verifier could not read its input (exit 2)
+
+    @property
+    def only_cap_broken(self) -> bool:
+        """Invalid only because of the monthly cap (every other rule held)."""
+        return not self.valid and self.exit_code == 1 and self.cap_breaches == len(self.violations)
+
+    def status(self) -> str:
+        """A table cell: valid, INVALID (n cap breaches) or INVALID (n violations)."""
+        if self.valid:
+            return "valid"
+        if self.exit_code != 1:
+            return "INVALID (unreadable)"
+        n = int(self.figures.get("violations", len(self.violations)))
+        if self.only_cap_broken:
+            return f"INVALID (cap broken for {n} citizen-months)"
+        return f"INVALID ({n} violations)"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"valid": self.valid, "exit_code": self.exit_code, "status": self.status(),
+                "figures": self.figures, "violations": self.violations[:20],
+                "cap_breaches": self.cap_breaches, "error": self.error}
+
+
+def verify(instance: str | Path, plan_path: str | Path, timeout: float = 1800) -> Verdict:
+    """Check a plan file with the independent verifier (a subprocess, as any outsider would run it)."""
+    cmd = [sys.executable, str(VERIFIER), str(instance_path(instance)), str(plan_path), "--json"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    lines = proc.stdout.strip().splitlines()
+    figures: dict[str, Any] = {}
+    if proc.returncode in (0, 1) and lines:
+        try:
+            figures = json.loads(lines[-1])
+        except json.JSONDecodeError:
+            figures = {}
+    violations = [ln.removeprefix("VIOLATION ").strip() for ln in lines if ln.startswith("VIOLATION")]
+    return Verdict(
+        valid=proc.returncode == 0,
+        exit_code=proc.returncode,
+        figures=figures,
+        violations=violations,
+        cap_breaches=sum(CAP_MARK in v and "(cap" in v for v in violations),
+        error=proc.stderr.strip()[-2000:],
+    )
+
+
+# ---------------------------------------------------------------- child processes
+
+@dataclass
+class ChildRun:
+    """One call run in a child process. `result` is whatever the target returned (picklable)."""
+
+    ok: bool
+    result: Any = None
+    error: str = ""  # the child's traceback, or why it died
+    wall_s: float = 0.0  # wall time of the call inside the child (not counting interpreter start-up)
+    peak_rss_mib: float = 0.0  # the child's own peak resident memory (ru_maxrss)
+
+
+def _child_main(conn: Any, target: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    t0 = time.perf_counter()
+    try:
+        result = target(*args)
+        ok, err = True, ""
+    except BaseException:  # report anything, including SystemExit, to the parent
+        result, ok, err = None, False, traceback.format_exc()
+    wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB -> MiB
+    conn.send((ok, result, err, wall, peak))
+    conn.close()
+
+
+def run_in_child(target: Callable[..., Any], *args: Any, timeout: float | None = None,
+                 tick: Callable[[float], None] | None = None) -> ChildRun:
+    """Run `target(*args)` in a fresh spawned interpreter; measure its wall time and peak memory.
+
+    `target` must be a module-level function (spawn imports it by name) and its result picklable.
+    Returns ok=False with the traceback if it raised, died, or ran past `timeout` seconds (killed).
+    `tick(elapsed_seconds)` is called about once a second while waiting (for a progress bar).
+    """
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child_main, args=(child, target, args))
+    t0 = time.perf_counter()
+    proc.start()
+    child.close()
+    try:
+        deadline = None if timeout is None else t0 + timeout
+        ready = False
+        while not ready:
+            wait = 1.0 if deadline is None else max(0.0, min(1.0, deadline - time.perf_counter()))
+            ready = parent.poll(wait)
+            if tick is not None:
+                tick(time.perf_counter() - t0)
+            late = deadline is not None and time.perf_counter() >= deadline
+            if not ready and (late or not proc.is_alive()):
+                ready = parent.poll(0)
+                break
+        if ready:
+            ok, result, err, wall, peak = parent.recv()
+            proc.join()
+            return ChildRun(ok=ok, result=result, error=err, wall_s=wall, peak_rss_mib=peak)
+        if proc.is_alive():
+            return ChildRun(ok=False, error=f"timed out after {timeout} s", wall_s=time.perf_counter() - t0)
+        return ChildRun(ok=False, error=f"child died (exit code {proc.exitcode})",
+                        wall_s=time.perf_counter() - t0)
+    except EOFError:
+        proc.join()
+        return ChildRun(ok=False, error=f"child died (exit code {proc.exitcode})",
+                        wall_s=time.perf_counter() - t0)
+    finally:
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+        parent.close()
+
+
+# ---------------------------------------------------------------- tables
+
+def fmt(x: Any, digits: int = 2) -> str:
+    """A table cell: None -> '—', floats rounded, ints with thousands separators."""
+    if x is None:
+        return "—"
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, int):
+        return f"{x:,}"
+    if isinstance(x, float):
+        return f"{x:,.{digits}f}"
+    return str(x)
+
+
+def md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A GitHub-flavoured Markdown table; cells go through fmt()."""
+    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    for r in rows:
+        out.append("| " + " | ".join(fmt(c).replace("|", "/") for c in r) + " |")
+    return "\n".join(out)

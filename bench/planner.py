@@ -1,0 +1,295 @@
+"""Section `planner`: our planner and the peers on the same instances, every plan checked by the verifier.
+
+For each instance: the lower bound (bench.peers.bound), then our planner (`solver.solve`) and each peer
+(bench.peers.PEERS), each in its own child process (wall time and peak memory are that planner's
+alone). Every plan is written to <results>/plans/<instance>-<planner>.json and checked with
+/work/shared/tools/verify_plan.py; a rejected plan shows as INVALID in the table with its figures.
+Our planner's ratios to the bound and the peers are then held against the issue's targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from tqdm import tqdm
+
+from bench.common import ChildRun, Verdict, fmt, load_problem, md_table, run_in_child, verify, write_plan
+from bench.peers import PEERS
+
+TITLE = "Planner and peers"
+
+OURS = "ours"
+# Our planner's time limit per instance (seconds); --quick multiplies it by QUICK_FACTOR.
+TIME_LIMITS = {"team-s": 20.0, "team-m": 60.0, "district-l": 300.0, "municipality-xl": 1200.0}
+QUICK_FACTOR = 0.25
+QUICK_ROUTING_SECONDS = 0.3  # routing peer's search per team-day under --quick
+
+# The issue's targets for our planner. `placed_vs`: whose placed count ours must reach ("best peer":
+# the most any peer places with a plan that holds every rule but perhaps the cap; "routing").
+QUALITY = {"mean_vs_bound": 1.25, "max_carers": 8, "travel_vs_routing": 1.10, "spread_min": 15.0,
+           "contact_share": 0.4}
+TARGETS: dict[str, dict[str, Any]] = {
+    "team-s": {"time_s": 20, "placed_vs": "best peer", **QUALITY, "informal": True},
+    "team-m": {"time_s": 60, "placed_vs": "best peer", **QUALITY},
+    "district-l": {"time_s": 300, "placed_vs": "routing", **QUALITY},
+    "municipality-xl": {"time_s": 1200, "memory_gib": 8.0, "valid_only": True},
+}
+
+# What the issue's author measured for the peers (placed, mean, max, travel); shown beside ours so a
+# drift in a peer is visible. None: not given.
+SANITY: dict[str, dict[str, tuple[int | None, float | None, int | None, int | None]]] = {
+    "team-s": {"routing": (690, 9.95, 15, 4768), "careful": (675, 5.3, None, 7672)},
+    "team-m": {"routing": (2812, 14.6, 23, 14600), "careful": (2758, 5.0, 9, 26000)},
+}
+SANITY_BOUND = {"team-s": 3.65, "team-m": 3.2}
+
+
+# ---------------------------------------------------------------- child-process entry points
+
+def our_solve() -> Any:
+    """`from solver import solve`, or None while it does not exist yet.
+
+    Until solver/__init__.py re-exports it, that import yields the submodule solver.solve; then the
+    function of the same name inside it is the planner.
+    """
+    try:
+        from solver import solve  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    found: Any = getattr(solve, "solve", None) if isinstance(solve, ModuleType) else solve
+    return found if callable(found) else None
+
+
+def solve_ours(instance: str, plan_path: str, time_limit: float) -> dict[str, Any]:
+    """Child: run solver.solve with the bench's parameters and write the plan."""
+    from solver.types import SolveParams
+
+    solve = our_solve()
+    if solve is None:
+        raise RuntimeError("solver.solve is not available")
+    problem = load_problem(instance)
+    t0 = time.perf_counter()
+    plan = solve(problem, SolveParams(time_limit=time_limit, seed=0, workers=2))
+    solve_s = time.perf_counter() - t0
+    write_plan(plan, problem, plan_path)
+    return {"solve_s": round(solve_s, 2), "stats": dict(plan.stats)}
+
+
+def solve_peer(peer: str, instance: str, plan_path: str, quick: bool) -> dict[str, Any]:
+    """Child: run one peer (bench.peers.PEERS[peer]) and write its plan."""
+    module, func = PEERS[peer].split(":")
+    planner = getattr(importlib.import_module(module), func)
+    problem = load_problem(instance)
+    t0 = time.perf_counter()
+    quick_routing = quick and peer == "routing"
+    plan = planner(problem, seconds=QUICK_ROUTING_SECONDS) if quick_routing else planner(problem)
+    solve_s = time.perf_counter() - t0
+    write_plan(plan, problem, plan_path)
+    return {"solve_s": round(solve_s, 2), "stats": dict(plan.stats)}
+
+
+def compute_bound(instance: str) -> dict[str, Any]:
+    from bench.peers.bound import bound
+
+    return bound(load_problem(instance)).to_dict()
+
+
+def ours_available() -> bool:
+    return our_solve() is not None
+
+
+# ---------------------------------------------------------------- running
+
+def _watch(desc: str, expected_s: float | None, call: Any, *call_args: Any, timeout: float) -> ChildRun:
+    """Run a child with an inner progress bar that ticks once a second (the child reports nothing)."""
+    with tqdm(total=round(expected_s) if expected_s else None, desc=desc, unit="s", leave=False,
+              bar_format="{desc}: {n_fmt}s{postfix}" if not expected_s else None) as bar:
+        started = time.perf_counter()
+
+        def tick(elapsed: float) -> None:
+            bar.n = min(round(elapsed), bar.total) if bar.total else round(elapsed)
+            bar.refresh()
+
+        run = run_in_child(call, *call_args, timeout=timeout, tick=tick)
+        tick(time.perf_counter() - started)
+    return run
+
+
+def _row(name: str, run: ChildRun | None, verdict: Verdict | None, note: str = "") -> dict[str, Any]:
+    row: dict[str, Any] = {"planner": name, "ran": bool(run and run.ok), "note": note}
+    if run is not None:
+        row["wall_s"] = run.result.get("solve_s", round(run.wall_s, 2)) if run.ok else round(run.wall_s, 2)
+        row["peak_rss_mib"] = round(run.peak_rss_mib, 1)
+        if not run.ok:
+            row["note"] = (note + " " + run.error.strip().splitlines()[-1] if run.error else note).strip()
+            row["error"] = run.error[-3000:]
+        else:
+            row["stats"] = run.result.get("stats", {})
+    if verdict is not None:
+        row["verdict"] = verdict.to_dict()
+        row["status"] = verdict.status()
+        f = verdict.figures
+        month = f.get("distinct_carers_per_citizen_month", {})
+        d14 = f.get("distinct_carers_per_citizen_14d", {})
+        row.update({
+            "visits": f.get("visits"), "placed": f.get("assigned"), "unplaced": f.get("unassigned"),
+            "month_mean": month.get("mean"), "month_median": month.get("median"),
+            "month_p90": month.get("p90"), "month_max": month.get("max"),
+            "d14_mean": d14.get("mean"), "d14_max": d14.get("max"),
+            "contact_share": f.get("contact_carer_share"), "travel_min": f.get("travel_minutes"),
+            "start_sd_min": f.get("start_time_sd_minutes"),
+        })
+    else:
+        row["status"] = "not run" if run is None else "FAILED"
+    return row
+
+
+def _judge(instance: str, rows: dict[str, dict[str, Any]], bound_mean: float | None) -> dict[str, Any]:
+    """Our ratios and each target's pass/fail for one instance."""
+    ours = rows.get(OURS, {})
+    routing = rows.get("routing", {})
+    usable = [r for n, r in rows.items() if n != OURS and r.get("verdict")
+              and (r["verdict"]["valid"] or r["verdict"]["status"].startswith("INVALID (cap"))]
+    best_peer = max(usable, key=lambda r: r.get("placed") or 0, default=None)
+    ratios = {
+        "mean_vs_bound": round(ours["month_mean"] / bound_mean, 3)
+        if ours.get("month_mean") is not None and bound_mean else None,
+        "travel_vs_routing": round(ours["travel_min"] / routing["travel_min"], 3)
+        if ours.get("travel_min") is not None and routing.get("travel_min") else None,
+        "placed_minus_best_peer": ours["placed"] - best_peer["placed"]
+        if ours.get("placed") is not None and best_peer else None,
+        "best_peer": best_peer["planner"] if best_peer else None,
+    }
+    target = TARGETS.get(instance)
+    checks: list[tuple[str, bool | None]] = []
+    if target and ours.get("verdict"):
+        valid = bool(ours["verdict"]["valid"])
+        checks.append(("valid plan (cap held)", valid))
+        checks.append((f"within {target['time_s']} s", ours.get("wall_s", 1e9) <= target["time_s"]))
+        if "memory_gib" in target:
+            checks.append((f"peak memory <= {target['memory_gib']} GiB",
+                           ours.get("peak_rss_mib", 1e12) <= target["memory_gib"] * 1024))
+        if not target.get("valid_only"):
+            ref = best_peer if target["placed_vs"] == "best peer" else routing
+            checks.append((f"placed >= {target['placed_vs']}",
+                           None if not ref or ref.get("placed") is None
+                           else ours["placed"] >= ref["placed"]))
+            checks.append((f"mean <= {target['mean_vs_bound']} x bound",
+                           None if ratios["mean_vs_bound"] is None
+                           else ratios["mean_vs_bound"] <= target["mean_vs_bound"]))
+            checks.append((f"max <= {target['max_carers']}", ours["month_max"] <= target["max_carers"]))
+            checks.append((f"travel <= {target['travel_vs_routing']} x routing",
+                           None if ratios["travel_vs_routing"] is None
+                           else ratios["travel_vs_routing"] <= target["travel_vs_routing"]))
+            checks.append((f"start spread <= {target['spread_min']} min",
+                           ours["start_sd_min"] <= target["spread_min"]))
+            checks.append((f"contact share >= {target['contact_share']}",
+                           (ours["contact_share"] or 0) >= target["contact_share"]))
+    elif target:
+        checks.append(("our planner ran and produced a plan", False))
+    failed = [name for name, ok in checks if ok is False]
+    unknown = [name for name, ok in checks if ok is None]
+    verdict = "—" if not checks else ("PASS" if not failed and not unknown else
+                                      "FAIL: " + "; ".join(failed + [f"{u} (no figure)" for u in unknown]))
+    if target and target.get("informal") and checks:
+        verdict += " (informal: team-m's targets)"
+    return {"ratios": ratios, "checks": [{"target": n, "ok": ok} for n, ok in checks], "verdict": verdict}
+
+
+def run_instance(instance: str, args: argparse.Namespace, outer: tqdm) -> dict[str, Any]:
+    plans_dir = Path(args.results_dir) / "plans"
+    quick = bool(getattr(args, "quick", False))
+    limit = TIME_LIMITS.get(instance, 60.0) * (QUICK_FACTOR if quick else 1.0)
+    result: dict[str, Any] = {"time_limit_s": limit}
+
+    outer.set_postfix_str(f"{instance}: bound")
+    brun = _watch(f"{instance} bound", None, compute_bound, instance, timeout=4 * 3600)
+    bound = brun.result if brun.ok else None
+    result["bound"] = bound or {"error": brun.error[-2000:]}
+    if bound is not None:
+        result["bound"]["wall_s"] = round(brun.wall_s, 2)
+        result["bound"]["peak_rss_mib"] = round(brun.peak_rss_mib, 1)
+    outer.update()
+
+    rows: dict[str, dict[str, Any]] = {}
+    for name in [OURS, *PEERS]:
+        outer.set_postfix_str(f"{instance}: {name}")
+        plan_path = plans_dir / f"{instance}-{name}.json"
+        plan_path.unlink(missing_ok=True)  # never verify a stale plan from an earlier run
+        if name == OURS and not ours_available():
+            rows[name] = _row(name, None, None, note="solver.solve not available yet")
+            outer.update()
+            continue
+        if name == OURS:
+            run = _watch(f"{instance} {name}", limit, solve_ours, instance, str(plan_path), limit,
+                         timeout=limit * 1.5 + 300)
+        else:
+            run = _watch(f"{instance} {name}", None, solve_peer, name, instance, str(plan_path), quick,
+                         timeout=4 * 3600)
+        verdict = verify(instance, plan_path) if run.ok and plan_path.exists() else None
+        rows[name] = _row(name, run, verdict)
+        outer.update()
+    result["planners"] = rows
+    result.update(_judge(instance, rows, bound["mean"] if bound else None))
+    return result
+
+
+def _markdown(results: dict[str, Any]) -> str:
+    parts = []
+    headers = ["planner", "verifier", "placed", "mean", "median", "p90", "max", "14d mean", "14d max",
+               "contact", "travel min", "start sd min", "wall s", "peak MiB"]
+    summary = []
+    for instance, res in results.items():
+        rows = []
+        for r in res["planners"].values():
+            placed = f"{r['placed']:,}/{r['visits']:,}" if r.get("placed") is not None else None
+            rows.append([r["planner"], r["status"] + (f" — {r['note']}" if r.get("note") else ""), placed,
+                         r.get("month_mean"), r.get("month_median"), r.get("month_p90"), r.get("month_max"),
+                         r.get("d14_mean"), r.get("d14_max"), r.get("contact_share"), r.get("travel_min"),
+                         r.get("start_sd_min"), r.get("wall_s"), r.get("peak_rss_mib")])
+        b = res.get("bound", {})
+        rows.append(["lower bound", "—" if "mean" in b else f"failed: {b.get('error', '')[-80:]}", None,
+                     b.get("mean"), None, None, b.get("max"), None, None, None, None, None,
+                     b.get("wall_s"), b.get("peak_rss_mib")])
+        heading = f"### {instance} (our time limit {res['time_limit_s']:g} s)"
+        parts.append(heading + "\n\n" + md_table(headers, rows))
+        ra = res["ratios"]
+        summary.append([instance, ra["mean_vs_bound"], ra["travel_vs_routing"],
+                        None if ra["placed_minus_best_peer"] is None
+                        else f"{ra['placed_minus_best_peer']:+d} vs {ra['best_peer']}", res["verdict"]])
+    sanity = []
+    for instance, res in results.items():
+        for peer, (placed, mean, top, travel) in SANITY.get(instance, {}).items():
+            r = res["planners"].get(peer, {})
+            sanity.append([instance, peer, f"{fmt(r.get('placed'))} ({fmt(placed)})",
+                           f"{fmt(r.get('month_mean'))} ({fmt(mean)})",
+                           f"{fmt(r.get('month_max'))} ({fmt(top)})",
+                           f"{fmt(r.get('travel_min'))} ({fmt(travel)})"])
+        if instance in SANITY_BOUND:
+            sanity.append([instance, "lower bound", "", f"{fmt(res.get('bound', {}).get('mean'))} "
+                           f"({fmt(SANITY_BOUND[instance])})", "", ""])
+    if sanity:
+        parts.append("### Peers against the issue's measured figures (in brackets)\n\n" + md_table(
+            ["instance", "peer", "placed", "mean", "max", "travel min"], sanity))
+    parts.append("### Our planner against the targets\n\n" + md_table(
+        ["instance", "our mean / bound", "our travel / routing", "our placed vs best peer", "targets"],
+        summary))
+    parts.append("mean/median/p90/max: distinct carers per citizen-month; 14d: per citizen per 14 days; "
+                 "contact: share of visits with the contact carer; start sd: mean standard deviation of a "
+                 "need's start time; wall: the planner's own solve time; peak: the child process's "
+                 "max RSS. All figures from verify_plan.py; INVALID plans keep their figures.")
+    return "\n\n".join(parts)
+
+
+def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
+    results: dict[str, Any] = {}
+    with tqdm(total=len(args.instances) * (2 + len(PEERS)), desc="planner", unit="run") as outer:
+        for instance in args.instances:
+            results[instance] = run_instance(instance, args, outer)
+    out = {"instances": results, "ours_available": ours_available(), "quick": bool(args.quick)}
+    return out, _markdown(results)

@@ -1,0 +1,170 @@
+"""Re-planning after daily adjustments (issue 5): five seeded scenarios on team-m after a full plan.
+
+For each scenario (app/replan/scenarios.py: sick1, sick3, hospital, longer, substitute), re-plan one day
+and a week, and report: wall time, forced moves, unforced moves (both as the reference `apply_changes.py
+disturb` counts them), moves outside the re-plan days, new faces and how many of them an already-met carer
+could have avoided, unplaced visits, whether the verifier accepts the plan on the adjusted instance, and
+the largest number of carers a citizen meets in the month.
+
+Targets: day <= 5 s, week <= 30 s; valid; nothing outside the days moves; unforced <= forced; no avoidable
+new face; cap kept. Run on its own: `python -m bench.replan [--instance team-m] [--seed 0]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from bench.common import SHARED, instance_path, load_instance, md_table, verify, write_plan
+
+DAY_LIMIT_S = 5.0
+WEEK_LIMIT_S = 30.0
+# Planner time limits, leaving room for applying, checking and diffing inside the targets above.
+DAY_SOLVE_S = 3.0
+WEEK_SOLVE_S = 20.0
+FULL_PLAN_S = 60.0
+
+
+def _disturb(instance: Path, changes: Path, old: Path, new: Path) -> dict[str, int]:
+    proc = subprocess.run([sys.executable, str(SHARED / "tools" / "apply_changes.py"), "disturb",
+                           str(instance), str(changes), str(old), str(new)],
+                          capture_output=True, text=True, check=True, timeout=600)
+    data: dict[str, int] = json.loads(proc.stdout)
+    return data
+
+
+def _apply(instance: Path, changes: Path, out: Path) -> Path:
+    proc = subprocess.run([sys.executable, str(SHARED / "tools" / "apply_changes.py"), "apply",
+                           str(instance), str(changes)],
+                          capture_output=True, text=True, check=True, timeout=600)
+    out.write_text(proc.stdout)
+    return out
+
+
+def _avoidable_new_faces(result: Any, old_assignments: list[Any]) -> int:
+    """New faces where a carer the citizen already met this month could have come instead."""
+    from app.replan.hand_move import met_carer_who_could_come
+
+    adjusted = result.adjusted
+    visit = {v.id: v for v in adjusted.visits}
+    met: dict[tuple[str, tuple[int, int]], set[str]] = defaultdict(set)
+    for a in old_assignments:
+        v = visit.get(a.visit)
+        if v is not None:
+            met[(v.citizen, adjusted.month_of(v.day))].update(a.carers)
+    n = 0
+    for face in result.diff.new_faces:
+        v = visit[face.visit]
+        if met_carer_who_could_come(adjusted, result.plan.assignments, face.visit, face.carer,
+                                    met=met[(v.citizen, adjusted.month_of(v.day))]) is not None:
+            n += 1
+    return n
+
+
+def run(instance: str = "team-m", *, seed: int = 0, workdir: Path | None = None,
+        full_plan: Path | None = None) -> dict[str, Any]:
+    """Run every scenario for a day and a week; returns rows of figures (JSON-ready)."""
+    from app.replan import ReplanFailed, replan
+    from app.replan.scenarios import SCENARIOS, make_scenario, scenario_day
+    from models.changes import parse_changes
+    from models.exchange import parse_instance, parse_plan, plan_from_doc, to_problem
+    from solver.solve import solve
+    from solver.types import SolveParams
+
+    work = workdir or Path(tempfile.mkdtemp(prefix="bench-replan-"))
+    work.mkdir(parents=True, exist_ok=True)
+    inst_path = instance_path(instance)
+    inst = load_instance(instance)
+    problem = to_problem(parse_instance(inst))
+    t0 = time.perf_counter()
+    if full_plan is None:
+        plan = solve(problem, SolveParams(time_limit=FULL_PLAN_S, seed=seed))
+        full_plan = write_plan(plan, problem, work / "full-plan.json")
+    else:
+        plan = plan_from_doc(parse_plan(json.loads(full_plan.read_text())))
+    full_s = time.perf_counter() - t0
+    full_verdict = verify(inst_path, full_plan)
+    plan_doc = json.loads(full_plan.read_text())
+    day = scenario_day(inst, seed)
+    rows: list[dict[str, Any]] = []
+    for name in SCENARIOS:
+        for span, limit, solve_s in ((1, DAY_LIMIT_S, DAY_SOLVE_S), (7, WEEK_LIMIT_S, WEEK_SOLVE_S)):
+            tag = f"{name}-{'day' if span == 1 else 'week'}"
+            doc = make_scenario(name, inst, day=day, span=span, seed=seed, plan=plan_doc)
+            changes_path = work / f"{tag}.changes.json"
+            changes_path.write_text(json.dumps(doc))
+            lo, hi = doc["replan_days"]
+            row: dict[str, Any] = {"scenario": name, "days": f"{lo}-{hi}", "limit_s": limit}
+            t = time.perf_counter()
+            try:
+                result = replan(problem, plan.assignments, parse_changes(doc, problem),
+                                params=SolveParams(time_limit=solve_s, seed=seed))
+            except ReplanFailed as e:
+                row.update(seconds=round(time.perf_counter() - t, 2), error=str(e))
+                rows.append(row)
+                continue
+            row["seconds"] = round(time.perf_counter() - t, 2)
+            new_path = write_plan(result.plan, result.adjusted, work / f"{tag}.plan.json")
+            adjusted_path = _apply(inst_path, changes_path, work / f"{tag}.instance.json")
+            verdict = verify(adjusted_path, new_path)
+            disturb = _disturb(inst_path, changes_path, full_plan, new_path)
+            newly_unplaced = sum(u.was_planned for u in result.diff.unplaced)
+            row.update(
+                forced=disturb["forced"], moved_forced=result.diff.moved_forced,
+                unforced=disturb["moved_unforced"], outside=disturb["moved_outside_days"],
+                new_faces=len(result.diff.new_faces),
+                avoidable_new_faces=_avoidable_new_faces(result, plan.assignments),
+                unplaced=len(result.plan.unplaced), newly_unplaced=newly_unplaced,
+                valid=verdict.valid,
+                cap_max=verdict.figures.get("distinct_carers_per_citizen_month", {}).get("max"),
+                within_time=row["seconds"] <= limit,
+                unforced_le_forced=disturb["moved_unforced"] <= disturb["forced"],
+            )
+            rows.append(row)
+    return {"instance": problem.name, "seed": seed, "day": day, "full_plan_s": round(full_s, 1),
+            "full_plan_valid": full_verdict.valid,
+            "full_plan_unplaced": full_verdict.figures.get("unassigned"), "rows": rows, "workdir": str(work)}
+
+
+HEADERS = ["scenario", "days", "time s", "limit s", "forced", "moved (forced)", "unforced", "outside days",
+           "new faces", "avoidable", "unplaced (new)", "valid", "max carers/month"]
+
+
+def markdown(res: dict[str, Any]) -> str:
+    table = []
+    for r in res["rows"]:
+        if "error" in r:
+            table.append([r["scenario"], r["days"], r["seconds"], r["limit_s"], f"FAILED: {r['error']}"]
+                         + [""] * (len(HEADERS) - 5))
+            continue
+        table.append([r["scenario"], r["days"], r["seconds"], r["limit_s"], r["forced"], r["moved_forced"],
+                      r["unforced"], r["outside"], r["new_faces"], r["avoidable_new_faces"],
+                      f"{r['unplaced']} ({r['newly_unplaced']})", r["valid"], r["cap_max"]])
+    head = (f"Re-planning on {res['instance']} (seed {res['seed']}, scenarios on day {res['day']}), after a "
+            f"full plan of {res['full_plan_s']} s (valid: {res['full_plan_valid']}, "
+            f"unplaced {res['full_plan_unplaced']}).\n\n")
+    return head + md_table(HEADERS, table)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--instance", default="team-m")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--plan", type=Path, help="a full plan to start from (else one is made)")
+    ap.add_argument("--workdir", type=Path)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    res = run(args.instance, seed=args.seed, workdir=args.workdir, full_plan=args.plan)
+    print(json.dumps(res, indent=1) if args.json else markdown(res))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,380 @@
+"""The data a home-care team plans with (issue 3): teams, carers, shifts, citizens, needs, visits,
+plans with their versions and assignments, users.
+
+Conventions
+- Integer primary keys `id`; the exchange format's string ids live in unique `external_id` columns
+  (e.g. "T1-c01") so import and export round-trip.
+- Times of day are whole minutes after midnight (as in FORMAT.md); dates are `date` columns.
+- Lists of skills and weekdays are JSON arrays (same on SQLite and PostgreSQL).
+- Schema changes only through Alembic (migrations/versions/0001_foundation.py for these tables).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base
+
+ROLE_MEMBER = "member"
+ROLE_COORDINATOR = "coordinator"
+ROLE_AUDITOR = "auditor"
+ROLE_ADMIN = "admin"
+ROLES = (ROLE_MEMBER, ROLE_COORDINATOR, ROLE_AUDITOR, ROLE_ADMIN)
+
+PLAN_DRAFT = "draft"
+PLAN_ACCEPTED = "accepted"
+PLAN_SUPERSEDED = "superseded"  # was accepted, then a newer version of the same plan was
+PLAN_STATUSES = (PLAN_DRAFT, PLAN_ACCEPTED, PLAN_SUPERSEDED)
+
+VISIT_PLANNED = "planned"
+VISIT_CANCELLED = "cancelled"  # kept (not deleted) so plans and history that name it stay readable
+VISIT_STATUSES = (VISIT_PLANNED, VISIT_CANCELLED)
+
+MINUTES_PER_DAY = 24 * 60
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+user_teams = Table(
+    "user_teams",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+)
+
+citizen_avoid_carers = Table(
+    "citizen_avoid_carers",
+    Base.metadata,
+    Column("citizen_id", ForeignKey("citizens.id", ondelete="CASCADE"), primary_key=True),
+    Column("carer_id", ForeignKey("carers.id", ondelete="CASCADE"), primary_key=True),
+)
+
+plan_teams = Table(
+    "plan_teams",
+    Base.metadata,
+    Column("plan_id", ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True),
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+)
+
+assignment_carers = Table(
+    "assignment_carers",
+    Base.metadata,
+    Column("assignment_id", ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True),
+    Column("carer_id", ForeignKey("carers.id", ondelete="RESTRICT"), primary_key=True),
+    Index("ix_assignment_carers_carer_id", "carer_id"),
+)
+
+
+class Municipality(Base):
+    """The one municipality this installation serves: defaults every team inherits."""
+
+    __tablename__ = "municipality"
+    __table_args__ = (CheckConstraint("max_carers_per_month >= 1", name="max_carers_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    max_carers_per_month: Mapped[int] = mapped_column(Integer, default=12)
+    travel_speed_kmh: Mapped[float] = mapped_column(Float, default=18.0)
+    travel_detour_factor: Mapped[float] = mapped_column(Float, default=1.3)
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    __table_args__ = (
+        CheckConstraint("max_carers_per_month IS NULL OR max_carers_per_month >= 1",
+                        name="max_carers_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    base_address: Mapped[str | None] = mapped_column(String(300))
+    # None: the municipality's cap applies.
+    max_carers_per_month: Mapped[int | None] = mapped_column(Integer)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(f"role IN {ROLES!r}", name="role_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    teams: Mapped[list[Team]] = relationship(secondary=user_teams, lazy="selectin")
+
+
+class Carer(Base):
+    __tablename__ = "carers"
+    __table_args__ = (
+        CheckConstraint("contracted_minutes_per_week IS NULL OR contracted_minutes_per_week >= 0",
+                        name="contract_not_negative"),
+        CheckConstraint("active_to IS NULL OR active_from IS NULL OR active_to >= active_from",
+                        name="active_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(200), unique=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    contracted_minutes_per_week: Mapped[int | None] = mapped_column(Integer)
+    active_from: Mapped[dt.date | None] = mapped_column(Date)
+    active_to: Mapped[dt.date | None] = mapped_column(Date)
+
+    team: Mapped[Team] = relationship(lazy="joined")
+    shifts: Mapped[list[Shift]] = relationship(
+        back_populates="carer", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="(Shift.date, Shift.start)",
+    )
+
+
+class Shift(Base):
+    """One stretch of work on one date; several on a date are a split shift."""
+
+    __tablename__ = "shifts"
+    __table_args__ = (
+        CheckConstraint(f"start >= 0 AND \"end\" <= {MINUTES_PER_DAY}", name="within_day"),
+        CheckConstraint("\"end\" > start", name="ends_after_start"),
+        Index("ix_shifts_carer_id_date", "carer_id", "date"),
+        Index("ix_shifts_date", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carer_id: Mapped[int] = mapped_column(ForeignKey("carers.id", ondelete="CASCADE"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+
+    carer: Mapped[Carer] = relationship(back_populates="shifts")
+
+
+class Citizen(Base):
+    """A person who receives care. name, address, notes are sensitive: auditors never see them."""
+
+    __tablename__ = "citizens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(200), unique=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(300))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    contact_carer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("carers.id", ondelete="SET NULL"), index=True)
+    notes: Mapped[str | None] = mapped_column(Text)
+    # For the national continuity measure (age bands), read by the audit.
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+
+    team: Mapped[Team] = relationship(lazy="joined")
+    contact_carer: Mapped[Carer | None] = relationship(foreign_keys=[contact_carer_id])
+    avoid_carers: Mapped[list[Carer]] = relationship(secondary=citizen_avoid_carers, lazy="selectin")
+
+
+class Need(Base):
+    """What a citizen needs help with, recurring on some weekdays, valid from a date (to a date).
+
+    A change "from date D on" never rewrites history: the current row ends the day before D
+    (`valid_to`) and a new row (`replaces_id` pointing back) starts on D with the new values. All
+    versions share the citizen and the `kind` ("morning", "shower" ...), the need's name in the
+    exchange format.
+    """
+
+    __tablename__ = "needs"
+    __table_args__ = (
+        CheckConstraint("carers IN (1, 2)", name="one_or_two_carers"),
+        CheckConstraint(f"earliest >= 0 AND latest <= {MINUTES_PER_DAY} AND latest >= earliest",
+                        name="window"),
+        CheckConstraint(f"duration > 0 AND earliest + duration <= {MINUTES_PER_DAY}",
+                        name="duration_fits_day"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_range"),
+        Index("ix_needs_citizen_id_kind", "citizen_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(200), unique=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(100))
+    # ISO weekdays as Python numbers them: Monday 0 ... Sunday 6.
+    weekdays: Mapped[list[int]] = mapped_column(JSON)
+    earliest: Mapped[int] = mapped_column(Integer)
+    latest: Mapped[int] = mapped_column(Integer)
+    duration: Mapped[int] = mapped_column(Integer)
+    carers: Mapped[int] = mapped_column(Integer, default=1)
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id", ondelete="SET NULL"))
+
+    citizen: Mapped[Citizen] = relationship()
+
+
+class Visit(Base):
+    """One occurrence of a need on a date (or an imported/added one-off, `need_id` NULL).
+
+    The values are copied from the need when generated, so a visit keeps what was planned even
+    when the need later changes; regenerating updates only future, unpinned visits.
+    """
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        CheckConstraint("carers IN (1, 2)", name="one_or_two_carers"),
+        CheckConstraint(f"earliest >= 0 AND latest <= {MINUTES_PER_DAY} AND latest >= earliest",
+                        name="window"),
+        CheckConstraint(f"duration > 0 AND earliest + duration <= {MINUTES_PER_DAY}",
+                        name="duration_fits_day"),
+        CheckConstraint(f"status IN {VISIT_STATUSES!r}", name="status_known"),
+        Index("ix_visits_citizen_id_date", "citizen_id", "date"),
+        Index("ix_visits_date", "date"),
+        Index("ix_visits_need_id", "need_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(200), unique=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
+    need_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(100))  # the exchange format's `need`
+    date: Mapped[dt.date] = mapped_column(Date)
+    earliest: Mapped[int] = mapped_column(Integer)
+    latest: Mapped[int] = mapped_column(Integer)
+    duration: Mapped[int] = mapped_column(Integer)
+    carers: Mapped[int] = mapped_column(Integer, default=1)
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default=VISIT_PLANNED)
+
+    citizen: Mapped[Citizen] = relationship()
+    need: Mapped[Need | None] = relationship()
+
+
+class InstanceImport(Base):
+    """What an imported homecare-instance/1 said about itself (name, dates, travel): for export."""
+
+    __tablename__ = "instance_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    days: Mapped[int] = mapped_column(Integer)
+    max_carers_per_month: Mapped[int] = mapped_column(Integer)
+    travel: Mapped[dict[str, Any]] = mapped_column(JSON)
+    team_ids: Mapped[list[int]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class Plan(Base):
+    """A plan for some teams over a date range; its content lives in numbered versions."""
+
+    __tablename__ = "plans"
+    __table_args__ = (CheckConstraint("end_date >= start_date", name="date_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)  # inclusive
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    teams: Mapped[list[Team]] = relationship(secondary=plan_teams, lazy="selectin")
+    versions: Mapped[list[PlanVersion]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="PlanVersion.number",
+    )
+
+
+class PlanVersion(Base):
+    __tablename__ = "plan_versions"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "number"),
+        CheckConstraint(f"status IN {PLAN_STATUSES!r}", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default=PLAN_DRAFT)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Which inputs it was made from (solver params, job id, source version ...), free-form.
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    objective: Mapped[float | None] = mapped_column(Float)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    plan: Mapped[Plan] = relationship(back_populates="versions")
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="plan_version", cascade="all, delete-orphan", passive_deletes=True)
+    unplaced: Mapped[list[UnplacedVisit]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True)
+
+
+class Assignment(Base):
+    """A visit given carers and a start time in one plan version; pinned ones never move."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        UniqueConstraint("plan_version_id", "visit_id"),
+        CheckConstraint(f"start >= 0 AND start <= {MINUTES_PER_DAY}", name="start_within_day"),
+        Index("ix_assignments_visit_id", "visit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id", ondelete="CASCADE"))
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column(Integer)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    plan_version: Mapped[PlanVersion] = relationship(back_populates="assignments")
+    visit: Mapped[Visit] = relationship()
+    carers: Mapped[list[Carer]] = relationship(secondary=assignment_carers, lazy="selectin")
+
+
+class UnplacedVisit(Base):
+    """A visit a plan version could not place, with the reason a coordinator can act on."""
+
+    __tablename__ = "unplaced_visits"
+    __table_args__ = (UniqueConstraint("plan_version_id", "visit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id", ondelete="CASCADE"))
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+
+    visit: Mapped[Visit] = relationship()
+
+
+# The `end` column is a reserved word in SQL; SQLAlchemy quotes it, the CHECKs above quote it by hand.
+__all__ = [
+    "Assignment", "Carer", "Citizen", "InstanceImport", "Municipality", "Need", "Plan", "PlanVersion",
+    "Shift", "Team", "UnplacedVisit", "User", "Visit", "assignment_carers", "citizen_avoid_carers",
+    "plan_teams", "user_teams",
+]

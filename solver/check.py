@@ -1,0 +1,95 @@
+"""The planner's own feasibility check: the same five rules as shared/tools/verify_plan.py.
+
+Every plan goes through `check_assignments` before it leaves `solve`; a visit named in a
+violation is unplaced (with the violation as its reason) rather than shipped in a plan the
+verifier would reject.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from solver.travel import Travel
+from solver.types import Assignment, Problem
+
+
+def check_assignments(problem: Problem, assignments: list[Assignment],
+                      travel: Travel | None = None) -> dict[str, str]:
+    """Visit id -> first violation found for it (empty when the assignments are feasible)."""
+    travel = travel or Travel.for_problem(problem)
+    carers = {c.id: c for c in problem.carers}
+    citizens = {p.id: p for p in problem.citizens}
+    visits = {v.id: v for v in problem.visits}
+    bad: dict[str, str] = {}
+
+    def flag(vid: str, msg: str) -> None:
+        bad.setdefault(vid, msg)
+
+    work: dict[str, dict[int, list[tuple[int, int, str, str]]]] = defaultdict(lambda: defaultdict(list))
+    met: dict[tuple[str, tuple[int, int]], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    seen: set[str] = set()
+    for a in sorted(assignments, key=lambda a: a.visit):
+        v = visits.get(a.visit)
+        if v is None:
+            flag(a.visit, "unknown visit")
+            continue
+        if a.visit in seen:
+            flag(a.visit, "assigned twice")
+            continue
+        seen.add(a.visit)
+        p = citizens[v.citizen]
+        if len(a.carers) != v.carers or len(set(a.carers)) != len(a.carers):
+            flag(v.id, f"needs {v.carers} distinct carers")
+        if not v.earliest <= a.start <= v.latest:
+            flag(v.id, f"start {a.start} outside its window")
+        for c in a.carers:
+            carer = carers.get(c)
+            if carer is None:
+                flag(v.id, f"unknown carer {c}")
+                continue
+            if c in p.avoid:
+                flag(v.id, f"{c} is on {p.id}'s avoid list")
+            if not v.skills <= carer.skills:
+                flag(v.id, f"{c} lacks skills {sorted(v.skills - carer.skills)}")
+            work[c][v.day].append((a.start, a.start + v.duration, p.id, v.id))
+            met[(p.id, problem.month_of(v.day))][c].append(v.id)
+
+    for c in sorted(work):
+        carer = carers[c]
+        shifts: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for s in carer.shifts:
+            shifts[s.day].append((s.start, s.end))
+        for day in sorted(work[c]):
+            by_shift: dict[tuple[int, int], list[tuple[int, int, str, str]]] = defaultdict(list)
+            for it in work[c][day]:
+                home = [s for s in shifts.get(day, []) if s[0] <= it[0] and it[1] <= s[1]]
+                if not home:
+                    flag(it[3], f"{c} has no shift covering {it[0]}-{it[1]}")
+                    continue
+                by_shift[home[0]].append(it)
+            for (s_start, s_end), seq in by_shift.items():
+                seq.sort()
+                t, here = s_start, carer.team
+                last = None
+                for st, en, loc, vid in seq:
+                    leg = travel.minutes(here, loc)
+                    if t + leg > st:
+                        flag(vid, f"{c} cannot arrive by {st}")
+                    t, here, last = max(t + leg, st) + (en - st), loc, vid
+                if last is not None and t + travel.minutes(here, carer.team) > s_end:
+                    flag(last, f"{c} cannot be back at base by {s_end}")
+
+    for key in sorted(met):
+        pid, month = key
+        before = problem.met_before.get(key, frozenset())
+        by_carer = met[key]
+        total = set(by_carer) | set(before)
+        if len(total) > problem.max_carers_per_month:
+            # Blame the visits of the carers met least, so that dropping them restores the cap.
+            new = sorted((c for c in by_carer if c not in before), key=lambda c: (len(by_carer[c]), c))
+            excess = len(total) - problem.max_carers_per_month
+            for c in new[:excess]:
+                for vid in by_carer[c]:
+                    flag(vid, f"the {problem.max_carers_per_month}-carer cap for {pid} in "
+                              f"{month[0]}-{month[1]:02d} would be exceeded")
+    return bad

@@ -1,0 +1,200 @@
+"""Cheapest insertion: the constructive start, and the repair step of the neighbourhood search.
+
+A visit's price in a route is the extra travel plus what the carer costs the citizen's
+continuity (a new face in the month, not the contact carer) plus how far the start strays from
+the need's usual time. The monthly cap is never crossed: once a citizen has met the cap, only
+carers already met are tried.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from solver.state import W_NEW_CARER, Option, TeamState
+
+
+@dataclass(slots=True)
+class Insertion:
+    cost: float
+    opts: list[Option]
+    start: int | None  # fixed start (double visits), else None: the window stays flexible
+    lo: int
+    hi: int
+
+
+def _clamp(want: int | None, lo: int, hi: int) -> int:
+    return lo if want is None else max(lo, min(want, hi))
+
+
+def best_insertion(st: TeamState, v: int, lo: int, hi: int, banned: frozenset[int] = frozenset()
+                   ) -> Insertion | None:
+    ix = st.ix
+    vis = ix.visits[v]
+    ci, mi = ix.v_cit[v], ix.v_month[v]
+    room = st.cap - st.distinct(ci, mi)  # new faces the cap still allows
+    want = st.target[ix.v_need[v]]
+    per_carer: list[tuple[int, float, list[Option]]] = []
+    for c in ix.eligible[v]:
+        if c in banned:
+            continue
+        new = not st.is_met(v, c)
+        if new and room <= 0:
+            continue
+        opts: list[Option] = []
+        for k in ix.slots_of_carer_day.get((c, vis.day), ()):
+            opts.extend(st.options(v, k, lo, hi))
+        if opts:
+            per_carer.append((c, st.carer_cost(v, c), opts))
+    best: Insertion | None = None
+    if vis.carers == 1:
+        for _c, cc, opts in per_carer:
+            for o in opts:
+                s = _clamp(want, o.lo, o.hi)
+                cost = o.dtravel + cc + st.time_cost(v, s)
+                if best is None or cost < best.cost:
+                    best = Insertion(cost, [o], None, o.lo, o.hi)
+        return best
+    for i in range(len(per_carer)):
+        c1, cc1, opts1 = per_carer[i]
+        for j in range(i + 1, len(per_carer)):
+            c2, cc2, opts2 = per_carer[j]
+            if (not st.is_met(v, c1)) + (not st.is_met(v, c2)) > room:
+                continue
+            for o1 in opts1:
+                for o2 in opts2:
+                    a, b = max(o1.lo, o2.lo), min(o1.hi, o2.hi)
+                    if a > b:
+                        continue
+                    s = _clamp(want, a, b)
+                    cost = o1.dtravel + o2.dtravel + cc1 + cc2 + st.time_cost(v, s)
+                    if best is None or cost < best.cost:
+                        best = Insertion(cost, [o1, o2], s, s, s)
+    return best
+
+
+def place(st: TeamState, v: int, banned: frozenset[int] = frozenset()) -> bool:
+    """Insert v at its cheapest place: first near the need's usual time, then anywhere in its window."""
+    lo, hi = st.preferred_window(v)
+    ins = best_insertion(st, v, lo, hi, banned)
+    vis = st.ix.visits[v]
+    if (lo, hi) != (vis.earliest, vis.latest):
+        wide = best_insertion(st, v, vis.earliest, vis.latest, banned)
+        # The wide window only wins when the narrow one fails or costs much more.
+        if wide is not None and (ins is None or wide.cost + 150 < ins.cost):
+            ins = wide
+    if ins is None:
+        return False
+    st.insert(v, ins.opts, ins.start, ins.lo, ins.hi)
+    return True
+
+
+def insertion_order(st: TeamState, visits: list[int]) -> list[int]:
+    """Hardest first: double visits, few possible carers, narrow windows; then by time of day."""
+    ix = st.ix
+
+    def key(v: int) -> tuple[int, int, int, int, str]:
+        vis = ix.visits[v]
+        return (-vis.carers, min(len(ix.eligible[v]), 6), vis.earliest, vis.latest - vis.earliest, vis.id)
+
+    return sorted(visits, key=key)
+
+
+def set_usual_times(st: TeamState, day_slots: list[int]) -> None:
+    """The first time a need is planned, its start becomes the usual time later days aim for."""
+    ix = st.ix
+    for k in day_slots:
+        if not st.routes[k]:
+            continue
+        for v, s in zip(st.routes[k], st.schedule_route(k), strict=True):
+            n = ix.v_need[v]
+            if st.target[n] is None:
+                st.target[n] = s
+
+
+def construct(st: TeamState, free: list[int], should_stop=None) -> list[int]:
+    """Place the free visits day by day; returns those that found no place."""
+    ix = st.ix
+    by_day: dict[int, list[int]] = {}
+    for v in free:
+        by_day.setdefault(ix.visits[v].day, []).append(v)
+    failed: list[int] = []
+    for day in sorted(by_day):
+        for v in insertion_order(st, by_day[day]):
+            if not place(st, v):
+                failed.append(v)
+        set_usual_times(st, ix.slots_of_day.get(day, []))
+    return failed
+
+
+def place_with_core_team(st: TeamState, vs: list[int], jitter: float = 0.0) -> list[int]:
+    """Give one citizen's visits to as few carers as possible: the carer who can take most first.
+
+    This is the "core team" of PLANNER-NOTES: a carer already met, or the contact carer, is
+    preferred; the extra travel of each visit in the carer's route breaks ties. Returns the
+    visits that found no place.
+    """
+    ix = st.ix
+    singles = sorted((v for v in vs if ix.visits[v].carers == 1), key=lambda v: (ix.visits[v].day, v))
+    doubles = [v for v in vs if ix.visits[v].carers > 1]
+    remaining = list(singles)
+    while remaining:
+        best_c, best_score, best_vs = -1, -math.inf, []
+        v0 = remaining[0]
+        full = st.distinct(ix.v_cit[v0], ix.v_month[v0]) >= st.cap
+        contact = ix.contact[ix.v_cit[v0]]
+        for c in sorted({c for v in remaining for c in ix.eligible[v]}):
+            met = st.is_met(v0, c)
+            if not met and full:
+                continue
+            took, cost = [], 0.0
+            for v in remaining:
+                if c not in ix.eligible[v]:
+                    continue
+                lo, hi = st.preferred_window(v)
+                best_dt = None
+                for k in ix.slots_of_carer_day.get((c, ix.visits[v].day), ()):
+                    for o in st.options(v, k, lo, hi):
+                        if best_dt is None or o.dtravel < best_dt:
+                            best_dt = o.dtravel
+                if best_dt is not None:
+                    took.append(v)
+                    cost += best_dt
+            if not took:
+                continue
+            score = (len(took) * (60 + jitter) - cost + (20 * len(took) if c == contact else 0)
+                     + (W_NEW_CARER if met else 0))
+            if score > best_score:
+                best_c, best_score, best_vs = c, score, took
+        if best_c < 0:
+            break
+        banned = frozenset(c for c in range(len(ix.carers)) if c != best_c)
+        placed = [v for v in best_vs if place(st, v, banned)]
+        remaining = [v for v in remaining if not st.slots_of[v]]
+        if not placed:
+            break
+    failed = [v for v in remaining if not place(st, v)]
+    failed += [v for v in insertion_order(st, doubles) if not place(st, v)]
+    return failed
+
+
+def construct_by_citizen(st: TeamState, free: list[int]) -> list[int]:
+    """Plan citizen after citizen, in a sweep around the team's area, each with a core team."""
+    ix = st.ix
+    groups: dict[tuple[int, int], list[int]] = {}
+    for v in free:
+        groups.setdefault((ix.v_cit[v], ix.v_month[v]), []).append(v)
+    if not groups:
+        return []
+    lat = sum(p.lat for p in ix.citizens) / len(ix.citizens)
+    lon = sum(p.lon for p in ix.citizens) / len(ix.citizens)
+
+    def angle(key: tuple[int, int]) -> tuple[int, float, int]:
+        p = ix.citizens[key[0]]
+        return (key[1], math.atan2(p.lat - lat, (p.lon - lon) * math.cos(math.radians(lat))), key[0])
+
+    failed: list[int] = []
+    for key in sorted(groups, key=angle):
+        failed += place_with_core_team(st, groups[key])
+        set_usual_times(st, sorted({k for v in groups[key] for k in st.slots_of[v]}))
+    return failed

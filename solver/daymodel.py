@@ -1,0 +1,354 @@
+"""CP-SAT model of one neighbourhood: a few carers' shifts on one day, re-planned exactly.
+
+Everything outside the neighbourhood stays fixed; carers a citizen meets outside it are free
+faces, new ones cost. Each hard rule and each goal is one small named function, so a reader
+finds "the monthly cap" or "steady start times" by name (as in OR-Tools' shift_scheduling_sat.py).
+
+Rules:   add_skills_and_avoid_lists, add_time_windows, add_visit_attendance (incl. double
+         visits starting together), add_shift_routes_with_travel, add_monthly_cap.
+Goals:   unplaced_visit_terms, distinct_carer_terms, contact_carer_terms, steady_start_terms,
+         travel_terms, workload_fairness_terms, disturbance_terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from solver.index import BASE
+from solver.state import (
+    CROWD_FROM,
+    W_CROWD,
+    W_DISTURB,
+    W_NEW_CARER,
+    W_NOT_CONTACT,
+    W_TIME,
+    W_TRAVEL,
+    W_UNPLACED,
+    TeamState,
+)
+
+DEPOT = -1  # the base, in arc keys (visit numbers start at 0)
+SCALE = 10  # CP-SAT wants integer weights; W_TIME is 0.6
+W_FAIR = 1  # (6) per minute a carer's day goes beyond its contracted share (after scaling)
+
+
+@dataclass
+class DayModel:
+    st: TeamState
+    day: int
+    slots: list[int]
+    visits: list[int]
+    model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    x: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)  # (visit, slot) -> attends
+    start: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    placed: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    arcs: dict[int, dict[tuple[int, int], cp_model.IntVar]] = field(default_factory=dict)
+    new_face: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)  # (citizen, carer)
+    terms: list[tuple[int, cp_model.LinearExprT]] = field(default_factory=list)
+
+    def carer(self, k: int) -> int:
+        return self.st.ix.slots[k].carer
+
+
+# ---- hard rules -------------------------------------------------------------------------------
+def add_skills_and_avoid_lists(dm: DayModel) -> None:
+    """A carer may attend a visit only with all its skills, off the citizen's avoid list, on shift."""
+    st, ix = dm.st, dm.st.ix
+    for v in dm.visits:
+        vis = ix.visits[v]
+        for k in dm.slots:
+            sl = ix.slots[k]
+            if dm.carer(k) not in ix.eligible[v]:
+                continue  # skills or avoid list: no variable at all
+            if st.fixed[v] and k not in st.slots_of[v]:
+                continue
+            loc = ix.v_loc[v]
+            if max(vis.earliest, sl.start + ix.tt[BASE][loc]) + vis.duration + ix.tt[loc][BASE] > sl.end \
+                    or sl.start + ix.tt[BASE][loc] > vis.latest:
+                continue
+            dm.x[v, k] = dm.model.new_bool_var(f"x_{v}_{k}")
+
+
+def add_time_windows(dm: DayModel) -> None:
+    """`earliest <= start <= latest`; a visit that may not move keeps its minute."""
+    st, ix = dm.st, dm.st.ix
+    for v in dm.visits:
+        vis = ix.visits[v]
+        if st.fixed[v]:
+            lo = hi = st.lo[v]
+        else:
+            lo, hi = vis.earliest, vis.latest
+        dm.start[v] = dm.model.new_int_var(lo, hi, f"s_{v}")
+
+
+def add_visit_attendance(dm: DayModel) -> None:
+    """A placed visit has exactly `carers` distinct carers (one slot per carer); they share one start."""
+    st, ix = dm.st, dm.st.ix
+    for v in dm.visits:
+        n = ix.visits[v].carers
+        p = dm.model.new_bool_var(f"placed_{v}")
+        dm.placed[v] = p
+        mine = [dm.x[v, k] for k in dm.slots if (v, k) in dm.x]
+        dm.model.add(sum(mine) == n * p)
+        if st.fixed[v]:
+            dm.model.add(p == 1)
+        by_carer: dict[int, list[cp_model.IntVar]] = {}
+        for k in dm.slots:
+            if (v, k) in dm.x:
+                by_carer.setdefault(dm.carer(k), []).append(dm.x[v, k])
+        for lits in by_carer.values():
+            if len(lits) > 1:
+                dm.model.add_at_most_one(lits)
+
+
+def add_shift_routes_with_travel(dm: DayModel) -> None:
+    """Each shift is a circuit from base back to base; each leg leaves room for its travel."""
+    ix, m = dm.st.ix, dm.model
+    for k in dm.slots:
+        sl = ix.slots[k]
+        mine = [v for v in dm.visits if (v, k) in dm.x]
+        arcs: dict[tuple[int, int], cp_model.IntVar] = {}
+        circuit = []
+        empty = m.new_bool_var(f"empty_{k}")
+        circuit.append((0, 0, empty))
+        for i, v in enumerate(mine, start=1):
+            vis, loc = ix.visits[v], ix.v_loc[v]
+            xk = dm.x[v, k]
+            circuit.append((i, i, xk.Not()))
+            out_lit = m.new_bool_var("")
+            in_lit = m.new_bool_var("")
+            arcs[DEPOT, v], arcs[v, DEPOT] = in_lit, out_lit
+            circuit += [(0, i, in_lit), (i, 0, out_lit)]
+            m.add(dm.start[v] >= sl.start + ix.tt[BASE][loc]).only_enforce_if(in_lit)
+            m.add(dm.start[v] + vis.duration + ix.tt[loc][BASE] <= sl.end).only_enforce_if(out_lit)
+            m.add(dm.start[v] >= sl.start).only_enforce_if(xk)
+            m.add(dm.start[v] + vis.duration <= sl.end).only_enforce_if(xk)
+            m.add_implication(empty, xk.Not())
+        for i, u in enumerate(mine, start=1):
+            uvis = ix.visits[u]
+            for j, v in enumerate(mine, start=1):
+                if u == v:
+                    continue
+                leg = ix.tt[ix.v_loc[u]][ix.v_loc[v]]
+                vis = ix.visits[v]
+                if uvis.earliest + uvis.duration + leg > vis.latest:
+                    continue  # v can never follow u
+                lit = m.new_bool_var("")
+                arcs[u, v] = lit
+                circuit.append((i, j, lit))
+                m.add(dm.start[v] >= dm.start[u] + uvis.duration + leg).only_enforce_if(lit)
+        m.add_circuit(circuit)
+        dm.arcs[k] = arcs
+
+
+def add_monthly_cap(dm: DayModel) -> None:
+    """At most `max_carers_per_month` distinct carers per citizen and month, counting everyone met
+    outside this neighbourhood (other days, other carers, `met_before`)."""
+    st, ix = dm.st, dm.st.ix
+    mi = ix.v_month[dm.visits[0]] if dm.visits else 0
+    inside = set(dm.visits)
+    for ci in sorted({ix.v_cit[v] for v in dm.visits}):
+        outside = outside_faces(dm, ci, mi, inside)
+        faces = []
+        for c in sorted({dm.carer(k) for k in dm.slots}):
+            lits = [dm.x[v, k] for v in dm.visits if ix.v_cit[v] == ci for k in dm.slots
+                    if dm.carer(k) == c and (v, k) in dm.x]
+            if not lits or c in outside:
+                continue
+            y = dm.model.new_bool_var(f"new_{ci}_{c}")
+            for lit in lits:
+                dm.model.add_implication(lit, y)
+            dm.new_face[ci, c] = y
+            faces.append(y)
+        if faces:
+            dm.model.add(sum(faces) <= max(0, st.cap - len(outside)))
+
+
+def outside_faces(dm: DayModel, ci: int, mi: int, inside: set[int]) -> set[int]:
+    """Carers citizen ci meets in month mi apart from the neighbourhood's visits."""
+    st, ix = dm.st, dm.st.ix
+    counts = dict(st.met[ci][mi])
+    for v in inside:
+        if ix.v_cit[v] == ci and ix.v_month[v] == mi:
+            for k in st.slots_of[v]:
+                c = ix.slots[k].carer
+                counts[c] -= 1
+    return {c for c, n in counts.items() if n > 0} | st.met_before[ci][mi]
+
+
+# ---- goals (each returns weighted objective terms) ---------------------------------------------
+def unplaced_visit_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExprT]]:
+    """(1) Place every visit that can be placed."""
+    return [(W_UNPLACED * SCALE, 1 - dm.placed[v]) for v in dm.visits]
+
+
+def distinct_carer_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExprT]]:
+    """(2) Few distinct carers per citizen and month: a face not met elsewhere costs; beyond
+    CROWD_FROM faces it costs more (keeps the maximum low)."""
+    st, ix = dm.st, dm.st.ix
+    mi = ix.v_month[dm.visits[0]] if dm.visits else 0
+    out = []
+    inside = set(dm.visits)
+    crowded = {ci: len(outside_faces(dm, ci, mi, inside)) for ci, _ in dm.new_face}
+    for (ci, _c), y in sorted(dm.new_face.items()):
+        w = W_NEW_CARER + (W_CROWD if crowded[ci] >= CROWD_FROM else 0)
+        out.append((int(w * SCALE), y))
+    del st
+    return out
+
+
+def contact_carer_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExprT]]:
+    """(3) Visits by the citizen's contact carer."""
+    ix = dm.st.ix
+    out = []
+    for v in dm.visits:
+        cc = ix.contact[ix.v_cit[v]]
+        if cc < 0:
+            continue
+        by_contact = [dm.x[v, k] for k in dm.slots if dm.carer(k) == cc and (v, k) in dm.x]
+        out.append((W_NOT_CONTACT * SCALE, dm.placed[v] - sum(by_contact)))
+    return out
+
+
+def steady_start_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExprT]]:
+    """(4) The same need starts at the same time across days: minutes away from its usual time."""
+    st, ix = dm.st, dm.st.ix
+    out = []
+    for v in dm.visits:
+        t = st.target[ix.v_need[v]]
+        if t is None:
+            continue
+        vis = ix.visits[v]
+        dev = dm.model.new_int_var(0, 24 * 60, f"dev_{v}")
+        dm.model.add(dev >= dm.start[v] - t)
+        dm.model.add(dev >= t - dm.start[v])
+        out.append((int(W_TIME * SCALE), dev))
+        del vis
+    return out
+
+
+def travel_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExprT]]:
+    """(5) Low travel: every leg driven, base legs included."""
+    ix = dm.st.ix
+    out = []
+    for arcs in dm.arcs.values():
+        for (u, v), lit in arcs.items():
+            a = BASE if u == DEPOT else ix.v_loc[u]
+            b = BASE if v == DEPOT else ix.v_loc[v]
+            if ix.tt[a][b]:
+                out.append((W_TRAVEL * SCALE * ix.tt[a][b], lit))
+    return out
+
+
+def workload_fairness_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExprT]]:
+    """(6) Fair workload: minutes of visits beyond a carer's contracted share of the day
+    (contracted minutes per week / 5). Carers without a contract figure are not weighed."""
+    ix = dm.st.ix
+    out = []
+    for k in dm.slots:
+        weekly = ix.contracted[dm.carer(k)]
+        if weekly is None:
+            continue
+        load = sum(ix.visits[v].duration * dm.x[v, k] for v in dm.visits if (v, k) in dm.x)
+        over = dm.model.new_int_var(0, 24 * 60, f"over_{k}")
+        dm.model.add(over >= load - weekly // 5)
+        out.append((W_FAIR, over))
+    return out
+
+
+def disturbance_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExprT]]:
+    """Re-planning: moving a visit away from the carer the current plan gave it costs heavily."""
+    st = dm.st
+    out = []
+    for (v, k), lit in sorted(dm.x.items()):
+        cur = st.current[v]
+        if cur is not None and dm.carer(k) not in cur:
+            out.append((W_DISTURB * SCALE, lit))
+    return out
+
+
+RULES = (add_skills_and_avoid_lists, add_time_windows, add_visit_attendance,
+         add_shift_routes_with_travel, add_monthly_cap)
+GOALS = (unplaced_visit_terms, distinct_carer_terms, contact_carer_terms, steady_start_terms,
+         travel_terms, workload_fairness_terms, disturbance_terms)
+
+
+def build(st: TeamState, day: int, slots: list[int], visits: list[int]) -> DayModel:
+    dm = DayModel(st, day, sorted(slots), sorted(visits))
+    for rule in RULES:
+        rule(dm)
+    for goal in GOALS:
+        dm.terms += goal(dm)
+    dm.model.minimize(sum(w * e for w, e in dm.terms))
+    return dm
+
+
+def add_hint(dm: DayModel) -> None:
+    """Hint the current plan in full (CP-SAT prefers complete hints)."""
+    st, ix, m = dm.st, dm.st.ix, dm.model
+    starts: dict[int, int] = {}
+    for k in dm.slots:
+        for v, s in zip(st.routes[k], st.schedule_route(k), strict=True):
+            starts[v] = s
+    for v in dm.visits:
+        m.add_hint(dm.start[v], starts.get(v, ix.visits[v].earliest))
+        m.add_hint(dm.placed[v], 1 if st.slots_of[v] else 0)
+    for (v, k), lit in dm.x.items():
+        m.add_hint(lit, 1 if k in st.slots_of[v] else 0)
+    for k in dm.slots:
+        route = st.routes[k]
+        used = set()
+        if route:
+            seq = [DEPOT, *route, DEPOT]
+            used = set(zip(seq, seq[1:], strict=False))
+        for key, lit in dm.arcs[k].items():
+            m.add_hint(lit, 1 if key in used else 0)
+    for (ci, c), y in dm.new_face.items():
+        m.add_hint(y, 1 if any(ix.v_cit[v] == ci and any(ix.slots[k].carer == c for k in st.slots_of[v])
+                               for v in dm.visits) else 0)
+
+
+def solve_day(st: TeamState, day: int, slots: list[int], visits: list[int], seed: int, workers: int,
+              time_limit: float) -> bool:
+    """Re-plan `visits` over `slots` (all on `day`); writes the result into st. False: no change."""
+    ix = st.ix
+    dm = build(st, day, slots, visits)
+    add_hint(dm)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = max(0.25, 5 * time_limit)
+    # The deterministic limit decides when a 1-worker search stops, so plans repeat exactly.
+    solver.parameters.max_deterministic_time = max(0.05, time_limit)
+    status = solver.solve(dm.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False
+    for v in dm.visits:
+        if st.slots_of[v]:
+            st.remove(v)
+    order: dict[int, list[int]] = {}
+    for k in dm.slots:
+        seq = []
+        here = DEPOT
+        arcs = dm.arcs[k]
+        nxt = {u: v for (u, v), lit in arcs.items() if solver.value(lit)}
+        while here in nxt and nxt[here] != DEPOT and len(seq) <= len(dm.visits):
+            here = nxt[here]
+            seq.append(here)
+        order[k] = seq
+    from solver.state import Option
+
+    for k in dm.slots:
+        for pos, v in enumerate(order[k]):
+            s = solver.value(dm.start[v])
+            lo, hi = st.preferred_window(v)
+            if ix.visits[v].carers > 1 or st.fixed[v]:
+                lo = hi = s
+            else:
+                lo, hi = min(lo, s), max(hi, s)
+            # Each visit goes in at the end of what is already there: the solver's order.
+            st.lo[v], st.hi[v] = lo, hi
+            st.insert(v, [Option(k, pos, s, s, 0)], s if ix.visits[v].carers > 1 else None, lo, hi)
+    return True

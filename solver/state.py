@@ -1,0 +1,373 @@
+"""A team's plan while it is being built: one route per carer shift, with flexible start times.
+
+A route is the ordered list of visits one carer makes in one shift. Each visit keeps a window
+[lo, hi] for its start (its own window, narrowed around the need's usual time, or a single
+minute for a double visit, whose two carers must start together, and for visits that may not
+move). Earliest (forward) and latest (backward) start times per route make an insertion test
+O(1) per position, and `schedule` turns routes into start times near each need's usual time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from solver.index import BASE, TeamIndex
+
+# Objective weights, in "travel minute" units, in the order of importance of the issue's goals.
+W_UNPLACED = 100_000  # (1) place every visit that can be placed
+W_NEW_CARER = 120  # (2) each distinct carer a citizen meets in a month
+W_CROWD = 60  # (2) each distinct carer beyond CROWD_FROM for one citizen-month (keeps the maximum low)
+CROWD_FROM = 4
+W_NOT_CONTACT = 6  # (3) per visit not attended by the citizen's contact carer
+W_TIME = 0.6  # (4) per minute a start strays from the need's usual time
+W_TRAVEL = 1  # (5) per travel minute
+W_OUTSIDE_CORE = 40  # (2, 5) per visit by a carer outside the citizen's core team (solver/core.py)
+W_DISTURB = 2_000  # re-planning: per visit given to a carer the current plan did not give it to
+NARROW = 20  # minutes either side of the usual time a visit is first tried in
+
+
+@dataclass(slots=True)
+class Journal:
+    routes: dict[int, tuple[list[int], float]] = field(default_factory=dict)
+    visits: dict[int, tuple[int, int, list[int], float]] = field(default_factory=dict)
+    met: dict[tuple[int, int], tuple[dict[int, int], float]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Option:
+    """A feasible place for a visit in one route: start interval [lo, hi] at position `pos`."""
+
+    slot: int
+    pos: int
+    lo: int
+    hi: int
+    dtravel: int
+
+
+class TeamState:
+    def __init__(self, ix: TeamIndex, cap: int, met_before: list[list[set[int]]]) -> None:
+        self.ix = ix
+        self.cap = cap
+        n = len(ix.visits)
+        self.routes: list[list[int]] = [[] for _ in ix.slots]
+        self.lo = [v.earliest for v in ix.visits]
+        self.hi = [v.latest for v in ix.visits]
+        self.dur = [v.duration for v in ix.visits]
+        self.slots_of: list[list[int]] = [[] for _ in range(n)]  # visit -> slots attending it
+        self.fixed = [False] * n  # pinned, or kept from the current plan: never moves
+        self.fixed_start: list[int | None] = [None] * n
+        self.target: list[int | None] = [None] * ix.n_needs
+        # Re-planning: the carers the current plan gives a visit that may move (None: no opinion).
+        self.current: list[frozenset[int] | None] = [None] * n
+        self.core: list[frozenset[int]] | None = None  # citizen -> core team, once chosen
+        # met[citizen][month] -> {carer: visits}; met_before[citizen][month] carers are free
+        n_months = len(ix.months)
+        self.met: list[list[dict[int, int]]] = [[{} for _ in range(n_months)] for _ in ix.citizens]
+        self.met_before = met_before
+        self._times: dict[int, tuple[list[int], list[int]] | None] = {}
+        # Undo journal of the neighbourhood search: first-touch copies of what a move changes,
+        # with their cost at that moment, so a rejected move is undone and a delta is cheap.
+        self.journal: Journal | None = None
+        self.search_log: dict[str, object] = {}
+
+    # ---- route timing -------------------------------------------------------------------
+    def times(self, k: int) -> tuple[list[int], list[int]] | None:
+        """(earliest starts, latest starts) along route k, or None if it is infeasible."""
+        if k in self._times:
+            return self._times[k]
+        ix, sl, seq = self.ix, self.ix.slots[k], self.routes[k]
+        tt, loc = ix.tt, ix.v_loc
+        est: list[int] = []
+        t, here = sl.start, BASE
+        res: tuple[list[int], list[int]] | None = None
+        ok = True
+        for v in seq:
+            s = max(self.lo[v], t + tt[here][loc[v]])
+            if s > self.hi[v]:
+                ok = False
+                break
+            est.append(s)
+            t, here = s + self.dur[v], loc[v]
+        if ok and t + tt[here][BASE] <= sl.end:
+            lst = [0] * len(seq)
+            t, here = sl.end, BASE
+            for i in range(len(seq) - 1, -1, -1):
+                v = seq[i]
+                s = min(self.hi[v], t - tt[loc[v]][here] - self.dur[v])
+                lst[i] = s
+                t, here = s, loc[v]
+            res = (est, lst)
+        self._times[k] = res
+        return res
+
+    def options(self, v: int, k: int, lo: int, hi: int) -> list[Option]:
+        """Every position in route k where visit v can start within [lo, hi]."""
+        tm = self.times(k)
+        if tm is None:
+            return []
+        est, lst = tm
+        ix, sl, seq = self.ix, self.ix.slots[k], self.routes[k]
+        tt, loc = ix.tt, ix.v_loc
+        lv, d = loc[v], self.dur[v]
+        out = []
+        n = len(seq)
+        for p in range(n + 1):
+            if p == 0:
+                prev_end, prev_loc = sl.start, BASE
+            else:
+                u = seq[p - 1]
+                prev_end, prev_loc = est[p - 1] + self.dur[u], loc[u]
+            if prev_end > hi:
+                break  # every later position ends its predecessor later still
+            a = max(lo, prev_end + tt[prev_loc][lv])
+            if a > hi:
+                continue
+            if p == n:
+                next_loc = BASE
+                b = min(hi, sl.end - tt[lv][BASE] - d)
+            else:
+                w = seq[p]
+                next_loc = loc[w]
+                b = min(hi, lst[p] - tt[lv][next_loc] - d)
+            if a <= b:
+                out.append(Option(k, p, a, b, tt[prev_loc][lv] + tt[lv][next_loc] - tt[prev_loc][next_loc]))
+        return out
+
+    # ---- changes ------------------------------------------------------------------------
+    def insert(self, v: int, opts: list[Option], start: int | None, lo: int, hi: int) -> None:
+        """Put v in each option's route; `start` fixes the minute (double visits, kept visits)."""
+        if self.journal is not None:
+            self._note_visit(v)
+            for o in opts:
+                self._note_slot(o.slot)
+            self._note_met(v)
+        if start is not None:
+            self.lo[v] = self.hi[v] = start
+        else:
+            self.lo[v], self.hi[v] = lo, hi
+        ix = self.ix
+        for o in opts:
+            self.routes[o.slot].insert(o.pos, v)
+            self._times.pop(o.slot, None)
+            self.slots_of[v].append(o.slot)
+            c = ix.slots[o.slot].carer
+            m = self.met[ix.v_cit[v]][ix.v_month[v]]
+            m[c] = m.get(c, 0) + 1
+
+    def remove(self, v: int) -> None:
+        ix = self.ix
+        if self.journal is not None:
+            self._note_visit(v)
+            for k in self.slots_of[v]:
+                self._note_slot(k)
+            self._note_met(v)
+        for k in self.slots_of[v]:
+            self.routes[k].remove(v)
+            self._times.pop(k, None)
+            c = ix.slots[k].carer
+            m = self.met[ix.v_cit[v]][ix.v_month[v]]
+            m[c] -= 1
+            if m[c] == 0:
+                del m[c]
+        self.slots_of[v] = []
+        vis = ix.visits[v]
+        self.lo[v], self.hi[v] = vis.earliest, vis.latest
+
+    # ---- continuity ---------------------------------------------------------------------
+    def is_met(self, v: int, c: int) -> bool:
+        ci, mi = self.ix.v_cit[v], self.ix.v_month[v]
+        return c in self.met[ci][mi] or c in self.met_before[ci][mi]
+
+    def distinct(self, ci: int, mi: int) -> int:
+        return len(set(self.met[ci][mi]) | self.met_before[ci][mi])
+
+    def carer_cost(self, v: int, c: int) -> float:
+        """What attending v costs carer c on top of travel: a new face, or not the contact."""
+        ix = self.ix
+        ci = ix.v_cit[v]
+        cost = 0.0
+        if not self.is_met(v, c):
+            cost += W_NEW_CARER
+            if self.distinct(ci, ix.v_month[v]) >= CROWD_FROM:
+                cost += W_CROWD
+        if ix.contact[ci] >= 0 and ix.contact[ci] != c:
+            cost += W_NOT_CONTACT
+        cur = self.current[v]
+        if cur is not None and c not in cur:
+            cost += W_DISTURB
+        if self.core is not None and c not in self.core[ci]:
+            cost += W_OUTSIDE_CORE
+        return cost
+
+    def time_cost(self, v: int, s: int) -> float:
+        t = self.target[self.ix.v_need[v]]
+        return 0.0 if t is None else W_TIME * abs(s - t)
+
+    def preferred_window(self, v: int) -> tuple[int, int]:
+        vis = self.ix.visits[v]
+        t = self.target[self.ix.v_need[v]]
+        if t is None:
+            return vis.earliest, vis.latest
+        lo, hi = max(vis.earliest, t - NARROW), min(vis.latest, t + NARROW)
+        return (lo, hi) if lo <= hi else (vis.earliest, vis.latest)
+
+    # ---- start times --------------------------------------------------------------------
+    def schedule_route(self, k: int) -> list[int]:
+        """Start times along route k: each as near its need's usual time as the route allows."""
+        tm = self.times(k)
+        assert tm is not None, "infeasible route"
+        _, lst = tm
+        ix, sl, seq = self.ix, self.ix.slots[k], self.routes[k]
+        out = []
+        t, here = sl.start, BASE
+        for i, v in enumerate(seq):
+            a = max(self.lo[v], t + ix.tt[here][ix.v_loc[v]])
+            want = self.target[ix.v_need[v]]
+            s = a if want is None else max(a, min(want, lst[i]))
+            out.append(s)
+            t, here = s + self.dur[v], ix.v_loc[v]
+        return out
+
+    def route_travel(self, k: int) -> int:
+        seq, tt, loc = self.routes[k], self.ix.tt, self.ix.v_loc
+        if not seq:
+            return 0
+        total = tt[BASE][loc[seq[0]]] + tt[loc[seq[-1]]][BASE]
+        for a, b in zip(seq, seq[1:], strict=False):
+            total += tt[loc[a]][loc[b]]
+        return total
+
+    # ---- costs and the undo journal -----------------------------------------------------
+    def route_cost(self, k: int) -> float:
+        """Travel of route k plus how far its starts stray from the usual times."""
+        seq = self.routes[k]
+        if not seq:
+            return 0.0
+        total = float(self.route_travel(k))
+        for v, s in zip(seq, self.schedule_route(k), strict=True):
+            total += self.time_cost(v, s) / self.ix.visits[v].carers
+        return total
+
+    def visit_cost(self, v: int) -> float:
+        """Unplaced, not the contact carer, moved from its current carer (re-planning)."""
+        ks = self.slots_of[v]
+        if not ks:
+            return float(W_UNPLACED)
+        ix = self.ix
+        carers = [ix.slots[k].carer for k in ks]
+        total = 0.0
+        cc = ix.contact[ix.v_cit[v]]
+        if cc >= 0 and cc not in carers:
+            total += W_NOT_CONTACT
+        cur = self.current[v]
+        if cur is not None and any(c not in cur for c in carers):
+            total += W_DISTURB
+        if self.core is not None:
+            core = self.core[ix.v_cit[v]]
+            total += W_OUTSIDE_CORE * sum(1 for c in carers if c not in core)
+        return total
+
+    def met_cost(self, ci: int, mi: int) -> float:
+        d = self.distinct(ci, mi)
+        return W_NEW_CARER * d + W_CROWD * max(0, d - CROWD_FROM)
+
+    def total_cost(self) -> float:
+        ix = self.ix
+        return (sum(self.route_cost(k) for k in range(len(ix.slots)))
+                + sum(self.visit_cost(v) for v in range(len(ix.visits)))
+                + sum(self.met_cost(ci, mi) for ci in range(len(ix.citizens)) for mi in range(len(ix.months))))
+
+    def _note_slot(self, k: int) -> None:
+        assert self.journal is not None
+        if k not in self.journal.routes:
+            self.journal.routes[k] = (list(self.routes[k]), self.route_cost(k))
+
+    def _note_visit(self, v: int) -> None:
+        assert self.journal is not None
+        if v not in self.journal.visits:
+            self.journal.visits[v] = (self.lo[v], self.hi[v], list(self.slots_of[v]), self.visit_cost(v))
+
+    def _note_met(self, v: int) -> None:
+        assert self.journal is not None
+        key = (self.ix.v_cit[v], self.ix.v_month[v])
+        if key not in self.journal.met:
+            self.journal.met[key] = (dict(self.met[key[0]][key[1]]), self.met_cost(*key))
+
+    def begin(self) -> None:
+        self.journal = Journal()
+
+    def delta(self) -> float:
+        """Cost now minus cost when `begin` was called (only what was touched is recomputed)."""
+        j = self.journal
+        assert j is not None
+        d = 0.0
+        for k, (_, old) in j.routes.items():
+            d += self.route_cost(k) - old
+        for v, (_, _, _, old) in j.visits.items():
+            d += self.visit_cost(v) - old
+        for (ci, mi), (_, old) in j.met.items():
+            d += self.met_cost(ci, mi) - old
+        return d
+
+    def commit(self) -> None:
+        self.journal = None
+
+    def rollback(self) -> None:
+        j = self.journal
+        assert j is not None
+        self.journal = None
+        for k, (seq, _) in j.routes.items():
+            self.routes[k] = seq
+            self._times.pop(k, None)
+        for v, (lo, hi, ks, _) in j.visits.items():
+            self.lo[v], self.hi[v], self.slots_of[v] = lo, hi, ks
+        for (ci, mi), (m, _) in j.met.items():
+            self.met[ci][mi] = m
+
+    def can_swap(self, k1: int, k2: int) -> bool:
+        """Whether the carers of shifts k1 and k2 (same day) may take each other's route."""
+        ix = self.ix
+        a, b = ix.slots[k1], ix.slots[k2]
+        if a.carer == b.carer or a.day != b.day:
+            return False
+        for k, other in ((k1, b), (k2, a)):
+            for v in self.routes[k]:
+                if other.carer not in ix.eligible[v]:
+                    return False
+                if any(ix.slots[j].carer == other.carer for j in self.slots_of[v]):
+                    return False  # a double visit the other carer already attends
+        return True
+
+    def swap(self, k1: int, k2: int) -> bool:
+        """Carers of k1 and k2 trade routes; False (and nothing changed) if a route does not fit."""
+        ix = self.ix
+        if self.journal is not None:
+            for k in (k1, k2):
+                self._note_slot(k)
+                for v in self.routes[k]:
+                    self._note_visit(v)
+                    self._note_met(v)
+        r1, r2 = self.routes[k1], self.routes[k2]
+        c1, c2 = ix.slots[k1].carer, ix.slots[k2].carer
+        for v in r1:
+            self.slots_of[v] = [k2 if k == k1 else k for k in self.slots_of[v]]
+            m = self.met[ix.v_cit[v]][ix.v_month[v]]
+            m[c1] -= 1
+            if m[c1] == 0:
+                del m[c1]
+            m[c2] = m.get(c2, 0) + 1
+        for v in r2:
+            self.slots_of[v] = [k1 if k == k2 else k for k in self.slots_of[v]]
+            m = self.met[ix.v_cit[v]][ix.v_month[v]]
+            m[c2] -= 1
+            if m[c2] == 0:
+                del m[c2]
+            m[c1] = m.get(c1, 0) + 1
+        self.routes[k1], self.routes[k2] = r2, r1
+        self._times.pop(k1, None)
+        self._times.pop(k2, None)
+        return self.times(k1) is not None and self.times(k2) is not None
+
+    def over_cap(self, visits: list[int]) -> bool:
+        ix = self.ix
+        return any(self.distinct(ix.v_cit[v], ix.v_month[v]) > self.cap for v in visits)

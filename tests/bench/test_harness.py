@@ -1,0 +1,66 @@
+"""`make bench` / `python -m bench`: sections run, results land in RESULTS.md and results.json."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import sections
+from bench.__main__ import parse_args
+from bench.common import md_table
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_colleague_section_that_does_not_exist_yet_is_skipped_with_a_note(capsys) -> None:
+    assert {"planner", "replan", "audit", "import_xl", "rota_page", "scaleout"} <= set(sections.SECTIONS)
+    assert sections.load("planner") is not None
+    assert sections.load("surely_not_a_section") is None
+    assert "section surely_not_a_section not available" in capsys.readouterr().err
+
+
+def test_quick_defaults_to_team_s_and_full_run_to_the_three_large_instances() -> None:
+    assert parse_args(["--quick"]).instances == ["team-s"]
+    assert parse_args([]).instances == ["team-m", "district-l", "municipality-xl"]
+    assert parse_args(["--instances", "team-s,team-m", "--sections", "planner"]).sections == ["planner"]
+
+
+def test_unknown_instance_or_section_is_refused_with_a_message(capsys) -> None:
+    with pytest.raises(SystemExit) as e:
+        parse_args(["--instances", "team-zz"])
+    assert e.value.code == 2
+    assert "team-zz" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        parse_args(["--sections", "nope"])
+
+
+def test_markdown_table_shows_missing_figures_as_a_dash() -> None:
+    table = md_table(["planner", "travel"], [["ours", 14296], ["bound", None]])
+    assert "| ours | 14,296 |" in table and "| bound | — |" in table
+
+
+@pytest.mark.slow
+def test_quick_bench_run_writes_results_md_and_json_with_every_plan_verified(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--sections", "planner,replan",
+         "--results-dir", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    md = (tmp_path / "RESULTS.md").read_text()
+    assert "### team-s" in md and "| routing |" in md and "| lower bound |" in md
+    assert "### team-s" in proc.stdout  # the table is printed too
+    results = json.loads((tmp_path / "results.json").read_text())
+    team_s = results["sections"]["planner"]["result"]["instances"]["team-s"]
+    for peer in ("routing", "nearest", "careful"):
+        row = team_s["planners"][peer]
+        assert row["verdict"]["figures"]["assigned"] > 0
+        assert (tmp_path / "plans" / f"team-s-{peer}.json").exists()
+        assert row["status"] == "valid" or row["status"].startswith("INVALID")
+    assert team_s["bound"]["mean"] <= min(r["month_mean"] for r in team_s["planners"].values()
+                                          if r.get("month_mean") is not None)
+    if not sections.available("replan"):
+        assert "section replan not available" in proc.stderr

@@ -1,0 +1,23 @@
+"""Stand-in planners for the job tests only (named by dotted path, so child processes and Celery
+workers find them). The product always runs the real planner (`solver.solve:solve`)."""
+
+from __future__ import annotations
+
+import time
+
+from solver.types import Plan, Problem, Progress, SolveParams, Unplaced
+
+
+def crashing_solve(problem: Problem, params: SolveParams) -> Plan:
+    """A planner that reports some progress, then crashes."""
+    if params.on_progress is not None:
+        params.on_progress(Progress(phase="construct", elapsed=0.1, fraction=0.1, message="building"))
+    time.sleep(0.5)
+    raise RuntimeError("the planner ran out of memory")
+
+
+def error_plan_solve(problem: Problem, params: SolveParams) -> Plan:
+    """A planner that gives up the way solver.solve does: every visit unplaced, stats["error"] set."""
+    plan = Plan(assignments=[], unplaced=[Unplaced(v.id, "the planner failed: boom") for v in problem.visits])
+    plan.stats["error"] = 1.0
+    return plan

@@ -1,0 +1,197 @@
+"""Stories of a coordinator planning teams with background solve jobs, no broker (the embedded runner)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from app.jobs.inprocess import InProcessRunner
+from app.mapping import accept_plan_version, plan_to_solver
+from models import core as m
+from models.exchange import plan_to_doc
+from models.jobs import PlanJob
+from tests.jobs.conftest import World
+from tests.jobs.helpers import verify
+
+START = "2026-12-01"
+END = "2026-12-07"
+
+
+@pytest.fixture
+def runner(world: World) -> Any:
+    r = InProcessRunner(sessions=world.sessions)
+    yield r
+    r.shutdown()
+
+
+def _body(world: World, teams: list[str], **kw: Any) -> dict[str, Any]:
+    return {"team_ids": [world.teams[t] for t in teams], "start": START, "end": END, "time_limit": 3,
+            "seed": 1, **kw}
+
+
+def _version_doc(world: World, version_id: int) -> dict[str, Any]:
+    with world.sessions() as s:
+        version = s.get_one(m.PlanVersion, version_id)
+        return plan_to_doc(plan_to_solver(s, version=version), world.instance["name"])
+
+
+def _assignments(world: World, version_id: int) -> list[tuple[int, int, tuple[int, ...]]]:
+    with world.sessions() as s:
+        rows = s.scalars(select(m.Assignment).where(m.Assignment.plan_version_id == version_id)).all()
+        return sorted((a.visit_id, a.start, tuple(sorted(c.id for c in a.carers))) for a in rows)
+
+
+def test_a_coordinator_plans_two_teams_in_the_background_and_gets_a_verified_draft(
+        world: World, api: Any, runner: InProcessRunner, tmp_path: Path) -> None:
+    client = api(runner)
+    t0 = time.monotonic()
+    r = client.post("/api/plan-jobs", json=_body(world, ["A-T1", "B-T1"]),
+                    headers=world.headers["coordinator_all"])
+    answered = time.monotonic() - t0
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert job["status"] in ("queued", "running") and answered < 2.0  # answers at once, solves later
+    assert job["runner"] == "inprocess" and len(job["parts"]) == 2
+
+    # The web server stays responsive while the planner works in its child process.
+    slowest = 0.0
+    for _ in range(5):
+        t1 = time.monotonic()
+        assert client.get("/health").status_code == 200
+        slowest = max(slowest, time.monotonic() - t1)
+        time.sleep(0.1)
+    assert slowest < 0.5
+
+    done, seen = world.wait_for(client, job["id"], lambda j: j["status"] not in ("queued", "running",
+                                                                                 "gathering"),
+                                who="coordinator_all")
+    assert done["status"] == "succeeded", done
+    running = [j for j in seen if j["status"] == "running"]
+    assert any(j["progress"]["fraction"] > 0 for j in running), "progress was reported while running"
+    assert any(j["progress"]["phase"] in ("construct", "improve") for j in running)
+    assert done["progress"]["fraction"] == 1.0 and done["progress"]["objective"] is not None
+
+    figures = done["figures"]
+    n_visits = len(world.instance["visits"])
+    assert figures["placed"] + figures["unplaced"] == n_visits and figures["placed"] > 0.8 * n_visits
+    assert 1 <= figures["distinct_carers_month_mean"] <= figures["distinct_carers_month_max"] <= 12
+    assert figures["travel_minutes"] > 0 and 0 <= figures["contact_share"] <= 1
+    assert figures["start_spread_minutes"] >= 0
+
+    with world.sessions() as s:
+        version = s.get_one(m.PlanVersion, done["plan_version_id"])
+        assert version.status == m.PLAN_DRAFT and version.inputs["job_id"] == job["id"]
+        assert version.stats["placed"] == figures["placed"]
+    plan = _version_doc(world, done["plan_version_id"])
+    verdict = verify(world.instance, plan, tmp_path)
+    assert verdict.returncode == 0, verdict.stdout[-2000:]
+
+
+def test_a_cancelled_job_stops_and_leaves_the_accepted_plan_as_it_was(
+        world: World, api: Any, runner: InProcessRunner) -> None:
+    client = api(runner)
+    who = world.headers["coordinator"]
+    first = client.post("/api/plan-jobs", json=_body(world, ["A-T1"], time_limit=2), headers=who).json()
+    first, _ = world.wait_for(client, first["id"], lambda j: j["status"] == "succeeded")
+    with world.sessions() as s:
+        accept_plan_version(s, version=s.get_one(m.PlanVersion, first["plan_version_id"]), user=None)
+        s.commit()
+    before = _assignments(world, first["plan_version_id"])
+    versions = world.versions()
+
+    second = client.post("/api/plan-jobs", json=_body(world, ["A-T1"], time_limit=120, seed=7),
+                         headers=who).json()
+    world.wait_for(client, second["id"], lambda j: j["status"] == "running" and j["progress"]["fraction"] > 0)
+    t0 = time.monotonic()
+    r = client.post(f"/api/plan-jobs/{second['id']}/cancel", headers=who)
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    runner.wait(second["id"], timeout=30)
+    assert time.monotonic() - t0 < 10, "the planner stopped soon after the cancel"
+
+    final = client.get(f"/api/plan-jobs/{second['id']}", headers=who).json()
+    assert final["status"] == "cancelled" and final["plan_version_id"] is None
+    assert all(p["status"] == "cancelled" for p in final["parts"])
+    assert world.versions() == versions  # no draft half-written or written at all
+    with world.sessions() as s:
+        assert s.get_one(m.PlanVersion, first["plan_version_id"]).status == m.PLAN_ACCEPTED
+    assert _assignments(world, first["plan_version_id"]) == before
+    # Cancelling again is a conflict, not an error.
+    assert client.post(f"/api/plan-jobs/{second['id']}/cancel", headers=who).status_code == 409
+
+
+@pytest.mark.parametrize("standin", ["crashing_solve", "error_plan_solve"])
+def test_a_failing_planner_fails_the_job_with_its_reason_and_writes_nothing(
+        world: World, api: Any, standin: str) -> None:
+    runner = InProcessRunner(sessions=world.sessions, solve_path=f"tests.jobs.standins:{standin}")
+    try:
+        client = api(runner)
+        versions = world.versions()
+        job = client.post("/api/plan-jobs", json=_body(world, ["A-T1"]), headers=world.headers["coordinator"])
+        assert job.status_code == 202
+        done, _ = world.wait_for(client, job.json()["id"], lambda j: j["status"] in ("failed", "succeeded"))
+    finally:
+        runner.shutdown()
+    assert done["status"] == "failed"
+    assert ("ran out of memory" if standin == "crashing_solve" else "boom") in done["error"]
+    assert "A-T1" in done["error"]  # says which team's part failed
+    assert done["plan_version_id"] is None and world.versions() == versions
+
+
+def test_another_teams_job_answers_404_as_a_missing_one(world: World, api: Any,
+                                                        runner: InProcessRunner) -> None:
+    client = api(runner)
+    h = world.headers
+    job = client.post("/api/plan-jobs", json=_body(world, ["A-T1"], time_limit=60), headers=h["coordinator"])
+    assert job.status_code == 202
+    job_id = job.json()["id"]
+    try:
+        assert client.get(f"/api/plan-jobs/{job_id}", headers=h["member"]).status_code == 200
+        missing = client.get("/api/plan-jobs/999999", headers=h["member_b"])
+        other = client.get(f"/api/plan-jobs/{job_id}", headers=h["member_b"])
+        assert other.status_code == missing.status_code == 404
+        assert client.post(f"/api/plan-jobs/{job_id}/cancel", headers=h["coordinator_b"]).status_code == 404
+        assert [j["id"] for j in client.get("/api/plan-jobs", headers=h["member_b"]).json()] == []
+        assert job_id in [j["id"] for j in client.get("/api/plan-jobs", headers=h["member"]).json()]
+        # Planning another team's days: 404 too; a member may read but not plan.
+        assert client.post("/api/plan-jobs", json=_body(world, ["B-T1"]),
+                           headers=h["coordinator"]).status_code == 404
+        assert client.post("/api/plan-jobs", json=_body(world, ["A-T1"]), headers=h["member"]).status_code == 403
+        assert client.post(f"/api/plan-jobs/{job_id}/cancel", headers=h["member"]).status_code == 403
+        # The same team twice at once: a conflict that names the running job.
+        again = client.post("/api/plan-jobs", json=_body(world, ["A-T1"]), headers=h["coordinator"])
+        assert again.status_code == 409 and str(job_id) in again.text
+    finally:
+        assert client.post(f"/api/plan-jobs/{job_id}/cancel", headers=h["coordinator"]).status_code == 200
+        runner.wait(job_id, timeout=30)
+
+
+def test_bad_job_requests_say_what_is_wrong_and_where(world: World, api: Any, runner: InProcessRunner) -> None:
+    client = api(runner)
+    who = world.headers["coordinator"]
+    r = client.post("/api/plan-jobs", json=_body(world, ["A-T1"], end="2026-11-30"), headers=who)
+    assert r.status_code == 422 and "end" in r.text
+    r = client.post("/api/plan-jobs", json=_body(world, ["A-T1"], time_limit=0), headers=who)
+    assert r.status_code == 422 and "time_limit" in r.text
+    r = client.post("/api/plan-jobs", json={**_body(world, ["A-T1"]), "team_ids": []}, headers=who)
+    assert r.status_code == 422 and "team_ids" in r.text
+    assert client.get("/api/plan-jobs").status_code == 401
+    with world.sessions() as s:
+        assert s.scalars(select(PlanJob)).all() == []
+
+
+def test_with_the_broker_down_a_new_job_answers_503_and_the_app_works_on(world: World, api: Any) -> None:
+    from app.jobs.celery_app import make_celery
+    from app.jobs.celery_runner import CeleryRunner
+
+    client = api(CeleryRunner(make_celery("redis://127.0.0.1:1/0")))
+    r = client.post("/api/plan-jobs", json=_body(world, ["A-T1"]), headers=world.headers["coordinator"])
+    assert r.status_code == 503
+    assert "cannot be reached" in r.json()["detail"] and "no job was started" in r.json()["detail"]
+    assert client.get("/health").status_code == 200
+    assert client.get("/api/plan-jobs", headers=world.headers["coordinator"]).json() == []
+    _ = dt

@@ -1,0 +1,52 @@
+"""A coordinator moves a visit by hand: every hard rule is checked, and the answer names the rule broken."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.replan.hand_move import RULES, check_move
+from solver.types import Assignment
+from tests.replan.helpers import tiny_plan, tiny_problem
+
+
+@pytest.mark.parametrize(("move", "rule"), [
+    (Assignment("p1-d1-m", ("c4",), 450), "monthly_cap"),  # p1 already meets c1 and c2; the cap is 2
+    (Assignment("p1-d0-m", ("c3",), 450), "skills"),
+    (Assignment("p2-d0-l", ("c3",), 700), "avoid"),
+    (Assignment("p1-d0-l", ("c2",), 800), "window"),
+    (Assignment("p1-d1-m", ("c2",), 450), "shift"),  # c2 starts at 10:00 on day 1
+    (Assignment("p1-d0-l", ("c1",), 700), "travel"),  # c1 is at p2's from 11:40
+    (Assignment("p1-d0-l", ("c1", "c2"), 750), "carers"),
+    (Assignment("p1-d0-l", ("c9",), 750), "unknown_carer"),
+    (Assignment("nope", ("c1",), 750), "unknown_visit"),
+])
+def test_a_hand_move_that_breaks_a_rule_is_refused_with_the_rule_named(move: Assignment, rule: str) -> None:
+    result = check_move(tiny_problem(cap=2), tiny_plan(), move)
+    assert not result.ok
+    assert rule in result.rules  # p1-d0-m to c3 breaks the cap as well as the skills
+    assert set(result.rules) <= set(RULES)
+
+
+def test_a_hand_move_that_breaks_the_cap_is_refused_and_says_which_citizen_and_month() -> None:
+    result = check_move(tiny_problem(cap=2), tiny_plan(), Assignment("p1-d1-m", ("c4",), 450))
+    assert result.rules == ["monthly_cap"]
+    assert "p1" in result.violations[0].message and "2026-12" in result.violations[0].message
+
+
+def test_a_hand_move_that_keeps_every_rule_is_accepted() -> None:
+    # c1 finishes at p2's at 12:10 and is next door a minute later.
+    result = check_move(tiny_problem(cap=2), tiny_plan(), Assignment("p1-d0-l", ("c1",), 750))
+    assert result.ok, result.violations
+
+
+def test_a_pinned_assignment_cannot_be_moved_by_hand_until_unpinned() -> None:
+    move = Assignment("p1-d0-l", ("c1",), 750)
+    assert check_move(tiny_problem(), tiny_plan(), move, pinned={"p1-d0-l"}).rules == ["pinned"]
+    assert check_move(tiny_problem(), tiny_plan(), move, pinned=set()).ok
+
+
+def test_a_move_that_makes_the_next_visit_unreachable_names_that_visit() -> None:
+    # c1 takes p1's lunch at 11:30 (till 12:00) : p2's lunch at 11:40 can no longer be reached.
+    result = check_move(tiny_problem(cap=2), tiny_plan(), Assignment("p1-d0-l", ("c1",), 690))
+    assert result.rules == ["travel"]
+    assert {v.visit for v in result.violations} & {"p1-d0-l", "p2-d0-l"}

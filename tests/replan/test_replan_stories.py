@@ -1,0 +1,127 @@
+"""The team's day, re-planned: the stories of issue 5 on team-s, checked with the shared tools."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.replan import ReplanFailed, replan
+from app.replan.hand_move import met_carer_who_could_come
+from app.replan.scenarios import make_scenario
+from models.changes import parse_changes
+from models.exchange import plan_to_doc
+from solver import types as st
+from tests.replan.helpers import INSTANCES, run_tool
+
+TEAM_S = INSTANCES / "team-s.json"
+
+PARAMS = st.SolveParams(time_limit=2.0, seed=0)
+
+
+def _run(problem: st.Problem, plan: st.Plan, changes: dict[str, Any],
+         tmp: Path) -> tuple[Any, dict[str, Any]]:
+    """Re-plan, write the files, and ask the shared tools: the verifier and `disturb`."""
+    result = replan(problem, plan.assignments, parse_changes(changes, problem), params=PARAMS)
+    (tmp / "changes.json").write_text(json.dumps(changes))
+    (tmp / "new.json").write_text(json.dumps(plan_to_doc(result.plan, problem.name)))
+    (tmp / "old.json").write_text(json.dumps(plan_to_doc(plan, problem.name)))
+    adjusted = run_tool("apply_changes.py", "apply", TEAM_S, tmp / "changes.json")
+    (tmp / "adjusted.json").write_text(adjusted.stdout)
+    verdict = run_tool("verify_plan.py", tmp / "adjusted.json", tmp / "new.json", "--json")
+    assert verdict.returncode == 0, verdict.stdout[-2000:]
+    disturb = run_tool("apply_changes.py", "disturb", TEAM_S,
+                       tmp / "changes.json", tmp / "old.json", tmp / "new.json")
+    assert disturb.returncode == 0, disturb.stderr
+    return result, {"figures": json.loads(verdict.stdout.splitlines()[-1]), **json.loads(disturb.stdout)}
+
+
+def _sick_day(problem: st.Problem, plan: st.Plan, day: int, n: int = 1) -> dict[str, Any]:
+    """The n carers with the most visits that day call in sick."""
+    day_of = {v.id: v.day for v in problem.visits}
+    load: dict[str, int] = defaultdict(int)
+    for a in plan.assignments:
+        if day_of[a.visit] == day:
+            for c in a.carers:
+                load[c] += 1
+    sick = sorted(load, key=lambda c: (-load[c], c))[:n]
+    return {"format": "homecare-changes/1", "replan_days": [day, day],
+            "changes": [{"type": "carer_absent", "carer": c, "from_day": day, "to_day": day} for c in sick]}
+
+
+def test_a_sick_call_replans_the_day_and_every_citizen_still_meets_at_most_12_carers_this_month(
+        team_s_problem: st.Problem, team_s_plan: st.Plan, tmp_path: Path) -> None:
+    changes = _sick_day(team_s_problem, team_s_plan, day=4)
+    result, out = _run(team_s_problem, team_s_plan, changes, tmp_path)
+    assert out["figures"]["distinct_carers_per_citizen_month"]["max"] <= team_s_problem.max_carers_per_month
+    assert out["forced"] > 0  # the sick carer had visits that day
+    sick = changes["changes"][0]["carer"]
+    day_of = {v.id: v.day for v in result.adjusted.visits}
+    assert all(sick not in a.carers for a in result.plan.assignments if day_of[a.visit] == 4)
+
+
+def test_nothing_outside_the_replan_days_moves(team_s_problem: st.Problem, team_s_plan: st.Plan,
+                                               tmp_path: Path) -> None:
+    changes = make_scenario("sick3", json.loads(TEAM_S.read_text()),
+                            day=6, span=3, seed=2, plan=plan_to_doc(team_s_plan, "team-s"))
+    result, out = _run(team_s_problem, team_s_plan, changes, tmp_path)
+    assert out["moved_outside_days"] == 0 == result.diff.moved_outside_days
+    assert out["kept"] == result.diff.kept and out["moved_unforced"] == result.diff.moved_unforced
+
+
+def test_a_citizen_in_hospital_loses_those_days_visits_and_keeps_the_rest(
+        team_s_problem: st.Problem, team_s_plan: st.Plan, tmp_path: Path) -> None:
+    who = team_s_problem.citizens[0].id
+    changes = {"format": "homecare-changes/1", "replan_days": [3, 7], "changes": [
+        {"type": "citizen_away", "citizen": who, "from_day": 3, "to_day": 7, "reason": "hospital"}]}
+    result, out = _run(team_s_problem, team_s_plan, changes, tmp_path)
+    day_of = {v.id: (v.citizen, v.day) for v in team_s_problem.visits}
+    away = [a for a in result.plan.assignments if day_of[a.visit][0] == who and 3 <= day_of[a.visit][1] <= 7]
+    assert not away
+    back = [a.visit for a in team_s_plan.assignments if day_of[a.visit][0] == who and day_of[a.visit][1] > 7]
+    kept = {a.visit: a for a in result.plan.assignments}
+    assert back and all(kept[v] == next(a for a in team_s_plan.assignments if a.visit == v) for v in back)
+    assert result.diff.removed == out["forced"] > 0
+
+
+def test_no_citizen_gets_a_new_face_when_an_already_met_carer_could_have_come(
+        team_s_problem: st.Problem, team_s_plan: st.Plan, tmp_path: Path) -> None:
+    changes = _sick_day(team_s_problem, team_s_plan, day=5, n=3)
+    result, _ = _run(team_s_problem, team_s_plan, changes, tmp_path)
+    met: dict[str, set[str]] = defaultdict(set)
+    citizen_of = {v.id: v.citizen for v in team_s_problem.visits}
+    for a in team_s_plan.assignments:
+        met[citizen_of[a.visit]].update(a.carers)
+    for face in result.diff.new_faces:
+        could = met_carer_who_could_come(result.adjusted, result.plan.assignments, face.visit, face.carer,
+                                         met=met[face.citizen])
+        assert could is None, f"{face.citizen} met {face.carer} at {face.visit}, but {could} could have come"
+
+
+def test_a_pinned_visit_never_moves_in_a_replan(team_s_problem: st.Problem, team_s_plan: st.Plan) -> None:
+    changes = _sick_day(team_s_problem, team_s_plan, day=4, n=2)
+    sick = {c["carer"] for c in changes["changes"]}
+    day_of = {v.id: v.day for v in team_s_problem.visits}
+    pins = [a for a in team_s_plan.assignments if day_of[a.visit] == 4 and not sick & set(a.carers)][:5]
+    result = replan(team_s_problem, team_s_plan.assignments, parse_changes(changes, team_s_problem),
+                    params=PARAMS, pinned=pins)
+    new = {a.visit: a for a in result.plan.assignments}
+    assert pins and all(new[p.visit] == p for p in pins)
+
+
+def test_a_failed_replan_raises_and_changes_nothing(team_s_problem: st.Problem, team_s_plan: st.Plan,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import solver.solve
+
+    def broken(problem: st.Problem, params: st.SolveParams) -> st.Plan:
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(solver.solve, "solve", broken)
+    before = list(team_s_plan.assignments)
+    changes = parse_changes(_sick_day(team_s_problem, team_s_plan, day=4), team_s_problem)
+    with pytest.raises(ReplanFailed, match="out of memory"):
+        replan(team_s_problem, team_s_plan.assignments, changes, params=PARAMS)
+    assert team_s_plan.assignments == before

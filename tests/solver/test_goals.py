@@ -1,0 +1,68 @@
+"""Each goal, on a small problem where it alone decides between two otherwise equal plans."""
+
+from __future__ import annotations
+
+import statistics
+
+from solver import Assignment, solve
+from tests.solver.conftest import by_visit, carer, citizen, problem, quick, verify, visit
+
+
+def test_a_citizen_keeps_the_same_carer_across_the_days() -> None:
+    carers = [carer(c, days=(0, 1, 2, 3)) for c in ("anna", "bo", "cy")]
+    p = problem(carers, [citizen("p1")], [visit(f"v{d}", "p1", day=d) for d in range(4)], days=4)
+    plan = solve(p, quick())
+    assert len({a.carers for a in plan.assignments}) == 1
+    assert verify(p, plan)[1]["distinct_carers_per_citizen_month"]["max"] == 1
+
+
+def test_the_contact_carer_is_preferred_when_free() -> None:
+    p = problem([carer("anna"), carer("bo"), carer("cy")], [citizen("p1", contact="bo")], [visit("v1", "p1")])
+    plan = solve(p, quick())
+    assert by_visit(plan)["v1"].carers == ("bo",)
+
+
+def test_the_same_need_starts_at_a_steady_time_across_days() -> None:
+    carers = [carer("anna", days=tuple(range(5)))]
+    p = problem(carers, [citizen("p1")], [visit(f"v{d}", "p1", day=d, earliest=450, latest=690) for d in range(5)],
+                days=5)
+    plan = solve(p, quick())
+    starts = [a.start for a in plan.assignments]
+    assert len(starts) == 5 and statistics.pstdev(starts) <= 5
+
+
+def test_neighbours_share_one_carer_rather_than_two_carers_driving() -> None:
+    p = problem([carer("anna"), carer("bo")], [citizen("p1", north=0.02), citizen("p2", north=0.021)],
+                [visit("v1", "p1", earliest=480, latest=600), visit("v2", "p2", earliest=480, latest=600)])
+    plan = solve(p, quick())
+    assert len({a.carers for a in plan.assignments}) == 1
+    assert verify(p, plan)[1]["travel_minutes"] <= 22
+
+
+def test_every_placeable_visit_is_placed_before_anything_else() -> None:
+    # Only bo can take both; anna is p1's contact but taking v1 would leave v2 unplaced.
+    p = problem([carer("anna", end=540), carer("bo")], [citizen("p1", contact="anna"), citizen("p2")],
+                [visit("v1", "p1", earliest=450, latest=460, duration=60),
+                 visit("v2", "p2", earliest=440, latest=520, duration=60)])
+    plan = solve(p, quick())
+    assert len(plan.assignments) == 2
+
+
+def test_a_replan_keeps_current_assignments_that_still_work() -> None:
+    carers = [carer(c, days=(0, 1)) for c in ("anna", "bo")]
+    visits = [visit(f"v{d}", "p1", day=d) for d in range(2)]
+    current = [Assignment("v0", ("bo",), 500), Assignment("v1", ("bo",), 500)]
+    p = problem(carers, [citizen("p1", contact="anna")], visits, days=2, current=current, replan_days=(1, 1))
+    plan = solve(p, quick())
+    assert by_visit(plan)["v0"] == current[0]  # outside the re-planned days: kept exactly
+    assert by_visit(plan)["v1"].carers == ("bo",)  # inside: not moved to the contact without need
+
+
+def test_a_replan_moves_a_visit_to_a_carer_already_met_when_its_carer_is_gone() -> None:
+    carers = [carer("anna", days=(0,)), carer("bo", days=(0, 1)), carer("cy", days=(0, 1))]
+    visits = [visit("v0", "p1", day=0), visit("w0", "p1", day=0, need="lunch", earliest=700, latest=760),
+              visit("v1", "p1", day=1)]
+    current = [Assignment("v0", ("anna",), 500), Assignment("w0", ("cy",), 700), Assignment("v1", ("anna",), 500)]
+    p = problem(carers, [citizen("p1")], visits, days=2, current=current, replan_days=(1, 1))
+    plan = solve(p, quick())
+    assert by_visit(plan)["v1"].carers == ("cy",)
