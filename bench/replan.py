@@ -7,7 +7,8 @@ could have avoided, unplaced visits, whether the verifier accepts the plan on th
 the largest number of carers a citizen meets in the month.
 
 Targets: day <= 5 s, week <= 30 s; valid; nothing outside the days moves; unforced <= forced; no avoidable
-new face; cap kept. Run on its own: `python -m bench.replan [--instance team-m] [--seed 0]`.
+new face; cap kept. A section of `python -m bench` (bench/sections.py: team-m, or team-s with --quick), or
+on its own: `python -m bench.replan [--instance team-m] [--seed 0] [--plan FULL_PLAN.json]`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 from bench.common import SHARED, instance_path, load_instance, md_table, verify, write_plan
 
+TITLE = "Re-planning after daily adjustments (issue 5)"
 DAY_LIMIT_S = 5.0
 WEEK_LIMIT_S = 30.0
 # Planner time limits, leaving room for applying, checking and diffing inside the targets above.
@@ -68,8 +70,9 @@ def _avoidable_new_faces(result: Any, old_assignments: list[Any]) -> int:
     return n
 
 
-def run(instance: str = "team-m", *, seed: int = 0, workdir: Path | None = None,
-        full_plan: Path | None = None) -> dict[str, Any]:
+def run_scenarios(instance: str = "team-m", *, seed: int = 0, workdir: Path | None = None,
+                  full_plan: Path | None = None, day_solve_s: float = DAY_SOLVE_S,
+                  week_solve_s: float = WEEK_SOLVE_S, full_plan_s: float = FULL_PLAN_S) -> dict[str, Any]:
     """Run every scenario for a day and a week; returns rows of figures (JSON-ready)."""
     from app.replan import ReplanFailed, replan
     from app.replan.scenarios import SCENARIOS, make_scenario, scenario_day
@@ -85,7 +88,7 @@ def run(instance: str = "team-m", *, seed: int = 0, workdir: Path | None = None,
     problem = to_problem(parse_instance(inst))
     t0 = time.perf_counter()
     if full_plan is None:
-        plan = solve(problem, SolveParams(time_limit=FULL_PLAN_S, seed=seed))
+        plan = solve(problem, SolveParams(time_limit=full_plan_s, seed=seed))
         full_plan = write_plan(plan, problem, work / "full-plan.json")
     else:
         plan = plan_from_doc(parse_plan(json.loads(full_plan.read_text())))
@@ -95,7 +98,7 @@ def run(instance: str = "team-m", *, seed: int = 0, workdir: Path | None = None,
     day = scenario_day(inst, seed)
     rows: list[dict[str, Any]] = []
     for name in SCENARIOS:
-        for span, limit, solve_s in ((1, DAY_LIMIT_S, DAY_SOLVE_S), (7, WEEK_LIMIT_S, WEEK_SOLVE_S)):
+        for span, limit, solve_s in ((1, DAY_LIMIT_S, day_solve_s), (7, WEEK_LIMIT_S, week_solve_s)):
             tag = f"{name}-{'day' if span == 1 else 'week'}"
             doc = make_scenario(name, inst, day=day, span=span, seed=seed, plan=plan_doc)
             changes_path = work / f"{tag}.changes.json"
@@ -128,7 +131,8 @@ def run(instance: str = "team-m", *, seed: int = 0, workdir: Path | None = None,
                 unforced_le_forced=disturb["moved_unforced"] <= disturb["forced"],
             )
             rows.append(row)
-    return {"instance": problem.name, "seed": seed, "day": day, "full_plan_s": round(full_s, 1),
+    return {"instance": problem.name, "seed": seed, "day": day, "cap": problem.max_carers_per_month,
+            "full_plan_s": round(full_s, 1),
             "full_plan_valid": full_verdict.valid,
             "full_plan_unplaced": full_verdict.figures.get("unassigned"), "rows": rows, "workdir": str(work)}
 
@@ -153,6 +157,41 @@ def markdown(res: dict[str, Any]) -> str:
     return head + md_table(HEADERS, table)
 
 
+def targets(res: dict[str, Any]) -> list[str]:
+    """One PASS/FAIL line per target, over every scenario."""
+    rows = [r for r in res["rows"] if "error" not in r]
+    failed = [f"{r['scenario']} {r['days']}" for r in res["rows"] if "error" in r]
+
+    def line(ok: bool, text: str, bad: list[str]) -> str:
+        return f"- {'PASS' if ok else 'FAIL'}: {text}" + ("" if ok else f" (not met: {', '.join(bad)})")
+
+    def check(text: str, pred: Any) -> str:
+        bad = [f"{r['scenario']} {r['days']}" for r in rows if not pred(r)] + failed
+        return line(not bad, text, bad)
+
+    return [
+        check("one-day re-plan <= 5 s, a week <= 30 s", lambda r: r["within_time"]),
+        check("every re-plan passes the verifier on the adjusted instance", lambda r: r["valid"]),
+        check("nothing outside replan_days moves", lambda r: r["outside"] == 0),
+        check("moves nothing forced <= forced moves", lambda r: r["unforced_le_forced"]),
+        check("no new face where an already-met carer could have come",
+              lambda r: r["avoidable_new_faces"] == 0),
+        check(f"the monthly cap holds (max carers per citizen-month <= {res.get('cap', 12)})",
+              lambda r: r["cap_max"] is not None and r["cap_max"] <= res.get("cap", 12)),
+    ]
+
+
+def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
+    """The harness's entry (bench/sections.py): team-m (team-s and short limits with --quick)."""
+    quick = bool(getattr(args, "quick", False))
+    instance = "team-s" if quick else "team-m"
+    results_dir = Path(getattr(args, "results_dir", Path(__file__).resolve().parent / "results"))
+    kwargs: dict[str, Any] = {"day_solve_s": 1.0, "week_solve_s": 3.0, "full_plan_s": 10.0} if quick else {}
+    res = run_scenarios(instance, seed=0, workdir=results_dir / "replan", **kwargs)
+    res["targets"] = targets(res)
+    return res, markdown(res) + "\n\n" + "\n".join(res["targets"])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--instance", default="team-m")
@@ -161,8 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", type=Path)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    res = run(args.instance, seed=args.seed, workdir=args.workdir, full_plan=args.plan)
-    print(json.dumps(res, indent=1) if args.json else markdown(res))
+    res = run_scenarios(args.instance, seed=args.seed, workdir=args.workdir, full_plan=args.plan)
+    res["targets"] = targets(res)
+    print(json.dumps(res, indent=1) if args.json else markdown(res) + "\n\n" + "\n".join(res["targets"]))
     return 0
 
 

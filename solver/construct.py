@@ -9,6 +9,7 @@ carers already met are tried.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from solver.state import W_NEW_CARER, Option, TeamState
@@ -112,15 +113,25 @@ def set_usual_times(st: TeamState, day_slots: list[int]) -> None:
                 st.target[n] = s
 
 
-def construct(st: TeamState, free: list[int], should_stop=None) -> list[int]:
-    """Place the free visits day by day; returns those that found no place."""
+def construct(st: TeamState, free: list[int], route_seconds: float = 0.0,
+              should_stop: Callable[[], bool] | None = None) -> list[int]:
+    """Place the free visits day by day; returns those that found no place.
+
+    With `route_seconds`, each day is first routed by OR-Tools routing (solver/dayrouting.py)
+    and only what it leaves out goes through cheapest insertion.
+    """
+    from solver.dayrouting import route_day
+
     ix = st.ix
     by_day: dict[int, list[int]] = {}
     for v in free:
         by_day.setdefault(ix.visits[v].day, []).append(v)
     failed: list[int] = []
     for day in sorted(by_day):
-        for v in insertion_order(st, by_day[day]):
+        todo = by_day[day]
+        if route_seconds > 0 and not (should_stop and should_stop()):
+            todo = route_day(st, day, todo, route_seconds)
+        for v in insertion_order(st, todo):
             if not place(st, v):
                 failed.append(v)
         set_usual_times(st, ix.slots_of_day.get(day, []))
@@ -198,3 +209,24 @@ def construct_by_citizen(st: TeamState, free: list[int]) -> list[int]:
         failed += place_with_core_team(st, groups[key])
         set_usual_times(st, sorted({k for v in groups[key] for k in st.slots_of[v]}))
     return failed
+
+
+def retarget_usual_times(st: TeamState) -> None:
+    """Choose each need's usual time where its visits can most easily start, given the routes.
+
+    Each visit may start anywhere in [earliest, latest] of its route position (forward and
+    backward passes); the time minimising the summed distance to those intervals is a median
+    of their ends. Routes do not change; only where `schedule_route` aims does.
+    """
+    ix = st.ix
+    ends: dict[int, list[int]] = {}
+    for k in range(len(ix.slots)):
+        tm = st.times(k) if st.routes[k] else None
+        if tm is None:
+            continue
+        est, lst = tm
+        for i, v in enumerate(st.routes[k]):
+            ends.setdefault(ix.v_need[v], []).extend((est[i], lst[i]))
+    for n, xs in ends.items():
+        xs.sort()
+        st.target[n] = xs[(len(xs) - 1) // 2]

@@ -319,7 +319,7 @@ def solve_day(st: TeamState, day: int, slots: list[int], visits: list[int], seed
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = max(0.25, 5 * time_limit)
+    solver.parameters.max_time_in_seconds = max(0.2, 2 * time_limit)
     # The deterministic limit decides when a 1-worker search stops, so plans repeat exactly.
     solver.parameters.max_deterministic_time = max(0.05, time_limit)
     status = solver.solve(dm.model)

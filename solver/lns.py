@@ -54,7 +54,7 @@ class Search:
             self.visits_of_cm.setdefault((ix.v_cit[v], ix.v_month[v]), []).append(v)
         self.days = sorted(self.visits_of_day)
         self.cp_size = 5
-        self.cp_time = 1.0
+        self.cp_time = 0.4
         self.workers = 1
         self.cms = sorted(self.visits_of_cm)
 

@@ -19,14 +19,16 @@ import time
 from collections.abc import Callable
 
 from solver.check import check_assignments
-from solver.construct import construct, set_usual_times
+from solver.construct import construct, retarget_usual_times, set_usual_times
 from solver.index import TeamIndex, build_team_index
 from solver.reasons import unplaced_reason
 from solver.state import TeamState
 from solver.travel import Travel
 from solver.types import Assignment, Plan, Problem, Progress, SolveParams, Unplaced
 
-FOREIGN = 1_000_000  # carer numbers for carers of other teams met earlier (they count for the cap)
+FOREIGN = 1_000_000
+ROUTE_SHARE = 0.4  # of the time limit for the constructive routing
+ROUTE_SECONDS_MAX = 1.0  # carer numbers for carers of other teams met earlier (they count for the cap)
 
 
 class _Clock:
@@ -193,12 +195,22 @@ def _solve(problem: Problem, params: SolveParams, clock: _Clock) -> Plan:
     foreign: dict[str, int] = {}
     states: list[TeamState] = []
     refused_all: list[tuple[TeamState, dict[int, str]]] = []
+    # The constructive start routes each day with OR-Tools routing: a share of the time limit,
+    # split over every team's days, at most ROUTE_SECONDS_MAX a day.
+    team_days = max(1, sum(len({v.day for v in problem.visits if citizen_team.get(v.citizen) == t})
+                           for t in teams))
     for i, team in enumerate(teams):
         if clock.stop():
             break
         ix = build_team_index(problem, team, travel)
         st, free, refused = _team_state(problem, ix, fixed, movable, foreign)
-        construct(st, free)
+        days_left = max(1, sum(len({v.day for v in problem.visits if citizen_team.get(v.citizen) == t})
+                               for t in teams[i:]))
+        per_day = min(ROUTE_SECONDS_MAX, max(0.0, ROUTE_SHARE * clock.left()) / days_left)
+        construct(st, free, per_day if per_day >= 0.05 else 0.0, clock.stop)
+        if not problem.current and not any(st.fixed):
+            retarget_usual_times(st)  # a fresh plan: usual times follow the routes found
+        del team_days
         states.append(st)
         refused_all.append((st, refused))
         clock.report("construct", None, (i + 1) / max(1, len(teams)) * 0.05,

@@ -15,10 +15,10 @@ from solver.index import BASE, TeamIndex
 
 # Objective weights, in "travel minute" units, in the order of importance of the goals.
 W_UNPLACED = 100_000  # (1) place every visit that can be placed
-W_NEW_CARER = 120  # (2) each distinct carer a citizen meets in a month
+W_NEW_CARER = 40  # (2) each distinct carer a citizen meets in a month
 W_CROWD = 60  # (2) each distinct carer beyond CROWD_FROM for one citizen-month (keeps the maximum low)
 CROWD_FROM = 4
-W_NOT_CONTACT = 6  # (3) per visit not attended by the citizen's contact carer
+W_NOT_CONTACT = 8  # (3) per visit not attended by the citizen's contact carer
 W_TIME = 0.6  # (4) per minute a start strays from the need's usual time
 W_TRAVEL = 1  # (5) per travel minute
 W_OUTSIDE_CORE = 40  # (2, 5) per visit by a carer outside the citizen's core team (solver/core.py)

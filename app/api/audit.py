@@ -119,9 +119,19 @@ QueryDep = Annotated[_Query, Depends()]
 
 
 @router.get("/figures")
-def figures(q: QueryDep, session: SessionDep, user: Reader) -> dict[str, Any]:
+def figures(
+    q: QueryDep,
+    session: SessionDep,
+    user: Reader,
+    per_citizen: Annotated[
+        bool, Query(description="add the per-citizen table (month and 14-day rows)")
+    ] = False,
+) -> dict[str, Any]:
     result = _run(session, user, **q.kwargs())
-    return {**result.figures, "pseudonymised": result.pseudonymised}
+    out = {**result.figures, "pseudonymised": result.pseudonymised}
+    if per_citizen:
+        out["per_citizen"] = service.citizen_table(result)
+    return out
 
 
 @router.get("/export.csv", response_class=Response)
@@ -154,3 +164,7 @@ async def import_performed(file: UploadFile, session: SessionDep, user: Importer
         session, content=content, filename=file.filename or "upload", user_id=user.id
     )
     return result.as_dict()
+
+
+# Public name for the web pages (app/web/pages_audit.py), which apply the same rule.
+allowed_teams = _allowed_teams

@@ -19,13 +19,15 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.db import SessionDep
-from app.jobs.runner import BrokerUnavailable, JobRunner, get_runner
+from app.jobs.runner import BrokerUnavailable, JobRunner, get_runner, shutdown_runner
 from app.security import CurrentUser, require_role
 from app.services import jobs as service
 from models.core import ROLE_COORDINATOR, User
 from models.jobs import JOB_STATUSES
 
-router = APIRouter(prefix="/api/plan-jobs", tags=["plan jobs"])
+# On shutdown the in-process runner fails its unfinished jobs and stops their planners at once,
+# rather than keeping the server alive until every time limit has run out.
+router = APIRouter(prefix="/api/plan-jobs", tags=["plan jobs"], on_shutdown=[shutdown_runner])
 
 Coordinator = Annotated[User, Depends(require_role(ROLE_COORDINATOR))]
 

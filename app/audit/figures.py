@@ -325,32 +325,36 @@ class _Met:
     new_face_visits: int = 0
 
 
-def _met_tables(
-    groups: list[VisitGroup], anchor: dt.date, contact_of: Mapping[str, str | None], new_face: set[int]
-) -> tuple[dict[tuple[str, MonthKey], _Met], dict[tuple[str, int], _Met]]:
-    month: dict[tuple[str, MonthKey], _Met] = {}
-    fortnight: dict[tuple[str, int], _Met] = {}
+def _met_table(
+    groups: list[VisitGroup],
+    period_of: Callable[[dt.date], Any],
+    contact_of: Mapping[str, str | None],
+    new_face: set[int],
+) -> dict[tuple[str, Any], _Met]:
+    """(citizen, period) -> who the citizen met in that period; `period_of` maps a date to its period."""
+    table: dict[tuple[str, Any], _Met] = {}
+    period_cache: dict[dt.date, Any] = {}
     for g in groups:
         d = g.start.date()
-        keys: list[tuple[dict[Any, _Met], Any]] = [
-            (month, (g.citizen, (d.year, d.month))),
-            (fortnight, (g.citizen, (d - anchor).days // PERIOD_DAYS)),
-        ]
+        period = period_cache.get(d)
+        if period is None:
+            period = period_cache[d] = period_of(d)
+        key = (g.citizen, period)
+        m = table.get(key)
+        if m is None:
+            m = table[key] = _Met()
+        m.n_visits += 1
+        for c in g.carers:
+            if c not in m.first:
+                m.first[c] = g
+            m.visits[c] += 1
         contact = contact_of.get(g.citizen)
-        for table, key in keys:
-            m = table.get(key)
-            if m is None:
-                m = table[key] = _Met()
-            m.n_visits += 1
-            for c in g.carers:
-                m.first.setdefault(c, g)
-                m.visits[c] += 1
-            if contact:
-                m.contact_total += 1
-                m.contact_hits += contact in g.carers
-            if id(g) in new_face:
-                m.new_face_visits += 1
-    return month, fortnight
+        if contact:
+            m.contact_total += 1
+            m.contact_hits += contact in g.carers
+        if id(g) in new_face:
+            m.new_face_visits += 1
+    return table
 
 
 def _new_face_visits(groups: list[VisitGroup]) -> set[int]:
@@ -419,8 +423,18 @@ class Audit:
             self.groups_14 = [g for g in self.all_groups if self._period_start_in_month(g.start.date())]
         contact_of = {p: f.contact for p, f in facts.items()}
         self.national_people: list[dict[str, Any]] = []  # per (citizen, period), set by run_audit
-        self.met_month, _ = _met_tables(self.groups_month, self.anchor, contact_of, self.new_face)
-        _, self.met_14 = _met_tables(self.groups_14, self.anchor, contact_of, self.new_face)
+        anchor = self.anchor
+        self.met_month: dict[tuple[str, Any], _Met] = _met_table(
+            self.groups_month, lambda d: (d.year, d.month), contact_of, self.new_face
+        )
+        self.met_14: dict[tuple[str, Any], _Met] = _met_table(
+            self.groups_14, lambda d: (d - anchor).days // PERIOD_DAYS, contact_of, self.new_face
+        )
+
+    def _team_of_citizen(self, citizen: str) -> str:
+        """The team the citizen facts name, else the one their performed rows name."""
+        facts = self.inp.citizens.get(citizen)
+        return (facts.team if facts and facts.team else None) or self.team_of.get(citizen, NO_TEAM)
 
     def _period_start_in_month(self, d: dt.date) -> bool:
         first, _ = period_bounds(self.anchor, (d - self.anchor).days // PERIOD_DAYS)
@@ -619,12 +633,9 @@ class Audit:
         planned = [
             pv
             for pv in self.inp.planned.values()
-            if (self.team is None or self.team_of.get(pv.citizen, None) in (self.team, None))
+            if (self.team is None or self._team_of_citizen(pv.citizen) == self.team)
             and (month is None or (pv.date.year, pv.date.month) == month)
         ]
-        if self.team is not None:
-            known = {g.citizen for g in self.all_groups}
-            planned = [pv for pv in planned if pv.citizen in known]
         performed_of: dict[str, VisitGroup] = {
             g.planned.id: g for g in self.groups_month if g.planned is not None
         }

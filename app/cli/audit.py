@@ -164,8 +164,17 @@ def audit(
         n = files.write_plan_as_performed(inst, plan_doc, write_performed)
         typer.echo(f"wrote {n} performed rows to {write_performed}", err=True)
         return
+    facts = None
+    if citizens is not None:
+        try:
+            facts = files.load_citizen_facts(citizens)
+        except PerformedFileError as e:
+            raise _fail(
+                f"{citizens}: {len(e.errors)} bad row(s)\n" + "\n".join(f"  {x}" for x in e.errors)
+            ) from None
+        except (OSError, UnicodeDecodeError, ValueError) as e:
+            raise _fail(f"{citizens}: unreadable: {e}") from None
     try:
-        facts = files.load_citizen_facts(citizens) if citizens else None
         if performed is not None:
             if not performed.exists():
                 raise _fail(f"{performed}: no such file")
@@ -186,7 +195,7 @@ def audit(
         else:
             raise _fail("give a performed-visit file, or --instance and --plan")
     except PerformedFileError as e:
-        typer.echo(f"{performed or citizens}: {len(e.errors)} bad row(s); nothing was audited", err=True)
+        typer.echo(f"{performed}: {len(e.errors)} bad row(s); nothing was audited", err=True)
         for err in e.errors:
             typer.echo(f"  {err}", err=True)
         raise typer.Exit(code=2) from None

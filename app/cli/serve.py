@@ -1,3 +1,230 @@
-"""`homecare serve`: not written yet (owned by its issue)."""
+"""`homecare serve`, `homecare import`, `homecare export instance|plan`, `homecare seed-demo`,
+`homecare migrate` (issue 3).
 
-from app.cli import app  # noqa: F401
+Every command first brings the database (DATABASE_URL) to the newest migration, so they work on a
+fresh clone. Bad input: a message on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from app.cli import app
+
+export_app = typer.Typer(help="Write an instance or a plan in the exchange format (FORMAT.md).",
+                         no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _migrate() -> None:
+    from app.migrate import upgrade_head
+
+    try:
+        upgrade_head()
+    except Exception as e:  # unreachable database, bad URL: say so plainly
+        _fail(f"cannot prepare the database ({type(e).__name__}): {str(e).splitlines()[0][:300]}")
+
+
+def _print_logins(stream: Any = None) -> None:
+    from app.demo import demo_logins
+
+    out = stream or sys.stderr
+    print("Demo logins (username, password, role, teams):", file=out)
+    for login in demo_logins():
+        print(f"  {login.username:<22} {login.password:<16} {login.role:<12} teams: {', '.join(login.teams)}",
+              file=out)
+
+
+def _seed_if_empty(*, start: dt.date | None = None) -> bool:
+    from app.db import get_sessionmaker
+    from app.demo import is_empty, seed_demo
+
+    with get_sessionmaker()() as session:
+        if not is_empty(session):
+            return False
+        info = seed_demo(session, start=start)
+        session.commit()
+    typer.echo(f"Demo municipality made: {info.teams} teams, {info.carers} carers, {info.citizens} citizens, "
+               f"{info.needs} needs, {info.visits} visits from {info.start} ({info.days} days).", err=True)
+    return True
+
+
+@app.command()
+def serve(
+    demo: Annotated[bool, typer.Option(
+        "--demo", help="seed the demo municipality when the database is empty")] = False,
+    host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port to listen on")] = 8000,
+    reload: Annotated[bool, typer.Option("--reload", help="restart on code changes (development)")] = False,
+) -> None:
+    """Migrate the database, optionally seed the demo, and serve the API and web pages."""
+    import uvicorn
+
+    from app.settings import get_settings
+
+    _migrate()
+    if demo:
+        _seed_if_empty()
+        _print_logins()
+    settings = get_settings()
+    typer.echo(f"Database: {settings.database_url.split('@')[-1]}", err=True)
+    typer.echo(f"Serving on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)", err=True)
+    uvicorn.run("app.main:app", host=host, port=port, reload=reload)
+
+
+@app.command("seed-demo")
+def seed_demo_command(
+    start: Annotated[str | None, typer.Option("--start", help="first day (YYYY-MM-DD); default: this Monday")]
+    = None,
+) -> None:
+    """Fill an empty database with the demo municipality and print the demo logins."""
+    first = _date(start, "--start") if start else None
+    _migrate()
+    if not _seed_if_empty(start=first):
+        _fail("the database is not empty; the demo is only seeded into an empty database")
+    _print_logins(sys.stdout)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database to the newest schema (alembic upgrade head)."""
+    _migrate()
+    typer.echo("database is at the newest migration", err=True)
+
+
+def _date(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        _fail(f"{option}: {text!r} is not a date (YYYY-MM-DD)")
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        _fail(f"{path}: no such file")
+    except (OSError, UnicodeDecodeError) as e:
+        _fail(f"{path}: cannot read ({e})")
+    except json.JSONDecodeError as e:
+        _fail(f"{path}: not JSON (line {e.lineno}, column {e.colno}: {e.msg})")
+
+
+def _show_errors(path: Path, errors: list[dict[str, Any]]) -> NoReturn:
+    for err in errors[:20]:
+        typer.echo(f"{path}: {err.get('path', '$')}: {err.get('msg')}", err=True)
+    if len(errors) > 20:
+        typer.echo(f"... and {len(errors) - 20} more", err=True)
+    typer.echo("nothing was stored", err=True)
+    raise typer.Exit(2)
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="a homecare-instance/1 or homecare-plan/1 file")],
+) -> None:
+    """Import an instance (teams, carers, shifts, citizens, visits) or a plan (a new draft version).
+    One transaction: a file with any error stores nothing."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.db import get_sessionmaker
+    from app.services import exchange as svc
+    from app.services.errors import ServiceError
+    from models.exchange import ExchangeError
+
+    data = _read_json(file)
+    kind = data.get("format") if isinstance(data, dict) else None
+    _migrate()
+    with get_sessionmaker()() as session:
+        try:
+            if kind == "homecare-plan/1":
+                version = svc.import_plan(session, data=data, user=None)
+                session.commit()
+                typer.echo(f"plan version {version.id} (number {version.number} of plan {version.plan_id}) "
+                           f"stored as a draft", err=True)
+                return
+            result = svc.import_instance(session, data=data, user=None)
+            session.commit()
+        except ExchangeError as e:
+            session.rollback()
+            _show_errors(file, e.errors)
+        except ServiceError as e:
+            session.rollback()
+            _show_errors(file, [{"path": e.path or "$", "msg": e.message}])
+        except IntegrityError as e:
+            session.rollback()
+            _show_errors(file, [{"path": "$", "msg": f"conflict with stored data: {str(e.orig)[:300]}"}])
+    typer.echo(f"{result.name}: created {result.created}, updated {result.updated}", err=True)
+
+
+def _write(doc: dict[str, Any], output: Path | None) -> None:
+    text = json.dumps(doc, ensure_ascii=False, indent=None, separators=(",", ":"))
+    if output is None:
+        sys.stdout.write(text + "\n")
+        return
+    try:
+        output.write_text(text + "\n", encoding="utf-8")
+    except OSError as e:
+        _fail(f"cannot write {output}: {e.strerror or e}")
+    typer.echo(f"written to {output}", err=True)
+
+
+@export_app.command("instance")
+def export_instance(
+    team: Annotated[list[str] | None, typer.Option(
+        "--team", "-t", help="team id (repeat); default: all")] = None,
+    start: Annotated[str | None, typer.Option(
+        "--start", help="first day; default: the last import's")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="last day (inclusive)")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="the instance's name")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file (default: stdout)")] = None,
+) -> None:
+    """Export teams' data over a date range as homecare-instance/1."""
+    from app.db import get_sessionmaker
+    from app.services import exchange as svc
+    from models.exchange import ExchangeError
+
+    first = _date(start, "--start") if start else None
+    last = _date(end, "--end") if end else None
+    _migrate()
+    with get_sessionmaker()() as session:
+        try:
+            team_ids = svc.resolve_team_ids(session, external_ids=team, user=None)
+            doc = svc.export_instance(session, team_ids=team_ids, start=first, end=last, name=name)
+        except ExchangeError as e:
+            _fail("; ".join(f"{x['path']}: {x['msg']}" for x in e.errors))
+    _write(doc, output)
+
+
+@export_app.command("plan")
+def export_plan(
+    version: Annotated[int | None, typer.Argument(
+        help="plan version id; default: the newest version")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file (default: stdout)")] = None,
+) -> None:
+    """Export a plan version as homecare-plan/1."""
+    from sqlalchemy import select
+
+    from app.db import get_sessionmaker
+    from app.services import exchange as svc
+    from models.core import PlanVersion
+
+    _migrate()
+    with get_sessionmaker()() as session:
+        row = session.get(PlanVersion, version) if version is not None else session.scalar(
+            select(PlanVersion).order_by(PlanVersion.id.desc()).limit(1))
+        if row is None:
+            _fail(f"no plan version {version}" if version is not None else "no plan version stored yet")
+        doc = svc.export_plan(session, version=row)
+    _write(doc, output)

@@ -36,7 +36,8 @@ def solve_queue(prefix: str | None = None) -> str:
 def make_celery(broker_url: str | None = None) -> Celery:
     settings = get_settings()
     broker = broker_url or settings.celery_broker_url or DEFAULT_BROKER
-    app = Celery("homecare", broker=broker, backend=settings.celery_result_backend or None,
+    # The backend only records revocations: results go to the database (task_ignore_result).
+    app = Celery("homecare", broker=broker, backend=settings.celery_result_backend or broker,
                  include=["app.jobs.tasks"])
     app.conf.update(
         task_serializer="json",
@@ -46,6 +47,7 @@ def make_celery(broker_url: str | None = None) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_ignore_result=True,  # job state lives in the database, not in the result backend
+        result_expires=3600,
         task_default_queue=control_queue(),
         task_routes={SOLVE_TASK: {"queue": solve_queue()}, PREPARE_TASK: {"queue": control_queue()}},
         broker_transport_options={

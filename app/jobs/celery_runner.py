@@ -22,8 +22,10 @@ class CeleryRunner:
 
     def __init__(self, app: Celery | None = None) -> None:
         if app is None:
-            from app.jobs.celery_app import celery_app as app
-        self.app = app
+            from app.jobs.celery_app import celery_app
+
+            app = celery_app
+        self.app: Celery = app
 
     def check_available(self) -> None:
         try:

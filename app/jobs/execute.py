@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+import models.orm  # noqa: F401  (every table, so foreign keys resolve in a worker that imports only this)
 from app.jobs import codec
 from app.jobs.figures import plan_figures
 from models.jobs import (

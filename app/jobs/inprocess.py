@@ -165,9 +165,15 @@ class InProcessRunner:
             child.stop.set()  # at once, rather than at the relay's next database check
 
     def shutdown(self) -> None:
+        """Server stopping: its running jobs fail now ("the server stopped", nothing written), their
+        planners stop within a second, and the threads end."""
         with self.lock:
-            children = list(self.children.values())
-        for child in children:
+            children = dict(self.children)
+        for job_id, fut in list(self.futures.items()):
+            if not fut.done():
+                execute.fail_job(self.sessions, job_id,
+                                 "the server stopped before the job finished; the last plan is unchanged")
+        for child in children.values():
             child.stop.set()
         self.pool.shutdown(wait=True, cancel_futures=True)
 

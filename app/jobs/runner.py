@@ -73,3 +73,10 @@ def set_runner(runner: JobRunner | None) -> JobRunner | None:
     with _lock:
         old, _runner = _runner, runner
         return old
+
+
+def shutdown_runner() -> None:
+    """Stop the process-wide runner if one was made (the web app's shutdown)."""
+    old = set_runner(None)
+    if old is not None:
+        old.shutdown()

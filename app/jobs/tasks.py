@@ -33,8 +33,13 @@ def prepare(job_id: int) -> dict[str, Any]:
         log.exception("job %s: preparation failed", job_id)
         execute.fail_job(sessions, job_id, f"could not build the problem: {type(e).__name__}: {e}")
         return {"job": job_id, "parts": 0}
-    for part_id in part_ids:
-        solve_part.apply_async((job_id, part_id), task_id=part_task_id(job_id, part_id), queue=solve_queue())
+    try:
+        for part_id in part_ids:
+            solve_part.apply_async((job_id, part_id), task_id=part_task_id(job_id, part_id),
+                                   queue=solve_queue())
+    except Exception as e:  # noqa: BLE001 - the broker went away mid-fan-out: fail clearly, not hang
+        log.exception("job %s: fan-out failed", job_id)
+        execute.fail_job(sessions, job_id, f"the job queue failed while starting the teams: {e}")
     return {"job": job_id, "parts": len(part_ids)}
 
 
@@ -43,19 +48,24 @@ def _solve(c: Claim, relay: Relay) -> dict[str, Any]:
                          on_progress=relay.on_progress, should_stop=relay.should_stop)
 
 
-@celery_app.task(name=SOLVE_TASK, bind=True, acks_late=True, reject_on_worker_lost=True)
+@celery_app.task(name=SOLVE_TASK, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3)
 def solve_part(self: Any, job_id: int, part_id: int) -> str:
     sessions = worker_sessions()
-    outcome = execute.run_part(sessions, part_id, _solve, max_attempts=get_settings().jobs_max_attempts,
-                               task_id=self.request.id, pid=os.getpid())
-    if outcome == "skipped" and execute.job_status(sessions, job_id) == JOB_GATHERING:
-        # Redelivered after the worker that was gathering died: gather again (gather is idempotent).
-        outcome = "gather"
-    if outcome == "gather":
-        try:
+    try:
+        outcome = execute.run_part(sessions, part_id, _solve, max_attempts=get_settings().jobs_max_attempts,
+                                   task_id=self.request.id, pid=os.getpid())
+        if outcome == "skipped" and execute.job_status(sessions, job_id) == JOB_GATHERING:
+            # Redelivered after the worker that was gathering died: gather again (it is idempotent).
+            outcome = "gather"
+        if outcome == "gather":
             execute.gather(sessions, job_id)
-        except Exception as e:  # noqa: BLE001 - nothing was written (one transaction); say why
-            log.exception("job %s: storing the plan failed", job_id)
-            execute.fail_job(sessions, job_id, f"storing the plan failed: {type(e).__name__}: {e}")
-            return "failed"
-    return outcome
+        return outcome
+    except Exception as e:  # noqa: BLE001 - the planner's own failures are handled in run_part
+        # The database or the mapping failed around the solve (nothing half-written: every write is
+        # one transaction). Try again a little later; after that the job fails with the reason.
+        log.exception("job %s part %s: %s", job_id, part_id, e)
+        if self.request.retries < self.max_retries:
+            raise self.retry(exc=e, countdown=2 * (self.request.retries + 1)) from e
+        execute.fail_job(sessions, job_id, f"team part {part_id} could not be run or stored: "
+                                           f"{type(e).__name__}: {e}")
+        return "failed"

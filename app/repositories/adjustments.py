@@ -72,6 +72,9 @@ def by_external_ids(session: Session, model: type[m.Carer] | type[m.Citizen] | t
 def delete_shifts(session: Session, carer_id: int, first: dt.date, last: dt.date) -> None:
     stmt = delete(m.Shift).where(m.Shift.carer_id == carer_id, m.Shift.date >= first, m.Shift.date <= last)
     session.execute(stmt.execution_options(synchronize_session="fetch"))
+    carer = session.get(m.Carer, carer_id)
+    if carer is not None:  # a loaded `carer.shifts` would still list the deleted rows
+        session.expire(carer, ["shifts"])
 
 
 def visits_of_citizen(session: Session, citizen_id: int, first: dt.date, last: dt.date) -> Sequence[m.Visit]:

@@ -264,6 +264,11 @@ def run(
     )
 
 
+def citizen_table(result: AuditResult) -> list[dict[str, Any]]:
+    """Per citizen and period (month, 14 days): distinct carers, visits, contact share, new faces, cap."""
+    return result.audit.citizen_rows(result.alias)
+
+
 def csv_export(result: AuditResult) -> str:
     return citizen_csv(result.audit, result.audit.national_people, result.alias)
 

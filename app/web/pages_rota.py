@@ -13,6 +13,7 @@ from app.db import SessionDep
 from app.security import check_role, get_team_scoped
 from app.web import queries
 from app.web.deps import PLANNER_ROLES, STAFF_ROLES, WebUser, staff_team
+from app.web.pages_adjust import FLASHES
 from app.web.render import WebRoute, page
 from models.core import Carer, Citizen, Plan, plan_teams
 
@@ -77,6 +78,8 @@ def rota_page(request: Request, team_id: int, user: WebUser, session: SessionDep
         "hours": list(range(t0, t1, 120)), "week_no": start.isocalendar().week,
         "can_adjust": user.role in PLANNER_ROLES,
         "pct": lambda m: round((m - t0) * 100 / (t1 - t0), 3),
+        "grid": round(120 * 100 / (t1 - t0), 4),
+        "flash": FLASHES.get(request.query_params.get("done", "")),
     }
     return page(request, "web/rota.html", ctx, user=user, team_id=team.id, active="rota")
 

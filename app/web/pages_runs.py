@@ -1,9 +1,190 @@
-"""Placeholder while the page is being written."""
+"""Plan runs: start a plan for a team and a date range, watch its progress live (htmx polling), cancel it,
+compare the draft with the accepted plan side by side, accept it.
+
+Jobs are `app.services.jobs` with the runner the API uses (`app.api.jobs.get_job_runner`, so a test's
+override applies to both); store, commit, then submit, in the API's order. The comparison counts both
+versions with the audit service (one way of counting for every figure on every page).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+from typing import Annotated, Any
 
-from app.web.render import WebRoute
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.api.jobs import get_job_runner
+from app.db import SessionDep
+from app.jobs.runner import BrokerUnavailable, JobRunner
+from app.mapping import accept_plan_version
+from app.repositories import adjustments as adj_repo
+from app.security import get_team_scoped
+from app.services import audit as audit_service
+from app.services import jobs as service
+from app.services.errors import ServiceError
+from app.web.deps import WebUser, planner_team
+from app.web.render import WebRoute, is_htmx, page
+from models.core import PLAN_DRAFT, PlanVersion, Team, User
+from models.jobs import JOB_ACTIVE, PlanJob
 
 router = APIRouter(route_class=WebRoute)
+
+DEFAULT_SECONDS = 30
+
+
+def _job(session: SessionDep, job_id: int, user: User) -> tuple[PlanJob, Team]:
+    job = service.get_job(session, user=user, job_id=job_id)
+    team = planner_team(session, job.team_ids[0], user)
+    return job, team
+
+
+def runs_context(session: SessionDep, team: Team, user: User) -> dict[str, Any]:
+    today = dt.date.today()
+    nxt = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    last = (nxt + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    jobs = [service.job_view(j) for j in service.list_jobs(session, user=user, team_id=team.id, limit=20)]
+    return {"team": team, "jobs": jobs, "default_start": nxt, "default_end": last,
+            "default_seconds": DEFAULT_SECONDS}
+
+
+@router.get("/teams/{team_id}/runs")
+def runs_page(request: Request, team_id: int, user: WebUser, session: SessionDep) -> Response:
+    team = planner_team(session, team_id, user)
+    return page(request, "web/runs.html", runs_context(session, team, user), user=user, team_id=team.id,
+                active="runs")
+
+
+@router.post("/teams/{team_id}/runs")
+def start_run(request: Request, team_id: int, user: WebUser, session: SessionDep,
+              runner: Annotated[JobRunner, Depends(get_job_runner)],
+              start: Annotated[str, Form()], end: Annotated[str, Form()],
+              time_limit: Annotated[float, Form()] = DEFAULT_SECONDS) -> Response:
+    team = planner_team(session, team_id, user)
+    try:
+        try:
+            first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+        except ValueError:
+            raise HTTPException(status_code=422, detail=[{"path": "start", "msg": "give dates like 2026-12-01"}]) \
+                from None
+        runner.check_available()
+        job = service.start_plan_job(session, user=user, team_ids=[team.id], start=first, end=last,
+                                     time_limit=time_limit, runner=runner.name)
+        session.commit()  # a worker in another process must find the job
+        try:
+            runner.submit(job.id)
+        except BrokerUnavailable as e:
+            service.mark_not_started(session, job=job, reason=str(e))
+            session.commit()
+            raise HTTPException(status_code=503, detail=str(e)) from e
+    except (HTTPException, ServiceError, BrokerUnavailable) as e:
+        session.rollback()
+        if isinstance(e, HTTPException):
+            code, detail = e.status_code, e.detail
+        elif isinstance(e, ServiceError):
+            code, detail = e.status_code, e.detail()
+        else:
+            code, detail = 503, f"{e}; no job was started, try again later"
+        errors = detail if isinstance(detail, list) else [{"path": "", "msg": str(detail)}]
+        ctx = runs_context(session, team, user)
+        ctx.update({"errors": errors, "form": {"start": start, "end": end, "time_limit": time_limit}})
+        return page(request, "web/runs.html", ctx, user=user, team_id=team.id, active="runs", status_code=code)
+    return RedirectResponse(f"/runs/{job.id}", status_code=303)
+
+
+@router.get("/runs/{job_id}")
+def run_page(request: Request, job_id: int, user: WebUser, session: SessionDep) -> Response:
+    job, team = _job(session, job_id, user)
+    view = service.job_view(job)
+    return page(request, "web/run.html", {"team": team, "job": view, "active_job": job.status in JOB_ACTIVE},
+                user=user, team_id=team.id, active="runs")
+
+
+@router.get("/runs/{job_id}/progress")
+def run_progress(request: Request, job_id: int, user: WebUser, session: SessionDep) -> Response:
+    """The progress panel alone, for htmx to poll; it stops polling itself once the job has finished."""
+    job, team = _job(session, job_id, user)
+    view = service.job_view(job)
+    return page(request, "web/_run_progress.html",
+                {"team": team, "job": view, "active_job": job.status in JOB_ACTIVE}, user=user)
+
+
+@router.post("/runs/{job_id}/cancel")
+def cancel_run(request: Request, job_id: int, user: WebUser, session: SessionDep,
+               runner: Annotated[JobRunner, Depends(get_job_runner)]) -> Response:
+    job, team = _job(session, job_id, user)
+    job = service.cancel_job(session, user=user, job_id=job.id)
+    session.commit()  # the parts read the status from the database
+    runner.cancel(job.id, service.part_task_ids(job))
+    if is_htmx(request):
+        return run_progress(request, job_id, user, session)
+    return RedirectResponse(f"/runs/{job.id}", status_code=303)
+
+
+# --- compare and accept -----------------------------------------------------------------------------
+
+FIGURES = (
+    # (label, key in audit figures or version stats, lower is better)
+    ("Visits", "visits", False),
+    ("Unplaced", "unplaced", True),
+    ("Mean distinct carers per citizen and month", "month_mean", True),
+    ("Max distinct carers per citizen and month", "month_max", True),
+    ("Citizens over the cap", "cap_breaches", True),
+    ("Share of visits by the contact carer", "contact_share", False),
+    ("New faces", "new_faces", True),
+    ("Start-time spread (min)", "start_sd", True),
+    ("Travel minutes", "travel", True),
+)
+
+
+def version_figures(session: SessionDep, version: PlanVersion, user: User) -> dict[str, Any]:
+    result = audit_service.run(session, source="plan", plan_version_id=version.id, pseudonymise=True)
+    f = result.figures
+    month = f.get("distinct_carers_per_citizen_month") or {}
+    stats = version.stats or {}
+    return {
+        "visits": f.get("visits"), "unplaced": len(version.unplaced),
+        "month_mean": month.get("mean"), "month_max": month.get("max"),
+        "cap_breaches": len(f.get("cap_breaches") or []), "contact_share": f.get("contact_carer_share"),
+        "new_faces": (f.get("new_faces") or {}).get("visits"), "start_sd": f.get("start_time_sd_minutes"),
+        "travel": stats.get("travel_minutes"),
+    }
+
+
+def _versions(session: SessionDep, job: PlanJob, user: User) -> tuple[PlanVersion, PlanVersion | None]:
+    if job.plan_version_id is None:
+        raise HTTPException(status_code=409, detail="the run has no plan yet")
+    draft = get_team_scoped(session, PlanVersion, job.plan_version_id, user, what="plan version not found")
+    accepted = adj_repo.accepted_version(session, draft.plan_id)
+    return draft, (accepted if accepted is not None and accepted.id != draft.id else None)
+
+
+@router.get("/runs/{job_id}/compare")
+def compare_page(request: Request, job_id: int, user: WebUser, session: SessionDep) -> Response:
+    job, team = _job(session, job_id, user)
+    draft, accepted = _versions(session, job, user)
+    a = version_figures(session, draft, user)
+    b = version_figures(session, accepted, user) if accepted is not None else None
+    rows = []
+    for label, key, lower in FIGURES:
+        x, y = a.get(key), (b or {}).get(key)
+        better = None
+        if isinstance(x, int | float) and isinstance(y, int | float) and x != y:
+            better = (x < y) == lower
+        rows.append({"label": label, "key": key, "draft": x, "accepted": y, "better": better,
+                     "share": key == "contact_share"})
+    return page(request, "web/compare.html",
+                {"team": team, "job": service.job_view(job), "draft": draft, "accepted": accepted, "rows": rows,
+                 "can_accept": draft.status == PLAN_DRAFT},
+                user=user, team_id=team.id, active="runs")
+
+
+@router.post("/runs/{job_id}/accept")
+def accept_run(job_id: int, user: WebUser, session: SessionDep) -> Response:
+    job, team = _job(session, job_id, user)
+    draft, _ = _versions(session, job, user)
+    if draft.status != PLAN_DRAFT:
+        raise HTTPException(status_code=409, detail=f"version {draft.number} is {draft.status}, not a draft")
+    accept_plan_version(session, version=draft, user=user)
+    return RedirectResponse(f"/teams/{team.id}/rota?date={job.start_date.isoformat()}&done=accepted",
+                            status_code=303)

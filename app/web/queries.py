@@ -409,3 +409,10 @@ def citizen_page(session: Session, *, citizen: Citizen, today: dt.date) -> dict[
         "unplaced": [{"date": u[0], "kind": u[1], "earliest": u[2], "latest": u[3], "reason": u[4]}
                      for u in unplaced],
     }
+
+
+def visit_for(session: Session, *, citizen_id: int, day: dt.date, kind: str) -> Visit | None:
+    """The citizen's planned visit of this need on this day (the "longer visit" form names it so)."""
+    return session.scalar(select(Visit).where(Visit.citizen_id == citizen_id, Visit.date == day,
+                                              Visit.kind == kind, Visit.status == VISIT_PLANNED)
+                          .order_by(Visit.earliest).limit(1))

@@ -42,6 +42,7 @@ def hhmm(minutes: int | None) -> str:
 
 templates.env.filters["hhmm"] = hhmm
 templates.env.globals["hhmm"] = hhmm
+templates.env.globals["timedelta"] = dt.timedelta
 
 
 class LoginRequired(Exception):
@@ -64,7 +65,7 @@ def nav_items(user: User | None, team_id: int | None) -> list[tuple[str, str, st
         if user.role in (ROLE_COORDINATOR, ROLE_ADMIN):
             items.append(("adjust", "Adjust and re-plan", f"/teams/{team_id}/adjust"))
             items.append(("runs", "Plan runs", f"/teams/{team_id}/runs"))
-    if user.role == ROLE_ADMIN:
+    if user.role in (ROLE_COORDINATOR, ROLE_ADMIN):
         items.append(("audit", "Continuity", "/audit"))
     return items
 

@@ -6,8 +6,17 @@ import pytest
 
 from tests.conftest import PASSWORD
 
-DATA_ENDPOINTS = ["/api/teams", "/api/carers", "/api/shifts", "/api/citizens", "/api/needs",
-                  "/api/visits", "/api/plans", "/api/users", "/api/me"]
+DATA_ENDPOINTS = [
+    "/api/teams",
+    "/api/carers",
+    "/api/shifts",
+    "/api/citizens",
+    "/api/needs",
+    "/api/visits",
+    "/api/plans",
+    "/api/users",
+    "/api/me",
+]
 
 
 @pytest.mark.parametrize("path", DATA_ENDPOINTS)
@@ -32,7 +41,9 @@ def test_a_carer_logs_in_with_the_password_and_reads_who_they_are(client, users)
 
 
 def test_a_wrong_password_or_a_forged_token_gets_401(client, users):
-    assert client.post("/api/auth/token", data={"username": "member-a", "password": "nope"}).status_code == 401
+    assert (
+        client.post("/api/auth/token", data={"username": "member-a", "password": "nope"}).status_code == 401
+    )
     assert client.post("/api/auth/token", data={"username": "ghost", "password": "x"}).status_code == 401
     assert client.get("/api/me", headers={"Authorization": "Bearer not.a.jwt"}).status_code == 401
 
@@ -44,20 +55,32 @@ def test_a_team_member_sees_their_own_team_only(client, headers, team_a, team_b)
 
 
 def test_another_teams_citizen_carer_and_plan_answer_404_like_a_missing_one(
-        client, headers, make, team_b, db_session):
+    client, headers, make, team_b, db_session
+):
     citizen = make.citizen(team_b)
     carer = make.carer(team_b)
     need = make.need(citizen)
     visit = make.visit(citizen)
     from app.mapping import store_plan_version
     from solver.types import Assignment, Plan
+
     make.shift(carer, visit.date)
-    version = store_plan_version(db_session, team_ids=[team_b.id], start=visit.date, end=visit.date,
-                                 plan=Plan(assignments=[Assignment(visit.external_id, (carer.external_id,), 430)],
-                                           unplaced=[]), created_by=None)
-    for path in (f"/api/citizens/{citizen.id}", f"/api/carers/{carer.id}", f"/api/needs/{need.id}",
-                 f"/api/visits/{visit.id}", f"/api/plans/{version.plan_id}",
-                 f"/api/plan-versions/{version.id}"):
+    version = store_plan_version(
+        db_session,
+        team_ids=[team_b.id],
+        start=visit.date,
+        end=visit.date,
+        plan=Plan(assignments=[Assignment(visit.external_id, (carer.external_id,), 430)], unplaced=[]),
+        created_by=None,
+    )
+    for path in (
+        f"/api/citizens/{citizen.id}",
+        f"/api/carers/{carer.id}",
+        f"/api/needs/{need.id}",
+        f"/api/visits/{visit.id}",
+        f"/api/plans/{version.plan_id}",
+        f"/api/plan-versions/{version.id}",
+    ):
         other = client.get(path, headers=headers["member"])
         missing = client.get(path.rsplit("/", 1)[0] + "/999999", headers=headers["member"])
         assert other.status_code == 404, path
@@ -82,11 +105,15 @@ def test_an_auditor_never_receives_names_addresses_or_notes(client, headers, mak
         text = answer.text
         for secret in ("Astrid", "Lindqvist", "Bergsgatan", "dog bites", "Karin", '"address"', '"notes"'):
             assert secret not in text
-    assert client.get(f"/api/citizens/{citizen.id}", headers=headers["auditor"]).json()["external_id"] == \
-        citizen.external_id
+    assert (
+        client.get(f"/api/citizens/{citizen.id}", headers=headers["auditor"]).json()["external_id"]
+        == citizen.external_id
+    )
     # the coordinator of the same team does see them
-    assert client.get(f"/api/citizens/{citizen.id}", headers=headers["coordinator"]).json()["name"] == \
-        "Astrid Lindqvist"
+    assert (
+        client.get(f"/api/citizens/{citizen.id}", headers=headers["coordinator"]).json()["name"]
+        == "Astrid Lindqvist"
+    )
 
 
 def test_a_team_member_cannot_change_care_data_but_a_coordinator_can(client, headers, team_a):
@@ -98,7 +125,9 @@ def test_a_team_member_cannot_change_care_data_but_a_coordinator_can(client, hea
 
 
 def test_a_coordinator_cannot_create_data_in_a_team_not_theirs(client, headers, team_b):
-    answer = client.post("/api/carers", json={"team_id": team_b.id, "name": "X"}, headers=headers["coordinator"])
+    answer = client.post(
+        "/api/carers", json={"team_id": team_b.id, "name": "X"}, headers=headers["coordinator"]
+    )
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["path"] == "team_id"
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
-from sqlalchemy.orm import Session
 
 SHARED = Path("/work/shared")
 INSTANCES = SHARED / "instances"
@@ -57,39 +54,4 @@ def greedy_plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Pa
         path.write_text(json.dumps(plan), encoding="utf-8")
         out[name] = (INSTANCES / f"{name}.json", path)
     return out
-
-
-def _sqlite_real_savepoints(engine: Engine) -> None:
-    """pysqlite's legacy transaction mode emits no BEGIN, so the test session's first SAVEPOINT opens the
-    transaction and its RELEASE commits it: data leaked from test to test. SQLAlchemy's documented recipe
-    (autocommit driver, BEGIN on begin) makes the outer transaction real. Applied once per engine."""
-    if engine.dialect.name != "sqlite" or getattr(engine, "_audit_savepoints", False):
-        return
-
-    @event.listens_for(engine, "connect")
-    def _autocommit_driver(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
-
-    engine.dispose()  # pooled connections were made before the hook
-    engine._audit_savepoints = True  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def db_session(db_engine: Engine) -> Iterator[Session]:
-    """The shared fixture's rolled-back session, with real savepoints on SQLite (see above)."""
-    _sqlite_real_savepoints(db_engine)
-    connection = db_engine.connect()
-    outer = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    try:
-        yield session
-    finally:
-        session.close()
-        if outer.is_active:
-            outer.rollback()
-        connection.close()
 

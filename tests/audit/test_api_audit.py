@@ -257,6 +257,10 @@ def test_auditors_answers_hold_no_name_address_or_note(
         assert a.status_code == 200, a.text
         for word in secret:
             assert word not in a.text, word
+    table = client.get("/api/audit/figures", params={"per_citizen": True}, headers=headers["auditor"])
+    assert table.status_code == 200 and len(table.json()["per_citizen"]) == 4  # 2 citizens x (month, 14 d)
+    for word in secret:
+        assert word not in table.text, word
     figures = answers[0].json()
     assert figures["pseudonymised"] is True
     assert all(re.fullmatch(r"P-[0-9a-f]{12}", w["citizen"]) for w in figures["worst_cases"])

@@ -157,3 +157,26 @@ def test_planner_plan_if_available_matches_the_verifier(tmp_path: Path) -> None:
     got = audit_plan_files(inst, plan)["figures"]
 
     assert {k: got[k] for k in KEYS} == {k: expected[k] for k in KEYS}
+
+
+def test_a_team_and_month_scope_counts_only_that_teams_citizens_in_that_month(tmp_path: Path) -> None:
+    from bench.audit import greedy_plan
+
+    inst = load_instance("district-l")
+    plan = greedy_plan(inst)
+    whole = audit_plan_files(inst, plan)["figures"]
+    t2 = {p["id"] for p in inst["citizens"] if p["team"] == "T2"}
+    citizen_of = {v["id"]: v["citizen"] for v in inst["visits"]}
+    only_t2 = {**plan, "visits": [a for a in plan["visits"] if citizen_of[a["id"]] in t2]}
+
+    scoped = audit_plan_files(inst, plan, team="T2", month=(2026, 12))["figures"]
+    alone = audit_plan_files(inst, only_t2)["figures"]
+
+    for key in (
+        "distinct_carers_per_citizen_month",
+        "distinct_carers_per_citizen_14d",
+        "contact_carer_share",
+    ):
+        assert scoped[key] == alone[key] == whole["teams"]["T2"][key]
+    assert scoped["scope"] == {"team": "T2", "month": "2026-12"}
+    assert sum(t["visits"] for t in whole["teams"].values()) == whole["visits"]

@@ -50,11 +50,11 @@ def load_team(session: Session, *, days: int = 3, team: m.Team | None = None,
     session.flush()
     citizens: dict[str, m.Citizen] = {}
     for p in inst["citizens"]:
-        row = m.Citizen(external_id=prefix + p["id"], team_id=team.id, name=p["id"], lat=p["lat"],
+        person = m.Citizen(external_id=prefix + p["id"], team_id=team.id, name=p["id"], lat=p["lat"],
                         lon=p["lon"], contact_carer_id=carers[p["contact"]].id if p.get("contact") else None,
                         avoid_carers=[carers[a] for a in p.get("avoid", [])])
-        session.add(row)
-        citizens[p["id"]] = row
+        session.add(person)
+        citizens[p["id"]] = person
     session.flush()
     session.add_all(m.Visit(external_id=prefix + v["id"], citizen_id=citizens[v["citizen"]].id,
                             kind=v["need"], date=START + dt.timedelta(days=v["day"]), earliest=v["earliest"],

@@ -4,6 +4,7 @@ Runs on SQLite and PostgreSQL (the `backend` fixture)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -37,7 +38,8 @@ def test_a_sick_call_is_recorded_replanned_and_applied_as_one_new_version(
     pid = planned.plan.id
     sick = busiest_carer(planned.problem, day=1)
     r = _post(client, f"/api/plans/{pid}/adjustments", headers["coordinator"], {"changes": [
-        {"type": "carer_absent", "carer": sick, "from_day": 1, "to_day": 1, "reason": "called in sick 06:40"}]})
+        {"type": "carer_absent", "carer": sick, "from_day": 1, "to_day": 1,
+         "reason": "called in sick 06:40"}]})
     assert r.status_code == 201, r.text
     logged = r.json()[0]
     assert logged["status"] == "pending" and logged["reason"] == "called in sick 06:40"
@@ -60,7 +62,8 @@ def test_a_sick_call_is_recorded_replanned_and_applied_as_one_new_version(
     assert [v.status for v in versions] == ["superseded", "accepted"]
     new = versions[-1]
     day1 = START.replace(day=2)
-    assert not [a for a in new.assignments if a.visit.date == day1 and sick in {c.external_id for c in a.carers}]
+    assert not [a for a in new.assignments
+                if a.visit.date == day1 and sick in {c.external_id for c in a.carers}]
     carer = db_session.scalar(select(m.Carer).where(m.Carer.external_id == sick))
     assert carer is not None and day1 not in {s.date for s in carer.shifts}  # the rows follow now
     log = client.get(f"/api/plans/{pid}/adjustments", headers=headers["coordinator"]).json()
@@ -77,7 +80,8 @@ def test_a_change_naming_an_unknown_carer_is_refused_naming_it_and_nothing_is_re
         {"type": "carer_absent", "carer": "T1-c99", "from_day": 0, "to_day": 0}]})
     assert r.status_code == 422
     assert {"path": "changes[1].carer", "msg": "unknown carer 'T1-c99'"} in r.json()["detail"]
-    assert db_session.scalar(select(func.count()).select_from(Adjustment)) == 0
+    assert db_session.scalar(select(func.count()).select_from(Adjustment)
+                             .where(Adjustment.plan_id == pid)) == 0
 
 
 @pytest.mark.parametrize(("change", "path", "msg"), [
@@ -92,7 +96,8 @@ def test_bad_changes_answer_422_with_the_change_named(client: TestClient, header
                                                       change: dict[str, Any], path: str, msg: str) -> None:
     if change.get("citizen") == "P":
         change = {**change, "citizen": planned.problem.citizens[0].id}
-    r = _post(client, f"/api/plans/{planned.plan.id}/adjustments", headers["coordinator"], {"changes": [change]})
+    r = _post(client, f"/api/plans/{planned.plan.id}/adjustments", headers["coordinator"],
+              {"changes": [change]})
     assert r.status_code == 422
     assert any(e["path"] == path and msg in e["msg"] for e in r.json()["detail"]), r.json()
 
@@ -121,31 +126,48 @@ def test_two_coordinators_apply_against_the_same_version_and_the_second_gets_409
                   {"from_day": 0, "to_day": 0, "time_limit": 0.5}).json()
     second = _post(client, f"/api/plans/{pid}/replans", headers["admin"],
                    {"from_day": 1, "to_day": 1, "time_limit": 0.5}).json()
-    assert _post(client, f"/api/plans/{pid}/replans/{first['id']}/apply", headers["coordinator"]).status_code == 200
+    r = _post(client, f"/api/plans/{pid}/replans/{first['id']}/apply", headers["coordinator"])
+    assert r.status_code == 200
     r = _post(client, f"/api/plans/{pid}/replans/{second['id']}/apply", headers["admin"])
     assert r.status_code == 409 and "changed" in r.text
     assert [v.status for v in _versions(db_session, pid)] == ["superseded", "accepted"]
 
 
 def test_a_hand_move_that_breaks_the_cap_is_refused_with_the_rule_named(
-        client: TestClient, headers: Headers, planned: Planned, db_session: Session) -> None:
+        client: TestClient, headers: Headers, planned: Planned, db_session: Session, make: Any) -> None:
     pid = planned.plan.id
     team = db_session.get_one(m.Team, planned.team.id)
-    team.max_carers_per_month = 1  # every citizen met one carer at most... so any new face breaks it
-    db_session.flush()
     citizen_of = {v.id: v.citizen for v in planned.problem.visits}
+    day_of = {v.id: v.day for v in planned.problem.visits}
     met: dict[str, set[str]] = {}
+    visits_with: dict[tuple[str, str], int] = {}
     for a in planned.problem.current:
         met.setdefault(citizen_of[a.visit], set()).update(a.carers)
-    # a citizen with one carer this month and a one-carer visit: move it to someone else
-    a = next(a for a in planned.problem.current if len(met[citizen_of[a.visit]]) == 1 and len(a.carers) == 1)
-    other = next(c.id for c in planned.problem.carers if c.id not in a.carers)
-    body = {"visit": a.visit, "carers": [other], "start": a.start}
+        for c in a.carers:
+            visits_with[(citizen_of[a.visit], c)] = visits_with.get((citizen_of[a.visit], c), 0) + 1
+    # a one-carer visit whose carer also comes on other visits: moving it adds a face, removes none
+    a = next(a for a in planned.problem.current
+             if len(a.carers) == 1 and visits_with[(citizen_of[a.visit], a.carers[0])] > 1)
+    # The cap is the number of carers this citizen already meets: one more face breaks it.
+    team.max_carers_per_month = len(met[citizen_of[a.visit]])
+    db_session.flush()
+    # A free carer with every skill and the whole day: nothing but the cap stands in the way.
+    free = make.carer(team, skills=sorted({s for c in planned.problem.carers for s in c.skills}))
+    make.shift(free, START + dt.timedelta(days=day_of[a.visit]), 0, 1440)
+    body = {"visit": a.visit, "carers": [free.external_id], "start": a.start}
     r = _post(client, f"/api/plans/{pid}/moves", headers["coordinator"], body)
     assert r.status_code == 422
-    assert "monthly_cap" in {e["rule"] for e in r.json()["detail"]}
+    assert {e["rule"] for e in r.json()["detail"]} == {"monthly_cap"}
     check = _post(client, f"/api/plans/{pid}/moves/check", headers["coordinator"], body).json()
-    assert check["ok"] is False and "monthly_cap" in check["rules"]
+    assert check["ok"] is False and check["rules"] == ["monthly_cap"]
+    # with room under the cap the same move is made, pinned and logged
+    team.max_carers_per_month = 12
+    db_session.flush()
+    r = _post(client, f"/api/plans/{pid}/moves", headers["coordinator"], {**body, "reason": "Eva asked"})
+    assert r.status_code == 200, r.text
+    assert r.json()["kind"] == "hand_move" and r.json()["change"]["before"]["carers"] == list(a.carers)
+    moved = client.get(f"/api/plans/{pid}/head", headers=headers["coordinator"]).json()
+    assert moved["revision"] >= 2
 
 
 def test_a_pinned_assignment_stays_through_a_replan_and_a_hand_move_is_logged(
@@ -153,20 +175,33 @@ def test_a_pinned_assignment_stays_through_a_replan_and_a_hand_move_is_logged(
     pid = planned.plan.id
     day_of = {v.id: v.day for v in planned.problem.visits}
     a = next(a for a in planned.problem.current if day_of[a.visit] == 0)
-    r = _post(client, f"/api/plans/{pid}/pins", headers["member"], {"visit": a.visit, "reason": "Anna knows him"})
+    r = _post(client, f"/api/plans/{pid}/pins", headers["member"],
+              {"visit": a.visit, "reason": "Anna knows him"})
     assert r.status_code == 200 and r.json()["kind"] == "pin"
     preview = _post(client, f"/api/plans/{pid}/replans", headers["coordinator"],
                     {"from_day": 0, "to_day": 0, "time_limit": 0.5}).json()
-    full = client.get(f"/api/plans/{pid}/replans/{preview['id']}?plan=true", headers=headers["coordinator"]).json()
+    full = client.get(f"/api/plans/{pid}/replans/{preview['id']}?plan=true",
+                      headers=headers["coordinator"]).json()
     kept = next(x for x in full["plan"]["visits"] if x["id"] == a.visit)
     assert (sorted(kept["carers"]), kept["start"]) == (sorted(a.carers), a.start)
     # moving the pinned one by hand is refused until unpinned
     r = _post(client, f"/api/plans/{pid}/moves", headers["coordinator"],
               {"visit": a.visit, "carers": list(a.carers), "start": a.start})
     assert r.status_code == 422 and r.json()["detail"][0]["rule"] == "pinned"
-    # and a pin made after the preview makes that preview stale
-    assert _post(client, f"/api/plans/{pid}/replans/{preview['id']}/apply",
-                 headers["coordinator"]).status_code == 409
+    # applied, the new version keeps the pin
+    r = _post(client, f"/api/plans/{pid}/replans/{preview['id']}/apply", headers["coordinator"])
+    assert r.status_code == 200
+    new = db_session.get_one(m.PlanVersion, r.json()["id"])
+    assert [x.pinned for x in new.assignments if x.visit.external_id == a.visit] == [True]
+    # an unpin made after a preview makes that preview stale: applying it would undo the unpin's intent
+    later = _post(client, f"/api/plans/{pid}/replans", headers["coordinator"],
+                  {"from_day": 0, "to_day": 0, "time_limit": 0.5}).json()
+    assert _post(client, f"/api/plans/{pid}/pins", headers["member"],
+                 {"visit": a.visit, "pinned": False}).status_code == 200
+    r = _post(client, f"/api/plans/{pid}/replans/{later['id']}/apply", headers["coordinator"])
+    assert r.status_code == 409
+    log = client.get(f"/api/plans/{pid}/adjustments", headers=headers["member"]).json()
+    assert [x["kind"] for x in log] == ["pin", "unpin"] and log[0]["reason"] == "Anna knows him"
 
 
 def test_a_member_cannot_replan_and_another_teams_plan_is_not_found(

@@ -114,12 +114,14 @@ def test_a_pinned_visit_never_moves_in_a_replan(team_s_problem: st.Problem, team
 
 def test_a_failed_replan_raises_and_changes_nothing(team_s_problem: st.Problem, team_s_plan: st.Plan,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    import solver.solve
+    import importlib
+
+    planner = importlib.import_module("solver.solve")  # the module (the package re-exports the function)
 
     def broken(problem: st.Problem, params: st.SolveParams) -> st.Plan:
         raise RuntimeError("out of memory")
 
-    monkeypatch.setattr(solver.solve, "solve", broken)
+    monkeypatch.setattr(planner, "solve", broken)
     before = list(team_s_plan.assignments)
     changes = parse_changes(_sick_day(team_s_problem, team_s_plan, day=4), team_s_problem)
     with pytest.raises(ReplanFailed, match="out of memory"):

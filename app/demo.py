@@ -1,0 +1,283 @@
+"""A Sundsvall-like demo municipality: three home-care teams, about 60 citizens with realistic
+morning / medication / lunch / shower / evening needs, about 40 carers with skills and day, evening
+and split shifts, four weeks of visits, and demo users of each role with known passwords.
+
+Everything is made up (names, addresses, notes) and generated from a seed, so the same seed gives
+the same municipality. `seed_demo(session)` writes it through the normal services (visits come
+from the needs by the visit generator), and never commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from app.security import hash_password
+from app.services.core import get_municipality
+from app.services.visits import generate_visits
+from models.core import (
+    ROLE_ADMIN,
+    ROLE_AUDITOR,
+    ROLE_COORDINATOR,
+    ROLE_MEMBER,
+    Carer,
+    Citizen,
+    Need,
+    Shift,
+    Team,
+    User,
+)
+
+DEMO_PASSWORD = "homecare-demo"
+DEMO_DAYS = 28
+
+# name, base (lat, lon), base address, streets nearby
+TEAMS = [
+    ("Centrum", (62.3908, 17.3069), "Storgatan 30, Sundsvall",
+     ["Storgatan", "Esplanaden", "Köpmangatan", "Nybrogatan", "Trädgårdsgatan", "Rådhusgatan", "Sjögatan"]),
+    ("Skönsberg", (62.4065, 17.3245), "Bruksgatan 12, Sundsvall",
+     ["Bruksgatan", "Skönsbergsvägen", "Fabriksgatan", "Kolvägen", "Folkparksvägen", "Gärdesvägen"]),
+    ("Nacksta", (62.3952, 17.2585), "Nackstavägen 40, Sundsvall",
+     ["Nackstavägen", "Rådjursvägen", "Tallvägen", "Gransvägen", "Björkvägen", "Ekbacken"]),
+]
+CITIZENS_PER_TEAM = (21, 20, 19)
+CARERS_PER_TEAM = (14, 13, 13)
+
+FIRST_NAMES = ["Astrid", "Karl", "Greta", "Nils", "Ingrid", "Sven", "Margit", "Olof", "Elsa", "Gunnar",
+               "Birgit", "Erik", "Signe", "Lars", "Maj", "Bertil", "Dagny", "Helge", "Inga", "Stig",
+               "Ruth", "Gösta", "Elvy", "Harald", "Svea", "Rune", "Ebba", "Arne", "Gun", "Tore"]
+LAST_NAMES = ["Lindqvist", "Berg", "Sjöberg", "Nordin", "Holm", "Sundberg", "Öberg", "Åkesson",
+              "Forsberg", "Wikström", "Hedlund", "Norberg", "Strand", "Lundgren", "Engström", "Byström"]
+CARER_NAMES = ["Anna", "Fatima", "Johan", "Sara", "Mohammed", "Emma", "Elin", "Amir", "Lina", "Oskar",
+               "Maria", "Hanna", "Ali", "Sofia", "Jonas", "Ida", "Yusuf", "Klara", "Petra", "Robin",
+               "Malin", "Daniel", "Nadia", "Emil", "Therese", "Linnea", "Hassan", "Frida", "Jenny", "Mattias"]
+CARER_LAST = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson",
+              "Svensson", "Gustafsson", "Hussein", "Pettersson", "Jonsson", "Mohamud", "Ali", "Hansson"]
+NOTES = ["Key in the key box by the door, code from the coordinator.", "Hard of hearing: ring twice.",
+         "Daughter visits on Sundays.", "Prefers coffee before the morning care.",
+         "Dog in the flat (friendly).", "Uses a walking frame; check the hall is clear.",
+         "Diabetic: check the meal is eaten.", "Likes to talk about Indalsälven and fishing.",
+         None, None, None]
+
+
+@dataclass(slots=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+    teams: list[str]
+
+
+@dataclass(slots=True)
+class DemoInfo:
+    start: dt.date
+    days: int
+    teams: int = 0
+    carers: int = 0
+    citizens: int = 0
+    needs: int = 0
+    visits: int = 0
+    logins: list[DemoLogin] = field(default_factory=list)
+
+
+def demo_logins() -> list[DemoLogin]:
+    names = [t[0] for t in TEAMS]
+    return [
+        DemoLogin("admin", DEMO_PASSWORD, ROLE_ADMIN, names),
+        DemoLogin("coordinator", DEMO_PASSWORD, ROLE_COORDINATOR, names[:2]),
+        DemoLogin("coordinator-nacksta", DEMO_PASSWORD, ROLE_COORDINATOR, names[2:]),
+        DemoLogin("member", DEMO_PASSWORD, ROLE_MEMBER, names[:1]),
+        DemoLogin("member-skonsberg", DEMO_PASSWORD, ROLE_MEMBER, names[1:2]),
+        DemoLogin("auditor", DEMO_PASSWORD, ROLE_AUDITOR, names),
+    ]
+
+
+def is_empty(session: Session) -> bool:
+    return session.scalar(select(Team.id).limit(1)) is None
+
+
+def default_start(today: dt.date | None = None) -> dt.date:
+    """The Monday of the current week: the demo shows this week and the next three."""
+    today = today or dt.date.today()
+    return today - dt.timedelta(days=today.weekday())
+
+
+def _near(rng: random.Random, lat: float, lon: float, km: float) -> tuple[float, float]:
+    # ~111 km per degree of latitude; at 62.4° a degree of longitude is ~51 km.
+    return (round(lat + rng.uniform(-km, km) / 111.0, 6), round(lon + rng.uniform(-km, km) / 51.4, 6))
+
+
+def _needs_for(rng: random.Random, profile: str) -> list[dict[str, object]]:
+    """Needs of one citizen: (kind, weekdays, earliest, latest, duration, carers, skills)."""
+    every = [0, 1, 2, 3, 4, 5, 6]
+    out: list[dict[str, object]] = []
+
+    def add(kind: str, days: list[int], earliest: int, latest: int, duration: int, carers: int = 1,
+            skills: list[str] | None = None) -> None:
+        out.append({"kind": kind, "weekdays": days, "earliest": earliest, "latest": latest,
+                    "duration": duration, "carers": carers, "skills": skills or []})
+
+    if profile == "light":  # a shower and some shopping help
+        add("shower", [rng.choice([1, 2, 3])], 540, 780, 45)
+        add("lunch", rng.sample(every, 3), 660, 750, 30)
+    elif profile == "medication":
+        add("morning", every, 420, 540, 30)
+        add("medication", every, 720, 780, 15, skills=["medication"])
+        add("evening", every, 1140, 1230, 20, skills=["medication"])
+        add("shower", [rng.choice([0, 3])], 540, 840, 45)
+    elif profile == "heavy":  # two carers with the lift, morning and evening
+        add("morning", every, 420, 510, 60, carers=2, skills=["lift"])
+        add("lunch", every, 690, 750, 30)
+        add("evening", every, 1140, 1230, 45, carers=2, skills=["lift"])
+        add("shower", [2], 600, 780, 60, carers=2, skills=["lift"])
+    elif profile == "dementia":
+        add("morning", every, 450, 540, 45, skills=["dementia"])
+        add("lunch", every, 690, 750, 30, skills=["dementia"])
+        add("medication", every, 1020, 1080, 15, skills=["medication"])
+        add("evening", every, 1170, 1260, 30, skills=["dementia"])
+    else:  # "standard"
+        add("morning", every, 420, 570, 45)
+        add("lunch", every, 660, 780, 30)
+        add("evening", every, 1110, 1230, 30)
+        add("shower", [rng.choice([1, 4])], 540, 840, 45)
+    return out
+
+
+PROFILES = ["standard"] * 6 + ["medication"] * 5 + ["light"] * 4 + ["dementia"] * 2 + ["heavy"] * 2
+
+# (label, [(start, end), ...]) in minutes: day, evening and split shifts; carer i of a team gets
+# pattern i (evening care is as heavy as morning care, so a third of the staff work evenings).
+SHIFT_PATTERNS = [
+    ("day", [(420, 930)]),
+    ("evening", [(900, 1320)]),
+    ("split", [(420, 690), (960, 1260)]),
+    ("day", [(450, 960)]),
+    ("evening", [(930, 1320)]),
+    ("split", [(420, 660), (1020, 1290)]),
+    ("day", [(420, 930)]),
+    ("evening", [(900, 1320)]),
+    ("day", [(420, 930)]),
+    ("split", [(420, 690), (960, 1260)]),
+    ("evening", [(930, 1320)]),
+    ("day", [(450, 960)]),
+    ("split", [(420, 660), (1020, 1290)]),
+    ("day", [(420, 930)]),
+]
+
+
+def _skills(i: int, label: str) -> list[str]:
+    """Skills spread so each shift type has medication, lift and dementia carers every day."""
+    skills = set()
+    if i % 3 != 1 or label == "evening":
+        skills.add("medication")
+    if i % 2 == 0 or label == "evening":
+        skills.add("lift")
+    if i % 3 == 0:
+        skills.add("dementia")
+    if i % 5 == 0:
+        skills.add("palliative")
+    return sorted(skills)
+
+
+def seed_demo(session: Session, *, start: dt.date | None = None, days: int = DEMO_DAYS,
+              seed: int = 2026) -> DemoInfo:
+    """Write the demo municipality (on an empty database). Returns what was made and the logins."""
+    rng = random.Random(seed)
+    start = start or default_start()
+    end = start + dt.timedelta(days=days - 1)
+    info = DemoInfo(start=start, days=days)
+    town = get_municipality(session)
+    town.name = "Sundsvall (demo)"
+
+    teams: list[Team] = []
+    for (name, (lat, lon), address, _streets) in TEAMS:
+        team = Team(external_id=f"demo-{name.lower().replace('ö', 'o')}", name=name, lat=lat, lon=lon,
+                    base_address=address)
+        session.add(team)
+        teams.append(team)
+    session.flush()
+    info.teams = len(teams)
+
+    used_names: set[str] = set()
+
+    def person(first: list[str], last: list[str]) -> str:
+        while True:
+            name = f"{rng.choice(first)} {rng.choice(last)}"
+            if name not in used_names:
+                used_names.add(name)
+                return name
+
+    shift_rows: list[dict[str, object]] = []
+    carers_by_team: dict[int, list[Carer]] = {}
+    for t_index, team in enumerate(teams):
+        carers: list[Carer] = []
+        for i in range(CARERS_PER_TEAM[t_index]):
+            label, pattern = SHIFT_PATTERNS[i % len(SHIFT_PATTERNS)]
+            skills = _skills(i, label)
+            weekly = sum(e - s for s, e in pattern) * 5
+            carer = Carer(external_id=f"{team.external_id}-c{i + 1:02d}", team_id=team.id,
+                          name=person(CARER_NAMES, CARER_LAST), skills=skills,
+                          contracted_minutes_per_week=weekly, active_from=start - dt.timedelta(days=365))
+            session.add(carer)
+            carers.append(carer)
+        session.flush()
+        for i, carer in enumerate(carers):
+            _label, pattern = SHIFT_PATTERNS[i % len(SHIFT_PATTERNS)]
+            # Two days off a week, staggered so every day of the week is covered.
+            off = {(i * 2) % 7, (i * 2 + 1) % 7}
+            for d in range(days):
+                date = start + dt.timedelta(days=d)
+                if date.weekday() in off:
+                    continue
+                for s, e in pattern:
+                    shift_rows.append({"carer_id": carer.id, "date": date, "start": s, "end": e})
+        carers_by_team[team.id] = carers
+        info.carers += len(carers)
+    for i in range(0, len(shift_rows), 2000):
+        session.execute(insert(Shift), shift_rows[i:i + 2000])
+
+    need_count = 0
+    for t_index, team in enumerate(teams):
+        _name, (lat, lon), _address, streets = TEAMS[t_index]
+        carers = carers_by_team[team.id]
+        for i in range(CITIZENS_PER_TEAM[t_index]):
+            profile = rng.choice(PROFILES)
+            plat, plon = _near(rng, lat, lon, 1.8)
+            needs = _needs_for(rng, profile)
+            wanted = {sk for n in needs for sk in n["skills"]}  # type: ignore[attr-defined]
+            able = [c for c in carers if wanted <= set(c.skills)] or carers
+            contact = rng.choice(able)
+            citizen = Citizen(
+                external_id=f"{team.external_id}-p{i + 1:03d}", team_id=team.id,
+                name=person(FIRST_NAMES, LAST_NAMES),
+                address=f"{rng.choice(streets)} {rng.randint(1, 60)}, Sundsvall",
+                lat=plat, lon=plon, contact_carer_id=contact.id, notes=rng.choice(NOTES),
+                birth_year=rng.randint(1928, 1958),
+                avoid_carers=[rng.choice([c for c in carers if c.id != contact.id])] if rng.random() < 0.12
+                else [],
+            )
+            session.add(citizen)
+            session.flush()
+            for n in needs:
+                session.add(Need(external_id=f"{citizen.external_id}-{n['kind']}", citizen_id=citizen.id,
+                                 valid_from=start, **n))
+                need_count += 1
+        info.citizens += CITIZENS_PER_TEAM[t_index]
+    session.flush()
+    info.needs = need_count
+    generated = generate_visits(session, start=start, end=end, team_ids=None, today=start)
+    info.visits = generated.created
+
+    by_name = {t.name: t for t in teams}
+    password_hash = hash_password(DEMO_PASSWORD)
+    for login in demo_logins():
+        session.add(User(username=login.username, full_name=f"Demo {login.role}", role=login.role,
+                         password_hash=password_hash, is_active=True,
+                         teams=[by_name[n] for n in login.teams] if login.role != ROLE_ADMIN else []))
+    session.flush()
+    info.logins = demo_logins()
+    return info

@@ -1,0 +1,141 @@
+"""A day's first routes from OR-Tools' vehicle-routing library, continuity priced per carer.
+
+Cheapest insertion alone leaves routes that zig-zag (about 40% more travel than a routing
+solver on team-m), and that would then be copied day after day by the continuity goal. So each
+day of the constructive start is routed by OR-Tools routing (guided local search, a short time
+limit), with every carer's arc costs raised for citizens who would meet a new face or not
+their contact carer, and the cap enforced by allowing only carers already met once a citizen
+has met the cap. CP-SAT (solver/daymodel.py) and the neighbourhood search improve from there.
+"""
+
+from __future__ import annotations
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from solver.index import BASE
+from solver.state import Option, TeamState
+
+PENALTY_UNPLACED = 10_000_000
+SOFT_TIME = False  # soft time bounds cost ~20% travel on team-m; schedule_route aims instead
+TIME_SLACK = 20  # minutes either side of the usual time that cost nothing
+
+
+def route_day(st: TeamState, day: int, visits: list[int], seconds: float, seed: int = 0) -> list[int]:
+    """Route `visits` (all free, all on `day`) over the day's empty shifts; returns those left out."""
+    ix = st.ix
+    slots = [k for k in ix.slots_of_day.get(day, []) if not st.routes[k]]
+    if not slots or not visits:
+        return list(visits)
+    nodes: list[int] = []  # node (from 1) -> visit; a double visit has two nodes
+    for v in visits:
+        nodes += [v] * ix.visits[v].carers
+    n = len(nodes) + 1
+    manager = pywrapcp.RoutingIndexManager(n, len(slots), 0)
+    routing = pywrapcp.RoutingModel(manager)
+    loc = [BASE] + [ix.v_loc[v] for v in nodes]
+    dur = [0] + [ix.visits[v].duration for v in nodes]
+    tt = ix.tt
+
+    # Time: service then travel; waiting allowed.
+    time_matrix = [[dur[i] + tt[loc[i]][loc[j]] for j in range(n)] for i in range(n)]
+    time_cb = routing.RegisterTransitMatrix(time_matrix)
+    routing.AddDimension(time_cb, 24 * 60, 24 * 60, False, "time")
+    tdim = routing.GetDimensionOrDie("time")
+
+    # Costs per carer: travel plus what a new face / not-the-contact costs the citizen.
+    base_travel = [[tt[loc[i]][loc[j]] for j in range(n)] for i in range(n)]
+    for vi, k in enumerate(slots):
+        c = ix.slots[k].carer
+        extra = [0] + [int(st.carer_cost(v, c)) for v in nodes]
+        mat = [[base_travel[i][j] + extra[j] for j in range(n)] for i in range(n)]
+        routing.SetArcCostEvaluatorOfVehicle(routing.RegisterTransitMatrix(mat), vi)
+        sl = ix.slots[k]
+        tdim.CumulVar(routing.Start(vi)).SetRange(sl.start, sl.end)
+        tdim.CumulVar(routing.End(vi)).SetRange(sl.start, sl.end)
+
+    solver = routing.solver()
+    first_node: dict[int, int] = {}
+    for i, v in enumerate(nodes, start=1):
+        idx = manager.NodeToIndex(i)
+        vis = ix.visits[v]
+        lo, hi = st.preferred_window(v)
+        tdim.CumulVar(idx).SetRange(vis.earliest, vis.latest)
+        want = st.target[ix.v_need[v]]
+        if want is not None and SOFT_TIME:
+            # Steady times: minutes beyond the usual time +-10 cost like travel.
+            tdim.SetCumulVarSoftUpperBound(idx, max(vis.earliest, want + TIME_SLACK), 1)
+            tdim.SetCumulVarSoftLowerBound(idx, min(vis.latest, max(0, want - TIME_SLACK)), 1)
+        del lo, hi
+        ci, mi = ix.v_cit[v], ix.v_month[v]
+        full = st.distinct(ci, mi) >= st.cap
+        allowed = [vi for vi, k in enumerate(slots)
+                   if ix.slots[k].carer in ix.eligible[v] and (not full or st.is_met(v, ix.slots[k].carer))]
+        if not allowed:
+            routing.AddDisjunction([idx], PENALTY_UNPLACED)
+            solver.Add(routing.ActiveVar(idx) == 0)
+            continue
+        routing.VehicleVar(idx).SetValues([-1, *allowed])
+        if v in first_node:
+            j = first_node[v]
+            routing.AddDisjunction([j, idx], PENALTY_UNPLACED, 2)
+            solver.Add(routing.ActiveVar(j) == routing.ActiveVar(idx))
+            solver.Add(tdim.CumulVar(j) == tdim.CumulVar(idx))
+            solver.Add(routing.VehicleVar(j) != routing.VehicleVar(idx))
+            # Two shifts of one carer are two vehicles: keep the pair on different carers.
+            same = {}
+            for vi, k in enumerate(slots):
+                same.setdefault(ix.slots[k].carer, []).append(vi)
+            for group in same.values():
+                if len(group) > 1:
+                    for a in group:
+                        for b in group:
+                            if a != b:
+                                solver.Add((routing.VehicleVar(j) == a) <= (routing.VehicleVar(idx) != b))
+        elif ix.visits[v].carers == 1:
+            routing.AddDisjunction([idx], PENALTY_UNPLACED)
+        first_node.setdefault(v, idx)
+
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    params.time_limit.FromMilliseconds(max(50, int(seconds * 1000)))
+    del seed  # routing's search is deterministic for a given model and time
+    solution = routing.SolveWithParameters(params)
+    if solution is None:
+        return list(visits)
+    placed: dict[int, list[tuple[int, int, int]]] = {}
+    for vi, k in enumerate(slots):
+        idx = routing.Start(vi)
+        pos = 0
+        idx = solution.Value(routing.NextVar(idx))
+        while not routing.IsEnd(idx):
+            v = nodes[manager.IndexToNode(idx) - 1]
+            s = solution.Min(tdim.CumulVar(idx))
+            placed.setdefault(v, []).append((k, pos, s))
+            pos += 1
+            idx = solution.Value(routing.NextVar(idx))
+    left = []
+    for v in visits:
+        got = placed.get(v, [])
+        if len(got) != ix.visits[v].carers or len({s for _, _, s in got}) != 1:
+            left.append(v)
+            continue
+    # Insert route by route in order so positions stay right.
+    for k in slots:
+        seq = sorted((pos, v, s) for v, got in placed.items() if v not in left for kk, pos, s in got if kk == k)
+        for pos, v, s in seq:
+            vis = ix.visits[v]
+            if vis.carers > 1:
+                st.insert(v, [Option(k, len(st.routes[k]), s, s, 0)], s, s, s)
+            else:
+                lo, hi = st.preferred_window(v)
+                lo, hi = min(lo, s), max(hi, s)
+                st.insert(v, [Option(k, len(st.routes[k]), s, s, 0)], None, lo, hi)
+            del pos
+    # Belt and braces: a route the state finds infeasible goes back to greedy insertion.
+    for k in slots:
+        if st.routes[k] and st.times(k) is None:
+            for v in list(st.routes[k]):
+                st.remove(v)
+                left.append(v)
+    return sorted(set(left))

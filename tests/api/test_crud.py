@@ -1,0 +1,168 @@
+"""A coordinator keeps the team's data: create, read, change, delete, with paging and filters;
+bad input answers 4xx saying what and where, never 500, and nothing is half-written."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+DAY = dt.date(2026, 12, 1)
+
+
+def test_a_coordinator_builds_a_team_roster_and_pages_through_it(client, headers, team_a):
+    h = headers["coordinator"]
+    ids = []
+    for i in range(5):
+        r = client.post(
+            "/api/carers",
+            json={"team_id": team_a.id, "name": f"Carer {i}", "skills": ["medication"] if i % 2 else []},
+            headers=h,
+        )
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+    page = client.get("/api/carers", params={"limit": 2, "offset": 2}, headers=h).json()
+    assert page["total"] == 5 and [c["id"] for c in page["items"]] == ids[2:4]
+    skilled = client.get("/api/carers", params={"skill": "medication"}, headers=h).json()
+    assert skilled["total"] == 2
+    changed = client.patch(f"/api/carers/{ids[0]}", json={"contracted_minutes_per_week": 2400}, headers=h)
+    assert changed.json()["contracted_minutes_per_week"] == 2400
+    assert client.delete(f"/api/carers/{ids[0]}", headers=h).status_code == 204
+    assert client.get(f"/api/carers/{ids[0]}", headers=h).status_code == 404
+
+
+def test_split_shifts_are_two_shifts_on_one_day_and_filter_by_date(client, headers, make, team_a):
+    h = headers["coordinator"]
+    carer = make.carer(team_a)
+    for start, end in ((420, 660), (960, 1260)):
+        r = client.post(
+            f"/api/carers/{carer.id}/shifts", json={"date": str(DAY), "start": start, "end": end}, headers=h
+        )
+        assert r.status_code == 201, r.text
+    client.post(
+        f"/api/carers/{carer.id}/shifts", json={"date": "2026-12-05", "start": 420, "end": 900}, headers=h
+    )
+    day = client.get(
+        "/api/shifts", params={"carer_id": carer.id, "start": str(DAY), "end": str(DAY)}, headers=h
+    ).json()
+    assert [(s["start"], s["end"]) for s in day["items"]] == [(420, 660), (960, 1260)]
+    overlapping = client.post(
+        f"/api/carers/{carer.id}/shifts", json={"date": str(DAY), "start": 600, "end": 700}, headers=h
+    )
+    assert overlapping.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"date": "2026-12-01", "start": 900, "end": 420}, []),  # ends before it starts
+        ({"date": "2026-12-01", "start": 420, "end": 1500}, ["end"]),  # past midnight
+        ({"date": "not a date", "start": 420, "end": 900}, ["date"]),
+        ({"date": "2026-12-01", "start": "seven", "end": 900}, ["start"]),
+    ],
+)
+def test_a_shift_that_makes_no_sense_is_refused_with_the_field(client, headers, make, team_a, body, where):
+    carer = make.carer(team_a)
+    r = client.post(f"/api/carers/{carer.id}/shifts", json=body, headers=headers["coordinator"])
+    assert r.status_code == 422
+    locs = [e["loc"] for e in r.json()["detail"]]
+    assert any(loc[:1] == ["body"] and loc[1 : 1 + len(where)] == where for loc in locs), locs
+
+
+def test_a_patch_cannot_make_a_shift_end_before_it_starts(client, headers, make, team_a):
+    carer = make.carer(team_a)
+    shift = make.shift(carer, DAY, 420, 900)
+    r = client.patch(f"/api/shifts/{shift.id}", json={"end": 400}, headers=headers["coordinator"])
+    assert r.status_code == 422
+    assert client.get(f"/api/shifts/{shift.id}", headers=headers["coordinator"]).json()["end"] == 900
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"carers": 3}, "carers"),
+        ({"earliest": 1400, "latest": 1430, "duration": 60}, None),  # cannot end within the day
+        ({"latest": 2000}, "latest"),  # window longer than the day
+        ({"weekdays": [7]}, "weekdays"),
+        ({"citizen_id": 999999}, "citizen_id"),
+    ],
+)
+def test_a_need_that_cannot_be_is_refused(client, headers, make, team_a, change, field):
+    citizen = make.citizen(team_a)
+    body = {
+        "citizen_id": citizen.id,
+        "kind": "morning",
+        "weekdays": [0, 1, 2, 3, 4],
+        "earliest": 420,
+        "latest": 540,
+        "duration": 45,
+        "carers": 1,
+        "valid_from": str(DAY),
+        **change,
+    }
+    r = client.post("/api/needs", json=body, headers=headers["coordinator"])
+    assert r.status_code == 422, r.text
+    if field:
+        assert any(field in [str(p) for p in e["loc"]] for e in r.json()["detail"]), r.json()
+
+
+def test_a_duplicate_external_id_is_a_conflict_not_a_crash(client, headers, team_a):
+    h = headers["coordinator"]
+    body = {"team_id": team_a.id, "name": "Anna", "external_id": "TA-c01"}
+    assert client.post("/api/carers", json=body, headers=h).status_code == 201
+    again = client.post("/api/carers", json=body, headers=h)
+    assert again.status_code == 409
+    assert "conflict" in again.json()["detail"]
+    assert client.get("/api/carers", headers=h).json()["total"] == 1
+
+
+def test_deleting_a_team_that_still_has_carers_is_a_conflict(client, headers, make, team_a):
+    make.carer(team_a)
+    r = client.delete(f"/api/teams/{team_a.id}", headers=headers["admin"])
+    assert r.status_code == 409
+    assert client.get(f"/api/teams/{team_a.id}", headers=headers["admin"]).status_code == 200
+
+
+def test_a_citizen_with_contact_and_avoid_lists_round_trips(client, headers, make, team_a):
+    h = headers["coordinator"]
+    c1, c2 = make.carer(team_a), make.carer(team_a)
+    body = {
+        "team_id": team_a.id,
+        "name": "Greta",
+        "address": "Köpmangatan 3",
+        "lat": 62.39,
+        "lon": 17.31,
+        "contact_carer_id": c1.id,
+        "avoid_carer_ids": [c2.id],
+        "notes": "hard of hearing",
+        "birth_year": 1937,
+    }
+    r = client.post("/api/citizens", json=body, headers=h)
+    assert r.status_code == 201, r.text
+    got = client.get(f"/api/citizens/{r.json()['id']}", headers=h).json()
+    assert (
+        got["avoid_carer_ids"] == [c2.id] and got["contact_carer_id"] == c1.id and got["birth_year"] == 1937
+    )
+    bad = client.patch(f"/api/citizens/{got['id']}", json={"avoid_carer_ids": [c1.id]}, headers=h)
+    assert bad.status_code == 422
+    unknown = client.patch(f"/api/citizens/{got['id']}", json={"avoid_carer_ids": [987654]}, headers=h)
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["path"] == "avoid_carer_ids.0"
+
+
+def test_visits_filter_by_citizen_and_date_range(client, headers, make, team_a):
+    p1, p2 = make.citizen(team_a), make.citizen(team_a)
+    for d in range(5):
+        make.visit(p1, date=DAY + dt.timedelta(days=d))
+        make.visit(p2, date=DAY + dt.timedelta(days=d))
+    r = client.get(
+        "/api/visits",
+        params={"citizen_id": p1.id, "start": "2026-12-02", "end": "2026-12-03"},
+        headers=headers["member"],
+    ).json()
+    assert r["total"] == 2 and {v["date"] for v in r["items"]} == {"2026-12-02", "2026-12-03"}
+
+
+def test_wrong_types_in_the_query_are_422_not_500(client, headers):
+    r = client.get("/api/visits", params={"start": "yesterday"}, headers=headers["member"])
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "start"]
+    assert client.get("/api/carers", params={"limit": 0}, headers=headers["member"]).status_code == 422

@@ -1,0 +1,71 @@
+"""Fixtures for the web tests: one demo site per session (SQLite file, demo data, accepted plans), served by
+uvicorn on a free loopback port, and headless Chromium (Debian's, by path) driven by Playwright."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.site import CHROMIUM, CHROMIUM_ARGS, DemoSite, Server, build_site
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> DemoSite:
+    return build_site(tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="session")
+def server(site: DemoSite) -> Iterator[str]:
+    srv = Server(site)
+    try:
+        yield srv.base
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium package (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Any]:
+    """A fresh browser context (no cookies) on a tablet-sized landscape screen, in English."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB",
+                                  extra_http_headers={"Accept-Language": "en-GB,en;q=0.8"})
+    context.set_default_timeout(20_000)
+    pg = context.new_page()
+    pg.base = server  # type: ignore[attr-defined]
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+def screenshot(pg: Any, name: str, *, full_page: bool = False) -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    pg.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def login(pg: Any, username: str, password: str) -> None:
+    pg.goto(pg.base + "/login")
+    pg.get_by_label("Username").fill(username)
+    pg.get_by_label("Password").fill(password)
+    pg.get_by_role("button", name="Log in").click()
+    pg.wait_for_load_state("domcontentloaded")
