@@ -62,7 +62,7 @@ def get_sessionmaker() -> sessionmaker[Session]:
 
 
 def get_session() -> Iterator[Session]:
-    """FastAPI dependency: a session committed when the request succeeds, rolled back otherwise."""
+    """FastAPI dependency: a session committed when the endpoint succeeds, rolled back otherwise."""
     session = get_sessionmaker()()
     try:
         yield session
@@ -74,4 +74,7 @@ def get_session() -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit runs when the endpoint returns, *before* the answer is sent, so a
+# failing commit (a unique violation found late) becomes a 409 instead of a 200 for lost work.
+# Consequence: build the answer (Pydantic models) inside the endpoint, not from lazy ORM attributes.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

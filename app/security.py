@@ -15,8 +15,9 @@ Use these in every router (see docs/ARCHITECTURE.md):
 - `CookieUser` / `user_from_cookie`: the same JWT read from the web session cookie
   (`SESSION_COOKIE`); the web pages use it. `user_from_token(session, token)` is the shared check.
 - `visible_team_ids(user)`: the teams a user may see (admins: every team, as `None`).
-- `get_team_scoped(session, Model, id, user)`: the row, or 404 when it is missing *or* belongs to
-  a team the user does not see (the two answers are identical on purpose).
+- `get_team_scoped(session, Model, id, user)` (Team, Carer, Shift, Citizen, Need, Visit, Plan,
+  PlanVersion, Assignment, UnplacedVisit, or any model with `team_id`): the row, or 404 when it
+  is missing *or* belongs to a team the user does not see (the two answers are identical on purpose).
 - `can_see_personal_data(user)`: False for auditors: they never get names, addresses or notes.
 """
 
@@ -42,6 +43,7 @@ from models.core import (
     ROLE_COORDINATOR,
     ROLE_MEMBER,
     ROLES,
+    Assignment,
     Carer,
     Citizen,
     Need,
@@ -49,6 +51,7 @@ from models.core import (
     PlanVersion,
     Shift,
     Team,
+    UnplacedVisit,
     User,
     Visit,
 )
@@ -222,6 +225,9 @@ def team_id_of(session: Session, obj: Any) -> int | set[int] | None:
         return {t.id for t in obj.teams}
     if isinstance(obj, PlanVersion):
         return {t.id for t in session.get_one(Plan, obj.plan_id).teams}
+    if isinstance(obj, Assignment | UnplacedVisit):
+        version = session.get_one(PlanVersion, obj.plan_version_id)
+        return {t.id for t in session.get_one(Plan, version.plan_id).teams}
     team_id = getattr(obj, "team_id", None)
     if team_id is not None:
         return int(team_id)

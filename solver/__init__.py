@@ -1,5 +1,6 @@
 """The planner: a pure library. `solve(problem, params)` takes a `Problem` and returns a `Plan`."""
 
+from solver.solve import solve
 from solver.types import (
     Assignment,
     Carer,
@@ -14,7 +15,6 @@ from solver.types import (
     Unplaced,
     Visit,
 )
-from solver.solve import solve
 
 __all__ = [
     "Assignment", "Carer", "Citizen", "Plan", "Problem", "Progress", "Shift", "SolveParams",

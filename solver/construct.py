@@ -114,7 +114,7 @@ def set_usual_times(st: TeamState, day_slots: list[int]) -> None:
 
 
 def construct(st: TeamState, free: list[int], route_seconds: float = 0.0,
-              should_stop: Callable[[], bool] | None = None) -> list[int]:
+              should_stop: Callable[[], bool] | None = None, exact_repeat: bool = False) -> list[int]:
     """Place the free visits day by day; returns those that found no place.
 
     With `route_seconds`, each day is first routed by OR-Tools routing (solver/dayrouting.py)
@@ -130,7 +130,7 @@ def construct(st: TeamState, free: list[int], route_seconds: float = 0.0,
     for day in sorted(by_day):
         todo = by_day[day]
         if route_seconds > 0 and not (should_stop and should_stop()):
-            todo = route_day(st, day, todo, route_seconds)
+            todo = route_day(st, day, todo, route_seconds, exact_repeat=exact_repeat)
         for v in insertion_order(st, todo):
             if not place(st, v):
                 failed.append(v)

@@ -311,7 +311,7 @@ def add_hint(dm: DayModel) -> None:
 
 
 def solve_day(st: TeamState, day: int, slots: list[int], visits: list[int], seed: int, workers: int,
-              time_limit: float) -> bool:
+              time_limit: float, exact_repeat: bool = False) -> bool:
     """Re-plan `visits` over `slots` (all on `day`); writes the result into st. False: no change."""
     ix = st.ix
     dm = build(st, day, slots, visits)
@@ -319,7 +319,8 @@ def solve_day(st: TeamState, day: int, slots: list[int], visits: list[int], seed
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = max(0.2, 2 * time_limit)
+    # Wall time only as a safety net (it would make runs differ); generous when runs must repeat.
+    solver.parameters.max_time_in_seconds = 30.0 if exact_repeat else max(0.2, 2 * time_limit)
     # The deterministic limit decides when a 1-worker search stops, so plans repeat exactly.
     solver.parameters.max_deterministic_time = max(0.05, time_limit)
     status = solver.solve(dm.model)

@@ -20,8 +20,13 @@ SOFT_TIME = False  # soft time bounds cost ~20% travel on team-m; schedule_route
 TIME_SLACK = 20  # minutes either side of the usual time that cost nothing
 
 
-def route_day(st: TeamState, day: int, visits: list[int], seconds: float, seed: int = 0) -> list[int]:
-    """Route `visits` (all free, all on `day`) over the day's empty shifts; returns those left out."""
+def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_repeat: bool = False
+              ) -> list[int]:
+    """Route `visits` (all free, all on `day`) over the day's empty shifts; returns those left out.
+
+    Guided local search runs until its time limit, so its result depends on machine speed; with
+    `exact_repeat` the search stops at the first local optimum instead (same routes every run).
+    """
     ix = st.ix
     slots = [k for k in ix.slots_of_day.get(day, []) if not st.routes[k]]
     if not slots or not visits:
@@ -97,9 +102,12 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, seed: 
 
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
-    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    params.time_limit.FromMilliseconds(max(50, int(seconds * 1000)))
-    del seed  # routing's search is deterministic for a given model and time
+    if exact_repeat:
+        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+        params.time_limit.FromSeconds(600)
+    else:
+        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        params.time_limit.FromMilliseconds(max(50, int(seconds * 1000)))
     solution = routing.SolveWithParameters(params)
     if solution is None:
         return list(visits)
@@ -122,7 +130,8 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, seed: 
             continue
     # Insert route by route in order so positions stay right.
     for k in slots:
-        seq = sorted((pos, v, s) for v, got in placed.items() if v not in left for kk, pos, s in got if kk == k)
+        seq = sorted((pos, v, s) for v, got in placed.items() if v not in left
+                     for kk, pos, s in got if kk == k)
         for pos, v, s in seq:
             vis = ix.visits[v]
             if vis.carers > 1:

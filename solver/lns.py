@@ -56,6 +56,7 @@ class Search:
         self.cp_size = 5
         self.cp_time = 0.4
         self.workers = 1
+        self.exact_repeat = False
         self.cms = sorted(self.visits_of_cm)
 
     def movable(self, v: int) -> bool:
@@ -95,7 +96,7 @@ class Search:
         return True
 
     def free_citizen_month(self) -> bool:
-        st, ix = self.st, self.st.ix
+        st = self.st
         # Citizens with many faces are picked more often.
         weights = [st.distinct(ci, mi) ** 2 for ci, mi in self.cms]
         ci, mi = self.rng.choices(self.cms, weights=weights)[0] if sum(weights) else self.cms[0]
@@ -206,7 +207,8 @@ class Search:
                            and carers & set(ix.eligible[v])})
         if not visits:
             return False
-        return solve_day(st, day, slots, visits, self.rng.randrange(1 << 30), self.workers, self.cp_time)
+        return solve_day(st, day, slots, visits, self.rng.randrange(1 << 30), self.workers, self.cp_time,
+                         exact_repeat=self.exact_repeat)
 
 
 def relabel_sweep(st: TeamState, days: list[int]) -> float:
@@ -240,6 +242,7 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
     t0 = time.monotonic()
     search = Search(st, seed)
     search.workers = workers
+    search.exact_repeat = max_iterations is not None
     rng = search.rng
     current = st.total_cost()
     best, best_snap = current, snapshot(st)

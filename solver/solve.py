@@ -115,10 +115,10 @@ def _team_state(problem: Problem, ix: TeamIndex, fixed: dict[str, Assignment],
         if v is None:
             continue
         why = put(v, fixed[vid])
-        if why is None:
-            st.fixed[v] = True
-        else:
+        if why is not None:
             refused[v] = f"kept assignment cannot stand: {why}"
+        # An impossible pin is not planned elsewhere either: the team decided it by hand.
+        st.fixed[v] = True
     # Usual times come from what is already fixed, so a re-plan keeps to the times people know.
     for k in range(len(ix.slots)):
         if st.routes[k]:
@@ -197,20 +197,18 @@ def _solve(problem: Problem, params: SolveParams, clock: _Clock) -> Plan:
     refused_all: list[tuple[TeamState, dict[int, str]]] = []
     # The constructive start routes each day with OR-Tools routing: a share of the time limit,
     # split over every team's days, at most ROUTE_SECONDS_MAX a day.
-    team_days = max(1, sum(len({v.day for v in problem.visits if citizen_team.get(v.citizen) == t})
-                           for t in teams))
+    days_of_team = {t: len({v.day for v in problem.visits if citizen_team.get(v.citizen) == t}) for t in teams}
     for i, team in enumerate(teams):
         if clock.stop():
             break
         ix = build_team_index(problem, team, travel)
         st, free, refused = _team_state(problem, ix, fixed, movable, foreign)
-        days_left = max(1, sum(len({v.day for v in problem.visits if citizen_team.get(v.citizen) == t})
-                               for t in teams[i:]))
+        days_left = max(1, sum(days_of_team[t] for t in teams[i:]))
         per_day = min(ROUTE_SECONDS_MAX, max(0.0, ROUTE_SHARE * clock.left()) / days_left)
-        construct(st, free, per_day if per_day >= 0.05 else 0.0, clock.stop)
+        construct(st, free, per_day if per_day >= 0.05 else 0.0, clock.stop,
+                  exact_repeat=params.max_iterations is not None)
         if not problem.current and not any(st.fixed):
             retarget_usual_times(st)  # a fresh plan: usual times follow the routes found
-        del team_days
         states.append(st)
         refused_all.append((st, refused))
         clock.report("construct", None, (i + 1) / max(1, len(teams)) * 0.05,

@@ -19,7 +19,7 @@ W_NEW_CARER = 40  # (2) each distinct carer a citizen meets in a month
 W_CROWD = 60  # (2) each distinct carer beyond CROWD_FROM for one citizen-month (keeps the maximum low)
 CROWD_FROM = 4
 W_NOT_CONTACT = 8  # (3) per visit not attended by the citizen's contact carer
-W_TIME = 0.6  # (4) per minute a start strays from the need's usual time
+W_TIME = 0.3  # (4) per minute a start strays from the need's usual time
 W_TRAVEL = 1  # (5) per travel minute
 W_OUTSIDE_CORE = 40  # (2, 5) per visit by a carer outside the citizen's core team (solver/core.py)
 W_DISTURB = 2_000  # re-planning: per visit given to a carer the current plan did not give it to
@@ -275,7 +275,8 @@ class TeamState:
         ix = self.ix
         return (sum(self.route_cost(k) for k in range(len(ix.slots)))
                 + sum(self.visit_cost(v) for v in range(len(ix.visits)))
-                + sum(self.met_cost(ci, mi) for ci in range(len(ix.citizens)) for mi in range(len(ix.months))))
+                + sum(self.met_cost(ci, mi) for ci in range(len(ix.citizens))
+                      for mi in range(len(ix.months))))
 
     def _note_slot(self, k: int) -> None:
         assert self.journal is not None

@@ -31,7 +31,7 @@ def _fail(message: str) -> None:
 @app.command()
 def plan(
     instance: Annotated[Path, typer.Argument(help="Instance file (homecare-instance/1).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the plan (homecare-plan/1).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Plan file to write (homecare-plan/1).")],
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="Seconds to search.")] = (
         DEFAULT_TIME_LIMIT),
     seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed and 1 worker, same plan.")] = 0,
@@ -68,5 +68,5 @@ def plan(
         output.write_text(json.dumps(plan_to_doc(result, doc.name), indent=1) + "\n", encoding="utf-8")
     except OSError as e:
         _fail(f"cannot write {output}: {e.strerror or e}")
-    typer.echo(f"{len(result.assignments)} visits placed, {len(result.unplaced)} not; plan written to {output}",
-               err=True)
+    typer.echo(f"{len(result.assignments)} visits placed, {len(result.unplaced)} not; "
+               f"plan written to {output}", err=True)

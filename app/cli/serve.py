@@ -71,13 +71,16 @@ def serve(
     """Migrate the database, optionally seed the demo, and serve the API and web pages."""
     import uvicorn
 
-    from app.settings import get_settings
+    from app.settings import Settings, get_settings
 
     _migrate()
     if demo:
         _seed_if_empty()
         _print_logins()
     settings = get_settings()
+    default_key = Settings.model_fields["secret_key"].default
+    if settings.secret_key == default_key and host not in {"127.0.0.1", "localhost"}:
+        typer.echo("warning: SECRET_KEY is the development default; set it before serving others", err=True)
     typer.echo(f"Database: {settings.database_url.split('@')[-1]}", err=True)
     typer.echo(f"Serving on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)", err=True)
     uvicorn.run("app.main:app", host=host, port=port, reload=reload)

@@ -84,7 +84,40 @@ def part_time_limits(sizes: list[int], *, time_limit: float, part_time_limit: fl
     return [max(MIN_PART_SECONDS, time_limit * max(1, s) / total) for s in sizes]
 
 
-def prepare(sessions: Sessions, job_id: int, *, build: BuildProblem = default_build_problem) -> list[int]:
+# --- job kinds ----------------------------------------------------------------------------------
+# A kind says how a job's problem is built and how its plan is stored. "plan" is built here; a
+# re-plan (issue 5) registers its own from a module named in KIND_MODULES, which every runner and
+# worker imports, so a re-plan runs on the same runners, in-process or on Celery workers.
+
+KIND_MODULES = ("app.replan.jobs",)
+_KINDS: dict[str, tuple[BuildProblem, Callable[..., Any]]] = {}
+
+
+def register_kind(kind: str, *, build: BuildProblem, store: Callable[..., Any]) -> None:
+    """`build(session, *, team_ids, start, end, job) -> Problem`;
+    `store(session, *, job, plan, figures) -> PlanVersion` (flush only, never commit)."""
+    _KINDS[kind] = (build, store)
+
+
+def _kind(kind: str) -> tuple[BuildProblem, Callable[..., Any]]:
+    if kind not in _KINDS:
+        import importlib
+        import importlib.util
+
+        for name in KIND_MODULES:
+            try:
+                if importlib.util.find_spec(name) is not None:
+                    importlib.import_module(name)
+            except ModuleNotFoundError:
+                continue
+    if kind in _KINDS:
+        return _KINDS[kind]
+    if kind == "plan":
+        return default_build_problem, default_store
+    raise ValueError(f"no job kind {kind!r} is registered")
+
+
+def prepare(sessions: Sessions, job_id: int, *, build: BuildProblem | None = None) -> list[int]:
     """Build and store every part's sub-problem; returns the ids of the parts still to solve.
 
     Idempotent: a job already prepared returns its unfinished parts; a finished job returns none."""
@@ -96,6 +129,7 @@ def prepare(sessions: Sessions, job_id: int, *, build: BuildProblem = default_bu
             return [p.id for p in job.parts if p.status in PART_ACTIVE]
         from models.core import Team
 
+        build = build or _kind(job.kind)[0]
         problem = build(session, team_ids=list(job.team_ids), start=job.start_date, end=job.end_date, job=job)
         subs = dict(codec.split_by_team(problem))
         ext_of = {tid: ext for tid, ext in session.execute(
@@ -309,7 +343,7 @@ def default_store(session: Session, *, job: PlanJob, plan: Any, figures: dict[st
 StorePlan = Callable[..., Any]
 
 
-def gather(sessions: Sessions, job_id: int, *, store: StorePlan = default_store) -> bool:
+def gather(sessions: Sessions, job_id: int, *, store: StorePlan | None = None) -> bool:
     """Join the parts' plans into one draft plan version, atomically with the job's success.
     Returns True when the version was written; False when the job was cancelled meanwhile (nothing
     written) or is not gathering (already done by a redelivered message)."""
@@ -327,7 +361,7 @@ def gather(sessions: Sessions, job_id: int, *, store: StorePlan = default_store)
                     "visits": [v for r in results for v in r["plan"]["visits"]],
                     "unassigned": [u for r in results for u in r["plan"]["unassigned"]]}
         figures = plan_figures(codec.merge_instances(instances, name), plan_doc, plan.stats)
-        version = store(session, job=job, plan=plan, figures=figures)
+        version = (store or _kind(job.kind)[1])(session, job=job, plan=plan, figures=figures)
         session.flush()
         elapsed = (now() - _aware(job.started_at)).total_seconds() if job.started_at else 0.0
         res = session.execute(update(PlanJob).where(PlanJob.id == job_id, PlanJob.status == JOB_GATHERING)

@@ -125,8 +125,8 @@ class InProcessRunner:
 
     def __init__(self, *, sessions: Sessions | None = None, parallel: int | None = None,
                  isolation: str = "process", solve_path: str | None = None,
-                 build: BuildProblem = execute.default_build_problem,
-                 store: StorePlan = execute.default_store, max_attempts: int = 1) -> None:
+                 build: BuildProblem | None = None, store: StorePlan | None = None,
+                 max_attempts: int = 1) -> None:
         from app.settings import get_settings
 
         settings = get_settings()

@@ -58,7 +58,7 @@ class PlanDiff:
     moved: list[MovedVisit] = field(default_factory=list)
     carers_changed: list[CitizenCarers] = field(default_factory=list)
     new_faces: list[NewFace] = field(default_factory=list)
-    unplaced: list[UnplacedVisit] = field(default_factory=list)
+    unplaced: list[UnplacedVisit] = field(default_factory=list)  # in the re-planned days
     kept: int = 0  # planned before and after, same carers and start
     forced: int = 0  # visits the changes forced (reference count: named by a change, or carer gone)
     moved_forced: int = 0
@@ -70,6 +70,7 @@ class PlanDiff:
         return {"kept": self.kept, "forced": self.forced, "moved_forced": self.moved_forced,
                 "moved_unforced": self.moved_unforced, "moved_outside_days": self.moved_outside_days,
                 "removed": self.removed, "new_faces": len(self.new_faces), "unplaced": len(self.unplaced),
+                "newly_unplaced": sum(u.was_planned for u in self.unplaced),
                 "citizens_with_changed_carers": len(self.carers_changed)}
 
     def to_dict(self) -> dict[str, Any]:
@@ -84,10 +85,12 @@ class PlanDiff:
         lines = [f"kept {s['kept']}, moved {s['moved_forced'] + s['moved_unforced']} "
                  f"({s['moved_forced']} forced, {s['moved_unforced']} not forced), "
                  f"outside the re-plan days {s['moved_outside_days']}, removed {s['removed']}",
-                 f"new faces {s['new_faces']}, unplaced {s['unplaced']}, "
+                 f"new faces {s['new_faces']}, unplaced in the days {s['unplaced']} "
+                 f"({s['newly_unplaced']} planned before), "
                  f"citizens whose carers changed {s['citizens_with_changed_carers']}"]
         lines += [f"  new face: {n.citizen} meets {n.carer} ({n.visit})" for n in self.new_faces[:20]]
-        lines += [f"  unplaced: {u.visit}: {u.reason}" for u in self.unplaced[:20]]
+        lines += [f"  unplaced{' (was planned)' if u.was_planned else ''}: {u.visit}: {u.reason}"
+                  for u in self.unplaced[:20]]
         return "\n".join(lines)
 
 
@@ -172,8 +175,8 @@ def diff_plans(adjusted: st.Problem, old: Iterable[st.Assignment], new: st.Plan,
 
     for u in new.unplaced:
         v = visits.get(u.visit)
-        if v is not None:
+        if v is not None and lo <= v.day <= hi:  # outside the days nothing could change
             out.unplaced.append(UnplacedVisit(visit=u.visit, citizen=v.citizen, day=v.day, reason=u.reason,
                                               was_planned=u.visit in old_a))
-    out.unplaced.sort(key=lambda u: (u.day, u.visit))
+    out.unplaced.sort(key=lambda u: (not u.was_planned, u.day, u.visit))  # newly unplaced first
     return out

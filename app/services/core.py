@@ -33,8 +33,8 @@ def validated(schema: type[S], data: dict[str, Any]) -> S:
         return schema.model_validate(data)
     except ValidationError as e:
         errors: list[dict[str, Any]] = [
-            {"loc": ["body", *e_["loc"]], "path": ".".join(str(p) for p in e_["loc"]) or "$", "msg": e_["msg"]}
-            for e_ in e.errors()]
+            {"loc": ["body", *e_["loc"]], "path": ".".join(str(p) for p in e_["loc"]) or "$",
+             "msg": e_["msg"]} for e_ in e.errors()]
         raise Invalid(str(errors[0]["msg"]), errors=errors) from None
 
 

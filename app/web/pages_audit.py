@@ -64,8 +64,8 @@ def _scope(request: Request, session: SessionDep, user: User) -> dict[str, Any]:
         last = queries.month_bounds(first)[1]
         shown = queries.shown_plan(session, team_id=team_ids[0], start=first, end=last)
         version_id = shown.version_ids[0] if shown.version_ids else None
-    return {"teams": teams, "team": team_ext, "month": month, "source": source, "version_id": version_id,
-            "first": first}
+    return {"teams": teams, "team": team_ext, "month": month, "source": source, "source_choice": source,
+            "version_id": version_id, "first": first}
 
 
 def _run(session: SessionDep, user: User, scope: dict[str, Any]) -> service.AuditResult:

@@ -48,7 +48,8 @@ class World:
             return int(s.scalar(select(func.count()).select_from(m.PlanVersion)) or 0)
 
     def wait_for(self, client: TestClient, job_id: int, until: Callable[[dict[str, Any]], bool],
-                 timeout: float = 60.0, who: str = "coordinator") -> tuple[dict[str, Any], list[dict[str, Any]]]:
+                 timeout: float = 60.0, who: str = "coordinator",
+                 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """Poll the job until `until(job)`; returns the job and every answer seen on the way."""
         seen = []
         deadline = time.monotonic() + timeout
@@ -63,12 +64,15 @@ class World:
             time.sleep(0.2)
 
 
-def make_world(tmp_path: Path, template: Path, instance: dict[str, Any]) -> World:
-    path = tmp_path / "jobs.db"
-    shutil.copy(template, path)
-    url = f"sqlite:///{path}"
-    sessions = worker_sessions(url)  # WAL and a long busy timeout: several processes use the file
+def make_world(tmp_path: Path, template: Path, instance: dict[str, Any],
+               sessions: sessionmaker[Session] | None = None) -> World:
+    if sessions is None:
+        path = tmp_path / "jobs.db"
+        shutil.copy(template, path)
+        url = f"sqlite:///{path}"
+        sessions = worker_sessions(url)  # WAL and a long busy timeout: several processes use the file
     engine = sessions.kw["bind"]
+    url = str(engine.url)
     with sessions() as s:
         teams = load_instance(s, instance)
         ids = {ext: t.id for ext, t in teams.items()}
@@ -103,6 +107,42 @@ def two_teams() -> dict[str, Any]:
 @pytest.fixture
 def world(tmp_path: Path, _migrated_template: Path, two_teams: dict[str, Any]) -> World:
     return make_world(tmp_path, _migrated_template, two_teams)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_world(request: pytest.FixtureRequest, tmp_path: Path, _migrated_template: Path,
+              two_teams: dict[str, Any]) -> Iterator[World]:
+    """The same world on SQLite and on PostgreSQL (TEST_POSTGRES_URL, a schema of its own; skipped
+    with the reason when unreachable): where concurrent writers really race."""
+    if request.param == "sqlite":
+        yield make_world(tmp_path, _migrated_template, two_teams)
+        return
+    import os
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    url = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    try:
+        probe = make_engine(url)
+        with probe.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as e:  # noqa: BLE001
+        pytest.skip(f"PostgreSQL unreachable at {url}: {type(e).__name__}")
+    schema = f"t_jobs_{uuid.uuid4().hex[:8]}"
+    with probe.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        upgrade_head(engine)
+        world = make_world(tmp_path, _migrated_template, two_teams,
+                           sessions=sessionmaker(bind=engine, expire_on_commit=False))
+        yield world
+    finally:
+        engine.dispose()
+        with probe.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        probe.dispose()
 
 
 @pytest.fixture

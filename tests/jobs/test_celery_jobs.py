@@ -210,8 +210,8 @@ def test_a_worker_killed_mid_part_ends_in_a_finished_job_and_the_accepted_plan_i
     world: World = cluster["world"]
     baseline_id, before = _accepted_baseline(world, "A-T1")
     job = _start(client, world, ["A-T1", "B-T1"], part_time_limit=6)
-    world.wait_for(client, job["id"], lambda j: any(p["status"] == "running" and p["fraction"] > 0
-                                                   for p in j["parts"]) or _finished(j), who="coordinator_all")
+    world.wait_for(client, job["id"], lambda j: _finished(j) or any(
+        p["status"] == "running" and p["fraction"] > 0 for p in j["parts"]), who="coordinator_all")
     with world.sessions() as s:
         victim = s.scalars(select(PlanJobPart).where(PlanJobPart.job_id == job["id"],
                                                      PlanJobPart.status == "running")).first()

@@ -160,7 +160,8 @@ def test_another_teams_job_answers_404_as_a_missing_one(world: World, api: Any,
         # Planning another team's days: 404 too; a member may read but not plan.
         assert client.post("/api/plan-jobs", json=_body(world, ["B-T1"]),
                            headers=h["coordinator"]).status_code == 404
-        assert client.post("/api/plan-jobs", json=_body(world, ["A-T1"]), headers=h["member"]).status_code == 403
+        member_try = client.post("/api/plan-jobs", json=_body(world, ["A-T1"]), headers=h["member"])
+        assert member_try.status_code == 403
         assert client.post(f"/api/plan-jobs/{job_id}/cancel", headers=h["member"]).status_code == 403
         # The same team twice at once: a conflict that names the running job.
         again = client.post("/api/plan-jobs", json=_body(world, ["A-T1"]), headers=h["coordinator"])
@@ -170,7 +171,8 @@ def test_another_teams_job_answers_404_as_a_missing_one(world: World, api: Any,
         runner.wait(job_id, timeout=30)
 
 
-def test_bad_job_requests_say_what_is_wrong_and_where(world: World, api: Any, runner: InProcessRunner) -> None:
+def test_bad_job_requests_say_what_is_wrong_and_where(world: World, api: Any,
+                                                      runner: InProcessRunner) -> None:
     client = api(runner)
     who = world.headers["coordinator"]
     r = client.post("/api/plan-jobs", json=_body(world, ["A-T1"], end="2026-11-30"), headers=who)

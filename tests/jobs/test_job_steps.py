@@ -39,7 +39,8 @@ def _status(world: World, job_id: int) -> tuple[str, list[str], int | None]:
         return job.status, [p.status for p in job.parts], job.plan_version_id
 
 
-def test_the_last_part_to_finish_gathers_and_only_once(world: World) -> None:
+def test_the_last_part_to_finish_gathers_and_only_once(any_world: World) -> None:
+    world = any_world
     job_id = _job(world, ["A-T1", "B-T1"], part_time_limit=1)
     parts = execute.prepare(world.sessions, job_id)
     assert len(parts) == 2 and execute.prepare(world.sessions, job_id) == parts  # idempotent
@@ -56,7 +57,8 @@ def test_the_last_part_to_finish_gathers_and_only_once(world: World) -> None:
     assert world.versions() == 1
 
 
-def test_a_result_arriving_after_the_cancel_is_discarded(world: World) -> None:
+def test_a_result_arriving_after_the_cancel_is_discarded(any_world: World) -> None:
+    world = any_world
     job_id = _job(world, ["A-T1"], part_time_limit=1)
     (part_id,) = execute.prepare(world.sessions, job_id)
     c = execute.claim(world.sessions, part_id, max_attempts=3)
@@ -69,7 +71,8 @@ def test_a_result_arriving_after_the_cancel_is_discarded(world: World) -> None:
     assert _status(world, job_id)[0] == "cancelled" and world.versions() == 0
 
 
-def test_a_cancel_during_the_gather_rolls_the_plan_version_back(world: World) -> None:
+def test_a_cancel_during_the_gather_rolls_the_plan_version_back(any_world: World) -> None:
+    world = any_world
     job_id = _job(world, ["A-T1"], part_time_limit=1)
     (part_id,) = execute.prepare(world.sessions, job_id)
     c = execute.claim(world.sessions, part_id, max_attempts=3)
@@ -90,7 +93,8 @@ def test_a_cancel_during_the_gather_rolls_the_plan_version_back(world: World) ->
     assert world.versions() == 0 and _status(world, job_id)[0] == "cancelled"
 
 
-def test_a_part_whose_worker_died_too_often_fails_the_job_clearly(world: World) -> None:
+def test_a_part_whose_worker_died_too_often_fails_the_job_clearly(any_world: World) -> None:
+    world = any_world
     job_id = _job(world, ["A-T1"])
     (part_id,) = execute.prepare(world.sessions, job_id)
     for _ in range(2):  # two workers took it and died (never completed)

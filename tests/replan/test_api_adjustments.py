@@ -211,3 +211,44 @@ def test_a_member_cannot_replan_and_another_teams_plan_is_not_found(
                  {"from_day": 0, "to_day": 0}).status_code == 403
     assert client.get(f"/api/plans/{pid}/adjustments", headers=headers["member_b"]).status_code == 404
     assert client.get(f"/api/plans/{pid}/adjustments", headers=headers["auditor"]).status_code == 403
+
+
+def test_a_need_changed_from_a_day_on_becomes_one_logged_change_per_visit(
+        client: TestClient, headers: Headers, planned: Planned) -> None:
+    pid = planned.plan.id
+    v = planned.problem.visits[0]
+    later = [w for w in planned.problem.visits if w.citizen == v.citizen and w.need == v.need and w.day >= 1]
+    r = _post(client, f"/api/plans/{pid}/adjustments", headers["coordinator"], {"changes": [
+        {"type": "need_change", "citizen": v.citizen, "need": v.need, "from_day": 1,
+         "duration": v.duration + 15, "reason": "needs help to shower now"}]})
+    assert r.status_code == 201, r.text
+    logged = r.json()
+    assert sorted(x["change"]["visit"] for x in logged) == sorted(w.id for w in later)
+    assert {x["kind"] for x in logged} == {"visit_duration"}
+    assert {x["reason"] for x in logged} == {"needs help to shower now"}
+    pending = client.get(f"/api/plans/{pid}/adjustments/pending.json", headers=headers["coordinator"]).json()
+    assert pending["format"] == "homecare-changes/1" and len(pending["changes"]) == len(later)
+
+
+def test_a_replan_takes_the_pending_changes_of_its_days_and_refuses_one_reaching_past_them(
+        client: TestClient, headers: Headers, planned: Planned) -> None:
+    pid = planned.plan.id
+    carers = [c.id for c in planned.problem.carers]
+    day2 = next(v for v in planned.problem.visits if v.day == 2)
+    logged = _post(client, f"/api/plans/{pid}/adjustments", headers["coordinator"], {"changes": [
+        {"type": "visit_cancel", "visit": day2.id},  # day 2: waits for a re-plan of day 2
+        {"type": "carer_absent", "carer": carers[0], "from_day": 0, "to_day": 1},  # days 0-1
+    ]}).json()
+    r = _post(client, f"/api/plans/{pid}/replans", headers["coordinator"], {"from_day": 0, "to_day": 0})
+    assert r.status_code == 422
+    assert f"adjustment {logged[1]['id']}" in r.text and "widen" in r.text
+    r = _post(client, f"/api/plans/{pid}/replans", headers["coordinator"],
+              {"from_day": 0, "to_day": 1, "time_limit": 0.5})
+    assert r.status_code == 201 and r.json()["adjustment_ids"] == [logged[1]["id"]]
+    r = _post(client, f"/api/plans/{pid}/replans", headers["coordinator"], {"from_day": 0, "to_day": 7})
+    assert r.status_code == 422 and "outside the plan" in r.text
+    # a withdrawn change is logged as such and no longer waits
+    r = _post(client, f"/api/plans/{pid}/adjustments/{logged[0]['id']}/withdraw", headers["coordinator"])
+    assert r.status_code == 200 and r.json()["status"] == "withdrawn"
+    assert _post(client, f"/api/plans/{pid}/adjustments/{logged[0]['id']}/withdraw",
+                 headers["coordinator"]).status_code == 409

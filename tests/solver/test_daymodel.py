@@ -52,7 +52,8 @@ def test_the_day_model_places_what_greedy_insertion_left_out() -> None:
 
 
 def test_skills_and_avoid_lists_leave_no_variable_for_a_forbidden_carer() -> None:
-    p = problem([carer("anna"), carer("bo", skills=("insulin",))], [citizen("p1", avoid=("bo",)), citizen("p2")],
+    p = problem([carer("anna"), carer("bo", skills=("insulin",))],
+                [citizen("p1", avoid=("bo",)), citizen("p2")],
                 [visit("a", "p1"), visit("b", "p2", skills=("insulin",))])
     st = state_of(p)
     dm = daymodel.build(st, 0, st.ix.slots_of_day[0], [0, 1])

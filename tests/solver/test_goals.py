@@ -24,8 +24,8 @@ def test_the_contact_carer_is_preferred_when_free() -> None:
 
 def test_the_same_need_starts_at_a_steady_time_across_days() -> None:
     carers = [carer("anna", days=tuple(range(5)))]
-    p = problem(carers, [citizen("p1")], [visit(f"v{d}", "p1", day=d, earliest=450, latest=690) for d in range(5)],
-                days=5)
+    visits = [visit(f"v{d}", "p1", day=d, earliest=450, latest=690) for d in range(5)]
+    p = problem(carers, [citizen("p1")], visits, days=5)
     plan = solve(p, quick())
     starts = [a.start for a in plan.assignments]
     assert len(starts) == 5 and statistics.pstdev(starts) <= 5
@@ -62,7 +62,8 @@ def test_a_replan_moves_a_visit_to_a_carer_already_met_when_its_carer_is_gone() 
     carers = [carer("anna", days=(0,)), carer("bo", days=(0, 1)), carer("cy", days=(0, 1))]
     visits = [visit("v0", "p1", day=0), visit("w0", "p1", day=0, need="lunch", earliest=700, latest=760),
               visit("v1", "p1", day=1)]
-    current = [Assignment("v0", ("anna",), 500), Assignment("w0", ("cy",), 700), Assignment("v1", ("anna",), 500)]
+    current = [Assignment("v0", ("anna",), 500), Assignment("w0", ("cy",), 700),
+               Assignment("v1", ("anna",), 500)]
     p = problem(carers, [citizen("p1")], visits, days=2, current=current, replan_days=(1, 1))
     plan = solve(p, quick())
     assert by_visit(plan)["v1"].carers == ("cy",)

@@ -32,7 +32,8 @@ def small_problems(draw: hs.DrawFn) -> Problem:
     names = [c.id for c in carers]
     citizens = []
     for i in range(draw(hs.integers(1, 4))):
-        citizens.append(citizen(f"p{i}", north=draw(hs.floats(-0.03, 0.03)), east=draw(hs.floats(-0.05, 0.05)),
+        citizens.append(citizen(f"p{i}", north=draw(hs.floats(-0.03, 0.03)),
+                                east=draw(hs.floats(-0.05, 0.05)),
                                 contact=draw(hs.sampled_from([None, *names])),
                                 avoid=tuple(n for n in names if draw(hs.integers(0, 5)) == 0)))
     visits = []
@@ -48,7 +49,8 @@ def small_problems(draw: hs.DrawFn) -> Problem:
     cap = draw(hs.integers(1, 3))
     met_before = {}
     if draw(hs.booleans()):
-        met_before[(citizens[0].id, (2026, 12))] = frozenset(draw(hs.sets(hs.sampled_from(names), max_size=2)))
+        earlier = draw(hs.sets(hs.sampled_from(names), max_size=2))
+        met_before[(citizens[0].id, (2026, 12))] = frozenset(earlier)
     pinned = []
     if draw(hs.booleans()):
         v = visits[0]

@@ -42,8 +42,16 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.when == "call":
+        item.failed_call = report.failed  # type: ignore[attr-defined]
+
+
 @pytest.fixture
-def page(browser: Any, server: str) -> Iterator[Any]:
+def page(request: pytest.FixtureRequest, browser: Any, server: str) -> Iterator[Any]:
     """A fresh browser context (no cookies) on a tablet-sized landscape screen, in English."""
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB",
                                   extra_http_headers={"Accept-Language": "en-GB,en;q=0.8"})
@@ -52,6 +60,8 @@ def page(browser: Any, server: str) -> Iterator[Any]:
     pg.base = server  # type: ignore[attr-defined]
     try:
         yield pg
+        if getattr(request.node, "failed_call", False):  # what the browser showed when the story failed
+            screenshot(pg, f"FAILED-{request.node.name}", full_page=True)
     finally:
         context.close()
 
