@@ -45,7 +45,7 @@ TEAMS = [
      ["Nackstavägen", "Rådjursvägen", "Tallvägen", "Gransvägen", "Björkvägen", "Ekbacken"]),
 ]
 CITIZENS_PER_TEAM = (21, 20, 19)
-CARERS_PER_TEAM = (14, 13, 13)
+CARERS_PER_TEAM = (15, 14, 14)
 
 FIRST_NAMES = ["Astrid", "Karl", "Greta", "Nils", "Ingrid", "Sven", "Margit", "Olof", "Elsa", "Gunnar",
                "Birgit", "Erik", "Signe", "Lars", "Maj", "Bertil", "Dagny", "Helge", "Inga", "Stig",
@@ -126,8 +126,8 @@ def _needs_for(rng: random.Random, profile: str) -> list[dict[str, object]]:
         add("lunch", rng.sample(every, 3), 660, 750, 30)
     elif profile == "medication":
         add("morning", every, 420, 540, 30)
-        add("medication", every, 720, 780, 15, skills=["medication"])
-        add("evening", every, 1140, 1230, 20, skills=["medication"])
+        add("medication", every, 690, 780, 15, skills=["medication"])
+        add("evening", every, 1080, 1230, 20, skills=["medication"])
         add("shower", [rng.choice([0, 3])], 540, 840, 45)
     elif profile == "heavy":  # two carers with the lift, morning and evening
         add("morning", every, 420, 510, 60, carers=2, skills=["lift"])
@@ -138,7 +138,7 @@ def _needs_for(rng: random.Random, profile: str) -> list[dict[str, object]]:
         add("morning", every, 450, 540, 45, skills=["dementia"])
         add("lunch", every, 690, 750, 30, skills=["dementia"])
         add("medication", every, 1020, 1080, 15, skills=["medication"])
-        add("evening", every, 1170, 1260, 30, skills=["dementia"])
+        add("evening", every, 1110, 1260, 30, skills=["dementia"])
     else:  # "standard"
         add("morning", every, 420, 570, 45)
         add("lunch", every, 660, 780, 30)
@@ -154,18 +154,19 @@ PROFILES = ["standard"] * 6 + ["medication"] * 5 + ["light"] * 4 + ["dementia"] 
 SHIFT_PATTERNS = [
     ("day", [(420, 930)]),
     ("evening", [(900, 1320)]),
-    ("split", [(420, 690), (960, 1260)]),
+    ("split", [(420, 780), (1020, 1290)]),
     ("day", [(450, 960)]),
     ("evening", [(930, 1320)]),
-    ("split", [(420, 660), (1020, 1290)]),
+    ("split", [(450, 780), (990, 1260)]),
     ("day", [(420, 930)]),
     ("evening", [(900, 1320)]),
     ("day", [(420, 930)]),
-    ("split", [(420, 690), (960, 1260)]),
+    ("split", [(420, 780), (1020, 1290)]),
     ("evening", [(930, 1320)]),
     ("day", [(450, 960)]),
-    ("split", [(420, 660), (1020, 1290)]),
+    ("split", [(450, 780), (990, 1260)]),
     ("day", [(420, 930)]),
+    ("evening", [(900, 1320)]),
 ]
 
 
@@ -174,9 +175,9 @@ def _skills(i: int, label: str) -> list[str]:
     skills = set()
     if i % 3 != 1 or label == "evening":
         skills.add("medication")
-    if i % 2 == 0 or label == "evening":
+    if i % 2 == 0 or label in ("evening", "split"):
         skills.add("lift")
-    if i % 3 == 0:
+    if i % 3 == 0 or (label == "evening" and i % 2 == 1):
         skills.add("dementia")
     if i % 5 == 0:
         skills.add("palliative")

@@ -141,10 +141,13 @@ def build_problem(session: Session, *, team_ids: Collection[int], start: dt.date
         for pid, cid in session.execute(select(ca.citizen_id, ca.carer_id).where(ca.citizen_id.in_(chunk))):
             avoid[pid].add(all_carer_ext[cid])
 
-    visits: list[Visit] = []
+    # Plain rows, not ORM objects: a municipality has tens of thousands of visits a month.
+    visits: list[Any] = []
+    cols = (Visit.id, Visit.external_id, Visit.citizen_id, Visit.kind, Visit.date, Visit.earliest,
+            Visit.latest, Visit.duration, Visit.carers, Visit.skills)
     for chunk in _chunks(list(citizen_ext)):
-        visits += session.scalars(select(Visit).where(Visit.citizen_id.in_(chunk), Visit.date >= start,
-                                                      Visit.date <= end, Visit.status == VISIT_PLANNED))
+        visits += session.execute(select(*cols).where(Visit.citizen_id.in_(chunk), Visit.date >= start,
+                                                      Visit.date <= end, Visit.status == VISIT_PLANNED)).all()
     visits.sort(key=lambda v: (v.date, v.earliest, v.external_id))
     visit_ext = {v.id: v.external_id for v in visits}
 

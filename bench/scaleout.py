@@ -195,8 +195,7 @@ def run_job(url: str, runner: Any, *, team_ids: list[int], start: dt.date, end: 
         with sessions() as s:
             job = s.get_one(PlanJob, job_id)
             status = job.status
-            parts = {p.status for p in job.parts}
-            line = f"job {job_id}: {status}, parts {sorted(parts)}"
+            line = f"job {job_id}: {status}, parts {sorted({p.status for p in job.parts})}"
         if line != last:
             _progress(f"{line} ({time.perf_counter() - t0:.0f} s)")
             last = line

@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from solver.dayrouting import route_day
 from solver.state import W_NEW_CARER, Option, TeamState
 
 
@@ -34,7 +35,7 @@ def best_insertion(st: TeamState, v: int, lo: int, hi: int, banned: frozenset[in
     vis = ix.visits[v]
     ci, mi = ix.v_cit[v], ix.v_month[v]
     room = st.cap - st.distinct(ci, mi)  # new faces the cap still allows
-    want = st.target[ix.v_need[v]]
+    want = st.aim(v)
     per_carer: list[tuple[int, float, list[Option]]] = []
     for c in ix.eligible[v]:
         if c in banned:
@@ -120,8 +121,6 @@ def construct(st: TeamState, free: list[int], route_seconds: float = 0.0,
     With `route_seconds`, each day is first routed by OR-Tools routing (solver/dayrouting.py)
     and only what it leaves out goes through cheapest insertion.
     """
-    from solver.dayrouting import route_day
-
     ix = st.ix
     by_day: dict[int, list[int]] = {}
     for v in free:
@@ -186,28 +185,6 @@ def place_with_core_team(st: TeamState, vs: list[int], jitter: float = 0.0) -> l
             break
     failed = [v for v in remaining if not place(st, v)]
     failed += [v for v in insertion_order(st, doubles) if not place(st, v)]
-    return failed
-
-
-def construct_by_citizen(st: TeamState, free: list[int]) -> list[int]:
-    """Plan citizen after citizen, in a sweep around the team's area, each with a core team."""
-    ix = st.ix
-    groups: dict[tuple[int, int], list[int]] = {}
-    for v in free:
-        groups.setdefault((ix.v_cit[v], ix.v_month[v]), []).append(v)
-    if not groups:
-        return []
-    lat = sum(p.lat for p in ix.citizens) / len(ix.citizens)
-    lon = sum(p.lon for p in ix.citizens) / len(ix.citizens)
-
-    def angle(key: tuple[int, int]) -> tuple[int, float, int]:
-        p = ix.citizens[key[0]]
-        return (key[1], math.atan2(p.lat - lat, (p.lon - lon) * math.cos(math.radians(lat))), key[0])
-
-    failed: list[int] = []
-    for key in sorted(groups, key=angle):
-        failed += place_with_core_team(st, groups[key])
-        set_usual_times(st, sorted({k for v in groups[key] for k in st.slots_of[v]}))
     return failed
 
 

@@ -21,11 +21,13 @@ from solver.state import (
     CROWD_FROM,
     W_CROWD,
     W_DISTURB,
+    W_DISTURB_START,
     W_NEW_CARER,
     W_NOT_CONTACT,
     W_TIME,
     W_TRAVEL,
     W_UNPLACED,
+    Option,
     TeamState,
 )
 
@@ -266,6 +268,13 @@ def disturbance_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExprT]]:
         cur = st.current[v]
         if cur is not None and dm.carer(k) not in cur:
             out.append((W_DISTURB * SCALE, lit))
+    for v in dm.visits:
+        was = st.current_start[v]
+        if was is None:
+            continue
+        moved = dm.model.new_bool_var(f"moved_{v}")
+        dm.model.add(dm.start[v] == was).only_enforce_if(moved.Not())
+        out.append((W_DISTURB_START * SCALE, moved))
     return out
 
 
@@ -339,8 +348,6 @@ def solve_day(st: TeamState, day: int, slots: list[int], visits: list[int], seed
             here = nxt[here]
             seq.append(here)
         order[k] = seq
-    from solver.state import Option
-
     for k in dm.slots:
         for pos, v in enumerate(order[k]):
             s = solver.value(dm.start[v])

@@ -13,15 +13,16 @@ from __future__ import annotations
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from solver.index import BASE
-from solver.state import Option, TeamState
+from solver.state import W_TIME, Option, TeamState
 
 PENALTY_UNPLACED = 10_000_000
 SOFT_TIME = False  # soft time bounds cost ~20% travel on team-m; schedule_route aims instead
-TIME_SLACK = 20  # minutes either side of the usual time that cost nothing
+TIME_SLACK = 0  # minutes either side of the usual time that cost nothing
+COST_SCALE = round(1 / W_TIME)  # routing costs are integers: one minute off the usual time costs 1
 
 
-def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_repeat: bool = False
-              ) -> list[int]:
+def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_repeat: bool = False,
+              steady_times: bool = False) -> list[int]:
     """Route `visits` (all free, all on `day`) over the day's empty shifts; returns those left out.
 
     Guided local search runs until its time limit, so its result depends on machine speed; with
@@ -52,7 +53,7 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
     for vi, k in enumerate(slots):
         c = ix.slots[k].carer
         extra = [0] + [int(st.carer_cost(v, c)) for v in nodes]
-        mat = [[base_travel[i][j] + extra[j] for j in range(n)] for i in range(n)]
+        mat = [[COST_SCALE * (base_travel[i][j] + extra[j]) for j in range(n)] for i in range(n)]
         routing.SetArcCostEvaluatorOfVehicle(routing.RegisterTransitMatrix(mat), vi)
         sl = ix.slots[k]
         tdim.CumulVar(routing.Start(vi)).SetRange(sl.start, sl.end)
@@ -66,8 +67,8 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
         lo, hi = st.preferred_window(v)
         tdim.CumulVar(idx).SetRange(vis.earliest, vis.latest)
         want = st.target[ix.v_need[v]]
-        if want is not None and SOFT_TIME:
-            # Steady times: minutes beyond the usual time +-10 cost like travel.
+        if want is not None and (SOFT_TIME or steady_times):
+            # Steady times: a minute away from the usual time costs W_TIME (arc costs are scaled).
             tdim.SetCumulVarSoftUpperBound(idx, max(vis.earliest, want + TIME_SLACK), 1)
             tdim.SetCumulVarSoftLowerBound(idx, min(vis.latest, max(0, want - TIME_SLACK)), 1)
         del lo, hi

@@ -20,11 +20,15 @@ stop (set `SolveParams.max_iterations` for a plan that is identical on any machi
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 
 from solver.construct import insertion_order, place, place_with_core_team
+from solver.daymodel import solve_day
+from solver.dayrouting import route_day
 from solver.state import TeamState
 
+REROUTE_WEIGHT = 0.5
 Snapshot = tuple[list[list[int]], list[int], list[int], list[list[int]], list[list[dict[int, int]]]]
 
 
@@ -52,12 +56,14 @@ class Search:
         for v, vis in enumerate(ix.visits):
             self.visits_of_day.setdefault(vis.day, []).append(v)
             self.visits_of_cm.setdefault((ix.v_cit[v], ix.v_month[v]), []).append(v)
-        self.days = sorted(self.visits_of_day)
+        # Only days with something that may move are worth a step (a re-plan fixes the rest).
+        self.days = sorted(d for d, vs in self.visits_of_day.items() if any(not st.fixed[v] for v in vs))
         self.cp_size = 5
         self.cp_time = 0.4
         self.workers = 1
         self.exact_repeat = False
-        self.cms = sorted(self.visits_of_cm)
+        self.route_time = 0.5
+        self.cms = sorted(key for key, vs in self.visits_of_cm.items() if any(not st.fixed[v] for v in vs))
 
     def movable(self, v: int) -> bool:
         return not self.st.fixed[v]
@@ -161,6 +167,24 @@ class Search:
         return True
 
 
+    def reroute_day(self) -> bool:
+        """One whole day re-routed by OR-Tools routing, every other day fixed (continuity and
+        usual times priced against the rest of the month)."""
+        st, ix = self.st, self.st.ix
+        day = self.days[self.rng.randrange(len(self.days))]
+        slots = ix.slots_of_day.get(day, [])
+        if any(st.fixed[v] for k in slots for v in st.routes[k]):
+            return False  # routing plans empty shifts only
+        visits = [v for v in self.visits_of_day[day] if not st.fixed[v]]
+        for v in visits:
+            if st.slots_of[v]:
+                st.remove(v)
+        left = route_day(st, day, visits, self.route_time, exact_repeat=self.exact_repeat,
+                         steady_times=True)
+        for v in insertion_order(st, left):
+            place(st, v)
+        return True
+
     def neighbourhood_slots(self, day: int, k0: int, size: int) -> list[int]:
         """k0 and the shifts that day whose routes pass closest to k0's, plus double-visit partners."""
         st, ix = self.st, self.st.ix
@@ -186,8 +210,6 @@ class Search:
 
     def resequence_routes(self) -> bool:
         """A few carers' shifts on one day, re-solved exactly with CP-SAT (solver/daymodel.py)."""
-        from solver.daymodel import solve_day
-
         st, ix = self.st, self.st.ix
         todo = self.unplaced()
         if todo and self.rng.random() < 0.5:
@@ -211,44 +233,23 @@ class Search:
                          exact_repeat=self.exact_repeat)
 
 
-def relabel_sweep(st: TeamState, days: list[int]) -> float:
-    """Carers trade whole routes on a day when that means fewer new faces (travel stays the same
-    for carers of one base). Every improving trade is kept; returns the total gain."""
-    ix = st.ix
-    gain = 0.0
-    for day in days:
-        slots = ix.slots_of_day.get(day, [])
-        for i, k1 in enumerate(slots):
-            for k2 in slots[i + 1:]:
-                if not (st.routes[k1] or st.routes[k2]) or not st.can_swap(k1, k2):
-                    continue
-                st.begin()
-                ok = st.swap(k1, k2) and not st.over_cap(st.routes[k1] + st.routes[k2])
-                d = st.delta() if ok else 0.0
-                if ok and d < -1e-9:
-                    st.commit()
-                    gain += d
-                else:
-                    st.rollback()
-    return gain
-
-
 def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], bool],
                  progress: Callable[[float, float], None], max_iterations: int | None = None,
                  workers: int = 1) -> float:
     """Spend `budget` seconds (or `max_iterations` steps) improving st; returns its cost."""
-    import time
-
     t0 = time.monotonic()
     search = Search(st, seed)
+    if not search.days:
+        progress(st.total_cost(), 1.0)
+        return st.total_cost()
     search.workers = workers
     search.exact_repeat = max_iterations is not None
     rng = search.rng
     current = st.total_cost()
     best, best_snap = current, snapshot(st)
     moves = [search.free_around_unplaced, search.free_citizen_month, search.free_rare_carer,
-             search.free_nearby_routes, search.resequence_routes]
-    weights = [4.0, 3.0, 2.0, 3.0, 0.3]
+             search.free_nearby_routes, search.resequence_routes, search.reroute_day]
+    weights = [4.0, 3.0, 2.0, 3.0, 0.3, REROUTE_WEIGHT]
     it = 0
     last_report = 0.0
     tried = [0] * len(moves)
@@ -259,16 +260,22 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
             break
         if elapsed >= budget:
             break
-        if it % 16 == 0 and stop():
+        if stop():
             break
         it += 1
         i = rng.choices(range(len(moves)), weights=weights)[0]
         st.begin()
-        if not moves[i]():
+        try:
+            changed = moves[i]()
+            d = st.delta() if changed else 0.0
+        except Exception as e:  # noqa: BLE001 - a failed step must not cost the plan found so far
+            st.rollback()
+            st.search_log["error"] = f"{moves[i].__name__}: {type(e).__name__}: {e}"
+            break
+        if not changed:
             st.rollback()
             weights[i] = max(0.2, weights[i] * 0.9)
             continue
-        d = st.delta()
         tried[i] += 1
         temperature = 20.0 * (0.998 ** it)
         if d < -1e-9 or (d < temperature * rng.random()):
@@ -287,6 +294,6 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
             progress(best, min(1.0, elapsed / budget) if budget > 0 else 1.0)
     if current > best + 1e-9:
         restore(st, best_snap)
-    st.search_log = {"iterations": it, "tried": tried, "gained": [round(g) for g in gained]}
+    st.search_log.update({"iterations": it, "tried": tried, "gained": [round(g) for g in gained]})
     progress(best, 1.0)
     return st.total_cost()

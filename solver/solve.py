@@ -4,11 +4,14 @@
 2. Fixed assignments go in first: pinned ones, and in a re-plan the current plan's assignments
    outside `replan_days`. The current plan's assignments inside the range are tried in their old
    place next; moving them later costs the heavy disturbance term.
-3. Cheapest insertion, day by day, builds a complete plan for every team (solver/construct.py),
-   so a valid plan exists within seconds even for the largest instance.
+3. A first plan for every team, day by day (solver/construct.py): OR-Tools routing with
+   continuity priced per carer routes each day (solver/dayrouting.py, ROUTE_SHARE of the time
+   limit), cheapest insertion places what it leaves; then each need's usual time is set where
+   the routes can best keep it.
 4. Large-neighbourhood search (solver/lns.py) spends the rest of the time limit, split over
    teams by size: it frees a few citizens, a day's routes or one carer's visits to a citizen
-   and re-places them (greedy repair, and CP-SAT for a day's routes), keeping what is better.
+   and re-places them (greedy repair, and CP-SAT for a few shifts of a day,
+   solver/daymodel.py, where every rule and goal is a named function), keeping what is better.
 5. Every plan passes `check_assignments` (the verifier's rules) before it is returned; a visit
    that would break a rule is unplaced with the reason instead.
 """
@@ -21,6 +24,7 @@ from collections.abc import Callable
 from solver.check import check_assignments
 from solver.construct import construct, retarget_usual_times, set_usual_times
 from solver.index import TeamIndex, build_team_index
+from solver.lns import improve_team
 from solver.reasons import unplaced_reason
 from solver.state import TeamState
 from solver.travel import Travel
@@ -28,7 +32,8 @@ from solver.types import Assignment, Plan, Problem, Progress, SolveParams, Unpla
 
 FOREIGN = 1_000_000
 ROUTE_SHARE = 0.4  # of the time limit for the constructive routing
-ROUTE_SECONDS_MAX = 1.0  # carer numbers for carers of other teams met earlier (they count for the cap)
+ROUTE_SECONDS_MAX = 1.0
+REPLAN_SECONDS_PER_DAY = 2.0  # carer numbers for carers of other teams met earlier (they count for the cap)
 
 
 class _Clock:
@@ -86,6 +91,8 @@ def _team_state(problem: Problem, ix: TeamIndex, fixed: dict[str, Assignment],
         vis = ix.visits[v]
         if len(a.carers) != vis.carers or len(set(a.carers)) != len(a.carers):
             return f"needs {vis.carers} distinct carers"
+        if not vis.earliest <= a.start <= vis.latest:
+            return f"start {a.start} is outside the window {vis.earliest}-{vis.latest}"
         opts = []
         for cid in a.carers:
             c = ix.carer_pos.get(cid)
@@ -129,14 +136,8 @@ def _team_state(problem: Problem, ix: TeamIndex, fixed: dict[str, Assignment],
             continue
         a = movable[vid]
         st.current[v] = frozenset(ix.carer_pos[c] for c in a.carers if c in ix.carer_pos)
-        if put(v, a) is not None:
-            continue
-        # Stays where it was, but may move within its window if that helps the others.
-        vis = ix.visits[v]
-        if vis.carers == 1:
-            st.lo[v], st.hi[v] = vis.earliest, vis.latest
-            for k in st.slots_of[v]:
-                st._times.pop(k, None)
+        st.current_start[v] = a.start
+        put(v, a)  # stays at its minute with its carers if it still fits; else it is free
     free = [v for v in range(len(ix.visits)) if not st.slots_of[v] and not st.fixed[v] and v not in refused]
     return st, free, refused
 
@@ -168,8 +169,6 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
 
 
 def _solve(problem: Problem, params: SolveParams, clock: _Clock) -> Plan:
-    from solver.lns import improve_team
-
     travel = Travel.for_problem(problem)
     known_visits = {v.id for v in problem.visits}
     lo_day, hi_day = _replan_range(problem)
@@ -197,7 +196,11 @@ def _solve(problem: Problem, params: SolveParams, clock: _Clock) -> Plan:
     refused_all: list[tuple[TeamState, dict[int, str]]] = []
     # The constructive start routes each day with OR-Tools routing: a share of the time limit,
     # split over every team's days, at most ROUTE_SECONDS_MAX a day.
-    days_of_team = {t: len({v.day for v in problem.visits if citizen_team.get(v.citizen) == t}) for t in teams}
+    team_day_set: dict[str, set[int]] = {t: set() for t in teams}
+    for v in problem.visits:
+        if v.citizen in citizen_team:
+            team_day_set[citizen_team[v.citizen]].add(v.day)
+    days_of_team = {t: len(team_day_set[t]) for t in teams}
     for i, team in enumerate(teams):
         if clock.stop():
             break
@@ -205,8 +208,11 @@ def _solve(problem: Problem, params: SolveParams, clock: _Clock) -> Plan:
         st, free, refused = _team_state(problem, ix, fixed, movable, foreign)
         days_left = max(1, sum(days_of_team[t] for t in teams[i:]))
         per_day = min(ROUTE_SECONDS_MAX, max(0.0, ROUTE_SHARE * clock.left()) / days_left)
-        construct(st, free, per_day if per_day >= 0.05 else 0.0, clock.stop,
-                  exact_repeat=params.max_iterations is not None)
+        try:
+            construct(st, free, per_day if per_day >= 0.05 else 0.0, clock.stop,
+                      exact_repeat=params.max_iterations is not None)
+        except Exception as e:  # noqa: BLE001 - keep what was placed; the other teams still get planned
+            st.search_log["error"] = f"construct: {type(e).__name__}: {e}"
         if not problem.current and not any(st.fixed):
             retarget_usual_times(st)  # a fresh plan: usual times follow the routes found
         states.append(st)
@@ -224,6 +230,9 @@ def _solve(problem: Problem, params: SolveParams, clock: _Clock) -> Plan:
             break
         remaining_size = sum(sizes[i:])
         budget = max(0.0, (clock.left() - 0.5 - 0.02 * total_size / 1000) * sizes[i] / max(1, remaining_size))
+        if problem.replan_days is not None:
+            # A re-plan answers fast: a few seconds per re-planned day and team are plenty.
+            budget = min(budget, REPLAN_SECONDS_PER_DAY * (hi_day - lo_day + 1))
 
         def progress(obj: float, frac: float, i: int = i) -> None:
             objs[i] = obj
@@ -242,7 +251,10 @@ def _solve(problem: Problem, params: SolveParams, clock: _Clock) -> Plan:
             reasons[st.ix.visits[v].id] = why
         for v in range(len(st.ix.visits)):
             if not st.slots_of[v] and st.ix.visits[v].id not in reasons:
-                reasons[st.ix.visits[v].id] = unplaced_reason(st, v)
+                why = unplaced_reason(st, v)
+                if "error" in st.search_log and "routes are full" in why:
+                    why = f"the planner failed on team {st.ix.team} ({st.search_log['error']})"
+                reasons[st.ix.visits[v].id] = why
     # Fixed assignments the team routes could not hold (e.g. a carer of another team) stay as given.
     placed = {a.visit for a in assignments}
     for v in problem.visits:

@@ -21,8 +21,8 @@ CROWD_FROM = 4
 W_NOT_CONTACT = 8  # (3) per visit not attended by the citizen's contact carer
 W_TIME = 0.3  # (4) per minute a start strays from the need's usual time
 W_TRAVEL = 1  # (5) per travel minute
-W_OUTSIDE_CORE = 40  # (2, 5) per visit by a carer outside the citizen's core team (solver/core.py)
 W_DISTURB = 2_000  # re-planning: per visit given to a carer the current plan did not give it to
+W_DISTURB_START = 1_000  # re-planning: per visit whose start moves from the current plan's minute
 NARROW = 20  # minutes either side of the usual time a visit is first tried in
 
 
@@ -59,7 +59,7 @@ class TeamState:
         self.target: list[int | None] = [None] * ix.n_needs
         # Re-planning: the carers the current plan gives a visit that may move (None: no opinion).
         self.current: list[frozenset[int] | None] = [None] * n
-        self.core: list[frozenset[int]] | None = None  # citizen -> core team, once chosen
+        self.current_start: list[int | None] = [None] * n
         # met[citizen][month] -> {carer: visits}; met_before[citizen][month] carers are free
         n_months = len(ix.months)
         self.met: list[list[dict[int, int]]] = [[{} for _ in range(n_months)] for _ in ix.citizens]
@@ -195,16 +195,26 @@ class TeamState:
         cur = self.current[v]
         if cur is not None and c not in cur:
             cost += W_DISTURB
-        if self.core is not None and c not in self.core[ci]:
-            cost += W_OUTSIDE_CORE
         return cost
 
     def time_cost(self, v: int, s: int) -> float:
         t = self.target[self.ix.v_need[v]]
-        return 0.0 if t is None else W_TIME * abs(s - t)
+        cost = 0.0 if t is None else W_TIME * abs(s - t)
+        cur = self.current_start[v]
+        if cur is not None and s != cur:
+            cost += W_DISTURB_START
+        return cost
+
+    def aim(self, v: int) -> int | None:
+        """The start a visit should get if its route allows: the current plan's, else the usual time."""
+        cur = self.current_start[v]
+        return cur if cur is not None else self.target[self.ix.v_need[v]]
 
     def preferred_window(self, v: int) -> tuple[int, int]:
         vis = self.ix.visits[v]
+        cur = self.current_start[v]
+        if cur is not None and vis.earliest <= cur <= vis.latest:
+            return cur, cur  # a re-plan keeps the minute people were told
         t = self.target[self.ix.v_need[v]]
         if t is None:
             return vis.earliest, vis.latest
@@ -222,7 +232,7 @@ class TeamState:
         t, here = sl.start, BASE
         for i, v in enumerate(seq):
             a = max(self.lo[v], t + ix.tt[here][ix.v_loc[v]])
-            want = self.target[ix.v_need[v]]
+            want = self.aim(v)
             s = a if want is None else max(a, min(want, lst[i]))
             out.append(s)
             t, here = s + self.dur[v], ix.v_loc[v]
@@ -262,9 +272,6 @@ class TeamState:
         cur = self.current[v]
         if cur is not None and any(c not in cur for c in carers):
             total += W_DISTURB
-        if self.core is not None:
-            core = self.core[ix.v_cit[v]]
-            total += W_OUTSIDE_CORE * sum(1 for c in carers if c not in core)
         return total
 
     def met_cost(self, ci: int, mi: int) -> float:
@@ -324,51 +331,3 @@ class TeamState:
             self.lo[v], self.hi[v], self.slots_of[v] = lo, hi, ks
         for (ci, mi), (m, _) in j.met.items():
             self.met[ci][mi] = m
-
-    def can_swap(self, k1: int, k2: int) -> bool:
-        """Whether the carers of shifts k1 and k2 (same day) may take each other's route."""
-        ix = self.ix
-        a, b = ix.slots[k1], ix.slots[k2]
-        if a.carer == b.carer or a.day != b.day:
-            return False
-        for k, other in ((k1, b), (k2, a)):
-            for v in self.routes[k]:
-                if other.carer not in ix.eligible[v]:
-                    return False
-                if any(ix.slots[j].carer == other.carer for j in self.slots_of[v]):
-                    return False  # a double visit the other carer already attends
-        return True
-
-    def swap(self, k1: int, k2: int) -> bool:
-        """Carers of k1 and k2 trade routes; False (and nothing changed) if a route does not fit."""
-        ix = self.ix
-        if self.journal is not None:
-            for k in (k1, k2):
-                self._note_slot(k)
-                for v in self.routes[k]:
-                    self._note_visit(v)
-                    self._note_met(v)
-        r1, r2 = self.routes[k1], self.routes[k2]
-        c1, c2 = ix.slots[k1].carer, ix.slots[k2].carer
-        for v in r1:
-            self.slots_of[v] = [k2 if k == k1 else k for k in self.slots_of[v]]
-            m = self.met[ix.v_cit[v]][ix.v_month[v]]
-            m[c1] -= 1
-            if m[c1] == 0:
-                del m[c1]
-            m[c2] = m.get(c2, 0) + 1
-        for v in r2:
-            self.slots_of[v] = [k1 if k == k2 else k for k in self.slots_of[v]]
-            m = self.met[ix.v_cit[v]][ix.v_month[v]]
-            m[c2] -= 1
-            if m[c2] == 0:
-                del m[c2]
-            m[c1] = m.get(c1, 0) + 1
-        self.routes[k1], self.routes[k2] = r2, r1
-        self._times.pop(k1, None)
-        self._times.pop(k2, None)
-        return self.times(k1) is not None and self.times(k2) is not None
-
-    def over_cap(self, visits: list[int]) -> bool:
-        ix = self.ix
-        return any(self.distinct(ix.v_cit[v], ix.v_month[v]) > self.cap for v in visits)

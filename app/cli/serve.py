@@ -60,6 +60,19 @@ def _seed_if_empty(*, start: dt.date | None = None) -> bool:
     return True
 
 
+def _demo_users_present() -> bool:
+    from sqlalchemy import select
+
+    from app.db import get_sessionmaker
+    from app.demo import demo_logins
+    from models.core import User
+
+    names = [login.username for login in demo_logins()]
+    with get_sessionmaker()() as session:
+        found = set(session.scalars(select(User.username).where(User.username.in_(names))))
+    return found == set(names)
+
+
 @app.command()
 def serve(
     demo: Annotated[bool, typer.Option(
@@ -76,7 +89,10 @@ def serve(
     _migrate()
     if demo:
         _seed_if_empty()
-        _print_logins()
+        if _demo_users_present():
+            _print_logins()
+        else:
+            typer.echo("The database holds other data; the demo was not seeded (no demo logins).", err=True)
     settings = get_settings()
     default_key = Settings.model_fields["secret_key"].default
     if settings.secret_key == default_key and host not in {"127.0.0.1", "localhost"}:

@@ -117,16 +117,55 @@ def _kind(kind: str) -> tuple[BuildProblem, Callable[..., Any]]:
     raise ValueError(f"no job kind {kind!r} is registered")
 
 
-def prepare(sessions: Sessions, job_id: int, *, build: BuildProblem | None = None) -> list[int]:
-    """Build and store every part's sub-problem; returns the ids of the parts still to solve.
+def _team_sizes(session: Session, job: PlanJob) -> dict[int, int]:
+    """Visits per team in the job's range: one cheap COUNT, so time shares are known before any
+    part's problem is built."""
+    from sqlalchemy import func
 
-    Idempotent: a job already prepared returns its unfinished parts; a finished job returns none."""
+    from models.core import VISIT_PLANNED, Citizen, Visit
+
+    rows = session.execute(
+        select(Citizen.team_id, func.count(Visit.id)).join(Citizen, Visit.citizen_id == Citizen.id)
+        .where(Citizen.team_id.in_(job.team_ids), Visit.date >= job.start_date, Visit.date <= job.end_date,
+               Visit.status == VISIT_PLANNED).group_by(Citizen.team_id))
+    return {int(t): int(n) for t, n in rows}
+
+
+def _start_running(session: Session, job: PlanJob) -> bool:
+    # Conditional, never a plain assignment: a cancel that landed while we worked must win.
+    res = session.execute(update(PlanJob).where(PlanJob.id == job.id,
+                                                PlanJob.status.in_((JOB_QUEUED, JOB_RUNNING)))
+                          .values(status=JOB_RUNNING, started_at=job.started_at or now(), phase="construct")
+                          .execution_options(synchronize_session=False))
+    if res.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        return False
+    session.commit()
+    return True
+
+
+def prepare(sessions: Sessions, job_id: int, *, build: BuildProblem | None = None,
+            defer_build: bool = False) -> list[int]:
+    """Make the job's parts ready; returns the ids of the parts still to solve.
+
+    `defer_build=False`: build the teams' problem once, split it by team, store every part's input.
+    `defer_build=True` (Celery): only size the parts; each part builds its own team's input when a
+    worker claims it, so the database reads of a 300-team job run on all workers at once instead of
+    one. Idempotent: a job already prepared returns its unfinished parts; a finished job none."""
     with sessions() as session:
         job = session.get(PlanJob, job_id)
         if job is None or job.status not in (JOB_QUEUED, JOB_RUNNING):
             return []
-        if job.status == JOB_RUNNING and all(p.problem is not None for p in job.parts):
-            return [p.id for p in job.parts if p.status in PART_ACTIVE]
+        parts = sorted(job.parts, key=lambda p: p.seq)
+        if job.status == JOB_RUNNING and (defer_build or all(p.problem is not None for p in parts)):
+            return [p.id for p in parts if p.status in PART_ACTIVE]
+        if defer_build:
+            counts = _team_sizes(session, job)
+            sizes = [counts.get(p.team_id or -1, 0) for p in parts]
+            limits = part_time_limits(sizes, time_limit=job.time_limit, part_time_limit=job.part_time_limit)
+            for part, size, limit in zip(parts, sizes, limits, strict=True):
+                part.size, part.time_limit = size, limit
+            return [p.id for p in parts if p.status in PART_ACTIVE] if _start_running(session, job) else []
         from models.core import Team
 
         build = build or _kind(job.kind)[0]
@@ -134,7 +173,6 @@ def prepare(sessions: Sessions, job_id: int, *, build: BuildProblem | None = Non
         subs = dict(codec.split_by_team(problem))
         ext_of = {tid: ext for tid, ext in session.execute(
             select(Team.id, Team.external_id).where(Team.id.in_(job.team_ids)))}
-        parts = sorted(job.parts, key=lambda p: p.seq)
         sizes = [len(subs[ext_of[p.team_id]].visits) if p.team_id in ext_of and ext_of[p.team_id] in subs
                  else 0 for p in parts]
         limits = part_time_limits(sizes, time_limit=job.time_limit, part_time_limit=job.part_time_limit)
@@ -150,12 +188,7 @@ def prepare(sessions: Sessions, job_id: int, *, build: BuildProblem | None = Non
             part.size = size
             part.time_limit = limit
         job.params = {**(job.params or {}), "instance_name": problem.name}
-        if job.status == JOB_QUEUED:
-            job.status = JOB_RUNNING
-            job.started_at = now()
-        job.phase = "construct"
-        session.commit()
-        return [p.id for p in parts if p.status in PART_ACTIVE]
+        return [p.id for p in parts if p.status in PART_ACTIVE] if _start_running(session, job) else []
 
 
 # --- claim, progress, complete -------------------------------------------------------------------
@@ -180,7 +213,7 @@ def claim(sessions: Sessions, part_id: int, *, max_attempts: int, worker: str | 
         if part is None:
             return None
         job = part.job
-        if job.status != JOB_RUNNING or part.status not in PART_ACTIVE or part.problem is None:
+        if job.status != JOB_RUNNING or part.status not in PART_ACTIVE:
             if job.status in (JOB_CANCELLED, JOB_FAILED) and part.status in PART_ACTIVE:
                 part.status = PART_CANCELLED
                 part.finished_at = now()
@@ -204,13 +237,32 @@ def claim(sessions: Sessions, part_id: int, *, max_attempts: int, worker: str | 
         part.updated_at = part.started_at
         part.phase = "construct"
         part.fraction = 0.0
-        payload = json.loads(part.problem)
-        teams = payload["instance"].get("teams") or [{"id": "?"}]
-        out = Claim(part_id=part.id, job_id=job.id, attempt=part.attempts, payload=payload,
-                    time_limit=float(part.time_limit or job.time_limit), seed=job.seed + part.seq,
-                    team=str(teams[0]["id"]))
+        attempt = part.attempts
+        # Committed before any heavy work: a process that dies from here on has used up its try.
         session.commit()
-        return out
+        if part.problem is None:  # deferred: this worker builds its own team's input now
+            try:
+                problem = _kind(job.kind)[0](session, team_ids=[part.team_id], start=job.start_date,
+                                             end=job.end_date, job=job)
+            except Exception as e:  # noqa: BLE001 - bad data fails the job with its reason
+                session.rollback()
+                log.exception("part %s: building the problem failed", part_id)
+                fail_job(sessions, job.id, f"could not build the problem of team part {part.seq + 1}: "
+                                           f"{type(e).__name__}: {e}")
+                return None
+            res = session.execute(update(PlanJobPart).where(
+                PlanJobPart.id == part_id, PlanJobPart.attempts == attempt, PlanJobPart.status == PART_RUNNING,
+            ).values(problem=codec.dumps(codec.problem_to_payload(problem)), size=len(problem.visits))
+                .execution_options(synchronize_session=False))
+            session.commit()
+            if res.rowcount != 1:  # type: ignore[attr-defined]
+                return None  # taken over meanwhile
+            session.refresh(part)
+        payload = json.loads(part.problem or "{}")
+        teams = payload["instance"].get("teams") or [{"id": "?"}]
+        return Claim(part_id=part.id, job_id=job.id, attempt=attempt, payload=payload,
+                     time_limit=float(part.time_limit or job.time_limit), seed=job.seed + part.seq,
+                     team=str(teams[0]["id"]))
 
 
 def _mine(c: Claim) -> Any:

@@ -55,17 +55,19 @@ def _aware(t: dt.datetime) -> dt.datetime:
 def aggregate(parts: Sequence[PartLike], *, started_at: dt.datetime | None = None,
               now: dt.datetime | None = None) -> JobProgress:
     """Fraction weighted by part size (visits); objective and bound summed once every part has one;
-    phase the least advanced among the unfinished parts; elapsed the wall time since the job started."""
+    phase the least advanced among the running parts; elapsed the wall time since the job started."""
     counts = Counter(p.status for p in parts)
     total = sum(max(1, p.size) for p in parts)
     done_fraction = sum(max(1, p.size) * (1.0 if p.status == "succeeded" else min(1.0, max(0.0, p.fraction)))
                         for p in parts)
-    unfinished = [p for p in parts if p.status in ("queued", "running")]
+    running = [p for p in parts if p.status == "running"]
     if not parts:
         phase = "prepare"
-    elif unfinished:
-        phase = min((p.phase if p.phase in PHASE_ORDER else "improve" for p in unfinished),
+    elif running:  # parts still waiting for a worker do not make a running job look "queued"
+        phase = min((p.phase if p.phase in PHASE_ORDER[2:] else "construct" for p in running),
                     key=PHASE_ORDER.index)
+    elif any(p.status == "queued" for p in parts):
+        phase = "queued"
     else:
         phase = "done"
     if started_at is not None:

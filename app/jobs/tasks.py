@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 def prepare(job_id: int) -> dict[str, Any]:
     sessions = worker_sessions()
     try:
-        part_ids = execute.prepare(sessions, job_id)
+        part_ids = execute.prepare(sessions, job_id, defer_build=True)
     except Exception as e:  # noqa: BLE001 - bad data fails the job with its reason
         log.exception("job %s: preparation failed", job_id)
         execute.fail_job(sessions, job_id, f"could not build the problem: {type(e).__name__}: {e}")

@@ -27,6 +27,7 @@ from models.jobs import (
     KIND_PLAN,
     PART_ACTIVE,
     PART_CANCELLED,
+    RUNNER_INPROCESS,
     PlanJob,
     PlanJobPart,
 )
@@ -87,6 +88,35 @@ def _visible_clause(user: User) -> Any:
     return ~foreign
 
 
+def settle_orphans(session: Session, jobs: list[PlanJob]) -> None:
+    """In-process jobs whose web-server process is gone (it stopped or crashed) can never finish:
+    they are shown, and stored, as failed. (Celery jobs survive their web server: not touched.)"""
+    import os
+    import socket
+
+    host = socket.gethostname()
+    for job in jobs:
+        if job.runner != RUNNER_INPROCESS or job.status not in JOB_ACTIVE or not job.owner:
+            continue
+        owner_host, _, pid = job.owner.rpartition(":")
+        if owner_host != host or not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # still alive (another server process on this machine runs it)
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        job.status = JOB_FAILED
+        job.error = "the server stopped before the job finished; the last plan is unchanged"
+        job.finished_at = dt.datetime.now(dt.UTC)
+        for p in job.parts:
+            if p.status in PART_ACTIVE:
+                p.status = PART_CANCELLED
+    session.flush()
+
+
 def get_job(session: Session, *, user: User, job_id: int) -> PlanJob:
     job = session.get(PlanJob, job_id)
     if job is None:
@@ -94,6 +124,7 @@ def get_job(session: Session, *, user: User, job_id: int) -> PlanJob:
     visible = visible_team_ids(user)
     if visible is not None and not set(job.team_ids) <= visible:
         raise _job_not_found(job_id)
+    settle_orphans(session, [job])
     return job
 
 
@@ -107,7 +138,9 @@ def list_jobs(session: Session, *, user: User, team_id: int | None = None, statu
         stmt = stmt.where(exists().where(PlanJobPart.job_id == PlanJob.id, PlanJobPart.team_id == team_id))
     if status is not None:
         stmt = stmt.where(PlanJob.status == status)
-    return list(session.execute(stmt).scalars())
+    jobs = list(session.execute(stmt).scalars())
+    settle_orphans(session, jobs)
+    return jobs
 
 
 def cancel_job(session: Session, *, user: User, job_id: int) -> PlanJob:

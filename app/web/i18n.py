@@ -19,6 +19,7 @@ LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
 LANG_COOKIE = "lang"
 
+# fmt: off
 SV: dict[str, str] = {
     # layout and navigation
     "Home-care planner": "Hemtjänstplaneraren",
@@ -141,9 +142,20 @@ SV: dict[str, str] = {
     "Coming visits": "Kommande besök",
     "Carers met this month": "Personal som besökt denna månad",
     "times": "gånger",
-    "Mon": "mån", "Tue": "tis", "Wed": "ons", "Thu": "tor", "Fri": "fre", "Sat": "lör", "Sun": "sön",
-    "Monday": "måndag", "Tuesday": "tisdag", "Wednesday": "onsdag", "Thursday": "torsdag",
-    "Friday": "fredag", "Saturday": "lördag", "Sunday": "söndag",
+    "Mon": "mån",
+    "Tue": "tis",
+    "Wed": "ons",
+    "Thu": "tor",
+    "Fri": "fre",
+    "Sat": "lör",
+    "Sun": "sön",
+    "Monday": "måndag",
+    "Tuesday": "tisdag",
+    "Wednesday": "onsdag",
+    "Thursday": "torsdag",
+    "Friday": "fredag",
+    "Saturday": "lördag",
+    "Sunday": "söndag",
     # adjust
     "Sick call": "Sjukanmälan",
     "A carer is away": "Personal är borta",
@@ -203,6 +215,20 @@ SV: dict[str, str] = {
     "Assignment": "Tilldelning",
     "Current": "Nu",
     "Pinned visits never move in a re-plan.": "Låsta besök flyttas aldrig vid omplanering.",
+    # the hard rules a hand move is checked against (app.replan.hand_move.RULES)
+    "every carer must exist": "all personal måste finnas",
+    "the visit needs its number of distinct carers": "besöket behöver sitt antal olika personal",
+    "no carer on the citizen's avoid list": "ingen personal som brukaren inte vill ha",
+    "every carer holds the visit's skills": "all personal har besökets kompetens",
+    "the start lies inside the visit's time window": "starttiden ligger inom besökets tidsfönster",
+    "the visit lies inside one of the carer's shifts that day":
+        "besöket ligger inom ett av personalens pass den dagen",
+    "the carer's route leaves room for travel (base, visits, base) without overlap":
+        "personalens rutt ger tid för resor (bas, besök, bas) utan överlapp",
+    "the citizen meets at most max_carers_per_month distinct carers in a calendar month":
+        "brukaren möter högst taket av olika personal per kalendermånad",
+    "a pinned assignment never moves (unpin it first)": "ett låst besök flyttas aldrig (lås upp det först)",
+    "the visit must exist in the plan": "besöket måste finnas i planen",
     # plan runs
     "Start a plan": "Starta en planering",
     "First day": "Första dag",
@@ -249,6 +275,8 @@ SV: dict[str, str] = {
     "Figures per team and month": "Mått per arbetslag och månad",
     "National 14-day measure": "Nationella 14-dagarsmåttet",
     "Plan versus reality": "Plan jämfört med utfall",
+    "Plan versus reality needs performed visits: none are imported for this month yet.":
+        "Plan jämfört med utfall kräver utförda besök: inga är inlästa för den här månaden än.",
     "Worst cases": "Sämsta fallen",
     "Download the CSV": "Ladda ned CSV",
     "Download the HTML report": "Ladda ned HTML-rapporten",
@@ -268,14 +296,39 @@ SV: dict[str, str] = {
     "Trend": "Utveckling",
     "Source": "Källa",
 }
+# fmt: on
 
 WEEKDAYS_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 WEEKDAYS_LONG = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"),
-    "sv": ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-           "oktober", "november", "december"),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "sv": (
+        "januari",
+        "februari",
+        "mars",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "augusti",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
 }
 CATALOGS: dict[str, dict[str, str]] = {"sv": SV, "en": {}}
 
@@ -307,7 +360,7 @@ def month_name(lang: str, month: int) -> str:
 
 
 def format_date(lang: str, day: dt.date, *, weekday: bool = True) -> str:
-    """"Tue 1 Dec" / "tis 1 dec": short enough for a column head on a tablet."""
+    """ "Tue 1 Dec" / "tis 1 dec": short enough for a column head on a tablet."""
     _ = translator(lang)
     text = f"{day.day} {month_name(lang, day.month)[:3]}"
     return f"{_(WEEKDAYS_SHORT[day.weekday()])} {text}" if weekday else text

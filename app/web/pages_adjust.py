@@ -58,10 +58,13 @@ def parse_hhmm(value: str, path: str) -> int:
         h, m = value.strip().split(":")[:2]
         minutes = int(h) * 60 + int(m)
     except ValueError:
-        raise HTTPException(status_code=422, detail=[{"path": path, "msg": f"{value!r} is not a time like 07:30"}]) \
-            from None
+        raise HTTPException(
+            status_code=422, detail=[{"path": path, "msg": f"{value!r} is not a time like 07:30"}]
+        ) from None
     if not 0 <= minutes <= 24 * 60:
-        raise HTTPException(status_code=422, detail=[{"path": path, "msg": f"{value!r} is not a time of day"}])
+        raise HTTPException(
+            status_code=422, detail=[{"path": path, "msg": f"{value!r} is not a time of day"}]
+        )
     return minutes
 
 
@@ -69,13 +72,21 @@ def parse_date(value: str, path: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise HTTPException(status_code=422, detail=[{"path": path, "msg": f"{value!r} is not a date"}]) from None
+        raise HTTPException(
+            status_code=422, detail=[{"path": path, "msg": f"{value!r} is not a date"}]
+        ) from None
 
 
 def team_plans(session: SessionDep, team_id: int) -> list[Plan]:
     """The team's plans, newest first (a plan spanning teams too)."""
-    return list(session.scalars(select(Plan).join(plan_teams, plan_teams.c.plan_id == Plan.id)
-                                .where(plan_teams.c.team_id == team_id).order_by(Plan.start_date.desc())))
+    return list(
+        session.scalars(
+            select(Plan)
+            .join(plan_teams, plan_teams.c.plan_id == Plan.id)
+            .where(plan_teams.c.team_id == team_id)
+            .order_by(Plan.start_date.desc())
+        )
+    )
 
 
 def choose_plan(session: SessionDep, team: Team, plan_id: int | None, user: User) -> Plan | None:
@@ -96,21 +107,44 @@ def choose_plan(session: SessionDep, team: Team, plan_id: int | None, user: User
 
 
 def _names(session: SessionDep, team_ids: list[int]) -> tuple[dict[str, str], dict[str, str]]:
-    carers = dict(session.execute(select(Carer.external_id, Carer.name).where(Carer.team_id.in_(team_ids))).all())
-    citizens = dict(session.execute(select(Citizen.external_id, Citizen.name)
-                                    .where(Citizen.team_id.in_(team_ids))).all())
+    carers = dict(
+        session.execute(select(Carer.external_id, Carer.name).where(Carer.team_id.in_(team_ids))).all()
+    )
+    citizens = dict(
+        session.execute(select(Citizen.external_id, Citizen.name).where(Citizen.team_id.in_(team_ids))).all()
+    )
     return carers, citizens
 
 
 def adjust_context(session: SessionDep, team: Team, plan: Plan | None) -> dict[str, Any]:
-    carers = session.execute(select(Carer.id, Carer.external_id, Carer.name).where(Carer.team_id == team.id)
-                             .order_by(Carer.name)).all()
-    citizens = session.execute(select(Citizen.id, Citizen.external_id, Citizen.name)
-                               .where(Citizen.team_id == team.id).order_by(Citizen.name)).all()
-    kinds = sorted(set(session.scalars(select(Visit.kind).join(Citizen, Citizen.id == Visit.citizen_id)
-                                       .where(Citizen.team_id == team.id).distinct())))
-    ctx: dict[str, Any] = {"team": team, "plan": plan, "carers": carers, "citizens": citizens, "kinds": kinds,
-                           "plans": team_plans(session, team.id), "pending": [], "previews": []}
+    carers = session.execute(
+        select(Carer.id, Carer.external_id, Carer.name).where(Carer.team_id == team.id).order_by(Carer.name)
+    ).all()
+    citizens = session.execute(
+        select(Citizen.id, Citizen.external_id, Citizen.name)
+        .where(Citizen.team_id == team.id)
+        .order_by(Citizen.name)
+    ).all()
+    kinds = sorted(
+        set(
+            session.scalars(
+                select(Visit.kind)
+                .join(Citizen, Citizen.id == Visit.citizen_id)
+                .where(Citizen.team_id == team.id)
+                .distinct()
+            )
+        )
+    )
+    ctx: dict[str, Any] = {
+        "team": team,
+        "plan": plan,
+        "carers": carers,
+        "citizens": citizens,
+        "kinds": kinds,
+        "plans": team_plans(session, team.id),
+        "pending": [],
+        "previews": [],
+    }
     if plan is not None:
         ctx["pending"] = adj_repo.pending_adjustments(session, plan.id)
         ctx["previews"] = adj_repo.previews(session, plan.id, limit=5)
@@ -118,36 +152,72 @@ def adjust_context(session: SessionDep, team: Team, plan: Plan | None) -> dict[s
         ctx["carer_names"], ctx["citizen_names"] = _names(session, [t.id for t in plan.teams])
         day = min(max(dt.date.today(), plan.start_date), plan.end_date)
         ctx["default_day"] = day
-        pend_days = [a.date_from for a in ctx["pending"] if a.date_from] + \
-            [a.date_to for a in ctx["pending"] if a.date_to]
+        pend_days = [a.date_from for a in ctx["pending"] if a.date_from] + [
+            a.date_to for a in ctx["pending"] if a.date_to
+        ]
         ctx["replan_from"] = max(min(pend_days), plan.start_date) if pend_days else day
         ctx["replan_to"] = min(max(pend_days), plan.end_date) if pend_days else day
     return ctx
 
 
-def render_adjust(request: Request, session: SessionDep, user: User, team: Team, plan: Plan | None, *,
-                  errors: list[dict[str, Any]] | None = None, message: str | None = None,
-                  status_code: int = 200, form: str | None = None) -> Response:
+def render_adjust(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    team: Team,
+    plan: Plan | None,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+    form: str | None = None,
+) -> Response:
     ctx = adjust_context(session, team, plan)
-    ctx.update({"errors": errors, "message": message, "form": form,
-                "flash": FLASHES.get(request.query_params.get("done", ""))})
+    ctx.update(
+        {
+            "errors": errors,
+            "message": message,
+            "form": form,
+            "flash": FLASHES.get(request.query_params.get("done", "")),
+        }
+    )
     if ctx["flash"]:
         ctx["flash_kind"] = "ok"
-    return page(request, "web/adjust.html", ctx, user=user, team_id=team.id, active="adjust",
-                status_code=status_code)
+    return page(
+        request, "web/adjust.html", ctx, user=user, team_id=team.id, active="adjust", status_code=status_code
+    )
+
+
+def errors_of(detail: Any) -> list[dict[str, Any]]:
+    """An error's detail (a message, or a list of {path|loc, msg, ...}) as a list of dicts for the page."""
+    if isinstance(detail, list):
+        return [
+            {
+                **d,
+                "path": d.get("path") or ".".join(str(x) for x in d.get("loc", [])),
+                "msg": d.get("msg", ""),
+            }
+            if isinstance(d, dict)
+            else {"path": "", "msg": str(d)}
+            for d in detail
+        ]
+    return [{"path": "", "msg": str(detail)}]
 
 
 def _service_errors(e: ServiceError) -> list[dict[str, Any]]:
     detail = e.detail()
     if isinstance(detail, list):
-        return [{"path": d.get("path") or ".".join(str(x) for x in d.get("loc", [])), "msg": d.get("msg", "")}
-                for d in detail]
+        return [
+            {"path": d.get("path") or ".".join(str(x) for x in d.get("loc", [])), "msg": d.get("msg", "")}
+            for d in detail
+        ]
     return [{"path": "", "msg": str(detail)}]
 
 
 @router.get("/teams/{team_id}/adjust")
-def adjust_page(request: Request, team_id: int, user: WebUser, session: SessionDep,
-                plan: int | None = None) -> Response:
+def adjust_page(
+    request: Request, team_id: int, user: WebUser, session: SessionDep, plan: int | None = None
+) -> Response:
     team = planner_team(session, team_id, user)
     return render_adjust(request, session, user, team, choose_plan(session, team, plan, user))
 
@@ -155,26 +225,42 @@ def adjust_page(request: Request, team_id: int, user: WebUser, session: SessionD
 def _day(plan: Plan, value: str, path: str) -> int:
     d = parse_date(value, path)
     if not plan.start_date <= d <= plan.end_date:
-        raise HTTPException(status_code=422, detail=[{"path": path, "msg": f"{d} is outside the plan "
-                                                      f"({plan.start_date} – {plan.end_date})"}])
+        raise HTTPException(
+            status_code=422,
+            detail=[{"path": path, "msg": f"{d} is outside the plan ({plan.start_date} – {plan.end_date})"}],
+        )
     return (d - plan.start_date).days
 
 
-def _external(session: SessionDep, model: type[Carer] | type[Citizen], row_id: int, team: Team, path: str) -> str:
+def _external(
+    session: SessionDep, model: type[Carer] | type[Citizen], row_id: int, team: Team, path: str
+) -> str:
     row = session.get(model, row_id)
-    if row is None or row.team_id != team.id:
+    if not isinstance(row, Carer | Citizen) or row.team_id != team.id:
         raise HTTPException(status_code=422, detail=[{"path": path, "msg": "choose one from the list"}])
     return row.external_id
 
 
 @router.post("/teams/{team_id}/adjust/{kind}")
-def record_change(request: Request, team_id: int, kind: str, user: WebUser, session: SessionDep,
-                  plan_id: Annotated[int, Form()], carer: Annotated[int | None, Form()] = None,
-                  citizen: Annotated[int | None, Form()] = None, date_from: Annotated[str, Form()] = "",
-                  date_to: Annotated[str, Form()] = "", date: Annotated[str, Form()] = "",
-                  need: Annotated[str, Form()] = "", earliest: Annotated[str, Form()] = "",
-                  latest: Annotated[str, Form()] = "", duration: Annotated[int | None, Form()] = None,
-                  carers_needed: Annotated[int, Form()] = 1, reason: Annotated[str, Form()] = "") -> Response:
+def record_change(
+    request: Request,
+    team_id: int,
+    kind: str,
+    user: WebUser,
+    session: SessionDep,
+    plan_id: Annotated[int, Form()],
+    carer: Annotated[int | None, Form()] = None,
+    citizen: Annotated[int | None, Form()] = None,
+    date_from: Annotated[str, Form()] = "",
+    date_to: Annotated[str, Form()] = "",
+    date: Annotated[str, Form()] = "",
+    need: Annotated[str, Form()] = "",
+    earliest: Annotated[str, Form()] = "",
+    latest: Annotated[str, Form()] = "",
+    duration: Annotated[int | None, Form()] = None,
+    carers_needed: Annotated[int, Form()] = 1,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
     team = planner_team(session, team_id, user)
     plan = choose_plan(session, team, plan_id, user)
     assert plan is not None
@@ -182,27 +268,46 @@ def record_change(request: Request, team_id: int, kind: str, user: WebUser, sess
     try:
         change: dict[str, Any]
         if kind == "sick":
-            change = {"type": "carer_absent", "carer": _external(session, Carer, carer or 0, team, "carer"),
-                      "from_day": _day(plan, date_from, "date_from"),
-                      "to_day": _day(plan, date_to or date_from, "date_to")}
+            change = {
+                "type": "carer_absent",
+                "carer": _external(session, Carer, carer or 0, team, "carer"),
+                "from_day": _day(plan, date_from, "date_from"),
+                "to_day": _day(plan, date_to or date_from, "date_to"),
+            }
         elif kind == "hospital":
-            change = {"type": "citizen_away", "citizen": _external(session, Citizen, citizen or 0, team, "citizen"),
-                      "from_day": _day(plan, date_from, "date_from"),
-                      "to_day": _day(plan, date_to or date_from, "date_to")}
+            change = {
+                "type": "citizen_away",
+                "citizen": _external(session, Citizen, citizen or 0, team, "citizen"),
+                "from_day": _day(plan, date_from, "date_from"),
+                "to_day": _day(plan, date_to or date_from, "date_to"),
+            }
         elif kind == "extra":
             ext = _external(session, Citizen, citizen or 0, team, "citizen")
             day = _day(plan, date, "date")
-            change = {"type": "visit_add", "visit": {
-                "id": f"{ext}-d{day:02d}-extra-{secrets.token_hex(3)}", "citizen": ext, "need": need or "extra",
-                "day": day, "earliest": parse_hhmm(earliest, "earliest"), "latest": parse_hhmm(latest, "latest"),
-                "duration": duration or 0, "carers": carers_needed, "skills": []}}
+            change = {
+                "type": "visit_add",
+                "visit": {
+                    "id": f"{ext}-d{day:02d}-extra-{secrets.token_hex(3)}",
+                    "citizen": ext,
+                    "need": need or "extra",
+                    "day": day,
+                    "earliest": parse_hhmm(earliest, "earliest"),
+                    "latest": parse_hhmm(latest, "latest"),
+                    "duration": duration or 0,
+                    "carers": carers_needed,
+                    "skills": [],
+                },
+            }
         elif kind == "longer":
             cit = session.get(Citizen, citizen or 0)
             d = parse_date(date, "date")
-            visit = queries.visit_for(session, citizen_id=cit.id if cit and cit.team_id == team.id else -1,
-                                      day=d, kind=need)
+            visit = queries.visit_for(
+                session, citizen_id=cit.id if cit and cit.team_id == team.id else -1, day=d, kind=need
+            )
             if visit is None:
-                raise HTTPException(status_code=422, detail=[{"path": "need", "msg": "no such visit that day"}])
+                raise HTTPException(
+                    status_code=422, detail=[{"path": "need", "msg": "no such visit that day"}]
+                )
             change = {"type": "visit_duration", "visit": visit.external_id, "duration": duration or 0}
         else:
             raise HTTPException(status_code=404, detail="not found")
@@ -212,17 +317,28 @@ def record_change(request: Request, team_id: int, kind: str, user: WebUser, sess
     except HTTPException as e:
         if e.status_code != 422:
             raise
-        return render_adjust(request, session, user, team, plan, errors=e.detail, status_code=422, form=kind)
+        return render_adjust(
+            request, session, user, team, plan, errors=errors_of(e.detail), status_code=422, form=kind
+        )
     except ServiceError as e:
         session.rollback()
-        return render_adjust(request, session, user, team, plan, errors=_service_errors(e),
-                             status_code=e.status_code, form=kind)
+        return render_adjust(
+            request,
+            session,
+            user,
+            team,
+            plan,
+            errors=_service_errors(e),
+            status_code=e.status_code,
+            form=kind,
+        )
     return RedirectResponse(f"/teams/{team.id}/adjust?plan={plan.id}&done=saved", status_code=303)
 
 
 @router.post("/teams/{team_id}/adjust/withdraw/{adjustment_id}")
-def withdraw(team_id: int, adjustment_id: int, user: WebUser, session: SessionDep,
-             plan_id: Annotated[int, Form()]) -> Response:
+def withdraw(
+    team_id: int, adjustment_id: int, user: WebUser, session: SessionDep, plan_id: Annotated[int, Form()]
+) -> Response:
     team = planner_team(session, team_id, user)
     plan = choose_plan(session, team, plan_id, user)
     assert plan is not None
@@ -231,25 +347,42 @@ def withdraw(team_id: int, adjustment_id: int, user: WebUser, session: SessionDe
 
 
 @router.post("/teams/{team_id}/replans")
-def start_replan(request: Request, team_id: int, user: WebUser, session: SessionDep,
-                 plan_id: Annotated[int, Form()], date_from: Annotated[str, Form()],
-                 date_to: Annotated[str, Form()] = "") -> Response:
+def start_replan(
+    request: Request,
+    team_id: int,
+    user: WebUser,
+    session: SessionDep,
+    plan_id: Annotated[int, Form()],
+    date_from: Annotated[str, Form()],
+    date_to: Annotated[str, Form()] = "",
+) -> Response:
     team = planner_team(session, team_id, user)
     plan = choose_plan(session, team, plan_id, user)
     assert plan is not None
     try:
         lo = _day(plan, date_from, "date_from")
         hi = _day(plan, date_to or date_from, "date_to")
-        preview = svc.create_preview(session, plan=plan, user=user, from_day=lo, to_day=hi,
-                                     time_limit=REPLAN_SECONDS)
+        preview = svc.create_preview(
+            session, plan=plan, user=user, from_day=lo, to_day=hi, time_limit=REPLAN_SECONDS
+        )
     except HTTPException as e:
         if e.status_code != 422:
             raise
-        return render_adjust(request, session, user, team, plan, errors=e.detail, status_code=422, form="replan")
+        return render_adjust(
+            request, session, user, team, plan, errors=errors_of(e.detail), status_code=422, form="replan"
+        )
     except ServiceError as e:
         session.rollback()
-        return render_adjust(request, session, user, team, plan, errors=_service_errors(e),
-                             status_code=e.status_code, form="replan")
+        return render_adjust(
+            request,
+            session,
+            user,
+            team,
+            plan,
+            errors=_service_errors(e),
+            status_code=e.status_code,
+            form="replan",
+        )
     target = f"/teams/{team.id}/replans/{preview.id}"
     if is_htmx(request):
         return Response(status_code=200, headers={"HX-Redirect": target})
@@ -267,22 +400,38 @@ def _preview_of(session: SessionDep, team: Team, preview_id: int, user: User) ->
 
 
 @router.get("/teams/{team_id}/replans/{preview_id}")
-def preview_page(request: Request, team_id: int, preview_id: int, user: WebUser, session: SessionDep) -> Response:
+def preview_page(
+    request: Request, team_id: int, preview_id: int, user: WebUser, session: SessionDep
+) -> Response:
     team = planner_team(session, team_id, user)
     plan, preview = _preview_of(session, team, preview_id, user)
     carer_names, citizen_names = _names(session, [t.id for t in plan.teams])
     diff = preview.diff or {}
-    return page(request, "web/preview.html",
-                {"team": team, "plan": plan, "preview": preview, "diff": diff, "summary": diff.get("summary", {}),
-                 "carer_names": carer_names, "citizen_names": citizen_names,
-                 "date_of": lambda day: plan.start_date + dt.timedelta(days=day),
-                 "first_day": plan.start_date + dt.timedelta(days=preview.from_day),
-                 "last_day": plan.start_date + dt.timedelta(days=preview.to_day)},
-                user=user, team_id=team.id, active="adjust")
+    return page(
+        request,
+        "web/preview.html",
+        {
+            "team": team,
+            "plan": plan,
+            "preview": preview,
+            "diff": diff,
+            "summary": diff.get("summary", {}),
+            "carer_names": carer_names,
+            "citizen_names": citizen_names,
+            "date_of": lambda day: plan.start_date + dt.timedelta(days=day),
+            "first_day": plan.start_date + dt.timedelta(days=preview.from_day),
+            "last_day": plan.start_date + dt.timedelta(days=preview.to_day),
+        },
+        user=user,
+        team_id=team.id,
+        active="adjust",
+    )
 
 
 @router.post("/teams/{team_id}/replans/{preview_id}/{action}")
-def decide_preview(team_id: int, preview_id: int, action: str, user: WebUser, session: SessionDep) -> Response:
+def decide_preview(
+    team_id: int, preview_id: int, action: str, user: WebUser, session: SessionDep
+) -> Response:
     team = planner_team(session, team_id, user)
     plan, preview = _preview_of(session, team, preview_id, user)
     if action == "apply":
@@ -307,18 +456,32 @@ def _assignment(session: SessionDep, assignment_id: int, user: User) -> tuple[As
     return a, version, version.plan
 
 
-def assignment_context(session: SessionDep, a: Assignment, version: PlanVersion, plan: Plan,
-                       user: User) -> dict[str, Any]:
+def assignment_context(
+    session: SessionDep, a: Assignment, version: PlanVersion, plan: Plan, user: User
+) -> dict[str, Any]:
     citizen = a.visit.citizen
     in_force = adj_repo.accepted_version(session, plan.id)
-    team_carers = session.execute(select(Carer.id, Carer.external_id, Carer.name)
-                                  .where(Carer.team_id == citizen.team_id).order_by(Carer.name)).all()
+    team_carers = session.execute(
+        select(Carer.id, Carer.external_id, Carer.name)
+        .where(Carer.team_id == citizen.team_id)
+        .order_by(Carer.name)
+    ).all()
     current = sorted(a.carers, key=lambda c: c.name)
-    return {"a": a, "visit": a.visit, "citizen": citizen, "version": version, "plan": plan,
-            "editable": in_force is not None and in_force.id == version.id and user.role != ROLE_AUDITOR,
-            "team_carers": team_carers, "current": current, "team": citizen.team,
-            "first_carer": current[0].external_id if current else "",
-            "second_carer": current[1].external_id if len(current) > 1 else ""}
+    shifts = queries.shifts_on(session, team_id=citizen.team_id, day=a.visit.date)
+    return {
+        "a": a,
+        "visit": a.visit,
+        "citizen": citizen,
+        "version": version,
+        "plan": plan,
+        "editable": in_force is not None and in_force.id == version.id and user.role != ROLE_AUDITOR,
+        "team_carers": team_carers,
+        "shifts": shifts,
+        "current": current,
+        "team": citizen.team,
+        "first_carer": current[0].external_id if current else "",
+        "second_carer": current[1].external_id if len(current) > 1 else "",
+    }
 
 
 @router.get("/assignments/{assignment_id}")
@@ -337,56 +500,97 @@ def _move_fields(carer1: str, carer2: str, start: str) -> tuple[list[str], int]:
 
 
 @router.post("/assignments/{assignment_id}/check")
-def check_move(request: Request, assignment_id: int, user: WebUser, session: SessionDep,
-               carer1: Annotated[str, Form()] = "", carer2: Annotated[str, Form()] = "",
-               start: Annotated[str, Form()] = "") -> Response:
+def check_move(
+    request: Request,
+    assignment_id: int,
+    user: WebUser,
+    session: SessionDep,
+    carer1: Annotated[str, Form()] = "",
+    carer2: Annotated[str, Form()] = "",
+    start: Annotated[str, Form()] = "",
+) -> Response:
     """The hard rules for the move, nothing saved: an htmx fragment under the form."""
     a, version, plan = _assignment(session, assignment_id, user)
     try:
         carers, minute = _move_fields(carer1, carer2, start)
-        result = svc.check_hand_move(session, plan=plan, visit=a.visit.external_id, carers=carers, start=minute)
+        result = svc.check_hand_move(
+            session, plan=plan, visit=a.visit.external_id, carers=carers, start=minute
+        )
         violations = [{"rule": v.rule, "visit": v.visit, "msg": v.message} for v in result.violations]
         ok = result.ok
     except HTTPException as e:
         if e.status_code != 422:
             raise
-        ok, violations = False, [{"rule": d["path"], "visit": "", "msg": d["msg"]} for d in e.detail]
+        ok, violations = (
+            False,
+            [{"rule": d["path"], "visit": "", "msg": d["msg"]} for d in errors_of(e.detail)],
+        )
     except ServiceError as e:
-        ok, violations = False, [{"rule": d["path"], "visit": "", "msg": d["msg"]} for d in _service_errors(e)]
-    return page(request, "web/_move_check.html", {"ok": ok, "violations": violations, "saved": False}, user=user)
+        ok, violations = (
+            False,
+            [{"rule": d["path"], "visit": "", "msg": d["msg"]} for d in _service_errors(e)],
+        )
+    return page(
+        request, "web/_move_check.html", {"ok": ok, "violations": violations, "saved": False}, user=user
+    )
 
 
 @router.post("/assignments/{assignment_id}/move")
-def save_move(request: Request, assignment_id: int, user: WebUser, session: SessionDep,
-              carer1: Annotated[str, Form()] = "", carer2: Annotated[str, Form()] = "",
-              start: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "") -> Response:
+def save_move(
+    request: Request,
+    assignment_id: int,
+    user: WebUser,
+    session: SessionDep,
+    carer1: Annotated[str, Form()] = "",
+    carer2: Annotated[str, Form()] = "",
+    start: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
     a, version, plan = _assignment(session, assignment_id, user)
     try:
         carers, minute = _move_fields(carer1, carer2, start)
-        svc.hand_move(session, plan=plan, user=user, visit=a.visit.external_id, carers=carers, start=minute,
-                      reason=reason.strip() or None)
+        svc.hand_move(
+            session,
+            plan=plan,
+            user=user,
+            visit=a.visit.external_id,
+            carers=carers,
+            start=minute,
+            reason=reason.strip() or None,
+        )
     except (HTTPException, ServiceError) as e:
         if isinstance(e, HTTPException) and e.status_code != 422:
             raise
         session.rollback()
-        errors = e.detail if isinstance(e, HTTPException) else _service_errors(e)
-        violations = [{"rule": d.get("rule") or d.get("path", ""), "visit": d.get("visit", ""), "msg": d["msg"]}
-                      for d in (e.detail() if isinstance(e, ServiceError) and isinstance(e.detail(), list)
-                                else errors)]
+        errors = errors_of(e.detail if isinstance(e, HTTPException) else e.detail())
+        violations = [
+            {"rule": d.get("rule") or d.get("path", ""), "visit": d.get("visit", ""), "msg": d["msg"]}
+            for d in errors
+        ]
         a, version, plan = _assignment(session, assignment_id, user)
         ctx = assignment_context(session, a, version, plan, user)
         ctx.update({"refused": violations, "tried": {"carer1": carer1, "carer2": carer2, "start": start}})
-        return page(request, "web/assignment.html", ctx, user=user, team_id=ctx["team"].id, active="rota",
-                    status_code=422)
+        return page(
+            request,
+            "web/assignment.html",
+            ctx,
+            user=user,
+            team_id=ctx["team"].id,
+            active="rota",
+            status_code=422,
+        )
     return RedirectResponse(f"/assignments/{a.id}?done=moved", status_code=303)
 
 
 @router.post("/assignments/{assignment_id}/pin")
-def pin(assignment_id: int, user: WebUser, session: SessionDep, pinned: Annotated[str, Form()] = "1") -> Response:
+def pin(
+    assignment_id: int, user: WebUser, session: SessionDep, pinned: Annotated[str, Form()] = "1"
+) -> Response:
     a, version, plan = _assignment(session, assignment_id, user)
     svc.set_pin(session, plan=plan, user=user, visit=a.visit.external_id, pinned=pinned == "1")
-    return RedirectResponse(f"/assignments/{a.id}?done={'pinned' if pinned == '1' else 'unpinned'}",
-                            status_code=303)
+    return RedirectResponse(
+        f"/assignments/{a.id}?done={'pinned' if pinned == '1' else 'unpinned'}", status_code=303
+    )
 
 
 __all__ = ["PLANNER_ROLES", "router"]

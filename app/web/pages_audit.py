@@ -38,9 +38,13 @@ def _teams(session: SessionDep, user: User) -> list[tuple[int, str, str]]:
 
 def _default_month(session: SessionDep, team_ids: list[int]) -> str:
     """The month of the newest plan of these teams (else this month)."""
-    start = session.scalar(select(Plan.start_date).join(plan_teams, plan_teams.c.plan_id == Plan.id)
-                           .where(plan_teams.c.team_id.in_(team_ids or [-1]))
-                           .order_by(Plan.start_date.desc()).limit(1))
+    start = session.scalar(
+        select(Plan.start_date)
+        .join(plan_teams, plan_teams.c.plan_id == Plan.id)
+        .where(plan_teams.c.team_id.in_(team_ids or [-1]))
+        .order_by(Plan.start_date.desc())
+        .limit(1)
+    )
     return (start or dt.date.today()).strftime("%Y-%m")
 
 
@@ -56,22 +60,33 @@ def _scope(request: Request, session: SessionDep, user: User) -> dict[str, Any]:
     try:
         first = dt.date.fromisoformat(month + "-01")
     except ValueError:
-        raise HTTPException(status_code=422, detail=[{"path": "month", "msg": f"{month!r} is not a month like "
-                                                      "2026-12"}]) from None
+        raise HTTPException(
+            status_code=422, detail=[{"path": "month", "msg": f"{month!r} is not a month like 2026-12"}]
+        ) from None
     source = q.get("source") or "auto"
     version_id: int | None = None
     if team_ids and len(team_ids) == 1:
         last = queries.month_bounds(first)[1]
         shown = queries.shown_plan(session, team_id=team_ids[0], start=first, end=last)
         version_id = shown.version_ids[0] if shown.version_ids else None
-    return {"teams": teams, "team": team_ext, "month": month, "source": source, "source_choice": source,
-            "version_id": version_id, "first": first}
+    return {
+        "teams": teams,
+        "team": team_ext,
+        "month": month,
+        "source": source,
+        "source_choice": source,
+        "version_id": version_id,
+        "first": first,
+    }
 
 
 def _run(session: SessionDep, user: User, scope: dict[str, Any]) -> service.AuditResult:
     kwargs: dict[str, Any] = {
-        "team": scope["team"], "month": scope["month"], "plan_version_id": scope["version_id"],
-        "pseudonymise": not can_see_personal_data(user), "allowed_teams": _allowed_teams(session, user),
+        "team": scope["team"],
+        "month": scope["month"],
+        "plan_version_id": scope["version_id"],
+        "pseudonymise": not can_see_personal_data(user),
+        "allowed_teams": _allowed_teams(session, user),
     }
     source = scope["source"]
     if source in ("auto", "performed"):
@@ -80,7 +95,9 @@ def _run(session: SessionDep, user: User, scope: dict[str, Any]) -> service.Audi
             scope["source"] = "performed"
             return result
     if scope["version_id"] is None:
-        raise HTTPException(status_code=422, detail=[{"path": "team", "msg": "choose one team to audit its plan"}])
+        raise HTTPException(
+            status_code=422, detail=[{"path": "team", "msg": "choose one team to audit its plan"}]
+        )
     scope["source"] = "plan"
     return service.run(session, source="plan", **kwargs)
 
@@ -102,7 +119,10 @@ def dashboard(request: Request, user: WebUser, session: SessionDep) -> Response:
     f = result.figures
     has_data = bool(f.get("visits"))
     ctx = {
-        **scope, "f": f, "has_data": has_data, "pseudonymised": result.pseudonymised,
+        **scope,
+        "f": f,
+        "has_data": has_data,
+        "pseudonymised": result.pseudonymised,
         "chart_distribution": _svg(charts.chart_distribution, f) if has_data else None,
         "chart_trend": _svg(charts.chart_trend, result.audit, f) if has_data else None,
         "chart_reality": _svg(charts.chart_plan_vs_reality, result.audit) if has_data else None,
@@ -123,8 +143,11 @@ def export_csv(request: Request, user: WebUser, session: SessionDep) -> Response
     scope = _scope(request, session, user)
     result = _run(session, user, scope)
     name = f"audit-{scope['source']}-{scope['team'] or 'all'}-{scope['month']}.csv"
-    return Response(service.csv_export(result), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        service.csv_export(result),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/audit/report.html")
@@ -132,5 +155,6 @@ def report_html(request: Request, user: WebUser, session: SessionDep) -> Respons
     scope = _scope(request, session, user)
     result = _run(session, user, scope)
     name = f"audit-{scope['source']}-{scope['team'] or 'all'}-{scope['month']}.html"
-    return HTMLResponse(service.html_report(result),
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return HTMLResponse(
+        service.html_report(result), headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

@@ -38,17 +38,30 @@ def login_form(request: Request, session: SessionDep, next: str = "/") -> Respon
 
 
 @router.post("/login")
-def login(request: Request, session: SessionDep, username: Annotated[str, Form()] = "",
-          password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/") -> Response:
+def login(
+    request: Request,
+    session: SessionDep,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
     user = authenticate(session, username=username.strip(), password=password)
     if user is None:
-        return page(request, "web/login.html",
-                    {"next": safe_next(next), "username": username, "error": "Wrong username or password."},
-                    status_code=401)
+        return page(
+            request,
+            "web/login.html",
+            {"next": safe_next(next), "username": username, "error": "Wrong username or password."},
+            status_code=401,
+        )
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
-        SESSION_COOKIE, create_access_token(user), max_age=get_settings().access_token_minutes * 60,
-        httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/",
+        SESSION_COOKIE,
+        create_access_token(user),
+        max_age=get_settings().access_token_minutes * 60,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
     )
     return response
 
@@ -83,6 +96,11 @@ def teams_page(request: Request, user: WebUser, session: SessionDep) -> Response
     if user.role == ROLE_AUDITOR:
         return RedirectResponse("/audit", status_code=303)
     teams = queries.team_cards(session, user=user)
-    return page(request, "web/teams.html",
-                {"teams": teams, "can_adjust": user.role in PLANNER_ROLES},
-                user=user, team_id=teams[0]["id"] if len(teams) == 1 else None, active="teams")
+    return page(
+        request,
+        "web/teams.html",
+        {"teams": teams, "can_adjust": user.role in PLANNER_ROLES},
+        user=user,
+        team_id=teams[0]["id"] if len(teams) == 1 else None,
+        active="teams",
+    )

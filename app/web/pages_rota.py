@@ -33,8 +33,12 @@ def default_day(session: SessionDep, team_id: int) -> dt.date:
     """Today, unless no plan covers today: then the first day of the team's latest plan (a demo in
     December opened in November should not show an empty week)."""
     today = dt.date.today()
-    rows = session.execute(select(Plan.start_date, Plan.end_date).join(plan_teams, plan_teams.c.plan_id == Plan.id)
-                           .where(plan_teams.c.team_id == team_id).order_by(Plan.start_date.desc())).all()
+    rows = session.execute(
+        select(Plan.start_date, Plan.end_date)
+        .join(plan_teams, plan_teams.c.plan_id == Plan.id)
+        .where(plan_teams.c.team_id == team_id)
+        .order_by(Plan.start_date.desc())
+    ).all()
     if not rows or any(s <= today <= e for s, e in rows):
         return today
     return rows[0][0]
@@ -54,8 +58,14 @@ def _span(rota: queries.Rota) -> tuple[int, int]:
 
 
 @router.get("/teams/{team_id}/rota")
-def rota_page(request: Request, team_id: int, user: WebUser, session: SessionDep,
-              view: str = "week", date: str | None = None) -> Response:
+def rota_page(
+    request: Request,
+    team_id: int,
+    user: WebUser,
+    session: SessionDep,
+    view: str = "week",
+    date: str | None = None,
+) -> Response:
     team = staff_team(session, team_id, user)
     day = parse_day(date, default_day(session, team.id))
     if view == "month":
@@ -73,9 +83,18 @@ def rota_page(request: Request, team_id: int, user: WebUser, session: SessionDep
     data = queries.rota(session, team=team, start=start, end=end, month=(anchor.year, anchor.month))
     t0, t1 = _span(data)
     ctx: dict[str, Any] = {
-        "team": team, "rota": data, "view": view, "day": day, "start": start, "end": end,
-        "prev_day": prev_day, "next_day": next_day, "t0": t0, "t1": t1,
-        "hours": list(range(t0, t1, 120)), "week_no": start.isocalendar().week,
+        "team": team,
+        "rota": data,
+        "view": view,
+        "day": day,
+        "start": start,
+        "end": end,
+        "prev_day": prev_day,
+        "next_day": next_day,
+        "t0": t0,
+        "t1": t1,
+        "hours": list(range(t0, t1, 120)),
+        "week_no": start.isocalendar().week,
         "can_adjust": user.role in PLANNER_ROLES,
         "pct": lambda m: round((m - t0) * 100 / (t1 - t0), 3),
         "grid": round(120 * 100 / (t1 - t0), 4),
@@ -85,24 +104,41 @@ def rota_page(request: Request, team_id: int, user: WebUser, session: SessionDep
 
 
 @router.get("/carers/{carer_id}/day")
-def carer_day_page(request: Request, carer_id: int, user: WebUser, session: SessionDep,
-                   date: str | None = None) -> Response:
+def carer_day_page(
+    request: Request, carer_id: int, user: WebUser, session: SessionDep, date: str | None = None
+) -> Response:
     check_role(user, *STAFF_ROLES)
     carer = get_team_scoped(session, Carer, carer_id, user, what="carer not found")
     day = parse_day(date, default_day(session, carer.team_id))
     data = queries.carer_day(session, carer=carer, day=day)
-    return page(request, "web/carer_day.html",
-                {**data, "prev_day": day - dt.timedelta(days=1), "next_day": day + dt.timedelta(days=1),
-                 "team": carer.team},
-                user=user, team_id=carer.team_id, active="rota")
+    return page(
+        request,
+        "web/carer_day.html",
+        {
+            **data,
+            "prev_day": day - dt.timedelta(days=1),
+            "next_day": day + dt.timedelta(days=1),
+            "team": carer.team,
+        },
+        user=user,
+        team_id=carer.team_id,
+        active="rota",
+    )
 
 
 @router.get("/citizens/{citizen_id}")
-def citizen_page(request: Request, citizen_id: int, user: WebUser, session: SessionDep,
-                 date: str | None = None) -> Response:
+def citizen_page(
+    request: Request, citizen_id: int, user: WebUser, session: SessionDep, date: str | None = None
+) -> Response:
     check_role(user, *STAFF_ROLES)
     citizen = get_team_scoped(session, Citizen, citizen_id, user, what="citizen not found")
     day = parse_day(date, default_day(session, citizen.team_id))
     data = queries.citizen_page(session, citizen=citizen, today=day)
-    return page(request, "web/citizen.html", {**data, "day": day, "team": citizen.team},
-                user=user, team_id=citizen.team_id, active="rota")
+    return page(
+        request,
+        "web/citizen.html",
+        {**data, "day": day, "team": citizen.team},
+        user=user,
+        team_id=citizen.team_id,
+        active="rota",
+    )

@@ -44,32 +44,52 @@ def runs_context(session: SessionDep, team: Team, user: User) -> dict[str, Any]:
     nxt = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     last = (nxt + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     jobs = [service.job_view(j) for j in service.list_jobs(session, user=user, team_id=team.id, limit=20)]
-    return {"team": team, "jobs": jobs, "default_start": nxt, "default_end": last,
-            "default_seconds": DEFAULT_SECONDS}
+    return {
+        "team": team,
+        "jobs": jobs,
+        "default_start": nxt,
+        "default_end": last,
+        "default_seconds": DEFAULT_SECONDS,
+    }
 
 
 @router.get("/teams/{team_id}/runs")
 def runs_page(request: Request, team_id: int, user: WebUser, session: SessionDep) -> Response:
     team = planner_team(session, team_id, user)
-    return page(request, "web/runs.html", runs_context(session, team, user), user=user, team_id=team.id,
-                active="runs")
+    return page(
+        request, "web/runs.html", runs_context(session, team, user), user=user, team_id=team.id, active="runs"
+    )
 
 
 @router.post("/teams/{team_id}/runs")
-def start_run(request: Request, team_id: int, user: WebUser, session: SessionDep,
-              runner: Annotated[JobRunner, Depends(get_job_runner)],
-              start: Annotated[str, Form()], end: Annotated[str, Form()],
-              time_limit: Annotated[float, Form()] = DEFAULT_SECONDS) -> Response:
+def start_run(
+    request: Request,
+    team_id: int,
+    user: WebUser,
+    session: SessionDep,
+    runner: Annotated[JobRunner, Depends(get_job_runner)],
+    start: Annotated[str, Form()],
+    end: Annotated[str, Form()],
+    time_limit: Annotated[float, Form()] = DEFAULT_SECONDS,
+) -> Response:
     team = planner_team(session, team_id, user)
     try:
         try:
             first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
         except ValueError:
-            raise HTTPException(status_code=422, detail=[{"path": "start", "msg": "give dates like 2026-12-01"}]) \
-                from None
+            raise HTTPException(
+                status_code=422, detail=[{"path": "start", "msg": "give dates like 2026-12-01"}]
+            ) from None
         runner.check_available()
-        job = service.start_plan_job(session, user=user, team_ids=[team.id], start=first, end=last,
-                                     time_limit=time_limit, runner=runner.name)
+        job = service.start_plan_job(
+            session,
+            user=user,
+            team_ids=[team.id],
+            start=first,
+            end=last,
+            time_limit=time_limit,
+            runner=runner.name,
+        )
         session.commit()  # a worker in another process must find the job
         try:
             runner.submit(job.id)
@@ -88,7 +108,9 @@ def start_run(request: Request, team_id: int, user: WebUser, session: SessionDep
         errors = detail if isinstance(detail, list) else [{"path": "", "msg": str(detail)}]
         ctx = runs_context(session, team, user)
         ctx.update({"errors": errors, "form": {"start": start, "end": end, "time_limit": time_limit}})
-        return page(request, "web/runs.html", ctx, user=user, team_id=team.id, active="runs", status_code=code)
+        return page(
+            request, "web/runs.html", ctx, user=user, team_id=team.id, active="runs", status_code=code
+        )
     return RedirectResponse(f"/runs/{job.id}", status_code=303)
 
 
@@ -96,8 +118,14 @@ def start_run(request: Request, team_id: int, user: WebUser, session: SessionDep
 def run_page(request: Request, job_id: int, user: WebUser, session: SessionDep) -> Response:
     job, team = _job(session, job_id, user)
     view = service.job_view(job)
-    return page(request, "web/run.html", {"team": team, "job": view, "active_job": job.status in JOB_ACTIVE},
-                user=user, team_id=team.id, active="runs")
+    return page(
+        request,
+        "web/run.html",
+        {"team": team, "job": view, "active_job": job.status in JOB_ACTIVE},
+        user=user,
+        team_id=team.id,
+        active="runs",
+    )
 
 
 @router.get("/runs/{job_id}/progress")
@@ -105,13 +133,22 @@ def run_progress(request: Request, job_id: int, user: WebUser, session: SessionD
     """The progress panel alone, for htmx to poll; it stops polling itself once the job has finished."""
     job, team = _job(session, job_id, user)
     view = service.job_view(job)
-    return page(request, "web/_run_progress.html",
-                {"team": team, "job": view, "active_job": job.status in JOB_ACTIVE}, user=user)
+    return page(
+        request,
+        "web/_run_progress.html",
+        {"team": team, "job": view, "active_job": job.status in JOB_ACTIVE},
+        user=user,
+    )
 
 
 @router.post("/runs/{job_id}/cancel")
-def cancel_run(request: Request, job_id: int, user: WebUser, session: SessionDep,
-               runner: Annotated[JobRunner, Depends(get_job_runner)]) -> Response:
+def cancel_run(
+    request: Request,
+    job_id: int,
+    user: WebUser,
+    session: SessionDep,
+    runner: Annotated[JobRunner, Depends(get_job_runner)],
+) -> Response:
     job, team = _job(session, job_id, user)
     job = service.cancel_job(session, user=user, job_id=job.id)
     session.commit()  # the parts read the status from the database
@@ -143,10 +180,14 @@ def version_figures(session: SessionDep, version: PlanVersion, user: User) -> di
     month = f.get("distinct_carers_per_citizen_month") or {}
     stats = version.stats or {}
     return {
-        "visits": f.get("visits"), "unplaced": len(version.unplaced),
-        "month_mean": month.get("mean"), "month_max": month.get("max"),
-        "cap_breaches": len(f.get("cap_breaches") or []), "contact_share": f.get("contact_carer_share"),
-        "new_faces": (f.get("new_faces") or {}).get("visits"), "start_sd": f.get("start_time_sd_minutes"),
+        "visits": f.get("visits"),
+        "unplaced": len(version.unplaced),
+        "month_mean": month.get("mean"),
+        "month_max": month.get("max"),
+        "cap_breaches": len(f.get("cap_breaches") or []),
+        "contact_share": f.get("contact_carer_share"),
+        "new_faces": (f.get("new_faces") or {}).get("visits"),
+        "start_sd": f.get("start_time_sd_minutes"),
         "travel": stats.get("travel_minutes"),
     }
 
@@ -171,12 +212,31 @@ def compare_page(request: Request, job_id: int, user: WebUser, session: SessionD
         better = None
         if isinstance(x, int | float) and isinstance(y, int | float) and x != y:
             better = (x < y) == lower
-        rows.append({"label": label, "key": key, "draft": x, "accepted": y, "better": better,
-                     "share": key == "contact_share"})
-    return page(request, "web/compare.html",
-                {"team": team, "job": service.job_view(job), "draft": draft, "accepted": accepted, "rows": rows,
-                 "can_accept": draft.status == PLAN_DRAFT},
-                user=user, team_id=team.id, active="runs")
+        rows.append(
+            {
+                "label": label,
+                "key": key,
+                "draft": x,
+                "accepted": y,
+                "better": better,
+                "share": key == "contact_share",
+            }
+        )
+    return page(
+        request,
+        "web/compare.html",
+        {
+            "team": team,
+            "job": service.job_view(job),
+            "draft": draft,
+            "accepted": accepted,
+            "rows": rows,
+            "can_accept": draft.status == PLAN_DRAFT,
+        },
+        user=user,
+        team_id=team.id,
+        active="runs",
+    )
 
 
 @router.post("/runs/{job_id}/accept")
@@ -186,5 +246,6 @@ def accept_run(job_id: int, user: WebUser, session: SessionDep) -> Response:
     if draft.status != PLAN_DRAFT:
         raise HTTPException(status_code=409, detail=f"version {draft.number} is {draft.status}, not a draft")
     accept_plan_version(session, version=draft, user=user)
-    return RedirectResponse(f"/teams/{team.id}/rota?date={job.start_date.isoformat()}&done=accepted",
-                            status_code=303)
+    return RedirectResponse(
+        f"/teams/{team.id}/rota?date={job.start_date.isoformat()}&done=accepted", status_code=303
+    )

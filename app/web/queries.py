@@ -56,8 +56,9 @@ def team_cards(session: Session, *, user: User) -> list[dict[str, Any]]:
     carers = (select(Carer.team_id, func.count().label("n")).group_by(Carer.team_id)).subquery()
     citizens = (select(Citizen.team_id, func.count().label("n")).group_by(Citizen.team_id)).subquery()
     rows = session.execute(
-        select(Team.id, Team.name, Team.external_id, func.coalesce(carers.c.n, 0),
-               func.coalesce(citizens.c.n, 0))
+        select(
+            Team.id, Team.name, Team.external_id, func.coalesce(carers.c.n, 0), func.coalesce(citizens.c.n, 0)
+        )
         .outerjoin(carers, carers.c.team_id == Team.id)
         .outerjoin(citizens, citizens.c.team_id == Team.id)
         .where(scope_filter(Team.id, user))
@@ -72,7 +73,9 @@ def cap_for(session: Session, team: Team) -> int:
 
 def travel_for(session: Session, points: dict[str, tuple[float, float]]) -> Travel:
     town = services_core.get_municipality(session)
-    return Travel(TravelSpec(speed_kmh=town.travel_speed_kmh, detour_factor=town.travel_detour_factor), points)
+    return Travel(
+        TravelSpec(speed_kmh=town.travel_speed_kmh, detour_factor=town.travel_detour_factor), points
+    )
 
 
 # --- which plan a page shows -------------------------------------------------------------------------
@@ -98,8 +101,12 @@ def shown_plan(session: Session, *, team_id: int, start: dt.date, end: dt.date) 
         select(PlanVersion.id, PlanVersion.status, PlanVersion.number, Plan.name, Plan.id)
         .join(Plan, Plan.id == PlanVersion.plan_id)
         .join(plan_teams, plan_teams.c.plan_id == Plan.id)
-        .where(plan_teams.c.team_id == team_id, Plan.start_date <= end, Plan.end_date >= start,
-               PlanVersion.status.in_((PLAN_ACCEPTED, PLAN_DRAFT)))
+        .where(
+            plan_teams.c.team_id == team_id,
+            Plan.start_date <= end,
+            Plan.end_date >= start,
+            PlanVersion.status.in_((PLAN_ACCEPTED, PLAN_DRAFT)),
+        )
         .order_by(PlanVersion.created_at.desc(), PlanVersion.id.desc())
     ).all()
     accepted = [r for r in rows if r[1] == PLAN_ACCEPTED]
@@ -175,19 +182,38 @@ class Rota:
     assigned: int = 0
 
 
-def _assignment_rows(session: Session, version_ids: list[int], citizen_ids: list[int],
-                     start: dt.date, end: dt.date) -> list[Any]:
+def _assignment_rows(
+    session: Session, version_ids: list[int], citizen_ids: list[int], start: dt.date, end: dt.date
+) -> list[Any]:
     if not version_ids or not citizen_ids:
         return []
-    return session.execute(
-        select(Assignment.id, Assignment.start, Assignment.pinned, Visit.id, Visit.external_id, Visit.date,
-               Visit.duration, Visit.kind, Visit.carers, Visit.citizen_id, assignment_carers.c.carer_id)
-        .join(Visit, Visit.id == Assignment.visit_id)
-        .join(assignment_carers, assignment_carers.c.assignment_id == Assignment.id)
-        .where(Assignment.plan_version_id.in_(version_ids), Visit.citizen_id.in_(citizen_ids),
-               Visit.date >= start, Visit.date <= end, Visit.status == VISIT_PLANNED)
-        .order_by(Visit.date, Assignment.start, Assignment.id)
-    ).all()
+    return list(
+        session.execute(
+            select(
+                Assignment.id,
+                Assignment.start,
+                Assignment.pinned,
+                Visit.id,
+                Visit.external_id,
+                Visit.date,
+                Visit.duration,
+                Visit.kind,
+                Visit.carers,
+                Visit.citizen_id,
+                assignment_carers.c.carer_id,
+            )
+            .join(Visit, Visit.id == Assignment.visit_id)
+            .join(assignment_carers, assignment_carers.c.assignment_id == Assignment.id)
+            .where(
+                Assignment.plan_version_id.in_(version_ids),
+                Visit.citizen_id.in_(citizen_ids),
+                Visit.date >= start,
+                Visit.date <= end,
+                Visit.status == VISIT_PLANNED,
+            )
+            .order_by(Visit.date, Assignment.start, Assignment.id)
+        ).all()
+    )
 
 
 def _new_faces(history: list[Any], first_day: dict[int, dt.date]) -> set[tuple[int, int]]:
@@ -205,8 +231,9 @@ def _new_faces(history: list[Any], first_day: dict[int, dt.date]) -> set[tuple[i
     return out
 
 
-def rota(session: Session, *, team: Team, start: dt.date, end: dt.date,
-         month: tuple[int, int] | None = None) -> Rota:
+def rota(
+    session: Session, *, team: Team, start: dt.date, end: dt.date, month: tuple[int, int] | None = None
+) -> Rota:
     """Carers as rows with their shifts and visit blocks per day from `start` to `end` (inclusive), the
     unplaced visits of those days, and per citizen the distinct carers in `month` against the cap."""
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
@@ -215,19 +242,22 @@ def rota(session: Session, *, team: Team, start: dt.date, end: dt.date,
     plan = shown_plan(session, team_id=team.id, start=min(start, m_first), end=max(end, m_last))
     cap = cap_for(session, team)
 
-    carers = session.execute(select(Carer.id, Carer.name, Carer.external_id)
-                             .where(Carer.team_id == team.id).order_by(Carer.name)).all()
+    carers = session.execute(
+        select(Carer.id, Carer.name, Carer.external_id).where(Carer.team_id == team.id).order_by(Carer.name)
+    ).all()
     rows = {c[0]: RotaRow(c[0], c[1], c[2]) for c in carers}
     names = {c[0]: c[1] for c in carers}
     for cid, date, s, e in session.execute(
-            select(Shift.carer_id, Shift.date, Shift.start, Shift.end)
-            .join(Carer, Carer.id == Shift.carer_id)
-            .where(Carer.team_id == team.id, Shift.date >= start, Shift.date <= end)
-            .order_by(Shift.start)):
+        select(Shift.carer_id, Shift.date, Shift.start, Shift.end)
+        .join(Carer, Carer.id == Shift.carer_id)
+        .where(Carer.team_id == team.id, Shift.date >= start, Shift.date <= end)
+        .order_by(Shift.start)
+    ):
         rows[cid].shifts[date].append((s, e))
 
-    citizens = session.execute(select(Citizen.id, Citizen.name, Citizen.contact_carer_id)
-                               .where(Citizen.team_id == team.id)).all()
+    citizens = session.execute(
+        select(Citizen.id, Citizen.name, Citizen.contact_carer_id).where(Citizen.team_id == team.id)
+    ).all()
     cit_name = {c[0]: c[1] for c in citizens}
     contact = {c[0]: c[2] for c in citizens}
 
@@ -256,34 +286,87 @@ def rota(session: Session, *, team: Team, start: dt.date, end: dt.date,
         if not (start <= vdate <= end) or carer not in rows:
             continue
         assigned.add(vid)
-        rows[carer].blocks[vdate].append(Block(
-            assignment_id=aid, visit_id=vid, visit_ext=vext, citizen_id=citizen, citizen=cit_name[citizen],
-            kind=kind, date=vdate, start=a_start, duration=dur, carers=n, pinned=pinned,
-            contact=contact.get(citizen) == carer, new_face=(aid, carer) in faces,
-            partners=[names.get(c, "?") for c in by_assignment[aid] if c != carer]))
+        rows[carer].blocks[vdate].append(
+            Block(
+                assignment_id=aid,
+                visit_id=vid,
+                visit_ext=vext,
+                citizen_id=citizen,
+                citizen=cit_name[citizen],
+                kind=kind,
+                date=vdate,
+                start=a_start,
+                duration=dur,
+                carers=n,
+                pinned=pinned,
+                contact=contact.get(citizen) == carer,
+                new_face=(aid, carer) in faces,
+                partners=[names.get(c, "?") for c in by_assignment[aid] if c != carer],
+            )
+        )
 
     unplaced: list[dict[str, Any]] = []
     if plan.version_ids:
         for vid, vext, vdate, earliest, latest, dur, kind, citizen, reason in session.execute(
-                select(Visit.id, Visit.external_id, Visit.date, Visit.earliest, Visit.latest, Visit.duration,
-                       Visit.kind, Visit.citizen_id, UnplacedVisit.reason)
-                .join(UnplacedVisit, UnplacedVisit.visit_id == Visit.id)
-                .where(UnplacedVisit.plan_version_id.in_(plan.version_ids),
-                       Visit.citizen_id.in_(list(cit_name)), Visit.date >= start, Visit.date <= end,
-                       Visit.status == VISIT_PLANNED)
-                .order_by(Visit.date, Visit.earliest)):
-            unplaced.append({"visit_id": vid, "visit": vext, "date": vdate, "earliest": earliest,
-                             "latest": latest, "duration": dur, "kind": kind, "citizen_id": citizen,
-                             "citizen": cit_name[citizen], "reason": reason})
+            select(
+                Visit.id,
+                Visit.external_id,
+                Visit.date,
+                Visit.earliest,
+                Visit.latest,
+                Visit.duration,
+                Visit.kind,
+                Visit.citizen_id,
+                UnplacedVisit.reason,
+            )
+            .join(UnplacedVisit, UnplacedVisit.visit_id == Visit.id)
+            .where(
+                UnplacedVisit.plan_version_id.in_(plan.version_ids),
+                Visit.citizen_id.in_(list(cit_name)),
+                Visit.date >= start,
+                Visit.date <= end,
+                Visit.status == VISIT_PLANNED,
+            )
+            .order_by(Visit.date, Visit.earliest)
+        ):
+            unplaced.append(
+                {
+                    "visit_id": vid,
+                    "visit": vext,
+                    "date": vdate,
+                    "earliest": earliest,
+                    "latest": latest,
+                    "duration": dur,
+                    "kind": kind,
+                    "citizen_id": citizen,
+                    "citizen": cit_name[citizen],
+                    "reason": reason,
+                }
+            )
 
     counts = [
-        CitizenCount(citizen_id=cid, name=cit_name[cid], distinct=len(met.get(cid, ())), cap=cap,
-                     contact=names.get(contact[cid]) if contact.get(cid) else None,
-                     contact_visits=len(contact_hits.get(cid, ())), visits=len(visits_in_month.get(cid, ())))
+        CitizenCount(
+            citizen_id=cid,
+            name=cit_name[cid],
+            distinct=len(met.get(cid, ())),
+            cap=cap,
+            contact=names.get(contact[cid] or 0) if contact.get(cid) else None,
+            contact_visits=len(contact_hits.get(cid, ())),
+            visits=len(visits_in_month.get(cid, ())),
+        )
         for cid in sorted(cit_name, key=lambda c: (-len(met.get(c, ())), cit_name[c]))
     ]
-    return Rota(team=team, days=days, plan=plan, rows=list(rows.values()), unplaced=unplaced, counts=counts,
-                month=month, cap=cap, assigned=len(assigned))
+    return Rota(
+        team=team,
+        days=days,
+        plan=plan,
+        rows=list(rows.values()),
+        unplaced=unplaced,
+        counts=counts,
+        month=month,
+        cap=cap,
+        assigned=len(assigned),
+    )
 
 
 # --- a carer's day -----------------------------------------------------------------------------------
@@ -302,18 +385,40 @@ class Stop:
 def carer_day(session: Session, *, carer: Carer, day: dt.date) -> dict[str, Any]:
     """The carer's route that day, shift by shift: base, visits in start order with travel, base."""
     team = carer.team
-    shifts = session.execute(select(Shift.start, Shift.end).where(Shift.carer_id == carer.id, Shift.date == day)
-                             .order_by(Shift.start)).all()
+    shifts = session.execute(
+        select(Shift.start, Shift.end)
+        .where(Shift.carer_id == carer.id, Shift.date == day)
+        .order_by(Shift.start)
+    ).all()
     plan = shown_plan(session, team_id=team.id, start=day, end=day)
     rows = session.execute(
-        select(Assignment.id, Assignment.start, Assignment.pinned, Visit.id, Visit.external_id, Visit.date,
-               Visit.duration, Visit.kind, Visit.carers, Visit.citizen_id, Citizen.name, Citizen.lat,
-               Citizen.lon, Citizen.contact_carer_id, Citizen.address, Citizen.external_id)
+        select(
+            Assignment.id,
+            Assignment.start,
+            Assignment.pinned,
+            Visit.id,
+            Visit.external_id,
+            Visit.date,
+            Visit.duration,
+            Visit.kind,
+            Visit.carers,
+            Visit.citizen_id,
+            Citizen.name,
+            Citizen.lat,
+            Citizen.lon,
+            Citizen.contact_carer_id,
+            Citizen.address,
+            Citizen.external_id,
+        )
         .join(Visit, Visit.id == Assignment.visit_id)
         .join(Citizen, Citizen.id == Visit.citizen_id)
         .join(assignment_carers, assignment_carers.c.assignment_id == Assignment.id)
-        .where(Assignment.plan_version_id.in_(plan.version_ids or [-1]), assignment_carers.c.carer_id == carer.id,
-               Visit.date == day, Visit.status == VISIT_PLANNED)
+        .where(
+            Assignment.plan_version_id.in_(plan.version_ids or [-1]),
+            assignment_carers.c.carer_id == carer.id,
+            Visit.date == day,
+            Visit.status == VISIT_PLANNED,
+        )
         .order_by(Assignment.start)
     ).all()
     points = {f"team:{team.id}": (team.lat, team.lon)}
@@ -330,9 +435,21 @@ def carer_day(session: Session, *, carer: Carer, day: dt.date) -> dict[str, Any]
         partners[aid].append(name)
 
     def block(r: Any) -> Block:
-        return Block(assignment_id=r[0], visit_id=r[3], visit_ext=r[4], citizen_id=r[9], citizen=r[10],
-                     kind=r[7], date=r[5], start=r[1], duration=r[6], carers=r[8], pinned=r[2],
-                     contact=r[13] == carer.id, partners=partners.get(r[0], []))
+        return Block(
+            assignment_id=r[0],
+            visit_id=r[3],
+            visit_ext=r[4],
+            citizen_id=r[9],
+            citizen=r[10],
+            kind=r[7],
+            date=r[5],
+            start=r[1],
+            duration=r[6],
+            carers=r[8],
+            pinned=r[2],
+            contact=r[13] == carer.id,
+            partners=partners.get(r[0], []),
+        )
 
     base = f"team:{team.id}"
     legs: list[dict[str, Any]] = []
@@ -355,9 +472,17 @@ def carer_day(session: Session, *, carer: Carer, day: dt.date) -> dict[str, Any]
         stops.append(Stop("base_in", last_end + back, None, back))
         legs.append({"start": s, "end": e, "stops": stops})
     for r in remaining:  # outside every shift (should not happen in a feasible plan): still listed
-        legs.append({"start": r[1], "end": r[1] + r[6], "stops": [Stop("visit", r[1], r[1] + r[6], 0, block(r))]})
-    return {"carer": carer, "day": day, "plan": plan, "legs": legs, "travel": total_travel,
-            "visits": len(rows)}
+        legs.append(
+            {"start": r[1], "end": r[1] + r[6], "stops": [Stop("visit", r[1], r[1] + r[6], 0, block(r))]}
+        )
+    return {
+        "carer": carer,
+        "day": day,
+        "plan": plan,
+        "legs": legs,
+        "travel": total_travel,
+        "visits": len(rows),
+    }
 
 
 # --- a citizen's page --------------------------------------------------------------------------------
@@ -366,16 +491,22 @@ def carer_day(session: Session, *, carer: Carer, day: dt.date) -> dict[str, Any]
 def citizen_page(session: Session, *, citizen: Citizen, today: dt.date) -> dict[str, Any]:
     """Needs in force, who comes when (the next 14 days), distinct carers this month and last."""
     needs = session.scalars(
-        select(Need).where(Need.citizen_id == citizen.id, Need.valid_from <= today + dt.timedelta(days=14),
-                           (Need.valid_to.is_(None)) | (Need.valid_to >= today))
-        .order_by(Need.earliest, Need.kind)).all()
+        select(Need)
+        .where(
+            Need.citizen_id == citizen.id,
+            Need.valid_from <= today + dt.timedelta(days=14),
+            (Need.valid_to.is_(None)) | (Need.valid_to >= today),
+        )
+        .order_by(Need.earliest, Need.kind)
+    ).all()
     this_first, this_last = month_bounds(today)
     last_first, last_last = month_bounds(this_first - dt.timedelta(days=1))
     horizon = today + dt.timedelta(days=13)
     plan = shown_plan(session, team_id=citizen.team_id, start=last_first, end=max(this_last, horizon))
     rows = _assignment_rows(session, plan.version_ids, [citizen.id], last_first, max(this_last, horizon))
-    carer_names = dict(session.execute(
-        select(Carer.id, Carer.name).where(Carer.id.in_({r[10] for r in rows} or {-1}))).all())
+    carer_names = dict(
+        session.execute(select(Carer.id, Carer.name).where(Carer.id.in_({r[10] for r in rows} or {-1}))).all()
+    )
     met_this: dict[int, int] = defaultdict(int)
     met_last: dict[int, int] = defaultdict(int)
     coming: dict[int, dict[str, Any]] = {}
@@ -386,33 +517,84 @@ def citizen_page(session: Session, *, citizen: Citizen, today: dt.date) -> dict[
         elif last_first <= vdate <= last_last:
             met_last[carer] += 1
         if today <= vdate <= horizon:
-            item = coming.setdefault(aid, {"assignment_id": aid, "date": vdate, "start": start, "end": start + dur,
-                                           "kind": kind, "carers": [], "pinned": pinned, "visit": vext})
-            item["carers"].append({"id": carer, "name": carer_names.get(carer, "?"),
-                                   "contact": carer == citizen.contact_carer_id})
+            item = coming.setdefault(
+                aid,
+                {
+                    "assignment_id": aid,
+                    "date": vdate,
+                    "start": start,
+                    "end": start + dur,
+                    "kind": kind,
+                    "carers": [],
+                    "pinned": pinned,
+                    "visit": vext,
+                },
+            )
+            item["carers"].append(
+                {
+                    "id": carer,
+                    "name": carer_names.get(carer, "?"),
+                    "contact": carer == citizen.contact_carer_id,
+                }
+            )
     unplaced = session.execute(
         select(Visit.date, Visit.kind, Visit.earliest, Visit.latest, UnplacedVisit.reason)
         .join(UnplacedVisit, UnplacedVisit.visit_id == Visit.id)
-        .where(UnplacedVisit.plan_version_id.in_(plan.version_ids or [-1]), Visit.citizen_id == citizen.id,
-               Visit.date >= today, Visit.date <= horizon, Visit.status == VISIT_PLANNED)
-        .order_by(Visit.date, Visit.earliest)).all()
+        .where(
+            UnplacedVisit.plan_version_id.in_(plan.version_ids or [-1]),
+            Visit.citizen_id == citizen.id,
+            Visit.date >= today,
+            Visit.date <= horizon,
+            Visit.status == VISIT_PLANNED,
+        )
+        .order_by(Visit.date, Visit.earliest)
+    ).all()
 
     def people(met: dict[int, int]) -> list[dict[str, Any]]:
-        return [{"id": c, "name": carer_names.get(c, "?"), "visits": k, "contact": c == citizen.contact_carer_id}
-                for c, k in sorted(met.items(), key=lambda kv: (-kv[1], carer_names.get(kv[0], "")))]
+        return [
+            {"id": c, "name": carer_names.get(c, "?"), "visits": k, "contact": c == citizen.contact_carer_id}
+            for c, k in sorted(met.items(), key=lambda kv: (-kv[1], carer_names.get(kv[0], "")))
+        ]
 
     return {
-        "citizen": citizen, "needs": needs, "plan": plan, "cap": cap_for(session, citizen.team),
-        "this_month": people(met_this), "last_month": people(met_last),
-        "this_first": this_first, "last_first": last_first,
+        "citizen": citizen,
+        "needs": needs,
+        "plan": plan,
+        "cap": cap_for(session, citizen.team),
+        "this_month": people(met_this),
+        "last_month": people(met_last),
+        "this_first": this_first,
+        "last_first": last_first,
         "coming": sorted(coming.values(), key=lambda x: (x["date"], x["start"])),
-        "unplaced": [{"date": u[0], "kind": u[1], "earliest": u[2], "latest": u[3], "reason": u[4]}
-                     for u in unplaced],
+        "unplaced": [
+            {"date": u[0], "kind": u[1], "earliest": u[2], "latest": u[3], "reason": u[4]} for u in unplaced
+        ],
     }
 
 
 def visit_for(session: Session, *, citizen_id: int, day: dt.date, kind: str) -> Visit | None:
     """The citizen's planned visit of this need on this day (the "longer visit" form names it so)."""
-    return session.scalar(select(Visit).where(Visit.citizen_id == citizen_id, Visit.date == day,
-                                              Visit.kind == kind, Visit.status == VISIT_PLANNED)
-                          .order_by(Visit.earliest).limit(1))
+    return session.scalar(
+        select(Visit)
+        .where(
+            Visit.citizen_id == citizen_id,
+            Visit.date == day,
+            Visit.kind == kind,
+            Visit.status == VISIT_PLANNED,
+        )
+        .order_by(Visit.earliest)
+        .limit(1)
+    )
+
+
+def shifts_on(session: Session, *, team_id: int, day: dt.date) -> dict[int, list[tuple[int, int]]]:
+    """carer id -> that day's shifts, for the hand-move form (who is working when)."""
+    out: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for cid, s, e in session.execute(
+        select(Shift.carer_id, Shift.start, Shift.end)
+        .join(Carer, Carer.id == Shift.carer_id)
+        .where(Carer.team_id == team_id, Shift.date == day)
+        .order_by(Shift.start)
+    ):
+        out[cid].append((s, e))
+    return out

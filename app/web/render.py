@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
+from app.replan.hand_move import RULES
 from app.services.errors import ServiceError
 from app.web.i18n import LANG_COOKIE, LANGUAGES, format_date, month_name, pick_language, translator
 from models.core import ROLE_ADMIN, ROLE_AUDITOR, ROLE_COORDINATOR, User
@@ -43,6 +44,7 @@ def hhmm(minutes: int | None) -> str:
 templates.env.filters["hhmm"] = hhmm
 templates.env.globals["hhmm"] = hhmm
 templates.env.globals["timedelta"] = dt.timedelta
+templates.env.globals["rules"] = RULES
 
 
 class LoginRequired(Exception):
@@ -53,26 +55,42 @@ def language(request: Request) -> str:
     return pick_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
 
 
+NAV_LABELS = {
+    "teams": "Teams",
+    "rota": "Rota",
+    "adjust": "Adjust and re-plan",
+    "runs": "Plan runs",
+    "audit": "Continuity",
+}
+
+
 def nav_items(user: User | None, team_id: int | None) -> list[tuple[str, str, str]]:
     """(key, label, href) of the main menu for this user: what their role may open."""
     if user is None:
         return []
-    if user.role == ROLE_AUDITOR:
-        return [("audit", "Continuity", "/audit")]
-    items = [("teams", "Teams", "/teams")]
-    if team_id is not None:
-        items.append(("rota", "Rota", f"/teams/{team_id}/rota"))
-        if user.role in (ROLE_COORDINATOR, ROLE_ADMIN):
-            items.append(("adjust", "Adjust and re-plan", f"/teams/{team_id}/adjust"))
-            items.append(("runs", "Plan runs", f"/teams/{team_id}/runs"))
-    if user.role in (ROLE_COORDINATOR, ROLE_ADMIN):
-        items.append(("audit", "Continuity", "/audit"))
-    return items
+    keys: list[tuple[str, str]] = []
+    if user.role != ROLE_AUDITOR:
+        keys.append(("teams", "/teams"))
+        if team_id is not None:
+            keys.append(("rota", f"/teams/{team_id}/rota"))
+            if user.role in (ROLE_COORDINATOR, ROLE_ADMIN):
+                keys += [("adjust", f"/teams/{team_id}/adjust"), ("runs", f"/teams/{team_id}/runs")]
+    if user.role in (ROLE_AUDITOR, ROLE_COORDINATOR, ROLE_ADMIN):
+        keys.append(("audit", "/audit"))
+    return [(key, NAV_LABELS[key], href) for key, href in keys]
 
 
-def page(request: Request, name: str, context: dict[str, Any] | None = None, *,
-         user: User | None = None, team_id: int | None = None, active: str = "",
-         status_code: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+def page(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    user: User | None = None,
+    team_id: int | None = None,
+    active: str = "",
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
     """Render `name` with the shared context: `_` (translator), `lang`, `user`, the menu."""
     lang = language(request)
     ctx: dict[str, Any] = {
@@ -87,7 +105,9 @@ def page(request: Request, name: str, context: dict[str, Any] | None = None, *,
         "fmt_date": lambda d, weekday=True: format_date(lang, d, weekday=weekday),
         "month_name": lambda m: month_name(lang, m),
         "today": dt.date.today(),
-        "here": quote(str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""), safe=""),
+        "here": quote(
+            str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""), safe=""
+        ),
     }
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=headers)
@@ -114,13 +134,18 @@ _TITLES = {
 
 
 def error_page(request: Request, status_code: int, detail: Any = None) -> HTMLResponse:
-    title, text = _TITLES.get(status_code, ("Check the form" if 400 <= status_code < 500
-                                            else "Something went wrong", ""))
+    title, text = _TITLES.get(
+        status_code, ("Check the form" if 400 <= status_code < 500 else "Something went wrong", "")
+    )
     message = detail if isinstance(detail, str) else None
     errors = detail if isinstance(detail, list) else None
-    return page(request, "web/error.html", {"title": title, "text": text, "message": message,
-                                        "errors": errors, "status": status_code},
-                user=getattr(request.state, "web_user", None), status_code=status_code)
+    return page(
+        request,
+        "web/error.html",
+        {"title": title, "text": text, "message": message, "errors": errors, "status": status_code},
+        user=getattr(request.state, "web_user", None),
+        status_code=status_code,
+    )
 
 
 class WebRoute(APIRoute):

@@ -22,8 +22,9 @@ def static_file(name: str) -> FileResponse:
     path = (STATIC_DIR / name).resolve()
     if path.parent != STATIC_DIR.resolve() or not path.is_file() or path.suffix not in _STATIC_TYPES:
         raise HTTPException(status_code=404, detail="not found")
-    return FileResponse(path, media_type=_STATIC_TYPES[path.suffix],
-                        headers={"Cache-Control": "public, max-age=3600"})
+    return FileResponse(
+        path, media_type=_STATIC_TYPES[path.suffix], headers={"Cache-Control": "public, max-age=3600"}
+    )
 
 
 for _module in (pages_auth, pages_rota, pages_adjust, pages_runs, pages_audit):

@@ -196,4 +196,30 @@ def test_with_the_broker_down_a_new_job_answers_503_and_the_app_works_on(world: 
     assert "cannot be reached" in r.json()["detail"] and "no job was started" in r.json()["detail"]
     assert client.get("/health").status_code == 200
     assert client.get("/api/plan-jobs", headers=world.headers["coordinator"]).json() == []
-    _ = dt
+
+
+
+def test_a_job_whose_server_stopped_is_shown_failed_and_the_plan_untouched(
+        world: World, api: Any, runner: InProcessRunner) -> None:
+    import socket
+    import subprocess
+
+    from app.services import jobs as service
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    with world.sessions() as s:
+        job = service.start_plan_job(s, user=s.merge(world.users["coordinator"]),
+                                     team_ids=[world.teams["A-T1"]], start=dt.date(2026, 12, 1),
+                                     end=dt.date(2026, 12, 7), time_limit=5, runner="inprocess")
+        job.status, job.owner = "running", f"{socket.gethostname()}:{gone.pid}"
+        s.commit()
+        job_id = job.id
+    client = api(runner)
+    shown = client.get(f"/api/plan-jobs/{job_id}", headers=world.headers["member"]).json()
+    assert shown["status"] == "failed" and "server stopped" in shown["error"]
+    assert shown["plan_version_id"] is None and world.versions() == 0
+    # A new job for the team is accepted again (the dead one no longer blocks it).
+    assert client.post("/api/plan-jobs", json=_body(world, ["A-T1"], time_limit=1),
+                       headers=world.headers["coordinator"]).status_code == 202
+    runner.wait(job_id + 1, timeout=30)

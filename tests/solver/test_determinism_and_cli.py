@@ -6,6 +6,7 @@ import contextlib
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -32,10 +33,11 @@ def test_the_same_seed_with_one_worker_gives_the_same_plan() -> None:
 
 def test_progress_is_reported_and_a_stop_request_is_honoured() -> None:
     seen = []
+    t0 = time.monotonic()
     plan = solve(_team_s(), SolveParams(time_limit=30, on_progress=seen.append,
-                                        should_stop=lambda: len(seen) > 3))
-    assert seen and seen[-1].phase == "done"
-    assert plan.stats["elapsed_seconds"] < 20
+                                        should_stop=lambda: time.monotonic() - t0 > 1.0))
+    assert seen and seen[-1].phase == "done" and seen[-1].objective is not None
+    assert plan.stats["elapsed_seconds"] < 6  # asked to stop after 1 s of a 30 s limit
     assert len(plan.assignments) + len(plan.unplaced) == 720
 
 

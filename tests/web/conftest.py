@@ -53,8 +53,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @pytest.fixture
 def page(request: pytest.FixtureRequest, browser: Any, server: str) -> Iterator[Any]:
     """A fresh browser context (no cookies) on a tablet-sized landscape screen, in English."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB",
-                                  extra_http_headers={"Accept-Language": "en-GB,en;q=0.8"})
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900},
+        locale="en-GB",
+        extra_http_headers={"Accept-Language": "en-GB,en;q=0.8"},
+    )
     context.set_default_timeout(20_000)
     pg = context.new_page()
     pg.base = server  # type: ignore[attr-defined]

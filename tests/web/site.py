@@ -24,8 +24,16 @@ from sqlalchemy.orm import Session
 
 PROJECT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SOLVE_SECONDS = 3.0
 
 
@@ -77,8 +85,9 @@ def _plan_team(session: Session, team_id: int, start: dt.date, end: dt.date) -> 
 
     problem = build_problem(session, team_ids=[team_id], start=start, end=end)
     plan = solve(problem, st.SolveParams(time_limit=SOLVE_SECONDS, seed=0))
-    version = store_plan_version(session, team_ids=[team_id], start=start, end=end, plan=plan,
-                                 inputs={"source": "tests/web"})
+    version = store_plan_version(
+        session, team_ids=[team_id], start=start, end=end, plan=plan, inputs={"source": "tests/web"}
+    )
     accept_plan_version(session, version=version, user=None)
 
 
@@ -91,7 +100,8 @@ def _sick_case(session: Session, team_id: int, day: dt.date) -> SickCase:
         .join(PlanVersion, PlanVersion.id == Assignment.plan_version_id)
         .join(Visit, Visit.id == Assignment.visit_id)
         .join(Carer, Carer.id == assignment_carers.c.carer_id)
-        .where(PlanVersion.status == "accepted", Visit.date == day, Carer.team_id == team_id)).all()
+        .where(PlanVersion.status == "accepted", Visit.date == day, Carer.team_id == team_id)
+    ).all()
     count: dict[tuple[int, str], int] = defaultdict(int)
     for cid, name in rows:
         count[(cid, name)] += 1
@@ -133,8 +143,14 @@ def _cap_case(session: Session, team_id: int, start: dt.date, end: dt.date) -> C
                 team = session.get_one(Team, team_id)
                 team.max_carers_per_month = cap
                 session.flush()
-                return CapCase(team_id=team_id, visit=a.visit, carers=[carer.id], start=a.start,
-                               carer_name=names[carer.id], cap=cap)
+                return CapCase(
+                    team_id=team_id,
+                    visit=a.visit,
+                    carers=[carer.id],
+                    start=a.start,
+                    carer_name=names[carer.id],
+                    cap=cap,
+                )
     raise RuntimeError("no hand move found that breaks only the cap")
 
 
@@ -160,12 +176,22 @@ def build_site(directory: Path) -> DemoSite:
             _plan_team(session, tid, info.start, end)
         sick = _sick_case(session, ordered[0], info.start + dt.timedelta(days=2))
         cap = _cap_case(session, ordered[1], info.start, end)
-        names = [n for (n,) in session.execute(select(Carer.name))] + \
-            [n for (n,) in session.execute(select(Citizen.name))]
+        names = [n for (n,) in session.execute(select(Carer.name))] + [
+            n for (n,) in session.execute(select(Citizen.name))
+        ]
         session.commit()
     engine.dispose()
-    return DemoSite(db_path=db_path, url=url, start=info.start, password=DEMO_PASSWORD, teams=teams,
-                    logins={d.username: d.role for d in demo_logins()}, names=names, sick=sick, cap=cap)
+    return DemoSite(
+        db_path=db_path,
+        url=url,
+        start=info.start,
+        password=DEMO_PASSWORD,
+        teams=teams,
+        logins={d.username: d.role for d in demo_logins()},
+        names=names,
+        sick=sick,
+        cap=cap,
+    )
 
 
 class Server:
@@ -178,8 +204,23 @@ class Server:
         env.pop("CELERY_BROKER_URL", None)  # jobs run in-process: the tests need no broker
         self.log = site.db_path.with_suffix(".log").open("w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "warning"], cwd=PROJECT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "app.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=PROJECT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

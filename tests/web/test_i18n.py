@@ -1,0 +1,41 @@
+"""Every text the pages translate has a Swedish entry; the language follows the switch."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from app.replan.hand_move import RULES
+from app.web import pages_adjust, pages_runs, render
+from app.web.i18n import SV, pick_language, translator
+
+TEMPLATES = Path(render.TEMPLATES_DIR) / "web"
+CALL = re.compile(r"""_\(\s*(["'])(.+?)\1""")
+
+
+def _texts() -> set[str]:
+    found: set[str] = set()
+    for path in TEMPLATES.glob("*.html"):
+        found.update(m.group(2) for m in CALL.finditer(path.read_text(encoding="utf-8")))
+    found.update(render.NAV_LABELS.values())
+    found.update(RULES.values())
+    found.update(pages_adjust.FLASHES.values())
+    found.update(label for label, _key, _lower in pages_runs.FIGURES)
+    for title, text in render._TITLES.values():
+        found.update((title, text))
+    return found
+
+
+def test_every_text_on_the_pages_has_a_swedish_translation() -> None:
+    texts = _texts()
+    assert len(texts) > 150
+    missing = sorted(t for t in texts if t not in SV)
+    assert missing == []
+
+
+def test_the_language_comes_from_the_switch_then_the_browser_then_swedish() -> None:
+    assert pick_language("en", "sv-SE") == "en"
+    assert pick_language(None, "en-GB,en;q=0.9") == "en"
+    assert pick_language(None, "de-DE") == "sv"
+    assert translator("sv")("{n} of {cap}", n=3, cap=12) == "3 av 12"
+    assert translator("en")("{n} of {cap}", n=3, cap=12) == "3 of 12"
