@@ -28,7 +28,8 @@ class Settings(BaseSettings):
     # The Sundsvall goal: at most 12 distinct carers per citizen per calendar month.
     default_max_carers_per_month: int = 12
     sql_echo: bool = False
-    # Keys the auditor's pseudonyms (HMAC); unset: derived from secret_key. Changing it changes every pseudonym.
+    # Keys the auditor's pseudonyms (HMAC); unset: derived from secret_key.
+    # Changing it changes every pseudonym.
     audit_pseudonym_key: str | None = None
     # --- solve jobs (issues 4 and 8; app/jobs) ---
     # Empty: solve jobs run inside the web process (a child process per job), no broker needed.

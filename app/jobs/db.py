@@ -24,6 +24,15 @@ def _sqlite_concurrency(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+    # We issue BEGIN ourselves (below); pysqlite's own implicit BEGIN would come too late.
+    dbapi_connection.isolation_level = None
+
+
+def _begin_immediate(conn: Any) -> None:
+    # Every transaction takes the write lock up front (waiting up to the busy timeout). A deferred
+    # transaction that reads, then writes after another process committed, fails at once with
+    # "database is locked" (SQLite cannot upgrade a stale snapshot); an immediate one just waits.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def worker_sessions(url: str | None = None) -> sessionmaker[Session]:
@@ -38,5 +47,6 @@ def worker_sessions(url: str | None = None) -> sessionmaker[Session]:
             engine = make_engine(url)
             if make_url(url).get_backend_name() == "sqlite":
                 event.listen(engine, "connect", _sqlite_concurrency)
+                event.listen(engine, "begin", _begin_immediate)
             maker = _by_pid[key] = sessionmaker(bind=engine, expire_on_commit=False)
         return maker

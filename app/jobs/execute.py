@@ -250,8 +250,10 @@ def claim(sessions: Sessions, part_id: int, *, max_attempts: int, worker: str | 
                 fail_job(sessions, job.id, f"could not build the problem of team part {part.seq + 1}: "
                                            f"{type(e).__name__}: {e}")
                 return None
+            session.commit()  # end the read: the write below starts a transaction of its own
             res = session.execute(update(PlanJobPart).where(
-                PlanJobPart.id == part_id, PlanJobPart.attempts == attempt, PlanJobPart.status == PART_RUNNING,
+                PlanJobPart.id == part_id, PlanJobPart.attempts == attempt,
+                PlanJobPart.status == PART_RUNNING,
             ).values(problem=codec.dumps(codec.problem_to_payload(problem)), size=len(problem.visits))
                 .execution_options(synchronize_session=False))
             session.commit()

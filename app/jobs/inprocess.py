@@ -131,9 +131,10 @@ class InProcessRunner:
 
         settings = get_settings()
         if sessions is None:
-            from app.db import get_sessionmaker
+            from app.jobs.db import worker_sessions
 
-            sessions = get_sessionmaker()
+            # Our own engine: on SQLite its transactions wait for the lock instead of failing.
+            sessions = worker_sessions(settings.database_url)
         self.sessions = sessions
         self.isolation = isolation  # "process" (the product) or "thread" (a solve_fn in this process)
         self.solve_path = solve_path or solve_function_path()

@@ -154,8 +154,12 @@ def cancel_job(session: Session, *, user: User, job_id: int) -> PlanJob:
     if res.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(job)
         raise Conflict(f"plan job {job.id} has already {job.status}; nothing to cancel")
-    session.execute(update(PlanJobPart).where(PlanJobPart.job_id == job.id, PlanJobPart.status == "queued")
-                    .values(status=PART_CANCELLED).execution_options(synchronize_session=False))
+    # Running parts too: their process sees the row is no longer theirs within a second and stops;
+    # anything it reports or returns afterwards no longer matches and is dropped.
+    session.execute(update(PlanJobPart)
+                    .where(PlanJobPart.job_id == job.id, PlanJobPart.status.in_(PART_ACTIVE))
+                    .values(status=PART_CANCELLED, finished_at=dt.datetime.now(dt.UTC))
+                    .execution_options(synchronize_session=False))
     session.flush()
     session.refresh(job)
     for p in job.parts:

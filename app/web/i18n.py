@@ -243,6 +243,8 @@ SV: dict[str, str] = {
     "Compare with the accepted plan": "Jämför med den godkända planen",
     "Compare": "Jämför",
     "Accept this plan": "Godkänn planen",
+    "No accepted plan for these dates yet: this would be the first.":
+        "Ingen godkänd plan för de här datumen än: det här blir den första.",
     "The plan was accepted.": "Planen är godkänd.",
     "Figure": "Mått",
     "Draft": "Utkast",

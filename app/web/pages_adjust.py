@@ -183,6 +183,15 @@ def render_adjust(
     )
     if ctx["flash"]:
         ctx["flash_kind"] = "ok"
+    # A sick call started from a carer's day arrives with ?carer=ID&date=YYYY-MM-DD: fill the form in.
+    q = request.query_params
+    ctx["pick_carer"] = int(q["carer"]) if q.get("carer", "").isdigit() else None
+    try:
+        picked = dt.date.fromisoformat(q.get("date", ""))
+    except ValueError:
+        picked = None
+    if plan is not None and picked is not None and plan.start_date <= picked <= plan.end_date:
+        ctx["default_day"] = picked
     return page(
         request, "web/adjust.html", ctx, user=user, team_id=team.id, active="adjust", status_code=status_code
     )

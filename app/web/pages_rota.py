@@ -119,6 +119,7 @@ def carer_day_page(
             "prev_day": day - dt.timedelta(days=1),
             "next_day": day + dt.timedelta(days=1),
             "team": carer.team,
+            "can_adjust": user.role in PLANNER_ROLES,
         },
         user=user,
         team_id=carer.team_id,

@@ -6,6 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from fastapi.testclient import TestClient
+
+from app.db import SessionDep, get_session
+from app.main import create_app
+from models.core import Team
 
 DAY = dt.date(2026, 12, 1)
 
@@ -166,3 +171,28 @@ def test_wrong_types_in_the_query_are_422_not_500(client, headers):
     r = client.get("/api/visits", params={"start": "yesterday"}, headers=headers["member"])
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "start"]
     assert client.get("/api/carers", params={"limit": 0}, headers=headers["member"]).status_code == 422
+
+
+def test_a_conflict_found_only_at_commit_answers_409_not_a_false_success(db_session, team_a):
+    # The session dependency commits before the answer is sent, so work lost at commit is never a 200.
+    app = create_app()
+
+    @app.post("/test-only/late-conflict")
+    def late_conflict(session: SessionDep) -> dict[str, str]:
+        session.add(Team(external_id=team_a.external_id, name="again", lat=62.0, lon=17.0))  # no flush
+        return {"status": "stored"}
+
+    def _session():
+        db_session.commit()
+        try:
+            yield db_session
+            db_session.commit()
+        except BaseException:
+            db_session.rollback()
+            raise
+
+    app.dependency_overrides[get_session] = _session
+    with TestClient(app) as c:
+        answer = c.post("/test-only/late-conflict")
+    assert answer.status_code == 409
+    assert "conflict" in answer.json()["detail"]

@@ -93,7 +93,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, _migrated_template: Path) 
     prefix = f"hc-test-{uuid.uuid4().hex[:8]}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "HOMECARE_JOBS_"))}
     env.update(DATABASE_URL=world.url, CELERY_BROKER_URL=REDIS_URL, CELERY_QUEUE_PREFIX=prefix,
-               CELERY_VISIBILITY_TIMEOUT="10", JOBS_MAX_ATTEMPTS="3", PYTHONPATH=str(PROJECT))
+               CELERY_VISIBILITY_TIMEOUT="25", JOBS_MAX_ATTEMPTS="3", PYTHONPATH=str(PROJECT))
     saved = {k: os.environ.get(k) for k in ("CELERY_BROKER_URL", "CELERY_QUEUE_PREFIX")}
     os.environ.update(CELERY_BROKER_URL=REDIS_URL, CELERY_QUEUE_PREFIX=prefix)
     get_settings.cache_clear()
@@ -209,7 +209,7 @@ def test_a_worker_killed_mid_part_ends_in_a_finished_job_and_the_accepted_plan_i
         cluster: dict[str, Any], client: Any) -> None:
     world: World = cluster["world"]
     baseline_id, before = _accepted_baseline(world, "A-T1")
-    job = _start(client, world, ["A-T1", "B-T1"], part_time_limit=6)
+    job = _start(client, world, ["A-T1", "B-T1"], part_time_limit=4)
     world.wait_for(client, job["id"], lambda j: _finished(j) or any(
         p["status"] == "running" and p["fraction"] > 0 for p in j["parts"]), who="coordinator_all")
     with world.sessions() as s:
@@ -231,7 +231,7 @@ def test_a_worker_killed_mid_part_ends_in_a_finished_job_and_the_accepted_plan_i
 def test_a_whole_worker_machine_lost_mid_part_hands_the_part_to_another_worker(
         cluster: dict[str, Any], client: Any) -> None:
     """The worker process itself dies (no parent left to requeue): Redis hands the unacknowledged
-    part to another worker after the visibility timeout (10 s here)."""
+    part to another worker after the visibility timeout (25 s here)."""
     from app.jobs.celery_app import solve_queue
 
     world: World = cluster["world"]
@@ -269,16 +269,13 @@ def test_cancel_stops_every_part_on_every_worker_and_writes_nothing(
     t0 = time.monotonic()
     r = client.post(f"/api/plan-jobs/{job['id']}/cancel", headers=world.headers["coordinator_all"])
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
-    deadline = time.monotonic() + 20
-    while True:
-        with world.sessions() as s:  # a fresh read each time (SQLite WAL: a snapshot per transaction)
-            parts = [(p.seq, p.status) for p in
-                     s.scalars(select(PlanJobPart).where(PlanJobPart.job_id == job["id"]))]
-        if all(status == "cancelled" for _, status in parts):
-            break
-        assert time.monotonic() < deadline, parts
-        time.sleep(0.3)
-    assert time.monotonic() - t0 < 20  # the 120-second parts stopped within seconds
-    assert world.versions() == versions
+    assert all(p["status"] == "cancelled" for p in r.json()["parts"])
+    # Both workers are free again at once: a new two-team job of 2-second parts is done long before
+    # the cancelled 120-second parts could have been.
+    nxt = _start(client, world, ["A-T1", "B-T1"], part_time_limit=2)
+    done, _ = world.wait_for(client, nxt["id"], _finished, timeout=60, who="coordinator_all")
+    assert done["status"] == "succeeded" and time.monotonic() - t0 < 45
     with world.sessions() as s:
         assert s.get_one(PlanJob, job["id"]).status == "cancelled"
+        assert s.get_one(PlanJob, job["id"]).plan_version_id is None
+    assert world.versions() == versions + 1  # only the new job's draft

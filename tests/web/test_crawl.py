@@ -12,6 +12,9 @@ import pytest
 from tests.web.site import DemoSite
 
 HREF = re.compile(r"""href="([^"#]*)""")
+# The demo site (seeded database, two planner runs, uvicorn) takes ~15 s to make.
+pytestmark = pytest.mark.slow
+
 PER_PATTERN = 4  # the rota links every visit: a few of each kind of page are enough
 MAX_PAGES = 300
 

@@ -76,11 +76,14 @@ def test_a_coordinator_records_a_sick_carer_previews_the_replan_applies_it_and_t
     label = f"{sick.day.strftime('%a')} {sick.day.day} "
     assert _day_cell_blocks(page, sick.carer_name, label) == sick.visits
 
-    page.goto(f"{page.base}/teams/{sick.team_id}/adjust")
+    # From the sick carer's day on the rota: "Sick call" opens the form filled in for that carer and day.
+    page.get_by_role("rowheader", name=re.compile(re.escape(sick.carer_name))).get_by_role("link").click()
+    page.goto(page.url.split("?")[0] + f"?date={day}")
+    page.get_by_role("link", name="Sick call").click()
     form = page.locator("form[action$='/adjust/sick']")
-    form.get_by_label("Carer").select_option(label=sick.carer_name)
-    form.get_by_label("From").fill(day)
-    form.get_by_label("To").fill(day)
+    assert form.get_by_label("Carer").input_value() == str(sick.carer_id)
+    assert form.get_by_label("From").input_value() == day
+    assert form.get_by_label("To").input_value() == day
     form.get_by_label("Note").fill("fever")
     form.get_by_role("button", name="Save the change").click()
     assert "The change was saved." in page.inner_text("main")
