@@ -23,12 +23,13 @@ import random
 import time
 from collections.abc import Callable
 
-from solver.construct import insertion_order, place, place_with_core_team
+from solver.construct import insertion_order, place, place_with_core_team, retarget_usual_times
 from solver.daymodel import solve_day
 from solver.dayrouting import route_day
 from solver.state import TeamState
 
 REROUTE_WEIGHT = 0.5
+RETARGET_AT = (300, 1500, 5000)
 Snapshot = tuple[list[list[int]], list[int], list[int], list[list[int]], list[list[dict[int, int]]]]
 
 
@@ -235,7 +236,7 @@ class Search:
 
 def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], bool],
                  progress: Callable[[float, float], None], max_iterations: int | None = None,
-                 workers: int = 1) -> float:
+                 workers: int = 1, retarget: bool = False) -> float:
     """Spend `budget` seconds (or `max_iterations` steps) improving st; returns its cost."""
     t0 = time.monotonic()
     search = Search(st, seed)
@@ -263,6 +264,12 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
         if stop():
             break
         it += 1
+        if retarget and it in RETARGET_AT:
+            # Usual times follow the routes as they improve (deterministic: by step count).
+            retarget_usual_times(st)
+            current = st.total_cost()
+            if current < best - 1e-9 or it == RETARGET_AT[0]:
+                best, best_snap = current, snapshot(st)
         i = rng.choices(range(len(moves)), weights=weights)[0]
         st.begin()
         try:
@@ -294,6 +301,8 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
             progress(best, min(1.0, elapsed / budget) if budget > 0 else 1.0)
     if current > best + 1e-9:
         restore(st, best_snap)
+    if retarget:
+        retarget_usual_times(st)  # routes are final: aim each need where its visits fit best
     st.search_log.update({"iterations": it, "tried": tried, "gained": [round(g) for g in gained]})
     progress(best, 1.0)
     return st.total_cost()

@@ -239,8 +239,9 @@ def _solve(problem: Problem, params: SolveParams, clock: _Clock) -> Plan:
             done = (sum(sizes[:i]) + frac * sizes[i]) / total_size
             clock.report("improve", sum(objs), 0.05 + 0.95 * done, f"team {states[i].ix.team}")
 
+        retarget = not problem.current and not any(st.fixed)
         objs[i] = improve_team(st, budget, params.seed + i, clock.stop, progress,
-                               params.max_iterations, params.workers)
+                               params.max_iterations, params.workers, retarget=retarget)
 
     assignments: list[Assignment] = []
     planned_teams = {st.ix.team for st in states}

@@ -24,14 +24,15 @@ def _sqlite_concurrency(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
-    # We issue BEGIN ourselves (below); pysqlite's own implicit BEGIN would come too late.
-    dbapi_connection.isolation_level = None
 
 
 def _begin_immediate(conn: Any) -> None:
     # Every transaction takes the write lock up front (waiting up to the busy timeout). A deferred
     # transaction that reads, then writes after another process committed, fails at once with
     # "database is locked" (SQLite cannot upgrade a stale snapshot); an immediate one just waits.
+    # We issue BEGIN ourselves; pysqlite's own implicit BEGIN would come too late (and SQLAlchemy
+    # resets the connection's isolation level when it returns to the pool, so set it each time).
+    conn.connection.driver_connection.isolation_level = None
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 

@@ -1,7 +1,8 @@
 """A job's life in the database, shared by both runners (in-process and Celery).
 
-    prepare  -> every part gets its team's sub-problem (exchange format), the job is "running"
-    claim    -> a process takes a part (attempt n); a part tried too often fails the job
+    prepare  -> every part gets its team's sub-problem (exchange format), built at once, or (Celery)
+                by the worker that claims the part; the job is "running"
+    claim    -> a process takes a part (attempt n, committed first); a part tried too often fails the job
     progress -> the part's row carries its phase, elapsed, objective, bound, fraction
     complete -> the part's result is stored; the part that completes last wins the job for "gathering"
     gather   -> the parts' plans become one plan version, written in ONE transaction together with
@@ -42,7 +43,6 @@ from models.jobs import (
     PART_ACTIVE,
     PART_CANCELLED,
     PART_FAILED,
-    PART_QUEUED,
     PART_RUNNING,
     PART_SUCCEEDED,
     PlanJob,
@@ -370,9 +370,11 @@ def fail_job(sessions: Sessions, job_id: int, error: str) -> bool:
         res = session.execute(update(PlanJob).where(PlanJob.id == job_id, PlanJob.status.in_(JOB_ACTIVE))
                               .values(status=JOB_FAILED, error=error[:4000], finished_at=now(),
                                       message="failed; the last plan is unchanged"))
-        session.execute(update(PlanJobPart).where(PlanJobPart.job_id == job_id,
-                                                  PlanJobPart.status == PART_QUEUED)
-                        .values(status=PART_CANCELLED, finished_at=now()))
+        if res.rowcount == 1:  # type: ignore[attr-defined]
+            # The other parts stop: running ones see their row is no longer theirs within a second.
+            session.execute(update(PlanJobPart).where(PlanJobPart.job_id == job_id,
+                                                      PlanJobPart.status.in_(PART_ACTIVE))
+                            .values(status=PART_CANCELLED, finished_at=now()))
         session.commit()
         return res.rowcount == 1  # type: ignore[attr-defined]
 

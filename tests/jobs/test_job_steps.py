@@ -73,6 +73,8 @@ def test_a_result_arriving_after_the_cancel_is_discarded(any_world: World) -> No
 
 def test_a_cancel_during_the_gather_rolls_the_plan_version_back(any_world: World) -> None:
     world = any_world
+    if world.url.startswith("sqlite"):
+        pytest.skip("SQLite runs one writer at a time: a cancel waits for the gather's commit (then 409)")
     job_id = _job(world, ["A-T1"], part_time_limit=1)
     (part_id,) = execute.prepare(world.sessions, job_id)
     c = execute.claim(world.sessions, part_id, max_attempts=3)
@@ -84,12 +86,8 @@ def test_a_cancel_during_the_gather_rolls_the_plan_version_back(any_world: World
             other.commit()
         return execute.default_store(session, **kw)
 
-    try:
-        # PostgreSQL: the final conditional UPDATE finds "cancelled" and rolls back (False).
-        assert execute.gather(world.sessions, job_id, store=cancel_then_store) is False
-    except Exception as e:  # noqa: BLE001
-        # SQLite: the gather's stale snapshot may not write at all ("database is locked").
-        assert "locked" in str(e)
+    # The version is written, then the final conditional UPDATE finds "cancelled": all rolled back.
+    assert execute.gather(world.sessions, job_id, store=cancel_then_store) is False
     assert world.versions() == 0 and _status(world, job_id)[0] == "cancelled"
 
 
