@@ -321,9 +321,10 @@ def markdown(r: dict[str, Any]) -> str:
           f"per team, database {r['database']} (import {r['import_s']} s, not counted).\n\n")
     md += md_table(["workers", "status", "wall s", "prepare s", "solve span s", "gather s", "Σ part s",
                     "speed-up", "solve speed-up", "verifier", "assigned", "distinct/month mean"], rows)
-    md += ("\n\nWall = submit → succeeded. Prepare = build every team's sub-problem from the database "
-           "and fan out; solve span = first part started → last part finished; gather = last part → plan "
-           "version stored (figures + one transaction). The machine has 2 cores, shared with the web/test "
+    md += ("\n\nWall = submit → succeeded. Prepare = submit → first part started (size the parts, fan "
+           "out); solve span = first part started → last part finished (each part builds its own team's "
+           "input from the database, then solves); gather = last part → plan version stored (figures + "
+           "one transaction). The machine has 2 cores, shared with the web/test "
            "process and the database: a second worker can at best halve the solve span, and prepare and "
            "gather run on one core whatever the number of workers (Amdahl).")
     return md

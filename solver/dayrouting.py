@@ -10,12 +10,16 @@ has met the cap. CP-SAT (solver/daymodel.py) and the neighbourhood search improv
 
 from __future__ import annotations
 
+import sys
+
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from solver.index import BASE
 from solver.state import W_TIME, Option, TeamState
 
 PENALTY_UNPLACED = 10_000_000
+DEBUG = False
+EXACT_SOLUTIONS = 60  # solutions per day routing when runs must repeat exactly
 SOFT_TIME = False  # soft time bounds cost ~20% travel on team-m; schedule_route aims instead
 TIME_SLACK = 0  # minutes either side of the usual time that cost nothing
 COST_SCALE = round(1 / W_TIME)  # routing costs are integers: one minute off the usual time costs 1
@@ -26,7 +30,7 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
     """Route `visits` (all free, all on `day`) over the day's empty shifts; returns those left out.
 
     Guided local search runs until its time limit, so its result depends on machine speed; with
-    `exact_repeat` the search stops at the first local optimum instead (same routes every run).
+    `exact_repeat` it stops after EXACT_SOLUTIONS solutions instead (same routes every run).
     """
     ix = st.ix
     slots = [k for k in ix.slots_of_day.get(day, []) if not st.routes[k]]
@@ -59,57 +63,65 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
         tdim.CumulVar(routing.Start(vi)).SetRange(sl.start, sl.end)
         tdim.CumulVar(routing.End(vi)).SetRange(sl.start, sl.end)
 
-    solver = routing.solver()
-    first_node: dict[int, int] = {}
+    # Double visits: their two carers and common start are chosen first (cheapest insertion),
+    # and routing only fits each half into that carer's route at that minute. Routing's own
+    # search handles "same minute, two vehicles" side constraints poorly (no first solution).
+    from solver.construct import best_insertion  # construct imports this module
+
+    vehicle_of = {k: vi for vi, k in enumerate(slots)}
+    pair: dict[int, tuple[list[int], int]] = {}
+    for v in visits:
+        if ix.visits[v].carers > 1:
+            vis = ix.visits[v]
+            ins = best_insertion(st, v, vis.earliest, vis.latest)
+            if ins is not None and all(o.slot in vehicle_of for o in ins.opts) and ins.start is not None:
+                pair[v] = ([vehicle_of[o.slot] for o in ins.opts], ins.start)
+    half: dict[int, int] = {}
     for i, v in enumerate(nodes, start=1):
         idx = manager.NodeToIndex(i)
         vis = ix.visits[v]
-        lo, hi = st.preferred_window(v)
+        if vis.carers > 1:
+            if v not in pair:
+                routing.AddDisjunction([idx], PENALTY_UNPLACED)
+                routing.ActiveVar(idx).SetValue(0)
+                continue
+            vehicles, start = pair[v]
+            h = half.get(v, 0)
+            half[v] = h + 1
+            routing.VehicleVar(idx).SetValues([-1, vehicles[h]])
+            tdim.CumulVar(idx).SetRange(start, start)
+            routing.AddDisjunction([idx], PENALTY_UNPLACED)
+            continue
         tdim.CumulVar(idx).SetRange(vis.earliest, vis.latest)
         want = st.target[ix.v_need[v]]
         if want is not None and (SOFT_TIME or steady_times):
             # Steady times: a minute away from the usual time costs W_TIME (arc costs are scaled).
             tdim.SetCumulVarSoftUpperBound(idx, max(vis.earliest, want + TIME_SLACK), 1)
             tdim.SetCumulVarSoftLowerBound(idx, min(vis.latest, max(0, want - TIME_SLACK)), 1)
-        del lo, hi
         ci, mi = ix.v_cit[v], ix.v_month[v]
         full = st.distinct(ci, mi) >= st.cap
         allowed = [vi for vi, k in enumerate(slots)
                    if ix.slots[k].carer in ix.eligible[v] and (not full or st.is_met(v, ix.slots[k].carer))]
         if not allowed:
             routing.AddDisjunction([idx], PENALTY_UNPLACED)
-            solver.Add(routing.ActiveVar(idx) == 0)
+            routing.ActiveVar(idx).SetValue(0)
             continue
         routing.VehicleVar(idx).SetValues([-1, *allowed])
-        if v in first_node:
-            j = first_node[v]
-            routing.AddDisjunction([j, idx], PENALTY_UNPLACED, 2)
-            solver.Add(routing.ActiveVar(j) == routing.ActiveVar(idx))
-            solver.Add(tdim.CumulVar(j) == tdim.CumulVar(idx))
-            solver.Add(routing.VehicleVar(j) != routing.VehicleVar(idx))
-            # Two shifts of one carer are two vehicles: keep the pair on different carers.
-            same = {}
-            for vi, k in enumerate(slots):
-                same.setdefault(ix.slots[k].carer, []).append(vi)
-            for group in same.values():
-                if len(group) > 1:
-                    for a in group:
-                        for b in group:
-                            if a != b:
-                                solver.Add((routing.VehicleVar(j) == a) <= (routing.VehicleVar(idx) != b))
-        elif ix.visits[v].carers == 1:
-            routing.AddDisjunction([idx], PENALTY_UNPLACED)
-        first_node.setdefault(v, idx)
+        routing.AddDisjunction([idx], PENALTY_UNPLACED)
 
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
     if exact_repeat:
-        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+        # A count of solutions, not seconds, ends the search: the same routes on any machine.
+        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        params.solution_limit = EXACT_SOLUTIONS
         params.time_limit.FromSeconds(600)
     else:
         params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
         params.time_limit.FromMilliseconds(max(50, int(seconds * 1000)))
     solution = routing.SolveWithParameters(params)
+    if DEBUG:
+        print("routing status", routing.status(), "day", day, "nodes", len(nodes), file=sys.stderr)
     if solution is None:
         return list(visits)
     placed: dict[int, list[tuple[int, int, int]]] = {}
