@@ -23,6 +23,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # SQLite ignores foreign keys unless told, per connection.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # A solve job writes its progress and plan while web requests read and write: readers must not
+    # block the writer (WAL) and a writer waits for the lock instead of failing at once.
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
     # pysqlite's own transaction handling breaks SAVEPOINT (and so nested transactions and the
     # tests' rollback); let SQLAlchemy emit BEGIN itself (the documented pysqlite recipe).

@@ -1,8 +1,9 @@
 """Database sessions for processes that are not the web server (Celery workers, their pool children).
 
 An engine per process id: a pool child forked from the worker must not reuse the parent's
-connections. SQLite (a laptop or the test suite) gets WAL and a long busy timeout, because several
-worker processes write progress to the same file while the web server reads it.
+connections. On SQLite (a laptop or the test suite) every transaction takes the write lock up front,
+because several worker processes write progress to the same file (WAL and the busy timeout come
+from app.db.make_engine).
 """
 
 from __future__ import annotations
@@ -17,13 +18,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 _lock = threading.Lock()
 _by_pid: dict[tuple[int, str], sessionmaker[Session]] = {}
-
-
-def _sqlite_concurrency(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()
 
 
 def _begin_immediate(conn: Any) -> None:
@@ -47,7 +41,6 @@ def worker_sessions(url: str | None = None) -> sessionmaker[Session]:
         if maker is None:
             engine = make_engine(url)
             if make_url(url).get_backend_name() == "sqlite":
-                event.listen(engine, "connect", _sqlite_concurrency)
                 event.listen(engine, "begin", _begin_immediate)
             maker = _by_pid[key] = sessionmaker(bind=engine, expire_on_commit=False)
         return maker
