@@ -1,15 +1,12 @@
 """The FastAPI application: routers from ROUTER_MODULES, error handlers, health check.
 
 To add a router: create `app/api/<area>.py` exposing `router = APIRouter(prefix=..., tags=[...])`
-and add the module's name to ROUTER_MODULES (a module that does not exist yet is skipped, so
-colleagues' entries can be listed before their files land).
+and add the module's name to ROUTER_MODULES.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
-import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -17,8 +14,6 @@ from sqlalchemy.exc import IntegrityError
 
 from app.services.errors import ServiceError
 from models.exchange import ExchangeError
-
-log = logging.getLogger(__name__)
 
 ROUTER_MODULES: tuple[str, ...] = (
     "app.api.auth",  # login (token), /api/me (issue 3)
@@ -36,9 +31,6 @@ ROUTER_MODULES: tuple[str, ...] = (
     "app.api.audit",  # continuity figures (issue 6)
     "app.web.routes",  # web pages (web issue)
 )
-
-
-CORE_ROUTERS = frozenset(ROUTER_MODULES[:10])
 
 
 def _conflict_message(exc: IntegrityError) -> str:
@@ -67,25 +59,7 @@ def create_app() -> FastAPI:
         return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail()})
 
     for name in ROUTER_MODULES:
-        try:
-            if importlib.util.find_spec(name) is None:
-                continue
-        except ModuleNotFoundError:  # its package does not exist yet
-            continue
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            # Colleagues' routers land file by file; one half-written module must not take the
-            # whole API down. Ours (app.api.*core*) are imported strictly.
-            if name in CORE_ROUTERS:
-                raise
-            log.exception("router module %s failed to import; skipped", name)
-            continue
-        router = getattr(module, "router", None)
-        if router is None:
-            log.warning("%s has no `router`; skipped", name)
-            continue
-        app.include_router(router)
+        app.include_router(importlib.import_module(name).router)
     return app
 
 

@@ -10,7 +10,9 @@ Our planner's ratios to the bound and the peers are then held against the issue'
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
+import json
 import time
 from pathlib import Path
 from types import ModuleType
@@ -18,7 +20,17 @@ from typing import Any
 
 from tqdm import tqdm
 
-from bench.common import ChildRun, Verdict, fmt, load_problem, md_table, run_in_child, verify, write_plan
+from bench.common import (
+    KNOWN_INSTANCES,
+    ChildRun,
+    Verdict,
+    fmt,
+    load_problem,
+    md_table,
+    run_in_child,
+    verify,
+    write_plan,
+)
 from bench.peers import PEERS
 
 TITLE = "Planner and peers"
@@ -130,6 +142,8 @@ def _row(name: str, run: ChildRun | None, verdict: Verdict | None, note: str = "
             row["error"] = run.error[-3000:]
         else:
             row["stats"] = run.result.get("stats", {})
+            if row["stats"].get("error"):
+                row["note"] = (note + " planner reported an error (see the plan's unplaced reasons)").strip()
     if verdict is not None:
         row["verdict"] = verdict.to_dict()
         row["status"] = verdict.status()
@@ -165,6 +179,9 @@ def _judge(instance: str, rows: dict[str, dict[str, Any]], bound_mean: float | N
         if ours.get("placed") is not None and best_peer else None,
         "best_peer": best_peer["planner"] if best_peer else None,
     }
+    if not ours.get("placed"):
+        # A plan that places nothing has no continuity or travel to speak of: no ratios.
+        ratios["mean_vs_bound"] = ratios["travel_vs_routing"] = None
     target = TARGETS.get(instance)
     checks: list[tuple[str, bool | None]] = []
     if target and ours.get("verdict"):
@@ -182,12 +199,14 @@ def _judge(instance: str, rows: dict[str, dict[str, Any]], bound_mean: float | N
             checks.append((f"mean <= {target['mean_vs_bound']} x bound",
                            None if ratios["mean_vs_bound"] is None
                            else ratios["mean_vs_bound"] <= target["mean_vs_bound"]))
-            checks.append((f"max <= {target['max_carers']}", ours["month_max"] <= target["max_carers"]))
+            placed_any = bool(ours.get("placed"))
+            checks.append((f"max <= {target['max_carers']}",
+                           ours["month_max"] <= target["max_carers"] if placed_any else None))
             checks.append((f"travel <= {target['travel_vs_routing']} x routing",
                            None if ratios["travel_vs_routing"] is None
                            else ratios["travel_vs_routing"] <= target["travel_vs_routing"]))
             checks.append((f"start spread <= {target['spread_min']} min",
-                           ours["start_sd_min"] <= target["spread_min"]))
+                           ours["start_sd_min"] <= target["spread_min"] if placed_any else None))
             checks.append((f"contact share >= {target['contact_share']}",
                            (ours["contact_share"] or 0) >= target["contact_share"]))
     elif target:
@@ -256,7 +275,7 @@ def _markdown(results: dict[str, Any]) -> str:
         rows.append(["lower bound", "—" if "mean" in b else f"failed: {b.get('error', '')[-80:]}", None,
                      b.get("mean"), None, None, b.get("max"), None, None, None, None, None,
                      b.get("wall_s"), b.get("peak_rss_mib")])
-        heading = f"### {instance} (our time limit {res['time_limit_s']:g} s)"
+        heading = f"### {instance} (our time limit {res['time_limit_s']:g} s, run {res.get('finished', '?')})"
         parts.append(heading + "\n\n" + md_table(headers, rows))
         ra = res["ratios"]
         summary.append([instance, ra["mean_vs_bound"], ra["travel_vs_routing"],
@@ -264,12 +283,12 @@ def _markdown(results: dict[str, Any]) -> str:
                         else f"{ra['placed_minus_best_peer']:+d} vs {ra['best_peer']}", res["verdict"]])
     sanity = []
     for instance, res in results.items():
-        for peer, (placed, mean, top, travel) in SANITY.get(instance, {}).items():
+        for peer, (s_placed, s_mean, s_max, s_travel) in SANITY.get(instance, {}).items():
             r = res["planners"].get(peer, {})
-            sanity.append([instance, peer, f"{fmt(r.get('placed'))} ({fmt(placed)})",
-                           f"{fmt(r.get('month_mean'))} ({fmt(mean)})",
-                           f"{fmt(r.get('month_max'))} ({fmt(top)})",
-                           f"{fmt(r.get('travel_min'))} ({fmt(travel)})"])
+            sanity.append([instance, peer, f"{fmt(r.get('placed'))} ({fmt(s_placed)})",
+                           f"{fmt(r.get('month_mean'))} ({fmt(s_mean)})",
+                           f"{fmt(r.get('month_max'))} ({fmt(s_max)})",
+                           f"{fmt(r.get('travel_min'))} ({fmt(s_travel)})"])
         if instance in SANITY_BOUND:
             sanity.append([instance, "lower bound", "", f"{fmt(res.get('bound', {}).get('mean'))} "
                            f"({fmt(SANITY_BOUND[instance])})", "", ""])
@@ -286,10 +305,33 @@ def _markdown(results: dict[str, Any]) -> str:
     return "\n\n".join(parts)
 
 
+def _earlier(args: argparse.Namespace) -> dict[str, Any]:
+    """This section's per-instance results from the last runs (results.json), same --quick mode."""
+    try:
+        stored = json.loads((Path(args.results_dir) / "results.json").read_text(encoding="utf-8"))
+        section = stored["sections"]["planner"]
+        result = section["result"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    if bool(result.get("quick")) != bool(args.quick):
+        return {}
+    earlier = dict(result.get("instances", {}))
+    for name, res in earlier.items():
+        res.setdefault("finished", section.get("finished", "?"))
+        if "planners" in res:  # judged again: the checks may have changed since
+            res.update(_judge(name, res["planners"], (res.get("bound") or {}).get("mean")))
+    return earlier
+
+
 def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
-    results: dict[str, Any] = {}
+    """Run the chosen instances; instances run earlier (and not now) keep their stored results,
+    so `--instances district-l` refreshes one table without losing the others."""
+    results = _earlier(args)
     with tqdm(total=len(args.instances) * (2 + len(PEERS)), desc="planner", unit="run") as outer:
         for instance in args.instances:
             results[instance] = run_instance(instance, args, outer)
+            results[instance]["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    order = {name: i for i, name in enumerate(KNOWN_INSTANCES)}
+    results = dict(sorted(results.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
     out = {"instances": results, "ours_available": ours_available(), "quick": bool(args.quick)}
     return out, _markdown(results)

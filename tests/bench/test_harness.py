@@ -64,3 +64,33 @@ def test_quick_bench_run_writes_results_md_and_json_with_every_plan_verified(tmp
                                           if r.get("month_mean") is not None)
     if not sections.available("replan"):
         assert "section replan not available" in proc.stderr
+
+
+def _row(name: str, placed: int, mean: float, top: int, travel: int, valid: bool = True,
+         status: str = "valid") -> dict:
+    return {"planner": name, "placed": placed, "month_mean": mean, "month_max": top, "travel_min": travel,
+            "start_sd_min": 10.0, "contact_share": 0.5, "wall_s": 50.0, "peak_rss_mib": 100.0,
+            "verdict": {"valid": valid, "status": status}}
+
+
+def test_our_plan_passes_team_m_targets_only_when_every_ratio_holds() -> None:
+    from bench.planner import _judge
+
+    routing = _row("routing", 2812, 14.6, 23, 14600, valid=False, status="INVALID (cap broken for 25 ...)")
+    good = _judge("team-m", {"ours": _row("ours", 2812, 3.9, 7, 15800), "routing": routing}, 3.2)
+    assert good["verdict"] == "PASS"
+    assert good["ratios"]["best_peer"] == "routing"  # a cap breach does not disqualify it as reference
+    slow_and_far = _judge("team-m", {"ours": _row("ours", 2800, 3.9, 7, 17000), "routing": routing}, 3.2)
+    assert slow_and_far["verdict"].startswith("FAIL")
+    assert "placed >= best peer" in slow_and_far["verdict"] and "travel" in slow_and_far["verdict"]
+
+
+def test_a_plan_that_places_nothing_never_passes_on_its_empty_figures() -> None:
+    from bench.planner import _judge
+
+    routing = _row("routing", 10104, 11.0, 21, 54801, valid=False, status="INVALID (cap broken for 60 ...)")
+    empty = _row("ours", 0, 0, 0, 0)
+    empty["contact_share"] = None
+    res = _judge("district-l", {"ours": empty, "routing": routing}, 3.0)
+    assert res["verdict"].startswith("FAIL")
+    assert res["ratios"]["mean_vs_bound"] is None
