@@ -13,6 +13,7 @@ Goals:   unplaced_visit_terms, distinct_carer_terms, contact_carer_terms, steady
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -32,6 +33,7 @@ from solver.state import (
 )
 
 DEPOT = -1  # the base, in arc keys (visit numbers start at 0)
+Term = tuple[int, Any]  # (weight, linear expression) of the objective
 SCALE = 10  # CP-SAT wants integer weights; W_TIME is 0.6
 W_FAIR = 1  # (6) per minute a carer's day goes beyond its contracted share (after scaling)
 
@@ -48,7 +50,7 @@ class DayModel:
     placed: dict[int, cp_model.IntVar] = field(default_factory=dict)
     arcs: dict[int, dict[tuple[int, int], cp_model.IntVar]] = field(default_factory=dict)
     new_face: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)  # (citizen, carer)
-    terms: list[tuple[int, cp_model.LinearExprT]] = field(default_factory=list)
+    terms: list[Term] = field(default_factory=list)
 
     def carer(self, k: int) -> int:
         return self.st.ix.slots[k].carer
@@ -112,7 +114,7 @@ def add_shift_routes_with_travel(dm: DayModel) -> None:
         sl = ix.slots[k]
         mine = [v for v in dm.visits if (v, k) in dm.x]
         arcs: dict[tuple[int, int], cp_model.IntVar] = {}
-        circuit = []
+        circuit: list[tuple[int, int, Any]] = []
         empty = m.new_bool_var(f"empty_{k}")
         circuit.append((0, 0, empty))
         for i, v in enumerate(mine, start=1):
@@ -181,17 +183,17 @@ def outside_faces(dm: DayModel, ci: int, mi: int, inside: set[int]) -> set[int]:
 
 
 # ---- goals (each returns weighted objective terms) ---------------------------------------------
-def unplaced_visit_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExprT]]:
+def unplaced_visit_terms(dm: DayModel) -> list[Term]:
     """(1) Place every visit that can be placed."""
     return [(W_UNPLACED * SCALE, 1 - dm.placed[v]) for v in dm.visits]
 
 
-def distinct_carer_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExprT]]:
+def distinct_carer_terms(dm: DayModel) -> list[Term]:
     """(2) Few distinct carers per citizen and month: a face not met elsewhere costs; beyond
     CROWD_FROM faces it costs more (keeps the maximum low)."""
     st, ix = dm.st, dm.st.ix
     mi = ix.v_month[dm.visits[0]] if dm.visits else 0
-    out = []
+    out: list[Term] = []
     inside = set(dm.visits)
     crowded = {ci: len(outside_faces(dm, ci, mi, inside)) for ci, _ in dm.new_face}
     for (ci, _c), y in sorted(dm.new_face.items()):
@@ -201,10 +203,10 @@ def distinct_carer_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExprT]]
     return out
 
 
-def contact_carer_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExprT]]:
+def contact_carer_terms(dm: DayModel) -> list[Term]:
     """(3) Visits by the citizen's contact carer."""
     ix = dm.st.ix
-    out = []
+    out: list[Term] = []
     for v in dm.visits:
         cc = ix.contact[ix.v_cit[v]]
         if cc < 0:
@@ -214,10 +216,10 @@ def contact_carer_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExprT]]:
     return out
 
 
-def steady_start_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExprT]]:
+def steady_start_terms(dm: DayModel) -> list[Term]:
     """(4) The same need starts at the same time across days: minutes away from its usual time."""
     st, ix = dm.st, dm.st.ix
-    out = []
+    out: list[Term] = []
     for v in dm.visits:
         t = st.target[ix.v_need[v]]
         if t is None:
@@ -231,10 +233,10 @@ def steady_start_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExprT]]:
     return out
 
 
-def travel_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExprT]]:
+def travel_terms(dm: DayModel) -> list[Term]:
     """(5) Low travel: every leg driven, base legs included."""
     ix = dm.st.ix
-    out = []
+    out: list[Term] = []
     for arcs in dm.arcs.values():
         for (u, v), lit in arcs.items():
             a = BASE if u == DEPOT else ix.v_loc[u]
@@ -244,11 +246,11 @@ def travel_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExprT]]:
     return out
 
 
-def workload_fairness_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExprT]]:
+def workload_fairness_terms(dm: DayModel) -> list[Term]:
     """(6) Fair workload: minutes of visits beyond a carer's contracted share of the day
     (contracted minutes per week / 5). Carers without a contract figure are not weighed."""
     ix = dm.st.ix
-    out = []
+    out: list[Term] = []
     for k in dm.slots:
         weekly = ix.contracted[dm.carer(k)]
         if weekly is None:
@@ -260,10 +262,10 @@ def workload_fairness_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExpr
     return out
 
 
-def disturbance_terms(dm: DayModel) -> list[tuple[int, cp_model.LinearExprT]]:
+def disturbance_terms(dm: DayModel) -> list[Term]:
     """Re-planning: moving a visit away from the carer the current plan gave it costs heavily."""
     st = dm.st
-    out = []
+    out: list[Term] = []
     for (v, k), lit in sorted(dm.x.items()):
         cur = st.current[v]
         if cur is not None and dm.carer(k) not in cur:
@@ -340,7 +342,7 @@ def solve_day(st: TeamState, day: int, slots: list[int], visits: list[int], seed
             st.remove(v)
     order: dict[int, list[int]] = {}
     for k in dm.slots:
-        seq = []
+        seq: list[int] = []
         here = DEPOT
         arcs = dm.arcs[k]
         nxt = {u: v for (u, v), lit in arcs.items() if solver.value(lit)}

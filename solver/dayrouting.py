@@ -10,16 +10,12 @@ has met the cap. CP-SAT (solver/daymodel.py) and the neighbourhood search improv
 
 from __future__ import annotations
 
-import sys
-
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from solver.index import BASE
 from solver.state import W_TIME, Option, TeamState
 
 PENALTY_UNPLACED = 10_000_000
-DEBUG = False
-EXACT_SOLUTIONS = 60  # solutions per day routing when runs must repeat exactly
 SOFT_TIME = False  # soft time bounds cost ~20% travel on team-m; schedule_route aims instead
 TIME_SLACK = 0  # minutes either side of the usual time that cost nothing
 COST_SCALE = round(1 / W_TIME)  # routing costs are integers: one minute off the usual time costs 1
@@ -30,7 +26,7 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
     """Route `visits` (all free, all on `day`) over the day's empty shifts; returns those left out.
 
     Guided local search runs until its time limit, so its result depends on machine speed; with
-    `exact_repeat` it stops after EXACT_SOLUTIONS solutions instead (same routes every run).
+    `exact_repeat` it stops at the first local optimum instead (same routes every run).
     """
     ix = st.ix
     slots = [k for k in ix.slots_of_day.get(day, []) if not st.routes[k]]
@@ -112,16 +108,14 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
     if exact_repeat:
-        # A count of solutions, not seconds, ends the search: the same routes on any machine.
-        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-        params.solution_limit = EXACT_SOLUTIONS
-        params.time_limit.FromSeconds(600)
+        # The first local optimum ends the search, not the clock: the same routes on any machine
+        # (the time limit is only a safety net).
+        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+        params.time_limit.FromSeconds(60)
     else:
         params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
         params.time_limit.FromMilliseconds(max(50, int(seconds * 1000)))
     solution = routing.SolveWithParameters(params)
-    if DEBUG:
-        print("routing status", routing.status(), "day", day, "nodes", len(nodes), file=sys.stderr)
     if solution is None:
         return list(visits)
     placed: dict[int, list[tuple[int, int, int]]] = {}

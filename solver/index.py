@@ -99,8 +99,8 @@ def build_team_index(problem: Problem, team: str, travel: Travel) -> TeamIndex:
                 continue
             for k in slots_of_carer_day.get((ci, v.day), ()):
                 sl = slots[k]
-                s = max(v.earliest, sl.start + tt[BASE][loc])
-                if s <= v.latest and s + v.duration + tt[loc][BASE] <= sl.end:
+                first = max(v.earliest, sl.start + tt[BASE][loc])
+                if first <= v.latest and first + v.duration + tt[loc][BASE] <= sl.end:
                     ok.append(ci)
                     break
         eligible.append(ok)

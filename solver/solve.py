@@ -248,14 +248,14 @@ def _solve(problem: Problem, params: SolveParams, clock: _Clock) -> Plan:
     reasons: dict[str, str] = {}
     for st, refused in refused_all:
         assignments += _assignments(st)
-        for v, why in refused.items():
-            reasons[st.ix.visits[v].id] = why
-        for v in range(len(st.ix.visits)):
-            if not st.slots_of[v] and st.ix.visits[v].id not in reasons:
-                why = unplaced_reason(st, v)
+        for vi, why in refused.items():
+            reasons[st.ix.visits[vi].id] = why
+        for vi in range(len(st.ix.visits)):
+            if not st.slots_of[vi] and st.ix.visits[vi].id not in reasons:
+                why = unplaced_reason(st, vi)
                 if "error" in st.search_log and "routes are full" in why:
                     why = f"the planner failed on team {st.ix.team} ({st.search_log['error']})"
-                reasons[st.ix.visits[v].id] = why
+                reasons[st.ix.visits[vi].id] = why
     # Fixed assignments the team routes could not hold (e.g. a carer of another team) stay as given.
     placed = {a.visit for a in assignments}
     for v in problem.visits:
