@@ -84,7 +84,14 @@ def check_assignments(problem: Problem, assignments: list[Assignment],
         before = problem.met_before.get(key, frozenset())
         by_carer = met[key]
         total = set(by_carer) | set(before)
-        if len(total) > problem.max_carers_per_month:
+        if len(by_carer) > problem.max_carers_per_month:
+            # The plan alone must keep the cap too (the verifier knows no history).
+            excess = len(by_carer) - problem.max_carers_per_month
+            for c in sorted(by_carer, key=lambda c: (len(by_carer[c]), c))[:excess]:
+                for vid in by_carer[c]:
+                    flag(vid, f"the {problem.max_carers_per_month}-carer cap for {pid} in "
+                              f"{month[0]}-{month[1]:02d} would be exceeded")
+        elif len(total) > problem.max_carers_per_month:
             # Blame the visits of the carers met least, so that dropping them restores the cap.
             new = sorted((c for c in by_carer if c not in before), key=lambda c: (len(by_carer[c]), c))
             excess = len(total) - problem.max_carers_per_month

@@ -40,8 +40,7 @@ def best_insertion(st: TeamState, v: int, lo: int, hi: int, banned: frozenset[in
     for c in ix.eligible[v]:
         if c in banned:
             continue
-        new = not st.is_met(v, c)
-        if new and room <= 0:
+        if not st.face_allowed(v, c):
             continue
         opts: list[Option] = []
         for k in ix.slots_of_carer_day.get((c, vis.day), ()):
@@ -61,7 +60,9 @@ def best_insertion(st: TeamState, v: int, lo: int, hi: int, banned: frozenset[in
         c1, cc1, opts1 = per_carer[i]
         for j in range(i + 1, len(per_carer)):
             c2, cc2, opts2 = per_carer[j]
-            if (not st.is_met(v, c1)) + (not st.is_met(v, c2)) > room:
+            planned = st.met[ci][mi]
+            if (not st.is_met(v, c1)) + (not st.is_met(v, c2)) > room or \
+                    len(planned) + (c1 not in planned) + (c2 not in planned) > st.cap:
                 continue
             for o1 in opts1:
                 for o2 in opts2:
@@ -151,11 +152,10 @@ def place_with_core_team(st: TeamState, vs: list[int], jitter: float = 0.0) -> l
     while remaining:
         best_c, best_score, best_vs = -1, -math.inf, []
         v0 = remaining[0]
-        full = st.distinct(ix.v_cit[v0], ix.v_month[v0]) >= st.cap
         contact = ix.contact[ix.v_cit[v0]]
         for c in sorted({c for v in remaining for c in ix.eligible[v]}):
             met = st.is_met(v0, c)
-            if not met and full:
+            if not st.face_allowed(v0, c):
                 continue
             took, cost = [], 0.0
             for v in remaining:

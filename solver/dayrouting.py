@@ -94,10 +94,10 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
             # Steady times: a minute away from the usual time costs W_TIME (arc costs are scaled).
             tdim.SetCumulVarSoftUpperBound(idx, max(vis.earliest, want + TIME_SLACK), 1)
             tdim.SetCumulVarSoftLowerBound(idx, min(vis.latest, max(0, want - TIME_SLACK)), 1)
-        ci, mi = ix.v_cit[v], ix.v_month[v]
-        full = st.distinct(ci, mi) >= st.cap
+        # The cap: once it is reached only faces already met may come. (Routing may still add
+        # several new faces in one day; the final check drops what would break the cap.)
         allowed = [vi for vi, k in enumerate(slots)
-                   if ix.slots[k].carer in ix.eligible[v] and (not full or st.is_met(v, ix.slots[k].carer))]
+                   if ix.slots[k].carer in ix.eligible[v] and st.face_allowed(v, ix.slots[k].carer)]
         if not allowed:
             routing.AddDisjunction([idx], PENALTY_UNPLACED)
             routing.ActiveVar(idx).SetValue(0)
@@ -148,6 +148,23 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
                 lo, hi = min(lo, s), max(hi, s)
                 st.insert(v, [Option(k, len(st.routes[k]), s, s, 0)], None, lo, hi)
             del pos
+    # The cap: routing may have brought several new faces in one day; the least used go back to
+    # greedy insertion (which only tries faces the cap allows).
+    placed_now = [v for v in visits if st.slots_of[v]]
+    for ci, mi in sorted({(ix.v_cit[v], ix.v_month[v]) for v in placed_now}):
+        while st.distinct(ci, mi) > st.cap or len(st.met[ci][mi]) > st.cap:
+            mine = [v for v in placed_now if ix.v_cit[v] == ci and ix.v_month[v] == mi and st.slots_of[v]]
+            counts: dict[int, int] = {}
+            for v in mine:
+                for k in st.slots_of[v]:
+                    counts[ix.slots[k].carer] = counts.get(ix.slots[k].carer, 0) + 1
+            if not counts:
+                break
+            worst = min(counts, key=lambda c: (st.met[ci][mi].get(c, 0), c))
+            for v in mine:
+                if any(ix.slots[k].carer == worst for k in st.slots_of[v]):
+                    st.remove(v)
+                    left.append(v)
     # Belt and braces: a route the state finds infeasible goes back to greedy insertion.
     for k in slots:
         if st.routes[k] and st.times(k) is None:

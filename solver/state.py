@@ -178,6 +178,17 @@ class TeamState:
         ci, mi = self.ix.v_cit[v], self.ix.v_month[v]
         return c in self.met[ci][mi] or c in self.met_before[ci][mi]
 
+    def face_allowed(self, v: int, c: int) -> bool:
+        """Whether carer c may attend v without breaking the monthly cap: counting everyone met
+        (history included), and the plan's own faces alone (history may already exceed it)."""
+        ci, mi = self.ix.v_cit[v], self.ix.v_month[v]
+        planned = self.met[ci][mi]
+        if c in planned:
+            return True
+        if len(planned) >= self.cap:
+            return False
+        return c in self.met_before[ci][mi] or self.distinct(ci, mi) < self.cap
+
     def distinct(self, ci: int, mi: int) -> int:
         return len(set(self.met[ci][mi]) | self.met_before[ci][mi])
 
