@@ -138,6 +138,13 @@ def _team_state(problem: Problem, ix: TeamIndex, fixed: dict[str, Assignment],
         st.current[v] = frozenset(ix.carer_pos[c] for c in a.carers if c in ix.carer_pos)
         st.current_start[v] = a.start
         put(v, a)  # stays at its minute with its carers if it still fits; else it is free
+    if problem.replan_days is not None:
+        # A re-plan changes nothing outside its days: a visit left unplaced there stays unplaced.
+        lo, hi = problem.replan_days
+        for v, vis in enumerate(ix.visits):
+            if not lo <= vis.day <= hi and not st.slots_of[v] and not st.fixed[v] and v not in refused:
+                refused[v] = f"outside the re-plan days {lo}-{hi}: left unplaced, as in the current plan"
+                st.fixed[v] = True
     free = [v for v in range(len(ix.visits)) if not st.slots_of[v] and not st.fixed[v] and v not in refused]
     return st, free, refused
 

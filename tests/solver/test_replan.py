@@ -36,3 +36,17 @@ def test_a_carer_falls_ill_for_a_day_and_only_that_day_changes() -> None:
     # Everything the ill carer had that day is placed again if the first plan could place it.
     assert len(second.assignments) >= len(first.assignments) - 2
     assert second.stats["elapsed_seconds"] < 10
+
+
+def test_a_re_plan_of_one_day_leaves_another_days_unplaced_visit_unplaced() -> None:
+    from tests.solver.conftest import carer, citizen, problem, quick, visit
+
+    base = problem([carer("c1", days=(0, 1))], [citizen("p1")],
+                   [visit("p1-d0", "p1", day=0), visit("p1-d1", "p1", day=1)], days=2)
+    # The current plan left day 0's visit unplaced (say the team decided so); re-planning day 1
+    # must not quietly place it: that would change a day outside the re-plan.
+    replan = dataclasses.replace(base, current=[], replan_days=(1, 1))
+    plan = solve(replan, quick())
+
+    assert [a.visit for a in plan.assignments] == ["p1-d1"]
+    assert "outside the re-plan days" in next(u.reason for u in plan.unplaced if u.visit == "p1-d0")
