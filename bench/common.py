@@ -7,7 +7,7 @@ figure in RESULTS.md comes from the same verifier run and the same way of measur
   name (``team-s``, ``team-m``, ``district-l``, ``municipality-xl``) or by a path, as the raw JSON dict or
   as a solver ``Problem`` (through models.exchange, the one mapping of the format).
 - ``write_plan(plan, problem, path)``: a solver ``Plan`` written as homecare-plan/1.
-- ``verify(instance, plan_path)``: runs /work/shared/tools/verify_plan.py in a subprocess and returns a
+- ``verify(instance, plan_path)``: runs ../shared/tools/verify_plan.py in a subprocess and returns a
   ``Verdict`` (valid?, the verifier's figures, its violation lines, how many are monthly-cap breaches).
 - ``run_in_child(target, *args)``: runs ``target(*args)`` in a fresh interpreter (spawn) and returns a
   ``ChildRun`` with the result, wall time and the child's own peak memory (ru_maxrss), so one planner's
@@ -32,7 +32,7 @@ from typing import Any
 
 from solver.types import Plan, Problem
 
-SHARED = Path(os.environ.get("HOMECARE_SHARED", "/work/shared"))
+SHARED = Path(os.environ.get("HOMECARE_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 INSTANCES_DIR = SHARED / "instances"
 VERIFIER = SHARED / "tools" / "verify_plan.py"
 BENCH_DIR = Path(__file__).resolve().parent
@@ -43,7 +43,7 @@ KNOWN_INSTANCES = ("team-s", "team-m", "district-l", "municipality-xl")
 # ---------------------------------------------------------------- instances and plans
 
 def instance_path(name: str | Path) -> Path:
-    """`team-m` -> /work/shared/instances/team-m.json; a path to an existing file is returned as is."""
+    """`team-m` -> ../shared/instances/team-m.json; a path to an existing file is returned as is."""
     p = Path(name)
     if p.suffix == ".json" and p.exists():
         return p

@@ -3,7 +3,7 @@
 For each instance: the lower bound (bench.peers.bound), then our planner (`solver.solve`) and each peer
 (bench.peers.PEERS), each in its own child process (wall time and peak memory are that planner's
 alone). Every plan is written to <results>/plans/<instance>-<planner>.json and checked with
-/work/shared/tools/verify_plan.py; a rejected plan shows as INVALID in the table with its figures.
+../shared/tools/verify_plan.py; a rejected plan shows as INVALID in the table with its figures.
 Our planner's ratios to the bound and the peers are then held against the issue's targets.
 """
 

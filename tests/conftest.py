@@ -28,7 +28,7 @@ API
   `make.visit(citizen)`, `make.user(role, teams)`), each flushing and returning the ORM row.
 - `auth(user)`: bearer headers for any user.
 
-Files: `shared_instance(name)` -> Path of /work/shared/instances/<name>.json.
+Files: `shared_instance(name)` -> Path of ../shared/instances/<name>.json.
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ from app.security import create_access_token, hash_password
 from models import core as m
 
 PASSWORD = "correct-horse-battery"
-SHARED_INSTANCES = Path(os.environ.get("HOMECARE_SHARED", "/work/shared")) / "instances"
+from tests.paths import INSTANCES as SHARED_INSTANCES  # noqa: E402
+
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 

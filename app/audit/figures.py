@@ -2,7 +2,7 @@
 
 Everything is counted from `PerformedRow`s (one carer at one visit). A plan becomes rows with
 `rows_from_plan`, so plans and reality are counted by the same code. The distinct-carer summaries are
-computed exactly as /work/shared/tools/verify_plan.py computes them (all (citizen, period) pairs that have
+computed exactly as ../shared/tools/verify_plan.py computes them (all (citizen, period) pairs that have
 a visit; mean rounded to 2 decimals, `statistics.median`, p90 = the ceil(0.9 n)-th smallest value).
 """
 

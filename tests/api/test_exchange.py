@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from models.core import Carer, Citizen, Shift, Team, Visit
 from tests.conftest import shared_instance
+from tests.paths import VERIFIER
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +132,7 @@ def test_a_plan_round_trips_and_passes_the_verifier(client, headers, team_s, tmp
     check = subprocess.run(
         [
             sys.executable,
-            "/work/shared/tools/verify_plan.py",
+            str(VERIFIER),
             str(tmp_path / "i.json"),
             str(tmp_path / "p.json"),
         ],

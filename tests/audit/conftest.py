@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-SHARED = Path("/work/shared")
+from tests.paths import SHARED  # noqa: E402
+
 INSTANCES = SHARED / "instances"
 VERIFIER = SHARED / "tools" / "verify_plan.py"
 

@@ -10,6 +10,7 @@ import pytest
 
 from app.audit.files import audit_performed_file, audit_plan_files, write_plan_as_performed
 from tests.audit.conftest import load_instance, run_cli, verifier_figures
+from tests.paths import INSTANCES
 
 KEYS = ("distinct_carers_per_citizen_month", "distinct_carers_per_citizen_14d")
 
@@ -152,7 +153,7 @@ def test_planner_plan_if_available_matches_the_verifier(tmp_path: Path) -> None:
     plan = plan_to_doc(solve(problem, SolveParams(time_limit=3.0)), problem.name)
     plan_path = tmp_path / "plan.json"
     plan_path.write_text(json.dumps(plan))
-    expected = verifier_figures(Path("/work/shared/instances/team-s.json"), plan_path)
+    expected = verifier_figures(INSTANCES / "team-s.json", plan_path)
 
     got = audit_plan_files(inst, plan)["figures"]
 

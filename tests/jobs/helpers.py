@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +13,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models import core as m
+from tests.paths import SHARED  # noqa: E402
 
-SHARED = Path(os.environ.get("HOMECARE_SHARED", "/work/shared"))
 VERIFIER = SHARED / "tools" / "verify_plan.py"
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from solver import types as st
+from tests.paths import SHARED  # noqa: E402
 
-SHARED = Path("/work/shared")
 TOOLS = SHARED / "tools"
 INSTANCES = SHARED / "instances"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import sys
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -13,9 +12,7 @@ import pytest
 
 from models.exchange import plan_to_doc, problem_to_instance
 from solver.types import Carer, Citizen, Plan, Problem, Shift, SolveParams, Team, Visit
-
-VERIFY_PATH = Path("/work/shared/tools/verify_plan.py")
-INSTANCES = Path("/work/shared/instances")
+from tests.paths import VERIFIER as VERIFY_PATH  # noqa: E402
 
 # A team base and homes a few minutes apart (about 0.01 degrees of latitude = 1.1 km = 5 min at 18 km/h).
 BASE = (62.390, 17.300)
