@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
@@ -282,3 +283,27 @@ def seed_demo(session: Session, *, start: dt.date | None = None, days: int = DEM
     session.flush()
     info.logins = demo_logins()
     return info
+
+
+def plan_demo(session: Session, *, start: dt.date, days: int = DEMO_DAYS, seconds_per_team: float = 8.0,
+              on_team: Callable[[str], None] | None = None) -> int:
+    """Give every demo team an accepted plan, so the rota shows visits on first start.
+
+    A short solve per team: the demo should open in seconds; a coordinator can start a longer
+    plan run from the pages. Returns the number of visits placed.
+    """
+    from app.mapping import accept_plan_version, build_problem, store_plan_version
+    from solver import SolveParams, solve
+
+    end = start + dt.timedelta(days=days - 1)
+    placed = 0
+    for team in session.scalars(select(Team).order_by(Team.id)):
+        problem = build_problem(session, team_ids=[team.id], start=start, end=end)
+        plan = solve(problem, SolveParams(time_limit=seconds_per_team, seed=0))
+        version = store_plan_version(session, team_ids=[team.id], start=start, end=end, plan=plan,
+                                     inputs={"source": "demo", "time_limit": seconds_per_team})
+        accept_plan_version(session, version=version, user=None)
+        placed += len(plan.assignments)
+        if on_team is not None:
+            on_team(team.name)
+    return placed

@@ -57,6 +57,16 @@ def _seed_if_empty(*, start: dt.date | None = None) -> bool:
         session.commit()
     typer.echo(f"Demo municipality made: {info.teams} teams, {info.carers} carers, {info.citizens} citizens, "
                f"{info.needs} needs, {info.visits} visits from {info.start} ({info.days} days).", err=True)
+    from tqdm import tqdm
+
+    from app.demo import plan_demo
+
+    with get_sessionmaker()() as session, tqdm(total=info.teams, desc="Planning the demo teams",
+                                               unit="team", file=sys.stderr) as bar:
+        placed = plan_demo(session, start=info.start, days=info.days,
+                           on_team=lambda _name: bar.update(1))
+        session.commit()
+    typer.echo(f"Demo plans accepted: {placed} of {info.visits} visits placed.", err=True)
     return True
 
 

@@ -41,6 +41,20 @@ def test_the_demo_is_a_small_municipality_with_a_month_of_visits(db_session):
             assert sum("lift" in c.skills for c in on) >= 2
 
 
+@pytest.mark.slow
+def test_a_new_user_opens_the_demo_on_an_accepted_plan_for_every_team(db_session):
+    from app.demo import plan_demo
+    from models.core import PLAN_ACCEPTED, PlanVersion
+
+    info = seed_demo(db_session, start=START, days=7)
+    placed = plan_demo(db_session, start=START, days=7, seconds_per_team=1.0)
+
+    accepted = db_session.scalars(select(PlanVersion).where(PlanVersion.status == PLAN_ACCEPTED)).all()
+    assert len(accepted) == info.teams == 3
+    # A demo plan places nearly every visit, so the rota is not empty on first sight.
+    assert placed >= 0.8 * info.visits
+
+
 def test_the_demo_logins_printed_by_make_run_work(client, db_session):
     seed_demo(db_session, start=START)
     for login in demo_logins():
