@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from models.exchange import parse_instance, to_problem
 from solver import SolveParams, solve
-from tests.solver.conftest import INSTANCES, VERIFY_PATH
+from tests.paths import INSTANCES
+from tests.solver.conftest import VERIFY_PATH
 
 TEAM_S = INSTANCES / "team-s.json"
 

@@ -7,7 +7,8 @@ import json
 
 from models.exchange import parse_instance, to_problem
 from solver import SolveParams, solve
-from tests.solver.conftest import INSTANCES, verify
+from tests.paths import INSTANCES
+from tests.solver.conftest import verify
 
 
 def test_a_carer_falls_ill_for_a_day_and_only_that_day_changes() -> None:
