@@ -67,7 +67,12 @@ def get_sessionmaker() -> sessionmaker[Session]:
 
 def get_session() -> Iterator[Session]:
     """FastAPI dependency: a session committed when the endpoint succeeds, rolled back otherwise."""
-    session = get_sessionmaker()()
+    yield from transactional_session(get_sessionmaker())
+
+
+def transactional_session(maker: sessionmaker[Session]) -> Iterator[Session]:
+    """A session from `maker`, committed if the caller's work succeeds, rolled back otherwise."""
+    session = maker()
     try:
         yield session
         session.commit()

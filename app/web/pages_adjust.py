@@ -508,6 +508,13 @@ def _move_fields(carer1: str, carer2: str, start: str) -> tuple[list[str], int]:
     return carers, parse_hhmm(start, "start")
 
 
+def _move_violations(e: HTTPException | ServiceError) -> list[dict[str, Any]]:
+    """A refused hand move as the rows the page lists: the rule (or the field) and why."""
+    errors = errors_of(e.detail if isinstance(e, HTTPException) else e.detail())
+    return [{"rule": d.get("rule") or d.get("path", ""), "visit": d.get("visit", ""), "msg": d["msg"]}
+            for d in errors]
+
+
 @router.post("/assignments/{assignment_id}/check")
 def check_move(
     request: Request,
@@ -527,18 +534,10 @@ def check_move(
         )
         violations = [{"rule": v.rule, "visit": v.visit, "msg": v.message} for v in result.violations]
         ok = result.ok
-    except HTTPException as e:
-        if e.status_code != 422:
+    except (HTTPException, ServiceError) as e:
+        if isinstance(e, HTTPException) and e.status_code != 422:
             raise
-        ok, violations = (
-            False,
-            [{"rule": d["path"], "visit": "", "msg": d["msg"]} for d in errors_of(e.detail)],
-        )
-    except ServiceError as e:
-        ok, violations = (
-            False,
-            [{"rule": d["path"], "visit": "", "msg": d["msg"]} for d in _service_errors(e)],
-        )
+        ok, violations = False, _move_violations(e)
     return page(
         request, "web/_move_check.html", {"ok": ok, "violations": violations, "saved": False}, user=user
     )
@@ -571,11 +570,7 @@ def save_move(
         if isinstance(e, HTTPException) and e.status_code != 422:
             raise
         session.rollback()
-        errors = errors_of(e.detail if isinstance(e, HTTPException) else e.detail())
-        violations = [
-            {"rule": d.get("rule") or d.get("path", ""), "visit": d.get("visit", ""), "msg": d["msg"]}
-            for d in errors
-        ]
+        violations = _move_violations(e)
         a, version, plan = _assignment(session, assignment_id, user)
         ctx = assignment_context(session, a, version, plan, user)
         ctx.update({"refused": violations, "tried": {"carer1": carer1, "carer2": carer2, "start": start}})

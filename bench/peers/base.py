@@ -8,7 +8,7 @@ and the monthly-cap count in one place so the two peers differ only in whom they
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from solver.travel import Travel
@@ -123,3 +123,19 @@ class GreedyState:
 
     def plan(self) -> Plan:
         return Plan(assignments=self.assignments, unplaced=self.unplaced)
+
+
+Chooser = Callable[["GreedyState", Visit, list["Option"]], "tuple[list[Option], int] | None"]
+
+
+def greedy_plan(problem: Problem, choose: Chooser) -> Plan:
+    """Visits in start order, each given to what `choose` picks among the feasible options, or left."""
+    state = GreedyState(problem)
+    for visit in visit_order(problem.visits):
+        options = state.options(visit)
+        pick = choose(state, visit, options)
+        if pick is None:
+            state.leave(visit, options)
+        else:
+            state.place(visit, *pick)
+    return state.plan()

@@ -4,7 +4,7 @@ tiers, whoever can be at the door first (then the shorter drive). Never breaks t
 
 from __future__ import annotations
 
-from bench.peers.base import GreedyState, Option, visit_order
+from bench.peers.base import GreedyState, Option, greedy_plan
 from solver.types import Plan, Problem, Visit
 
 
@@ -42,12 +42,4 @@ def _choose(state: GreedyState, visit: Visit, options: list[Option]) -> tuple[li
 
 
 def plan(problem: Problem) -> Plan:
-    state = GreedyState(problem)
-    for visit in visit_order(problem.visits):
-        options = state.options(visit)
-        pick = _choose(state, visit, options)
-        if pick is None:
-            state.leave(visit, options)
-        else:
-            state.place(visit, *pick)
-    return state.plan()
+    return greedy_plan(problem, _choose)

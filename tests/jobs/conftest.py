@@ -149,18 +149,11 @@ def any_world(request: pytest.FixtureRequest, tmp_path: Path, _migrated_template
 def api(world: World) -> Iterator[Callable[[Any], TestClient]]:
     """`api(runner)`: a TestClient on the real app, on this world's database, with `runner` for jobs."""
     from app.api.jobs import get_job_runner
+    from app.db import transactional_session
     from app.main import app
 
     def _session() -> Iterator[Session]:
-        session = world.sessions()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        yield from transactional_session(world.sessions)
 
     clients: list[TestClient] = []
 
