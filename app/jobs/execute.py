@@ -85,36 +85,14 @@ def part_time_limits(sizes: list[int], *, time_limit: float, part_time_limit: fl
 
 
 # --- job kinds ----------------------------------------------------------------------------------
-# A kind says how a job's problem is built and how its plan is stored. "plan" is built here; a
-# re-plan (issue 5) registers its own from a module named in KIND_MODULES, which every runner and
-# worker imports, so a re-plan runs on the same runners, in-process or on Celery workers.
-
-KIND_MODULES = ("app.replan.jobs",)
-_KINDS: dict[str, tuple[BuildProblem, Callable[..., Any]]] = {}
-
-
-def register_kind(kind: str, *, build: BuildProblem, store: Callable[..., Any]) -> None:
-    """`build(session, *, team_ids, start, end, job) -> Problem`;
-    `store(session, *, job, plan, figures) -> PlanVersion` (flush only, never commit)."""
-    _KINDS[kind] = (build, store)
+# A kind says how a job's problem is built and how its plan is stored. Only "plan" exists so far;
+# re-plans (issue 5) are solved in the request that previews them (a few seconds a day).
 
 
 def _kind(kind: str) -> tuple[BuildProblem, Callable[..., Any]]:
-    if kind not in _KINDS:
-        import importlib
-        import importlib.util
-
-        for name in KIND_MODULES:
-            try:
-                if importlib.util.find_spec(name) is not None:
-                    importlib.import_module(name)
-            except ModuleNotFoundError:
-                continue
-    if kind in _KINDS:
-        return _KINDS[kind]
     if kind == "plan":
         return default_build_problem, default_store
-    raise ValueError(f"no job kind {kind!r} is registered")
+    raise ValueError(f"no job kind {kind!r}")
 
 
 def _team_sizes(session: Session, job: PlanJob) -> dict[int, int]:

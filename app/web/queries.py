@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.security import scope_filter
 from app.services import core as services_core
+from app.services.audit import HISTORY_DAYS  # the audit's look-back for a "new face"
 from models.core import (
     PLAN_ACCEPTED,
     PLAN_DRAFT,
@@ -38,11 +39,6 @@ from models.core import (
 )
 from solver.travel import Travel
 from solver.types import TravelSpec
-
-try:  # the audit's look-back for "new face"; a fallback keeps the page alive while it is being written
-    from app.services.audit import HISTORY_DAYS
-except ImportError:  # pragma: no cover
-    HISTORY_DAYS = 62
 
 
 def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
