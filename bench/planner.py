@@ -1,10 +1,13 @@
 """Section `planner`: our planner and the peers on the same instances, every plan checked by the verifier.
 
-For each instance: the lower bound (bench.peers.bound), then our planner (`solver.solve`) and each peer
+For each instance: the lower bound (bench.peers.bound), the upper bound on the contact-carer share
+(bench.peers.contact_bound), then our planner (`solver.solve`) and each peer
 (bench.peers.PEERS), each in its own child process (wall time and peak memory are that planner's
 alone). Every plan is written to <results>/plans/<instance>-<planner>.json and checked with
 ../shared/tools/verify_plan.py; a rejected plan shows as INVALID in the table with its figures.
-Our planner's ratios to the bound and the peers are then held against the issue's targets.
+Our planner's ratios to the bound and the peers are then held against the issue's targets; a
+contact-share target above the upper bound is marked unattainable (no valid plan placing as many
+visits as ours can reach it).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import datetime as dt
 import importlib
 import json
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -32,6 +36,7 @@ from bench.common import (
     write_plan,
 )
 from bench.peers import PEERS
+from bench.peers.contact_bound import share_bound_at
 
 TITLE = "Planner and peers"
 
@@ -111,6 +116,12 @@ def compute_bound(instance: str) -> dict[str, Any]:
     return bound(load_problem(instance)).to_dict()
 
 
+def compute_contact_bound(instance: str) -> dict[str, Any]:
+    from bench.peers.contact_bound import contact_share_bound
+
+    return contact_share_bound(load_problem(instance)).to_dict()
+
+
 def ours_available() -> bool:
     return our_solve() is not None
 
@@ -163,8 +174,13 @@ def _row(name: str, run: ChildRun | None, verdict: Verdict | None, note: str = "
     return row
 
 
-def _judge(instance: str, rows: dict[str, dict[str, Any]], bound_mean: float | None) -> dict[str, Any]:
-    """Our ratios and each target's pass/fail for one instance."""
+def _judge(instance: str, rows: dict[str, dict[str, Any]], bound_mean: float | None,
+           contact_bound: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Our ratios and each target's pass/fail for one instance.
+
+    `contact_bound` (ContactBound.to_dict()): a contact-share target our plan misses and that is above
+    the upper bound for a plan placing as many visits as ours is reported as unattainable.
+    """
     ours = rows.get(OURS, {})
     routing = rows.get("routing", {})
     usable = [r for n, r in rows.items() if n != OURS and r.get("verdict")
@@ -184,6 +200,7 @@ def _judge(instance: str, rows: dict[str, dict[str, Any]], bound_mean: float | N
         ratios["mean_vs_bound"] = ratios["travel_vs_routing"] = None
     target = TARGETS.get(instance)
     checks: list[tuple[str, bool | None]] = []
+    unattainable: dict[str, float] = {}  # target name -> the upper bound it exceeds
     if target and ours.get("verdict"):
         valid = bool(ours["verdict"]["valid"])
         checks.append(("valid plan (cap held)", valid))
@@ -207,17 +224,24 @@ def _judge(instance: str, rows: dict[str, dict[str, Any]], bound_mean: float | N
                            else ratios["travel_vs_routing"] <= target["travel_vs_routing"]))
             checks.append((f"start spread <= {target['spread_min']} min",
                            ours["start_sd_min"] <= target["spread_min"] if placed_any else None))
-            checks.append((f"contact share >= {target['contact_share']}",
-                           (ours["contact_share"] or 0) >= target["contact_share"]))
+            name = f"contact share >= {target['contact_share']}"
+            met = (ours["contact_share"] or 0) >= target["contact_share"]
+            ceiling = share_bound_at(contact_bound, ours.get("placed")) if contact_bound else None
+            if not met and ceiling is not None and ceiling < target["contact_share"]:
+                unattainable[name] = ceiling
+            checks.append((name, met))
     elif target:
         checks.append(("our planner ran and produced a plan", False))
-    failed = [name for name, ok in checks if ok is False]
+    failed = [name if name not in unattainable else f"{name} unattainable (upper bound {unattainable[name]})"
+              for name, ok in checks if ok is False]
     unknown = [name for name, ok in checks if ok is None]
     verdict = "—" if not checks else ("PASS" if not failed and not unknown else
                                       "FAIL: " + "; ".join(failed + [f"{u} (no figure)" for u in unknown]))
     if target and target.get("informal") and checks:
         verdict += " (informal: team-m's targets)"
-    return {"ratios": ratios, "checks": [{"target": n, "ok": ok} for n, ok in checks], "verdict": verdict}
+    listed = [{"target": n, "ok": ok} | ({"unattainable": True, "upper_bound": unattainable[n]}
+                                         if n in unattainable else {}) for n, ok in checks]
+    return {"ratios": ratios, "checks": listed, "verdict": verdict}
 
 
 def run_instance(instance: str, args: argparse.Namespace, outer: tqdm) -> dict[str, Any]:
@@ -233,6 +257,15 @@ def run_instance(instance: str, args: argparse.Namespace, outer: tqdm) -> dict[s
     if bound is not None:
         result["bound"]["wall_s"] = round(brun.wall_s, 2)
         result["bound"]["peak_rss_mib"] = round(brun.peak_rss_mib, 1)
+    outer.update()
+
+    outer.set_postfix_str(f"{instance}: contact upper bound")
+    crun = _watch(f"{instance} contact upper bound", None, compute_contact_bound, instance, timeout=3600)
+    contact_bound = crun.result if crun.ok else None
+    result["contact_bound"] = contact_bound or {"error": crun.error[-2000:]}
+    if contact_bound is not None:
+        result["contact_bound"]["wall_s"] = round(crun.wall_s, 2)
+        result["contact_bound"]["peak_rss_mib"] = round(crun.peak_rss_mib, 1)
     outer.update()
 
     rows: dict[str, dict[str, Any]] = {}
@@ -254,7 +287,7 @@ def run_instance(instance: str, args: argparse.Namespace, outer: tqdm) -> dict[s
         rows[name] = _row(name, run, verdict)
         outer.update()
     result["planners"] = rows
-    result.update(_judge(instance, rows, bound["mean"] if bound else None))
+    result.update(_judge(instance, rows, bound["mean"] if bound else None, contact_bound))
     return result
 
 
@@ -275,6 +308,12 @@ def _markdown(results: dict[str, Any]) -> str:
         rows.append(["lower bound", "—" if "mean" in b else f"failed: {b.get('error', '')[-80:]}", None,
                      b.get("mean"), None, None, b.get("max"), None, None, None, None, None,
                      b.get("wall_s"), b.get("peak_rss_mib")])
+        cb = res.get("contact_bound")
+        if cb is not None:  # absent from results stored before it existed
+            status = (f"— (eligible: {fmt(cb['eligible_share'])})" if "share" in cb
+                      else f"failed: {cb.get('error', '')[-80:]}")
+            rows.append(["contact upper bound", status, None, None, None, None, None, None, None,
+                         cb.get("share"), None, None, cb.get("wall_s"), cb.get("peak_rss_mib")])
         heading = f"### {instance} (our time limit {res['time_limit_s']:g} s, run {res.get('finished', '?')})"
         parts.append(heading + "\n\n" + md_table(headers, rows))
         ra = res["ratios"]
@@ -299,9 +338,11 @@ def _markdown(results: dict[str, Any]) -> str:
         ["instance", "our mean / bound", "our travel / routing", "our placed vs best peer", "targets"],
         summary))
     parts.append("mean/median/p90/max: distinct carers per citizen-month; 14d: per citizen per 14 days; "
-                 "contact: share of visits with the contact carer; start sd: mean standard deviation of a "
-                 "need's start time; wall: the planner's own solve time; peak: the child process's "
-                 "max RSS. All figures from verify_plan.py; INVALID plans keep their figures.")
+                 "contact: share of visits with the contact carer (contact upper bound: no valid plan "
+                 "placing every visit goes above it; eligible: the share of visits whose contact carer has "
+                 "the skills and a shift for them); start sd: mean standard deviation of a need's start "
+                 "time; wall: the planner's own solve time; peak: the child process's max RSS. All "
+                 "figures from verify_plan.py; INVALID plans keep their figures.")
     return "\n\n".join(parts)
 
 
@@ -319,7 +360,8 @@ def _earlier(args: argparse.Namespace) -> dict[str, Any]:
     for name, res in earlier.items():
         res.setdefault("finished", section.get("finished", "?"))
         if "planners" in res:  # judged again: the checks may have changed since
-            res.update(_judge(name, res["planners"], (res.get("bound") or {}).get("mean")))
+            res.update(_judge(name, res["planners"], (res.get("bound") or {}).get("mean"),
+                              res.get("contact_bound")))
     return earlier
 
 
@@ -327,7 +369,7 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     """Run the chosen instances; instances run earlier (and not now) keep their stored results,
     so `--instances district-l` refreshes one table without losing the others."""
     results = _earlier(args)
-    with tqdm(total=len(args.instances) * (2 + len(PEERS)), desc="planner", unit="run") as outer:
+    with tqdm(total=len(args.instances) * (3 + len(PEERS)), desc="planner", unit="run") as outer:
         for instance in args.instances:
             results[instance] = run_instance(instance, args, outer)
             results[instance]["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from bench.common import Verdict, load_instance, load_problem, verify, write_pla
 from bench.peers import careful, nearest, routing
 from bench.peers.base import shifts_by_day
 from bench.peers.bound import bound, citizen_month_min
-from solver.types import Carer, Citizen, Problem, Shift, Visit
+from bench.peers.contact_bound import contact_share_bound
+from models.exchange import problem_to_instance
+from solver.types import Assignment, Carer, Citizen, Plan, Problem, Shift, Team, Visit
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +106,87 @@ def test_bound_needs_two_carers_when_visits_overlap_or_shifts_differ() -> None:
         Visit(id="m", citizen="p", need="m", day=0, earliest=480, latest=540, duration=30),
         Visit(id="e", citizen="p", need="e", day=0, earliest=1200, latest=1230, duration=30)]
     assert _toy(morning_and_evening, [early, late]) == 2
+
+
+# ---------------------------------------------------------------- the contact-share upper bound
+
+KM_NORTH, KM_EAST = 1 / 111.2, 1 / (111.2 * 0.466)  # degrees per km near Sundsvall (62.4 N)
+
+
+def _place(north_km: float, east_km: float) -> tuple[float, float]:
+    return 62.39 + north_km * KM_NORTH, 17.30 + east_km * KM_EAST
+
+
+def _contact_toy(citizens: dict[str, tuple[float, float]], visits: list[Visit], carers: int = 3) -> Problem:
+    """One team based at (0, 0) km, carers c1..cN on 07:00-15:30, every citizen's contact is c1."""
+    return Problem(
+        name="contact-toy", start_date=dt.date(2026, 12, 1), days=1,
+        teams=[Team(id="T", lat=62.39, lon=17.30)],
+        carers=[Carer(id=f"c{i}", team="T", shifts=(Shift(0, 420, 930),)) for i in range(1, carers + 1)],
+        citizens=[Citizen(id=pid, team="T", lat=lat, lon=lon, contact="c1")
+                  for pid, (lat, lon) in citizens.items()],
+        visits=visits)
+
+
+def test_contact_bound_equals_the_best_plan_when_the_contact_carer_cannot_be_in_two_places(
+        tmp_path: Path) -> None:
+    # c1 is the contact of both citizens; the double visit at 08:00 and p2's visit at 08:20 overlap,
+    # so c1 can attend at most two of the three visits, and a plan reaching that exists.
+    problem = _contact_toy({"p1": _place(0.5, 0), "p2": _place(0, 0.5)}, [
+        Visit(id="a", citizen="p1", need="morning", day=0, earliest=480, latest=480, duration=60, carers=2),
+        Visit(id="b", citizen="p2", need="morning", day=0, earliest=500, latest=510, duration=30),
+        Visit(id="c", citizen="p1", need="lunch", day=0, earliest=720, latest=720, duration=30)])
+    b = contact_share_bound(problem)
+    assert (b.attendable, b.eligible, b.contact_visits) == (2, 3, 3)
+    assert (b.share, b.eligible_share) == (0.667, 1.0)
+    assert b.proven_optimal == b.carer_days == 1
+
+    best = Plan(assignments=[Assignment("a", ("c1", "c2"), 480), Assignment("b", ("c3",), 500),
+                             Assignment("c", ("c1",), 720)], unplaced=[])
+    instance = tmp_path / "contact-toy.json"
+    instance.write_text(json.dumps(problem_to_instance(problem)))
+    verdict = verify(instance, write_plan(best, problem, tmp_path / "best.json"))
+    assert verdict.valid, verdict.violations
+    assert verdict.figures["contact_carer_share"] == b.share  # the double visit counts once, as a hit
+
+
+def test_contact_bound_leaves_room_to_drive_from_the_base_and_between_citizens() -> None:
+    # The base is 3 km from p1 (13 min) and p2 is 2 km past p1 (9 min): the 07:05 visit cannot be
+    # reached from a 07:00 shift start, and after p1's 08:00-08:30 visit p2's 08:35 start is too soon.
+    problem = _contact_toy({"p1": _place(3, 0), "p2": _place(3, 2)}, [
+        Visit(id="early", citizen="p1", need="wake", day=0, earliest=425, latest=430, duration=20),
+        Visit(id="a", citizen="p1", need="morning", day=0, earliest=480, latest=480, duration=30),
+        Visit(id="b", citizen="p2", need="morning", day=0, earliest=515, latest=515, duration=30)])
+    b = contact_share_bound(problem)
+    assert b.eligible == 3  # skills and shift hours alone would allow all three
+    assert b.attendable == 1  # but c1 can only make one of them, as any route shows
+    assert b.share_at(2) == 0.5 and b.share_at(0) is None  # a plan placing fewer visits: smaller denominator
+
+
+def test_contact_bound_on_team_s_is_never_below_a_peer_plan_nor_above_the_eligible_share(
+        team_s: Problem, plans) -> None:
+    b = contact_share_bound(team_s)
+    assert b.proven_optimal == b.carer_days > 0
+    assert 0 < b.share <= b.eligible_share <= 1
+    for name, (_, verdict) in plans.items():
+        figures = verdict.figures
+        # The verifier divides by the visits placed; the bound for that many placed visits holds.
+        assert figures["contact_carer_share"] <= b.share_at(figures["assigned"]), name
+        assert round(figures["contact_carer_share"] * figures["assigned"]) <= b.attendable, name
+
+
+def test_targets_table_calls_a_contact_share_above_the_upper_bound_unattainable() -> None:
+    from bench.planner import _judge
+
+    ours = {"planner": "ours", "placed": 2812, "month_mean": 3.9, "month_max": 7, "travel_min": 15000,
+            "start_sd_min": 10.0, "contact_share": 0.23, "wall_s": 50.0, "peak_rss_mib": 100.0,
+            "verdict": {"valid": True, "status": "valid"}}
+    routing = ours | {"planner": "routing", "travel_min": 14600, "contact_share": 0.03}
+    low = {"attendable": 1108, "contact_visits": 2812, "other_visits": 0}
+    judged = _judge("team-m", {"ours": ours, "routing": routing}, 3.2, low)
+    assert judged["verdict"] == "FAIL: contact share >= 0.4 unattainable (upper bound 0.394)"
+    assert {"target": "contact share >= 0.4", "ok": False, "unattainable": True,
+            "upper_bound": 0.394} in judged["checks"]
+    high = low | {"attendable": 1300}  # 0.462: within reach, so a plain miss
+    assert _judge("team-m", {"ours": ours, "routing": routing}, 3.2, high)["verdict"] == \
+        "FAIL: contact share >= 0.4"
