@@ -4,6 +4,7 @@
 - nearest: greedy, visits in start order, the free carer with the least travel to get there.
 - careful: greedy with a careful human's rule: contact carer, then a carer already met, then anyone.
 - bound (not a planner): a lower bound on the mean distinct carers per citizen-month.
+- contact_bound (not a planner): an upper bound on the contact-carer share (can a target be met?).
 """
 
 from __future__ import annotations
