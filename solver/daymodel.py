@@ -19,17 +19,15 @@ from ortools.sat.python import cp_model
 
 from solver.index import BASE
 from solver.state import (
-    CROWD_FROM,
-    W_CROWD,
     W_DISTURB,
     W_DISTURB_START,
-    W_NEW_CARER,
     W_NOT_CONTACT,
     W_TIME,
     W_TRAVEL,
     W_UNPLACED,
     Option,
     TeamState,
+    face_cost,
 )
 
 DEPOT = -1  # the base, in arc keys (visit numbers start at 0)
@@ -190,14 +188,14 @@ def unplaced_visit_terms(dm: DayModel) -> list[Term]:
 
 def distinct_carer_terms(dm: DayModel) -> list[Term]:
     """(2) Few distinct carers per citizen and month: a face not met elsewhere costs; beyond
-    CROWD_FROM faces it costs more (keeps the maximum low)."""
+    CROWD_FROM and MANY_FROM faces it costs more (keeps the maximum low)."""
     st, ix = dm.st, dm.st.ix
     mi = ix.v_month[dm.visits[0]] if dm.visits else 0
     out: list[Term] = []
     inside = set(dm.visits)
     crowded = {ci: len(outside_faces(dm, ci, mi, inside)) for ci, _ in dm.new_face}
     for (ci, _c), y in sorted(dm.new_face.items()):
-        w = W_NEW_CARER + (W_CROWD if crowded[ci] >= CROWD_FROM else 0)
+        w = face_cost(crowded[ci])
         out.append((int(w * SCALE), y))
     del st
     return out

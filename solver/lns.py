@@ -9,6 +9,8 @@ plan got better (or only slightly worse, early on, to leave local optima). Neigh
   core team of carers who can take most of them (continuity);
 - `free_rare_carer`: the few visits a citizen gets from a carer seen only once or twice that
   month, re-placed with that carer banned;
+- `swap_out_rare_carer`: the same visits exchanged with a visit at the same time of day in the
+  route of a carer the citizen already meets (where re-placing finds that route full);
 - `free_nearby_routes`: the routes of a few carers who work near each other on one day (travel);
 - `resequence_routes` (solver/daymodel.py): the same, re-solved exactly with CP-SAT.
 
@@ -140,6 +142,58 @@ class Search:
                 place(st, v)
         return True
 
+    def swap_out_rare_carer(self) -> bool:
+        """A carer seen only a few times by a citizen hands those visits to a carer the citizen
+        already meets, taking in exchange a visit at the same time of day from that carer's route
+        (an exchange makes room where freeing and re-placing finds the routes full)."""
+        st, ix = self.st, self.st.ix
+        cands = [(ci, mi, c) for ci, mi in self.cms for c, n in sorted(st.met[ci][mi].items())
+                 if n <= 3 and len(st.met[ci][mi]) > 1]
+        if not cands:
+            return False
+        ci, mi, t = cands[self.rng.randrange(len(cands))]
+        vs = [v for v in self.visits_of_cm[(ci, mi)] if self.movable(v) and ix.visits[v].carers == 1
+              and any(ix.slots[k].carer == t for k in st.slots_of[v])]
+        if not vs:
+            return False
+        only = self._only
+        for v in vs:
+            day = ix.visits[v].day
+            others = [c for c in sorted(st.met[ci][mi]) if c != t and c in ix.eligible[v]]
+            self.rng.shuffle(others)
+            st.remove(v)
+            if any(place(st, v, only(c)) for c in others):
+                continue
+            done = False
+            for c in others:
+                for k in ix.slots_of_carer_day.get((c, day), ()):
+                    for u in list(st.routes[k]):
+                        if done or not self._exchangeable(u, v, t):
+                            continue
+                        st.remove(u)
+                        if place(st, v, only(c)):
+                            if place(st, u, only(t)):
+                                done = True
+                                continue
+                            st.remove(v)
+                        place(st, u, only(c))  # back where it was: its old place is free again
+                if done:
+                    break
+            if not done:
+                place(st, v, only(t)) or place(st, v)
+        return True
+
+    def _only(self, c: int) -> frozenset[int]:
+        return frozenset(x for x in range(len(self.st.ix.carers)) if x != c)
+
+    def _exchangeable(self, u: int, v: int, t: int) -> bool:
+        """Whether carer t could take u in exchange for v: same time of day, allowed, a single visit."""
+        st, ix = self.st, self.st.ix
+        a, b = ix.visits[u], ix.visits[v]
+        return (u != v and self.movable(u) and a.carers == 1 and t in ix.eligible[u]
+                and st.face_allowed(u, t) and a.earliest <= b.latest + b.duration
+                and b.earliest <= a.latest + a.duration)
+
     def free_nearby_routes(self) -> bool:
         st, ix = self.st, self.st.ix
         day = self.days[self.rng.randrange(len(self.days))]
@@ -249,8 +303,9 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
     current = st.total_cost()
     best, best_snap = current, snapshot(st)
     moves = [search.free_around_unplaced, search.free_citizen_month, search.free_rare_carer,
-             search.free_nearby_routes, search.resequence_routes, search.reroute_day]
-    weights = [4.0, 3.0, 2.0, 3.0, 0.3, REROUTE_WEIGHT]
+             search.free_nearby_routes, search.resequence_routes, search.reroute_day,
+             search.swap_out_rare_carer]
+    weights = [4.0, 3.0, 2.0, 3.0, 0.3, REROUTE_WEIGHT, 2.0]
     it = 0
     last_report = 0.0
     tried = [0] * len(moves)

@@ -18,12 +18,19 @@ W_UNPLACED = 100_000  # (1) place every visit that can be placed
 W_NEW_CARER = 40  # (2) each distinct carer a citizen meets in a month
 W_CROWD = 60  # (2) each distinct carer beyond CROWD_FROM for one citizen-month (keeps the maximum low)
 CROWD_FROM = 4
+W_MANY = 300  # (2) each distinct carer beyond MANY_FROM: the maximum, not only the mean, stays low
+MANY_FROM = 8
 W_NOT_CONTACT = 8  # (3) per visit not attended by the citizen's contact carer
 W_TIME = 0.3  # (4) per minute a start strays from the need's usual time
 W_TRAVEL = 1  # (5) per travel minute
 W_DISTURB = 2_000  # re-planning: per visit given to a carer the current plan did not give it to
 W_DISTURB_START = 1_000  # re-planning: per visit whose start moves from the current plan's minute
 NARROW = 20  # minutes either side of the usual time a visit is first tried in
+
+
+def face_cost(met: int) -> int:
+    """What one more face costs a citizen who already meets `met` carers this month."""
+    return W_NEW_CARER + (W_CROWD if met >= CROWD_FROM else 0) + (W_MANY if met >= MANY_FROM else 0)
 
 
 @dataclass(slots=True)
@@ -198,9 +205,7 @@ class TeamState:
         ci = ix.v_cit[v]
         cost = 0.0
         if not self.is_met(v, c):
-            cost += W_NEW_CARER
-            if self.distinct(ci, ix.v_month[v]) >= CROWD_FROM:
-                cost += W_CROWD
+            cost += face_cost(self.distinct(ci, ix.v_month[v]))
         if ix.contact[ci] >= 0 and ix.contact[ci] != c:
             cost += W_NOT_CONTACT
         cur = self.current[v]
@@ -287,7 +292,7 @@ class TeamState:
 
     def met_cost(self, ci: int, mi: int) -> float:
         d = self.distinct(ci, mi)
-        return W_NEW_CARER * d + W_CROWD * max(0, d - CROWD_FROM)
+        return W_NEW_CARER * d + W_CROWD * max(0, d - CROWD_FROM) + W_MANY * max(0, d - MANY_FROM)
 
     def total_cost(self) -> float:
         ix = self.ix
