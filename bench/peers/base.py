@@ -10,9 +10,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from ortools.sat.python import cp_model
 
 from solver.travel import Travel
 from solver.types import Assignment, Carer, CarerId, Citizen, MonthKey, Plan, Problem, Shift, Unplaced, Visit
+
+
+def solve_bound_model(model: cp_model.CpModel, time_limit: float) -> tuple[cp_model.CpSolver, Any]:
+    """Solve one small bound model the same way every time (one worker, seed 0): (solver, status)."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = 0
+    return solver, solver.solve(model)
 
 
 def may_serve(carer: Carer, visit: Visit, citizen: Citizen) -> bool:

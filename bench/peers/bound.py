@@ -23,7 +23,7 @@ from itertools import combinations, permutations
 
 from ortools.sat.python import cp_model
 
-from bench.peers.base import may_serve, shifts_by_day
+from bench.peers.base import may_serve, shifts_by_day, solve_bound_model
 from solver.types import Carer, Citizen, MonthKey, Problem, Shift, Visit
 
 
@@ -127,11 +127,7 @@ def citizen_month_min(citizen: Citizen, visits: list[Visit], carers: list[Carer]
         for a, b in zip(same, same[1:], strict=False):
             model.add_implication(use[b], use[a])
     model.minimize(sum(use.values()))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = 0
-    status = solver.solve(model)
+    solver, status = solve_bound_model(model, time_limit)
     if status == cp_model.OPTIMAL:
         return round(solver.objective_value), True
     at_least = max((v.carers for v in visits), default=0)

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from bench.peers.base import may_serve, shifts_by_day
+from bench.peers.base import may_serve, shifts_by_day, solve_bound_model
 from solver.travel import Travel
 from solver.types import Carer, CarerId, Problem, Shift, Visit
 
@@ -154,11 +154,7 @@ def carer_day_max(carer: Carer, visits: list[Visit], shifts: list[Shift], minute
         if len(intervals) > 1:
             model.add_no_overlap(intervals)
     model.maximize(sum(x for xs in take.values() for x in xs))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = 0
-    status = solver.solve(model)
+    solver, status = solve_bound_model(model, time_limit)
     if status == cp_model.OPTIMAL:
         return round(solver.objective_value), True
     if status in (cp_model.FEASIBLE, cp_model.UNKNOWN):
