@@ -12,7 +12,9 @@ plan got better (or only slightly worse, early on, to leave local optima). Neigh
 - `swap_out_rare_carer`: the same visits exchanged with a visit at the same time of day in the
   route of a carer the citizen already meets (where re-placing finds that route full);
 - `free_nearby_routes`: the routes of a few carers who work near each other on one day (travel);
-- `resequence_routes` (solver/daymodel.py): the same, re-solved exactly with CP-SAT.
+- `resequence_routes` (solver/daymodel.py): the same, re-solved exactly with CP-SAT;
+- `polish`, once at the end: every day's routes handed to the carers with the same hours who
+  serve their citizens best, an exact assignment problem per day (solver/handover.py).
 
 Randomness comes only from `random.Random(seed)`, and choices never depend on wall time, so
 with the same seed the same sequence of steps is made; the wall clock only decides when to
@@ -28,6 +30,7 @@ from collections.abc import Callable
 from solver.construct import insertion_order, place, place_with_core_team, retarget_usual_times
 from solver.daymodel import solve_day
 from solver.dayrouting import route_day
+from solver.handover import hand_over_day
 from solver.state import TeamState
 
 REROUTE_WEIGHT = 0.5
@@ -194,6 +197,19 @@ class Search:
                 and st.face_allowed(u, t) and a.earliest <= b.latest + b.duration
                 and b.earliest <= a.latest + a.duration)
 
+    def polish(self) -> float:
+        """Every day's routes handed over once more, kept where it helps; returns the change."""
+        st, total = self.st, 0.0
+        for day in self.days:
+            st.begin()
+            d = st.delta() if hand_over_day(st, day) else 0.0
+            if d < -1e-9:
+                st.commit()
+                total += d
+            else:
+                st.rollback()
+        return total
+
     def free_nearby_routes(self) -> bool:
         st, ix = self.st, self.st.ix
         day = self.days[self.rng.randrange(len(self.days))]
@@ -356,6 +372,8 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
             progress(best, min(1.0, elapsed / budget) if budget > 0 else 1.0)
     if current > best + 1e-9:
         restore(st, best_snap)
+    # Routes a search step swapped between carers for nothing go back (a re-plan's disturbance).
+    search.polish()
     if retarget:
         retarget_usual_times(st)  # routes are final: aim each need where its visits fit best
     st.search_log.update({"iterations": it, "tried": tried, "gained": [round(g) for g in gained]})

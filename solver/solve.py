@@ -31,7 +31,7 @@ from solver.travel import Travel
 from solver.types import Assignment, Plan, Problem, Progress, SolveParams, Unplaced
 
 FOREIGN = 1_000_000
-ROUTE_SHARE = 0.4  # of the time limit for the constructive routing
+ROUTE_SHARE = 0.25  # of the time limit for the constructive routing
 ROUTE_SECONDS_MAX = 1.0
 REPLAN_SECONDS_PER_DAY = 2.0  # carer numbers for carers of other teams met earlier (they count for the cap)
 

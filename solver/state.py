@@ -180,6 +180,37 @@ class TeamState:
         vis = ix.visits[v]
         self.lo[v], self.hi[v] = vis.earliest, vis.latest
 
+    def hand_over_routes(self, moves: dict[int, int]) -> None:
+        """Give whole routes to other shifts of the same day: the route of slot k goes to moves[k].
+
+        Sequences and start windows stay as they are, so travel does not change; the caller has
+        checked that each route fits its new shift and carer (solver/handover.py).
+        """
+        ix = self.ix
+        old = {k: self.routes[k] for k in moves}
+        touched = set(moves) | set(moves.values())
+        if self.journal is not None:
+            for k in touched:
+                self._note_slot(k)
+            for seq in old.values():
+                for v in seq:
+                    self._note_visit(v)
+                    self._note_met(v)
+        for k in moves:
+            self.routes[k] = []
+        for k, k2 in moves.items():
+            self.routes[k2] = old[k]
+            c_old, c_new = ix.slots[k].carer, ix.slots[k2].carer
+            for v in old[k]:
+                self.slots_of[v] = [k2 if x == k else x for x in self.slots_of[v]]
+                m = self.met[ix.v_cit[v]][ix.v_month[v]]
+                m[c_old] -= 1
+                if m[c_old] == 0:
+                    del m[c_old]
+                m[c_new] = m.get(c_new, 0) + 1
+        for k in touched:
+            self._times.pop(k, None)
+
     # ---- continuity ---------------------------------------------------------------------
     def is_met(self, v: int, c: int) -> bool:
         ci, mi = self.ix.v_cit[v], self.ix.v_month[v]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from solver import Assignment
+from solver.handover import faces_elsewhere, hand_over_day, route_cost
 from solver.index import build_team_index
 from solver.lns import Search
 from solver.solve import _team_state
@@ -58,3 +59,28 @@ def test_a_face_costs_more_as_a_citizen_meets_more_carers() -> None:
     assert face_cost(CROWD_FROM) == W_NEW_CARER + W_CROWD
     assert face_cost(MANY_FROM) == W_NEW_CARER + W_CROWD + W_MANY
     assert face_cost(MANY_FROM) > 5 * face_cost(0)  # the maximum is guarded, not only the mean
+
+
+def test_a_day_s_routes_go_to_the_carers_their_citizens_already_meet() -> None:
+    search = _crossed_plan()
+    st = search.st
+    travel_before = sum(st.route_travel(k) for k in range(len(st.ix.slots)))
+    st.begin()
+    assert hand_over_day(st, 1)  # day 1's two routes change hands: each citizen keeps one carer
+    assert st.delta() < 0
+    st.commit()
+    assert [st.distinct(ci, 0) for ci in range(2)] == [1, 1]
+    assert sum(st.route_travel(k) for k in range(len(st.ix.slots))) == travel_before
+
+
+def test_handing_over_routes_never_passes_the_monthly_cap() -> None:
+    search = _crossed_plan()
+    st = search.st
+    day1 = [k for k in st.ix.slots_of_day[1] if st.routes[k]]
+    elsewhere, routes_of = faces_elsewhere(st, day1)
+    k_bo = next(k for k in day1 if st.ix.carers[st.ix.slots[k].carer].id == "bo")
+    seq = st.routes[k_bo]  # p1's visit on day 1; p1 meets anna on day 0
+    bo = st.ix.slots[k_bo].carer
+    assert route_cost(st, seq, bo, elsewhere, routes_of) is not None  # cap 12: a second face is fine
+    st.cap = 1
+    assert route_cost(st, seq, bo, elsewhere, routes_of) is None  # cap 1: bo would be one too many
