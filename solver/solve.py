@@ -31,7 +31,8 @@ from solver.travel import Travel
 from solver.types import Assignment, Plan, Problem, Progress, SolveParams, Unplaced
 
 FOREIGN = 1_000_000
-ROUTE_SHARE = 0.25  # of the time limit for the constructive routing
+ROUTE_SHARE = 0.25  # of the time limit for the constructive routing (the search needs the rest)
+REPLAN_ROUTE_SHARE = 0.4  # a re-plan routes only the visits it must move: its search is short anyway
 ROUTE_SECONDS_MAX = 1.0
 REPLAN_SECONDS_PER_DAY = 2.0  # carer numbers for carers of other teams met earlier (they count for the cap)
 
@@ -214,7 +215,8 @@ def _solve(problem: Problem, params: SolveParams, clock: _Clock) -> Plan:
         ix = build_team_index(problem, team, travel)
         st, free, refused = _team_state(problem, ix, fixed, movable, foreign)
         days_left = max(1, sum(days_of_team[t] for t in teams[i:]))
-        per_day = min(ROUTE_SECONDS_MAX, max(0.0, ROUTE_SHARE * clock.left()) / days_left)
+        share = REPLAN_ROUTE_SHARE if problem.replan_days is not None else ROUTE_SHARE
+        per_day = min(ROUTE_SECONDS_MAX, max(0.0, share * clock.left()) / days_left)
         try:
             construct(st, free, per_day if per_day >= 0.05 else 0.0, clock.stop,
                       exact_repeat=params.max_iterations is not None)
