@@ -11,6 +11,8 @@ plan got better (or only slightly worse, early on, to leave local optima). Neigh
   month, re-placed with that carer banned;
 - `swap_out_rare_carer`: the same visits exchanged with a visit at the same time of day in the
   route of a carer the citizen already meets (where re-placing finds that route full);
+- `thin_crowded_citizen`: the citizen meeting most carers (MANY_FROM or more) loses the carer it
+  sees least, by the same exchanges;
 - `free_nearby_routes`: the routes of a few carers who work near each other on one day (travel);
 - `resequence_routes` (solver/daymodel.py): the same, re-solved exactly with CP-SAT;
 - `polish`, once at the end: every day's routes handed to the carers with the same hours who
@@ -31,9 +33,10 @@ from solver.construct import insertion_order, place, place_with_core_team, retar
 from solver.daymodel import solve_day
 from solver.dayrouting import route_day
 from solver.handover import hand_over_day
-from solver.state import TeamState
+from solver.state import MANY_FROM, TeamState
 
 REROUTE_WEIGHT = 0.5
+POLISH_SECONDS_PER_DAY = 0.02  # time kept back for the final hand-over pass
 RETARGET_AT = (300, 1500, 5000)
 Snapshot = tuple[list[list[int]], list[int], list[int], list[list[int]], list[list[dict[int, int]]]]
 
@@ -149,12 +152,30 @@ class Search:
         """A carer seen only a few times by a citizen hands those visits to a carer the citizen
         already meets, taking in exchange a visit at the same time of day from that carer's route
         (an exchange makes room where freeing and re-placing finds the routes full)."""
-        st, ix = self.st, self.st.ix
+        st = self.st
         cands = [(ci, mi, c) for ci, mi in self.cms for c, n in sorted(st.met[ci][mi].items())
                  if n <= 3 and len(st.met[ci][mi]) > 1]
         if not cands:
             return False
-        ci, mi, t = cands[self.rng.randrange(len(cands))]
+        return self._hand_back(*cands[self.rng.randrange(len(cands))])
+
+    def thin_crowded_citizen(self) -> bool:
+        """The citizen who meets most carers this month loses the carer it sees least, by the same
+        exchanges (the maximum is a target of its own, not only the mean)."""
+        st = self.st
+        most = max(st.distinct(ci, mi) for ci, mi in self.cms)
+        if most < MANY_FROM:
+            return False
+        crowded = [(ci, mi) for ci, mi in self.cms if st.distinct(ci, mi) == most and st.met[ci][mi]]
+        if not crowded:
+            return False
+        ci, mi = crowded[self.rng.randrange(len(crowded))]
+        t = min(sorted(st.met[ci][mi]), key=lambda c: st.met[ci][mi][c])
+        return self._hand_back(ci, mi, t)
+
+    def _hand_back(self, ci: int, mi: int, t: int) -> bool:
+        """Move citizen ci's visits in month mi away from carer t to carers it already meets."""
+        st, ix = self.st, self.st.ix
         vs = [v for v in self.visits_of_cm[(ci, mi)] if self.movable(v) and ix.visits[v].carers == 1
               and any(ix.slots[k].carer == t for k in st.slots_of[v])]
         if not vs:
@@ -320,8 +341,8 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
     best, best_snap = current, snapshot(st)
     moves = [search.free_around_unplaced, search.free_citizen_month, search.free_rare_carer,
              search.free_nearby_routes, search.resequence_routes, search.reroute_day,
-             search.swap_out_rare_carer]
-    weights = [4.0, 3.0, 2.0, 3.0, 0.3, REROUTE_WEIGHT, 2.0]
+             search.swap_out_rare_carer, search.thin_crowded_citizen]
+    weights = [4.0, 3.0, 2.0, 3.0, 0.3, REROUTE_WEIGHT, 2.0, 1.0]
     it = 0
     last_report = 0.0
     tried = [0] * len(moves)
@@ -330,8 +351,8 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
         elapsed = time.monotonic() - t0
         if max_iterations is not None and it >= max_iterations:
             break
-        if elapsed >= budget:
-            break
+        if elapsed >= budget - POLISH_SECONDS_PER_DAY * len(search.days):
+            break  # the final hand-over pass runs inside the budget too
         if stop():
             break
         it += 1
