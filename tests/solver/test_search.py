@@ -84,3 +84,25 @@ def test_handing_over_routes_never_passes_the_monthly_cap() -> None:
     assert route_cost(st, seq, bo, elsewhere, routes_of) is not None  # cap 12: a second face is fine
     st.cap = 1
     assert route_cost(st, seq, bo, elsewhere, routes_of) is None  # cap 1: bo would be one too many
+
+
+def test_the_citizen_meeting_most_carers_loses_the_one_it_sees_least() -> None:
+    # p1 meets eight carers: anna on day 0 (twice) and one stand-in a day after that, though
+    # anna works every day and has room. The maximum is what the step goes after.
+    days = tuple(range(MANY_FROM + 1))
+    carers = [carer("anna", days=days)] + [carer(f"s{d}", days=(d,)) for d in days[1:]]
+    visits = [visit("p1-d0-lunch", "p1", day=0, earliest=720, latest=740, need="lunch")]
+    visits += [visit(f"p1-d{d}", "p1", day=d) for d in days]
+    p = problem(carers, [citizen("p1")], visits, days=len(days))
+    given = {"p1-d0-lunch": "anna", "p1-d0": "anna"} | {f"p1-d{d}": f"s{d}" for d in days[1:]}
+    fixed = {vid: Assignment(vid, (c,), 720 if "lunch" in vid else 480) for vid, c in given.items()}
+    ix = build_team_index(p, "T", Travel.for_problem(p))
+    st, free, refused = _team_state(p, ix, fixed, {}, {})
+    assert not free and not refused and st.distinct(0, 0) == MANY_FROM + 1
+    st.fixed = [False] * len(ix.visits)
+    search = Search(st, seed=0)
+    st.begin()
+    assert search.thin_crowded_citizen()
+    assert st.delta() < 0
+    st.commit()
+    assert st.distinct(0, 0) == MANY_FROM
