@@ -73,6 +73,7 @@ class Search:
         self.exact_repeat = False
         self.route_time = 0.5
         self.cms = sorted(key for key, vs in self.visits_of_cm.items() if any(not st.fixed[v] for v in vs))
+        self.replanning = any(c is not None for c in st.current)
 
     def movable(self, v: int) -> bool:
         return not self.st.fixed[v]
@@ -163,6 +164,8 @@ class Search:
         """The citizen who meets most carers this month loses the carer it sees least, by the same
         exchanges (the maximum is a target of its own, not only the mean)."""
         st = self.st
+        if self.replanning:
+            return False  # a re-plan moves what the changes force, not other citizens' visits
         most = max(st.distinct(ci, mi) for ci, mi in self.cms)
         if most < MANY_FROM:
             return False
