@@ -17,7 +17,7 @@ import datetime as dt
 import importlib
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -244,29 +244,29 @@ def _judge(instance: str, rows: dict[str, dict[str, Any]], bound_mean: float | N
     return {"ratios": ratios, "checks": listed, "verdict": verdict}
 
 
+def _bound_figures(result: dict[str, Any], key: str, label: str, fn: Callable[[str], Any], instance: str,
+                   timeout: float, outer: tqdm) -> dict[str, Any] | None:
+    """Run one bound in its own watched process; store its figures (or error) under result[key]."""
+    outer.set_postfix_str(label)
+    run = _watch(label, None, fn, instance, timeout=timeout)
+    figures: dict[str, Any] | None = run.result if run.ok else None
+    result[key] = figures or {"error": run.error[-2000:]}
+    if figures is not None:
+        figures["wall_s"] = round(run.wall_s, 2)
+        figures["peak_rss_mib"] = round(run.peak_rss_mib, 1)
+    outer.update()
+    return figures
+
+
 def run_instance(instance: str, args: argparse.Namespace, outer: tqdm) -> dict[str, Any]:
     plans_dir = Path(args.results_dir) / "plans"
     quick = bool(getattr(args, "quick", False))
     limit = TIME_LIMITS.get(instance, 60.0) * (QUICK_FACTOR if quick else 1.0)
     result: dict[str, Any] = {"time_limit_s": limit}
 
-    outer.set_postfix_str(f"{instance}: bound")
-    brun = _watch(f"{instance} bound", None, compute_bound, instance, timeout=4 * 3600)
-    bound = brun.result if brun.ok else None
-    result["bound"] = bound or {"error": brun.error[-2000:]}
-    if bound is not None:
-        result["bound"]["wall_s"] = round(brun.wall_s, 2)
-        result["bound"]["peak_rss_mib"] = round(brun.peak_rss_mib, 1)
-    outer.update()
-
-    outer.set_postfix_str(f"{instance}: contact upper bound")
-    crun = _watch(f"{instance} contact upper bound", None, compute_contact_bound, instance, timeout=3600)
-    contact_bound = crun.result if crun.ok else None
-    result["contact_bound"] = contact_bound or {"error": crun.error[-2000:]}
-    if contact_bound is not None:
-        result["contact_bound"]["wall_s"] = round(crun.wall_s, 2)
-        result["contact_bound"]["peak_rss_mib"] = round(crun.peak_rss_mib, 1)
-    outer.update()
+    bound = _bound_figures(result, "bound", f"{instance} bound", compute_bound, instance, 4 * 3600, outer)
+    contact_bound = _bound_figures(result, "contact_bound", f"{instance} contact upper bound",
+                                   compute_contact_bound, instance, 3600, outer)
 
     rows: dict[str, dict[str, Any]] = {}
     for name in [OURS, *PEERS]:
