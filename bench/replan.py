@@ -2,9 +2,10 @@
 
 For each scenario (app/replan/scenarios.py: sick1, sick3, hospital, longer, substitute), re-plan one day
 and a week, and report: wall time, forced moves, unforced moves (both as the reference `apply_changes.py
-disturb` counts them), moves outside the re-plan days, new faces and how many of them an already-met carer
-could have avoided, unplaced visits, whether the verifier accepts the plan on the adjusted instance, and
-the largest number of carers a citizen meets in the month.
+disturb` counts them), moves outside the re-plan days, new faces and how many of them already-met carers
+could have spared the citizen (by coming to every visit the new face attends), unplaced visits, whether
+the verifier accepts the plan on the adjusted instance, and the largest number of carers a citizen meets
+in the month.
 
 Targets: day <= 5 s, week <= 30 s; valid; nothing outside the days moves; unforced <= forced; no avoidable
 new face; cap kept. A section of `python -m bench` (bench/sections.py: team-m, or team-s with --quick), or
@@ -51,8 +52,9 @@ def _apply(instance: Path, changes: Path, out: Path) -> Path:
 
 
 def _avoidable_new_faces(result: Any, old_assignments: list[Any]) -> int:
-    """New faces where a carer the citizen already met this month could have come instead."""
-    from app.replan.hand_move import met_carer_who_could_come
+    """New faces the citizen need not have met: carers it already met this month could have come to every
+    visit the new face attends (app.replan.hand_move.avoidable_face)."""
+    from app.replan.hand_move import avoidable_face
 
     adjusted = result.adjusted
     visit = {v.id: v for v in adjusted.visits}
@@ -63,9 +65,9 @@ def _avoidable_new_faces(result: Any, old_assignments: list[Any]) -> int:
             met[(v.citizen, adjusted.month_of(v.day))].update(a.carers)
     n = 0
     for face in result.diff.new_faces:
-        v = visit[face.visit]
-        if met_carer_who_could_come(adjusted, result.plan.assignments, face.visit, face.carer,
-                                    met=met[(v.citizen, adjusted.month_of(v.day))]) is not None:
+        month = adjusted.month_of(face.day)
+        if avoidable_face(adjusted, result.plan.assignments, face.citizen, month, face.carer,
+                          met=met[(face.citizen, month)]) is not None:
             n += 1
     return n
 

@@ -53,6 +53,7 @@ def restore(st: TeamState, snap: Snapshot) -> None:
     st.slots_of = [list(s) for s in slots_of]
     st.met = [[dict(m) for m in row] for row in met]
     st._times.clear()
+    st.recount_moved()
 
 
 class Search:
@@ -74,6 +75,18 @@ class Search:
         self.route_time = 0.5
         self.cms = sorted(key for key, vs in self.visits_of_cm.items() if any(not st.fixed[v] for v in vs))
         self.replanning = any(c is not None for c in st.current)
+        # A re-plan's promise: no citizen meets a new face where a carer it already met could come.
+        # The faces each citizen-month had before the re-plan: history, what stays, what was planned.
+        self.faces_before: dict[tuple[int, int], set[int]] = {}
+        if self.replanning:
+            for (ci, mi), vs in self.visits_of_cm.items():
+                seen = set(st.met_before[ci][mi])
+                for v in vs:
+                    cur = st.current[v]
+                    seen |= cur if cur is not None else set()
+                    if st.fixed[v]:
+                        seen |= {ix.slots[k].carer for k in st.slots_of[v]}
+                self.faces_before[(ci, mi)] = seen
 
     def movable(self, v: int) -> bool:
         return not self.st.fixed[v]
@@ -156,6 +169,16 @@ class Search:
         st = self.st
         cands = [(ci, mi, c) for ci, mi in self.cms for c, n in sorted(st.met[ci][mi].items())
                  if n <= 3 and len(st.met[ci][mi]) > 1]
+        if not cands:
+            return False
+        return self._hand_back(*cands[self.rng.randrange(len(cands))])
+
+    def hand_back_new_face(self) -> bool:
+        """(Re-plans) a carer the re-plan made new to a citizen hands its visits to carers the citizen
+        already meets, if their routes have room."""
+        st = self.st
+        cands = [(ci, mi, c) for ci, mi in self.cms for c in sorted(st.met[ci][mi])
+                 if c not in self.faces_before.get((ci, mi), {c})]
         if not cands:
             return False
         return self._hand_back(*cands[self.rng.randrange(len(cands))])
@@ -344,8 +367,8 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
     best, best_snap = current, snapshot(st)
     moves = [search.free_around_unplaced, search.free_citizen_month, search.free_rare_carer,
              search.free_nearby_routes, search.resequence_routes, search.reroute_day,
-             search.swap_out_rare_carer, search.thin_crowded_citizen]
-    weights = [4.0, 3.0, 2.0, 3.0, 0.3, REROUTE_WEIGHT, 2.0, 1.0]
+             search.swap_out_rare_carer, search.thin_crowded_citizen, search.hand_back_new_face]
+    weights = [4.0, 3.0, 2.0, 3.0, 0.3, REROUTE_WEIGHT, 2.0, 1.0, 4.0 if search.replanning else 0.0]
     it = 0
     last_report = 0.0
     tried = [0] * len(moves)

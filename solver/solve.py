@@ -147,6 +147,10 @@ def _team_state(problem: Problem, ix: TeamIndex, fixed: dict[str, Assignment],
                 refused[v] = f"outside the re-plan days {lo}-{hi}: left unplaced, as in the current plan"
                 st.fixed[v] = True
     free = [v for v in range(len(ix.visits)) if not st.slots_of[v] and not st.fixed[v] and v not in refused]
+    if problem.replan_days is not None:
+        # A re-plan may move visits nothing touched to place the ones that need a place, but no more of
+        # them than those (the re-plan's promise; apply_changes.py's "unforced <= forced").
+        st.move_budget = sum(1 for v in free if st.current[v] is None)
     return st, free, refused
 
 

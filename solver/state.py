@@ -9,6 +9,7 @@ O(1) per position, and `schedule` turns routes into start times near each need's
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from solver.index import BASE, TeamIndex
@@ -25,6 +26,9 @@ W_TIME = 0.3  # (4) per minute a start strays from the need's usual time
 W_TRAVEL = 1  # (5) per travel minute
 W_DISTURB = 2_000  # re-planning: per visit given to a carer the current plan did not give it to
 W_DISTURB_START = 1_000  # re-planning: per visit whose start moves from the current plan's minute
+# Re-planning: per untouched visit moved beyond the move budget (as many as the visits needing a place).
+# Above W_UNPLACED: a re-plan would rather leave a visit unplaced than break the promise.
+W_OVER_BUDGET = 2 * W_UNPLACED
 NARROW = 20  # minutes either side of the usual time a visit is first tried in
 
 
@@ -38,6 +42,7 @@ class Journal:
     routes: dict[int, tuple[list[int], float]] = field(default_factory=dict)
     visits: dict[int, tuple[int, int, list[int], float]] = field(default_factory=dict)
     met: dict[tuple[int, int], tuple[dict[int, int], float]] = field(default_factory=dict)
+    starts: dict[int, dict[int, int]] = field(default_factory=dict)  # re-plans: a route's starts before
 
 
 @dataclass(slots=True)
@@ -67,6 +72,10 @@ class TeamState:
         # Re-planning: the carers the current plan gives a visit that may move (None: no opinion).
         self.current: list[frozenset[int] | None] = [None] * n
         self.current_start: list[int | None] = [None] * n
+        # Re-planning moves visits the changes did not touch only to place others, and no more of them
+        # than `move_budget` (None outside re-plans); `moved` counts them (see recount_moved).
+        self.move_budget: int | None = None
+        self.moved = 0
         # met[citizen][month] -> {carer: visits}; met_before[citizen][month] carers are free
         n_months = len(ix.months)
         self.met: list[list[dict[int, int]]] = [[{} for _ in range(n_months)] for _ in ix.citizens]
@@ -330,12 +339,15 @@ class TeamState:
         return (sum(self.route_cost(k) for k in range(len(ix.slots)))
                 + sum(self.visit_cost(v) for v in range(len(ix.visits)))
                 + sum(self.met_cost(ci, mi) for ci in range(len(ix.citizens))
-                      for mi in range(len(ix.months))))
+                      for mi in range(len(ix.months)))
+                + self.over_budget_cost(self.recount_moved()))
 
     def _note_slot(self, k: int) -> None:
         assert self.journal is not None
         if k not in self.journal.routes:
             self.journal.routes[k] = (list(self.routes[k]), self.route_cost(k))
+            if self.move_budget is not None and self.routes[k]:
+                self.journal.starts[k] = dict(zip(self.routes[k], self.schedule_route(k), strict=True))
 
     def _note_visit(self, v: int) -> None:
         assert self.journal is not None
@@ -362,10 +374,63 @@ class TeamState:
             d += self.visit_cost(v) - old
         for (ci, mi), (_, old) in j.met.items():
             d += self.met_cost(ci, mi) - old
+        if self.move_budget is not None:
+            d += self.over_budget_cost(self.moved + self._moved_change()) - self.over_budget_cost(self.moved)
         return d
 
     def commit(self) -> None:
+        if self.move_budget is not None and self.journal is not None:
+            self.moved += self._moved_change()
         self.journal = None
+
+    # ---- the re-plan's move budget ------------------------------------------------------
+    def over_budget_cost(self, moved: int) -> float:
+        return 0.0 if self.move_budget is None else float(W_OVER_BUDGET * max(0, moved - self.move_budget))
+
+    def _is_moved(self, v: int, slots: list[int], start: int | None) -> bool:
+        """Whether v, with a current assignment, is elsewhere or unplaced (as apply_changes.py counts)."""
+        if not slots:
+            return True
+        return start != self.current_start[v] or {self.ix.slots[k].carer for k in slots} != self.current[v]
+
+    def _starts(self, ks: Iterable[int]) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for k in ks:
+            if self.routes[k]:
+                for v, s in zip(self.routes[k], self.schedule_route(k), strict=True):
+                    out.setdefault(v, s)
+        return out
+
+    def recount_moved(self) -> int:
+        """Count the moved visits from scratch (after the plan was built or restored)."""
+        if self.move_budget is None:
+            return 0
+        starts = self._starts(range(len(self.ix.slots)))
+        self.moved = sum(self._is_moved(v, self.slots_of[v], starts.get(v))
+                         for v in range(len(self.ix.visits)) if self.current[v] is not None)
+        return self.moved
+
+    def _moved_change(self) -> int:
+        """How many more visits are moved now than when `begin` was called."""
+        j = self.journal
+        assert j is not None
+        affected = set(j.visits)
+        for k, (seq, _) in j.routes.items():
+            affected.update(seq)
+            affected.update(self.routes[k])
+        new_starts = self._starts({k for v in affected for k in self.slots_of[v][:1]})
+        d = 0
+        for v in affected:
+            if self.current[v] is None:
+                continue
+            old_slots = j.visits[v][2] if v in j.visits else self.slots_of[v]
+            old_start = None
+            if old_slots:
+                k0 = old_slots[0]
+                old_start = j.starts[k0][v] if k0 in j.starts else self._starts([k0])[v]
+            now = self._is_moved(v, self.slots_of[v], new_starts.get(v))
+            d += now - self._is_moved(v, old_slots, old_start)
+        return d
 
     def rollback(self) -> None:
         j = self.journal

@@ -59,6 +59,11 @@ def replan(problem: st.Problem, current: Iterable[st.Assignment], changes: Chang
     released = sorted(a.visit for a in adjusted.pinned if a.visit in forced)
     if released:
         adjusted.pinned = [a for a in adjusted.pinned if a.visit not in released]
+    # A visit the changes touched moves at no disturbance cost (the reference counts it as forced), so the
+    # planner must not keep it at the expense of an untouched one: it is planned afresh, after every
+    # untouched visit is back in its place. Were it kept as "current", pushing an untouched neighbour
+    # a few minutes would look cheaper than giving the touched visit to another carer who met the citizen.
+    adjusted.current = [a for a in adjusted.current if a.visit not in forced]
     try:
         plan = _solve(adjusted, params or st.SolveParams(time_limit=5.0))
     except ReplanFailed:

@@ -129,10 +129,10 @@ def check_move(problem: Problem, current: Iterable[Assignment], move: Assignment
     return result
 
 
-def met_carer_who_could_come(problem: Problem, assignments: list[Assignment], visit: str, new_face: str, *,
-                             met: Iterable[str], step: int = 5, travel: Travel | None = None) -> str | None:
-    """An already-met carer who could have taken `new_face`'s place at `visit` with every rule kept (any
-    start in the window, in `step` minutes), or None. Used to show that a new face was unavoidable."""
+def met_carer_move(problem: Problem, assignments: list[Assignment], visit: str, new_face: str, *,
+                   met: Iterable[str], step: int = 5, travel: Travel | None = None) -> Assignment | None:
+    """A move giving `new_face`'s place at `visit` to an already-met carer with every rule kept (any start
+    in the window, in `step` minutes), or None."""
     travel = travel or Travel.for_problem(problem)
     v = next(x for x in problem.visits if x.id == visit)
     current = {a.visit: a for a in assignments}
@@ -141,6 +141,29 @@ def met_carer_who_could_come(problem: Problem, assignments: list[Assignment], vi
         carers = tuple(sorted(carer if c == new_face else c for c in a.carers))
         starts = [a.start] + [s for s in range(v.earliest, v.latest + 1, step) if s != a.start]
         for start in starts:
-            if check_move(problem, assignments, Assignment(visit, carers, start), travel=travel).ok:
-                return carer
+            move = Assignment(visit, carers, start)
+            if check_move(problem, assignments, move, travel=travel).ok:
+                return move
     return None
+
+
+def avoidable_face(problem: Problem, assignments: list[Assignment], citizen: str, month: tuple[int, int],
+                   new_face: str, *, met: Iterable[str]) -> list[Assignment] | None:
+    """The hand-overs that would spare `citizen` the new face `new_face` in `month`: already-met carers
+    take every visit it attends, each checked against the plan as the earlier hand-overs left it. None when
+    some visit has no met carer free: then the face was unavoidable (short of moving other visits)."""
+    travel = Travel.for_problem(problem)
+    visit = {v.id: v for v in problem.visits}
+    met = set(met)
+    plan = list(assignments)
+    moves: list[Assignment] = []
+    for a in assignments:
+        v = visit[a.visit]
+        if new_face not in a.carers or v.citizen != citizen or problem.month_of(v.day) != month:
+            continue
+        move = met_carer_move(problem, plan, a.visit, new_face, met=met, travel=travel)
+        if move is None:
+            return None
+        moves.append(move)
+        plan = [move if b.visit == a.visit else b for b in plan]
+    return moves

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.replan.hand_move import RULES, check_move
+from app.replan.hand_move import RULES, avoidable_face, check_move
 from solver.types import Assignment
 from tests.replan.helpers import tiny_plan, tiny_problem
 
@@ -50,3 +50,20 @@ def test_a_move_that_makes_the_next_visit_unreachable_names_that_visit() -> None
     result = check_move(tiny_problem(cap=2), tiny_plan(), Assignment("p1-d0-l", ("c1",), 690))
     assert result.rules == ["travel"]
     assert {v.visit for v in result.violations} & {"p1-d0-l", "p2-d0-l"}
+
+
+def _with(plan: list[Assignment], *moves: Assignment) -> list[Assignment]:
+    by_visit = {m.visit: m for m in moves}
+    return [by_visit.get(a.visit, a) for a in plan]
+
+
+def test_a_new_face_is_avoidable_when_a_met_carer_is_free_for_each_of_its_visits() -> None:
+    plan = _with(tiny_plan(), Assignment("p1-d1-m", ("c4",), 450))  # c4 stands in for c1 on day 1
+    spare = avoidable_face(tiny_problem(cap=3), plan, "p1", (2026, 12), "c4", met={"c1", "c2"})
+    assert spare == [Assignment("p1-d1-m", ("c1",), 450)]
+
+
+def test_a_new_face_is_unavoidable_when_one_of_its_visits_has_no_met_carer_free() -> None:
+    # c2 could take p1's lunch on day 0, but starts at 10:00 on day 1: the morning visit keeps c4.
+    plan = _with(tiny_plan(), Assignment("p1-d0-l", ("c4",), 700), Assignment("p1-d1-m", ("c4",), 450))
+    assert avoidable_face(tiny_problem(cap=3), plan, "p1", (2026, 12), "c4", met={"c2"}) is None
