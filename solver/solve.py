@@ -25,6 +25,7 @@ from solver.check import check_assignments
 from solver.construct import construct, retarget_usual_times, set_usual_times
 from solver.index import TeamIndex, build_team_index
 from solver.lns import improve_team
+from solver.parallel import solve_in_processes, usable_workers
 from solver.reasons import unplaced_reason
 from solver.state import TeamState
 from solver.travel import Travel
@@ -172,6 +173,12 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
     params = params or SolveParams()
     clock = _Clock(params)
     try:
+        workers = usable_workers(params)
+        if workers > 1:
+            plan = solve_in_processes(problem, params, workers, clock.report, clock.stop)
+            clock.report("done", plan.objective, 1.0,
+                         f"{len(plan.assignments)} visits placed, {len(plan.unplaced)} not")
+            return plan
         return _solve(problem, params, clock)
     except Exception as e:  # noqa: BLE001 - a plan with reasons beats a traceback in a web request
         reason = f"the planner failed: {type(e).__name__}: {e}"

@@ -135,7 +135,9 @@ ProgressCallback = Callable[[Progress], None]
 class SolveParams:
     time_limit: float = 30.0  # seconds, wall clock, for the whole solve
     seed: int = 0
-    workers: int = 1  # CP-SAT search workers; with 1 worker and a seed the plan is reproducible
+    # Cores to use: with more, teams are split over processes and spare ones race other seeds
+    # (solver/parallel.py). With 1 worker and a seed the plan is reproducible.
+    workers: int = 1
     on_progress: ProgressCallback | None = None
     # Polled between steps; returning True stops the solve early with the best plan so far.
     should_stop: Callable[[], bool] | None = None

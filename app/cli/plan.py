@@ -35,7 +35,9 @@ def plan(
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="Seconds to search.")] = (
         DEFAULT_TIME_LIMIT),
     seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed and 1 worker, same plan.")] = 0,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="CP-SAT search workers.")] = 1,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1,
+        help="Cores to use: teams split over processes, spare ones race other seeds.")] = 1,
 ) -> None:
     """Plan every visit of INSTANCE with few faces, steady times and low travel."""
     try:
