@@ -147,7 +147,9 @@ def _row(name: str, run: ChildRun | None, verdict: Verdict | None, note: str = "
     row: dict[str, Any] = {"planner": name, "ran": bool(run and run.ok), "note": note}
     if run is not None:
         row["wall_s"] = run.result.get("solve_s", round(run.wall_s, 2)) if run.ok else round(run.wall_s, 2)
-        row["peak_rss_mib"] = round(run.peak_rss_mib, 1)
+        # The planner's worker processes (solver/parallel.py) count too: their peaks add to the child's.
+        workers_mib = run.result.get("stats", {}).get("workers_peak_rss_mib", 0.0) if run.ok else 0.0
+        row["peak_rss_mib"] = round(run.peak_rss_mib + workers_mib, 1)
         if not run.ok:
             row["note"] = (note + " " + run.error.strip().splitlines()[-1] if run.error else note).strip()
             row["error"] = run.error[-3000:]
@@ -341,7 +343,8 @@ def _markdown(results: dict[str, Any]) -> str:
                  "contact: share of visits with the contact carer (contact upper bound: no valid plan "
                  "placing every visit goes above it; eligible: the share of visits whose contact carer has "
                  "the skills and a shift for them); start sd: mean standard deviation of a need's start "
-                 "time; wall: the planner's own solve time; peak: the child process's max RSS. All "
+                 "time; wall: the planner's own solve time; peak: the child process's max RSS, plus "
+                 "the max RSS of each of our planner's worker processes (they run side by side). All "
                  "figures from verify_plan.py; INVALID plans keep their figures.")
     return "\n\n".join(parts)
 

@@ -14,6 +14,7 @@ import dataclasses
 import multiprocessing as mp
 import os
 import queue
+import resource
 import time
 from collections.abc import Callable
 from multiprocessing.context import ForkServerContext, SpawnContext
@@ -77,7 +78,9 @@ def _worker(idx: int, problem: Problem, seed: int, deadline: float, max_iteratio
 
     params = SolveParams(time_limit=max(0.1, deadline - time.time()), seed=seed, workers=1,
                          on_progress=progress, should_stop=stop.is_set, max_iterations=max_iterations)
-    out.put(("plan", idx, solve(problem, params)))
+    plan = solve(problem, params)
+    plan.stats["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    out.put(("plan", idx, plan))
 
 
 @dataclasses.dataclass(slots=True)
@@ -147,6 +150,9 @@ def solve_in_processes(problem: Problem, params: SolveParams, workers: int,
     merged = _merge(plans)
     merged.stats["elapsed_seconds"] = round(time.monotonic() - t0, 2)
     merged.stats["worker_processes"] = float(len(jobs))
+    # The workers run side by side: together they hold at most the sum of their peaks.
+    merged.stats["workers_peak_rss_mib"] = round(sum(j.plan.stats.get("peak_rss_mib", 0.0)
+                                                     for j in jobs if j.plan is not None), 1)
     return merged
 
 
@@ -192,6 +198,6 @@ def _merge(plans: list[Plan]) -> Plan:
         for k, v in p.stats.items():
             if k == "distinct_carers_max":
                 out.stats[k] = max(out.stats.get(k, 0.0), v)
-            elif k != "elapsed_seconds":
+            elif k not in ("elapsed_seconds", "peak_rss_mib"):
                 out.stats[k] = out.stats.get(k, 0.0) + v
     return out
