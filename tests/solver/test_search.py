@@ -45,6 +45,17 @@ def test_a_carer_seen_once_swaps_the_visit_with_the_citizens_usual_carer() -> No
     assert all(st.times(k) is not None for k in range(len(st.ix.slots)))
 
 
+def test_a_sweep_offers_every_rarely_seen_carer_back_and_keeps_only_what_helps() -> None:
+    search = _crossed_plan()
+    st = search.st
+    before = st.total_cost()
+    assert search.sweep_rare_carers() < 0
+    assert st.journal is None  # every step either kept or undone
+    assert [st.distinct(ci, 0) for ci in range(2)] == [1, 1]
+    assert st.total_cost() < before
+    assert search.sweep_rare_carers() == 0  # nothing left to gain: the sweep changes nothing more
+
+
 def test_freeing_the_rare_visit_alone_cannot_remove_the_face() -> None:
     search = _crossed_plan()
     st = search.st
