@@ -21,6 +21,8 @@ W_CROWD = 60  # (2) each distinct carer beyond CROWD_FROM for one citizen-month 
 CROWD_FROM = 4
 W_MANY = 300  # (2) each distinct carer beyond MANY_FROM: the maximum, not only the mean, stays low
 MANY_FROM = 7  # one below the target maximum of 8: the search keeps a margin
+W_BEYOND = 2_000  # (2) each distinct carer beyond BEYOND_FROM: past the target maximum, only to place visits
+BEYOND_FROM = 8
 W_NOT_CONTACT = 8  # (3) per visit not attended by the citizen's contact carer
 W_TIME = 0.3  # (4) per minute a start strays from the need's usual time
 W_TRAVEL = 1  # (5) per travel minute
@@ -34,7 +36,8 @@ NARROW = 20  # minutes either side of the usual time a visit is first tried in
 
 def face_cost(met: int) -> int:
     """What one more face costs a citizen who already meets `met` carers this month."""
-    return W_NEW_CARER + (W_CROWD if met >= CROWD_FROM else 0) + (W_MANY if met >= MANY_FROM else 0)
+    return (W_NEW_CARER + (W_CROWD if met >= CROWD_FROM else 0) + (W_MANY if met >= MANY_FROM else 0)
+            + (W_BEYOND if met >= BEYOND_FROM else 0))
 
 
 @dataclass(slots=True)
@@ -332,7 +335,8 @@ class TeamState:
 
     def met_cost(self, ci: int, mi: int) -> float:
         d = self.distinct(ci, mi)
-        return W_NEW_CARER * d + W_CROWD * max(0, d - CROWD_FROM) + W_MANY * max(0, d - MANY_FROM)
+        return (W_NEW_CARER * d + W_CROWD * max(0, d - CROWD_FROM) + W_MANY * max(0, d - MANY_FROM)
+                + W_BEYOND * max(0, d - BEYOND_FROM))
 
     def total_cost(self) -> float:
         ix = self.ix
