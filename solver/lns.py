@@ -212,10 +212,17 @@ class Search:
     def _hand_back(self, ci: int, mi: int, t: int) -> bool:
         """Move citizen ci's visits in month mi away from carer t to carers it already meets."""
         st, ix = self.st, self.st.ix
-        vs = [v for v in self.visits_of_cm[(ci, mi)] if self.movable(v) and ix.visits[v].carers == 1
-              and any(ix.slots[k].carer == t for k in st.slots_of[v])]
-        if not vs:
+        attended = [v for v in self.visits_of_cm[(ci, mi)] if self.movable(v)
+                    and any(ix.slots[k].carer == t for k in st.slots_of[v])]
+        vs = [v for v in attended if ix.visits[v].carers == 1]
+        if not attended:
             return False
+        # A double visit is placed afresh without t: the insertion picks the pair (its two carers
+        # start together, so there is no one-for-one exchange to make).
+        for v in attended:
+            if ix.visits[v].carers > 1:
+                st.remove(v)
+                place(st, v, frozenset({t})) or place(st, v)
         only = self._only
         for v in vs:
             day = ix.visits[v].day

@@ -25,6 +25,7 @@ from solver.types import Plan, Problem, Progress, SolveParams, Unplaced
 SEED_STRIDE = 7919  # replicas of one group search with seeds this far apart
 MERGE_SECONDS = 0.5  # kept back from the time limit for starting the processes and merging their plans
 POLL_SECONDS = 0.2
+EXIT_GRACE_SECONDS = 2.0
 
 
 def usable_workers(params: SolveParams) -> int:
@@ -92,6 +93,7 @@ class _Job:
     plan: Plan | None = None
     objective: float | None = None
     fraction: float = 0.0
+    exited_at: float = 0.0
 
 
 def solve_in_processes(problem: Problem, params: SolveParams, workers: int,
@@ -125,7 +127,11 @@ def solve_in_processes(problem: Problem, params: SolveParams, workers: int,
             except queue.Empty:
                 for i in list(pending):
                     code = jobs[i].process.exitcode
-                    if code is not None and jobs[i].plan is None:
+                    if code is None:
+                        continue
+                    # A worker that sent its plan has exited too: give the message time to arrive.
+                    jobs[i].exited_at = jobs[i].exited_at or time.monotonic()
+                    if time.monotonic() - jobs[i].exited_at > EXIT_GRACE_SECONDS:
                         why = f"its worker process stopped (exit code {code})"
                         jobs[i].plan = _failed(jobs[i].problem, why)
                         pending.discard(i)

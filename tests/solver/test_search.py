@@ -56,6 +56,27 @@ def test_a_sweep_offers_every_rarely_seen_carer_back_and_keeps_only_what_helps()
     assert search.sweep_rare_carers() == 0  # nothing left to gain: the sweep changes nothing more
 
 
+def test_a_double_visit_hands_a_rarely_seen_carer_back_too() -> None:
+    carers = [carer(c, days=(0, 1)) for c in ("anna", "bo", "cy")]
+    visits = [visit(f"p1-d{d}", "p1", day=d, carers=2) for d in (0, 1)]
+    p = problem(carers, [citizen("p1")], visits, days=2)
+    given = {"p1-d0": ("anna", "bo"), "p1-d1": ("anna", "cy")}
+    fixed = {vid: Assignment(vid, cs, 480) for vid, cs in given.items()}
+    ix = build_team_index(p, "T", Travel.for_problem(p))
+    st, free, refused = _team_state(p, ix, fixed, {}, {})
+    assert not free and not refused
+    st.fixed = [False] * len(ix.visits)
+    search = Search(st, seed=0)
+    assert st.distinct(0, 0) == 3
+
+    st.begin()
+    assert search._hand_back(0, 0, ix.carer_pos["cy"])
+    assert st.delta() < 0
+    st.commit()
+    assert st.distinct(0, 0) == 2
+    assert all(st.times(k) is not None for k in range(len(ix.slots)))
+
+
 def test_freeing_the_rare_visit_alone_cannot_remove_the_face() -> None:
     search = _crossed_plan()
     st = search.st
