@@ -12,11 +12,14 @@ import datetime as dt
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from app.audit.performed import CitizenFacts, PerformedRow
+
+K = TypeVar("K", bound=Hashable)  # what a new face is reported against (a visit, an assignment)
+C = TypeVar("C", bound=Hashable)  # a carer's id
 
 NO_TEAM = "(no team)"
 PERIOD_DAYS = 14
@@ -357,20 +360,26 @@ def _met_table(
     return table
 
 
-def _new_face_visits(groups: list[VisitGroup]) -> set[int]:
-    """Visits where a carer came whom the citizen had not met before in the audited data.
-    The citizen's first audited day has no history, so its visits never count as new faces."""
-    known: dict[str, set[str]] = defaultdict(set)
-    first_day: dict[str, dt.date] = {}
-    out: set[int] = set()
-    for g in groups:  # chronological
-        d = g.start.date()
-        fd = first_day.setdefault(g.citizen, d)
-        seen = known[g.citizen]
-        if d != fd and any(c not in seen for c in g.carers):
-            out.add(id(g))
-        seen.update(g.carers)
+def new_faces(events: Iterable[tuple[K, Hashable, dt.date, Iterable[C]]]) -> set[tuple[K, C]]:
+    """The new-face rule, for the audit and the pages alike: from chronological events (key, citizen,
+    day, carers), the (key, carer) pairs where the citizen meets a carer not met before in the data.
+    The citizen's first day in the data has no history, so nothing on it counts as a new face."""
+    known: dict[Hashable, set[C]] = defaultdict(set)
+    first_day: dict[Hashable, dt.date] = {}
+    out: set[tuple[K, C]] = set()
+    for key, citizen, day, carers in events:
+        fd = first_day.setdefault(citizen, day)
+        seen = known[citizen]
+        carers = list(carers)
+        if day != fd:
+            out.update((key, c) for c in carers if c not in seen)
+        seen.update(carers)
     return out
+
+
+def _new_face_visits(groups: list[VisitGroup]) -> set[int]:
+    """Visits where a carer came whom the citizen had not met before in the audited data."""
+    return {key for key, _ in new_faces((id(g), g.citizen, g.start.date(), g.carers) for g in groups)}
 
 
 def _start_spread(groups: Iterable[VisitGroup]) -> tuple[float, dict[str, float], int]:

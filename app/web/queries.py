@@ -3,7 +3,8 @@
 These are the "smallest additions" the web issue may make (the lead knows): read-only, one query per
 table, shaped for the templates. Everything that changes data goes through the services; the travel
 minutes come from the solver's own `Travel` (FORMAT.md's formula), the new-face rule and its look-back
-from the audit (`app.services.audit.HISTORY_DAYS`), so a page never counts differently from a report.
+from the audit (`app.audit.figures.new_faces`, `app.services.audit.HISTORY_DAYS`), so a page never
+counts differently from a report.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.audit.figures import new_faces
 from app.security import scope_filter
 from app.services import core as services_core
 from app.services.audit import HISTORY_DAYS  # the audit's look-back for a "new face"
@@ -212,21 +214,6 @@ def _assignment_rows(
     )
 
 
-def _new_faces(history: list[Any], first_day: dict[int, dt.date]) -> set[tuple[int, int]]:
-    """(assignment id, carer id) pairs where the citizen meets a carer not seen in the look-back before
-    that day, as the audit counts it; the first day of data has no history, so it never counts."""
-    last_met: dict[tuple[int, int], dt.date] = {}
-    out: set[tuple[int, int]] = set()
-    for r in history:  # ordered by date, start
-        aid, vdate, citizen, carer = r[0], r[5], r[9], r[10]
-        seen = last_met.get((citizen, carer))
-        if vdate != first_day[citizen] and (seen is None or (vdate - seen).days > HISTORY_DAYS):
-            out.add((aid, carer))
-        if seen is None or seen < vdate:
-            last_met[(citizen, carer)] = vdate
-    return out
-
-
 def rota(
     session: Session, *, team: Team, start: dt.date, end: dt.date, month: tuple[int, int] | None = None
 ) -> Rota:
@@ -260,10 +247,8 @@ def rota(
     lo = min(start, m_first) - dt.timedelta(days=HISTORY_DAYS)
     hi = max(end, m_last)
     history = _assignment_rows(session, plan.version_ids, list(cit_name), lo, hi)
-    first_day: dict[int, dt.date] = {}
-    for r in history:
-        first_day.setdefault(r[9], r[5])
-    faces = _new_faces(history, first_day)
+    # (assignment, carer) where the citizen meets a new face: rows are ordered by date and start.
+    faces = new_faces((r[0], r[9], r[5], (r[10],)) for r in history)
 
     by_assignment: dict[int, list[int]] = defaultdict(list)
     met: dict[int, set[int]] = defaultdict(set)
