@@ -431,7 +431,13 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
                 best, best_snap = current, snapshot(st)
         if it % SWEEP_EVERY == 0:
             # A descent over every rare carer now and then: the random steps leave some behind.
-            current += search.sweep_rare_carers()
+            try:
+                current += search.sweep_rare_carers()
+            except Exception as e:  # noqa: BLE001 - as for a step: keep the plan found so far
+                if st.journal is not None:
+                    st.rollback()
+                st.search_log["error"] = f"sweep_rare_carers: {type(e).__name__}: {e}"
+                break
             if current < best - 1e-9:
                 best, best_snap = current, snapshot(st)
         i = rng.choices(range(len(moves)), weights=weights)[0]
@@ -465,9 +471,16 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
             progress(best, min(1.0, elapsed / budget) if budget > 0 else 1.0)
     if current > best + 1e-9:
         restore(st, best_snap)
-    # Routes a search step swapped between carers for nothing go back (a re-plan's disturbance).
-    search.polish()
-    search.sweep_rare_carers()
+    # Routes a search step swapped between carers for nothing go back (a re-plan's disturbance);
+    # then one more descent over the rarely seen carers.
+    for finish in (search.polish, search.sweep_rare_carers):
+        try:
+            finish()
+        except Exception as e:  # noqa: BLE001 - each change is kept or undone whole: the plan stands
+            if st.journal is not None:
+                st.rollback()
+            st.search_log["error"] = f"{finish.__name__}: {type(e).__name__}: {e}"
+            break
     if retarget:
         retarget_usual_times(st)  # routes are final: aim each need where its visits fit best
     st.search_log.update({"iterations": it, "tried": tried, "gained": [round(g) for g in gained]})

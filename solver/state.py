@@ -214,12 +214,15 @@ class TeamState:
             self.routes[k2] = old[k]
             c_old, c_new = ix.slots[k].carer, ix.slots[k2].carer
             for v in old[k]:
-                self.slots_of[v] = [k2 if x == k else x for x in self.slots_of[v]]
                 m = self.met[ix.v_cit[v]][ix.v_month[v]]
                 m[c_old] -= 1
                 if m[c_old] == 0:
                     del m[c_old]
                 m[c_new] = m.get(c_new, 0) + 1
+        # Each visit's slots are mapped once: a double visit's two routes may both change hands
+        # (k1 -> k2 and k2 -> k3 must give k2 and k3, not k3 twice).
+        for v in {v for seq in old.values() for v in seq}:
+            self.slots_of[v] = [moves.get(x, x) for x in self.slots_of[v]]
         for k in touched:
             self._times.pop(k, None)
 

@@ -77,6 +77,22 @@ def test_a_double_visit_hands_a_rarely_seen_carer_back_too() -> None:
     assert all(st.times(k) is not None for k in range(len(ix.slots)))
 
 
+def test_handing_over_both_routes_of_a_double_visit_keeps_its_two_carers_apart() -> None:
+    carers = [carer(c) for c in ("anna", "bo", "cy")]
+    p = problem(carers, [citizen("p1")], [visit("p1-d0", "p1", carers=2)])
+    fixed = {"p1-d0": Assignment("p1-d0", ("anna", "bo"), 480)}
+    ix = build_team_index(p, "T", Travel.for_problem(p))
+    st, _, _ = _team_state(p, ix, fixed, {}, {})
+    anna, bo, cy = (ix.slots_of_carer_day[(ix.carer_pos[c], 0)][0] for c in ("anna", "bo", "cy"))
+
+    st.hand_over_routes({anna: bo, bo: cy})  # bo takes anna's route, cy takes bo's
+
+    assert sorted(st.slots_of[0]) == sorted([bo, cy])
+    assert st.routes[bo] == [0] and st.routes[cy] == [0] and st.routes[anna] == []
+    st.remove(0)  # the slots agree with the routes, so the visit comes out cleanly
+    assert all(not r for r in st.routes)
+
+
 def test_freeing_the_rare_visit_alone_cannot_remove_the_face() -> None:
     search = _crossed_plan()
     st = search.st
