@@ -404,6 +404,7 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
     search.workers = workers
     search.exact_repeat = max_iterations is not None
     rng = search.rng
+    st.recount_moved()  # the first plan was built outside the journal
     current = st.total_cost()
     best, best_snap = current, snapshot(st)
     moves = [search.free_around_unplaced, search.free_citizen_month, search.free_rare_carer,

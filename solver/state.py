@@ -79,6 +79,7 @@ class TeamState:
         # than `move_budget` (None outside re-plans); `moved` counts them (see recount_moved).
         self.move_budget: int | None = None
         self.moved = 0
+        self._moved_pending: tuple[Journal, int] | None = None  # delta's count, reused by commit
         # met[citizen][month] -> {carer: visits}; met_before[citizen][month] carers are free
         n_months = len(ix.months)
         self.met: list[list[dict[int, int]]] = [[{} for _ in range(n_months)] for _ in ix.citizens]
@@ -347,7 +348,7 @@ class TeamState:
                 + sum(self.visit_cost(v) for v in range(len(ix.visits)))
                 + sum(self.met_cost(ci, mi) for ci in range(len(ix.citizens))
                       for mi in range(len(ix.months)))
-                + self.over_budget_cost(self.recount_moved()))
+                + self.over_budget_cost(self.count_moved()))
 
     def _note_slot(self, k: int) -> None:
         assert self.journal is not None
@@ -382,12 +383,17 @@ class TeamState:
         for (ci, mi), (_, old) in j.met.items():
             d += self.met_cost(ci, mi) - old
         if self.move_budget is not None:
-            d += self.over_budget_cost(self.moved + self._moved_change()) - self.over_budget_cost(self.moved)
+            dm = self._moved_change()
+            self._moved_pending = (j, dm)
+            d += self.over_budget_cost(self.moved + dm) - self.over_budget_cost(self.moved)
         return d
 
     def commit(self) -> None:
-        if self.move_budget is not None and self.journal is not None:
-            self.moved += self._moved_change()
+        j = self.journal
+        if self.move_budget is not None and j is not None:
+            pending = self._moved_pending
+            self.moved += pending[1] if pending is not None and pending[0] is j else self._moved_change()
+        self._moved_pending = None
         self.journal = None
 
     # ---- the re-plan's move budget ------------------------------------------------------
@@ -408,14 +414,17 @@ class TeamState:
                     out.setdefault(v, s)
         return out
 
-    def recount_moved(self) -> int:
-        """Count the moved visits from scratch (after the plan was built or restored)."""
+    def count_moved(self) -> int:
+        """The moved visits, counted from scratch."""
         if self.move_budget is None:
             return 0
         starts = self._starts(range(len(self.ix.slots)))
-        self.moved = sum(self._is_moved(v, self.slots_of[v], starts.get(v))
-                         for v in range(len(self.ix.visits)) if self.current[v] is not None)
-        return self.moved
+        return sum(self._is_moved(v, self.slots_of[v], starts.get(v))
+                   for v in range(len(self.ix.visits)) if self.current[v] is not None)
+
+    def recount_moved(self) -> None:
+        """Bring `moved` up to date after the plan was built or restored outside the journal."""
+        self.moved = self.count_moved()
 
     def _moved_change(self) -> int:
         """How many more visits are moved now than when `begin` was called."""
@@ -443,6 +452,7 @@ class TeamState:
         j = self.journal
         assert j is not None
         self.journal = None
+        self._moved_pending = None
         for k, (seq, _) in j.routes.items():
             self.routes[k] = seq
             self._times.pop(k, None)
