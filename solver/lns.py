@@ -32,6 +32,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from functools import partial
 
 from solver.construct import insertion_order, place, place_with_core_team, retarget_usual_times
 from solver.daymodel import solve_day
@@ -261,38 +262,32 @@ class Search:
                 and st.face_allowed(u, t) and a.earliest <= b.latest + b.duration
                 and b.earliest <= a.latest + a.duration)
 
+    def _keep_if_better(self, step: Callable[[], bool]) -> float:
+        """Make one change; keep it only if the plan got better. Returns the change (0 if undone)."""
+        st = self.st
+        st.begin()
+        d = st.delta() if step() else 0.0
+        if d < -1e-9:
+            st.commit()
+            return d
+        st.rollback()
+        return 0.0
+
     def polish(self) -> float:
         """Every day's routes handed over once more, kept where it helps; returns the change."""
-        st, total = self.st, 0.0
-        for day in self.days:
-            st.begin()
-            d = st.delta() if hand_over_day(st, day) else 0.0
-            if d < -1e-9:
-                st.commit()
-                total += d
-            else:
-                st.rollback()
-        return total
+        return sum(self._keep_if_better(partial(hand_over_day, self.st, day)) for day in self.days)
 
     def sweep_rare_carers(self) -> float:
-        """Every carer a citizen sees at most three times in a month, in turn, hands those visits back
-        to carers the citizen already meets (swap_out_rare_carer's step, tried on each one rather than
-        at random); kept where the plan gets better. Returns the change."""
+        """Every carer a citizen sees at most SWEEP_VISITS times in a month, in turn, hands those visits
+        back to carers the citizen already meets (swap_out_rare_carer's step, tried on each one rather
+        than at random); kept where the plan gets better, for up to SWEEP_ROUNDS rounds while any
+        round gains. Returns the change."""
         st, total = self.st, 0.0
         for _ in range(SWEEP_ROUNDS):
-            gain = 0.0
             cands = [(ci, mi, c) for ci, mi in self.cms for c, n in sorted(st.met[ci][mi].items())
                      if n <= SWEEP_VISITS and len(st.met[ci][mi]) > 1]
-            for ci, mi, c in cands:
-                if c not in st.met[ci][mi]:
-                    continue
-                st.begin()
-                d = st.delta() if self._hand_back(ci, mi, c) else 0.0
-                if d < -1e-9:
-                    st.commit()
-                    gain += d
-                else:
-                    st.rollback()
+            gain = sum(self._keep_if_better(partial(self._hand_back, ci, mi, c))
+                       for ci, mi, c in cands if c in st.met[ci][mi])
             total += gain
             if gain > -1e-9:
                 break
@@ -392,6 +387,18 @@ class Search:
                          exact_repeat=self.exact_repeat)
 
 
+def _guarded(st: TeamState, finish: Callable[[], float]) -> float | None:
+    """Run a descent; on failure undo its open change, log it and return None (the plan stands:
+    every earlier change was kept or undone whole)."""
+    try:
+        return finish()
+    except Exception as e:  # noqa: BLE001 - as for a search step: keep the plan found so far
+        if st.journal is not None:
+            st.rollback()
+        st.search_log["error"] = f"{finish.__name__}: {type(e).__name__}: {e}"
+        return None
+
+
 def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], bool],
                  progress: Callable[[float, float], None], max_iterations: int | None = None,
                  workers: int = 1, retarget: bool = False) -> float:
@@ -432,13 +439,10 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
                 best, best_snap = current, snapshot(st)
         if it % SWEEP_EVERY == 0:
             # A descent over every rare carer now and then: the random steps leave some behind.
-            try:
-                current += search.sweep_rare_carers()
-            except Exception as e:  # noqa: BLE001 - as for a step: keep the plan found so far
-                if st.journal is not None:
-                    st.rollback()
-                st.search_log["error"] = f"sweep_rare_carers: {type(e).__name__}: {e}"
+            gain = _guarded(st, search.sweep_rare_carers)
+            if gain is None:
                 break
+            current += gain
             if current < best - 1e-9:
                 best, best_snap = current, snapshot(st)
         i = rng.choices(range(len(moves)), weights=weights)[0]
@@ -474,14 +478,8 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
         restore(st, best_snap)
     # Routes a search step swapped between carers for nothing go back (a re-plan's disturbance);
     # then one more descent over the rarely seen carers.
-    for finish in (search.polish, search.sweep_rare_carers):
-        try:
-            finish()
-        except Exception as e:  # noqa: BLE001 - each change is kept or undone whole: the plan stands
-            if st.journal is not None:
-                st.rollback()
-            st.search_log["error"] = f"{finish.__name__}: {type(e).__name__}: {e}"
-            break
+    if _guarded(st, search.polish) is not None:
+        _guarded(st, search.sweep_rare_carers)
     if retarget:
         retarget_usual_times(st)  # routes are final: aim each need where its visits fit best
     st.search_log.update({"iterations": it, "tried": tried, "gained": [round(g) for g in gained]})
