@@ -20,7 +20,7 @@ from collections.abc import Callable
 from multiprocessing.context import ForkServerContext, SpawnContext
 from typing import Any
 
-from solver.types import Plan, Problem, Progress, SolveParams, Unplaced
+from solver.types import Plan, Problem, Progress, SolveParams, failed_plan
 
 SEED_STRIDE = 7919  # replicas of one group search with seeds this far apart
 MERGE_SECONDS = 0.5  # kept back from the time limit for starting the processes and merging their plans
@@ -133,7 +133,7 @@ def solve_in_processes(problem: Problem, params: SolveParams, workers: int,
                     jobs[i].exited_at = jobs[i].exited_at or time.monotonic()
                     if time.monotonic() - jobs[i].exited_at > EXIT_GRACE_SECONDS:
                         why = f"its worker process stopped (exit code {code})"
-                        jobs[i].plan = _failed(jobs[i].problem, why)
+                        jobs[i].plan = failed_plan(jobs[i].problem, why)
                         pending.discard(i)
                 continue
             kind, i = msg[0], msg[1]
@@ -178,13 +178,6 @@ def _best_per_group(jobs: list[_Job]) -> list[float | None]:
         objs = [j.objective for j in jobs if j.group == g and j.objective is not None]
         out.append(min(objs) if objs else None)
     return out
-
-
-def _failed(problem: Problem, why: str) -> Plan:
-    plan = Plan(assignments=[],
-                unplaced=[Unplaced(v.id, f"the planner failed: {why}") for v in problem.visits])
-    plan.stats["error"] = 1.0
-    return plan
 
 
 def _pick(replicas: list[_Job]) -> Plan:

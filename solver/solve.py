@@ -29,7 +29,7 @@ from solver.parallel import solve_in_processes, usable_workers
 from solver.reasons import unplaced_reason
 from solver.state import TeamState
 from solver.travel import Travel
-from solver.types import Assignment, Plan, Problem, Progress, SolveParams, Unplaced
+from solver.types import Assignment, Plan, Problem, Progress, SolveParams, Unplaced, failed_plan
 
 FOREIGN = 1_000_000
 ROUTE_SHARE = 0.25  # of the time limit for the constructive routing (the search needs the rest)
@@ -181,10 +181,7 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
             return plan
         return _solve(problem, params, clock)
     except Exception as e:  # noqa: BLE001 - a plan with reasons beats a traceback in a web request
-        reason = f"the planner failed: {type(e).__name__}: {e}"
-        plan = Plan(assignments=[], unplaced=[Unplaced(v.id, reason) for v in problem.visits])
-        plan.stats["error"] = 1.0
-        return plan
+        return failed_plan(problem, f"{type(e).__name__}: {e}")
 
 
 def _solve(problem: Problem, params: SolveParams, clock: _Clock) -> Plan:

@@ -154,3 +154,11 @@ class Plan:
     bound: float | None = None
     # Named figures the planner knows (e.g. objective terms); for reports, not for checking.
     stats: dict[str, float] = field(default_factory=dict)
+
+
+def failed_plan(problem: Problem, why: str) -> Plan:
+    """What the planner answers when it fails: nothing placed, each visit with the reason, flagged."""
+    plan = Plan(assignments=[],
+                unplaced=[Unplaced(v.id, f"the planner failed: {why}") for v in problem.visits])
+    plan.stats["error"] = 1.0
+    return plan
