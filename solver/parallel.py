@@ -74,12 +74,22 @@ def _worker(idx: int, problem: Problem, seed: int, deadline: float, max_iteratio
     """One worker process: plan `problem` until the wall-clock `deadline`, then send the plan."""
     from solver.solve import solve
 
+    parent = mp.parent_process()
+
+    def orphaned() -> bool:
+        # The planning process was killed, not stopped (no stop event came): nobody will read the
+        # plan, and a worker left alone would plan on to its deadline, up to twenty minutes.
+        return parent is not None and not parent.is_alive()
+
     def progress(p: Progress) -> None:
         out.put(("progress", idx, p.objective, p.fraction))
 
     params = SolveParams(time_limit=max(0.1, deadline - time.time()), seed=seed, workers=1,
-                         on_progress=progress, should_stop=stop.is_set, max_iterations=max_iterations)
+                         on_progress=progress, should_stop=lambda: stop.is_set() or orphaned(),
+                         max_iterations=max_iterations)
     plan = solve(problem, params)
+    if orphaned():
+        return
     plan.stats["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
     out.put(("plan", idx, plan))
 

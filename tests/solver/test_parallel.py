@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import multiprocessing as mp
+import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
+
+import pytest
 
 from solver import SolveParams, solve
 from solver.parallel import restrict, team_groups
@@ -83,3 +91,59 @@ def test_a_stop_request_reaches_the_worker_processes() -> None:
 
     assert time.monotonic() - t0 < 20
     assert verify(problem, plan)[0] == []
+
+
+def _children() -> dict[int, list[int]]:
+    """Every process's children, from /proc (Linux): ppid is the fourth field of /proc/PID/stat."""
+    out: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z":
+                out.setdefault(int(fields[1]), []).append(int(d))
+    return out
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc") or "forkserver" not in mp.get_all_start_methods(),
+                    reason="reads the process tree from Linux's /proc")
+def test_when_the_planning_process_is_killed_its_workers_stop_too() -> None:
+    """A killed `homecare plan` (kill -9, no stop request) must not leave workers planning for minutes."""
+    script = ("from solver import SolveParams, solve\n"
+              "from tests.solver.test_parallel import two_teams\n"
+              "solve(two_teams(), SolveParams(time_limit=120, seed=1, workers=2,"
+              " on_progress=lambda p: print(p.phase, flush=True)))\n")
+    root = Path(__file__).resolve().parents[2]
+    planner = subprocess.Popen([sys.executable, "-c", script], cwd=root, stdout=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONPATH": str(root)})
+    try:
+        workers: list[int] = []
+        until = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < until:
+            time.sleep(0.2)
+            tree = _children()
+            # planner -> forkserver -> the workers
+            workers = [w for fs in tree.get(planner.pid, []) for w in tree.get(fs, [])]
+        assert len(workers) == 2, "the planner did not start its two workers"
+        assert planner.stdout is not None and planner.stdout.readline()  # they are planning
+    finally:
+        planner.kill()
+        planner.wait()
+    until = time.monotonic() + 15
+    while any(_running(w) for w in workers) and time.monotonic() < until:
+        time.sleep(0.2)
+    left = [w for w in workers if _running(w)]
+    for w in left:
+        os.kill(w, signal.SIGKILL)
+    assert left == [], "worker processes went on planning after their planner was killed"
