@@ -82,7 +82,7 @@ def _worker(idx: int, problem: Problem, seed: int, deadline: float, max_iteratio
         return parent is not None and not parent.is_alive()
 
     def progress(p: Progress) -> None:
-        out.put(("progress", idx, p.objective, p.fraction))
+        out.put(("progress", idx, p.objective, p.fraction, p.phase))
 
     params = SolveParams(time_limit=max(0.1, deadline - time.time()), seed=seed, workers=1,
                          on_progress=progress, should_stop=lambda: stop.is_set() or orphaned(),
@@ -103,6 +103,7 @@ class _Job:
     plan: Plan | None = None
     objective: float | None = None
     fraction: float = 0.0
+    phase: str = "construct"
     exited_at: float = 0.0
 
 
@@ -126,7 +127,7 @@ def solve_in_processes(problem: Problem, params: SolveParams, workers: int,
                                   args=(i, job.problem, job.seed, deadline, params.max_iterations, out,
                                         stop_event))
         job.process.start()
-    report("improve", None, 0.0, f"{len(jobs)} worker processes for {len(groups)} group(s) of teams")
+    report("construct", None, 0.0, f"{len(jobs)} worker processes for {len(groups)} group(s) of teams")
     pending = set(range(len(jobs)))
     try:
         while pending:
@@ -148,10 +149,12 @@ def solve_in_processes(problem: Problem, params: SolveParams, workers: int,
                 continue
             kind, i = msg[0], msg[1]
             if kind == "progress":
-                jobs[i].objective, jobs[i].fraction = msg[2], msg[3]
+                jobs[i].objective, jobs[i].fraction, jobs[i].phase = msg[2], msg[3], msg[4]
                 best = _best_per_group(jobs)
                 objective = None if any(o is None for o in best) else sum(o for o in best if o is not None)
-                report("improve", objective, sum(j.fraction for j in jobs) / len(jobs),
+                # The phase of the slowest worker: "improve" only once every worker has a first plan.
+                phase = "construct" if any(j.phase == "construct" for j in jobs) else "improve"
+                report(phase, objective, sum(j.fraction for j in jobs) / len(jobs),
                        f"{len(jobs)} worker processes")
             else:
                 jobs[i].plan = msg[2]

@@ -66,6 +66,10 @@ def test_two_workers_plan_both_teams_and_every_plan_passes_the_verifier() -> Non
     assert len(plan.assignments) == len(problem.visits)
     assert plan.stats["worker_processes"] == 2
     assert seen and seen[-1].phase == "done" and seen[-1].fraction == 1.0
+    # The phase follows the workers: construction until every worker has a first plan, then improvement.
+    phases = [p.phase for p in seen]
+    assert phases[0] == "construct" and "improve" in phases
+    assert "construct" not in phases[phases.index("improve"):]
     team_of = {c.id: c.team for c in problem.carers}
     citizen_team = {p.id: p.team for p in problem.citizens}
     planned = by_visit(plan)
