@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -151,3 +152,26 @@ def test_when_the_planning_process_is_killed_its_workers_stop_too() -> None:
     for w in left:
         os.kill(w, signal.SIGKILL)
     assert left == [], "worker processes went on planning after their planner was killed"
+
+
+class _EndsItsWorker(Visit):
+    """A visit that ends the process it is sent to (unpickling it calls os._exit(3)): a worker crash."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[Any, tuple[int]]:
+        return (os._exit, (3,))
+
+
+def test_a_crashed_worker_leaves_its_teams_visits_unplaced_with_a_reason_and_the_rest_stands() -> None:
+    problem = two_teams()
+    poison = _EndsItsWorker("U-p0-d0-late", "U-p0", "late", 0, 1300, 1310, 10)
+    problem = dataclasses.replace(problem, visits=problem.visits + [poison])
+
+    plan = solve(problem, SolveParams(time_limit=6, seed=1, workers=2))
+
+    placed = by_visit(plan)
+    assert {vid for vid in placed} == {v.id for v in problem.visits if v.citizen.startswith("T-")}
+    reasons = {u.visit: u.reason for u in plan.unplaced}
+    assert set(reasons) == {v.id for v in problem.visits if v.citizen.startswith("U-")}
+    assert all("worker process stopped (exit code 3)" in r for r in reasons.values())
