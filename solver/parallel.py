@@ -82,7 +82,7 @@ def _worker(idx: int, problem: Problem, seed: int, deadline: float, max_iteratio
         return parent is not None and not parent.is_alive()
 
     def progress(p: Progress) -> None:
-        out.put(("progress", idx, p.objective, p.fraction, p.phase))
+        out.put(("progress", idx, p.objective, p.fraction, p.phase, p.bound))
 
     params = SolveParams(time_limit=max(0.1, deadline - time.time()), seed=seed, workers=1,
                          on_progress=progress, should_stop=lambda: stop.is_set() or orphaned(),
@@ -104,11 +104,12 @@ class _Job:
     objective: float | None = None
     fraction: float = 0.0
     phase: str = "construct"
+    bound: float | None = None
     exited_at: float = 0.0
 
 
 def solve_in_processes(problem: Problem, params: SolveParams, workers: int,
-                       report: Callable[[str, float | None, float, str], None],
+                       report: Callable[[str, float | None, float, str, float | None], None],
                        stop: Callable[[], bool]) -> Plan:
     """Plan with `workers` processes (see the module's docstring); never raises for a worker's failure."""
     t0 = time.monotonic()
@@ -127,7 +128,7 @@ def solve_in_processes(problem: Problem, params: SolveParams, workers: int,
                                   args=(i, job.problem, job.seed, deadline, params.max_iterations, out,
                                         stop_event))
         job.process.start()
-    report("construct", None, 0.0, f"{len(jobs)} worker processes for {len(groups)} group(s) of teams")
+    report("construct", None, 0.0, f"{len(jobs)} worker processes for {len(groups)} group(s) of teams", None)
     pending = set(range(len(jobs)))
     try:
         while pending:
@@ -150,12 +151,13 @@ def solve_in_processes(problem: Problem, params: SolveParams, workers: int,
             kind, i = msg[0], msg[1]
             if kind == "progress":
                 jobs[i].objective, jobs[i].fraction, jobs[i].phase = msg[2], msg[3], msg[4]
-                best = _best_per_group(jobs)
-                objective = None if any(o is None for o in best) else sum(o for o in best if o is not None)
+                jobs[i].bound = msg[5] if msg[5] is not None else jobs[i].bound
+                objective = _sum_per_group(jobs, lambda j: j.objective, min)
+                bound = _sum_per_group(jobs, lambda j: j.bound, max)
                 # The phase of the slowest worker: "improve" only once every worker has a first plan.
                 phase = "construct" if any(j.phase == "construct" for j in jobs) else "improve"
                 report(phase, objective, sum(j.fraction for j in jobs) / len(jobs),
-                       f"{len(jobs)} worker processes")
+                       f"{len(jobs)} worker processes", bound)
             else:
                 jobs[i].plan = msg[2]
                 pending.discard(i)
@@ -184,13 +186,17 @@ def _context() -> ForkServerContext | SpawnContext:
     return mp.get_context("spawn")
 
 
-def _best_per_group(jobs: list[_Job]) -> list[float | None]:
-    groups = sorted({j.group for j in jobs})
-    out: list[float | None] = []
-    for g in groups:
-        objs = [j.objective for j in jobs if j.group == g and j.objective is not None]
-        out.append(min(objs) if objs else None)
-    return out
+def _sum_per_group(jobs: list[_Job], value: Callable[[_Job], float | None],
+                   best: Callable[[list[float]], float]) -> float | None:
+    """The sum over groups of each group's best value (min for objectives, max for bounds); None
+    until every group has one."""
+    total = 0.0
+    for g in sorted({j.group for j in jobs}):
+        vals = [x for j in jobs if j.group == g and (x := value(j)) is not None]
+        if not vals:
+            return None
+        total += best(vals)
+    return total
 
 
 def _pick(replicas: list[_Job]) -> Plan:
@@ -205,7 +211,8 @@ def _pick(replicas: list[_Job]) -> Plan:
 def _merge(plans: list[Plan]) -> Plan:
     out = Plan(assignments=[a for p in plans for a in p.assignments],
                unplaced=[u for p in plans for u in p.unplaced],
-               objective=sum(p.objective or 0.0 for p in plans))
+               objective=sum(p.objective or 0.0 for p in plans),
+               bound=None if any(p.bound is None for p in plans) else sum(p.bound or 0.0 for p in plans))
     for p in plans:
         for k, v in p.stats.items():
             if k == "distinct_carers_max":

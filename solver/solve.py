@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from solver.bound import team_bound
 from solver.check import check_assignments
 from solver.construct import construct, retarget_usual_times, set_usual_times
 from solver.index import TeamIndex, build_team_index
@@ -43,6 +44,7 @@ class _Clock:
         self.t0 = time.monotonic()
         self.params = params
         self.stopped = False
+        self.bound: float | None = None  # a lower bound on the objective, once every team has one
 
     def elapsed(self) -> float:
         return time.monotonic() - self.t0
@@ -57,10 +59,14 @@ class _Clock:
             self.stopped = True
         return self.stopped
 
-    def report(self, phase: str, objective: float | None, fraction: float, message: str = "") -> None:
+    def report(self, phase: str, objective: float | None, fraction: float, message: str = "",
+               bound: float | None = None) -> None:
+        if bound is not None:
+            self.bound = bound
         if self.params.on_progress is not None:
             self.params.on_progress(Progress(phase=phase, elapsed=self.elapsed(), objective=objective,
-                                             fraction=max(0.0, min(1.0, fraction)), message=message))
+                                             bound=self.bound, fraction=max(0.0, min(1.0, fraction)),
+                                             message=message))
 
 
 def _replan_range(problem: Problem) -> tuple[int, int]:
@@ -210,6 +216,7 @@ def _solve(problem: Problem, params: SolveParams, clock: _Clock) -> Plan:
     foreign: dict[str, int] = {}
     states: list[TeamState] = []
     refused_all: list[tuple[TeamState, dict[int, str]]] = []
+    bounds: list[float] = []
     # The constructive start routes each day with OR-Tools routing: a share of the time limit,
     # split over every team's days, at most ROUTE_SECONDS_MAX a day.
     team_day_set: dict[str, set[int]] = {t: set() for t in teams}
@@ -222,6 +229,7 @@ def _solve(problem: Problem, params: SolveParams, clock: _Clock) -> Plan:
             break
         ix = build_team_index(problem, team, travel)
         st, free, refused = _team_state(problem, ix, fixed, movable, foreign)
+        bounds.append(team_bound(st))  # before construction: only history and fixed visits are met
         days_left = max(1, sum(days_of_team[t] for t in teams[i:]))
         share = REPLAN_ROUTE_SHARE if problem.replan_days is not None else ROUTE_SHARE
         per_day = min(ROUTE_SECONDS_MAX, max(0.0, share * clock.left()) / days_left)
@@ -237,6 +245,7 @@ def _solve(problem: Problem, params: SolveParams, clock: _Clock) -> Plan:
         clock.report("construct", None, (i + 1) / max(1, len(teams)) * 0.05,
                      f"team {team}: first plan built")
     objs = [team_objective(st) for st in states]
+    clock.bound = sum(bounds[:len(states)])
     clock.report("construct", sum(objs), 0.05, "first plan for every team")
 
     # Improvement: the time left, shared by team size (visits).
@@ -292,7 +301,7 @@ def _solve(problem: Problem, params: SolveParams, clock: _Clock) -> Plan:
                  for v in problem.visits if v.id not in placed and v.citizen in citizen_team]
     objective = sum(objs)
     clock.report("done", objective, 1.0, f"{len(assignments)} visits placed, {len(unplaced)} not")
-    plan = Plan(assignments=assignments, unplaced=unplaced, objective=objective)
+    plan = Plan(assignments=assignments, unplaced=unplaced, objective=objective, bound=clock.bound)
     plan.stats.update(_stats(states))
     plan.stats["elapsed_seconds"] = round(clock.elapsed(), 2)
     for st in states:

@@ -34,6 +34,12 @@ W_OVER_BUDGET = 2 * W_UNPLACED
 NARROW = 20  # minutes either side of the usual time a visit is first tried in
 
 
+def faces_cost(d: int) -> int:
+    """What meeting d distinct carers in a month costs a citizen."""
+    return (W_NEW_CARER * d + W_CROWD * max(0, d - CROWD_FROM) + W_MANY * max(0, d - MANY_FROM)
+            + W_BEYOND * max(0, d - BEYOND_FROM))
+
+
 def face_cost(met: int) -> int:
     """What one more face costs a citizen who already meets `met` carers this month."""
     return (W_NEW_CARER + (W_CROWD if met >= CROWD_FROM else 0) + (W_MANY if met >= MANY_FROM else 0)
@@ -338,9 +344,7 @@ class TeamState:
         return total
 
     def met_cost(self, ci: int, mi: int) -> float:
-        d = self.distinct(ci, mi)
-        return (W_NEW_CARER * d + W_CROWD * max(0, d - CROWD_FROM) + W_MANY * max(0, d - MANY_FROM)
-                + W_BEYOND * max(0, d - BEYOND_FROM))
+        return faces_cost(self.distinct(ci, mi))
 
     def total_cost(self) -> float:
         ix = self.ix

@@ -1,7 +1,7 @@
 """`homecare plan INSTANCE.json -o PLAN.json`: plan an instance file, write a plan file.
 
 Reads homecare-instance/1, solves with solver.solve, writes homecare-plan/1 (FORMAT.md).
-A tqdm bar on stderr shows elapsed time against the limit and the best objective so far.
+A tqdm bar on stderr shows elapsed time against the limit, the best objective so far and a lower bound.
 Bad input: one clear line on stderr naming the file, exit status 2, no traceback.
 """
 
@@ -58,7 +58,8 @@ def plan(
     def on_progress(p: Progress) -> None:
         bar.n = min(bar.total, round(p.elapsed, 1))
         if p.objective is not None:
-            bar.set_postfix_str(f"best {p.objective:,.0f} ({p.phase})", refresh=False)
+            bound = f", bound {p.bound:,.0f}" if p.bound is not None else ""
+            bar.set_postfix_str(f"best {p.objective:,.0f}{bound} ({p.phase})", refresh=False)
         bar.refresh()
 
     try:

@@ -67,6 +67,8 @@ def test_two_workers_plan_both_teams_and_every_plan_passes_the_verifier() -> Non
     assert len(plan.assignments) == len(problem.visits)
     assert plan.stats["worker_processes"] == 2
     assert seen and seen[-1].phase == "done" and seen[-1].fraction == 1.0
+    assert plan.bound is not None and plan.objective is not None and 0 < plan.bound <= plan.objective
+    assert seen[-1].bound == plan.bound  # both teams' bounds, summed
     # The phase follows the workers: construction until every worker has a first plan, then improvement.
     phases = [p.phase for p in seen]
     assert phases[0] == "construct" and "improve" in phases
