@@ -66,12 +66,19 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
 
     vehicle_of = {k: vi for vi, k in enumerate(slots)}
     pair: dict[int, tuple[list[int], int]] = {}
+    held: list[int] = []
     for v in visits:
         if ix.visits[v].carers > 1:
             vis = ix.visits[v]
             ins = best_insertion(st, v, vis.earliest, vis.latest)
             if ins is not None and all(o.slot in vehicle_of for o in ins.opts) and ins.start is not None:
                 pair[v] = ([vehicle_of[o.slot] for o in ins.opts], ins.start)
+                # Held in its routes while the day's next double visit looks for its pair: two
+                # double visits must not get the same carers at overlapping minutes.
+                st.insert(v, ins.opts, ins.start, ins.start, ins.start)
+                held.append(v)
+    for v in held:
+        st.remove(v)
     half: dict[int, int] = {}
     for i, v in enumerate(nodes, start=1):
         idx = manager.NodeToIndex(i)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from solver import Assignment
+from solver.dayrouting import route_day
 from solver.handover import faces_elsewhere, hand_over_day, route_cost
 from solver.index import build_team_index
 from solver.lns import Search
@@ -154,3 +155,23 @@ def test_the_citizen_meeting_most_carers_loses_the_one_it_sees_least() -> None:
     assert st.delta() < 0
     st.commit()
     assert st.distinct(0, 0) == MANY_FROM
+
+
+def test_a_day_routed_afresh_gives_two_double_visits_at_the_same_hour_four_different_carers() -> None:
+    """Two citizens need two carers each at 08:00 for an hour; four carers work. Routing takes each
+    double visit's pair as given, so the pairs must be chosen apart (they were once both Anna and Bo,
+    and one visit was left out)."""
+    carers = [carer(c) for c in ("anna", "bo", "cy", "dan")]
+    citizens = [citizen("p1"), citizen("p2", north=0.012)]
+    visits = [visit(f"{p}-v", p, earliest=480, latest=485, duration=60, carers=2) for p in ("p1", "p2")]
+    p = problem(carers, citizens, visits)
+    ix = build_team_index(p, "T", Travel.for_problem(p))
+    st, free, refused = _team_state(p, ix, {}, {}, {})
+    assert sorted(free) == [0, 1] and not refused
+
+    left = route_day(st, 0, free, 0.2, exact_repeat=True)
+
+    assert left == []
+    pairs = [{ix.slots[k].carer for k in st.slots_of[v]} for v in free]
+    assert all(len(pair) == 2 for pair in pairs) and not pairs[0] & pairs[1]
+    assert all(st.times(k) is not None for k in range(len(ix.slots)))
