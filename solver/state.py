@@ -42,8 +42,7 @@ def faces_cost(d: int) -> int:
 
 def face_cost(met: int) -> int:
     """What one more face costs a citizen who already meets `met` carers this month."""
-    return (W_NEW_CARER + (W_CROWD if met >= CROWD_FROM else 0) + (W_MANY if met >= MANY_FROM else 0)
-            + (W_BEYOND if met >= BEYOND_FROM else 0))
+    return faces_cost(met + 1) - faces_cost(met)
 
 
 @dataclass(slots=True)
