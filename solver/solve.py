@@ -245,8 +245,7 @@ def _solve(problem: Problem, params: SolveParams, clock: _Clock) -> Plan:
         clock.report("construct", None, (i + 1) / max(1, len(teams)) * 0.05,
                      f"team {team}: first plan built")
     objs = [team_objective(st) for st in states]
-    clock.bound = sum(bounds[:len(states)])
-    clock.report("construct", sum(objs), 0.05, "first plan for every team")
+    clock.report("construct", sum(objs), 0.05, "first plan for every team", bound=sum(bounds))
 
     # Improvement: the time left, shared by team size (visits).
     sizes = [len(st.ix.visits) for st in states]
