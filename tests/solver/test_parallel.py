@@ -100,27 +100,27 @@ def test_a_stop_request_reaches_the_worker_processes() -> None:
     assert verify(problem, plan)[0] == []
 
 
-def _children() -> dict[int, list[int]]:
-    """Every process's children, from /proc (Linux): ppid is the fourth field of /proc/PID/stat."""
-    out: dict[int, list[int]] = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[0] != "Z":
-                out.setdefault(int(fields[1]), []).append(int(d))
-    return out
+def _stat(pid: int | str) -> list[str] | None:
+    """/proc/PID/stat after the command name (state first, then ppid), or None if the process is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
 
 
 def _running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"
+
+
+def _children() -> dict[int, list[int]]:
+    """Every running process's children, from Linux's /proc."""
+    out: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit() and (fields := _stat(d)) is not None and fields[0] != "Z":
+            out.setdefault(int(fields[1]), []).append(int(d))
+    return out
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc") or "forkserver" not in mp.get_all_start_methods(),
