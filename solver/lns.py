@@ -4,7 +4,8 @@ Each step frees part of the plan (a neighbourhood), re-places it, and keeps the 
 plan got better (or only slightly worse, early on, to leave local optima). Neighbourhoods:
 
 - `free_around_unplaced`: the visits overlapping an unplaced visit's window on its day, so
-  the unplaced one can go first;
+  the unplaced one can go first (half the time the freed visits that other carers could do go to
+  them first, so the carers with the skill keep their time for it);
 - `free_citizen_month`: all of one citizen's visits in a month, re-placed by picking a small
   core team of carers who can take most of them (continuity);
 - `free_rare_carer`: the few visits a citizen gets from a carer seen only once or twice that
@@ -108,7 +109,12 @@ class Search:
                 and len(st.ix.eligible[v]) >= st.ix.visits[v].carers]
 
     # ---- neighbourhoods: each frees visits and re-places them -----------------------------
-    def free_around_unplaced(self) -> bool:
+    def free_around_unplaced(self, spare_first: bool | None = None) -> bool:
+        """An unplaced visit goes in first after the visits around its time are freed. With
+        `spare_first` (by default half the time), a freed visit that other carers could do goes to
+        them first: the carers who can take the unplaced one (a skill, an evening peak) keep their
+        time for what only they can do. Without it, a freed visit's citizen pulls it back to the
+        carer it already meets, which may fill the very gap the next freed visit needed."""
         st, ix = self.st, self.st.ix
         todo = self.unplaced()
         if not todo:
@@ -131,8 +137,12 @@ class Search:
             st.remove(u)
         others = [u for u in self.unplaced() if ix.visits[u].day == vis.day and u != v]
         order = [v] + insertion_order(st, sorted(set(freed) | set(others)))
+        if spare_first is None:
+            spare_first = self.rng.random() < 0.5
+        spare = frozenset(elig) if spare_first else frozenset()
         for u in order:
-            place(st, u)
+            if u == v or not spare or not set(ix.eligible[u]) - spare or not place(st, u, spare):
+                place(st, u)
         return True
 
     def free_citizen_month(self) -> bool:

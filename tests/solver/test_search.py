@@ -175,3 +175,50 @@ def test_a_day_routed_afresh_gives_two_double_visits_at_the_same_hour_four_diffe
     pairs = [{ix.slots[k].carer for k in st.slots_of[v]} for v in free]
     assert all(len(pair) == 2 for pair in pairs) and not pairs[0] & pairs[1]
     assert all(st.times(k) is not None for k in range(len(ix.slots)))
+
+
+def _evening_with_one_medication_carer() -> tuple[Search, dict[str, int]]:
+    """18:00-20:10, three carers, two hours of work each. Only anna gives medication; p2's visit
+    could go to anna or bo, p3's to anna or cy (p3 will not have bo), and cy is busy all evening
+    with a visit the team pinned. Anna has p2 and p3; p1's medication visit is left out."""
+    carers = [carer("anna", skills=("medication",), start=1080, end=1210),
+              carer("bo", start=1080, end=1210), carer("cy", start=1080, end=1210)]
+    citizens = [citizen("p1"), citizen("p2", contact="anna", avoid=("cy",)), citizen("p3", avoid=("bo",)),
+                citizen("p4")]
+    visits = [visit("p1-med", "p1", earliest=1085, latest=1145, duration=60, skills=("medication",)),
+              visit("p2-eve", "p2", earliest=1085, latest=1145, duration=60),
+              visit("p3-eve", "p3", earliest=1085, latest=1145, duration=60),
+              visit("p4-long", "p4", earliest=1085, latest=1085, duration=120)]
+    p = problem(carers, citizens, visits)
+    given = {"p2-eve": ("anna", 1085), "p3-eve": ("anna", 1145), "p4-long": ("cy", 1085)}
+    fixed = {vid: Assignment(vid, (c,), s) for vid, (c, s) in given.items()}
+    ix = build_team_index(p, "T", Travel.for_problem(p))
+    st, free, refused = _team_state(p, ix, fixed, {}, {})
+    assert free == [ix.visit_pos["p1-med"]] and not refused
+    st.fixed = [vid == "p4-long" for vid in (vis.id for vis in ix.visits)]
+    return Search(st, seed=0), ix.visit_pos
+
+
+def test_an_unplaced_medication_visit_gets_the_medication_carers_time_when_others_can_take_the_rest() -> None:
+    search, pos = _evening_with_one_medication_carer()
+    st = search.st
+    carer_of = {v: st.ix.carers[st.ix.slots[st.slots_of[v][0]].carer].id
+                for v in (pos["p2-eve"], pos["p3-eve"])}
+    assert carer_of == {pos["p2-eve"]: "anna", pos["p3-eve"]: "anna"}
+
+    # Re-placing what was freed by cost alone: p2 goes back to anna (its contact, no extra trip), so
+    # p3 finds anna full and is left out instead of p1. Nothing gained.
+    st.begin()
+    assert search.free_around_unplaced(spare_first=False)
+    assert st.delta() > -1
+    assert sum(1 for v in pos.values() if not st.slots_of[v]) == 1
+    st.rollback()
+
+    # p2 goes to bo first, as only anna can give p1 its medication: every visit is placed.
+    st.begin()
+    assert search.free_around_unplaced(spare_first=True)
+    assert st.delta() < 0
+    st.commit()
+    assert all(st.slots_of[v] for v in pos.values())
+    assert st.ix.carers[st.ix.slots[st.slots_of[pos["p2-eve"]][0]].carer].id == "bo"
+    assert all(st.times(k) is not None for k in range(len(st.ix.slots)))
