@@ -32,8 +32,8 @@ from solver.state import (
 
 DEPOT = -1  # the base, in arc keys (visit numbers start at 0)
 Term = tuple[int, Any]  # (weight, linear expression) of the objective
-SCALE = 10  # CP-SAT wants integer weights; W_TIME is 0.6
-W_FAIR = 1  # (6) per minute a carer's day goes beyond its contracted share (after scaling)
+SCALE = 20  # CP-SAT wants integer weights: W_TIME (0.25) becomes 5
+W_FAIR = 2  # (6) per minute a carer's day goes beyond its contracted share (after scaling)
 
 
 @dataclass
