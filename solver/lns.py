@@ -141,7 +141,8 @@ class Search:
             spare_first = self.rng.random() < 0.5
         spare = frozenset(elig) if spare_first else frozenset()
         for u in order:
-            if u == v or not spare or not set(ix.eligible[u]) - spare or not place(st, u, spare):
+            elsewhere = bool(spare) and u != v and bool(set(ix.eligible[u]) - spare)
+            if not (elsewhere and place(st, u, spare)):
                 place(st, u)
         return True
 
