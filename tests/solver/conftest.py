@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from models.exchange import plan_to_doc, problem_to_instance
+from solver.state import TeamState
 from solver.types import Carer, Citizen, Plan, Problem, Shift, SolveParams, Team, Visit
 from tests.paths import VERIFIER as VERIFY_PATH  # noqa: E402
 
@@ -66,6 +67,13 @@ def problem(carers: list[Carer], citizens: list[Citizen], visits: list[Visit], *
 
 def quick(seed: int = 0, seconds: float = 2.0, iterations: int | None = 60) -> SolveParams:
     return SolveParams(time_limit=seconds, seed=seed, workers=1, max_iterations=iterations)
+
+
+def placed_by(st: TeamState) -> dict[str, tuple[str, ...]]:
+    """A team state's placed visits and who attends them, by id."""
+    ix = st.ix
+    return {ix.visits[v].id: tuple(sorted(ix.carers[ix.slots[k].carer].id for k in st.slots_of[v]))
+            for v in range(len(ix.visits)) if st.slots_of[v]}
 
 
 def by_visit(plan: Plan) -> dict[str, Any]:

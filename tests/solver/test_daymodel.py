@@ -11,7 +11,7 @@ from solver.solve import _team_state
 from solver.state import TeamState
 from solver.travel import Travel
 from solver.types import Problem
-from tests.solver.conftest import carer, citizen, problem, visit
+from tests.solver.conftest import carer, citizen, placed_by, problem, visit
 
 
 def state_of(p: Problem, build: bool = True) -> TeamState:
@@ -26,12 +26,6 @@ def resolve_day(st: TeamState, day: int = 0) -> bool:
     slots = st.ix.slots_of_day[day]
     visits = [v for v, vis in enumerate(st.ix.visits) if vis.day == day]
     return daymodel.solve_day(st, day, slots, visits, seed=1, workers=1, time_limit=2.0)
-
-
-def placed_by(st: TeamState) -> dict[str, tuple[str, ...]]:
-    ix = st.ix
-    return {ix.visits[v].id: tuple(sorted(ix.carers[ix.slots[k].carer].id for k in st.slots_of[v]))
-            for v in range(len(ix.visits)) if st.slots_of[v]}
 
 
 def test_every_rule_and_goal_is_a_named_function() -> None:

@@ -10,7 +10,7 @@ from solver.lns import Search
 from solver.solve import _team_state
 from solver.state import CROWD_FROM, MANY_FROM, W_CROWD, W_MANY, W_NEW_CARER, face_cost
 from solver.travel import Travel
-from tests.solver.conftest import carer, citizen, problem, visit
+from tests.solver.conftest import carer, citizen, placed_by, problem, visit
 
 
 def _crossed_plan() -> Search:
@@ -177,7 +177,7 @@ def test_a_day_routed_afresh_gives_two_double_visits_at_the_same_hour_four_diffe
     assert all(st.times(k) is not None for k in range(len(ix.slots)))
 
 
-def _evening_with_one_medication_carer() -> tuple[Search, dict[str, int]]:
+def _evening_with_one_medication_carer() -> Search:
     """18:00-20:10, three carers, two hours of work each. Only anna gives medication; p2's visit
     could go to anna or bo, p3's to anna or cy (p3 will not have bo), and cy is busy all evening
     with a visit the team pinned. Anna has p2 and p3; p1's medication visit is left out."""
@@ -195,23 +195,21 @@ def _evening_with_one_medication_carer() -> tuple[Search, dict[str, int]]:
     ix = build_team_index(p, "T", Travel.for_problem(p))
     st, free, refused = _team_state(p, ix, fixed, {}, {})
     assert free == [ix.visit_pos["p1-med"]] and not refused
-    st.fixed = [vid == "p4-long" for vid in (vis.id for vis in ix.visits)]
-    return Search(st, seed=0), ix.visit_pos
+    st.fixed = [vis.id == "p4-long" for vis in ix.visits]
+    return Search(st, seed=0)
 
 
 def test_an_unplaced_medication_visit_gets_the_medication_carers_time_when_others_can_take_the_rest() -> None:
-    search, pos = _evening_with_one_medication_carer()
+    search = _evening_with_one_medication_carer()
     st = search.st
-    carer_of = {v: st.ix.carers[st.ix.slots[st.slots_of[v][0]].carer].id
-                for v in (pos["p2-eve"], pos["p3-eve"])}
-    assert carer_of == {pos["p2-eve"]: "anna", pos["p3-eve"]: "anna"}
+    assert placed_by(st) == {"p2-eve": ("anna",), "p3-eve": ("anna",), "p4-long": ("cy",)}
 
     # Re-placing what was freed by cost alone: p2 goes back to anna (its contact, no extra trip), so
     # p3 finds anna full and is left out instead of p1. Nothing gained.
     st.begin()
     assert search.free_around_unplaced(spare_first=False)
     assert st.delta() > -1
-    assert sum(1 for v in pos.values() if not st.slots_of[v]) == 1
+    assert len(placed_by(st)) == 3
     st.rollback()
 
     # p2 goes to bo first, as only anna can give p1 its medication: every visit is placed.
@@ -219,6 +217,5 @@ def test_an_unplaced_medication_visit_gets_the_medication_carers_time_when_other
     assert search.free_around_unplaced(spare_first=True)
     assert st.delta() < 0
     st.commit()
-    assert all(st.slots_of[v] for v in pos.values())
-    assert st.ix.carers[st.ix.slots[st.slots_of[pos["p2-eve"]][0]].carer].id == "bo"
+    assert placed_by(st) == {"p1-med": ("anna",), "p2-eve": ("bo",), "p3-eve": ("anna",), "p4-long": ("cy",)}
     assert all(st.times(k) is not None for k in range(len(st.ix.slots)))
