@@ -32,8 +32,16 @@ from solver.state import (
 
 DEPOT = -1  # the base, in arc keys (visit numbers start at 0)
 Term = tuple[int, Any]  # (weight, linear expression) of the objective
-SCALE = 20  # CP-SAT wants integer weights: W_TIME (0.25) becomes 5
-W_FAIR = 2  # (6) per minute a carer's day goes beyond its contracted share (after scaling)
+SCALE = 20  # CP-SAT wants integer weights: every weight times SCALE must be whole (W_TIME 0.25 -> 5)
+W_FAIR = 0.1  # (6) per minute a carer's day goes beyond its contracted share, in travel minutes
+
+
+def _scaled(weight: float) -> int:
+    """A weight in travel minutes as CP-SAT's integer; a weight SCALE cannot make whole is a bug
+    (int() would quietly cut 0.25 x 10 to 2)."""
+    scaled = round(weight * SCALE)
+    assert abs(scaled - weight * SCALE) < 1e-9, f"weight {weight} is not whole at SCALE {SCALE}"
+    return scaled
 
 
 @dataclass
@@ -196,7 +204,7 @@ def distinct_carer_terms(dm: DayModel) -> list[Term]:
     crowded = {ci: len(outside_faces(dm, ci, mi, inside)) for ci, _ in dm.new_face}
     for (ci, _c), y in sorted(dm.new_face.items()):
         w = face_cost(crowded[ci])
-        out.append((int(w * SCALE), y))
+        out.append((_scaled(w), y))
     del st
     return out
 
@@ -226,7 +234,7 @@ def steady_start_terms(dm: DayModel) -> list[Term]:
         dev = dm.model.new_int_var(0, 24 * 60, f"dev_{v}")
         dm.model.add(dev >= dm.start[v] - t)
         dm.model.add(dev >= t - dm.start[v])
-        out.append((int(W_TIME * SCALE), dev))
+        out.append((_scaled(W_TIME), dev))
         del vis
     return out
 
@@ -256,7 +264,7 @@ def workload_fairness_terms(dm: DayModel) -> list[Term]:
         load = sum(ix.visits[v].duration * dm.x[v, k] for v in dm.visits if (v, k) in dm.x)
         over = dm.model.new_int_var(0, 24 * 60, f"over_{k}")
         dm.model.add(over >= load - weekly // 5)
-        out.append((W_FAIR, over))
+        out.append((_scaled(W_FAIR), over))
     return out
 
 
