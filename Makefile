@@ -27,7 +27,7 @@ test-fast: setup
 
 lint: setup
 	$(BIN)/ruff check app solver models tests bench
-	$(BIN)/mypy app solver models
+	$(BIN)/mypy app solver models tests bench
 
 bench: setup
 	$(BIN)/python -m bench

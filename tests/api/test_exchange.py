@@ -6,6 +6,7 @@ import copy
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -100,12 +101,8 @@ def test_an_import_that_fails_late_leaves_no_trace(client, headers, team_s, db_s
 def test_a_plan_round_trips_and_passes_the_verifier(client, headers, team_s, tmp_path):
     assert client.post("/api/import/instance", json=team_s, headers=headers["admin"]).status_code == 201
     visits = team_s["visits"]
-    by_day = {}
-    for c in team_s["carers"]:
-        for s in c["shifts"]:
-            by_day.setdefault(s["day"], []).append(c)
     # a trivially feasible plan: nothing assigned, each visit with a reason
-    plan = {
+    plan: dict[str, Any] = {
         "format": "homecare-plan/1",
         "instance": "team-s",
         "visits": [],
@@ -144,7 +141,7 @@ def test_a_plan_round_trips_and_passes_the_verifier(client, headers, team_s, tmp
 
 def test_a_plan_naming_an_unknown_visit_is_refused_with_its_path(client, headers, team_s):
     client.post("/api/import/instance", json=team_s, headers=headers["admin"])
-    plan = {
+    plan: dict[str, Any] = {
         "format": "homecare-plan/1",
         "instance": "team-s",
         "visits": [{"id": "nope", "carers": ["T1-c01"], "start": 500}],

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from models.exchange import parse_instance, to_problem
-from solver import SolveParams, solve
+from solver import Progress, SolveParams, solve
 from tests.paths import INSTANCES
 from tests.solver.conftest import VERIFY_PATH
 
@@ -25,15 +25,15 @@ def _team_s():
 
 
 def test_the_same_seed_with_one_worker_gives_the_same_plan() -> None:
-    params = dict(time_limit=60, seed=7, workers=1, max_iterations=40)
-    a = solve(_team_s(), SolveParams(**params))
-    b = solve(_team_s(), SolveParams(**params))
+    params = SolveParams(time_limit=60, seed=7, workers=1, max_iterations=40)
+    a = solve(_team_s(), params)
+    b = solve(_team_s(), params)
     assert sorted(a.assignments, key=lambda x: x.visit) == sorted(b.assignments, key=lambda x: x.visit)
     assert sorted(a.unplaced, key=lambda x: x.visit) == sorted(b.unplaced, key=lambda x: x.visit)
 
 
 def test_progress_is_reported_and_a_stop_request_is_honoured() -> None:
-    seen = []
+    seen: list[Progress] = []
     t0 = time.monotonic()
     plan = solve(_team_s(), SolveParams(time_limit=30, on_progress=seen.append,
                                         should_stop=lambda: time.monotonic() - t0 > 1.0))
