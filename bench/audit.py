@@ -143,7 +143,8 @@ def plan_for(
     greedy above."""
     plans = (results_dir or Path(__file__).resolve().parent / "results") / "plans"
     found = sorted(plans.glob(f"{instance_name}-*.json")) if plans.is_dir() else []
-    found.sort(key=lambda p: (not any(k in p.stem for k in ("homecare", "ours", "our")), p.name))
+    found.sort(key=lambda p: (not p.stem.endswith("-ours"),  # seed 0 before our other runs
+                              not any(k in p.stem for k in ("homecare", "ours", "our")), p.name))
     for p in found:
         try:
             doc = json.loads(p.read_text(encoding="utf-8"))

@@ -94,3 +94,30 @@ def test_a_plan_that_places_nothing_never_passes_on_its_empty_figures() -> None:
     res = _judge("district-l", {"ours": empty, "routing": routing}, 3.0)
     assert res["verdict"].startswith("FAIL")
     assert res["ratios"]["mean_vs_bound"] is None
+
+
+def test_with_three_runs_a_target_missed_by_one_run_is_missed_and_says_by_how_many() -> None:
+    from bench.planner import _judge, run_name
+
+    routing = _row("routing", 2812, 14.6, 23, 14600, valid=False, status="INVALID (cap broken for 25 ...)")
+    runs = {run_name(0): _row("ours", 2812, 3.9, 7, 15800),
+            run_name(1): _row("ours seed 1", 2812, 4.1, 7, 15900),
+            run_name(2): _row("ours seed 2", 2812, 3.95, 7, 15700)}
+    res = _judge("team-m", {**runs, "routing": routing}, 3.2)
+    assert res["verdict"] == "FAIL: mean <= 1.25 x bound (met in 2 of 3 runs)"
+    mean_check = next(c for c in res["checks"] if c["target"] == "mean <= 1.25 x bound")
+    assert mean_check == {"target": "mean <= 1.25 x bound", "ok": False, "runs_met": 2, "runs": 3}
+    assert res["ratios"]["mean_vs_bound"] == round((3.9 + 4.1 + 3.95) / 3 / 3.2, 3)
+    assert [r["mean_vs_bound"] for r in res["ratios"]["by_run"]] == [1.219, 1.281, 1.234]
+    runs[run_name(1)]["month_mean"] = 3.98  # now every run is within 1.25 x 3.2 = 4.0
+    assert _judge("team-m", {**runs, "routing": routing}, 3.2)["verdict"] == "PASS"
+
+
+def test_a_run_that_produced_no_plan_fails_the_instance_even_when_the_others_pass() -> None:
+    from bench.planner import _judge, run_name
+
+    routing = _row("routing", 2812, 14.6, 23, 14600, valid=False, status="INVALID (cap broken for 25 ...)")
+    crashed = {"planner": "ours seed 1", "ran": False}
+    res = _judge("team-m", {run_name(0): _row("ours", 2812, 3.9, 7, 15800), run_name(1): crashed,
+                            "routing": routing}, 3.2)
+    assert res["verdict"] == "FAIL: every run produced a plan"
