@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     jobs_max_attempts: int = 3
     # In-process runner: jobs solved at the same time (each in its own child process).
     jobs_inprocess_parallel: int = 1
+    # In-process runner: worker processes each job's planner may use (never more than the cores);
+    # one team's plan then races other seeds on the spare cores and keeps the best.
+    jobs_inprocess_workers: int = 2
 
 
 @lru_cache

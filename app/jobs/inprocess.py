@@ -7,12 +7,18 @@ is not obeyed in time. The child only solves (exchange-format payload in, result
 messages over a pipe); every database write stays in the coordinating thread here, so the child
 needs no database connection (an in-memory SQLite test database works too).
 
+The child may start the planner's own worker processes (`jobs_inprocess_workers`): one team's plan
+then races other seeds on the spare cores. That is why the child is not a daemon process (a daemon
+may have no children); it is closed when its job ends, before the interpreter exits, and it stops
+planning when the web server dies under it.
+
 A job dies with the web server in this mode: at start the runner marks jobs it owned whose process
 is gone as failed (the last plan is untouched, since nothing is written before the end).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import multiprocessing as mp
@@ -41,6 +47,12 @@ STOP_GRACE_SECONDS = 5.0  # a stopped planner returns its best plan within this,
 def _child_main(conn: Connection, stop: Any, solve_path: str) -> None:
     """The child: solve requests one after another until told to quit."""
     solve_fn = resolve(solve_path)
+    server = mp.parent_process()
+
+    def should_stop() -> bool:
+        # A web server killed outright sends no stop: nobody would read this plan.
+        return stop.is_set() or (server is not None and not server.is_alive())
+
     while True:
         try:
             msg = conn.recv()
@@ -48,14 +60,14 @@ def _child_main(conn: Connection, stop: Any, solve_path: str) -> None:
             return
         if msg[0] == "quit":
             return
-        _, payload, time_limit, seed = msg
+        _, payload, time_limit, seed, workers = msg
 
         def progress(p: Progress) -> None:
             conn.send(("progress", p.phase, p.elapsed, p.objective, p.bound, p.fraction, p.message))
 
         try:
             result = solve_payload(payload, time_limit=time_limit, seed=seed, solve_fn=solve_fn,
-                                   on_progress=progress, should_stop=stop.is_set)
+                                   on_progress=progress, should_stop=should_stop, workers=workers)
             conn.send(("result", result))
         except SolveFailed as e:
             conn.send(("failed", str(e)))
@@ -66,18 +78,22 @@ def _child_main(conn: Connection, stop: Any, solve_path: str) -> None:
 class _Child:
     """One spawned solver process, reused for the parts of a job."""
 
-    def __init__(self, solve_path: str) -> None:
+    def __init__(self, solve_path: str, workers: int = 1) -> None:
         ctx = mp.get_context("spawn")
+        self.workers = workers
         self.stop = ctx.Event()
         self.conn, child_conn = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_child_main, args=(child_conn, self.stop, solve_path), daemon=True,
+        self.proc = ctx.Process(target=_child_main, args=(child_conn, self.stop, solve_path), daemon=False,
                                 name="homecare-solve")
         self.proc.start()
         child_conn.close()
+        # Not a daemon, so multiprocessing would wait for it at exit while it waits for a message:
+        # close it first (atexit runs this before multiprocessing's own exit handler, registered earlier).
+        atexit.register(self.close)
 
     def solve(self, c: Claim, relay: Relay) -> dict[str, Any]:
         self.stop.clear()
-        self.conn.send(("solve", c.payload, c.time_limit, c.seed))
+        self.conn.send(("solve", c.payload, c.time_limit, c.seed, self.workers))
         stop_at: float | None = None
         while True:
             if self.conn.poll(0.2):
@@ -109,8 +125,10 @@ class _Child:
         self.proc.join(5)
 
     def close(self) -> None:
+        atexit.unregister(self.close)
         with contextlib.suppress(OSError, BrokenPipeError):
             self.conn.send(("quit",))
+        self.stop.set()  # a child still planning (its job was abandoned) stops too
         self.proc.join(2)
         self.kill()
         self.conn.close()
@@ -126,7 +144,7 @@ class InProcessRunner:
     def __init__(self, *, sessions: Sessions | None = None, parallel: int | None = None,
                  isolation: str = "process", solve_path: str | None = None,
                  build: BuildProblem | None = None, store: StorePlan | None = None,
-                 max_attempts: int = 1) -> None:
+                 max_attempts: int = 1, workers: int | None = None) -> None:
         from app.settings import get_settings
 
         settings = get_settings()
@@ -141,6 +159,7 @@ class InProcessRunner:
         self.build, self.store, self.max_attempts = build, store, max_attempts
         self.pool = ThreadPoolExecutor(max_workers=parallel or settings.jobs_inprocess_parallel,
                                        thread_name_prefix="homecare-job")
+        self.workers = max(1, workers if workers is not None else settings.jobs_inprocess_workers)
         self.futures: dict[int, Future[None]] = {}
         self.children: dict[int, _Child] = {}
         self.lock = threading.Lock()
@@ -222,7 +241,7 @@ class InProcessRunner:
                 def solve_part(c: Claim, relay: Relay) -> dict[str, Any]:
                     nonlocal child
                     if child is None or not child.proc.is_alive():
-                        child = _Child(self.solve_path)
+                        child = _Child(self.solve_path, self.workers)
                         with self.lock:
                             self.children[job_id] = child
                     try:

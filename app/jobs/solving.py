@@ -35,10 +35,10 @@ def resolve(path: str | None = None) -> SolveFn:
 
 def solve_payload(payload: dict[str, Any], *, time_limit: float, seed: int, solve_fn: SolveFn,
                   on_progress: Callable[[Progress], None] | None = None,
-                  should_stop: Callable[[], bool] | None = None) -> dict[str, Any]:
+                  should_stop: Callable[[], bool] | None = None, workers: int = 1) -> dict[str, Any]:
     """Solve one part. Raises SolveFailed when the planner reports an error instead of a plan."""
     problem = payload_to_problem(payload)
-    params = SolveParams(time_limit=time_limit, seed=seed, workers=1,
+    params = SolveParams(time_limit=time_limit, seed=seed, workers=workers,
                          on_progress=on_progress, should_stop=should_stop)
     plan = solve_fn(problem, params)
     # The planner never raises for a bad problem: it unplaces everything and flags the error.

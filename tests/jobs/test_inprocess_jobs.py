@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import select
 
-from app.jobs.inprocess import InProcessRunner
+from app.jobs import codec
+from app.jobs.execute import Claim, Relay
+from app.jobs.inprocess import InProcessRunner, _Child
+from app.jobs.solving import DEFAULT_SOLVE_FUNCTION
 from app.mapping import accept_plan_version, plan_to_solver
 from models import core as m
 from models.exchange import plan_to_doc
 from models.jobs import PlanJob
+from solver.parallel import restrict
+from solver.types import Progress
 from tests.jobs.conftest import World
 from tests.jobs.helpers import verify
+from tests.solver.test_parallel import two_teams
 
 START = "2026-12-01"
 END = "2026-12-07"
@@ -223,3 +230,35 @@ def test_a_job_whose_server_stopped_is_shown_failed_and_the_plan_untouched(
     assert client.post("/api/plan-jobs", json=_body(world, ["A-T1"], time_limit=1),
                        headers=world.headers["coordinator"]).status_code == 202
     runner.wait(job_id + 1, timeout=30)
+
+
+class _Recorder:
+    """What a job's relay sees of the planner: its progress, and never a stop request."""
+
+    def __init__(self) -> None:
+        self.seen: list[Progress] = []
+
+    def on_progress(self, p: Progress) -> None:
+        self.seen.append(p)
+
+    def should_stop(self) -> bool:
+        return False
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the planner starts no worker processes")
+def test_a_teams_planner_in_the_job_process_races_a_second_seed_on_the_spare_core() -> None:
+    """The job's child is not a daemon, so the planner in it may start worker processes of its own."""
+    problem = restrict(two_teams(), {"T"})
+    claim = Claim(part_id=1, job_id=1, attempt=1, payload=codec.problem_to_payload(problem), time_limit=4,
+                  seed=1, team="T")
+    child = _Child(DEFAULT_SOLVE_FUNCTION, workers=2)
+    recorder = _Recorder()
+    try:
+        result = child.solve(claim, cast(Relay, recorder))
+    finally:
+        child.close()
+    assert result["stats"]["worker_processes"] == 2  # one team, two seeds
+    assert any("2 worker processes" in p.message for p in recorder.seen)
+    plan = codec.result_to_plan(result)
+    assert len(plan.assignments) == len(problem.visits) and not plan.unplaced
+    assert not child.proc.is_alive()
