@@ -14,6 +14,9 @@ plan got better (or only slightly worse, early on, to leave local optima). Neigh
   route of a carer the citizen already meets (where re-placing finds that route full);
 - `thin_crowded_citizen`: the citizen meeting most carers (MANY_FROM or more) loses the carer it
   sees least, by the same exchanges;
+- `hand_over_far_citizen`: a carer who drives out of its way for a citizen (picked by the detour)
+  hands that citizen's month to one of the carers whose routes pass closest to its home, by the
+  same exchanges (travel: who serves whom, chosen with the map in view);
 - `free_nearby_routes`: the routes of a few carers who work near each other on one day (travel);
 - `resequence_routes` (solver/daymodel.py): the same, re-solved exactly with CP-SAT;
 - `hand_back_new_face` (re-plans only): a carer the re-plan made new to a citizen hands its visits
@@ -39,9 +42,11 @@ from solver.construct import insertion_order, place, place_with_core_team, retar
 from solver.daymodel import solve_day
 from solver.dayrouting import route_day
 from solver.handover import hand_over_day
+from solver.index import BASE
 from solver.state import MANY_FROM, TeamState
 
 REROUTE_WEIGHT = 0.5
+FAR_WEIGHT = 2.0  # hand_over_far_citizen's starting weight among the steps (6: no less travel, more spread)
 POLISH_SECONDS_PER_DAY = 0.02  # time kept back for the final hand-over pass
 RETARGET_AT = (300, 1500, 5000)
 # Every SWEEP_EVERY steps, and at the end, each carer a citizen sees at most SWEEP_VISITS times in a
@@ -221,8 +226,56 @@ class Search:
         t = min(sorted(st.met[ci][mi]), key=lambda c: st.met[ci][mi][c])
         return self._hand_back(ci, mi, t)
 
-    def _hand_back(self, ci: int, mi: int, t: int) -> bool:
-        """Move citizen ci's visits in month mi away from carer t to carers it already meets."""
+    def hand_over_far_citizen(self) -> bool:
+        """A carer who drives out of its way for one citizen hands that citizen's visits this month
+        to a carer whose routes pass close by, by the same exchanges as the rare carers': who serves
+        whom chosen with the map in view (the extra travel is there, not in the order of a route)."""
+        st, ix = self.st, self.st.ix
+        if self.replanning:
+            return False
+        tt, loc = ix.tt, ix.v_loc
+        detour: dict[tuple[int, int, int], int] = {}
+        for k, seq in enumerate(st.routes):
+            if not seq:
+                continue
+            c = ix.slots[k].carer
+            here = [BASE] + [loc[v] for v in seq] + [BASE]
+            for i, v in enumerate(seq):
+                if ix.visits[v].carers > 1 or not self.movable(v):
+                    continue
+                a, x, b = here[i], here[i + 1], here[i + 2]
+                key = (ix.v_cit[v], ix.v_month[v], c)
+                detour[key] = detour.get(key, 0) + tt[a][x] + tt[x][b] - tt[a][b]
+        far = sorted(key for key, d in detour.items() if d > 0)
+        if not far:
+            return False
+        ci, mi, t = self.rng.choices(far, weights=[detour[key] for key in far])[0]
+        vs = [v for v in self.visits_of_cm[(ci, mi)] if ix.visits[v].carers == 1
+              and any(ix.slots[k].carer == t for k in st.slots_of[v])]
+        x = 1 + ci
+
+        def passes_by(c: int) -> float:
+            """How far c's routes on those days pass from the citizen's home (nearest visit); c must
+            be able to take every one of them, or the citizen would meet one more face. (Letting a
+            carer it already meets take only the days it works: more travel on team-m.)"""
+            near = []
+            for v in vs:
+                day = ix.visits[v].day
+                route = [u for k in ix.slots_of_carer_day.get((c, day), ()) for u in st.routes[k]]
+                if not route or c not in ix.eligible[v]:
+                    return float("inf")
+                near.append(min(tt[x][loc[u]] for u in route))
+            return sum(near) / len(near)
+
+        closest = sorted((passes_by(c), c) for c in range(len(ix.carers)) if c != t)
+        choices = [c for d, c in closest[:3] if d < float("inf")]
+        if not choices:
+            return False
+        return self._hand_back(ci, mi, t, to=choices[self.rng.randrange(len(choices))])
+
+    def _hand_back(self, ci: int, mi: int, t: int, to: int | None = None) -> bool:
+        """Move citizen ci's visits in month mi away from carer t to carers it already meets (or to
+        carer `to`)."""
         st, ix = self.st, self.st.ix
         attended = [v for v in self.visits_of_cm[(ci, mi)] if self.movable(v)
                     and any(ix.slots[k].carer == t for k in st.slots_of[v])]
@@ -238,7 +291,8 @@ class Search:
         only = self._only
         for v in vs:
             day = ix.visits[v].day
-            others = [c for c in sorted(st.met[ci][mi]) if c != t and c in ix.eligible[v]]
+            others = [c for c in ([to] if to is not None else sorted(st.met[ci][mi]))
+                      if c != t and c in ix.eligible[v]]
             self.rng.shuffle(others)
             st.remove(v)
             if any(place(st, v, only(c)) for c in others):
@@ -427,8 +481,10 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
     best, best_snap = current, snapshot(st)
     moves = [search.free_around_unplaced, search.free_citizen_month, search.free_rare_carer,
              search.free_nearby_routes, search.resequence_routes, search.reroute_day,
-             search.swap_out_rare_carer, search.thin_crowded_citizen, search.hand_back_new_face]
-    weights = [4.0, 3.0, 2.0, 3.0, 0.3, REROUTE_WEIGHT, 2.0, 1.0, 4.0 if search.replanning else 0.0]
+             search.swap_out_rare_carer, search.thin_crowded_citizen, search.hand_back_new_face,
+             search.hand_over_far_citizen]
+    weights = [4.0, 3.0, 2.0, 3.0, 0.3, REROUTE_WEIGHT, 2.0, 1.0, 4.0 if search.replanning else 0.0,
+               0.0 if search.replanning else FAR_WEIGHT]
     it = 0
     last_report = 0.0
     tried = [0] * len(moves)

@@ -219,3 +219,31 @@ def test_an_unplaced_medication_visit_gets_the_medication_carers_time_when_other
     st.commit()
     assert placed_by(st) == {"p1-med": ("anna",), "p2-eve": ("bo",), "p3-eve": ("anna",), "p4-long": ("cy",)}
     assert all(st.times(k) is not None for k in range(len(st.ix.slots)))
+
+
+def test_a_carer_who_drives_across_town_for_one_citizen_hands_her_to_the_carer_passing_her_door() -> None:
+    """Anna's round is in the west but she also drives east to x every day; Bo's round is next door
+    to x. Handing x to Bo for the month saves the drive and costs x no extra face."""
+    carers = [carer(c, days=(0, 1)) for c in ("anna", "bo")]
+    homes = {"w1": (0.0, -0.1), "w2": (0.012, -0.1), "e1": (0.0, 0.1), "e2": (0.012, 0.1), "x": (0.006, 0.1)}
+    citizens = [citizen(pid, north=n, east=e) for pid, (n, e) in homes.items()]
+    visits = [visit(f"{pid}-d{d}", pid, day=d, earliest=480, latest=800) for pid in homes for d in (0, 1)]
+    p = problem(carers, citizens, visits, days=2)
+    rounds = {"anna": [("w1", 480), ("w2", 530), ("x", 640)], "bo": [("e1", 480), ("e2", 530)]}
+    fixed = {f"{pid}-d{d}": Assignment(f"{pid}-d{d}", (c,), start)
+             for c, stops in rounds.items() for pid, start in stops for d in (0, 1)}
+    ix = build_team_index(p, "T", Travel.for_problem(p))
+    st, free, refused = _team_state(p, ix, fixed, {}, {})
+    assert not free and not refused
+    st.fixed = [False] * len(ix.visits)
+    search = Search(st, seed=0)
+    travel_before = sum(st.route_travel(k) for k in range(len(ix.slots)))
+
+    gain = sum(search._keep_if_better(search.hand_over_far_citizen) for _ in range(10))
+
+    assert gain < 0
+    assert {vid: cs for vid, cs in placed_by(st).items() if vid.startswith("x-")} == \
+        {"x-d0": ("bo",), "x-d1": ("bo",)}
+    assert st.distinct(ix.citizen_pos["x"], 0) == 1  # Bo instead of Anna: no new face for x
+    assert sum(st.route_travel(k) for k in range(len(ix.slots))) < travel_before
+    assert all(st.times(k) is not None for k in range(len(ix.slots)))
