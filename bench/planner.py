@@ -436,8 +436,9 @@ def _mean_row(runs: list[dict[str, Any]]) -> list[Any]:
         average = sum(values) / len(values)  # type: ignore[arg-type]
         return round(average) if key == "travel_min" else round(average, 2)
     placed = mean("placed")
+    digits = 0 if placed is not None and placed == int(placed) else 1
     return [f"{OURS}, mean of {len(runs)} runs", "—",
-            f"{placed:,.1f}/{runs[0]['visits']:,}" if placed is not None else None,
+            f"{placed:,.{digits}f}/{runs[0]['visits']:,}" if placed is not None else None,
             *(mean(key) for key in MEAN_OF)]
 
 

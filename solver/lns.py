@@ -252,7 +252,7 @@ class Search:
         ci, mi, t = self.rng.choices(far, weights=[detour[key] for key in far])[0]
         vs = [v for v in self.visits_of_cm[(ci, mi)] if ix.visits[v].carers == 1
               and any(ix.slots[k].carer == t for k in st.slots_of[v])]
-        x = 1 + ci
+        x = loc[vs[0]]  # the citizen's home
 
         def passes_by(c: int) -> float:
             """How far c's routes on those days pass from the citizen's home (nearest visit); c must
