@@ -188,8 +188,12 @@ def run_name(seed: int) -> str:
     return OURS if seed == 0 else f"{OURS} seed {seed}"
 
 
+def is_ours(name: str) -> bool:
+    return name == OURS or name.startswith(f"{OURS} seed ")
+
+
 def our_runs(rows: Mapping[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    return [r for name, r in rows.items() if name == OURS or name.startswith(f"{OURS} seed ")]
+    return [r for name, r in rows.items() if is_ours(name)]
 
 
 def _ratios(ours: Mapping[str, Any], routing: Mapping[str, Any], best_peer: Mapping[str, Any] | None,
@@ -252,7 +256,7 @@ def _judge(instance: str, rows: dict[str, dict[str, Any]], bound_mean: float | N
     """
     runs = our_runs(rows) or [{}]
     routing = rows.get("routing", {})
-    usable = [r for r in rows.values() if r not in runs and r.get("verdict")
+    usable = [r for name, r in rows.items() if not is_ours(name) and r.get("verdict")
               and (r["verdict"]["valid"] or r["verdict"]["status"].startswith("INVALID (cap"))]
     best_peer = max(usable, key=lambda r: r.get("placed") or 0, default=None)
     by_run = [_ratios(r, routing, best_peer, bound_mean) for r in runs]
