@@ -8,9 +8,20 @@ from solver.handover import faces_elsewhere, hand_over_day, route_cost
 from solver.index import build_team_index
 from solver.lns import Search
 from solver.solve import _team_state
-from solver.state import CROWD_FROM, MANY_FROM, W_CROWD, W_MANY, W_NEW_CARER, face_cost
+from solver.state import CROWD_FROM, MANY_FROM, W_CROWD, W_MANY, W_NEW_CARER, TeamState, face_cost
 from solver.travel import Travel
+from solver.types import Problem
 from tests.solver.conftest import carer, citizen, placed_by, problem, visit
+
+
+def left_by_team(p: Problem, fixed: dict[str, Assignment]) -> tuple[TeamState, list[int]]:
+    """The team's plan loaded as the team left it, every visit free to move again; and the visits it
+    left out (none refused: every given assignment holds)."""
+    ix = build_team_index(p, "T", Travel.for_problem(p))
+    st, free, refused = _team_state(p, ix, fixed, {}, {})
+    assert not refused
+    st.fixed = [False] * len(ix.visits)
+    return st, free
 
 
 def _crossed_plan() -> Search:
@@ -26,10 +37,8 @@ def _crossed_plan() -> Search:
     p = problem(carers, citizens, visits, days=2)
     given = {"p1-d0": "anna", "p2-d0": "bo", "p1-d1": "bo", "p2-d1": "anna"}
     fixed = {vid: Assignment(vid, (c,), 480) for vid, c in given.items()}
-    ix = build_team_index(p, "T", Travel.for_problem(p))
-    st, free, refused = _team_state(p, ix, fixed, {}, {})
-    assert not free and not refused
-    st.fixed = [False] * len(ix.visits)  # placed as the team left it, free to move
+    st, free = left_by_team(p, fixed)
+    assert not free
     return Search(st, seed=0)
 
 
@@ -63,10 +72,9 @@ def test_a_double_visit_hands_a_rarely_seen_carer_back_too() -> None:
     p = problem(carers, [citizen("p1")], visits, days=2)
     given = {"p1-d0": ("anna", "bo"), "p1-d1": ("anna", "cy")}
     fixed = {vid: Assignment(vid, cs, 480) for vid, cs in given.items()}
-    ix = build_team_index(p, "T", Travel.for_problem(p))
-    st, free, refused = _team_state(p, ix, fixed, {}, {})
-    assert not free and not refused
-    st.fixed = [False] * len(ix.visits)
+    st, free = left_by_team(p, fixed)
+    assert not free
+    ix = st.ix
     search = Search(st, seed=0)
     assert st.distinct(0, 0) == 3
 
@@ -145,10 +153,8 @@ def test_the_citizen_meeting_most_carers_loses_the_one_it_sees_least() -> None:
     p = problem(carers, [citizen("p1")], visits, days=len(days))
     given = {"p1-d0-lunch": "anna", "p1-d0": "anna"} | {f"p1-d{d}": f"s{d}" for d in days[1:]}
     fixed = {vid: Assignment(vid, (c,), 720 if "lunch" in vid else 480) for vid, c in given.items()}
-    ix = build_team_index(p, "T", Travel.for_problem(p))
-    st, free, refused = _team_state(p, ix, fixed, {}, {})
-    assert not free and not refused and st.distinct(0, 0) == MANY_FROM + 1
-    st.fixed = [False] * len(ix.visits)
+    st, free = left_by_team(p, fixed)
+    assert not free and st.distinct(0, 0) == MANY_FROM + 1
     search = Search(st, seed=0)
     st.begin()
     assert search.thin_crowded_citizen()
@@ -192,10 +198,9 @@ def _evening_with_one_medication_carer() -> Search:
     p = problem(carers, citizens, visits)
     given = {"p2-eve": ("anna", 1085), "p3-eve": ("anna", 1145), "p4-long": ("cy", 1085)}
     fixed = {vid: Assignment(vid, (c,), s) for vid, (c, s) in given.items()}
-    ix = build_team_index(p, "T", Travel.for_problem(p))
-    st, free, refused = _team_state(p, ix, fixed, {}, {})
-    assert free == [ix.visit_pos["p1-med"]] and not refused
-    st.fixed = [vis.id == "p4-long" for vis in ix.visits]
+    st, free = left_by_team(p, fixed)
+    assert free == [st.ix.visit_pos["p1-med"]]
+    st.fixed = [vis.id == "p4-long" for vis in st.ix.visits]
     return Search(st, seed=0)
 
 
@@ -232,10 +237,9 @@ def test_a_carer_who_drives_across_town_for_one_citizen_hands_her_to_the_carer_p
     rounds = {"anna": [("w1", 480), ("w2", 530), ("x", 640)], "bo": [("e1", 480), ("e2", 530)]}
     fixed = {f"{pid}-d{d}": Assignment(f"{pid}-d{d}", (c,), start)
              for c, stops in rounds.items() for pid, start in stops for d in (0, 1)}
-    ix = build_team_index(p, "T", Travel.for_problem(p))
-    st, free, refused = _team_state(p, ix, fixed, {}, {})
-    assert not free and not refused
-    st.fixed = [False] * len(ix.visits)
+    st, free = left_by_team(p, fixed)
+    assert not free
+    ix = st.ix
     search = Search(st, seed=0)
     travel_before = sum(st.route_travel(k) for k in range(len(ix.slots)))
 
