@@ -229,10 +229,9 @@ class Search:
     def hand_over_far_citizen(self) -> bool:
         """A carer who drives out of its way for one citizen hands that citizen's visits this month
         to a carer whose routes pass close by, by the same exchanges as the rare carers': who serves
-        whom chosen with the map in view (the extra travel is there, not in the order of a route)."""
+        whom chosen with the map in view (the extra travel is there, not in the order of a route).
+        Not a re-plan's step (its weight is 0 there): a re-plan moves only what the changes force."""
         st, ix = self.st, self.st.ix
-        if self.replanning:
-            return False
         tt, loc = ix.tt, ix.v_loc
         detour: dict[tuple[int, int, int], int] = {}
         for k, seq in enumerate(st.routes):
