@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 5.0  # a stopped planner returns its best plan within this, or is killed
 
 
-def _child_main(conn: Connection, stop: Any, solve_path: str) -> None:
+def _child_main(conn: Connection, stop: Any, solve_path: str, workers: int) -> None:
     """The child: solve requests one after another until told to quit."""
     solve_fn = resolve(solve_path)
     server = mp.parent_process()
@@ -60,7 +60,7 @@ def _child_main(conn: Connection, stop: Any, solve_path: str) -> None:
             return
         if msg[0] == "quit":
             return
-        _, payload, time_limit, seed, workers = msg
+        _, payload, time_limit, seed = msg
 
         def progress(p: Progress) -> None:
             conn.send(("progress", p.phase, p.elapsed, p.objective, p.bound, p.fraction, p.message))
@@ -80,11 +80,10 @@ class _Child:
 
     def __init__(self, solve_path: str, workers: int = 1) -> None:
         ctx = mp.get_context("spawn")
-        self.workers = workers
         self.stop = ctx.Event()
         self.conn, child_conn = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_child_main, args=(child_conn, self.stop, solve_path), daemon=False,
-                                name="homecare-solve")
+        self.proc = ctx.Process(target=_child_main, args=(child_conn, self.stop, solve_path, workers),
+                                daemon=False, name="homecare-solve")
         self.proc.start()
         child_conn.close()
         # Not a daemon, so multiprocessing would wait for it at exit while it waits for a message:
@@ -93,7 +92,7 @@ class _Child:
 
     def solve(self, c: Claim, relay: Relay) -> dict[str, Any]:
         self.stop.clear()
-        self.conn.send(("solve", c.payload, c.time_limit, c.seed, self.workers))
+        self.conn.send(("solve", c.payload, c.time_limit, c.seed))
         stop_at: float | None = None
         while True:
             if self.conn.poll(0.2):
