@@ -22,6 +22,17 @@ def test_the_contact_carer_is_preferred_when_free() -> None:
     assert by_visit(plan)["v1"].carers == ("bo",)
 
 
+def test_the_contact_carer_drives_out_to_her_although_a_carer_next_door_would_drive_less() -> None:
+    # bo is already at p2's door, next to p1, at 08:00; anna, p1's contact, would drive 8 minutes out
+    # and 8 back. Goal (3) comes before goal (5): a few minutes of travel do not outweigh the contact.
+    homes = [citizen("p1", north=0.016, contact="anna"), citizen("p2", north=0.016)]
+    visits = [visit("v1", "p1", earliest=510, latest=600), visit("v2", "p2", earliest=480, latest=480)]
+    p = problem([carer("anna"), carer("bo")], homes, visits, pinned=[Assignment("v2", ("bo",), 480)])
+    plan = solve(p, quick())
+    assert by_visit(plan)["v1"].carers == ("anna",)
+    assert verify(p, plan)[1]["travel_minutes"] == 32  # anna's 16 on top of bo's 16: the price paid
+
+
 def test_the_same_need_starts_at_a_steady_time_across_days() -> None:
     carers = [carer("anna", days=tuple(range(5)))]
     visits = [visit(f"v{d}", "p1", day=d, earliest=450, latest=690) for d in range(5)]
