@@ -195,15 +195,48 @@ def retarget_usual_times(st: TeamState) -> None:
     backward passes); the time minimising the summed distance to those intervals is a median
     of their ends. Routes do not change; only where `schedule_route` aims does.
     """
+    for n, ivs in _start_intervals(st).items():
+        xs = sorted(x for iv in ivs for x in iv)
+        st.target[n] = xs[(len(xs) - 1) // 2]
+
+
+def aim_for_least_spread(st: TeamState) -> None:
+    """The final aims: each need's usual time where its starts vary least, as steadiness is
+    judged (the standard deviation of a need's starts), given the routes. Routes do not change.
+    The median of retarget_usual_times minimises the minutes off instead, as the search prices them."""
+    for n, ivs in _start_intervals(st).items():
+        st.target[n] = least_spread_time(ivs)
+
+
+def least_spread_time(intervals: list[tuple[int, int]]) -> int:
+    """The time T at which starts aimed at T, each clamped into its [lo, hi], vary least.
+
+    Between two consecutive interval ends the variance is a parabola in T, least where T meets
+    the mean of the starts that do not follow it; so those means and the ends are the candidates.
+    """
+    ends = sorted({x for iv in intervals for x in iv})
+    cands = set(ends)
+    for a, b in zip(ends, ends[1:], strict=False):
+        held = [lo if lo > a else hi for lo, hi in intervals if lo > a or hi < b]
+        if held:
+            cands.add(min(b, max(a, round(sum(held) / len(held)))))
+    return min(sorted(cands), key=lambda t: _variance([min(hi, max(lo, t)) for lo, hi in intervals]))
+
+
+def _variance(xs: list[int]) -> float:
+    m = sum(xs) / len(xs)
+    return sum((x - m) ** 2 for x in xs)
+
+
+def _start_intervals(st: TeamState) -> dict[int, list[tuple[int, int]]]:
+    """Per need, the [earliest, latest] start each of its visits' route positions allows."""
     ix = st.ix
-    ends: dict[int, list[int]] = {}
+    out: dict[int, list[tuple[int, int]]] = {}
     for k in range(len(ix.slots)):
         tm = st.times(k) if st.routes[k] else None
         if tm is None:
             continue
         est, lst = tm
         for i, v in enumerate(st.routes[k]):
-            ends.setdefault(ix.v_need[v], []).extend((est[i], lst[i]))
-    for n, xs in ends.items():
-        xs.sort()
-        st.target[n] = xs[(len(xs) - 1) // 2]
+            out.setdefault(ix.v_need[v], []).append((est[i], lst[i]))
+    return out

@@ -22,7 +22,6 @@ from solver.state import (
     W_DISTURB,
     W_DISTURB_START,
     W_NOT_CONTACT,
-    W_TIME,
     W_TRAVEL,
     W_UNPLACED,
     Option,
@@ -227,14 +226,15 @@ def steady_start_terms(dm: DayModel) -> list[Term]:
     st, ix = dm.st, dm.st.ix
     out: list[Term] = []
     for v in dm.visits:
-        t = st.target[ix.v_need[v]]
+        n = ix.v_need[v]
+        t = st.target[n]
         if t is None:
             continue
         vis = ix.visits[v]
         dev = dm.model.new_int_var(0, 24 * 60, f"dev_{v}")
         dm.model.add(dev >= dm.start[v] - t)
         dm.model.add(dev >= t - dm.start[v])
-        out.append((_scaled(W_TIME), dev))
+        out.append((_scaled(st.w_time[n]), dev))
         del vis
     return out
 

@@ -96,11 +96,13 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
             routing.AddDisjunction([idx], PENALTY_UNPLACED)
             continue
         tdim.CumulVar(idx).SetRange(vis.earliest, vis.latest)
-        want = st.target[ix.v_need[v]]
+        n = ix.v_need[v]
+        want = st.target[n]
         if want is not None and (SOFT_TIME or steady_times):
-            # Steady times: a minute away from the usual time costs W_TIME (arc costs are scaled).
-            tdim.SetCumulVarSoftUpperBound(idx, max(vis.earliest, want + TIME_SLACK), 1)
-            tdim.SetCumulVarSoftLowerBound(idx, min(vis.latest, max(0, want - TIME_SLACK)), 1)
+            # Steady times: a minute away from the usual time costs the need's weight (arc costs are scaled).
+            w = round(st.w_time[n] * COST_SCALE)
+            tdim.SetCumulVarSoftUpperBound(idx, max(vis.earliest, want + TIME_SLACK), w)
+            tdim.SetCumulVarSoftLowerBound(idx, min(vis.latest, max(0, want - TIME_SLACK)), w)
         # The cap: once it is reached only faces already met may come. (Routing may still add
         # several new faces in one day; the final check drops what would break the cap.)
         allowed = [vi for vi, k in enumerate(slots)

@@ -24,7 +24,9 @@ plan got better (or only slightly worse, early on, to leave local optima). Neigh
 - `sweep_rare_carers`, every SWEEP_EVERY steps and at the end: swap_out_rare_carer's step offered
   to every rarely seen carer in turn, kept where it helps (a descent the random steps miss);
 - `polish`, once at the end: every day's routes handed to the carers with the same hours who
-  serve their citizens best, an exact assignment problem per day (solver/handover.py).
+  serve their citizens best, an exact assignment problem per day (solver/handover.py);
+- `steady_rare_needs`, last (fresh plans): starts far from their need's usual time tried again,
+  with needs weighed as their spread is judged and no new face for anyone.
 
 Randomness comes only from `random.Random(seed)`, and choices never depend on wall time, so
 with the same seed the same sequence of steps is made; the wall clock only decides when to
@@ -38,12 +40,18 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-from solver.construct import insertion_order, place, place_with_core_team, retarget_usual_times
+from solver.construct import (
+    aim_for_least_spread,
+    insertion_order,
+    place,
+    place_with_core_team,
+    retarget_usual_times,
+)
 from solver.daymodel import solve_day
 from solver.dayrouting import route_day
 from solver.handover import hand_over_day
 from solver.index import BASE
-from solver.state import MANY_FROM, TeamState
+from solver.state import MANY_FROM, W_TIME, TeamState, time_weights
 
 REROUTE_WEIGHT = 0.5
 FAR_WEIGHT = 2.0  # hand_over_far_citizen's starting weight among the steps (6: no less travel, more spread)
@@ -55,6 +63,8 @@ RETARGET_AT = (300, 1500, 5000)
 SWEEP_EVERY = 50
 SWEEP_VISITS = 10
 SWEEP_ROUNDS = 5
+STRAY = 30  # minutes from the usual time from which the final steadying descent tries a start
+STEADY_ROUNDS = 3  # ... while a round gains (one moved start can make room for another)
 Snapshot = tuple[list[list[int]], list[int], list[int], list[list[int]], list[list[dict[int, int]]]]
 
 
@@ -287,33 +297,34 @@ class Search:
             if ix.visits[v].carers > 1:
                 st.remove(v)
                 place(st, v, frozenset({t})) or place(st, v)
-        only = self._only
         for v in vs:
-            day = ix.visits[v].day
             others = [c for c in ([to] if to is not None else sorted(st.met[ci][mi]))
                       if c != t and c in ix.eligible[v]]
             self.rng.shuffle(others)
             st.remove(v)
-            if any(place(st, v, only(c)) for c in others):
-                continue
-            done = False
-            for c in others:
-                for k in ix.slots_of_carer_day.get((c, day), ()):
-                    for u in list(st.routes[k]):
-                        if done or not self._exchangeable(u, v, t):
-                            continue
-                        st.remove(u)
-                        if place(st, v, only(c)):
-                            if place(st, u, only(t)):
-                                done = True
-                                continue
-                            st.remove(v)
-                        place(st, u, only(c))  # back where it was: its old place is free again
-                if done:
-                    break
-            if not done:
-                place(st, v, only(t)) or place(st, v)
+            if not self._to_one_of(v, t, others):
+                place(st, v, self._only(t)) or place(st, v)
         return True
+
+    def _to_one_of(self, v: int, t: int, others: list[int]) -> bool:
+        """Visit v (just taken from carer t) goes to the first of `others` with room, or else in
+        exchange for a visit of theirs at the same time of day that t takes; False if none can."""
+        st, ix, only = self.st, self.st.ix, self._only
+        if any(place(st, v, only(c)) for c in others):
+            return True
+        day = ix.visits[v].day
+        for c in others:
+            for k in ix.slots_of_carer_day.get((c, day), ()):
+                for u in list(st.routes[k]):
+                    if not self._exchangeable(u, v, t):
+                        continue
+                    st.remove(u)
+                    if place(st, v, only(c)):
+                        if place(st, u, only(t)):
+                            return True
+                        st.remove(v)
+                    place(st, u, only(c))  # back where it was: its old place is free again
+        return False
 
     def _only(self, c: int) -> frozenset[int]:
         return frozenset(x for x in range(len(self.st.ix.carers)) if x != c)
@@ -356,6 +367,76 @@ class Search:
             if gain > -1e-9:
                 break
         return total
+
+    def steady_rare_needs(self) -> float:
+        """Starts far from their need's usual time move nearer, with carers the citizens already
+        meet, where the plan gets better with needs weighed as the spread is judged (time_weights:
+        one stray start of a weekly need counts as much as several of a daily one). No citizen
+        meets a new face for it. Returns the change at those weights.
+
+        Only at the end: weighed so during the search, the rare needs' visits lose the freedom that
+        continuity is built with (team-m, 60 s, 6 seeds: 0.1 more faces per citizen-month)."""
+        st, ix = self.st, self.st.ix
+        usual = st.w_time
+        st.w_time = time_weights(ix.v_need, ix.n_needs)
+        total = 0.0
+        moved = [0, 0]  # by re-placing, by exchange
+        try:
+            for _ in range(STEADY_ROUNDS):
+                gain = 0.0
+                for v in self._stray_starts():
+                    d = self._keep_if_better(partial(self._steady_within, v))
+                    moved[0] += d < 0
+                    if not d:
+                        d = self._keep_if_better(partial(self._steady_by_exchange, v))
+                        moved[1] += d < 0
+                    gain += d
+                total += gain
+                if not gain:
+                    break
+        finally:
+            st.w_time = usual
+        st.search_log["steadied"] = {"re-placed": moved[0], "exchanged": moved[1]}
+        return total
+
+    def _no_new_face(self) -> bool:
+        """Whether the open change left every citizen-month with no more carers than before it."""
+        st = self.st
+        assert st.journal is not None
+        return all(len(st.met[ci][mi]) <= len(old) for (ci, mi), (old, _) in st.journal.met.items())
+
+    def _stray_starts(self) -> list[int]:
+        """Movable single visits of needs weighed above W_TIME whose start is STRAY minutes or more
+        from the usual time, farthest first."""
+        st, ix = self.st, self.st.ix
+        weights = time_weights(ix.v_need, ix.n_needs)
+        out: list[tuple[int, int]] = []
+        for k in range(len(ix.slots)):
+            if not st.routes[k]:
+                continue
+            for v, s in zip(st.routes[k], st.schedule_route(k), strict=True):
+                n = ix.v_need[v]
+                t = st.target[n]
+                if (t is not None and weights[n] > W_TIME and abs(s - t) >= STRAY
+                        and ix.visits[v].carers == 1 and self.movable(v)):
+                    out.append((-abs(s - t), v))
+        return [v for _, v in sorted(out)]
+
+    def _steady_within(self, v: int) -> bool:
+        """v placed afresh with a carer its citizen already meets (its own too, at a better minute)."""
+        st, ix = self.st, self.st.ix
+        met = set(st.met[ix.v_cit[v]][ix.v_month[v]])
+        st.remove(v)
+        others = frozenset(c for c in range(len(ix.carers)) if c not in met)
+        return place(st, v, others) and self._no_new_face()
+
+    def _steady_by_exchange(self, v: int) -> bool:
+        """v goes to another carer its citizen meets, in exchange for a visit at the same time of day."""
+        st, ix = self.st, self.st.ix
+        t = ix.slots[st.slots_of[v][0]].carer
+        others = [c for c in sorted(st.met[ix.v_cit[v]][ix.v_month[v]]) if c != t and c in ix.eligible[v]]
+        st.remove(v)
+        return self._to_one_of(v, t, others) and self._no_new_face()
 
     def free_nearby_routes(self) -> bool:
         st, ix = self.st, self.st.ix
@@ -548,6 +629,8 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
         _guarded(st, search.sweep_rare_carers)
     if retarget:
         retarget_usual_times(st)  # routes are final: aim each need where its visits fit best
+        _guarded(st, search.steady_rare_needs)
+        aim_for_least_spread(st)
     st.search_log.update({"iterations": it, "tried": tried, "gained": [round(g) for g in gained]})
     progress(best, 1.0)
     return st.total_cost()

@@ -9,6 +9,7 @@ O(1) per position, and `schedule` turns routes into start times near each need's
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -24,7 +25,8 @@ MANY_FROM = 7  # one below the target maximum of 8: the search keeps a margin
 W_BEYOND = 2_000  # (2) each distinct carer beyond BEYOND_FROM: past the target maximum, only to place visits
 BEYOND_FROM = 8
 W_NOT_CONTACT = 24  # (3) per visit not attended by the citizen's contact carer (8: a share of 0.23-0.26)
-W_TIME = 0.25  # (4) per minute a start strays from the need's usual time
+W_TIME = 0.25  # (4) per minute a start strays from the need's usual time (a daily need)
+RARE_TIME_MAX = 3  # a need with few visits weighs up to this many times W_TIME per minute (time_weights)
 W_TRAVEL = 1  # (5) per travel minute
 W_DISTURB = 2_000  # re-planning: per visit given to a carer the current plan did not give it to
 W_DISTURB_START = 1_000  # re-planning: per visit whose start moves from the current plan's minute
@@ -38,6 +40,22 @@ def faces_cost(d: int) -> int:
     """What meeting d distinct carers in a month costs a citizen."""
     return (W_NEW_CARER * d + W_CROWD * max(0, d - CROWD_FROM) + W_MANY * max(0, d - MANY_FROM)
             + W_BEYOND * max(0, d - BEYOND_FROM))
+
+
+def time_weights(v_need: list[int], n_needs: int) -> list[float]:
+    """(4) What a minute off the usual time costs, per need.
+
+    Steadiness is judged per need (the spread of its starts, averaged over needs), so one stray
+    start of a weekly need unsettles it as much as about sqrt(28 / 4) stray starts of a daily
+    need unsettle that one. A need with few visits weighs up to RARE_TIME_MAX times more, whole
+    multiples of W_TIME so that CP-SAT's and routing's integer weights stay exact.
+    """
+    count = [0] * n_needs
+    for n in v_need:
+        count[n] += 1
+    most = max(count, default=1)
+    return [W_TIME * min(RARE_TIME_MAX, max(1, round(math.sqrt(most / c)))) if c else W_TIME
+            for c in count]
 
 
 def face_cost(met: int) -> int:
@@ -77,6 +95,9 @@ class TeamState:
         self.fixed = [False] * n  # pinned, or kept from the current plan: never moves
         self.fixed_start: list[int | None] = [None] * n
         self.target: list[int | None] = [None] * ix.n_needs
+        # A minute off the usual time, per need: W_TIME while the search looks for faces; the
+        # final steadying descent (Search.steady_rare_needs) weighs needs with few visits more.
+        self.w_time = [W_TIME] * ix.n_needs
         # Re-planning: the carers the current plan gives a visit that may move (None: no opinion).
         self.current: list[frozenset[int] | None] = [None] * n
         self.current_start: list[int | None] = [None] * n
@@ -266,8 +287,9 @@ class TeamState:
         return cost
 
     def time_cost(self, v: int, s: int) -> float:
-        t = self.target[self.ix.v_need[v]]
-        cost = 0.0 if t is None else W_TIME * abs(s - t)
+        n = self.ix.v_need[v]
+        t = self.target[n]
+        cost = 0.0 if t is None else self.w_time[n] * abs(s - t)
         cur = self.current_start[v]
         if cur is not None and s != cur:
             cost += W_DISTURB_START

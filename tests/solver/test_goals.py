@@ -5,6 +5,8 @@ from __future__ import annotations
 import statistics
 
 from solver import Assignment, solve
+from solver.construct import least_spread_time
+from solver.state import W_TIME, time_weights
 from tests.solver.conftest import by_visit, carer, citizen, problem, quick, verify, visit
 
 
@@ -40,6 +42,26 @@ def test_the_same_need_starts_at_a_steady_time_across_days() -> None:
     plan = solve(p, quick())
     starts = [a.start for a in plan.assignments]
     assert len(starts) == 5 and statistics.pstdev(starts) <= 5
+
+
+def test_a_minute_off_the_usual_time_weighs_more_for_a_need_with_few_visits() -> None:
+    # Daily, twice a week, weekly over four weeks: one stray start of the weekly need moves its
+    # spread as much as several stray starts move the daily one's.
+    v_need = [0] * 28 + [1] * 8 + [2] * 4
+    assert time_weights(v_need, 3) == [W_TIME, 2 * W_TIME, 3 * W_TIME]
+
+
+def test_the_final_aim_puts_a_need_where_its_starts_vary_least() -> None:
+    # Where the routes let each visit start: two held at 08:00, one free 08:00-11:40, one held at 11:40.
+    intervals = [(480, 480), (480, 480), (480, 700), (700, 700)]
+
+    def spread(t: int) -> float:
+        return statistics.pstdev([min(hi, max(lo, t)) for lo, hi in intervals])
+
+    t = least_spread_time(intervals)
+    assert t == 553  # the free one meets the mean of the others
+    assert all(spread(t) <= spread(x) + 1e-9 for x in range(400, 800))
+    assert spread(t) < spread(480)  # 480, the median of the ends, minimises minutes off, not spread
 
 
 def test_neighbours_share_one_carer_rather_than_two_carers_driving() -> None:

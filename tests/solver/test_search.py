@@ -8,7 +8,16 @@ from solver.handover import faces_elsewhere, hand_over_day, route_cost
 from solver.index import build_team_index
 from solver.lns import Search
 from solver.solve import _team_state
-from solver.state import CROWD_FROM, MANY_FROM, W_CROWD, W_MANY, W_NEW_CARER, TeamState, face_cost
+from solver.state import (
+    CROWD_FROM,
+    MANY_FROM,
+    W_CROWD,
+    W_MANY,
+    W_NEW_CARER,
+    W_TIME,
+    TeamState,
+    face_cost,
+)
 from solver.travel import Travel
 from solver.types import Problem
 from tests.solver.conftest import carer, citizen, placed_by, problem, visit
@@ -251,3 +260,56 @@ def test_a_carer_who_drives_across_town_for_one_citizen_hands_her_to_the_carer_p
     assert st.distinct(ix.citizen_pos["x"], 0) == 1  # Bo instead of Anna: no new face for x
     assert sum(st.route_travel(k) for k in range(len(ix.slots))) < travel_before
     assert all(st.times(k) is not None for k in range(len(ix.slots)))
+
+
+def _weekly_cleaning_astray(*, anna_busy_at_ten: bool) -> tuple[Search, int]:
+    """p1's weekly cleaning is at 10:00 with anna on three Tuesdays and at 13:00 on the fourth; p2's
+    daily morning visit (bo, 08:00) makes the cleaning a need with few visits. With `anna_busy_at_ten`,
+    anna spends that fourth morning at p3's, whom only she may visit, and only cy (new to p1) is free."""
+    carers = [carer(c, days=tuple(range(28))) for c in ("anna", "bo", "cy")]
+    citizens = [citizen("p1"), citizen("p2", north=0.011), citizen("p3", north=0.012, avoid=("bo", "cy"))]
+    visits = [visit(f"p1-d{d}", "p1", day=d, need="cleaning", earliest=540, latest=900, duration=60)
+              for d in (0, 7, 14, 21)]
+    visits += [visit(f"p2-d{d}", "p2", day=d, earliest=480, latest=480) for d in range(28)]
+    given = {f"p1-d{d}": ("anna", 600) for d in (0, 7, 14)} | {"p1-d21": ("anna", 780)}
+    given |= {f"p2-d{d}": ("bo", 480) for d in range(28)}
+    if anna_busy_at_ten:
+        visits.append(visit("p3-d21", "p3", day=21, earliest=570, latest=570, duration=180))
+        given["p3-d21"] = ("anna", 570)
+    p = problem(carers, citizens, visits, days=28)
+    st, free = left_by_team(p, {vid: Assignment(vid, (c,), s) for vid, (c, s) in given.items()})
+    assert not free
+    if anna_busy_at_ten:
+        st.fixed[st.ix.visit_pos["p3-d21"]] = True  # p3's visit is hers alone that morning
+    return Search(st, seed=0), st.ix.visit_pos["p1-d21"]
+
+
+def _start_of(st: TeamState, v: int) -> int:
+    (k,) = st.slots_of[v]
+    return dict(zip(st.routes[k], st.schedule_route(k), strict=True))[v]
+
+
+def test_a_weekly_cleaning_that_strayed_to_the_afternoon_comes_back_to_its_usual_morning_hour() -> None:
+    search, v = _weekly_cleaning_astray(anna_busy_at_ten=False)
+    st = search.st
+    assert st.target[st.ix.v_need[v]] == 600 and _start_of(st, v) == 780
+
+    assert search.steady_rare_needs() < 0
+
+    assert _start_of(st, v) == 600
+    assert st.distinct(st.ix.citizen_pos["p1"], 0) == 1  # still anna alone
+    assert st.w_time == [W_TIME] * st.ix.n_needs  # the search's weights are back
+
+
+def test_steadying_a_start_never_brings_the_citizen_a_new_face() -> None:
+    # At 10:00 only cy is free, and cy would be a new face for p1 (a face costs less than the three
+    # hours off): the cleaning stays with anna, only as early as her morning at p3's allows.
+    search, v = _weekly_cleaning_astray(anna_busy_at_ten=True)
+    st = search.st
+    before = placed_by(st)
+
+    search.steady_rare_needs()
+
+    assert placed_by(st) == before
+    assert 750 < _start_of(st, v) <= 780  # p3's visit ends at 12:30
+    assert st.distinct(st.ix.citizen_pos["p1"], 0) == 1
