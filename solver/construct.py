@@ -224,6 +224,7 @@ def least_spread_time(intervals: list[tuple[int, int]]) -> int:
 
 
 def _variance(xs: list[int]) -> float:
+    # n times the variance; statistics.pvariance is exact (fractions) and 7 x slower here
     m = sum(xs) / len(xs)
     return sum((x - m) ** 2 for x in xs)
 
