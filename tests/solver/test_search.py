@@ -265,7 +265,7 @@ def test_a_carer_who_drives_across_town_for_one_citizen_hands_her_to_the_carer_p
 def _weekly_cleaning_astray(*, anna_busy_at_ten: bool) -> tuple[Search, int]:
     """p1's weekly cleaning is at 10:00 with anna on three Tuesdays and at 13:00 on the fourth; p2's
     daily morning visit (bo, 08:00) makes the cleaning a need with few visits. With `anna_busy_at_ten`,
-    anna spends that fourth morning at p3's, whom only she may visit, and only cy (new to p1) is free."""
+    anna spends that fourth morning at p3's, whom only she may visit; bo and cy, both new to p1, are free."""
     carers = [carer(c, days=tuple(range(28))) for c in ("anna", "bo", "cy")]
     citizens = [citizen("p1"), citizen("p2", north=0.011), citizen("p3", north=0.012, avoid=("bo", "cy"))]
     visits = [visit(f"p1-d{d}", "p1", day=d, need="cleaning", earliest=540, latest=900, duration=60)
@@ -302,8 +302,8 @@ def test_a_weekly_cleaning_that_strayed_to_the_afternoon_comes_back_to_its_usual
 
 
 def test_steadying_a_start_never_brings_the_citizen_a_new_face() -> None:
-    # At 10:00 only cy is free, and cy would be a new face for p1 (a face costs less than the three
-    # hours off): the cleaning stays with anna, only as early as her morning at p3's allows.
+    # At 10:00 only bo and cy are free, each a new face for p1 (a face costs less than the three hours
+    # off): the cleaning stays with anna, only as early as her morning at p3's allows.
     search, v = _weekly_cleaning_astray(anna_busy_at_ten=True)
     st = search.st
     before = placed_by(st)
