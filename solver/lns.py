@@ -407,9 +407,9 @@ class Search:
 
     def _stray_starts(self) -> list[int]:
         """Movable single visits of needs weighed above W_TIME whose start is STRAY minutes or more
-        from the usual time, farthest first."""
+        from the usual time, farthest first (called while the descent's weights are in st.w_time)."""
         st, ix = self.st, self.st.ix
-        weights = time_weights(ix.v_need, ix.n_needs)
+        weights = st.w_time
         out: list[tuple[int, int]] = []
         for k in range(len(ix.slots)):
             if not st.routes[k]:
