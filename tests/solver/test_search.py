@@ -313,3 +313,31 @@ def test_steadying_a_start_never_brings_the_citizen_a_new_face() -> None:
     assert placed_by(st) == before
     assert 750 < _start_of(st, v) <= 780  # p3's visit ends at 12:30
     assert st.distinct(st.ix.citizen_pos["p1"], 0) == 1
+
+
+def test_a_day_re_routed_starts_from_its_routes_so_a_double_visit_keeps_its_pair_of_carers() -> None:
+    """p1 needs two carers at 08:00 and the team gave cy and dan; anna and bo see p2 and p3 later.
+    Re-routing the day starts from the routes as they stand, so the double visit keeps cy and dan
+    at 08:00 (routed afresh, its pair would be chosen again, and anna and bo come first in the list)
+    and every visit is placed again in routes that hold."""
+    carers = [carer(c) for c in ("anna", "bo", "cy", "dan")]
+    citizens = [citizen("p1"), citizen("p2", north=0.012), citizen("p3", north=0.014)]
+    visits = [visit("p1-v", "p1", earliest=480, latest=480, duration=60, carers=2),
+              visit("p2-v", "p2", earliest=600, latest=660), visit("p3-v", "p3", earliest=600, latest=660)]
+    p = problem(carers, citizens, visits)
+    fixed = {"p1-v": Assignment("p1-v", ("cy", "dan"), 480), "p2-v": Assignment("p2-v", ("anna",), 600),
+             "p3-v": Assignment("p3-v", ("bo",), 620)}
+    st, free = left_by_team(p, fixed)
+    assert not free
+    search = Search(st, seed=0)
+    search.route_time = 0.1
+    st.begin()
+
+    assert search.reroute_day()
+
+    ix = st.ix
+    double = ix.visit_pos["p1-v"]
+    assert {ix.carers[ix.slots[k].carer].id for k in st.slots_of[double]} == {"cy", "dan"}
+    assert st.lo[double] == 480
+    assert all(st.slots_of[v] for v in range(len(ix.visits)))
+    assert all(st.times(k) is not None for k in range(len(ix.slots)))
