@@ -9,11 +9,8 @@ has met the cap. CP-SAT (solver/daymodel.py) and the neighbourhood search improv
 
 The search's `reroute_day` re-routes one whole day with the same model. It starts the guided local
 search from the day's routes as they stand (`DayRoutes`) rather than from a fresh cheapest insertion:
-the half second a call gets then goes into improving a good plan, not into rebuilding one. team-m,
-60 s, 1 worker each, seeds 0-9 run two at a time against the build before: a lower objective in all
-ten (mean 79,397 against 81,000), 4.13 faces against 4.18, travel 18,623 against 18,857, spread 14.0
-against 15.5 minutes. district-l, 300 s, seeds 0-1: 10,174 / 10,177 placed against 10,173 / 10,176,
-3.81 / 3.72 faces against 3.69 / 3.76, the rest of the objective within 1%.
+the half second a call gets then goes into improving a good plan, not into rebuilding one (measured
+in solver/README.md, "A day re-routed from its routes as they stand").
 """
 
 from __future__ import annotations

@@ -477,8 +477,7 @@ class Search:
         visits = [v for v in self.visits_of_day[day] if not st.fixed[v]]
         # Guided local search makes the most of its time from the routes as they stand. Afresh: when
         # a visit of the day is left out (a new cheapest insertion is a way to find it room), and
-        # in a step-counted search, whose greedy descent would stop close to the routes (team-m,
-        # 900 steps, seeds 0-1: objective 78,936 / 80,998 from the routes, 78,786 / 77,158 afresh).
+        # in a step-counted search, whose greedy descent would stop close to the routes (solver/README.md).
         afresh = self.exact_repeat or any(not st.slots_of[v] for v in visits)
         before = None if afresh else day_routes(st, slots)
         for v in visits:
