@@ -625,7 +625,9 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
             weights[i] = max(0.2, weights[i] * 0.995)
         if elapsed - last_report > 0.5:
             last_report = elapsed
-            progress(best, min(1.0, elapsed / budget) if budget > 0 else 1.0)
+            # A step-counted run's share of its work is its share of the steps, not of the clock.
+            done = it / max_iterations if max_iterations else elapsed / budget if budget > 0 else 1.0
+            progress(best, min(1.0, done))
     if current > best + 1e-9:
         restore(st, best_snap)
     # Routes a search step swapped between carers for nothing go back (a re-plan's disturbance);

@@ -64,6 +64,15 @@ def test_plan_command_writes_a_plan_the_verifier_accepts(tmp_path: Path) -> None
     assert json.loads(out.read_text())["format"] == "homecare-plan/1"
 
 
+def test_a_team_planning_twice_with_the_same_seed_and_steps_gets_the_same_plan_file(tmp_path: Path) -> None:
+    files = [tmp_path / "first.json", tmp_path / "second.json"]
+    for out in files:
+        result = _cli(["plan", str(TEAM_S), "-o", str(out), "--seed", "3", "--steps", "15"])
+        assert result.exit_code == 0, result.output
+    assert files[0].read_bytes() == files[1].read_bytes()
+    assert json.loads(files[0].read_text())["visits"]
+
+
 @pytest.mark.parametrize("content, words", [
     ("{not json", "not valid JSON"),
     ('{"format": "homecare-instance/1", "name": "x"}', "not a valid homecare-instance/1 file"),
