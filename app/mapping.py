@@ -18,6 +18,7 @@ Nothing here commits: the caller's transaction decides (a request's session, a j
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
@@ -26,6 +27,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from app.repositories.core import travel_legs
 from app.services.core import cap_for_teams, get_municipality
 from app.services.errors import Invalid, NotFound
 from models.core import (
@@ -48,6 +50,7 @@ from models.core import (
     plan_teams,
 )
 from solver import types as st
+from solver.travel import Travel
 
 CHUNK = 900  # stays under SQLite's bound-parameter limit in IN lists
 
@@ -164,7 +167,6 @@ def build_problem(session: Session, *, team_ids: Collection[int], start: dt.date
         if a.pinned:
             pinned.append(item)
 
-    municipality = get_municipality(session)
     return st.Problem(
         name=name or f"{'+'.join(team_ext[t] for t in tids)}-{start.isoformat()}-{days}d",
         start_date=start,
@@ -180,12 +182,29 @@ def build_problem(session: Session, *, team_ids: Collection[int], start: dt.date
                          day=(v.date - start).days, earliest=v.earliest, latest=v.latest,
                          duration=v.duration, carers=v.carers, skills=frozenset(v.skills)) for v in visits],
         max_carers_per_month=cap_for_teams(session, teams=teams),
-        travel=st.TravelSpec(speed_kmh=municipality.travel_speed_kmh,
-                             detour_factor=municipality.travel_detour_factor),
+        travel=travel_spec(session, points={**{t.external_id: (t.lat, t.lon) for t in teams},
+                                            **{p.external_id: (p.lat, p.lon) for p in citizens}}),
         met_before=met_before(session, citizen_ext=citizen_ext, start=start),
         pinned=pinned,
         current=current,
     )
+
+
+def travel_spec(session: Session, *, points: Mapping[str, tuple[float, float]]) -> st.TravelSpec:
+    """How travel between `points` (place id -> lat, lon) is timed: at the municipality's speed and
+    detour factor, or, where an imported travel matrix left legs between them, as a full matrix
+    of those legs (a pair without one, e.g. a citizen added since, at that speed)."""
+    municipality = get_municipality(session)
+    spec = st.TravelSpec(speed_kmh=municipality.travel_speed_kmh,
+                         detour_factor=municipality.travel_detour_factor)
+    legs = travel_legs(session, points=points)
+    if not legs:
+        return spec
+    order = tuple(points)
+    by_speed = Travel(spec, dict(points))
+    minutes = tuple(tuple(0 if a == b else legs[(a, b)] if (a, b) in legs else by_speed.minutes(a, b)
+                          for b in order) for a in order)
+    return dataclasses.replace(spec, matrix_points=order, matrix_minutes=minutes)
 
 
 def met_before(session: Session, *, citizen_ext: Mapping[int, str],

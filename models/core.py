@@ -99,6 +99,19 @@ class Municipality(Base):
     travel_detour_factor: Mapped[float] = mapped_column(Float, default=1.3)
 
 
+class TravelLeg(Base):
+    """Travel minutes from one place to another as an imported travel matrix gave them (FORMAT.md
+    `travel.matrix`), keyed as the format keys them: a team's id for its base, a citizen's id for a
+    home. A pair with no leg (a citizen added after the import) travels at the municipality's speed."""
+
+    __tablename__ = "travel_legs"
+    __table_args__ = (CheckConstraint("minutes >= 0", name="minutes_not_negative"),)
+
+    origin: Mapped[str] = mapped_column(String(200), primary_key=True)
+    destination: Mapped[str] = mapped_column(String(200), primary_key=True)
+    minutes: Mapped[int] = mapped_column(Integer)
+
+
 class Team(Base):
     __tablename__ = "teams"
     __table_args__ = (

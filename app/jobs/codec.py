@@ -22,6 +22,7 @@ from models.exchange import (
     problem_to_instance,
     to_problem,
 )
+from solver.travel import Travel
 from solver.types import Assignment, Plan, Problem, TravelSpec
 
 
@@ -144,7 +145,27 @@ def merge_instances(instances: list[dict[str, Any]], name: str) -> dict[str, Any
     first = instances[0]
     out: dict[str, Any] = {k: first[k] for k in ("format", "start_date", "days", "max_carers_per_month")}
     out["name"] = name
-    out["travel"] = {k: v for k, v in first.get("travel", {}).items() if k != "matrix"}
     for key in ("teams", "carers", "citizens", "visits"):
         out[key] = [item for inst in instances for item in inst[key]]
+    out["travel"] = _merged_travel(instances, out)
     return out
+
+
+def _merged_travel(instances: list[dict[str, Any]], merged: dict[str, Any]) -> dict[str, Any]:
+    """The parts' travel as one: their matrices joined into one over every place (between places of
+    different parts, which no route joins, at the speed), or the speed alone if no part has one."""
+    travel = {k: v for k, v in instances[0].get("travel", {}).items() if k != "matrix"}
+    matrices = [inst["travel"]["matrix"] for inst in instances if "matrix" in inst.get("travel", {})]
+    if not matrices:
+        return travel
+    known: dict[tuple[str, str], int] = {}
+    for m in matrices:
+        for a, row in zip(m["points"], m["minutes"], strict=True):
+            known.update(((a, b), minutes) for b, minutes in zip(m["points"], row, strict=True))
+    points = {x["id"]: (x["lat"], x["lon"]) for key in ("teams", "citizens") for x in merged[key]}
+    by_speed = Travel(TravelSpec(speed_kmh=float(travel["speed_kmh"]),
+                                 detour_factor=float(travel["detour_factor"])), points)
+    order = list(points)
+    travel["matrix"] = {"points": order, "minutes": [
+        [known[(a, b)] if (a, b) in known else by_speed.minutes(a, b) for b in order] for a in order]}
+    return travel

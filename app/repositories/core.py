@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Text, cast, exists, func, select
+from sqlalchemy import Select, Text, cast, delete, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from app.security import scope_filter
@@ -19,6 +19,7 @@ from models.core import (
     PlanVersion,
     Shift,
     Team,
+    TravelLeg,
     User,
     Visit,
     assignment_carers,
@@ -163,3 +164,36 @@ def ids_by_external(session: Session, model: type[Any], external_ids: Iterable[s
 
 def user_by_username(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username))
+
+
+LEG_BATCH = 5000
+
+
+def travel_legs(session: Session, *, points: Collection[str]) -> dict[tuple[str, str], int]:
+    """The stored travel minutes between any two of `points` (place ids), by (origin, destination)."""
+    wanted = sorted(set(points))
+    out: dict[tuple[str, str], int] = {}
+    # Chunked on the origin only: the destination filter is applied here, so no statement carries
+    # more bound parameters than SQLite allows.
+    keep = set(wanted)
+    for i in range(0, len(wanted), 500):
+        stmt = select(TravelLeg.origin, TravelLeg.destination, TravelLeg.minutes).where(
+            TravelLeg.origin.in_(wanted[i:i + 500]))
+        for origin, destination, minutes in session.execute(stmt):
+            if destination in keep:
+                out[(origin, destination)] = minutes
+    return out
+
+
+def replace_travel_legs(session: Session, *, points: Collection[str],
+                        legs: Iterable[tuple[str, str, int]]) -> int:
+    """Every stored leg from or to one of `points` is dropped, then `legs` are stored; returns how many."""
+    wanted = sorted(set(points))
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i:i + 500]
+        session.execute(delete(TravelLeg).where(or_(TravelLeg.origin.in_(chunk),
+                                                    TravelLeg.destination.in_(chunk))))
+    rows = [{"origin": a, "destination": b, "minutes": m} for a, b, m in legs]
+    for i in range(0, len(rows), LEG_BATCH):
+        session.execute(insert(TravelLeg), rows[i:i + LEG_BATCH])
+    return len(rows)

@@ -8,7 +8,9 @@ reading it back out.
 Import semantics, per id (so importing the same file twice changes nothing):
 - teams, carers, citizens: created, or updated when the id exists (in the same team);
 - a carer's shifts inside the instance's dates are replaced by the file's;
-- visits: created, or updated when the id exists for the same citizen.
+- visits: created, or updated when the id exists for the same citizen;
+- travel: the speed and detour factor become the municipality's; a travel matrix is stored as legs
+  between the file's places (models.core.TravelLeg) and replaces any stored for them.
 `user=None` is the command line (the server's operator): every team. A coordinator may only
 import into teams they belong to; teams new to the database are made and given to them.
 """
@@ -24,6 +26,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.mapping import build_problem, plan_to_solver, store_plan_version
+from app.repositories.core import replace_travel_legs
 from app.security import visible_team_ids
 from app.services.core import get_municipality
 from models.core import (
@@ -86,8 +89,6 @@ def import_instance(session: Session, *, data: Any, user: User | None = None,
     """Store a homecare-instance/1 document. Raises ExchangeError (path + message) on any problem;
     the caller's transaction must then be rolled back (the API and CLI do)."""
     doc = doc or parse_instance(data)
-    if doc.travel.matrix is not None:
-        raise _fail("travel.matrix", "a travel matrix cannot be stored yet; give speed_kmh and detour_factor")
     visible = None if user is None else visible_team_ids(user)
     start = doc.start_date
     end = start + dt.timedelta(days=doc.days - 1)
@@ -207,14 +208,29 @@ def import_instance(session: Session, *, data: Any, user: User | None = None,
     created["visits"] = len(new_visits)
     updated["visits"] = changed
 
+    # --- travel: the file's matrix between its own places replaces what was stored for them (a file
+    # without one says they travel at its speed); places of other files keep theirs.
+    places = [t.id for t in doc.teams] + [p.id for p in doc.citizens]
+    created["travel_legs"] = replace_travel_legs(session, points=places, legs=_matrix_legs(doc, places))
+
     result.team_ids = sorted(team_id.values())
     record = InstanceImport(name=doc.name, start_date=start, days=doc.days, max_carers_per_month=cap,
-                            travel=doc.travel.model_dump(exclude_none=True), team_ids=result.team_ids,
+                            travel=doc.travel.model_dump(exclude_none=True, exclude={"matrix"}),
+                            team_ids=result.team_ids,
                             created_by_id=user.id if user is not None else None)
     session.add(record)
     session.flush()
     result.import_id = record.id
     return result
+
+
+def _matrix_legs(doc: InstanceDoc, places: list[str]) -> list[tuple[str, str, int]]:
+    """The travel matrix's legs between two different places of the file (none without a matrix)."""
+    m = doc.travel.matrix
+    if m is None:
+        return []
+    at = {p: i for i, p in enumerate(m.points)}
+    return [(a, b, m.minutes[at[a]][at[b]]) for a in places for b in places if a != b]
 
 
 def _latest_import(session: Session, *, team_ids: Collection[int] | None = None,

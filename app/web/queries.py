@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit.figures import new_faces
+from app.mapping import travel_spec
 from app.security import scope_filter
 from app.services import core as services_core
 from app.services.audit import HISTORY_DAYS  # the audit's look-back for a "new face"
@@ -40,7 +41,6 @@ from models.core import (
     plan_teams,
 )
 from solver.travel import Travel
-from solver.types import TravelSpec
 
 
 def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -70,10 +70,8 @@ def cap_for(session: Session, team: Team) -> int:
 
 
 def travel_for(session: Session, points: dict[str, tuple[float, float]]) -> Travel:
-    town = services_core.get_municipality(session)
-    return Travel(
-        TravelSpec(speed_kmh=town.travel_speed_kmh, detour_factor=town.travel_detour_factor), points
-    )
+    """Travel as the planner times it (an imported matrix's legs where there are some)."""
+    return Travel(travel_spec(session, points=points), points)
 
 
 # --- which plan a page shows -------------------------------------------------------------------------
