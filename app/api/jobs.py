@@ -1,6 +1,6 @@
 """Plan jobs (issues 4 and 8): plan teams over a date range in the background.
 
-    POST /api/plan-jobs               {team_ids, start, end, time_limit, seed}  -> 202 the job
+    POST /api/plan-jobs               {team_ids, start, end, time_limit, seed, steps}  -> 202 the job
     GET  /api/plan-jobs               ?team_id=&status=&limit=                  -> jobs the user sees
     GET  /api/plan-jobs/{id}                                                    -> job with progress
     POST /api/plan-jobs/{id}/cancel                                             -> the cancelled job
@@ -55,6 +55,10 @@ class PlanJobIn(BaseModel):
     part_time_limit: float | None = Field(
         default=None, gt=0, le=service.MAX_TIME_LIMIT,
         description="seconds per team instead of a share of time_limit (scale-out)")
+    steps: int | None = Field(
+        default=None, ge=1, le=service.MAX_STEPS,
+        description="search steps per team instead of the clock: the same seed then gives the same plan "
+                    "on any machine (the time limits still cap it)")
 
 
 class ProgressOut(BaseModel):
@@ -91,6 +95,7 @@ class PlanJobOut(BaseModel):
     time_limit: float
     part_time_limit: float | None
     seed: int
+    steps: int | None
     created_by_id: int | None
     created_at: dt.datetime
     started_at: dt.datetime | None
@@ -117,7 +122,8 @@ def start_job(body: PlanJobIn, session: SessionDep, user: Coordinator, runner: R
                             detail=f"{e}; no job was started, try again later") from e
     job = service.start_plan_job(session, user=user, team_ids=body.team_ids, start=body.start, end=body.end,
                                  time_limit=body.time_limit, seed=body.seed,
-                                 part_time_limit=body.part_time_limit, runner=runner.name)
+                                 part_time_limit=body.part_time_limit, steps=body.steps,
+                                 runner=runner.name)
     # Committed before it is queued: a worker (another process) must find the job when it starts.
     session.commit()
     try:

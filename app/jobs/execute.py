@@ -181,6 +181,7 @@ class Claim:
     time_limit: float
     seed: int
     team: str
+    steps: int | None = None  # search steps instead of the clock (the job's `steps`)
 
 
 def claim(sessions: Sessions, part_id: int, *, max_attempts: int, worker: str | None = None,
@@ -242,7 +243,7 @@ def claim(sessions: Sessions, part_id: int, *, max_attempts: int, worker: str | 
         teams = payload["instance"].get("teams") or [{"id": "?"}]
         return Claim(part_id=part.id, job_id=job.id, attempt=attempt, payload=payload,
                      time_limit=float(part.time_limit or job.time_limit), seed=job.seed + part.seq,
-                     team=str(teams[0]["id"]))
+                     team=str(teams[0]["id"]), steps=(job.params or {}).get("steps"))
 
 
 def _mine(c: Claim) -> Any:

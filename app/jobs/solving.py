@@ -35,11 +35,12 @@ def resolve(path: str | None = None) -> SolveFn:
 
 def solve_payload(payload: dict[str, Any], *, time_limit: float, seed: int, solve_fn: SolveFn,
                   on_progress: Callable[[Progress], None] | None = None,
-                  should_stop: Callable[[], bool] | None = None, workers: int = 1) -> dict[str, Any]:
+                  should_stop: Callable[[], bool] | None = None, workers: int = 1,
+                  steps: int | None = None) -> dict[str, Any]:
     """Solve one part. Raises SolveFailed when the planner reports an error instead of a plan."""
     problem = payload_to_problem(payload)
     params = SolveParams(time_limit=time_limit, seed=seed, workers=workers,
-                         on_progress=on_progress, should_stop=should_stop)
+                         on_progress=on_progress, should_stop=should_stop, max_iterations=steps)
     plan = solve_fn(problem, params)
     # The planner never raises for a bad problem: it unplaces everything and flags the error.
     if plan.stats.get("error"):

@@ -34,6 +34,7 @@ from models.jobs import (
 
 MAX_DAYS = 93  # a quarter: plans are made a month at a time; longer ranges are a typo
 MAX_TIME_LIMIT = 6 * 3600.0
+MAX_STEPS = 100_000  # search steps per team (team-m makes about 700 a minute)
 
 
 def _job_not_found(job_id: int) -> NotFound:
@@ -43,8 +44,9 @@ def _job_not_found(job_id: int) -> NotFound:
 def start_plan_job(session: Session, *, user: User, team_ids: list[int], start: dt.date, end: dt.date,
                    time_limit: float, seed: int = 0, part_time_limit: float | None = None,
                    kind: str = KIND_PLAN, params: dict[str, Any] | None = None,
-                   runner: str) -> PlanJob:
-    """Store a queued job with one part per team (the caller commits, then submits it)."""
+                   steps: int | None = None, runner: str) -> PlanJob:
+    """Store a queued job with one part per team (the caller commits, then submits it). With `steps`,
+    each team's search stops after that many steps rather than at its time limit (kept in `params`)."""
     wanted = list(dict.fromkeys(team_ids))
     if not wanted:
         raise Invalid("name at least one team", path="team_ids")
@@ -55,6 +57,9 @@ def start_plan_job(session: Session, *, user: User, team_ids: list[int], start: 
                       path="end")
     if not 0 < time_limit <= MAX_TIME_LIMIT:
         raise Invalid(f"time_limit must be between 0 and {MAX_TIME_LIMIT:.0f} seconds", path="time_limit")
+    if steps is not None and not 1 <= steps <= MAX_STEPS:
+        raise Invalid(f"steps must be between 1 and {MAX_STEPS}", path="steps")
+    params = {**(params or {}), **({"steps": steps} if steps is not None else {})}
     visible = visible_team_ids(user)
     known = set(session.execute(select(Team.id).where(Team.id.in_(wanted))).scalars())
     for i, team_id in enumerate(wanted):
@@ -70,7 +75,7 @@ def start_plan_job(session: Session, *, user: User, team_ids: list[int], start: 
                        path="team_ids")
     job = PlanJob(kind=kind, status="queued", runner=runner, team_ids=wanted, start_date=start,
                   end_date=end, time_limit=float(time_limit), part_time_limit=part_time_limit, seed=seed,
-                  params=params or {}, created_by_id=user.id, message="queued", phase="queued",
+                  params=params, created_by_id=user.id, message="queued", phase="queued",
                   elapsed=0.0, fraction=0.0, figures={})
     job.parts = [PlanJobPart(seq=i, team_id=t, status="queued", size=0, attempts=0, phase="queued",
                              elapsed=0.0, fraction=0.0, message="") for i, t in enumerate(wanted)]
@@ -204,6 +209,7 @@ def job_view(job: PlanJob) -> dict[str, Any]:
         "id": job.id, "kind": job.kind, "status": job.status, "runner": job.runner,
         "team_ids": list(job.team_ids), "start": job.start_date, "end": job.end_date,
         "time_limit": job.time_limit, "part_time_limit": job.part_time_limit, "seed": job.seed,
+        "steps": (job.params or {}).get("steps"),
         "created_by_id": job.created_by_id, "created_at": job.created_at, "started_at": job.started_at,
         "finished_at": job.finished_at, "message": job.message, "error": job.error,
         "progress": progress, "plan_id": job.plan_id, "plan_version_id": job.plan_version_id,

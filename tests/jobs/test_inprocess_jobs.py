@@ -99,6 +99,25 @@ def test_a_coordinator_plans_two_teams_in_the_background_and_gets_a_verified_dra
     assert verdict.returncode == 0, verdict.stdout[-2000:]
 
 
+def test_a_team_planning_twice_with_the_same_seed_and_steps_gets_the_same_draft(
+        world: World, api: Any, runner: InProcessRunner) -> None:
+    """A set number of search steps, not the clock, ends each search: the plan does not depend on how
+    busy the machine was (the time limit is only a cap)."""
+    client = api(runner)
+    who = world.headers["coordinator"]
+    drafts = []
+    for _ in range(2):
+        job = client.post("/api/plan-jobs", json=_body(world, ["A-T1"], time_limit=120, steps=40),
+                          headers=who)
+        assert job.status_code == 202, job.text
+        assert job.json()["steps"] == 40
+        done, _ = world.wait_for(client, job.json()["id"], lambda j: j["status"] not in (
+            "queued", "running", "gathering"))
+        assert done["status"] == "succeeded", done
+        drafts.append(_assignments(world, done["plan_version_id"]))
+    assert drafts[0] and drafts[0] == drafts[1]
+
+
 def test_a_cancelled_job_stops_and_leaves_the_accepted_plan_as_it_was(
         world: World, api: Any, runner: InProcessRunner) -> None:
     client = api(runner)
@@ -188,6 +207,8 @@ def test_bad_job_requests_say_what_is_wrong_and_where(world: World, api: Any,
     assert r.status_code == 422 and "time_limit" in r.text
     r = client.post("/api/plan-jobs", json={**_body(world, ["A-T1"]), "team_ids": []}, headers=who)
     assert r.status_code == 422 and "team_ids" in r.text
+    r = client.post("/api/plan-jobs", json=_body(world, ["A-T1"], steps=0), headers=who)
+    assert r.status_code == 422 and "steps" in r.text
     assert client.get("/api/plan-jobs").status_code == 401
     with world.sessions() as s:
         assert s.scalars(select(PlanJob)).all() == []
