@@ -54,6 +54,9 @@ from solver.index import BASE
 from solver.state import MANY_FROM, W_TIME, TeamState, time_weights
 
 REROUTE_WEIGHT = 0.5
+# Seconds of guided local search per day re-route (0.5 before; solver/README.md, "Less time per day
+# re-route": more steps in the same time, steadier times, a few more visits placed on district-l).
+REROUTE_SECONDS = 0.3
 FAR_WEIGHT = 2.0  # hand_over_far_citizen's starting weight among the steps (6: no less travel, more spread)
 POLISH_SECONDS_PER_DAY = 0.02  # time kept back for the final hand-over pass
 RETARGET_AT = (300, 1500, 5000)
@@ -99,7 +102,7 @@ class Search:
         self.cp_time = 0.4
         self.workers = 1
         self.exact_repeat = False
-        self.route_time = 0.5
+        self.route_time = REROUTE_SECONDS
         self.cms = sorted(key for key, vs in self.visits_of_cm.items() if any(not st.fixed[v] for v in vs))
         self.replanning = any(c is not None for c in st.current)
         # A re-plan's promise: no citizen meets a new face where a carer it already met could come.
