@@ -20,7 +20,7 @@ plan got better (or only slightly worse, early on, to leave local optima). Neigh
 - `free_nearby_routes`: the routes of a few carers who work near each other on one day (travel);
 - `resequence_routes` (solver/daymodel.py): the same, re-solved exactly with CP-SAT;
 - `hand_back_new_face` (re-plans only): a carer the re-plan made new to a citizen hands its visits
-  back to carers the citizen already meets;
+  back to carers the citizen already meets (and `sweep_new_faces` at the end offers it to every one);
 - `sweep_rare_carers`, every SWEEP_EVERY steps and at the end: swap_out_rare_carer's step offered
   to every rarely seen carer in turn, kept where it helps (a descent the random steps miss);
 - `polish`, once at the end: every day's routes handed to the carers with the same hours who
@@ -371,6 +371,37 @@ class Search:
                 break
         return total
 
+    def sweep_new_faces(self) -> float:
+        """(Re-plans) the promise that no citizen meets a new face where a carer it already met could
+        come: every carer the re-plan made new to a citizen, in turn, hands its visits back to carers
+        the citizen already meets (hand_back_new_face's step, tried on each rather than at random: a
+        one-day re-plan makes too few steps to draw them all). Kept where the face is gone with no
+        visit left out, no other new face and no move beyond the budget, even if a start moves or
+        travel grows: the moved start's price would otherwise outweigh the face (team-m's
+        "longer" day: +890). Returns the change in cost."""
+        st, ix = self.st, self.st.ix
+        cands = [(ci, mi, c) for ci, mi in self.cms for c in sorted(st.met[ci][mi])
+                 if c not in self.faces_before.get((ci, mi), {c})]
+        total = 0.0
+        for ci, mi, c in cands:
+            if c not in st.met[ci][mi]:
+                continue  # an earlier hand-back took it away already
+            unplaced = sum(1 for v in range(len(ix.visits)) if not st.slots_of[v])
+            faces = sum(st.distinct(a, b) for a, b in self.cms)
+            over = st.over_budget_cost(st.moved)
+            st.begin()
+            d = st.delta() if self._hand_back(ci, mi, c) else 0.0
+            kept = (c not in st.met[ci][mi]
+                    and sum(1 for v in range(len(ix.visits)) if not st.slots_of[v]) <= unplaced
+                    and sum(st.distinct(a, b) for a, b in self.cms) < faces
+                    and st.over_budget_cost(st.count_moved()) <= over)
+            if kept:
+                st.commit()
+                total += d
+            else:
+                st.rollback()
+        return total
+
     def steady_rare_needs(self) -> float:
         """Starts far from their need's usual time move nearer, with carers the citizens already
         meet, where the plan gets better with needs weighed as the spread is judged (time_weights:
@@ -637,6 +668,8 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
     # then one more descent over the rarely seen carers.
     if _guarded(st, search.polish) is not None:
         _guarded(st, search.sweep_rare_carers)
+    if search.replanning:
+        _guarded(st, search.sweep_new_faces)
     if retarget:
         retarget_usual_times(st)  # routes are final: aim each need where its visits fit best
         _guarded(st, search.steady_rare_needs)

@@ -166,7 +166,8 @@ def user_by_username(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username))
 
 
-LEG_BATCH = 5000
+LEG_BATCH = 5000  # rows per bulk insert
+PLACES_PER_QUERY = 500  # ids per IN list (well under SQLite's bound-parameter limit)
 
 
 def travel_legs(session: Session, *, points: Collection[str]) -> dict[tuple[str, str], int]:
@@ -176,9 +177,9 @@ def travel_legs(session: Session, *, points: Collection[str]) -> dict[tuple[str,
     # Chunked on the origin only: the destination filter is applied here, so no statement carries
     # more bound parameters than SQLite allows.
     keep = set(wanted)
-    for i in range(0, len(wanted), 500):
+    for i in range(0, len(wanted), PLACES_PER_QUERY):
         stmt = select(TravelLeg.origin, TravelLeg.destination, TravelLeg.minutes).where(
-            TravelLeg.origin.in_(wanted[i:i + 500]))
+            TravelLeg.origin.in_(wanted[i:i + PLACES_PER_QUERY]))
         for origin, destination, minutes in session.execute(stmt):
             if destination in keep:
                 out[(origin, destination)] = minutes
@@ -189,8 +190,8 @@ def replace_travel_legs(session: Session, *, points: Collection[str],
                         legs: Iterable[tuple[str, str, int]]) -> int:
     """Every stored leg from or to one of `points` is dropped, then `legs` are stored; returns how many."""
     wanted = sorted(set(points))
-    for i in range(0, len(wanted), 500):
-        chunk = wanted[i:i + 500]
+    for i in range(0, len(wanted), PLACES_PER_QUERY):
+        chunk = wanted[i:i + PLACES_PER_QUERY]
         session.execute(delete(TravelLeg).where(or_(TravelLeg.origin.in_(chunk),
                                                     TravelLeg.destination.in_(chunk))))
     rows = [{"origin": a, "destination": b, "minutes": m} for a, b, m in legs]

@@ -92,3 +92,26 @@ def test_a_re_plan_moves_no_more_planned_visits_than_the_visits_it_must_place() 
     after = by_visit(plan)
     assert [after.get(a.visit) for a in current] == current
     assert "X" not in after and reason_of(plan, "X")
+
+
+def test_a_sick_carers_visit_goes_to_a_carer_the_citizen_knows_even_at_another_minute() -> None:
+    """The re-plan's promise: no new face where a carer the citizen already met could come. Here the
+    known carer can only come later than the usual minute, and a moved minute is priced above a new
+    face; the final sweep over new faces keeps its promise anyway."""
+    from tests.solver.conftest import carer, citizen, problem, quick, visit
+
+    homes = [citizen("p1"), citizen("q1", north=0.012)]
+    visits = [visit("p1-d0", "p1", day=0), visit("p1-d0-noon", "p1", day=0, earliest=660, latest=720,
+                                                    need="noon"),
+              visit("p1-d1", "p1", day=1), visit("q1-d1", "q1", day=1, earliest=480, latest=480, duration=50)]
+    current = [Assignment("p1-d0", ("a",), 480), Assignment("p1-d0-noon", ("c",), 660),
+               Assignment("p1-d1", ("a",), 480), Assignment("q1-d1", ("c",), 480)]
+    # a is off sick on day 1; c, whom p1 met at noon, is with q1 until 8:50; b is free but new to p1.
+    carers = [carer("a", days=(0,)), carer("c", days=(0, 1)), carer("b", days=(1,))]
+    replan = problem(carers, homes, visits, days=2, current=current, pinned=[current[3]], replan_days=(1, 1))
+    plan = solve(replan, quick())
+
+    assert verify(replan, plan)[0] == []
+    given = {a.visit: a for a in plan.assignments}
+    assert given["p1-d1"].carers == ("c",) and given["p1-d1"].start >= 530
+    assert given["q1-d1"] == current[3]
