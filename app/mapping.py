@@ -18,7 +18,6 @@ Nothing here commits: the caller's transaction decides (a request's session, a j
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
@@ -50,7 +49,7 @@ from models.core import (
     plan_teams,
 )
 from solver import types as st
-from solver.travel import Travel
+from solver.travel import with_legs
 
 CHUNK = 900  # stays under SQLite's bound-parameter limit in IN lists
 
@@ -197,14 +196,7 @@ def travel_spec(session: Session, *, points: Mapping[str, tuple[float, float]]) 
     municipality = get_municipality(session)
     spec = st.TravelSpec(speed_kmh=municipality.travel_speed_kmh,
                          detour_factor=municipality.travel_detour_factor)
-    legs = travel_legs(session, points=points)
-    if not legs:
-        return spec
-    order = tuple(points)
-    by_speed = Travel(spec, dict(points))
-    minutes = tuple(tuple(0 if a == b else legs[(a, b)] if (a, b) in legs else by_speed.minutes(a, b)
-                          for b in order) for a in order)
-    return dataclasses.replace(spec, matrix_points=order, matrix_minutes=minutes)
+    return with_legs(spec, points, travel_legs(session, points=points))
 
 
 def met_before(session: Session, *, citizen_ext: Mapping[int, str],

@@ -5,7 +5,9 @@ minutes = ceil(haversine_km * detour_factor / speed_kmh * 60); the same point is
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Mapping
 
 from solver.types import Problem, TravelSpec
 
@@ -52,3 +54,16 @@ class Travel:
             value = math.ceil(km * self.spec.detour_factor / self.spec.speed_kmh * 60 - 1e-9)
         self._cache[key] = value
         return value
+
+
+def with_legs(spec: TravelSpec, points: Mapping[str, tuple[float, float]],
+              legs: Mapping[tuple[str, str], int]) -> TravelSpec:
+    """`spec` as a full matrix over `points` (place id -> lat, lon): the known `legs` where there are
+    some, every other pair at `spec`'s speed. Without legs, `spec` as it is."""
+    if not legs:
+        return spec
+    order = tuple(points)
+    by_speed = Travel(dataclasses.replace(spec, matrix_points=None, matrix_minutes=None), dict(points))
+    minutes = tuple(tuple(0 if a == b else legs[(a, b)] if (a, b) in legs else by_speed.minutes(a, b)
+                          for b in order) for a in order)
+    return dataclasses.replace(spec, matrix_points=order, matrix_minutes=minutes)

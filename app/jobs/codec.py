@@ -22,7 +22,7 @@ from models.exchange import (
     problem_to_instance,
     to_problem,
 )
-from solver.travel import Travel
+from solver.travel import with_legs
 from solver.types import Assignment, Plan, Problem, TravelSpec
 
 
@@ -163,9 +163,8 @@ def _merged_travel(instances: list[dict[str, Any]], merged: dict[str, Any]) -> d
         for a, row in zip(m["points"], m["minutes"], strict=True):
             known.update(((a, b), minutes) for b, minutes in zip(m["points"], row, strict=True))
     points = {x["id"]: (x["lat"], x["lon"]) for key in ("teams", "citizens") for x in merged[key]}
-    by_speed = Travel(TravelSpec(speed_kmh=float(travel["speed_kmh"]),
-                                 detour_factor=float(travel["detour_factor"])), points)
-    order = list(points)
-    travel["matrix"] = {"points": order, "minutes": [
-        [known[(a, b)] if (a, b) in known else by_speed.minutes(a, b) for b in order] for a in order]}
+    spec = with_legs(TravelSpec(speed_kmh=float(travel["speed_kmh"]),
+                                detour_factor=float(travel["detour_factor"])), points, known)
+    assert spec.matrix_points is not None and spec.matrix_minutes is not None  # known is not empty
+    travel["matrix"] = {"points": list(spec.matrix_points), "minutes": [list(r) for r in spec.matrix_minutes]}
     return travel
