@@ -216,12 +216,16 @@ class Search:
     def hand_back_new_face(self) -> bool:
         """(Re-plans) a carer the re-plan made new to a citizen hands its visits to carers the citizen
         already meets, if their routes have room."""
-        st = self.st
-        cands = [(ci, mi, c) for ci, mi in self.cms for c in sorted(st.met[ci][mi])
-                 if c not in self.faces_before.get((ci, mi), {c})]
+        cands = self._new_faces()
         if not cands:
             return False
         return self._hand_back(*cands[self.rng.randrange(len(cands))])
+
+    def _new_faces(self) -> list[tuple[int, int, int]]:
+        """(citizen, month, carer) for each carer the re-plan made new to a citizen."""
+        st = self.st
+        return [(ci, mi, c) for ci, mi in self.cms for c in sorted(st.met[ci][mi])
+                if c not in self.faces_before.get((ci, mi), {c})]
 
     def thin_crowded_citizen(self) -> bool:
         """The citizen who meets most carers this month loses the carer it sees least, by the same
@@ -379,22 +383,22 @@ class Search:
         visit left out, no other new face and no move beyond the budget, even if a start moves or
         travel grows: the moved start's price would otherwise outweigh the face (team-m's
         "longer" day: +890). Returns the change in cost."""
-        st, ix = self.st, self.st.ix
-        cands = [(ci, mi, c) for ci, mi in self.cms for c in sorted(st.met[ci][mi])
-                 if c not in self.faces_before.get((ci, mi), {c})]
+        st = self.st
+
+        def faces() -> int:
+            return sum(st.distinct(a, b) for a, b in self.cms)
+
         total = 0.0
-        for ci, mi, c in cands:
+        for ci, mi, c in self._new_faces():
             if c not in st.met[ci][mi]:
                 continue  # an earlier hand-back took it away already
-            unplaced = sum(1 for v in range(len(ix.visits)) if not st.slots_of[v])
-            faces = sum(st.distinct(a, b) for a, b in self.cms)
-            over = st.over_budget_cost(st.moved)
+            unplaced, before, moved = len(self.unplaced()), faces(), st.moved
             st.begin()
-            d = st.delta() if self._hand_back(ci, mi, c) else 0.0
-            kept = (c not in st.met[ci][mi]
-                    and sum(1 for v in range(len(ix.visits)) if not st.slots_of[v]) <= unplaced
-                    and sum(st.distinct(a, b) for a, b in self.cms) < faces
-                    and st.over_budget_cost(st.count_moved()) <= over)
+            changed = self._hand_back(ci, mi, c)
+            d = st.delta() if changed else 0.0
+            kept = (changed and c not in st.met[ci][mi] and len(self.unplaced()) <= unplaced
+                    and faces() < before
+                    and st.over_budget_cost(st.moved_after_delta()) <= st.over_budget_cost(moved))
             if kept:
                 st.commit()
                 total += d

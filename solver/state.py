@@ -413,6 +413,13 @@ class TeamState:
             d += self.over_budget_cost(self.moved + dm) - self.over_budget_cost(self.moved)
         return d
 
+    def moved_after_delta(self) -> int:
+        """How many visits are moved with the open change, as `delta` just counted them."""
+        pending = self._moved_pending
+        if pending is None or pending[0] is not self.journal:
+            return self.moved + self._moved_change()
+        return self.moved + pending[1]
+
     def commit(self) -> None:
         j = self.journal
         if self.move_budget is not None and j is not None:
