@@ -10,7 +10,7 @@ import importlib
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from app.services.errors import ServiceError
 from models.exchange import ExchangeError
@@ -38,6 +38,11 @@ def _conflict_message(exc: IntegrityError) -> str:
     return f"conflict with stored data: {text}"
 
 
+def _unstorable_message(exc: DataError) -> str:
+    text = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else "invalid value"
+    return f"a value the database cannot store: {text}"
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
         title="Home-care planner",
@@ -49,6 +54,12 @@ def create_app() -> FastAPI:
     async def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:
         # A unique or foreign-key violation is the caller's conflict, never a 500.
         return JSONResponse(status_code=409, content={"detail": _conflict_message(exc)})
+
+    @app.exception_handler(DataError)
+    async def _unstorable(_request: Request, exc: DataError) -> JSONResponse:
+        # The schemas bound what they can (ids, minutes, caps); this catches the rest, such as a NUL
+        # character, which PostgreSQL refuses in text. The request's session has been rolled back.
+        return JSONResponse(status_code=422, content={"detail": _unstorable_message(exc)})
 
     @app.exception_handler(ExchangeError)
     async def _exchange(_request: Request, exc: ExchangeError) -> JSONResponse:

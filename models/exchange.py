@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from solver import types as st
 
 MINUTES_PER_DAY = 24 * 60
+# The database's integer columns (ids, minutes, caps) are PostgreSQL `integer`s: no larger value can be
+# stored, so none is accepted.
+MAX_INT = 2**31 - 1
 
 INSTANCE_FORMAT = "homecare-instance/1"
 PLAN_FORMAT = "homecare-plan/1"
@@ -79,7 +82,7 @@ class CarerDoc(_Strict):
     team: Id
     skills: list[str] = []
     shifts: list[ShiftDoc] = []
-    contracted_minutes_per_week: Annotated[int, Field(ge=0)] | None = None
+    contracted_minutes_per_week: Annotated[int, Field(ge=0, le=7 * MINUTES_PER_DAY)] | None = None
 
 
 class CitizenDoc(_Strict):
@@ -113,7 +116,7 @@ class VisitDoc(_Strict):
 
 class MatrixDoc(_Strict):
     points: list[Id]
-    minutes: list[list[Annotated[int, Field(ge=0)]]]
+    minutes: list[list[Annotated[int, Field(ge=0, le=MAX_INT)]]]
 
 
 class TravelDoc(_Strict):
@@ -127,7 +130,7 @@ class InstanceDoc(_Strict):
     name: Id
     start_date: dt.date
     days: Annotated[int, Field(ge=1, le=366)]
-    max_carers_per_month: Annotated[int, Field(ge=1)] = 12
+    max_carers_per_month: Annotated[int, Field(ge=1, le=MAX_INT)] = 12
     travel: TravelDoc = TravelDoc()
     teams: list[TeamDoc]
     carers: list[CarerDoc]

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import Coordinator
 from app.db import SessionDep
+from app.schemas.core import RowId
 from app.security import get_team_scoped, require_role
 from app.services import adjustments as svc
 from app.services.errors import NotFound
@@ -93,7 +94,7 @@ class PreviewOut(BaseModel):
 
 class ApplyIn(_In):
     # The version the coordinator saw; the apply fails with 409 if another is in force by now.
-    base_version_id: int | None = None
+    base_version_id: RowId | None = None
 
 
 class VersionOut(BaseModel):
@@ -131,11 +132,11 @@ class MoveCheckOut(BaseModel):
     violations: list[dict[str, str]]
 
 
-def _plan(session: SessionDep, plan_id: int, user: m.User) -> m.Plan:
+def _plan(session: SessionDep, plan_id: RowId, user: m.User) -> m.Plan:
     return get_team_scoped(session, m.Plan, plan_id, user, what=f"plan {plan_id} not found")
 
 
-def _preview(session: SessionDep, plan: m.Plan, preview_id: int) -> ReplanPreview:
+def _preview(session: SessionDep, plan: m.Plan, preview_id: RowId) -> ReplanPreview:
     preview = session.get(ReplanPreview, preview_id)
     if preview is None or preview.plan_id != plan.id:
         raise NotFound(f"re-plan {preview_id} not found")
@@ -150,14 +151,15 @@ def _preview_out(p: ReplanPreview, with_plan: bool = False) -> PreviewOut:
 
 
 @router.post("/{plan_id}/adjustments", status_code=201)
-def record(plan_id: int, body: AdjustmentsIn, session: SessionDep, user: Coordinator) -> list[AdjustmentOut]:
+def record(plan_id: RowId, body: AdjustmentsIn, session: SessionDep,
+           user: Coordinator) -> list[AdjustmentOut]:
     plan = _plan(session, plan_id, user)
     rows = svc.record_adjustments(session, plan=plan, user=user, changes=body.changes)
     return [AdjustmentOut.model_validate(r) for r in rows]
 
 
 @router.get("/{plan_id}/adjustments")
-def change_log(plan_id: int, session: SessionDep, user: Member,
+def change_log(plan_id: RowId, session: SessionDep, user: Member,
                status: Annotated[list[str] | None, Query()] = None,
                limit: Annotated[int, Query(ge=1, le=1000)] = 500,
                offset: Annotated[int, Query(ge=0)] = 0) -> list[AdjustmentOut]:
@@ -169,19 +171,19 @@ def change_log(plan_id: int, session: SessionDep, user: Member,
 
 
 @router.get("/{plan_id}/adjustments/pending.json")
-def pending_file(plan_id: int, session: SessionDep, user: Coordinator) -> dict[str, Any]:
+def pending_file(plan_id: RowId, session: SessionDep, user: Coordinator) -> dict[str, Any]:
     return svc.pending_changes_document(session, plan=_plan(session, plan_id, user))
 
 
 @router.post("/{plan_id}/adjustments/{adjustment_id}/withdraw")
-def withdraw(plan_id: int, adjustment_id: int, session: SessionDep, user: Coordinator) -> AdjustmentOut:
+def withdraw(plan_id: RowId, adjustment_id: RowId, session: SessionDep, user: Coordinator) -> AdjustmentOut:
     plan = _plan(session, plan_id, user)
     adj: Adjustment = svc.withdraw_adjustment(session, plan=plan, user=user, adjustment_id=adjustment_id)
     return AdjustmentOut.model_validate(adj)
 
 
 @router.post("/{plan_id}/replans", status_code=201)
-def create_replan(plan_id: int, body: ReplanIn, session: SessionDep, user: Coordinator) -> PreviewOut:
+def create_replan(plan_id: RowId, body: ReplanIn, session: SessionDep, user: Coordinator) -> PreviewOut:
     plan = _plan(session, plan_id, user)
     preview = svc.create_preview(session, plan=plan, user=user, from_day=body.from_day, to_day=body.to_day,
                                  time_limit=body.time_limit, seed=body.seed)
@@ -189,13 +191,13 @@ def create_replan(plan_id: int, body: ReplanIn, session: SessionDep, user: Coord
 
 
 @router.get("/{plan_id}/replans/{preview_id}")
-def read_replan(plan_id: int, preview_id: int, session: SessionDep, user: Member,
+def read_replan(plan_id: RowId, preview_id: RowId, session: SessionDep, user: Member,
                 plan_doc: Annotated[bool, Query(alias="plan")] = False) -> PreviewOut:
     return _preview_out(_preview(session, _plan(session, plan_id, user), preview_id), plan_doc)
 
 
 @router.post("/{plan_id}/replans/{preview_id}/apply")
-def apply_replan(plan_id: int, preview_id: int, session: SessionDep, user: Coordinator,
+def apply_replan(plan_id: RowId, preview_id: RowId, session: SessionDep, user: Coordinator,
                  body: ApplyIn | None = None) -> VersionOut:
     plan = _plan(session, plan_id, user)
     version = svc.apply_preview(session, plan=plan, preview=_preview(session, plan, preview_id), user=user,
@@ -204,14 +206,14 @@ def apply_replan(plan_id: int, preview_id: int, session: SessionDep, user: Coord
 
 
 @router.post("/{plan_id}/replans/{preview_id}/discard")
-def discard_replan(plan_id: int, preview_id: int, session: SessionDep, user: Coordinator) -> PreviewOut:
+def discard_replan(plan_id: RowId, preview_id: RowId, session: SessionDep, user: Coordinator) -> PreviewOut:
     plan = _plan(session, plan_id, user)
     return _preview_out(svc.discard_preview(session, plan=plan, preview=_preview(session, plan, preview_id),
                                             user=user))
 
 
 @router.get("/{plan_id}/head")
-def head(plan_id: int, session: SessionDep, user: Member) -> HeadOut:
+def head(plan_id: RowId, session: SessionDep, user: Member) -> HeadOut:
     from app.repositories import adjustments as repo
 
     plan = _plan(session, plan_id, user)
@@ -223,7 +225,7 @@ def head(plan_id: int, session: SessionDep, user: Member) -> HeadOut:
 
 
 @router.post("/{plan_id}/pins")
-def pin(plan_id: int, body: PinIn, session: SessionDep, user: Member) -> AdjustmentOut:
+def pin(plan_id: RowId, body: PinIn, session: SessionDep, user: Member) -> AdjustmentOut:
     plan = _plan(session, plan_id, user)
     log = svc.set_pin(session, plan=plan, user=user, visit=body.visit, pinned=body.pinned, reason=body.reason,
                       base_revision=body.base_revision)
@@ -231,7 +233,7 @@ def pin(plan_id: int, body: PinIn, session: SessionDep, user: Member) -> Adjustm
 
 
 @router.post("/{plan_id}/moves")
-def move(plan_id: int, body: MoveIn, session: SessionDep, user: Member) -> AdjustmentOut:
+def move(plan_id: RowId, body: MoveIn, session: SessionDep, user: Member) -> AdjustmentOut:
     plan = _plan(session, plan_id, user)
     log = svc.hand_move(session, plan=plan, user=user, visit=body.visit, carers=body.carers, start=body.start,
                         reason=body.reason, pin=body.pin, base_revision=body.base_revision)
@@ -239,7 +241,7 @@ def move(plan_id: int, body: MoveIn, session: SessionDep, user: Member) -> Adjus
 
 
 @router.post("/{plan_id}/moves/check")
-def check_move(plan_id: int, body: MoveIn, session: SessionDep, user: Member) -> MoveCheckOut:
+def check_move(plan_id: RowId, body: MoveIn, session: SessionDep, user: Member) -> MoveCheckOut:
     plan = _plan(session, plan_id, user)
     result = svc.check_hand_move(session, plan=plan, visit=body.visit, carers=body.carers, start=body.start)
     return MoveCheckOut(ok=result.ok, rules=result.rules,

@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from app.db import SessionDep
+from app.schemas.core import RowId
 from app.security import can_see_personal_data, ensure_visible, require_role, visible_team_ids
 from app.services import audit as service
 from app.services.errors import Invalid
@@ -80,7 +81,7 @@ class _Query:
             Literal["performed", "plan"], Query(description="performed visits or a plan")
         ] = "performed",
         plan_version: Annotated[
-            int | None, Query(description="plan version id (plan, or plan vs reality)")
+            RowId | None, Query(description="plan version id (plan, or plan vs reality)")
         ] = None,
         team: Annotated[
             str | None, Query(description="team id (e.g. T1); default: every team you see")

@@ -14,6 +14,7 @@ from app.schemas.core import (
     CarerOut,
     CarerUpdate,
     Page,
+    RowId,
     ShiftCreate,
     ShiftOut,
     ShiftUpdate,
@@ -45,18 +46,18 @@ def create_carer(body: CarerCreate, session: SessionDep, user: Coordinator) -> C
 
 
 @router.get("/carers/{carer_id}")
-def read_carer(carer_id: int, session: SessionDep, user: CurrentUser) -> CarerOut:
+def read_carer(carer_id: RowId, session: SessionDep, user: CurrentUser) -> CarerOut:
     return carer_out(get_team_scoped(session, Carer, carer_id, user), user)
 
 
 @router.patch("/carers/{carer_id}")
-def update_carer(carer_id: int, body: CarerUpdate, session: SessionDep, user: Coordinator) -> CarerOut:
+def update_carer(carer_id: RowId, body: CarerUpdate, session: SessionDep, user: Coordinator) -> CarerOut:
     carer = get_team_scoped(session, Carer, carer_id, user)
     return carer_out(svc.update_carer(session, carer=carer, data=body, user=user), user)
 
 
 @router.delete("/carers/{carer_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_carer(carer_id: int, session: SessionDep, user: Coordinator) -> None:
+def delete_carer(carer_id: RowId, session: SessionDep, user: Coordinator) -> None:
     svc.delete_row(session, row=get_team_scoped(session, Carer, carer_id, user))
 
 
@@ -65,7 +66,7 @@ def delete_carer(carer_id: int, session: SessionDep, user: Coordinator) -> None:
 
 @router.get("/shifts")
 def list_shifts(session: SessionDep, user: CurrentUser, paging: PagingDep, team_id: TeamIds = None,
-                carer_id: int | None = None, start: dt.date | None = None,
+                carer_id: RowId | None = None, start: dt.date | None = None,
                 end: dt.date | None = None) -> Page[ShiftOut]:
     stmt = shifts_stmt(user, team_ids=team_id, carer_id=carer_id, start=start, end=end)
     rows, total = paginate(session, stmt, limit=paging.limit, offset=paging.offset)
@@ -74,29 +75,29 @@ def list_shifts(session: SessionDep, user: CurrentUser, paging: PagingDep, team_
 
 
 @router.get("/carers/{carer_id}/shifts")
-def list_carer_shifts(carer_id: int, session: SessionDep, user: CurrentUser, paging: PagingDep,
+def list_carer_shifts(carer_id: RowId, session: SessionDep, user: CurrentUser, paging: PagingDep,
                       start: dt.date | None = None, end: dt.date | None = None) -> Page[ShiftOut]:
     carer = get_team_scoped(session, Carer, carer_id, user)
     return list_shifts(session, user, paging, None, carer.id, start, end)
 
 
 @router.post("/carers/{carer_id}/shifts", status_code=status.HTTP_201_CREATED)
-def create_shift(carer_id: int, body: ShiftCreate, session: SessionDep, user: Coordinator) -> ShiftOut:
+def create_shift(carer_id: RowId, body: ShiftCreate, session: SessionDep, user: Coordinator) -> ShiftOut:
     carer = get_team_scoped(session, Carer, carer_id, user)
     return ShiftOut.model_validate(svc.create_shift(session, carer=carer, data=body))
 
 
 @router.get("/shifts/{shift_id}")
-def read_shift(shift_id: int, session: SessionDep, user: CurrentUser) -> ShiftOut:
+def read_shift(shift_id: RowId, session: SessionDep, user: CurrentUser) -> ShiftOut:
     return ShiftOut.model_validate(get_team_scoped(session, Shift, shift_id, user))
 
 
 @router.patch("/shifts/{shift_id}")
-def update_shift(shift_id: int, body: ShiftUpdate, session: SessionDep, user: Coordinator) -> ShiftOut:
+def update_shift(shift_id: RowId, body: ShiftUpdate, session: SessionDep, user: Coordinator) -> ShiftOut:
     shift = get_team_scoped(session, Shift, shift_id, user)
     return ShiftOut.model_validate(svc.update_shift(session, shift=shift, data=body))
 
 
 @router.delete("/shifts/{shift_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_shift(shift_id: int, session: SessionDep, user: Coordinator) -> None:
+def delete_shift(shift_id: RowId, session: SessionDep, user: Coordinator) -> None:
     svc.delete_row(session, row=get_team_scoped(session, Shift, shift_id, user))

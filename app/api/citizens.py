@@ -8,7 +8,7 @@ from fastapi import APIRouter, status
 from app.api.deps import Coordinator, PagingDep, TeamIds
 from app.db import SessionDep
 from app.repositories.core import citizens_stmt, paginate
-from app.schemas.core import CitizenCreate, CitizenOut, CitizenRedacted, CitizenUpdate, Page
+from app.schemas.core import CitizenCreate, CitizenOut, CitizenRedacted, CitizenUpdate, Page, RowId
 from app.security import CurrentUser, can_see_personal_data, get_team_scoped
 from app.services import core as svc
 from models.core import Citizen, User
@@ -30,7 +30,7 @@ def citizen_out(citizen: Citizen, user: User) -> CitizenOut | CitizenRedacted:
 
 @router.get("/citizens")
 def list_citizens(session: SessionDep, user: CurrentUser, paging: PagingDep, team_id: TeamIds = None,
-                  contact_carer_id: int | None = None) -> Page[CitizenOut | CitizenRedacted]:
+                  contact_carer_id: RowId | None = None) -> Page[CitizenOut | CitizenRedacted]:
     stmt = citizens_stmt(user, team_ids=team_id, contact_carer_id=contact_carer_id)
     rows, total = paginate(session, stmt, limit=paging.limit, offset=paging.offset)
     return Page(items=[citizen_out(r, user) for r in rows], total=total, limit=paging.limit,
@@ -45,12 +45,12 @@ def create_citizen(body: CitizenCreate, session: SessionDep, user: Coordinator) 
 
 
 @router.get("/citizens/{citizen_id}")
-def read_citizen(citizen_id: int, session: SessionDep, user: CurrentUser) -> CitizenOut | CitizenRedacted:
+def read_citizen(citizen_id: RowId, session: SessionDep, user: CurrentUser) -> CitizenOut | CitizenRedacted:
     return citizen_out(get_team_scoped(session, Citizen, citizen_id, user), user)
 
 
 @router.patch("/citizens/{citizen_id}")
-def update_citizen(citizen_id: int, body: CitizenUpdate, session: SessionDep,
+def update_citizen(citizen_id: RowId, body: CitizenUpdate, session: SessionDep,
                    user: Coordinator) -> CitizenOut:
     citizen = get_team_scoped(session, Citizen, citizen_id, user)
     out = citizen_out(svc.update_citizen(session, citizen=citizen, data=body, user=user), user)
@@ -59,5 +59,5 @@ def update_citizen(citizen_id: int, body: CitizenUpdate, session: SessionDep,
 
 
 @router.delete("/citizens/{citizen_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_citizen(citizen_id: int, session: SessionDep, user: Coordinator) -> None:
+def delete_citizen(citizen_id: RowId, session: SessionDep, user: Coordinator) -> None:
     svc.delete_row(session, row=get_team_scoped(session, Citizen, citizen_id, user))

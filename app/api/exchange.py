@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from app.api.deps import Coordinator
 from app.db import SessionDep
-from app.schemas.core import PlanVersionOut
+from app.schemas.core import PlanVersionOut, RowId
 from app.security import CurrentUser, check_role, get_team_scoped
 from app.services import exchange as svc
 from models.core import ROLE_COORDINATOR, ROLE_MEMBER, PlanVersion
@@ -59,6 +59,6 @@ def import_plan(document: Annotated[Any, Body(description="a homecare-plan/1 doc
 
 
 @router.get("/plan-versions/{version_id}/export")
-def export_plan(version_id: int, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+def export_plan(version_id: RowId, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     version = get_team_scoped(session, PlanVersion, version_id, user)
     return svc.export_plan(session, version=version)

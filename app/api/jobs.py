@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.db import SessionDep
 from app.jobs.runner import BrokerUnavailable, JobRunner, get_runner, shutdown_runner
+from app.schemas.core import RowId
 from app.security import CurrentUser, require_role
 from app.services import jobs as service
 from models.core import ROLE_COORDINATOR, User
@@ -46,7 +47,7 @@ RunnerDep = Annotated[JobRunner, Depends(get_job_runner)]
 class PlanJobIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    team_ids: list[int] = Field(min_length=1, max_length=1000, description="teams (teams.id) to plan")
+    team_ids: list[RowId] = Field(min_length=1, max_length=1000, description="teams (teams.id) to plan")
     start: dt.date
     end: dt.date = Field(description="last day planned (inclusive)")
     time_limit: float = Field(default=30.0, gt=0, le=service.MAX_TIME_LIMIT,
@@ -138,7 +139,7 @@ def start_job(body: PlanJobIn, session: SessionDep, user: Coordinator, runner: R
 
 @router.get("")
 def list_jobs(session: SessionDep, user: CurrentUser,
-              team_id: int | None = None,
+              team_id: RowId | None = None,
               status_: Annotated[JobStatus | None, Query(alias="status")] = None,
               limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[PlanJobOut]:
     jobs = service.list_jobs(session, user=user, team_id=team_id, status=status_, limit=limit)
@@ -146,12 +147,12 @@ def list_jobs(session: SessionDep, user: CurrentUser,
 
 
 @router.get("/{job_id}")
-def read_job(job_id: int, session: SessionDep, user: CurrentUser) -> PlanJobOut:
+def read_job(job_id: RowId, session: SessionDep, user: CurrentUser) -> PlanJobOut:
     return _out(service.get_job(session, user=user, job_id=job_id))
 
 
 @router.post("/{job_id}/cancel")
-def cancel_job(job_id: int, session: SessionDep, user: Coordinator, runner: RunnerDep) -> PlanJobOut:
+def cancel_job(job_id: RowId, session: SessionDep, user: Coordinator, runner: RunnerDep) -> PlanJobOut:
     job = service.cancel_job(session, user=user, job_id=job_id)
     session.commit()  # the parts read the status from the database: it must be there first
     runner.cancel(job.id, service.part_task_ids(job))

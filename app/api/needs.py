@@ -17,6 +17,7 @@ from app.schemas.core import (
     NeedOut,
     NeedUpdate,
     Page,
+    RowId,
 )
 from app.security import CurrentUser, get_team_scoped, visible_team_ids
 from app.services import core as svc
@@ -29,7 +30,7 @@ router = APIRouter(prefix="/api", tags=["needs"])
 
 @router.get("/needs")
 def list_needs(session: SessionDep, user: CurrentUser, paging: PagingDep, team_id: TeamIds = None,
-               citizen_id: int | None = None, start: dt.date | None = None,
+               citizen_id: RowId | None = None, start: dt.date | None = None,
                end: dt.date | None = None) -> Page[NeedOut]:
     stmt = needs_stmt(user, team_ids=team_id, citizen_id=citizen_id, start=start, end=end)
     rows, total = paginate(session, stmt, limit=paging.limit, offset=paging.offset)
@@ -43,18 +44,18 @@ def create_need(body: NeedCreate, session: SessionDep, user: Coordinator) -> Nee
 
 
 @router.get("/needs/{need_id}")
-def read_need(need_id: int, session: SessionDep, user: CurrentUser) -> NeedOut:
+def read_need(need_id: RowId, session: SessionDep, user: CurrentUser) -> NeedOut:
     return NeedOut.model_validate(get_team_scoped(session, Need, need_id, user))
 
 
 @router.patch("/needs/{need_id}")
-def update_need(need_id: int, body: NeedUpdate, session: SessionDep, user: Coordinator) -> NeedOut:
+def update_need(need_id: RowId, body: NeedUpdate, session: SessionDep, user: Coordinator) -> NeedOut:
     need = get_team_scoped(session, Need, need_id, user)
     return NeedOut.model_validate(svc.update_need(session, need=need, data=body))
 
 
 @router.post("/needs/{need_id}/change", status_code=status.HTTP_201_CREATED)
-def change_need(need_id: int, body: NeedChange, session: SessionDep, user: Coordinator) -> NeedOut:
+def change_need(need_id: RowId, body: NeedChange, session: SessionDep, user: Coordinator) -> NeedOut:
     """Change the need from a date on; earlier days keep the old values (history is not rewritten).
     Answers the need version in force from that date."""
     need = get_team_scoped(session, Need, need_id, user)
@@ -62,7 +63,7 @@ def change_need(need_id: int, body: NeedChange, session: SessionDep, user: Coord
 
 
 @router.delete("/needs/{need_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_need(need_id: int, session: SessionDep, user: Coordinator) -> None:
+def delete_need(need_id: RowId, session: SessionDep, user: Coordinator) -> None:
     svc.delete_row(session, row=get_team_scoped(session, Need, need_id, user))
 
 

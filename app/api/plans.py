@@ -19,6 +19,7 @@ from app.schemas.core import (
     Page,
     PlanOut,
     PlanVersionOut,
+    RowId,
     UnplacedOut,
 )
 from app.security import CurrentUser, can_see_team, get_team_scoped, require_role, visible_team_ids
@@ -42,7 +43,7 @@ Member = Annotated[User, Depends(require_role(ROLE_MEMBER, ROLE_COORDINATOR))]
 
 
 class PlanCreate(BaseModel):
-    team_ids: Annotated[list[int], Field(min_length=1)]
+    team_ids: Annotated[list[RowId], Field(min_length=1)]
     start_date: dt.date
     end_date: dt.date
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
@@ -84,24 +85,24 @@ def create_plan(body: PlanCreate, session: SessionDep, user: Coordinator) -> Pla
 
 
 @router.get("/plans/{plan_id}")
-def read_plan(plan_id: int, session: SessionDep, user: CurrentUser) -> PlanOut:
+def read_plan(plan_id: RowId, session: SessionDep, user: CurrentUser) -> PlanOut:
     return plan_out(get_team_scoped(session, Plan, plan_id, user))
 
 
 @router.delete("/plans/{plan_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_plan(plan_id: int, session: SessionDep, user: Coordinator) -> None:
+def delete_plan(plan_id: RowId, session: SessionDep, user: Coordinator) -> None:
     session.delete(get_team_scoped(session, Plan, plan_id, user))
     session.flush()
 
 
 @router.get("/plan-versions/{version_id}")
-def read_version(version_id: int, session: SessionDep, user: CurrentUser) -> PlanVersionOut:
+def read_version(version_id: RowId, session: SessionDep, user: CurrentUser) -> PlanVersionOut:
     return PlanVersionOut.model_validate(get_team_scoped(session, PlanVersion, version_id, user))
 
 
 @router.get("/plan-versions/{version_id}/assignments")
-def list_assignments(version_id: int, session: SessionDep, user: CurrentUser, paging: PagingDep,
-                     carer_id: int | None = None, citizen_id: int | None = None,
+def list_assignments(version_id: RowId, session: SessionDep, user: CurrentUser, paging: PagingDep,
+                     carer_id: RowId | None = None, citizen_id: RowId | None = None,
                      start: dt.date | None = None, end: dt.date | None = None) -> Page[AssignmentOut]:
     version = get_team_scoped(session, PlanVersion, version_id, user)
     stmt = assignments_stmt(version.id, carer_id=carer_id, citizen_id=citizen_id, start=start, end=end)
@@ -111,7 +112,7 @@ def list_assignments(version_id: int, session: SessionDep, user: CurrentUser, pa
 
 
 @router.get("/plan-versions/{version_id}/unplaced")
-def list_unplaced(version_id: int, session: SessionDep, user: CurrentUser,
+def list_unplaced(version_id: RowId, session: SessionDep, user: CurrentUser,
                   paging: PagingDep) -> Page[UnplacedOut]:
     version = get_team_scoped(session, PlanVersion, version_id, user)
     stmt = (select(UnplacedVisit).join(Visit, Visit.id == UnplacedVisit.visit_id)
@@ -123,13 +124,13 @@ def list_unplaced(version_id: int, session: SessionDep, user: CurrentUser,
 
 
 @router.post("/plan-versions/{version_id}/accept")
-def accept(version_id: int, session: SessionDep, user: Coordinator) -> PlanVersionOut:
+def accept(version_id: RowId, session: SessionDep, user: Coordinator) -> PlanVersionOut:
     version = get_team_scoped(session, PlanVersion, version_id, user)
     return PlanVersionOut.model_validate(accept_plan_version(session, version=version, user=user))
 
 
 @router.delete("/plan-versions/{version_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_version(version_id: int, session: SessionDep, user: Coordinator) -> None:
+def delete_version(version_id: RowId, session: SessionDep, user: Coordinator) -> None:
     version = get_team_scoped(session, PlanVersion, version_id, user)
     if version.status != PLAN_DRAFT:
         raise Conflict(f"version {version.number} is {version.status}; only drafts can be deleted")
@@ -138,12 +139,12 @@ def delete_version(version_id: int, session: SessionDep, user: Coordinator) -> N
 
 
 @router.get("/assignments/{assignment_id}")
-def read_assignment(assignment_id: int, session: SessionDep, user: CurrentUser) -> AssignmentOut:
+def read_assignment(assignment_id: RowId, session: SessionDep, user: CurrentUser) -> AssignmentOut:
     a = _assignment(session, assignment_id, user)
     return assignment_out(a)
 
 
-def _assignment(session: SessionDep, assignment_id: int, user: User) -> Assignment:
+def _assignment(session: SessionDep, assignment_id: RowId, user: User) -> Assignment:
     a = session.get(Assignment, assignment_id)
     from app.security import ensure_visible, not_found
 
@@ -154,7 +155,7 @@ def _assignment(session: SessionDep, assignment_id: int, user: User) -> Assignme
 
 
 @router.patch("/assignments/{assignment_id}")
-def update_assignment(assignment_id: int, body: AssignmentUpdate, session: SessionDep,
+def update_assignment(assignment_id: RowId, body: AssignmentUpdate, session: SessionDep,
                       user: Member) -> AssignmentOut:
     """Pin, unpin or move an assignment of the user's own team (start time within the visit's
     window; carers of the plan's teams, as many as the visit needs, none the citizen avoids)."""

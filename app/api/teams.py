@@ -8,7 +8,7 @@ from fastapi import APIRouter, status
 from app.api.deps import Admin, PagingDep, TeamIds
 from app.db import SessionDep
 from app.repositories.core import paginate, teams_stmt
-from app.schemas.core import MunicipalityOut, MunicipalityUpdate, Page, TeamCreate, TeamOut, TeamUpdate
+from app.schemas.core import MunicipalityOut, MunicipalityUpdate, Page, RowId, TeamCreate, TeamOut, TeamUpdate
 from app.security import CurrentUser, get_team_scoped
 from app.services import core as svc
 from models.core import Team
@@ -31,18 +31,18 @@ def create_team(body: TeamCreate, session: SessionDep, _user: Admin) -> TeamOut:
 
 
 @router.get("/teams/{team_id}")
-def read_team(team_id: int, session: SessionDep, user: CurrentUser) -> TeamOut:
+def read_team(team_id: RowId, session: SessionDep, user: CurrentUser) -> TeamOut:
     return TeamOut.model_validate(get_team_scoped(session, Team, team_id, user))
 
 
 @router.patch("/teams/{team_id}")
-def update_team(team_id: int, body: TeamUpdate, session: SessionDep, user: Admin) -> TeamOut:
+def update_team(team_id: RowId, body: TeamUpdate, session: SessionDep, user: Admin) -> TeamOut:
     team = get_team_scoped(session, Team, team_id, user)
     return TeamOut.model_validate(svc.update_team(session, team=team, data=body))
 
 
 @router.delete("/teams/{team_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_team(team_id: int, session: SessionDep, user: Admin) -> None:
+def delete_team(team_id: RowId, session: SessionDep, user: Admin) -> None:
     svc.delete_row(session, row=get_team_scoped(session, Team, team_id, user))
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.api.deps import Admin, PagingDep
 from app.db import SessionDep
 from app.repositories.core import paginate
-from app.schemas.core import Page, UserCreate, UserOut, UserUpdate
+from app.schemas.core import Page, RowId, UserCreate, UserOut, UserUpdate
 from app.security import not_found
 from app.services import core as svc
 from models.core import User
@@ -32,7 +32,7 @@ def create_user(body: UserCreate, session: SessionDep, _admin: Admin) -> UserOut
     return UserOut.from_user(svc.create_user(session, data=body))
 
 
-def _user(session: SessionDep, user_id: int) -> User:
+def _user(session: SessionDep, user_id: RowId) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise not_found(f"user {user_id} not found")
@@ -40,15 +40,15 @@ def _user(session: SessionDep, user_id: int) -> User:
 
 
 @router.get("/users/{user_id}")
-def read_user(user_id: int, session: SessionDep, _admin: Admin) -> UserOut:
+def read_user(user_id: RowId, session: SessionDep, _admin: Admin) -> UserOut:
     return UserOut.from_user(_user(session, user_id))
 
 
 @router.patch("/users/{user_id}")
-def update_user(user_id: int, body: UserUpdate, session: SessionDep, _admin: Admin) -> UserOut:
+def update_user(user_id: RowId, body: UserUpdate, session: SessionDep, _admin: Admin) -> UserOut:
     return UserOut.from_user(svc.update_user(session, user=_user(session, user_id), data=body))
 
 
 @router.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_user(user_id: int, session: SessionDep, _admin: Admin) -> None:
-    svc.delete_row(session, row=_user(session, user_id))
+def delete_user(user_id: RowId, session: SessionDep, _admin: Admin) -> None:
+    svc.delete_user(session, user=_user(session, user_id))

@@ -10,7 +10,7 @@ from fastapi import APIRouter, status
 from app.api.deps import Coordinator, PagingDep, TeamIds
 from app.db import SessionDep
 from app.repositories.core import paginate, visits_stmt
-from app.schemas.core import Page, VisitCreate, VisitOut, VisitUpdate
+from app.schemas.core import Page, RowId, VisitCreate, VisitOut, VisitUpdate
 from app.security import CurrentUser, get_team_scoped
 from app.services import core as svc
 from models.core import Visit
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api", tags=["visits"])
 
 @router.get("/visits")
 def list_visits(session: SessionDep, user: CurrentUser, paging: PagingDep, team_id: TeamIds = None,
-                citizen_id: int | None = None, carer_id: int | None = None, start: dt.date | None = None,
+                citizen_id: RowId | None = None, carer_id: RowId | None = None, start: dt.date | None = None,
                 end: dt.date | None = None,
                 status: Literal["planned", "cancelled"] | None = None) -> Page[VisitOut]:
     stmt = visits_stmt(user, team_ids=team_id, citizen_id=citizen_id, start=start, end=end,
@@ -36,16 +36,16 @@ def create_visit(body: VisitCreate, session: SessionDep, user: Coordinator) -> V
 
 
 @router.get("/visits/{visit_id}")
-def read_visit(visit_id: int, session: SessionDep, user: CurrentUser) -> VisitOut:
+def read_visit(visit_id: RowId, session: SessionDep, user: CurrentUser) -> VisitOut:
     return VisitOut.model_validate(get_team_scoped(session, Visit, visit_id, user))
 
 
 @router.patch("/visits/{visit_id}")
-def update_visit(visit_id: int, body: VisitUpdate, session: SessionDep, user: Coordinator) -> VisitOut:
+def update_visit(visit_id: RowId, body: VisitUpdate, session: SessionDep, user: Coordinator) -> VisitOut:
     visit = get_team_scoped(session, Visit, visit_id, user)
     return VisitOut.model_validate(svc.update_visit(session, visit=visit, data=body))
 
 
 @router.delete("/visits/{visit_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_visit(visit_id: int, session: SessionDep, user: Coordinator) -> None:
+def delete_visit(visit_id: RowId, session: SessionDep, user: Coordinator) -> None:
     svc.delete_row(session, row=get_team_scoped(session, Visit, visit_id, user))

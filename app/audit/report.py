@@ -137,7 +137,7 @@ def chart_trend(audit: Audit, figures: Mapping[str, Any]) -> str:
         )
     ax.set_xlabel(xlabel)
     ax.set_ylabel("mean distinct carers")
-    if len(series) <= 24:
+    if 0 < len(series) <= 24:  # an empty month has no lines to name
         ax.legend(
             frameon=False,
             fontsize=7,

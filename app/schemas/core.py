@@ -10,12 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
+from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models.core import MINUTES_PER_DAY, ROLES, User
+from models.exchange import MAX_INT
 
 T = TypeVar("T")
 
+# A larger id can name no row, and binding it would fail in the database (a 500) instead of answering
+# 422 at the parameter that carries it.
+RowId = Annotated[int, Ge(1), Le(MAX_INT)]
+Cap = Annotated[int, Field(ge=1, le=MAX_INT)]
 Minute = Annotated[int, Field(ge=0, le=MINUTES_PER_DAY, description="minutes after midnight")]
 ExternalId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S+$")]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -69,7 +75,7 @@ class UserCreate(_In):
     password: Annotated[str, Field(min_length=8, max_length=200)]
     full_name: Name | None = None
     role: Role
-    team_ids: list[int] = []
+    team_ids: list[RowId] = []
 
 
 class UserUpdate(_In):
@@ -77,7 +83,7 @@ class UserUpdate(_In):
     full_name: Name | None = None
     role: Role | None = None
     is_active: bool | None = None
-    team_ids: list[int] | None = None
+    team_ids: list[RowId] | None = None
 
 
 # --- teams -----------------------------------------------------------------------------------
@@ -89,7 +95,7 @@ class TeamCreate(_In):
     lat: Lat
     lon: Lon
     base_address: Annotated[str, Field(max_length=300)] | None = None
-    max_carers_per_month: Annotated[int, Field(ge=1)] | None = None
+    max_carers_per_month: Cap | None = None
 
 
 class TeamUpdate(_In):
@@ -98,7 +104,7 @@ class TeamUpdate(_In):
     lat: Lat | None = None
     lon: Lon | None = None
     base_address: Annotated[str, Field(max_length=300)] | None = None
-    max_carers_per_month: Annotated[int, Field(ge=1)] | None = None
+    max_carers_per_month: Cap | None = None
 
 
 class TeamOut(_Out):
@@ -142,7 +148,7 @@ class ShiftOut(_Out):
 
 class CarerCreate(_In):
     external_id: ExternalId | None = None  # generated when left out
-    team_id: int
+    team_id: RowId
     name: Name
     skills: list[Skill] = []
     contracted_minutes_per_week: Annotated[int, Field(ge=0, le=7 * MINUTES_PER_DAY)] | None = None
@@ -158,7 +164,7 @@ class CarerCreate(_In):
 
 class CarerUpdate(_In):
     external_id: ExternalId | None = None
-    team_id: int | None = None
+    team_id: RowId | None = None
     name: Name | None = None
     skills: list[Skill] | None = None
     contracted_minutes_per_week: Annotated[int, Field(ge=0, le=7 * MINUTES_PER_DAY)] | None = None
@@ -182,26 +188,26 @@ class CarerOut(_Out):
 
 class CitizenCreate(_In):
     external_id: ExternalId | None = None
-    team_id: int
+    team_id: RowId
     name: Name
     address: Annotated[str, Field(max_length=300)] | None = None
     lat: Lat
     lon: Lon
-    contact_carer_id: int | None = None
-    avoid_carer_ids: list[int] = []
+    contact_carer_id: RowId | None = None
+    avoid_carer_ids: list[RowId] = []
     notes: Annotated[str, Field(max_length=10_000)] | None = None
     birth_year: Annotated[int, Field(ge=1880, le=2100)] | None = None
 
 
 class CitizenUpdate(_In):
     external_id: ExternalId | None = None
-    team_id: int | None = None
+    team_id: RowId | None = None
     name: Name | None = None
     address: Annotated[str, Field(max_length=300)] | None = None
     lat: Lat | None = None
     lon: Lon | None = None
-    contact_carer_id: int | None = None
-    avoid_carer_ids: list[int] | None = None
+    contact_carer_id: RowId | None = None
+    avoid_carer_ids: list[RowId] | None = None
     notes: Annotated[str, Field(max_length=10_000)] | None = None
     birth_year: Annotated[int, Field(ge=1880, le=2100)] | None = None
 
@@ -247,7 +253,7 @@ class _Window(_In):
 
 class NeedCreate(_Window):
     external_id: ExternalId | None = None
-    citizen_id: int
+    citizen_id: RowId
     kind: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S+$")]
     weekdays: Weekdays
     earliest: Minute
@@ -316,7 +322,7 @@ class NeedOut(_Out):
 
 class VisitCreate(_Window):
     external_id: ExternalId | None = None
-    citizen_id: int
+    citizen_id: RowId
     kind: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S+$")]
     date: dt.date
     earliest: Minute
@@ -354,7 +360,7 @@ class VisitOut(_Out):
 class GenerateVisits(_In):
     start: dt.date
     end: dt.date  # inclusive
-    team_ids: list[int] | None = None
+    team_ids: list[RowId] | None = None
     # Visits before this date are history and never change (default: today).
     today: dt.date | None = None
 
@@ -391,7 +397,7 @@ class AssignmentUpdate(_In):
     """Pin or move an assignment (team members may do this for their own team)."""
 
     start: Minute | None = None
-    carer_ids: Annotated[list[int], Field(min_length=1, max_length=2)] | None = None
+    carer_ids: Annotated[list[RowId], Field(min_length=1, max_length=2)] | None = None
     pinned: bool | None = None
 
 
@@ -435,6 +441,6 @@ class MunicipalityOut(_Out):
 
 class MunicipalityUpdate(_In):
     name: Name | None = None
-    max_carers_per_month: Annotated[int, Field(ge=1)] | None = None
+    max_carers_per_month: Cap | None = None
     travel_speed_kmh: Annotated[float, Field(gt=0)] | None = None
     travel_detour_factor: Annotated[float, Field(gt=0)] | None = None

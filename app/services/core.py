@@ -18,7 +18,7 @@ from app.schemas import core as s
 from app.security import can_see_team, hash_password
 from app.services.errors import Conflict, Invalid
 from app.services.visits import visit_external_id
-from models.core import Carer, Citizen, Municipality, Need, Shift, Team, User, Visit
+from models.core import ROLE_ADMIN, Carer, Citizen, Municipality, Need, Shift, Team, User, Visit
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -147,11 +147,25 @@ def create_user(session: Session, *, data: s.UserCreate) -> User:
     return user
 
 
+def _keep_an_admin(session: Session, *, user: User, path: str) -> None:
+    """Only an admin can make users, so the last active one may not go: nobody could log in to fix it."""
+    if user.role != ROLE_ADMIN or not user.is_active:
+        return
+    others = session.scalar(select(User.id).where(User.role == ROLE_ADMIN, User.is_active.is_(True),
+                                                  User.id != user.id).limit(1))
+    if others is None:
+        raise Conflict(f"{user.username!r} is the last active admin; make another admin first", path=path)
+
+
 def update_user(session: Session, *, user: User, data: s.UserUpdate) -> User:
     changes = data.model_dump(exclude_unset=True)
     for key in ("role", "is_active"):
         if key in changes and changes[key] is None:
             raise Invalid(f"{key} cannot be empty", path=key)
+    if changes.get("role") not in (None, ROLE_ADMIN):
+        _keep_an_admin(session, user=user, path="role")
+    if changes.get("is_active") is False:
+        _keep_an_admin(session, user=user, path="is_active")
     if changes.get("password"):
         user.password_hash = hash_password(changes["password"])
     if "full_name" in changes:
@@ -164,6 +178,11 @@ def update_user(session: Session, *, user: User, data: s.UserUpdate) -> User:
         user.teams = _teams_by_ids(session, changes["team_ids"], "team_ids")
     session.flush()
     return user
+
+
+def delete_user(session: Session, *, user: User) -> None:
+    _keep_an_admin(session, user=user, path="user_id")
+    delete_row(session, row=user)
 
 
 # --- carers and shifts -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from app.db import SessionDep
 from app.repositories import adjustments as adj_repo
+from app.schemas.core import RowId
 from app.security import check_role, get_team_scoped
 from app.services import adjustments as svc
 from app.services.errors import NotFound, ServiceError
@@ -77,7 +78,7 @@ def parse_date(value: str, path: str) -> dt.date:
         ) from None
 
 
-def team_plans(session: SessionDep, team_id: int) -> list[Plan]:
+def team_plans(session: SessionDep, team_id: RowId) -> list[Plan]:
     """The team's plans, newest first (a plan spanning teams too)."""
     return list(
         session.scalars(
@@ -89,7 +90,7 @@ def team_plans(session: SessionDep, team_id: int) -> list[Plan]:
     )
 
 
-def choose_plan(session: SessionDep, team: Team, plan_id: int | None, user: User) -> Plan | None:
+def choose_plan(session: SessionDep, team: Team, plan_id: RowId | None, user: User) -> Plan | None:
     if plan_id is not None:
         plan = get_team_scoped(session, Plan, plan_id, user, what="plan not found")
         if team.id not in {t.id for t in plan.teams}:
@@ -106,7 +107,7 @@ def choose_plan(session: SessionDep, team: Team, plan_id: int | None, user: User
     return plans[0] if plans else None
 
 
-def _names(session: SessionDep, team_ids: list[int]) -> tuple[dict[str, str], dict[str, str]]:
+def _names(session: SessionDep, team_ids: list[RowId]) -> tuple[dict[str, str], dict[str, str]]:
     carers = dict(
         session.execute(select(Carer.external_id, Carer.name).where(Carer.team_id.in_(team_ids))).all()
     )
@@ -225,7 +226,7 @@ def _service_errors(e: ServiceError) -> list[dict[str, Any]]:
 
 @router.get("/teams/{team_id}/adjust")
 def adjust_page(
-    request: Request, team_id: int, user: WebUser, session: SessionDep, plan: int | None = None
+    request: Request, team_id: RowId, user: WebUser, session: SessionDep, plan: int | None = None
 ) -> Response:
     team = planner_team(session, team_id, user)
     return render_adjust(request, session, user, team, choose_plan(session, team, plan, user))
@@ -242,7 +243,7 @@ def _day(plan: Plan, value: str, path: str) -> int:
 
 
 def _external(
-    session: SessionDep, model: type[Carer] | type[Citizen], row_id: int, team: Team, path: str
+    session: SessionDep, model: type[Carer] | type[Citizen], row_id: RowId, team: Team, path: str
 ) -> str:
     row = session.get(model, row_id)
     if not isinstance(row, Carer | Citizen) or row.team_id != team.id:
@@ -253,13 +254,13 @@ def _external(
 @router.post("/teams/{team_id}/adjust/{kind}")
 def record_change(
     request: Request,
-    team_id: int,
+    team_id: RowId,
     kind: str,
     user: WebUser,
     session: SessionDep,
-    plan_id: Annotated[int, Form()],
-    carer: Annotated[int | None, Form()] = None,
-    citizen: Annotated[int | None, Form()] = None,
+    plan_id: Annotated[RowId, Form()],
+    carer: Annotated[RowId | None, Form()] = None,
+    citizen: Annotated[RowId | None, Form()] = None,
     date_from: Annotated[str, Form()] = "",
     date_to: Annotated[str, Form()] = "",
     date: Annotated[str, Form()] = "",
@@ -346,7 +347,8 @@ def record_change(
 
 @router.post("/teams/{team_id}/adjust/withdraw/{adjustment_id}")
 def withdraw(
-    team_id: int, adjustment_id: int, user: WebUser, session: SessionDep, plan_id: Annotated[int, Form()]
+    team_id: RowId, adjustment_id: RowId, user: WebUser, session: SessionDep,
+    plan_id: Annotated[RowId, Form()],
 ) -> Response:
     team = planner_team(session, team_id, user)
     plan = choose_plan(session, team, plan_id, user)
@@ -358,10 +360,10 @@ def withdraw(
 @router.post("/teams/{team_id}/replans")
 def start_replan(
     request: Request,
-    team_id: int,
+    team_id: RowId,
     user: WebUser,
     session: SessionDep,
-    plan_id: Annotated[int, Form()],
+    plan_id: Annotated[RowId, Form()],
     date_from: Annotated[str, Form()],
     date_to: Annotated[str, Form()] = "",
 ) -> Response:
@@ -398,7 +400,7 @@ def start_replan(
     return RedirectResponse(target, status_code=303)
 
 
-def _preview_of(session: SessionDep, team: Team, preview_id: int, user: User) -> tuple[Plan, ReplanPreview]:
+def _preview_of(session: SessionDep, team: Team, preview_id: RowId, user: User) -> tuple[Plan, ReplanPreview]:
     preview = session.get(ReplanPreview, preview_id)
     if preview is None:
         raise NotFound("re-plan not found")
@@ -410,7 +412,7 @@ def _preview_of(session: SessionDep, team: Team, preview_id: int, user: User) ->
 
 @router.get("/teams/{team_id}/replans/{preview_id}")
 def preview_page(
-    request: Request, team_id: int, preview_id: int, user: WebUser, session: SessionDep
+    request: Request, team_id: RowId, preview_id: RowId, user: WebUser, session: SessionDep
 ) -> Response:
     team = planner_team(session, team_id, user)
     plan, preview = _preview_of(session, team, preview_id, user)
@@ -439,7 +441,7 @@ def preview_page(
 
 @router.post("/teams/{team_id}/replans/{preview_id}/{action}")
 def decide_preview(
-    team_id: int, preview_id: int, action: str, user: WebUser, session: SessionDep
+    team_id: RowId, preview_id: RowId, action: str, user: WebUser, session: SessionDep
 ) -> Response:
     team = planner_team(session, team_id, user)
     plan, preview = _preview_of(session, team, preview_id, user)
@@ -494,7 +496,7 @@ def assignment_context(
 
 
 @router.get("/assignments/{assignment_id}")
-def assignment_page(request: Request, assignment_id: int, user: WebUser, session: SessionDep) -> Response:
+def assignment_page(request: Request, assignment_id: RowId, user: WebUser, session: SessionDep) -> Response:
     a, version, plan = _assignment(session, assignment_id, user)
     ctx = assignment_context(session, a, version, plan, user)
     ctx["flash"] = FLASHES.get(request.query_params.get("done", ""))
@@ -518,7 +520,7 @@ def _move_violations(e: HTTPException | ServiceError) -> list[dict[str, Any]]:
 @router.post("/assignments/{assignment_id}/check")
 def check_move(
     request: Request,
-    assignment_id: int,
+    assignment_id: RowId,
     user: WebUser,
     session: SessionDep,
     carer1: Annotated[str, Form()] = "",
@@ -546,7 +548,7 @@ def check_move(
 @router.post("/assignments/{assignment_id}/move")
 def save_move(
     request: Request,
-    assignment_id: int,
+    assignment_id: RowId,
     user: WebUser,
     session: SessionDep,
     carer1: Annotated[str, Form()] = "",
@@ -588,7 +590,7 @@ def save_move(
 
 @router.post("/assignments/{assignment_id}/pin")
 def pin(
-    assignment_id: int, user: WebUser, session: SessionDep, pinned: Annotated[str, Form()] = "1"
+    assignment_id: RowId, user: WebUser, session: SessionDep, pinned: Annotated[str, Form()] = "1"
 ) -> Response:
     a, version, plan = _assignment(session, assignment_id, user)
     svc.set_pin(session, plan=plan, user=user, visit=a.visit.external_id, pinned=pinned == "1")

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from app.db import SessionDep
+from app.schemas.core import RowId
 from app.security import check_role, get_team_scoped
 from app.web import queries
 from app.web.deps import PLANNER_ROLES, STAFF_ROLES, WebUser, staff_team
@@ -29,7 +30,7 @@ def parse_day(value: str | None, default: dt.date) -> dt.date:
         raise HTTPException(status_code=422, detail=f"date {value!r} is not a date like 2026-12-01") from None
 
 
-def default_day(session: SessionDep, team_id: int) -> dt.date:
+def default_day(session: SessionDep, team_id: RowId) -> dt.date:
     """Today, unless no plan covers today: then the first day of the team's latest plan (a demo in
     December opened in November should not show an empty week)."""
     today = dt.date.today()
@@ -60,7 +61,7 @@ def _span(rota: queries.Rota) -> tuple[int, int]:
 @router.get("/teams/{team_id}/rota")
 def rota_page(
     request: Request,
-    team_id: int,
+    team_id: RowId,
     user: WebUser,
     session: SessionDep,
     view: str = "week",
@@ -105,7 +106,7 @@ def rota_page(
 
 @router.get("/carers/{carer_id}/day")
 def carer_day_page(
-    request: Request, carer_id: int, user: WebUser, session: SessionDep, date: str | None = None
+    request: Request, carer_id: RowId, user: WebUser, session: SessionDep, date: str | None = None
 ) -> Response:
     check_role(user, *STAFF_ROLES)
     carer = get_team_scoped(session, Carer, carer_id, user, what="carer not found")
@@ -129,7 +130,7 @@ def carer_day_page(
 
 @router.get("/citizens/{citizen_id}")
 def citizen_page(
-    request: Request, citizen_id: int, user: WebUser, session: SessionDep, date: str | None = None
+    request: Request, citizen_id: RowId, user: WebUser, session: SessionDep, date: str | None = None
 ) -> Response:
     check_role(user, *STAFF_ROLES)
     citizen = get_team_scoped(session, Citizen, citizen_id, user, what="citizen not found")

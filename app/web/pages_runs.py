@@ -19,6 +19,7 @@ from app.db import SessionDep
 from app.jobs.runner import BrokerUnavailable, JobRunner
 from app.mapping import accept_plan_version
 from app.repositories import adjustments as adj_repo
+from app.schemas.core import RowId
 from app.security import get_team_scoped
 from app.services import audit as audit_service
 from app.services import jobs as service
@@ -33,7 +34,7 @@ router = APIRouter(route_class=WebRoute)
 DEFAULT_SECONDS = 30
 
 
-def _job(session: SessionDep, job_id: int, user: User) -> tuple[PlanJob, Team]:
+def _job(session: SessionDep, job_id: RowId, user: User) -> tuple[PlanJob, Team]:
     job = service.get_job(session, user=user, job_id=job_id)
     team = planner_team(session, job.team_ids[0], user)
     return job, team
@@ -54,7 +55,7 @@ def runs_context(session: SessionDep, team: Team, user: User) -> dict[str, Any]:
 
 
 @router.get("/teams/{team_id}/runs")
-def runs_page(request: Request, team_id: int, user: WebUser, session: SessionDep) -> Response:
+def runs_page(request: Request, team_id: RowId, user: WebUser, session: SessionDep) -> Response:
     team = planner_team(session, team_id, user)
     return page(
         request, "web/runs.html", runs_context(session, team, user), user=user, team_id=team.id, active="runs"
@@ -64,7 +65,7 @@ def runs_page(request: Request, team_id: int, user: WebUser, session: SessionDep
 @router.post("/teams/{team_id}/runs")
 def start_run(
     request: Request,
-    team_id: int,
+    team_id: RowId,
     user: WebUser,
     session: SessionDep,
     runner: Annotated[JobRunner, Depends(get_job_runner)],
@@ -115,7 +116,7 @@ def start_run(
 
 
 @router.get("/runs/{job_id}")
-def run_page(request: Request, job_id: int, user: WebUser, session: SessionDep) -> Response:
+def run_page(request: Request, job_id: RowId, user: WebUser, session: SessionDep) -> Response:
     job, team = _job(session, job_id, user)
     view = service.job_view(job)
     return page(
@@ -129,7 +130,7 @@ def run_page(request: Request, job_id: int, user: WebUser, session: SessionDep) 
 
 
 @router.get("/runs/{job_id}/progress")
-def run_progress(request: Request, job_id: int, user: WebUser, session: SessionDep) -> Response:
+def run_progress(request: Request, job_id: RowId, user: WebUser, session: SessionDep) -> Response:
     """The progress panel alone, for htmx to poll; it stops polling itself once the job has finished."""
     job, team = _job(session, job_id, user)
     view = service.job_view(job)
@@ -144,7 +145,7 @@ def run_progress(request: Request, job_id: int, user: WebUser, session: SessionD
 @router.post("/runs/{job_id}/cancel")
 def cancel_run(
     request: Request,
-    job_id: int,
+    job_id: RowId,
     user: WebUser,
     session: SessionDep,
     runner: Annotated[JobRunner, Depends(get_job_runner)],
@@ -201,7 +202,7 @@ def _versions(session: SessionDep, job: PlanJob, user: User) -> tuple[PlanVersio
 
 
 @router.get("/runs/{job_id}/compare")
-def compare_page(request: Request, job_id: int, user: WebUser, session: SessionDep) -> Response:
+def compare_page(request: Request, job_id: RowId, user: WebUser, session: SessionDep) -> Response:
     job, team = _job(session, job_id, user)
     draft, accepted = _versions(session, job, user)
     a = version_figures(session, draft, user)
@@ -240,7 +241,7 @@ def compare_page(request: Request, job_id: int, user: WebUser, session: SessionD
 
 
 @router.post("/runs/{job_id}/accept")
-def accept_run(job_id: int, user: WebUser, session: SessionDep) -> Response:
+def accept_run(job_id: RowId, user: WebUser, session: SessionDep) -> Response:
     job, team = _job(session, job_id, user)
     draft, _ = _versions(session, job, user)
     if draft.status != PLAN_DRAFT:

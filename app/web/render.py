@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
@@ -165,5 +166,11 @@ class WebRoute(APIRoute):
                 return error_page(request, e.status_code, e.detail)
             except ServiceError as e:
                 return error_page(request, e.status_code, e.detail())
+            except RequestValidationError as e:
+                errors = list(e.errors())
+                if all(err.get("loc", ("",))[0] == "path" for err in errors):
+                    # An address with an id no row can have (too large, not a number) names no page.
+                    return error_page(request, 404)
+                return error_page(request, 422, errors)
 
         return route

@@ -131,3 +131,16 @@ def test_another_teams_pages_answer_404_and_a_role_without_access_403(server: st
         client.post("/login", data={"username": "auditor", "password": site.password})
         for path in foreign[:4]:
             assert client.get(path).status_code == 403, path  # an auditor sees no names, anywhere
+
+
+def test_an_id_no_row_can_have_gets_a_page_that_says_so_not_a_server_error(server: str,
+                                                                           site: DemoSite) -> None:
+    too_big = 2**63  # beyond any database integer: it used to reach the query and fail there
+    paths = [f"/carers/{too_big}/day", f"/citizens/{too_big}", f"/assignments/{too_big}",
+             f"/runs/{too_big}", f"/teams/{too_big}/rota", f"/teams/{too_big}/runs"]
+    with httpx.Client(base_url=server) as client:
+        client.post("/login", data={"username": "coordinator", "password": site.password})
+        for path in paths:
+            r = client.get(path)
+            assert r.status_code == 404, path
+            assert "Page not found" in r.text or "Sidan finns inte" in r.text, path
