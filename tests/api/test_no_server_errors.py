@@ -2,7 +2,9 @@
 
 Schemathesis generates requests for every operation in /openapi.json (valid ones and ones that break
 the schema: wrong types, huge numbers, odd text) and sends them, with a real login, to the app on a
-database holding the demo municipality. The one property checked is the standard's: no answer is a
+database holding the demo municipality with an accepted plan of two days. An id in the path that
+could name a row is turned into a real row's id (a random one would only ever find "not found"), so
+the bodies reach the code behind it. The one property checked is the standard's: no answer is a
 server error. What it found when it was added: ids beyond the database's integer (a 500 on every
 `/{id}` path, on SQLite and PostgreSQL), a cap of 2**31 and a NUL character in text (PostgreSQL).
 The regression tests below pin each of those down by hand.
@@ -10,6 +12,7 @@ The regression tests below pin each of those down by hand.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,8 +27,14 @@ from sqlalchemy.orm import Session
 from app.api.jobs import get_job_runner
 from app.demo import seed_demo
 from app.main import app
+from app.mapping import accept_plan_version, build_problem, store_plan_version
+from app.services import adjustments as adjustments_service
 from models import core as m
+from models.adjustments import Adjustment, ReplanPreview
 from models.exchange import MAX_INT
+from models.jobs import PlanJob
+from solver import solve
+from solver.types import SolveParams
 from tests.conftest import auth_headers
 
 pytestmark = pytest.mark.slow
@@ -60,22 +69,57 @@ def no_solves() -> Iterator[None]:
         app.dependency_overrides.pop(get_job_runner, None)
 
 
+# The tables behind each id the API's paths carry.
+PATH_IDS: dict[str, Any] = {
+    "user_id": m.User, "team_id": m.Team, "carer_id": m.Carer, "shift_id": m.Shift,
+    "citizen_id": m.Citizen, "need_id": m.Need, "visit_id": m.Visit, "plan_id": m.Plan,
+    "version_id": m.PlanVersion, "assignment_id": m.Assignment, "job_id": PlanJob,
+    "preview_id": ReplanPreview, "adjustment_id": Adjustment,
+}
+
+
+def _plan_two_days(session: Session, coordinator: m.User) -> None:
+    """An accepted plan of the first demo team's first two days (the construction alone: it is quick)."""
+    start = session.scalar(select(func.min(m.Visit.date)))
+    team = session.scalars(select(m.Team).order_by(m.Team.id)).first()
+    assert start is not None and team is not None
+    end = start + dt.timedelta(days=1)
+    problem = build_problem(session, team_ids=[team.id], start=start, end=end)
+    plan = solve(problem, SolveParams(time_limit=10, seed=0, max_iterations=1))
+    version = store_plan_version(session, team_ids=[team.id], start=start, end=end, plan=plan,
+                                 created_by=coordinator)
+    accept_plan_version(session, version=version, user=coordinator)
+
+
 @pytest.fixture(params=["admin", "coordinator"])
-def demo_login(request: pytest.FixtureRequest, client: TestClient, db_session: Session,
-               no_solves: None) -> dict[str, str]:
-    """The demo municipality, and the bearer header of its admin or of a coordinator of two teams."""
+def demo_world(request: pytest.FixtureRequest, client: TestClient, db_session: Session, no_solves: None,
+               monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, str], dict[str, list[int]]]:
+    """The demo municipality with a plan; the bearer header of its admin or of a coordinator of two
+    teams; the ids of the rows each path id can name."""
+    # A re-plan solves while the request waits: half a second is enough to test its answer.
+    monkeypatch.setattr(adjustments_service, "MAX_TIME_LIMIT", 0.5)
     seed_demo(db_session)
+    coordinator = db_session.scalar(select(m.User).where(m.User.username == "coordinator"))
+    assert coordinator is not None
+    _plan_two_days(db_session, coordinator)
     db_session.commit()
     user = db_session.scalar(select(m.User).where(m.User.username == request.param))
     assert user is not None
-    return auth_headers(user)
+    ids = {name: list(db_session.scalars(select(model.id).order_by(model.id)))
+           for name, model in PATH_IDS.items()}
+    return auth_headers(user), ids
 
 
 @SCHEMA.parametrize()
 @settings(max_examples=10, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_whatever_a_logged_in_user_sends_the_api_answers_without_a_server_error(
-        case: Any, demo_login: dict[str, str]) -> None:
-    case.headers = {**(case.headers or {}), **demo_login}
+        case: Any, demo_world: tuple[dict[str, str], dict[str, list[int]]]) -> None:
+    login, ids = demo_world
+    for name, value in (case.path_parameters or {}).items():
+        rows = ids.get(name)
+        if rows and isinstance(value, int) and 1 <= value <= MAX_INT:
+            case.path_parameters[name] = rows[value % len(rows)]
+    case.headers = {**(case.headers or {}), **login}
     case.call_and_validate(checks=[checks.not_a_server_error])
 
 
