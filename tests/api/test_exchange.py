@@ -6,14 +6,28 @@ import copy
 import json
 import subprocess
 import sys
+import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from hypothesis import HealthCheck, event, given, settings
+from sqlalchemy import delete, func, select
 
-from models.core import Carer, Citizen, Shift, Team, Visit
-from tests.conftest import shared_instance
+from models.core import (
+    ROLE_ADMIN,
+    Carer,
+    Citizen,
+    InstanceImport,
+    Shift,
+    Team,
+    TravelLeg,
+    Visit,
+    citizen_avoid_carers,
+)
+from models.exchange import parse_instance
+from tests.conftest import auth_headers, shared_instance
 from tests.paths import VERIFIER
+from tests.solver.test_any_instance import edited_instances
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +164,56 @@ def test_a_plan_naming_an_unknown_visit_is_refused_with_its_path(client, headers
     answer = client.post("/api/import/plan", json=plan, headers=headers["admin"])
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["path"] == "visits[0].id"
+
+
+# --- any edited instance, through the API -----------------------------------------------------
+
+IMPORTED_TABLES = (Visit, Shift, Citizen, Carer, Team)
+
+
+def _stored(db_session) -> list[int]:
+    return [db_session.scalar(select(func.count()).select_from(m)) for m in (*IMPORTED_TABLES, TravelLeg)]
+
+
+def _forget_the_import(db_session) -> None:
+    """Each drawn file meets an empty municipality, as a first import would."""
+    db_session.execute(delete(citizen_avoid_carers))
+    db_session.execute(delete(TravelLeg))
+    db_session.execute(delete(InstanceImport))
+    for model in IMPORTED_TABLES:
+        db_session.execute(delete(model))
+    db_session.commit()
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(doc=edited_instances())
+def test_any_edited_instance_is_imported_whole_or_refused_saying_where_with_nothing_stored(
+        client, make, db_session, doc):
+    """The planner's property (tests/solver/test_any_instance.py) through the database: a file a hand
+    or a script has edited is stored whole and exports back, or answers 422 naming the place, with
+    nothing stored. Never a 500."""
+    admin = auth_headers(make.user(ROLE_ADMIN, [], username=f"admin-{uuid.uuid4().hex[:6]}"))
+    before = _stored(db_session)
+    # As Python writes it: NaN and Infinity included, which a strict JSON client would not send.
+    answer = client.post("/api/import/instance", content=json.dumps(doc),
+                         headers={**admin, "Content-Type": "application/json"})
+    try:
+        if answer.status_code == 422:
+            event("refused")
+            assert answer.json()["detail"] and all(e["path"] and e["msg"] for e in answer.json()["detail"])
+            assert _stored(db_session) == before
+            return
+        assert answer.status_code == 201, answer.text
+        event("imported")
+        parsed = parse_instance(doc)
+        exported = client.get("/api/export/instance", params={"team": [t.id for t in parsed.teams]},
+                              headers=admin)
+        assert exported.status_code == 200, exported.text
+        back = parse_instance(exported.json())
+        assert {v.id for v in back.visits} == {v.id for v in parsed.visits}
+        assert {c.id: (sorted(set(c.skills)), sorted(c.shifts, key=repr)) for c in back.carers} == \
+            {c.id: (sorted(set(c.skills)), sorted(c.shifts, key=repr)) for c in parsed.carers}
+        assert {p.id: (p.contact, set(p.avoid)) for p in back.citizens} == \
+            {p.id: (p.contact, set(p.avoid)) for p in parsed.citizens}
+    finally:
+        _forget_the_import(db_session)
