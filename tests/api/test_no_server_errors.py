@@ -12,12 +12,17 @@ The regression tests below pin each of those down by hand.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import schemathesis
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
@@ -28,7 +33,10 @@ from app.api.jobs import get_job_runner
 from app.demo import seed_demo
 from app.main import app
 from app.mapping import accept_plan_version, build_problem, store_plan_version
+from app.security import SESSION_COOKIE, create_access_token
 from app.services import adjustments as adjustments_service
+from app.services import jobs as jobs_service
+from app.web.routes import router as web_router
 from models import core as m
 from models.adjustments import Adjustment, ReplanPreview
 from models.exchange import MAX_INT
@@ -79,7 +87,8 @@ PATH_IDS: dict[str, Any] = {
 
 
 def _plan_two_days(session: Session, coordinator: m.User) -> None:
-    """An accepted plan of the first demo team's first two days (the construction alone: it is quick)."""
+    """An accepted plan of the first demo team's first two days (the construction alone: it is quick),
+    and a queued plan job for them (never run: see _NoSolves)."""
     start = session.scalar(select(func.min(m.Visit.date)))
     team = session.scalars(select(m.Team).order_by(m.Team.id)).first()
     assert start is not None and team is not None
@@ -89,13 +98,27 @@ def _plan_two_days(session: Session, coordinator: m.User) -> None:
     version = store_plan_version(session, team_ids=[team.id], start=start, end=end, plan=plan,
                                  created_by=coordinator)
     accept_plan_version(session, version=version, user=coordinator)
+    jobs_service.start_plan_job(session, user=coordinator, team_ids=[team.id], start=start, end=end,
+                                time_limit=5, runner=_NoSolves.name)
+
+
+@dataclass
+class DemoWorld:
+    token: str  # the admin's or a coordinator's login (bearer token and session cookie alike)
+    ids: dict[str, list[int]]  # the rows each path id can name
+
+    def aim(self, case: Any) -> None:
+        """Path ids that could name a row name a real one; out-of-range ones stay, to be refused."""
+        for name, value in (case.path_parameters or {}).items():
+            rows = self.ids.get(name)
+            if rows and isinstance(value, int) and 1 <= value <= MAX_INT:
+                case.path_parameters[name] = rows[value % len(rows)]
 
 
 @pytest.fixture(params=["admin", "coordinator"])
 def demo_world(request: pytest.FixtureRequest, client: TestClient, db_session: Session, no_solves: None,
-               monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, str], dict[str, list[int]]]:
-    """The demo municipality with a plan; the bearer header of its admin or of a coordinator of two
-    teams; the ids of the rows each path id can name."""
+               monkeypatch: pytest.MonkeyPatch) -> DemoWorld:
+    """The demo municipality with a plan, seen by its admin or by a coordinator of two teams."""
     # A re-plan solves while the request waits: half a second is enough to test its answer.
     monkeypatch.setattr(adjustments_service, "MAX_TIME_LIMIT", 0.5)
     seed_demo(db_session)
@@ -107,19 +130,58 @@ def demo_world(request: pytest.FixtureRequest, client: TestClient, db_session: S
     assert user is not None
     ids = {name: list(db_session.scalars(select(model.id).order_by(model.id)))
            for name, model in PATH_IDS.items()}
-    return auth_headers(user), ids
+    return DemoWorld(token=create_access_token(user), ids=ids)
 
 
 @SCHEMA.parametrize()
 @settings(max_examples=10, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_whatever_a_logged_in_user_sends_the_api_answers_without_a_server_error(
-        case: Any, demo_world: tuple[dict[str, str], dict[str, list[int]]]) -> None:
-    login, ids = demo_world
-    for name, value in (case.path_parameters or {}).items():
-        rows = ids.get(name)
-        if rows and isinstance(value, int) and 1 <= value <= MAX_INT:
-            case.path_parameters[name] = rows[value % len(rows)]
-    case.headers = {**(case.headers or {}), **login}
+        case: Any, demo_world: DemoWorld) -> None:
+    demo_world.aim(case)
+    case.headers = {**(case.headers or {}), "Authorization": f"Bearer {demo_world.token}"}
+    case.call_and_validate(checks=[checks.not_a_server_error])
+
+
+# --- the web pages and their forms ------------------------------------------------------------
+# They are left out of /openapi.json (they answer HTML); described here from the same routes, so the
+# forms' fields are fuzzed as the API's bodies are.
+
+WEB_DESCRIPTION = "/_web-openapi.json"
+
+
+def _routes(routes: list[Any]) -> Iterator[APIRoute]:
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):  # an included router
+            yield from _routes(route.original_router.routes)
+
+
+def _web_description() -> dict[str, Any]:
+    described = []
+    for route in _routes(web_router.routes):
+        route = copy.copy(route)
+        route.include_in_schema = True
+        described.append(route)
+    return get_openapi(title="web pages", version="test", routes=described)
+
+
+async def _app_with_web_description(scope: Any, receive: Any, send: Any) -> None:
+    if scope["type"] == "http" and scope["path"] == WEB_DESCRIPTION:
+        await JSONResponse(_web_description())(scope, receive, send)
+    else:
+        await app(scope, receive, send)
+
+
+WEB_SCHEMA = schemathesis.openapi.from_asgi(WEB_DESCRIPTION, _app_with_web_description)
+
+
+@WEB_SCHEMA.parametrize()
+@settings(max_examples=10, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+def test_whatever_a_logged_in_user_sends_the_pages_answers_without_a_server_error(
+        case: Any, demo_world: DemoWorld) -> None:
+    demo_world.aim(case)
+    case.cookies = {**(case.cookies or {}), SESSION_COOKIE: demo_world.token}
     case.call_and_validate(checks=[checks.not_a_server_error])
 
 
