@@ -168,7 +168,7 @@ class WebRoute(APIRoute):
                 return error_page(request, e.status_code, e.detail())
             except RequestValidationError as e:
                 errors = list(e.errors())
-                if all(err.get("loc", ("",))[0] == "path" for err in errors):
+                if all(tuple(err.get("loc") or ("",))[0] == "path" for err in errors):
                     # An address with an id no row can have (too large, not a number) names no page.
                     return error_page(request, 404)
                 return error_page(request, 422, errors)

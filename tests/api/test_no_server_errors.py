@@ -6,8 +6,9 @@ database holding the demo municipality with an accepted plan of two days. An id 
 could name a row is turned into a real row's id (a random one would only ever find "not found"), so
 the bodies reach the code behind it. The one property checked is the standard's: no answer is a
 server error. What it found when it was added: ids beyond the database's integer (a 500 on every
-`/{id}` path, on SQLite and PostgreSQL), a cap of 2**31 and a NUL character in text (PostgreSQL).
-The regression tests below pin each of those down by hand.
+`/{id}` path, on SQLite and PostgreSQL), a cap of 2**31 and a NUL character in text (PostgreSQL), and
+an admin deleting its own account (the last one: nobody could make users after). The tests after the
+fuzz pin each of those down by hand.
 """
 
 from __future__ import annotations
