@@ -234,6 +234,8 @@ SV: dict[str, str] = {
     "First day": "Första dag",
     "Last day": "Sista dag",
     "Time limit (seconds)": "Tidsgräns (sekunder)",
+    "Seed": "Slumpfrö",
+    "Steps per team (blank: the time limit decides)": "Steg per team (tomt: tidsgränsen avgör)",
     "Start planning": "Starta planeringen",
     "Progress": "Förlopp",
     "Objective": "Målvärde",

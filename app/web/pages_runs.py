@@ -27,6 +27,7 @@ from app.services.errors import ServiceError
 from app.web.deps import WebUser, planner_team
 from app.web.render import WebRoute, is_htmx, page
 from models.core import PLAN_DRAFT, PlanVersion, Team, User
+from models.exchange import MAX_INT
 from models.jobs import JOB_ACTIVE, PlanJob
 
 router = APIRouter(route_class=WebRoute)
@@ -72,6 +73,8 @@ def start_run(
     start: Annotated[str, Form()],
     end: Annotated[str, Form()],
     time_limit: Annotated[float, Form()] = DEFAULT_SECONDS,
+    seed: Annotated[int, Form(ge=0, le=MAX_INT)] = 0,
+    steps: Annotated[int | None, Form()] = None,  # blank: the time limit decides when to stop
 ) -> Response:
     team = planner_team(session, team_id, user)
     try:
@@ -89,6 +92,8 @@ def start_run(
             start=first,
             end=last,
             time_limit=time_limit,
+            seed=seed,
+            steps=steps,
             runner=runner.name,
         )
         session.commit()  # a worker in another process must find the job
@@ -108,7 +113,8 @@ def start_run(
             code, detail = 503, f"{e}; no job was started, try again later"
         errors = detail if isinstance(detail, list) else [{"path": "", "msg": str(detail)}]
         ctx = runs_context(session, team, user)
-        ctx.update({"errors": errors, "form": {"start": start, "end": end, "time_limit": time_limit}})
+        ctx.update({"errors": errors, "form": {"start": start, "end": end, "time_limit": time_limit,
+                                               "seed": seed, "steps": steps}})
         return page(
             request, "web/runs.html", ctx, user=user, team_id=team.id, active="runs", status_code=code
         )

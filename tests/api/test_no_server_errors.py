@@ -45,33 +45,17 @@ from models.jobs import PlanJob
 from solver import solve
 from solver.types import SolveParams
 from tests.conftest import auth_headers
+from tests.jobs.standins import QueuedOnly
 
 pytestmark = pytest.mark.slow
 
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
-class _NoSolves:
-    """Plan jobs are queued and never run: the fuzz is about answers, not about planning."""
-
-    name = "inprocess"
-
-    def check_available(self) -> None:
-        pass
-
-    def submit(self, job_id: int) -> None:
-        pass
-
-    def cancel(self, job_id: int, task_ids: list[str]) -> None:
-        pass
-
-    def shutdown(self) -> None:
-        pass
-
-
 @pytest.fixture
 def no_solves() -> Iterator[None]:
-    app.dependency_overrides[get_job_runner] = _NoSolves
+    # Plan jobs are queued and never run: the fuzz is about answers, not about planning.
+    app.dependency_overrides[get_job_runner] = QueuedOnly
     try:
         yield
     finally:
@@ -89,7 +73,7 @@ PATH_IDS: dict[str, Any] = {
 
 def _plan_two_days(session: Session, coordinator: m.User) -> None:
     """An accepted plan of the first demo team's first two days (the construction alone: it is quick),
-    and a queued plan job for them (never run: see _NoSolves)."""
+    and a queued plan job for them (never run: QueuedOnly)."""
     start = session.scalar(select(func.min(m.Visit.date)))
     team = session.scalars(select(m.Team).order_by(m.Team.id)).first()
     assert start is not None and team is not None
@@ -100,7 +84,7 @@ def _plan_two_days(session: Session, coordinator: m.User) -> None:
                                  created_by=coordinator)
     accept_plan_version(session, version=version, user=coordinator)
     jobs_service.start_plan_job(session, user=coordinator, team_ids=[team.id], start=start, end=end,
-                                time_limit=5, runner=_NoSolves.name)
+                                time_limit=5, runner=QueuedOnly.name)
 
 
 @dataclass

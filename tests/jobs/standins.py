@@ -21,3 +21,21 @@ def error_plan_solve(problem: Problem, params: SolveParams) -> Plan:
     plan = Plan(assignments=[], unplaced=[Unplaced(v.id, "the planner failed: boom") for v in problem.visits])
     plan.stats["error"] = 1.0
     return plan
+
+
+class QueuedOnly:
+    """A job runner that takes jobs and never runs them: for tests about what is stored and answered."""
+
+    name = "inprocess"
+
+    def check_available(self) -> None:
+        pass
+
+    def submit(self, job_id: int) -> None:
+        pass
+
+    def cancel(self, job_id: int, task_ids: list[str]) -> None:
+        pass
+
+    def shutdown(self) -> None:
+        pass
