@@ -132,11 +132,11 @@ class MoveCheckOut(BaseModel):
     violations: list[dict[str, str]]
 
 
-def _plan(session: SessionDep, plan_id: RowId, user: m.User) -> m.Plan:
+def _plan(session: SessionDep, plan_id: int, user: m.User) -> m.Plan:
     return get_team_scoped(session, m.Plan, plan_id, user, what=f"plan {plan_id} not found")
 
 
-def _preview(session: SessionDep, plan: m.Plan, preview_id: RowId) -> ReplanPreview:
+def _preview(session: SessionDep, plan: m.Plan, preview_id: int) -> ReplanPreview:
     preview = session.get(ReplanPreview, preview_id)
     if preview is None or preview.plan_id != plan.id:
         raise NotFound(f"re-plan {preview_id} not found")

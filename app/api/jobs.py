@@ -24,6 +24,7 @@ from app.schemas.core import RowId
 from app.security import CurrentUser, require_role
 from app.services import jobs as service
 from models.core import ROLE_COORDINATOR, User
+from models.exchange import MAX_INT
 from models.jobs import JOB_STATUSES
 
 # On shutdown the in-process runner fails its unfinished jobs and stops their planners at once,
@@ -52,7 +53,7 @@ class PlanJobIn(BaseModel):
     end: dt.date = Field(description="last day planned (inclusive)")
     time_limit: float = Field(default=30.0, gt=0, le=service.MAX_TIME_LIMIT,
                               description="seconds of solving for the whole job")
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    seed: int = Field(default=0, ge=0, le=MAX_INT)
     part_time_limit: float | None = Field(
         default=None, gt=0, le=service.MAX_TIME_LIMIT,
         description="seconds per team instead of a share of time_limit (scale-out)")

@@ -144,7 +144,7 @@ def read_assignment(assignment_id: RowId, session: SessionDep, user: CurrentUser
     return assignment_out(a)
 
 
-def _assignment(session: SessionDep, assignment_id: RowId, user: User) -> Assignment:
+def _assignment(session: SessionDep, assignment_id: int, user: User) -> Assignment:
     a = session.get(Assignment, assignment_id)
     from app.security import ensure_visible, not_found
 

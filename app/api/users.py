@@ -32,7 +32,7 @@ def create_user(body: UserCreate, session: SessionDep, _admin: Admin) -> UserOut
     return UserOut.from_user(svc.create_user(session, data=body))
 
 
-def _user(session: SessionDep, user_id: RowId) -> User:
+def _user(session: SessionDep, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise not_found(f"user {user_id} not found")

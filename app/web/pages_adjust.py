@@ -78,7 +78,7 @@ def parse_date(value: str, path: str) -> dt.date:
         ) from None
 
 
-def team_plans(session: SessionDep, team_id: RowId) -> list[Plan]:
+def team_plans(session: SessionDep, team_id: int) -> list[Plan]:
     """The team's plans, newest first (a plan spanning teams too)."""
     return list(
         session.scalars(
@@ -90,7 +90,7 @@ def team_plans(session: SessionDep, team_id: RowId) -> list[Plan]:
     )
 
 
-def choose_plan(session: SessionDep, team: Team, plan_id: RowId | None, user: User) -> Plan | None:
+def choose_plan(session: SessionDep, team: Team, plan_id: int | None, user: User) -> Plan | None:
     if plan_id is not None:
         plan = get_team_scoped(session, Plan, plan_id, user, what="plan not found")
         if team.id not in {t.id for t in plan.teams}:
@@ -107,7 +107,7 @@ def choose_plan(session: SessionDep, team: Team, plan_id: RowId | None, user: Us
     return plans[0] if plans else None
 
 
-def _names(session: SessionDep, team_ids: list[RowId]) -> tuple[dict[str, str], dict[str, str]]:
+def _names(session: SessionDep, team_ids: list[int]) -> tuple[dict[str, str], dict[str, str]]:
     carers = dict(
         session.execute(select(Carer.external_id, Carer.name).where(Carer.team_id.in_(team_ids))).all()
     )
@@ -226,7 +226,7 @@ def _service_errors(e: ServiceError) -> list[dict[str, Any]]:
 
 @router.get("/teams/{team_id}/adjust")
 def adjust_page(
-    request: Request, team_id: RowId, user: WebUser, session: SessionDep, plan: int | None = None
+    request: Request, team_id: RowId, user: WebUser, session: SessionDep, plan: RowId | None = None
 ) -> Response:
     team = planner_team(session, team_id, user)
     return render_adjust(request, session, user, team, choose_plan(session, team, plan, user))
@@ -243,7 +243,7 @@ def _day(plan: Plan, value: str, path: str) -> int:
 
 
 def _external(
-    session: SessionDep, model: type[Carer] | type[Citizen], row_id: RowId, team: Team, path: str
+    session: SessionDep, model: type[Carer] | type[Citizen], row_id: int, team: Team, path: str
 ) -> str:
     row = session.get(model, row_id)
     if not isinstance(row, Carer | Citizen) or row.team_id != team.id:
@@ -400,7 +400,7 @@ def start_replan(
     return RedirectResponse(target, status_code=303)
 
 
-def _preview_of(session: SessionDep, team: Team, preview_id: RowId, user: User) -> tuple[Plan, ReplanPreview]:
+def _preview_of(session: SessionDep, team: Team, preview_id: int, user: User) -> tuple[Plan, ReplanPreview]:
     preview = session.get(ReplanPreview, preview_id)
     if preview is None:
         raise NotFound("re-plan not found")

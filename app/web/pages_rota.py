@@ -30,7 +30,7 @@ def parse_day(value: str | None, default: dt.date) -> dt.date:
         raise HTTPException(status_code=422, detail=f"date {value!r} is not a date like 2026-12-01") from None
 
 
-def default_day(session: SessionDep, team_id: RowId) -> dt.date:
+def default_day(session: SessionDep, team_id: int) -> dt.date:
     """Today, unless no plan covers today: then the first day of the team's latest plan (a demo in
     December opened in November should not show an empty week)."""
     today = dt.date.today()

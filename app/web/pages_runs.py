@@ -35,7 +35,7 @@ router = APIRouter(route_class=WebRoute)
 DEFAULT_SECONDS = 30
 
 
-def _job(session: SessionDep, job_id: RowId, user: User) -> tuple[PlanJob, Team]:
+def _job(session: SessionDep, job_id: int, user: User) -> tuple[PlanJob, Team]:
     job = service.get_job(session, user=user, job_id=job_id)
     team = planner_team(session, job.team_ids[0], user)
     return job, team
@@ -52,6 +52,7 @@ def runs_context(session: SessionDep, team: Team, user: User) -> dict[str, Any]:
         "default_start": nxt,
         "default_end": last,
         "default_seconds": DEFAULT_SECONDS,
+        "max_steps": service.MAX_STEPS,
     }
 
 
