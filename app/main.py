@@ -1,4 +1,4 @@
-"""The FastAPI application: routers from ROUTER_MODULES, error handlers, health check.
+"""The FastAPI application: routers from ROUTER_MODULES, error handlers (app/api/errors.py).
 
 To add a router: create `app/api/<area>.py` exposing `router = APIRouter(prefix=..., tags=[...])`
 and add the module's name to ROUTER_MODULES.
@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import importlib
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError
+from fastapi import FastAPI
 
-from app.services.errors import ServiceError
-from models.exchange import ExchangeError
+from app.api.errors import add_error_handlers, document_errors
+from app.settings import get_settings
+from app.web.origin import SameOriginWrites
 
 ROUTER_MODULES: tuple[str, ...] = (
     "app.api.auth",  # login (token), /api/me (issue 3)
@@ -33,16 +32,6 @@ ROUTER_MODULES: tuple[str, ...] = (
 )
 
 
-def _conflict_message(exc: IntegrityError) -> str:
-    text = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else "conflict"
-    return f"conflict with stored data: {text}"
-
-
-def _unstorable_message(exc: DataError) -> str:
-    text = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else "invalid value"
-    return f"a value the database cannot store: {text}"
-
-
 def create_app() -> FastAPI:
     app = FastAPI(
         title="Home-care planner",
@@ -50,27 +39,12 @@ def create_app() -> FastAPI:
         description="Plan home-care visits with few faces, steady times and low travel.",
     )
 
-    @app.exception_handler(IntegrityError)
-    async def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:
-        # A unique or foreign-key violation is the caller's conflict, never a 500.
-        return JSONResponse(status_code=409, content={"detail": _conflict_message(exc)})
-
-    @app.exception_handler(DataError)
-    async def _unstorable(_request: Request, exc: DataError) -> JSONResponse:
-        # The schemas bound what they can (ids, minutes, caps); this catches the rest, such as a NUL
-        # character, which PostgreSQL refuses in text. The request's session has been rolled back.
-        return JSONResponse(status_code=422, content={"detail": _unstorable_message(exc)})
-
-    @app.exception_handler(ExchangeError)
-    async def _exchange(_request: Request, exc: ExchangeError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": exc.errors})
-
-    @app.exception_handler(ServiceError)
-    async def _service(_request: Request, exc: ServiceError) -> JSONResponse:
-        return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail()})
-
-    for name in ROUTER_MODULES:
-        app.include_router(importlib.import_module(name).router)
+    app.add_middleware(SameOriginWrites, allowed_origins=get_settings().allowed_origins)
+    add_error_handlers(app)
+    routers = [importlib.import_module(name).router for name in ROUTER_MODULES]
+    for router in routers:
+        app.include_router(router)
+    document_errors(app, routers)
     return app
 
 

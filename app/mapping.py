@@ -85,21 +85,10 @@ def current_assignments(session: Session, *, visit_ids: Collection[int]) -> dict
         for assignment, accepted_at, version_id in rows:
             rank = (accepted_at or dt.datetime.min.replace(tzinfo=dt.UTC), version_id)
             key = assignment.visit_id
-            if key not in ranked or _later(rank, ranked[key]):
+            if key not in ranked or rank > ranked[key]:
                 ranked[key] = rank
                 out[key] = assignment
     return out
-
-
-def _later(a: tuple[Any, int], b: tuple[Any, int]) -> bool:
-    # SQLite returns naive datetimes, PostgreSQL aware ones; compare as naive UTC.
-    def norm(x: tuple[Any, int]) -> tuple[dt.datetime, int]:
-        t = x[0]
-        if t.tzinfo is not None:
-            t = t.astimezone(dt.UTC).replace(tzinfo=None)
-        return t, x[1]
-
-    return norm(a) > norm(b)
 
 
 def _carers_of(session: Session, assignment_ids: list[int]) -> dict[int, list[int]]:

@@ -167,6 +167,11 @@ CookieUser = Annotated[User, Depends(_cookie_user)]
 OptionalCookieUser = Annotated[User | None, Depends(user_from_cookie)]
 
 
+# Each role check require_role made, with its roles: the API's description reads which operations
+# check a role from it (app/api/errors.py).
+ROLE_CHECKS: dict[Callable[..., User], tuple[str, ...]] = {}
+
+
 def require_role(*roles: str) -> Callable[..., User]:
     """A dependency: the current (bearer) user if their role is one of `roles`, else 403.
 
@@ -176,11 +181,10 @@ def require_role(*roles: str) -> Callable[..., User]:
         raise ValueError(f"unknown roles {sorted(unknown)}")
 
     def dependency(user: CurrentUser) -> User:
-        if user.role != ROLE_ADMIN and user.role not in roles:
-            raise HTTPException(status_code=status.HTTP_403_FORBIDDEN,
-                                detail=f"needs role {' or '.join(roles)}")
+        check_role(user, *roles)
         return user
 
+    ROLE_CHECKS[dependency] = roles
     return dependency
 
 

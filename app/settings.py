@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # The Sundsvall goal: at most 12 distinct carers per citizen per calendar month.
     default_max_carers_per_month: int = 12
     sql_echo: bool = False
+    # Sites besides this server's own host whose pages may send its forms (app/web/origin.py), e.g.
+    # ["https://plan.example.se"] behind a proxy that changes the Host header. JSON in the environment.
+    allowed_origins: list[str] = []
     # Keys the auditor's pseudonyms (HMAC); unset: derived from secret_key.
     # Changing it changes every pseudonym.
     audit_pseudonym_key: str | None = None

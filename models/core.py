@@ -20,7 +20,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -32,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base
+from models.base import Base, UtcDateTime
 
 ROLE_MEMBER = "member"
 ROLE_COORDINATOR = "coordinator"
@@ -139,7 +138,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
 
     teams: Mapped[list[Team]] = relationship(secondary=user_teams, lazy="selectin")
 
@@ -299,7 +298,7 @@ class InstanceImport(Base):
     max_carers_per_month: Mapped[int] = mapped_column(Integer)
     travel: Mapped[dict[str, Any]] = mapped_column(JSON)
     team_ids: Mapped[list[int]] = mapped_column(JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
@@ -314,7 +313,7 @@ class Plan(Base):
     name: Mapped[str] = mapped_column(String(200))
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)  # inclusive
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
 
     teams: Mapped[list[Team]] = relationship(secondary=plan_teams, lazy="selectin")
     versions: Mapped[list[PlanVersion]] = relationship(
@@ -334,9 +333,9 @@ class PlanVersion(Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default=PLAN_DRAFT)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Which inputs it was made from (solver params, job id, source version ...), free-form.
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

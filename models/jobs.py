@@ -16,7 +16,6 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -27,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base
+from models.base import Base, UtcDateTime
 
 JOB_QUEUED = "queued"  # stored, waiting for a runner
 JOB_RUNNING = "running"  # parts are being prepared or solved
@@ -85,9 +84,9 @@ class PlanJob(Base):
     # Free-form inputs a kind needs beyond the above (a re-plan's days, changes ...).
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     # Who runs it: "host:pid" of the in-process runner, or the celery task id of the preparation.
     owner: Mapped[str | None] = mapped_column(String(200))
     message: Mapped[str] = mapped_column(Text, default="")
@@ -139,9 +138,9 @@ class PlanJobPart(Base):
     # Input and output in the exchange format (compact JSON text; see app/jobs/codec.py).
     problem: Mapped[str | None] = mapped_column(Text)
     result: Mapped[str | None] = mapped_column(Text)
-    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     job: Mapped[PlanJob] = relationship(back_populates="parts")
 

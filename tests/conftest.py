@@ -27,6 +27,8 @@ API
 - `make`: a small factory (`make.carer(team)`, `make.citizen(team)`, `make.need(citizen)`,
   `make.visit(citizen)`, `make.user(role, teams)`), each flushing and returning the ORM row.
 - `auth(user)`: bearer headers for any user.
+- `queued_jobs`: plan jobs started through the app are stored and never run (tests about what is
+  stored and answered, not about planning).
 
 Files: `shared_instance(name)` -> Path of ../shared/instances/<name>.json.
 """
@@ -281,3 +283,16 @@ def auth() -> Any:
 @pytest.fixture
 def headers(users: dict[str, m.User]) -> dict[str, dict[str, str]]:
     return {role: auth_headers(user) for role, user in users.items()}
+
+
+@pytest.fixture
+def queued_jobs() -> Iterator[None]:
+    from app.api.jobs import get_job_runner
+    from app.main import app
+    from tests.jobs.standins import QueuedOnly
+
+    app.dependency_overrides[get_job_runner] = QueuedOnly
+    try:
+        yield
+    finally:
+        app.dependency_overrides.pop(get_job_runner, None)

@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, Query, UploadFile, status
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
+from app.api.errors import NAMES_ROWS
 from app.db import SessionDep
 from app.schemas.core import RowId
 from app.security import can_see_personal_data, ensure_visible, require_role, visible_team_ids
@@ -119,7 +120,7 @@ class _Query:
 QueryDep = Annotated[_Query, Depends()]
 
 
-@router.get("/figures")
+@router.get("/figures", responses=NAMES_ROWS)
 def figures(
     q: QueryDep,
     session: SessionDep,
@@ -135,7 +136,7 @@ def figures(
     return out
 
 
-@router.get("/export.csv", response_class=Response)
+@router.get("/export.csv", response_class=Response, responses=NAMES_ROWS)
 def export_csv(q: QueryDep, session: SessionDep, user: Reader) -> Response:
     result = _run(session, user, **q.kwargs())
     return Response(
@@ -145,7 +146,7 @@ def export_csv(q: QueryDep, session: SessionDep, user: Reader) -> Response:
     )
 
 
-@router.get("/report.html", response_class=HTMLResponse)
+@router.get("/report.html", response_class=HTMLResponse, responses=NAMES_ROWS)
 def report_html(q: QueryDep, session: SessionDep, user: Reader) -> HTMLResponse:
     result = _run(session, user, **q.kwargs())
     return HTMLResponse(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordRequestForm
 
+from app.api.errors import ErrorOut
 from app.db import SessionDep
 from app.schemas.core import Token, UserOut
 from app.security import CurrentUser, authenticate, create_access_token
@@ -14,7 +15,11 @@ from app.security import CurrentUser, authenticate, create_access_token
 router = APIRouter(prefix="/api", tags=["auth"])
 
 
-@router.post("/auth/token")
+WRONG_LOGIN: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "Wrong username or password, or the user is not active."}}
+
+
+@router.post("/auth/token", responses=WRONG_LOGIN)
 def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep) -> Token:
     user = authenticate(session, username=form.username, password=form.password)
     if user is None:

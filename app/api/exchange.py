@@ -9,17 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Body, Depends, Query, status
 from pydantic import BaseModel
 
 from app.api.deps import Coordinator
 from app.db import SessionDep
 from app.schemas.core import PlanVersionOut, RowId
-from app.security import CurrentUser, check_role, get_team_scoped
+from app.security import CurrentUser, get_team_scoped, require_role
 from app.services import exchange as svc
-from models.core import ROLE_COORDINATOR, ROLE_MEMBER, PlanVersion
+from models.core import ROLE_COORDINATOR, ROLE_MEMBER, PlanVersion, User
 
 router = APIRouter(prefix="/api", tags=["exchange"])
+# Coordinates are personal data: auditors cannot export.
+Exporter = Annotated[User, Depends(require_role(ROLE_MEMBER, ROLE_COORDINATOR))]
 
 
 class ImportAnswer(BaseModel):
@@ -40,13 +42,12 @@ def import_instance(document: Annotated[Any, Body(description="a homecare-instan
 
 
 @router.get("/export/instance")
-def export_instance(session: SessionDep, user: CurrentUser,
+def export_instance(session: SessionDep, user: Exporter,
                     team: Annotated[list[str] | None, Query(description="team external ids")] = None,
                     start: dt.date | None = None, end: dt.date | None = None,
                     name: str | None = None) -> dict[str, Any]:
     """The teams' data (default: every team you see) as homecare-instance/1. Coordinates are
     personal data: auditors cannot export."""
-    check_role(user, ROLE_MEMBER, ROLE_COORDINATOR)
     team_ids = svc.resolve_team_ids(session, external_ids=team, user=user)
     return svc.export_instance(session, team_ids=team_ids, start=start, end=end, name=name)
 

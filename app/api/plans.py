@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
 from app.api.deps import Coordinator, PagingDep, TeamIds
+from app.api.errors import NAMES_ROWS
 from app.db import SessionDep
 from app.mapping import accept_plan_version, find_or_create_plan
 from app.repositories.core import assignments_stmt, paginate, plans_stmt
@@ -75,7 +76,7 @@ def list_plans(session: SessionDep, user: CurrentUser, paging: PagingDep, team_i
     return Page(items=[plan_out(p) for p in rows], total=total, limit=paging.limit, offset=paging.offset)
 
 
-@router.post("/plans", status_code=status.HTTP_201_CREATED)
+@router.post("/plans", status_code=status.HTTP_201_CREATED, responses=NAMES_ROWS)
 def create_plan(body: PlanCreate, session: SessionDep, user: Coordinator) -> PlanOut:
     for i, tid in enumerate(body.team_ids):
         if not can_see_team(user, tid):

@@ -398,7 +398,7 @@ def gather(sessions: Sessions, job_id: int, *, store: StorePlan | None = None) -
         figures = plan_figures(codec.merge_instances(instances, name), plan_doc, plan.stats)
         version = (store or _kind(job.kind)[1])(session, job=job, plan=plan, figures=figures)
         session.flush()
-        elapsed = (now() - _aware(job.started_at)).total_seconds() if job.started_at else 0.0
+        elapsed = (now() - job.started_at).total_seconds() if job.started_at else 0.0
         res = session.execute(update(PlanJob).where(PlanJob.id == job_id, PlanJob.status == JOB_GATHERING)
                               .values(status=JOB_SUCCEEDED, finished_at=now(), phase="done", fraction=1.0,
                                       plan_version_id=getattr(version, "id", None),
@@ -416,10 +416,6 @@ def gather(sessions: Sessions, job_id: int, *, store: StorePlan | None = None) -
         session.commit()
     log.info("job %s gathered in %.1f s", job_id, time.monotonic() - t0)
     return True
-
-
-def _aware(t: dt.datetime) -> dt.datetime:
-    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
 
 
 # --- the whole job in one process ----------------------------------------------------------------

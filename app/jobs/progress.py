@@ -47,11 +47,6 @@ def _sum_if_all(values: Sequence[float | None]) -> float | None:
     return float(sum(v for v in values if v is not None))
 
 
-def _aware(t: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes (stored as UTC).
-    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
-
-
 def aggregate(parts: Sequence[PartLike], *, started_at: dt.datetime | None = None,
               now: dt.datetime | None = None) -> JobProgress:
     """Fraction weighted by part size (visits); objective and bound summed once every part has one;
@@ -71,8 +66,7 @@ def aggregate(parts: Sequence[PartLike], *, started_at: dt.datetime | None = Non
     else:
         phase = "done"
     if started_at is not None:
-        now = _aware(now or dt.datetime.now(dt.UTC))
-        started_at = _aware(started_at)
+        now = now or dt.datetime.now(dt.UTC)
         elapsed = max(0.0, (now - started_at).total_seconds())
     else:
         elapsed = max((p.elapsed for p in parts), default=0.0)

@@ -69,12 +69,14 @@ class ReplanUnavailable(ServiceError):
     """The planner failed; the plan in force is untouched."""
 
     status_code = 503
+    kind = "planner_unavailable"
 
 
 class MoveRefused(ServiceError):
     """A hand move that would break a hard rule: 422 naming the rule."""
 
     status_code = 422
+    kind = "rule_broken"
 
 
 def _now() -> dt.datetime:

@@ -64,6 +64,7 @@ def import_performed(
             errors=[
                 {
                     **err.as_dict(),
+                    "loc": [err.unit, err.line, *([err.column] if err.column else [])],
                     "path": f"{err.unit} {err.line}" + (f" ({err.column})" if err.column else ""),
                     "msg": err.message,
                 }

@@ -7,6 +7,7 @@ from typing import Any
 
 class ServiceError(Exception):
     status_code = 400
+    kind = "bad_request"  # each listed error's `type` in the answer
 
     def __init__(self, message: str, *, path: str | None = None,
                  errors: list[dict[str, Any]] | None = None) -> None:
@@ -19,19 +20,22 @@ class ServiceError(Exception):
         if self.errors is not None:
             return self.errors
         if self.path is not None:
-            return [{"loc": self.path.split("."), "path": self.path, "msg": self.message}]
+            return [{"path": self.path, "msg": self.message}]
         return self.message
 
 
 class NotFound(ServiceError):
     status_code = 404
+    kind = "not_found"
 
 
 class Conflict(ServiceError):
     status_code = 409
+    kind = "conflict"
 
 
 class Invalid(ServiceError):
     """Input that parses but does not make sense (unknown id, crossed times ...): 422."""
 
     status_code = 422
+    kind = "invalid"

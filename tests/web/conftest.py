@@ -1,5 +1,7 @@
 """Fixtures for the web tests: one demo site per session (SQLite file, demo data, accepted plans), served by
-uvicorn on a free loopback port, and headless Chromium (Debian's, by path) driven by Playwright."""
+uvicorn on a free loopback port, and headless Chromium (Debian's, by path) driven by Playwright; and, for
+the form tests on both databases, `coordinator_browser`: the test client holding team A's coordinator's
+session cookie, with plan jobs stored and never run."""
 
 from __future__ import annotations
 
@@ -8,10 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from app.security import SESSION_COOKIE, create_access_token
+from models import core as m
 from tests.web.site import CHROMIUM, CHROMIUM_ARGS, DemoSite, Server, build_site
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+
+
+@pytest.fixture
+def coordinator_browser(client: TestClient, users: dict[str, m.User], queued_jobs: None) -> TestClient:
+    client.cookies.set(SESSION_COOKIE, create_access_token(users["coordinator"]))
+    return client
 
 
 @pytest.fixture(scope="session")

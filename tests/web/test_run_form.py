@@ -3,29 +3,12 @@ draft can be made again exactly (runs on SQLite and PostgreSQL; the job is store
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.api.jobs import get_job_runner
-from app.main import app
-from app.security import SESSION_COOKIE, create_access_token
 from models import core as m
 from models.jobs import PlanJob
-from tests.jobs.standins import QueuedOnly
-
-
-@pytest.fixture
-def coordinator_browser(client: TestClient, users: dict[str, m.User]) -> Iterator[TestClient]:
-    app.dependency_overrides[get_job_runner] = QueuedOnly
-    client.cookies.set(SESSION_COOKIE, create_access_token(users["coordinator"]))
-    try:
-        yield client
-    finally:
-        app.dependency_overrides.pop(get_job_runner, None)
 
 
 def _jobs(session: Session) -> list[PlanJob]:
