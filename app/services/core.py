@@ -151,9 +151,12 @@ def _keep_an_admin(session: Session, *, user: User, path: str) -> None:
     """Only an admin can make users, so the last active one may not go: nobody could log in to fix it."""
     if user.role != ROLE_ADMIN or not user.is_active:
         return
-    others = session.scalar(select(User.id).where(User.role == ROLE_ADMIN, User.is_active.is_(True),
-                                                  User.id != user.id).limit(1))
-    if others is None:
+    # Every active admin's row is locked until this request commits, so two admins stepping down at
+    # the same moment cannot both see the other still there: the second waits, then reads again.
+    # (SQLite has no row locks; it lets one writer at a time through.)
+    admins = session.scalars(select(User.id).where(User.role == ROLE_ADMIN, User.is_active.is_(True))
+                             .order_by(User.id).with_for_update()).all()
+    if not set(admins) - {user.id}:
         raise Conflict(f"{user.username!r} is the last active admin; make another admin first", path=path)
 
 

@@ -79,7 +79,8 @@ def test_a_change_naming_an_unknown_carer_is_refused_naming_it_and_nothing_is_re
         {"type": "carer_absent", "carer": known, "from_day": 0, "to_day": 0},
         {"type": "carer_absent", "carer": "T1-c99", "from_day": 0, "to_day": 0}]})
     assert r.status_code == 422
-    assert {"path": "changes[1].carer", "msg": "unknown carer 'T1-c99'"} in r.json()["detail"]
+    assert {"loc": ["changes", 1, "carer"], "path": "changes[1].carer", "msg": "unknown carer 'T1-c99'",
+            "type": "format"} in r.json()["detail"]
     assert db_session.scalar(select(func.count()).select_from(Adjustment)
                              .where(Adjustment.plan_id == pid)) == 0
 

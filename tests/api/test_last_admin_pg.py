@@ -1,0 +1,72 @@
+"""The last two admins step down at the same moment, on PostgreSQL with two real sessions: one may, the
+other waits for it and is refused, so the installation always keeps an admin who can make users."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.orm import Session
+
+from app.schemas.core import UserUpdate
+from app.services import core as svc
+from app.services.errors import Conflict
+from models import core as m
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def two_admins(db_engine: Engine) -> Iterator[list[int]]:
+    tag = uuid.uuid4().hex[:6]
+    with Session(db_engine) as s:
+        admins = [m.User(username=f"admin{i}-{tag}", password_hash="-", role=m.ROLE_ADMIN) for i in (1, 2)]
+        s.add_all(admins)
+        s.commit()
+        ids = [a.id for a in admins]
+    yield ids
+    with Session(db_engine) as s:
+        s.execute(delete(m.User).where(m.User.id.in_(ids)))
+        s.commit()
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_two_admins_stepping_down_at_once_leave_one_admin(
+        backend: str, db_engine: Engine, two_admins: list[int]) -> None:
+    with Session(db_engine) as s:
+        active = select(func.count()).select_from(m.User).where(m.User.role == m.ROLE_ADMIN,
+                                                               m.User.is_active.is_(True))
+        assert s.scalar(active) == 2  # the two of this test are the installation's only admins
+    first_checked = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def second_admin() -> None:
+        first_checked.wait(10)
+        t0 = time.monotonic()
+        with Session(db_engine) as s:
+            try:
+                svc.update_user(s, user=s.get_one(m.User, two_admins[1]), data=UserUpdate(is_active=False))
+                s.commit()
+                outcome["second"] = "stepped down"
+            except Conflict as e:
+                s.rollback()
+                outcome["second"] = f"409: {e.message}"
+        outcome["waited"] = time.monotonic() - t0
+
+    thread = threading.Thread(target=second_admin)
+    thread.start()
+    with Session(db_engine) as s:
+        svc.update_user(s, user=s.get_one(m.User, two_admins[0]), data=UserUpdate(role="coordinator"))
+        first_checked.set()
+        time.sleep(0.5)  # the second admin's request arrives while this one is still open
+        s.commit()
+    thread.join(20)
+
+    assert str(outcome["second"]).startswith("409") and "last active admin" in str(outcome["second"])
+    assert float(str(outcome["waited"])) >= 0.3  # it waited for the first to commit, then read again
+    with Session(db_engine) as s:
+        assert s.scalar(active) == 1
