@@ -3,7 +3,6 @@ other waits for it and is refused, so the installation always keeps an admin who
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.schemas.core import UserUpdate
 from app.services import core as svc
-from app.services.errors import Conflict
 from models import core as m
+from tests.concurrency import start_second_request
 
 pytestmark = pytest.mark.postgres
 
@@ -41,32 +40,16 @@ def test_two_admins_stepping_down_at_once_leave_one_admin(
         active = select(func.count()).select_from(m.User).where(m.User.role == m.ROLE_ADMIN,
                                                                m.User.is_active.is_(True))
         assert s.scalar(active) == 2  # the two of this test are the installation's only admins
-    first_checked = threading.Event()
-    outcome: dict[str, object] = {}
-
-    def second_admin() -> None:
-        first_checked.wait(10)
-        t0 = time.monotonic()
-        with Session(db_engine) as s:
-            try:
-                svc.update_user(s, user=s.get_one(m.User, two_admins[1]), data=UserUpdate(is_active=False))
-                s.commit()
-                outcome["second"] = "stepped down"
-            except Conflict as e:
-                s.rollback()
-                outcome["second"] = f"409: {e.message}"
-        outcome["waited"] = time.monotonic() - t0
-
-    thread = threading.Thread(target=second_admin)
-    thread.start()
+    second = start_second_request(db_engine, lambda s: svc.update_user(
+        s, user=s.get_one(m.User, two_admins[1]), data=UserUpdate(is_active=False)))
     with Session(db_engine) as s:
         svc.update_user(s, user=s.get_one(m.User, two_admins[0]), data=UserUpdate(role="coordinator"))
-        first_checked.set()
+        second.first_holds_its_locks.set()
         time.sleep(0.5)  # the second admin's request arrives while this one is still open
         s.commit()
-    thread.join(20)
+    second.join()
 
-    assert str(outcome["second"]).startswith("409") and "last active admin" in str(outcome["second"])
-    assert float(str(outcome["waited"])) >= 0.3  # it waited for the first to commit, then read again
+    assert second.outcome.startswith("409") and "last active admin" in second.outcome, second
+    assert second.waited >= 0.3  # it waited for the first to commit, then read again
     with Session(db_engine) as s:
         assert s.scalar(active) == 1

@@ -3,7 +3,6 @@ two real sessions: one wins, the other gets 409 (Conflict), and nothing is lost.
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from app.services import adjustments as svc
 from app.services.errors import Conflict
 from models import core as m
 from models.adjustments import PREVIEW_READY, ReplanPreview
+from tests.concurrency import start_second_request
 from tests.replan.db_helpers import planned_team
 
 pytestmark = pytest.mark.postgres
@@ -55,40 +55,25 @@ def committed(db_engine: Engine) -> Iterator[dict[str, Any]]:
 @pytest.mark.parametrize("backend", ["postgres"])
 def test_two_coordinators_apply_at_once_the_second_waits_then_gets_409_and_nothing_is_lost(
         backend: str, db_engine: Engine, committed: dict[str, Any]) -> None:
-    first_locked = threading.Event()
-    outcome: dict[str, Any] = {}
+    def coordinator_b(s: Session) -> None:
+        svc.apply_preview(s, plan=s.get_one(m.Plan, committed["plan"]),
+                          preview=s.get_one(ReplanPreview, committed["previews"][1]),
+                          user=s.get_one(m.User, committed["users"][1]), base_version_id=committed["version"])
 
-    def coordinator_b() -> None:
-        first_locked.wait(10)
-        t0 = time.monotonic()
-        with Session(db_engine) as s:
-            plan = s.get_one(m.Plan, committed["plan"])
-            try:
-                svc.apply_preview(s, plan=plan, preview=s.get_one(ReplanPreview, committed["previews"][1]),
-                                  user=s.get_one(m.User, committed["users"][1]),
-                                  base_version_id=committed["version"])
-                s.commit()
-                outcome["b"] = "applied"
-            except Conflict as e:
-                s.rollback()
-                outcome["b"] = f"409: {e.message}"
-        outcome["b_waited"] = time.monotonic() - t0
-
-    b = threading.Thread(target=coordinator_b)
-    b.start()
+    b = start_second_request(db_engine, coordinator_b)
     with Session(db_engine) as s:  # coordinator A holds the head row while B tries
         plan = s.get_one(m.Plan, committed["plan"])
         version = svc.apply_preview(s, plan=plan, preview=s.get_one(ReplanPreview, committed["previews"][0]),
                                     user=s.get_one(m.User, committed["users"][0]),
                                     base_version_id=committed["version"])
-        first_locked.set()
+        b.first_holds_its_locks.set()
         time.sleep(1.0)  # B is blocked on SELECT ... FOR UPDATE meanwhile
         s.commit()
         a_version = version.id
-    b.join(30)
+    b.join()
 
-    assert outcome["b"].startswith("409"), outcome
-    assert outcome["b_waited"] >= 0.8  # it waited for A's transaction, then saw the plan had moved on
+    assert b.outcome.startswith("409"), b
+    assert b.waited >= 0.8  # it waited for A's transaction, then saw the plan had moved on
     with Session(db_engine) as s:
         versions = s.scalars(select(m.PlanVersion).where(m.PlanVersion.plan_id == committed["plan"])
                              .order_by(m.PlanVersion.number)).all()
