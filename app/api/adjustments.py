@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import Coordinator
 from app.db import SessionDep
-from app.schemas.core import RowId
+from app.schemas.core import Day, RowId
 from app.security import get_team_scoped, require_role
 from app.services import adjustments as svc
 from app.services.errors import NotFound
@@ -56,8 +56,8 @@ class AdjustmentOut(BaseModel):
     id: int
     kind: str
     change: dict[str, Any]
-    date_from: dt.date | None
-    date_to: dt.date | None
+    date_from: Day | None
+    date_to: Day | None
     reason: str | None
     status: str
     created_at: dt.datetime

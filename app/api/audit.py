@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from app.api.errors import NAMES_ROWS
 from app.db import SessionDep
-from app.schemas.core import RowId
+from app.schemas.core import Day, RowId
 from app.security import can_see_personal_data, ensure_visible, require_role, visible_team_ids
 from app.services import audit as service
 from app.services.errors import Invalid
@@ -90,7 +90,7 @@ class _Query:
         month: Annotated[
             str | None, Query(pattern=r"^\d{4}-\d{2}$", description="calendar month YYYY-MM")
         ] = None,
-        period_start: Annotated[dt.date | None, Query(description="first day of the 14-day periods")] = None,
+        period_start: Annotated[Day | None, Query(description="first day of the 14-day periods")] = None,
         pseudonymise: Annotated[bool, Query(description="pseudonymise ids (always on for auditors)")] = False,
     ) -> None:
         self.source = source

@@ -7,9 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.api.errors import ErrorOut
 from app.db import SessionDep
-from app.schemas.core import Token, UserOut
+from app.schemas.core import ErrorOut, Token, UserOut
 from app.security import CurrentUser, authenticate, create_access_token
 
 router = APIRouter(prefix="/api", tags=["auth"])

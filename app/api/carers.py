@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, status
 
 from app.api.deps import Coordinator, PagingDep, TeamIds
@@ -13,6 +11,7 @@ from app.schemas.core import (
     CarerCreate,
     CarerOut,
     CarerUpdate,
+    Day,
     Page,
     RowId,
     ShiftCreate,
@@ -33,7 +32,7 @@ def carer_out(carer: Carer, user: User) -> CarerOut:
 
 @router.get("/carers")
 def list_carers(session: SessionDep, user: CurrentUser, paging: PagingDep, team_id: TeamIds = None,
-                active_on: dt.date | None = None, skill: str | None = None) -> Page[CarerOut]:
+                active_on: Day | None = None, skill: str | None = None) -> Page[CarerOut]:
     stmt = carers_stmt(user, team_ids=team_id, active_on=active_on, skill=skill)
     rows, total = paginate(session, stmt, limit=paging.limit, offset=paging.offset)
     return Page(items=[carer_out(r, user) for r in rows], total=total, limit=paging.limit,
@@ -66,8 +65,8 @@ def delete_carer(carer_id: RowId, session: SessionDep, user: Coordinator) -> Non
 
 @router.get("/shifts")
 def list_shifts(session: SessionDep, user: CurrentUser, paging: PagingDep, team_id: TeamIds = None,
-                carer_id: RowId | None = None, start: dt.date | None = None,
-                end: dt.date | None = None) -> Page[ShiftOut]:
+                carer_id: RowId | None = None, start: Day | None = None,
+                end: Day | None = None) -> Page[ShiftOut]:
     stmt = shifts_stmt(user, team_ids=team_id, carer_id=carer_id, start=start, end=end)
     rows, total = paginate(session, stmt, limit=paging.limit, offset=paging.offset)
     return Page(items=[ShiftOut.model_validate(r) for r in rows], total=total, limit=paging.limit,
@@ -76,7 +75,7 @@ def list_shifts(session: SessionDep, user: CurrentUser, paging: PagingDep, team_
 
 @router.get("/carers/{carer_id}/shifts")
 def list_carer_shifts(carer_id: RowId, session: SessionDep, user: CurrentUser, paging: PagingDep,
-                      start: dt.date | None = None, end: dt.date | None = None) -> Page[ShiftOut]:
+                      start: Day | None = None, end: Day | None = None) -> Page[ShiftOut]:
     carer = get_team_scoped(session, Carer, carer_id, user)
     return list_shifts(session, user, paging, None, carer.id, start, end)
 

@@ -1,9 +1,9 @@
 """The API's error answers: one body for every 4xx, and each operation's possible ones documented.
 
-Every error answers `{"detail": ...}`: a sentence, or a list of errors each saying where (`loc`,
-as FastAPI's own validation errors do), what (`msg`) and of which kind (`type`). The services raise
-with a dotted `path` (`visits[3].id`) or none; `error_items` gives each the same shape, so a client
-reads one schema whichever layer refused the request.
+Every error answers `ErrorOut` (app/schemas/core.py): `{"detail": ...}`, a sentence or a list of errors
+each saying where (`loc`, as FastAPI's own validation errors do), what (`msg`) and of which kind
+(`type`). The services raise with a dotted `path` (`visits[3].id`) or none; `error_items` gives each
+the same shape, so a client reads one schema whichever layer refused the request.
 
 `document_errors` adds to each operation in /openapi.json the 4xx answers it can give, read from the
 route itself (its login, role check, parameters and body), so the description stays true as routes are
@@ -21,25 +21,12 @@ from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security.base import SecurityBase
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import DataError, IntegrityError
 
+from app.schemas.core import ErrorOut
 from app.security import ROLE_CHECKS
 from app.services.errors import ServiceError
 from models.exchange import ExchangeError
-
-
-class ErrorItem(BaseModel):
-    model_config = ConfigDict(extra="allow")  # some errors say more: the rule broken, the visit, ...
-
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class ErrorOut(BaseModel):
-    detail: str | list[ErrorItem]
-
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 

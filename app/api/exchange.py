@@ -6,7 +6,6 @@ each error with its JSON path, e.g. {"path": "visits[12].carers", "msg": "..."}.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, status
@@ -14,7 +13,7 @@ from pydantic import BaseModel
 
 from app.api.deps import Coordinator
 from app.db import SessionDep
-from app.schemas.core import PlanVersionOut, RowId
+from app.schemas.core import Day, PlanVersionOut, RowId
 from app.security import CurrentUser, get_team_scoped, require_role
 from app.services import exchange as svc
 from models.core import ROLE_COORDINATOR, ROLE_MEMBER, PlanVersion, User
@@ -26,7 +25,7 @@ Exporter = Annotated[User, Depends(require_role(ROLE_MEMBER, ROLE_COORDINATOR))]
 
 class ImportAnswer(BaseModel):
     name: str
-    start_date: dt.date
+    start_date: Day
     days: int
     team_ids: list[int]
     created: dict[str, int]
@@ -44,7 +43,7 @@ def import_instance(document: Annotated[Any, Body(description="a homecare-instan
 @router.get("/export/instance")
 def export_instance(session: SessionDep, user: Exporter,
                     team: Annotated[list[str] | None, Query(description="team external ids")] = None,
-                    start: dt.date | None = None, end: dt.date | None = None,
+                    start: Day | None = None, end: Day | None = None,
                     name: str | None = None) -> dict[str, Any]:
     """The teams' data (default: every team you see) as homecare-instance/1. Coordinates are
     personal data: auditors cannot export."""

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.api.errors import NAMES_ROWS
 from app.db import SessionDep
 from app.jobs.runner import BrokerUnavailable, JobRunner, get_runner, shutdown_runner
-from app.schemas.core import RowId
+from app.schemas.core import Day, RowId
 from app.security import CurrentUser, require_role
 from app.services import jobs as service
 from models.core import ROLE_COORDINATOR, User
@@ -50,8 +50,8 @@ class PlanJobIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     team_ids: list[RowId] = Field(min_length=1, max_length=1000, description="teams (teams.id) to plan")
-    start: dt.date
-    end: dt.date = Field(description="last day planned (inclusive)")
+    start: Day
+    end: Day = Field(description="last day planned (inclusive)")
     time_limit: float = Field(default=30.0, gt=0, le=service.MAX_TIME_LIMIT,
                               description="seconds of solving for the whole job")
     seed: int = Field(default=0, ge=0, le=MAX_INT)
@@ -93,8 +93,8 @@ class PlanJobOut(BaseModel):
     status: str
     runner: str
     team_ids: list[int]
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
     time_limit: float
     part_time_limit: float | None
     seed: int

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, status
 
 from app.api.deps import Coordinator, PagingDep, TeamIds
 from app.db import SessionDep
 from app.repositories.core import needs_stmt, paginate
 from app.schemas.core import (
+    Day,
     GenerateResult,
     GenerateVisits,
     NeedChange,
@@ -30,8 +29,8 @@ router = APIRouter(prefix="/api", tags=["needs"])
 
 @router.get("/needs")
 def list_needs(session: SessionDep, user: CurrentUser, paging: PagingDep, team_id: TeamIds = None,
-               citizen_id: RowId | None = None, start: dt.date | None = None,
-               end: dt.date | None = None) -> Page[NeedOut]:
+               citizen_id: RowId | None = None, start: Day | None = None,
+               end: Day | None = None) -> Page[NeedOut]:
     stmt = needs_stmt(user, team_ids=team_id, citizen_id=citizen_id, start=start, end=end)
     rows, total = paginate(session, stmt, limit=paging.limit, offset=paging.offset)
     return Page(items=[NeedOut.model_validate(r) for r in rows], total=total, limit=paging.limit,

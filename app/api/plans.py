@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
@@ -17,6 +16,7 @@ from app.repositories.core import assignments_stmt, paginate, plans_stmt
 from app.schemas.core import (
     AssignmentOut,
     AssignmentUpdate,
+    Day,
     Page,
     PlanOut,
     PlanVersionOut,
@@ -45,8 +45,8 @@ Member = Annotated[User, Depends(require_role(ROLE_MEMBER, ROLE_COORDINATOR))]
 
 class PlanCreate(BaseModel):
     team_ids: Annotated[list[RowId], Field(min_length=1)]
-    start_date: dt.date
-    end_date: dt.date
+    start_date: Day
+    end_date: Day
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
     @model_validator(mode="after")
@@ -70,7 +70,7 @@ def assignment_out(a: Assignment) -> AssignmentOut:
 
 @router.get("/plans")
 def list_plans(session: SessionDep, user: CurrentUser, paging: PagingDep, team_id: TeamIds = None,
-               start: dt.date | None = None, end: dt.date | None = None) -> Page[PlanOut]:
+               start: Day | None = None, end: Day | None = None) -> Page[PlanOut]:
     rows, total = paginate(session, plans_stmt(user, team_ids=team_id, start=start, end=end),
                            limit=paging.limit, offset=paging.offset)
     return Page(items=[plan_out(p) for p in rows], total=total, limit=paging.limit, offset=paging.offset)
@@ -104,7 +104,7 @@ def read_version(version_id: RowId, session: SessionDep, user: CurrentUser) -> P
 @router.get("/plan-versions/{version_id}/assignments")
 def list_assignments(version_id: RowId, session: SessionDep, user: CurrentUser, paging: PagingDep,
                      carer_id: RowId | None = None, citizen_id: RowId | None = None,
-                     start: dt.date | None = None, end: dt.date | None = None) -> Page[AssignmentOut]:
+                     start: Day | None = None, end: Day | None = None) -> Page[AssignmentOut]:
     version = get_team_scoped(session, PlanVersion, version_id, user)
     stmt = assignments_stmt(version.id, carer_id=carer_id, citizen_id=citizen_id, start=start, end=end)
     rows, total = paginate(session, stmt, limit=paging.limit, offset=paging.offset)

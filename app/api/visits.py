@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from fastapi import APIRouter, status
@@ -10,7 +9,7 @@ from fastapi import APIRouter, status
 from app.api.deps import Coordinator, PagingDep, TeamIds
 from app.db import SessionDep
 from app.repositories.core import paginate, visits_stmt
-from app.schemas.core import Page, RowId, VisitCreate, VisitOut, VisitUpdate
+from app.schemas.core import Day, Page, RowId, VisitCreate, VisitOut, VisitUpdate
 from app.security import CurrentUser, get_team_scoped
 from app.services import core as svc
 from models.core import Visit
@@ -20,8 +19,8 @@ router = APIRouter(prefix="/api", tags=["visits"])
 
 @router.get("/visits")
 def list_visits(session: SessionDep, user: CurrentUser, paging: PagingDep, team_id: TeamIds = None,
-                citizen_id: RowId | None = None, carer_id: RowId | None = None, start: dt.date | None = None,
-                end: dt.date | None = None,
+                citizen_id: RowId | None = None, carer_id: RowId | None = None, start: Day | None = None,
+                end: Day | None = None,
                 status: Literal["planned", "cancelled"] | None = None) -> Page[VisitOut]:
     stmt = visits_stmt(user, team_ids=team_id, citizen_id=citizen_id, start=start, end=end,
                        status=status, carer_id=carer_id)

@@ -8,10 +8,11 @@ Answers carry the integer `id` and the exchange format's `external_id`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from annotated_types import Ge, Le
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from models.core import MINUTES_PER_DAY, ROLES, User
 from models.exchange import MAX_INT
@@ -22,6 +23,18 @@ T = TypeVar("T")
 # 422 at the parameter that carries it.
 RowId = Annotated[int, Ge(1), Le(MAX_INT)]
 Cap = Annotated[int, Field(ge=1, le=MAX_INT)]
+# Pydantic reads 0, or "0", as 1970-01-01 (seconds since the epoch): a date given any other way than
+# YYYY-MM-DD is refused, not taken for a day in 1970.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_as_a_date(value: Any) -> Any:
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("a date is written YYYY-MM-DD")
+
+
+Day = Annotated[dt.date, BeforeValidator(_written_as_a_date)]
 Minute = Annotated[int, Field(ge=0, le=MINUTES_PER_DAY, description="minutes after midnight")]
 ExternalId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S+$")]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -39,6 +52,23 @@ class _In(BaseModel):
 
 class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+class ErrorItem(BaseModel):
+    """Where (`loc`, as FastAPI's validation errors say it), what and which kind; some say more (the
+    rule a move breaks, the visit, the file's `path`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx answer's body: a sentence, or each error in a list (app/api/errors.py)."""
+
+    detail: str | list[ErrorItem]
 
 
 class Page(BaseModel, Generic[T]):
@@ -121,7 +151,7 @@ class TeamOut(_Out):
 
 
 class ShiftCreate(_In):
-    date: dt.date
+    date: Day
     start: Minute
     end: Minute
 
@@ -133,7 +163,7 @@ class ShiftCreate(_In):
 
 
 class ShiftUpdate(_In):
-    date: dt.date | None = None
+    date: Day | None = None
     start: Minute | None = None
     end: Minute | None = None
 
@@ -141,7 +171,7 @@ class ShiftUpdate(_In):
 class ShiftOut(_Out):
     id: int
     carer_id: int
-    date: dt.date
+    date: Day
     start: int
     end: int
 
@@ -152,8 +182,8 @@ class CarerCreate(_In):
     name: Name
     skills: list[Skill] = []
     contracted_minutes_per_week: Annotated[int, Field(ge=0, le=7 * MINUTES_PER_DAY)] | None = None
-    active_from: dt.date | None = None
-    active_to: dt.date | None = None
+    active_from: Day | None = None
+    active_to: Day | None = None
 
     @model_validator(mode="after")
     def _active_range(self) -> CarerCreate:
@@ -168,8 +198,8 @@ class CarerUpdate(_In):
     name: Name | None = None
     skills: list[Skill] | None = None
     contracted_minutes_per_week: Annotated[int, Field(ge=0, le=7 * MINUTES_PER_DAY)] | None = None
-    active_from: dt.date | None = None
-    active_to: dt.date | None = None
+    active_from: Day | None = None
+    active_to: Day | None = None
 
 
 class CarerOut(_Out):
@@ -179,8 +209,8 @@ class CarerOut(_Out):
     name: str | None  # None for auditors
     skills: list[str]
     contracted_minutes_per_week: int | None
-    active_from: dt.date | None
-    active_to: dt.date | None
+    active_from: Day | None
+    active_to: Day | None
 
 
 # --- citizens --------------------------------------------------------------------------------
@@ -261,8 +291,8 @@ class NeedCreate(_Window):
     duration: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)]
     carers: Literal[1, 2] = 1
     skills: list[Skill] = []
-    valid_from: dt.date
-    valid_to: dt.date | None = None
+    valid_from: Day
+    valid_to: Day | None = None
 
     @field_validator("weekdays")
     @classmethod
@@ -287,21 +317,21 @@ class NeedUpdate(_In):
     duration: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)] | None = None
     carers: Literal[1, 2] | None = None
     skills: list[Skill] | None = None
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
 
 
 class NeedChange(_In):
     """Change a need from a date on: history before `from_date` keeps the old values."""
 
-    from_date: dt.date
+    from_date: Day
     weekdays: Weekdays | None = None
     earliest: Minute | None = None
     latest: Minute | None = None
     duration: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)] | None = None
     carers: Literal[1, 2] | None = None
     skills: list[Skill] | None = None
-    valid_to: dt.date | None = None
+    valid_to: Day | None = None
 
 
 class NeedOut(_Out):
@@ -315,8 +345,8 @@ class NeedOut(_Out):
     duration: int
     carers: int
     skills: list[str]
-    valid_from: dt.date
-    valid_to: dt.date | None
+    valid_from: Day
+    valid_to: Day | None
     replaces_id: int | None
 
 
@@ -324,7 +354,7 @@ class VisitCreate(_Window):
     external_id: ExternalId | None = None
     citizen_id: RowId
     kind: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S+$")]
-    date: dt.date
+    date: Day
     earliest: Minute
     latest: Minute
     duration: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)]
@@ -333,7 +363,7 @@ class VisitCreate(_Window):
 
 
 class VisitUpdate(_In):
-    date: dt.date | None = None
+    date: Day | None = None
     earliest: Minute | None = None
     latest: Minute | None = None
     duration: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)] | None = None
@@ -348,7 +378,7 @@ class VisitOut(_Out):
     citizen_id: int
     need_id: int | None
     kind: str
-    date: dt.date
+    date: Day
     earliest: int
     latest: int
     duration: int
@@ -358,11 +388,11 @@ class VisitOut(_Out):
 
 
 class GenerateVisits(_In):
-    start: dt.date
-    end: dt.date  # inclusive
+    start: Day
+    end: Day  # inclusive
     team_ids: list[RowId] | None = None
     # Visits before this date are history and never change (default: today).
-    today: dt.date | None = None
+    today: Day | None = None
 
     @model_validator(mode="after")
     def _range(self) -> GenerateVisits:
@@ -425,8 +455,8 @@ class PlanOut(_Out):
     id: int
     external_id: str
     name: str
-    start_date: dt.date
-    end_date: dt.date
+    start_date: Day
+    end_date: Day
     team_ids: list[int]
     versions: list[PlanVersionOut]
 

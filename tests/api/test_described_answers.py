@@ -1,14 +1,18 @@
 """A client written from /openapi.json meets only what it describes: every 4xx answer an operation can
-give is listed with the one error body, errors from every layer have that body's shape, and moments
-carry their zone on SQLite as on PostgreSQL. (The fuzz in test_no_server_errors.py checks the same over
-generated requests; these pin down what it found.)"""
+give is listed with the one error body, errors from every layer have that body's shape, moments carry
+their zone on SQLite as on PostgreSQL, and a date is only ever YYYY-MM-DD. (The fuzz in
+test_no_server_errors.py checks the same over generated requests; these pin down what it found.)"""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+from sqlalchemy import func, select
+
 from app.api.errors import loc_of
 from app.main import app
+from models import core as m
 from models.jobs import PlanJob
 
 ERROR_BODY = {"$ref": "#/components/schemas/ErrorOut"}
@@ -93,3 +97,22 @@ def test_an_api_answer_sends_moments_with_their_offset(client, headers, team_a, 
     assert answer.status_code == 202, answer.text
     created = dt.datetime.fromisoformat(answer.json()["created_at"])
     assert created.utcoffset() == dt.timedelta(0)
+
+
+@pytest.mark.parametrize("written", ["0", "1733011200", "2026-12-1", "1.12.2026"])
+def test_a_date_not_written_yyyy_mm_dd_is_refused_not_read_as_a_day_in_1970(client, headers, written):
+    answer = client.get("/api/visits", params={"start": written}, headers=headers["coordinator"])
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"] == ["query", "start"]
+    assert "YYYY-MM-DD" in answer.json()["detail"][0]["msg"]
+    written_well = client.get("/api/visits", params={"start": "2026-12-01"}, headers=headers["coordinator"])
+    assert written_well.status_code == 200
+
+
+def test_a_carer_whose_first_day_is_a_number_is_refused_and_not_stored(client, headers, team_a, db_session):
+    carers = db_session.scalar(select(func.count()).select_from(m.Carer))
+    answer = client.post("/api/carers", headers=headers["coordinator"],
+                         json={"name": "New", "team_id": team_a.id, "active_from": 0})
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"] == ["body", "active_from"]
+    assert db_session.scalar(select(func.count()).select_from(m.Carer)) == carers
