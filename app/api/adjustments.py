@@ -26,6 +26,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import Coordinator
+from app.api.errors import PLANNER_BUSY
 from app.db import SessionDep
 from app.schemas.core import Day, RowId
 from app.security import get_team_scoped, require_role
@@ -182,7 +183,7 @@ def withdraw(plan_id: RowId, adjustment_id: RowId, session: SessionDep, user: Co
     return AdjustmentOut.model_validate(adj)
 
 
-@router.post("/{plan_id}/replans", status_code=201)
+@router.post("/{plan_id}/replans", status_code=201, responses=PLANNER_BUSY)
 def create_replan(plan_id: RowId, body: ReplanIn, session: SessionDep, user: Coordinator) -> PreviewOut:
     plan = _plan(session, plan_id, user)
     preview = svc.create_preview(session, plan=plan, user=user, from_day=body.from_day, to_day=body.to_day,

@@ -84,6 +84,10 @@ _WHY = {
 _WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 # For an operation that looks up rows named in its query or body (not only in its path).
 NAMES_ROWS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": _WHY[404]}}
+# For an operation that needs the planner now (a re-plan) or the job queue (a plan job).
+PLANNER_BUSY: dict[int | str, dict[str, Any]] = {503: {
+    "model": ErrorOut, "description": "The planner or its job queue failed or is out of reach: nothing was "
+                                      "started and the plan in force is unchanged; try again later."}}
 
 
 def _with_dependencies(dependant: Dependant) -> Iterator[Dependant]:

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.errors import NAMES_ROWS
+from app.api.errors import NAMES_ROWS, PLANNER_BUSY
 from app.db import SessionDep
 from app.jobs.runner import BrokerUnavailable, JobRunner, get_runner, shutdown_runner
 from app.schemas.core import Day, RowId
@@ -116,7 +116,7 @@ def _out(job: Any) -> PlanJobOut:
     return PlanJobOut.model_validate(service.job_view(job))
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED, responses=NAMES_ROWS)
+@router.post("", status_code=status.HTTP_202_ACCEPTED, responses={**NAMES_ROWS, **PLANNER_BUSY})
 def start_job(body: PlanJobIn, session: SessionDep, user: Coordinator, runner: RunnerDep) -> PlanJobOut:
     try:
         runner.check_available()

@@ -26,7 +26,7 @@ def _operations() -> dict[tuple[str, str], dict]:
 def test_every_refusal_an_operation_can_give_is_described_with_the_one_error_body():
     operations = _operations()
     for (method, path), op in operations.items():
-        refusals = {code: r for code, r in op["responses"].items() if code.startswith("4")}
+        refusals = {code: r for code, r in op["responses"].items() if code[0] in "45"}
         for code, answer in refusals.items():
             assert answer["content"]["application/json"]["schema"] == ERROR_BODY, (method, path, code)
         if op.get("security"):
@@ -36,7 +36,8 @@ def test_every_refusal_an_operation_can_give_is_described_with_the_one_error_bod
     assert {"401", "404", "422"} <= codes[("GET", "/api/teams/{team_id}")]
     assert "403" not in codes[("GET", "/api/teams/{team_id}")]  # every role reads its own teams
     assert "401" in codes[("POST", "/api/auth/token")]  # a wrong password
-    assert "404" in codes[("POST", "/api/plan-jobs")]  # team ids in the body
+    assert {"404", "503"} <= codes[("POST", "/api/plan-jobs")]  # team ids in the body; the job queue
+    assert "503" in codes[("POST", "/api/plans/{plan_id}/replans")]  # the planner, while the caller waits
     assert "403" in codes[("GET", "/api/export/instance")]  # auditors export no coordinates
     assert codes[("GET", "/health")] == {"200"}
 
