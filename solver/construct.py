@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from solver.dayrouting import route_day
-from solver.state import W_NEW_CARER, Option, TeamState
+from solver.state import W_NEW_CARER, W_NOT_CONTACT, Option, TeamState
 
 
 @dataclass(slots=True)
@@ -172,7 +172,8 @@ def place_with_core_team(st: TeamState, vs: list[int], jitter: float = 0.0) -> l
                     cost += best_dt
             if not took:
                 continue
-            score = (len(took) * (60 + jitter) - cost + (20 * len(took) if c == contact else 0)
+            # The contact carer's visits earn what the objective charges for a visit by anyone else.
+            score = (len(took) * (60 + jitter) - cost + (W_NOT_CONTACT * len(took) if c == contact else 0)
                      + (W_NEW_CARER if met else 0))
             if score > best_score:
                 best_c, best_score, best_vs = c, score, took
