@@ -13,6 +13,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from annotated_types import Ge, Le
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from models.core import MINUTES_PER_DAY, ROLES, User
 from models.exchange import MAX_INT
@@ -31,7 +32,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 def _written_as_a_date(value: Any) -> Any:
     if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
         return value
-    raise ValueError("a date is written YYYY-MM-DD")
+    raise PydanticCustomError("date_format", "a date is written YYYY-MM-DD")
 
 
 Day = Annotated[dt.date, BeforeValidator(_written_as_a_date)]

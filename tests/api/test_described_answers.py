@@ -105,7 +105,8 @@ def test_a_date_not_written_yyyy_mm_dd_is_refused_not_read_as_a_day_in_1970(clie
     answer = client.get("/api/visits", params={"start": written}, headers=headers["coordinator"])
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["loc"] == ["query", "start"]
-    assert "YYYY-MM-DD" in answer.json()["detail"][0]["msg"]
+    error = answer.json()["detail"][0]
+    assert (error["type"], error["msg"]) == ("date_format", "a date is written YYYY-MM-DD")
     written_well = client.get("/api/visits", params={"start": "2026-12-01"}, headers=headers["coordinator"])
     assert written_well.status_code == 200
 
