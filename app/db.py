@@ -6,17 +6,28 @@ Routers take `session: SessionDep`; services receive the session as a keyword ar
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.settings import get_settings
+
+# An execution option: transactions on an engine carrying it will write, so on SQLite they take the
+# write lock at BEGIN (waiting up to the busy timeout). A deferred transaction that reads and then
+# writes after someone else committed (a solve job's progress, another request) fails at once with
+# "database is locked": SQLite cannot bring a stale snapshot up to date, nor wait for it.
+WRITES = "homecare_writes"
+
+
+def for_writing(engine: Engine) -> Engine:
+    """`engine` for transactions that will write; the same pool. PostgreSQL ignores the option."""
+    return engine.execution_options(**{WRITES: True})
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -34,7 +45,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # Set again at each BEGIN: SQLAlchemy may reset the driver's isolation level when a connection
+    # goes back to the pool, and pysqlite's own implicit BEGIN would then come too late.
+    conn.connection.driver_connection.isolation_level = None
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITES) else "BEGIN")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -65,9 +79,22 @@ def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
 
 
-def get_session() -> Iterator[Session]:
-    """FastAPI dependency: a session committed when the endpoint succeeds, rolled back otherwise."""
-    yield from transactional_session(get_sessionmaker())
+@lru_cache
+def get_writing_sessionmaker() -> sessionmaker[Session]:
+    return sessionmaker(bind=for_writing(get_engine()), expire_on_commit=False)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session(request: Request) -> Generator[Session, None, None]:
+    """FastAPI dependency: a session committed when the endpoint succeeds, rolled back otherwise.
+
+    A request that may write (POST, PUT, PATCH, DELETE) writes from its first statement on (see
+    `WRITES`); reading requests never wait for a writer.
+    """
+    writes = request.method not in SAFE_METHODS
+    yield from transactional_session(get_writing_sessionmaker() if writes else get_sessionmaker())
 
 
 def transactional_session(maker: sessionmaker[Session]) -> Iterator[Session]:
@@ -81,6 +108,19 @@ def transactional_session(maker: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def end_reading(session: Session) -> None:
+    """End a request's transaction that has only read, before long work that needs no database.
+
+    A re-plan solves for up to a minute inside its request. Its transaction must not stay open
+    meanwhile: on SQLite a writing request's transaction holds the database's write lock, so every
+    other writer (a solve job's progress, a colleague's edit) would wait for the solve. The session
+    begins a new transaction at its next statement; the dependency still commits or rolls back that one.
+    """
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("end_reading: this request has unsaved changes; they would be committed early")
+    session.commit()
 
 
 # scope="function": the commit runs when the endpoint returns, *before* the answer is sent, so a

@@ -1,4 +1,4 @@
-"""Two requests at the same moment on PostgreSQL, with two real sessions: the second starts once the first
+"""Two requests at the same moment, with two real sessions: the second starts once the first
 holds its locks, and records whether it went through or was refused (409), and how long it waited."""
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ Flow
   none, each logged with who, when and why. They wait as `pending`; the plan's rows do not change yet.
 - `create_preview`: builds the problem (app.mapping.build_problem: current accepted assignments, pins,
   met_before), applies the pending changes that fall in the re-plan days (app.replan: the reference
-  semantics), re-plans, and stores the new plan with its diff. Nothing else changes.
+  semantics), re-plans (with no transaction open: `app.db.end_reading`), and stores the new plan with its
+  diff. Nothing else changes.
 - `apply_preview`: locks the plan head (SELECT ... FOR UPDATE), checks nothing moved on since the preview
   (head revision and version in force), writes the changes into the plan's rows, stores and accepts the
   new version, marks the changes applied; one transaction. A stale preview answers 409.
@@ -25,6 +26,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.db import end_reading
 from app.replan import ReplanFailed, replan
 from app.replan.changes import apply_changes, days_of_change
 from app.replan.hand_move import MoveCheck, check_move
@@ -306,6 +308,11 @@ def create_preview(session: Session, *, plan: m.Plan, user: m.User, from_day: in
     except ExchangeError as e:
         raise _remap(e, [f"adjustment {a.id}" for a in included]) from None
     params = st.SolveParams(time_limit=max(0.5, min(time_limit, MAX_TIME_LIMIT)), seed=seed)
+    # The preview keeps the revision it was made from (checked again on apply), so nothing read here
+    # needs to stay locked while the planner works.
+    base = {"plan_id": plan.id, "base_version_id": version.id, "base_revision": head.revision,
+            "created_by_id": user.id}
+    end_reading(session)
     try:
         result = replan(problem, problem.current, cs, params=params, pinned=problem.pinned)
     except ReplanFailed as e:
@@ -313,10 +320,9 @@ def create_preview(session: Session, *, plan: m.Plan, user: m.User, from_day: in
     diff = result.diff.to_dict()
     diff["released_pins"] = result.released_pins
     preview = ReplanPreview(
-        plan_id=plan.id, base_version_id=version.id, base_revision=head.revision, from_day=from_day,
-        to_day=to_day, adjustment_ids=[a.id for a in included],
+        **base, from_day=from_day, to_day=to_day, adjustment_ids=[a.id for a in included],
         plan_doc=plan_to_doc(result.plan, problem.name), diff=diff, seconds=round(result.seconds, 3),
-        status=PREVIEW_READY, created_by_id=user.id)
+        status=PREVIEW_READY)
     session.add(preview)
     session.flush()
     return preview

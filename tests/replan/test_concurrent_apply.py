@@ -1,5 +1,6 @@
-"""Two coordinators apply re-plans against the same plan version at the same moment, on PostgreSQL with
-two real sessions: one wins, the other gets 409 (Conflict), and nothing is lost."""
+"""Two coordinators apply re-plans against the same plan version at the same moment, with two real sessions
+as two requests would have: one wins, the other waits for it, gets 409 (Conflict), and nothing is lost.
+(PostgreSQL: the plan's head row is locked; SQLite: a writing request holds the write lock from BEGIN.)"""
 
 from __future__ import annotations
 
@@ -12,14 +13,13 @@ import pytest
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
+from app.db import for_writing
 from app.services import adjustments as svc
 from app.services.errors import Conflict
 from models import core as m
 from models.adjustments import PREVIEW_READY, ReplanPreview
 from tests.concurrency import start_second_request
 from tests.replan.db_helpers import planned_team
-
-pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
@@ -52,22 +52,22 @@ def committed(db_engine: Engine) -> Iterator[dict[str, Any]]:
         s.commit()
 
 
-@pytest.mark.parametrize("backend", ["postgres"])
 def test_two_coordinators_apply_at_once_the_second_waits_then_gets_409_and_nothing_is_lost(
-        backend: str, db_engine: Engine, committed: dict[str, Any]) -> None:
+        db_engine: Engine, committed: dict[str, Any]) -> None:
+    requests = for_writing(db_engine)  # as `app.db.get_session` gives a POST
     def coordinator_b(s: Session) -> None:
         svc.apply_preview(s, plan=s.get_one(m.Plan, committed["plan"]),
                           preview=s.get_one(ReplanPreview, committed["previews"][1]),
                           user=s.get_one(m.User, committed["users"][1]), base_version_id=committed["version"])
 
-    b = start_second_request(db_engine, coordinator_b)
-    with Session(db_engine) as s:  # coordinator A holds the head row while B tries
+    b = start_second_request(requests, coordinator_b)
+    with Session(requests) as s:  # coordinator A holds the head row (the write lock) while B tries
         plan = s.get_one(m.Plan, committed["plan"])
         version = svc.apply_preview(s, plan=plan, preview=s.get_one(ReplanPreview, committed["previews"][0]),
                                     user=s.get_one(m.User, committed["users"][0]),
                                     base_version_id=committed["version"])
         b.first_holds_its_locks.set()
-        time.sleep(1.0)  # B is blocked on SELECT ... FOR UPDATE meanwhile
+        time.sleep(1.0)  # B waits meanwhile
         s.commit()
         a_version = version.id
     b.join()
@@ -98,3 +98,24 @@ def test_a_stale_head_read_cannot_overwrite_a_newer_one(backend: str, db_engine:
         with pytest.raises(Conflict):
             svc._bump(b, head_b, b.get_one(m.User, committed["users"][1]))
         b.rollback()
+
+
+def test_a_replan_does_not_hold_up_a_solve_jobs_progress_while_it_solves(
+        db_engine: Engine, committed: dict[str, Any]) -> None:
+    """On SQLite a writing request holds the write lock; the re-plan's solve must not keep it that long."""
+    requests = for_writing(db_engine)
+    replan = start_second_request(requests, lambda s: svc.create_preview(
+        s, plan=s.get_one(m.Plan, committed["plan"]), user=s.get_one(m.User, committed["users"][0]),
+        from_day=0, to_day=0, time_limit=3.0))
+    replan.first_holds_its_locks.set()
+    time.sleep(1.0)  # the re-plan is solving now
+    t0 = time.monotonic()
+    with Session(requests) as job:  # a job's progress write, as app.jobs.db's sessions make it
+        job.get_one(m.Team, committed["team"]).name += " (progress)"
+        job.commit()
+    job_waited = time.monotonic() - t0
+    replan.join()
+
+    assert replan.outcome == "done", replan
+    assert replan.waited >= 2.0  # it was still solving when the job wrote
+    assert job_waited < 0.5, f"the job's write waited {job_waited:.1f} s for the re-plan"
