@@ -24,7 +24,7 @@ from app.services import adjustments as svc
 from app.services.errors import NotFound, ServiceError
 from app.web import queries
 from app.web.deps import PLANNER_ROLES, STAFF_ROLES, WebUser, planner_team
-from app.web.render import WebRoute, is_htmx, page
+from app.web.render import WebRoute, form_errors, is_htmx, page
 from models.adjustments import ReplanPreview
 from models.core import (
     ROLE_AUDITOR,
@@ -198,32 +198,6 @@ def render_adjust(
     )
 
 
-def errors_of(detail: Any) -> list[dict[str, Any]]:
-    """An error's detail (a message, or a list of {path|loc, msg, ...}) as a list of dicts for the page."""
-    if isinstance(detail, list):
-        return [
-            {
-                **d,
-                "path": d.get("path") or ".".join(str(x) for x in d.get("loc", [])),
-                "msg": d.get("msg", ""),
-            }
-            if isinstance(d, dict)
-            else {"path": "", "msg": str(d)}
-            for d in detail
-        ]
-    return [{"path": "", "msg": str(detail)}]
-
-
-def _service_errors(e: ServiceError) -> list[dict[str, Any]]:
-    detail = e.detail()
-    if isinstance(detail, list):
-        return [
-            {"path": d.get("path") or ".".join(str(x) for x in d.get("loc", [])), "msg": d.get("msg", "")}
-            for d in detail
-        ]
-    return [{"path": "", "msg": str(detail)}]
-
-
 @router.get("/teams/{team_id}/adjust")
 def adjust_page(
     request: Request, team_id: RowId, user: WebUser, session: SessionDep, plan: RowId | None = None
@@ -324,24 +298,12 @@ def record_change(
         if note:
             change["reason"] = note
         svc.record_adjustments(session, plan=plan, user=user, changes=[change])
-    except HTTPException as e:
-        if e.status_code != 422:
+    except (HTTPException, ServiceError) as e:
+        if isinstance(e, HTTPException) and e.status_code != 422:
             raise
-        return render_adjust(
-            request, session, user, team, plan, errors=errors_of(e.detail), status_code=422, form=kind
-        )
-    except ServiceError as e:
         session.rollback()
-        return render_adjust(
-            request,
-            session,
-            user,
-            team,
-            plan,
-            errors=_service_errors(e),
-            status_code=e.status_code,
-            form=kind,
-        )
+        code, errors = form_errors(e)
+        return render_adjust(request, session, user, team, plan, errors=errors, status_code=code, form=kind)
     return RedirectResponse(f"/teams/{team.id}/adjust?plan={plan.id}&done=saved", status_code=303)
 
 
@@ -376,24 +338,13 @@ def start_replan(
         preview = svc.create_preview(
             session, plan=plan, user=user, from_day=lo, to_day=hi, time_limit=REPLAN_SECONDS
         )
-    except HTTPException as e:
-        if e.status_code != 422:
+    except (HTTPException, ServiceError) as e:
+        if isinstance(e, HTTPException) and e.status_code != 422:
             raise
-        return render_adjust(
-            request, session, user, team, plan, errors=errors_of(e.detail), status_code=422, form="replan"
-        )
-    except ServiceError as e:
         session.rollback()
-        return render_adjust(
-            request,
-            session,
-            user,
-            team,
-            plan,
-            errors=_service_errors(e),
-            status_code=e.status_code,
-            form="replan",
-        )
+        code, errors = form_errors(e)
+        return render_adjust(request, session, user, team, plan, errors=errors, status_code=code,
+                             form="replan")
     target = f"/teams/{team.id}/replans/{preview.id}"
     if is_htmx(request):
         return Response(status_code=200, headers={"HX-Redirect": target})
@@ -512,7 +463,7 @@ def _move_fields(carer1: str, carer2: str, start: str) -> tuple[list[str], int]:
 
 def _move_violations(e: HTTPException | ServiceError) -> list[dict[str, Any]]:
     """A refused hand move as the rows the page lists: the rule (or the field) and why."""
-    errors = errors_of(e.detail if isinstance(e, HTTPException) else e.detail())
+    _, errors = form_errors(e)
     return [{"rule": d.get("rule") or d.get("path", ""), "visit": d.get("visit", ""), "msg": d["msg"]}
             for d in errors]
 

@@ -25,7 +25,7 @@ from app.services import audit as audit_service
 from app.services import jobs as service
 from app.services.errors import ServiceError
 from app.web.deps import WebUser, planner_team
-from app.web.render import WebRoute, is_htmx, page
+from app.web.render import WebRoute, form_errors, is_htmx, page
 from models.core import PLAN_DRAFT, PlanVersion, Team, User
 from models.exchange import MAX_INT
 from models.jobs import JOB_ACTIVE, PlanJob
@@ -106,13 +106,10 @@ def start_run(
             raise HTTPException(status_code=503, detail=str(e)) from e
     except (HTTPException, ServiceError, BrokerUnavailable) as e:
         session.rollback()
-        if isinstance(e, HTTPException):
-            code, detail = e.status_code, e.detail
-        elif isinstance(e, ServiceError):
-            code, detail = e.status_code, e.detail()
+        if isinstance(e, BrokerUnavailable):
+            code, errors = 503, [{"path": "", "msg": f"{e}; no job was started, try again later"}]
         else:
-            code, detail = 503, f"{e}; no job was started, try again later"
-        errors = detail if isinstance(detail, list) else [{"path": "", "msg": str(detail)}]
+            code, errors = form_errors(e)
         ctx = runs_context(session, team, user)
         ctx.update({"errors": errors, "form": {"start": start, "end": end, "time_limit": time_limit,
                                                "seed": seed, "steps": steps}})

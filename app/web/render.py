@@ -134,6 +134,20 @@ _TITLES = {
 }
 
 
+def form_errors(e: HTTPException | ServiceError) -> tuple[int, list[dict[str, Any]]]:
+    """A refused form as its page shows it: the status and one row per error, each with the field's
+    `path` ("visits.3.day", from a path or a loc) and `msg`, and whatever else the error names."""
+    detail = e.detail if isinstance(e, HTTPException) else e.detail()
+    rows = []
+    for d in detail if isinstance(detail, list) else [detail]:
+        if isinstance(d, dict):
+            rows.append({**d, "path": d.get("path") or ".".join(str(x) for x in d.get("loc", [])),
+                         "msg": d.get("msg", "")})
+        else:
+            rows.append({"path": "", "msg": str(d)})
+    return e.status_code, rows
+
+
 def error_page(request: Request, status_code: int, detail: Any = None) -> HTMLResponse:
     title, text = _TITLES.get(
         status_code, ("Check the form" if 400 <= status_code < 500 else "Something went wrong", "")
