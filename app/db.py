@@ -1,7 +1,11 @@
 """Engine and sessions. One request, one session; the `get_session` dependency owns the commit.
 
 Routers take `session: SessionDep`; services receive the session as a keyword argument and only
-`flush()` (so a unique violation surfaces inside the request and becomes a 409), never commit.
+`flush()` (so a unique violation surfaces inside the request and becomes a 409), never commit. The one
+exception, `end_reading`, ends a transaction that has only read, before a re-plan's solve.
+
+On SQLite a request that may write takes the write lock at its first statement (`for_writing`); one that
+only reads never waits.
 """
 
 from __future__ import annotations
