@@ -67,12 +67,15 @@ def start_plan_job(session: Session, *, user: User, team_ids: list[int], start: 
             # Another team's id answers as a missing one: do not reveal that it exists.
             raise NotFound(f"team {team_id} not found", path=f"team_ids.{i}")
     busy = session.execute(
-        select(PlanJob.id, PlanJobPart.team_id).join(PlanJobPart, PlanJobPart.job_id == PlanJob.id)
-        .where(PlanJob.status.in_(JOB_ACTIVE), PlanJobPart.team_id.in_(wanted))
-    ).first()
-    if busy is not None:
-        raise Conflict(f"team {busy[1]} is being planned by job {busy[0]}; wait for it or cancel it",
-                       path="team_ids")
+        select(PlanJob, PlanJobPart.team_id).join(PlanJobPart, PlanJobPart.job_id == PlanJob.id)
+        .where(PlanJob.status.in_(JOB_ACTIVE), PlanJobPart.team_id.in_(wanted)).order_by(PlanJob.id)
+    ).all()
+    # A job whose server is gone holds no team: the team's next run need not wait for someone to look.
+    settle_orphans(session, list({running.id: running for running, _ in busy}.values()))
+    for running, held in busy:
+        if running.status in JOB_ACTIVE:
+            raise Conflict(f"team {held} is being planned by job {running.id}; wait for it or cancel it",
+                           path="team_ids")
     job = PlanJob(kind=kind, status="queued", runner=runner, team_ids=wanted, start_date=start,
                   end_date=end, time_limit=float(time_limit), part_time_limit=part_time_limit, seed=seed,
                   params=params, created_by_id=user.id, message="queued", phase="queued",

@@ -227,8 +227,8 @@ def test_with_the_broker_down_a_new_job_answers_503_and_the_app_works_on(world: 
 
 
 
-def test_a_job_whose_server_stopped_is_shown_failed_and_the_plan_untouched(
-        world: World, api: Any, runner: InProcessRunner) -> None:
+def _job_of_a_server_that_stopped(world: World) -> int:
+    """A running in-process job whose server process (on this host) is gone."""
     import socket
     import subprocess
 
@@ -242,7 +242,12 @@ def test_a_job_whose_server_stopped_is_shown_failed_and_the_plan_untouched(
                                      end=dt.date(2026, 12, 7), time_limit=5, runner="inprocess")
         job.status, job.owner = "running", f"{socket.gethostname()}:{gone.pid}"
         s.commit()
-        job_id = job.id
+        return job.id
+
+
+def test_a_job_whose_server_stopped_is_shown_failed_and_the_plan_untouched(
+        world: World, api: Any, runner: InProcessRunner) -> None:
+    job_id = _job_of_a_server_that_stopped(world)
     client = api(runner)
     shown = client.get(f"/api/plan-jobs/{job_id}", headers=world.headers["member"]).json()
     assert shown["status"] == "failed" and "server stopped" in shown["error"]
@@ -251,6 +256,20 @@ def test_a_job_whose_server_stopped_is_shown_failed_and_the_plan_untouched(
     assert client.post("/api/plan-jobs", json=_body(world, ["A-T1"], time_limit=1),
                        headers=world.headers["coordinator"]).status_code == 202
     runner.wait(job_id + 1, timeout=30)
+
+
+def test_a_team_whose_last_job_died_with_its_server_can_be_planned_again_at_once(
+        world: World, api: Any, runner: InProcessRunner) -> None:
+    job_id = _job_of_a_server_that_stopped(world)
+    client = api(runner)
+    # Nobody has looked at the dead job; starting the next run is what finds it.
+    r = client.post("/api/plan-jobs", json=_body(world, ["A-T1"], time_limit=1),
+                    headers=world.headers["coordinator"])
+    assert r.status_code == 202, r.text
+    runner.wait(r.json()["id"], timeout=30)
+    with world.sessions() as s:
+        dead = s.get_one(PlanJob, job_id)
+        assert dead.status == "failed" and "server stopped" in (dead.error or "")
 
 
 class _Recorder:
