@@ -26,8 +26,8 @@ test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow and not browser and not celery"
 
 lint: setup
-	$(BIN)/ruff check app solver models tests bench
-	$(BIN)/mypy app solver models tests bench
+	$(BIN)/ruff check app solver models exchange tests bench
+	$(BIN)/mypy app solver models exchange tests bench
 
 bench: setup
 	$(BIN)/python -m bench

@@ -5,7 +5,7 @@ figure in RESULTS.md comes from the same verifier run and the same way of measur
 
 - ``instance_path(name)`` / ``load_instance(name)`` / ``load_problem(name)``: an instance by its short
   name (``team-s``, ``team-m``, ``district-l``, ``municipality-xl``) or by a path, as the raw JSON dict or
-  as a solver ``Problem`` (through models.exchange, the one mapping of the format).
+  as a solver ``Problem`` (through exchange, the one mapping of the format).
 - ``write_plan(plan, problem, path)``: a solver ``Plan`` written as homecare-plan/1.
 - ``verify(instance, plan_path)``: runs ../shared/tools/verify_plan.py in a subprocess and returns a
   ``Verdict`` (valid?, the verifier's figures, its violation lines, how many are monthly-cap breaches).
@@ -58,14 +58,14 @@ def load_instance(name: str | Path) -> dict[str, Any]:
 
 
 def load_problem(name: str | Path) -> Problem:
-    """The instance as a solver Problem, parsed strictly by models.exchange."""
-    from models.exchange import parse_instance, to_problem
+    """The instance as a solver Problem, parsed strictly by exchange."""
+    from exchange import parse_instance, to_problem
 
     return to_problem(parse_instance(load_instance(name)))
 
 
 def plan_doc(plan: Plan, problem: Problem) -> dict[str, Any]:
-    from models.exchange import plan_to_doc
+    from exchange import plan_to_doc
 
     return plan_to_doc(plan, problem.name)
 

@@ -41,7 +41,7 @@ def measure(instance: str, db_file: str) -> dict[str, Any]:
     from app.db import make_engine
     from app.migrate import upgrade_head
     from app.services.exchange import export_instance, import_instance
-    from models.exchange import parse_instance
+    from exchange import parse_instance
 
     out: dict[str, Any] = {}
     engine = make_engine(f"sqlite:///{db_file}")

@@ -78,8 +78,8 @@ def run_scenarios(instance: str = "team-m", *, seed: int = 0, workdir: Path | No
     """Run every scenario for a day and a week; returns rows of figures (JSON-ready)."""
     from app.replan import ReplanFailed, replan
     from app.replan.scenarios import SCENARIOS, make_scenario, scenario_day
-    from models.changes import parse_changes
-    from models.exchange import parse_instance, parse_plan, plan_from_doc, to_problem
+    from exchange import parse_instance, parse_plan, plan_from_doc, to_problem
+    from exchange.changes import parse_changes
     from solver.solve import solve
     from solver.types import SolveParams
 

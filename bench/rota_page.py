@@ -33,7 +33,7 @@ def _plan_doc(instance: dict[str, Any], quick: bool) -> tuple[dict[str, Any], st
         from bench.audit import greedy_plan
 
         return greedy_plan(instance), "greedy"
-    from models.exchange import parse_instance, plan_to_doc, to_problem
+    from exchange import parse_instance, plan_to_doc, to_problem
     from solver import types as st
     from solver.solve import solve
 

@@ -151,7 +151,7 @@ class Workers:
 
 def _import(url: str, instance: Path) -> tuple[list[int], dt.date, dt.date, float]:
     from app.services.exchange import import_instance
-    from models.exchange import parse_instance
+    from exchange import parse_instance
 
     t0 = time.perf_counter()
     with open(instance, encoding="utf-8") as f:

@@ -1,1 +1,1 @@
-"""Storage (SQLAlchemy ORM) and domain types: the exchange format lives in `models.exchange`."""
+"""Storage: the SQLAlchemy ORM models. The exchange format lives in the `exchange` package."""

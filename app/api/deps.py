@@ -9,8 +9,8 @@ from fastapi import Depends, Query
 
 from app.schemas.core import RowId
 from app.security import require_role
+from exchange import MAX_INT
 from models.core import ROLE_ADMIN, ROLE_COORDINATOR, User
-from models.exchange import MAX_INT
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from app.schemas.core import ErrorOut
 from app.security import ROLE_CHECKS
 from app.services.errors import ServiceError
-from models.exchange import ExchangeError
+from exchange import ExchangeError
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 

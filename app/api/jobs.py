@@ -24,8 +24,8 @@ from app.jobs.runner import BrokerUnavailable, JobRunner, get_runner, shutdown_r
 from app.schemas.core import Day, RowId
 from app.security import CurrentUser, require_role
 from app.services import jobs as service
+from exchange import MAX_INT
 from models.core import ROLE_COORDINATOR, User
-from models.exchange import MAX_INT
 from models.jobs import JOB_STATUSES
 
 # On shutdown the in-process runner fails its unfinished jobs and stops their planners at once,

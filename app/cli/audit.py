@@ -141,7 +141,7 @@ def audit(
         if doc is not None and (not isinstance(doc, dict) or doc.get("format") != fmt):
             raise _fail(f"{what}: format must be {fmt}")
     if inst is not None:
-        from models.exchange import ExchangeError, parse_instance, parse_plan
+        from exchange import ExchangeError, parse_instance, parse_plan
 
         try:
             parsed = parse_instance(inst)

@@ -18,7 +18,7 @@ import typer
 from tqdm import tqdm
 
 from app.cli import app
-from models.exchange import ExchangeError, parse_instance, plan_to_doc, to_problem
+from exchange import ExchangeError, parse_instance, plan_to_doc, to_problem
 from solver import SolveParams, solve
 from solver.types import Progress
 

@@ -45,8 +45,7 @@ def replan(
     """Re-plan after the day's adjustments, changing as little as possible; print the diff."""
     from app.replan import ReplanFailed
     from app.replan import replan as run_replan
-    from models.changes import parse_changes
-    from models.exchange import (
+    from exchange import (
         ExchangeError,
         parse_instance,
         parse_plan,
@@ -54,6 +53,7 @@ def replan(
         plan_to_doc,
         to_problem,
     )
+    from exchange.changes import parse_changes
     from solver.types import SolveParams
 
     inst_data = _read_json(instance, "instance")

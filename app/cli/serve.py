@@ -170,7 +170,7 @@ def import_command(
     from app.db import get_sessionmaker
     from app.services import exchange as svc
     from app.services.errors import ServiceError
-    from models.exchange import ExchangeError
+    from exchange import ExchangeError
 
     data = _read_json(file)
     kind = data.get("format") if isinstance(data, dict) else None
@@ -222,7 +222,7 @@ def export_instance(
     """Export teams' data over a date range as homecare-instance/1."""
     from app.db import get_sessionmaker
     from app.services import exchange as svc
-    from models.exchange import ExchangeError
+    from exchange import ExchangeError
 
     first = _date(start, "--start") if start else None
     last = _date(end, "--end") if end else None

@@ -1,8 +1,8 @@
 """What travels between the web process, the workers and the database: the exchange format, compactly.
 
-A part's input is homecare-instance/1 (models.exchange.problem_to_instance) plus the few things a
+A part's input is homecare-instance/1 (exchange.problem_to_instance) plus the few things a
 Problem holds beyond the format (history met earlier in the month, pinned assignments, the current
-plan, the re-plan days); its output is homecare-plan/1 (models.exchange.plan_to_doc) plus the
+plan, the re-plan days); its output is homecare-plan/1 (exchange.plan_to_doc) plus the
 planner's figures. Both are plain JSON: no pickles, no ORM objects, readable by any worker version
 that reads the format.
 """
@@ -14,7 +14,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from models.exchange import (
+from exchange import (
     parse_instance,
     parse_plan,
     plan_from_doc,

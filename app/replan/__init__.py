@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from app.replan.changes import apply_changes, forced_visits
 from app.replan.diff import PlanDiff, diff_plans
-from models.changes import ChangeSet
+from exchange.changes import ChangeSet
 from solver import types as st
 from solver.check import check_assignments
 

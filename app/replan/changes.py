@@ -11,7 +11,8 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
-from models.changes import (
+from exchange import parse_instance, problem_to_instance, to_problem
+from exchange.changes import (
     CarerAbsent,
     CarerAdd,
     ChangeSet,
@@ -23,7 +24,6 @@ from models.changes import (
     VisitWindow,
     parse_changes,
 )
-from models.exchange import parse_instance, problem_to_instance, to_problem
 from solver import types as st
 
 

@@ -15,8 +15,8 @@ from annotated_types import Ge, Le
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from exchange import MAX_INT
 from models.core import MINUTES_PER_DAY, ROLES, User
-from models.exchange import MAX_INT
 
 T = TypeVar("T")
 

@@ -32,6 +32,20 @@ from app.replan.changes import apply_changes, days_of_change
 from app.replan.hand_move import MoveCheck, check_move
 from app.repositories import adjustments as repo
 from app.services.errors import Conflict, Invalid, NotFound, ServiceError
+from exchange import CHANGES_FORMAT, ExchangeError, parse_plan, plan_from_doc, plan_to_doc
+from exchange.changes import (
+    CarerAbsent,
+    CarerAdd,
+    ChangeSet,
+    CitizenAway,
+    ShiftSet,
+    VisitAdd,
+    VisitCancel,
+    VisitDuration,
+    VisitWindow,
+    parse_change,
+    parse_changes,
+)
 from models import core as m
 from models.adjustments import (
     ADJ_APPLIED,
@@ -48,20 +62,6 @@ from models.adjustments import (
     PlanHead,
     ReplanPreview,
 )
-from models.changes import (
-    CarerAbsent,
-    CarerAdd,
-    ChangeSet,
-    CitizenAway,
-    ShiftSet,
-    VisitAdd,
-    VisitCancel,
-    VisitDuration,
-    VisitWindow,
-    parse_change,
-    parse_changes,
-)
-from models.exchange import CHANGES_FORMAT, ExchangeError, parse_plan, plan_from_doc, plan_to_doc
 from solver import types as st
 
 MAX_TIME_LIMIT = 60.0

@@ -29,6 +29,15 @@ from app.mapping import build_problem, plan_to_solver, store_plan_version
 from app.repositories.core import replace_travel_legs
 from app.security import visible_team_ids
 from app.services.core import get_municipality
+from exchange import (
+    ExchangeError,
+    InstanceDoc,
+    parse_instance,
+    parse_plan,
+    plan_from_doc,
+    plan_to_doc,
+    problem_to_instance,
+)
 from models.core import (
     ROLE_ADMIN,
     Carer,
@@ -40,15 +49,6 @@ from models.core import (
     User,
     Visit,
     citizen_avoid_carers,
-)
-from models.exchange import (
-    ExchangeError,
-    InstanceDoc,
-    parse_instance,
-    parse_plan,
-    plan_from_doc,
-    plan_to_doc,
-    problem_to_instance,
 )
 
 CHUNK = 900

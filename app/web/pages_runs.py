@@ -26,8 +26,8 @@ from app.services import jobs as service
 from app.services.errors import ServiceError
 from app.web.deps import WebUser, planner_team
 from app.web.render import WebRoute, form_errors, is_htmx, page
+from exchange import MAX_INT
 from models.core import PLAN_DRAFT, PlanVersion, Team, User
-from models.exchange import MAX_INT
 from models.jobs import JOB_ACTIVE, PlanJob
 
 router = APIRouter(route_class=WebRoute)

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from sqlalchemy import delete, func, select
 
+from exchange import parse_instance
 from models.core import (
     ROLE_ADMIN,
     Carer,
@@ -24,7 +25,6 @@ from models.core import (
     Visit,
     citizen_avoid_carers,
 )
-from models.exchange import parse_instance
 from tests.conftest import auth_headers, shared_instance
 from tests.paths import VERIFIER
 from tests.solver.test_any_instance import edited_instances

@@ -43,9 +43,9 @@ from app.security import SESSION_COOKIE, create_access_token
 from app.services import adjustments as adjustments_service
 from app.services import jobs as jobs_service
 from app.web.routes import router as web_router
+from exchange import MAX_INT
 from models import core as m
 from models.adjustments import Adjustment, ReplanPreview
-from models.exchange import MAX_INT
 from models.jobs import PlanJob
 from solver import solve
 from solver.types import SolveParams

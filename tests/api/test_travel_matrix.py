@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 
 from app.jobs.codec import merge_instances, split_by_team
 from app.mapping import build_problem, store_plan_version
+from exchange import parse_instance, problem_to_instance, to_problem
 from models.core import Team, TravelLeg
-from models.exchange import parse_instance, problem_to_instance, to_problem
 from solver import solve
 from solver.travel import Travel
 from solver.types import Problem, SolveParams, TravelSpec

@@ -145,7 +145,7 @@ def test_planner_plan_if_available_matches_the_verifier(tmp_path: Path) -> None:
     solve = getattr(solver, "solve", None)
     if solve is None:
         pytest.skip("the planner (`from solver import solve`) is not there yet")
-    from models.exchange import parse_instance, plan_to_doc, to_problem
+    from exchange import parse_instance, plan_to_doc, to_problem
     from solver.types import SolveParams
 
     inst = load_instance("team-s")

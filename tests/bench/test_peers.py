@@ -14,7 +14,7 @@ from bench.peers import careful, nearest, routing
 from bench.peers.base import shifts_by_day
 from bench.peers.bound import bound, citizen_month_min
 from bench.peers.contact_bound import contact_share_bound
-from models.exchange import problem_to_instance
+from exchange import problem_to_instance
 from solver.types import Assignment, Carer, Citizen, Plan, Problem, Shift, Team, Visit
 
 

@@ -23,8 +23,8 @@ from sqlalchemy import select
 
 from app.mapping import accept_plan_version, build_problem, plan_to_solver, store_plan_version
 from app.settings import get_settings
+from exchange import plan_to_doc
 from models import core as m
-from models.exchange import plan_to_doc
 from models.jobs import PlanJob, PlanJobPart
 from solver.types import Plan, Unplaced
 from tests.jobs.conftest import World, make_world

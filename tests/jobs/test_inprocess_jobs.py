@@ -16,8 +16,8 @@ from app.jobs.execute import Claim, Relay
 from app.jobs.inprocess import InProcessRunner, _Child
 from app.jobs.solving import DEFAULT_SOLVE_FUNCTION
 from app.mapping import accept_plan_version, plan_to_solver
+from exchange import plan_to_doc
 from models import core as m
-from models.exchange import plan_to_doc
 from models.jobs import PlanJob
 from solver.parallel import restrict
 from solver.types import Progress

@@ -117,7 +117,7 @@ def test_progress_is_weighted_by_team_size_and_sums_objectives_only_when_all_rep
 
 
 def test_splitting_by_team_and_merging_back_keeps_every_visit_and_carer() -> None:
-    from models.exchange import parse_instance, to_problem
+    from exchange import parse_instance, to_problem
     from tests.jobs.helpers import multi_team
 
     problem = to_problem(parse_instance(multi_team(cut(team_s(), days=3), 3)))

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from models.exchange import parse_instance, plan_to_doc, to_problem
+from exchange import parse_instance, plan_to_doc, to_problem
 from solver import types as st
 from tests.replan.helpers import INSTANCES
 

@@ -11,8 +11,8 @@ import pytest
 
 from app.replan.changes import apply_changes, apply_to_instance, forced_visits, replan_range
 from app.replan.scenarios import SCENARIOS, make_scenario, scenario_day
-from models.changes import parse_changes
-from models.exchange import ExchangeError, parse_instance, problem_to_instance, to_problem
+from exchange import ExchangeError, parse_instance, problem_to_instance, to_problem
+from exchange.changes import parse_changes
 from tests.replan.helpers import INSTANCES, reference_apply, tiny_plan, tiny_problem
 
 TEAM_S = INSTANCES / "team-s.json"

@@ -12,8 +12,8 @@ import pytest
 from app.replan import ReplanFailed, replan
 from app.replan.hand_move import avoidable_face
 from app.replan.scenarios import make_scenario
-from models.changes import parse_changes
-from models.exchange import plan_to_doc
+from exchange import plan_to_doc
+from exchange.changes import parse_changes
 from solver import types as st
 from tests.replan.helpers import INSTANCES, run_tool
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from models.exchange import plan_to_doc, problem_to_instance
+from exchange import plan_to_doc, problem_to_instance
 from solver.state import TeamState
 from solver.types import Carer, Citizen, Plan, Problem, Shift, SolveParams, Team, Visit
 from tests.paths import VERIFIER as VERIFY_PATH  # noqa: E402

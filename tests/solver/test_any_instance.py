@@ -17,7 +17,7 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as hs
 
-from models.exchange import ExchangeError, parse_instance, plan_to_doc, problem_to_instance, to_problem
+from exchange import ExchangeError, parse_instance, plan_to_doc, problem_to_instance, to_problem
 from solver import Shift, solve
 from tests.solver.conftest import _load_verifier, carer, citizen, problem, quick, visit
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from models.exchange import parse_instance, to_problem
+from exchange import parse_instance, to_problem
 from solver import Progress, SolveParams, solve
 from tests.paths import INSTANCES
 from tests.solver.conftest import VERIFY_PATH

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from models.exchange import parse_instance, to_problem
+from exchange import parse_instance, to_problem
 from solver import SolveParams, solve
 from solver.types import Assignment, Problem
 from tests.paths import INSTANCES

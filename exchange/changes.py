@@ -1,10 +1,8 @@
-"""Per-type models of homecare-changes/1 (FORMAT.md), checked against the instance they adjust.
-
-`models.exchange.ChangeDoc` only knows the `type` of a change; here each type has its own model, and
-`parse_changes` checks what a change names (carers, visits, citizens, teams, days) against the instance
-*as the earlier changes left it*, because the reference (shared/tools/apply_changes.py) applies them in
-order: a visit cancelled in changes[2] is unknown to changes[5]. Every error names the change, e.g.
-``changes[3]: unknown carer 'T1-c99'``, so the API answers 422 and the CLI exits 2 with the same words.
+"""homecare-changes/1 (FORMAT.md): one model per type of change, each checked against the instance it
+adjusts *as the earlier changes left it*, because the reference (shared/tools/apply_changes.py) applies
+them in order: a visit cancelled in changes[2] is unknown to changes[5]. Every error names the change,
+e.g. ``changes[3]: unknown carer 'T1-c99'``, so the API answers 422 and the CLI exits 2 with the same
+words.
 """
 
 from __future__ import annotations
@@ -15,16 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-from models.exchange import (
-    MINUTES_PER_DAY,
-    CarerDoc,
-    DayShiftDoc,
-    ExchangeError,
-    Id,
-    Minute,
-    VisitDoc,
-    json_path,
-)
+from exchange.common import MINUTES_PER_DAY, ExchangeError, Id, Minute, json_path
+from exchange.instance import CarerDoc, DayShiftDoc, VisitDoc
 from solver import types as st
 
 Day = Annotated[int, Field(ge=0)]

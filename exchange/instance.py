@@ -1,54 +1,28 @@
-"""The exchange format of ../shared/FORMAT.md: homecare-instance/1, homecare-plan/1, homecare-changes/1.
-
-Parsing is strict and names where a file is wrong (a JSON path such as
-``visits[12].carers``), so that the API can answer 422 and the CLI exit 2 with
-the same message. This is also the one place that turns the format into the
-solver's types and back.
-"""
+"""homecare-instance/1: a team's carers, citizens and visits; strict parsing, and the one mapping to
+and from the solver's `Problem`."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from exchange.common import (
+    INSTANCE_FORMAT,
+    MAX_INT,
+    MINUTES_PER_DAY,
+    ExchangeError,
+    Id,
+    Minute,
+    Strict,
+    duplicate_ids,
+    pydantic_errors,
+)
 from solver import types as st
 
-MINUTES_PER_DAY = 24 * 60
-# The database's integer columns (ids, minutes, caps) are PostgreSQL `integer`s: no larger value can be
-# stored, so none is accepted.
-MAX_INT = 2**31 - 1
 
-INSTANCE_FORMAT = "homecare-instance/1"
-PLAN_FORMAT = "homecare-plan/1"
-CHANGES_FORMAT = "homecare-changes/1"
-
-Minute = Annotated[int, Field(ge=0, le=MINUTES_PER_DAY)]
-Id = Annotated[str, Field(min_length=1, max_length=200)]
-
-
-class ExchangeError(ValueError):
-    """A file that does not follow the format; `errors` lists each problem with its JSON path."""
-
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(f"{e['path']}: {e['msg']}" for e in errors[:10]))
-
-
-def json_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "$"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class ShiftDoc(_Strict):
+class ShiftDoc(Strict):
     day: Annotated[int, Field(ge=0)]
     start: Minute
     end: Minute
@@ -60,7 +34,7 @@ class ShiftDoc(_Strict):
         return self
 
 
-class DayShiftDoc(_Strict):
+class DayShiftDoc(Strict):
     start: Minute
     end: Minute
 
@@ -71,13 +45,13 @@ class DayShiftDoc(_Strict):
         return self
 
 
-class TeamDoc(_Strict):
+class TeamDoc(Strict):
     id: Id
     lat: Annotated[float, Field(ge=-90, le=90)]
     lon: Annotated[float, Field(ge=-180, le=180)]
 
 
-class CarerDoc(_Strict):
+class CarerDoc(Strict):
     id: Id
     team: Id
     skills: list[str] = []
@@ -85,7 +59,7 @@ class CarerDoc(_Strict):
     contracted_minutes_per_week: Annotated[int, Field(ge=0, le=7 * MINUTES_PER_DAY)] | None = None
 
 
-class CitizenDoc(_Strict):
+class CitizenDoc(Strict):
     id: Id
     team: Id
     lat: Annotated[float, Field(ge=-90, le=90)]
@@ -94,7 +68,7 @@ class CitizenDoc(_Strict):
     avoid: list[Id] = []
 
 
-class VisitDoc(_Strict):
+class VisitDoc(Strict):
     id: Id
     citizen: Id
     need: Id
@@ -114,18 +88,18 @@ class VisitDoc(_Strict):
         return self
 
 
-class MatrixDoc(_Strict):
+class MatrixDoc(Strict):
     points: list[Id]
     minutes: list[list[Annotated[int, Field(ge=0, le=MAX_INT)]]]
 
 
-class TravelDoc(_Strict):
+class TravelDoc(Strict):
     speed_kmh: Annotated[float, Field(gt=0)] = 18.0
     detour_factor: Annotated[float, Field(gt=0)] = 1.3
     matrix: MatrixDoc | None = None
 
 
-class InstanceDoc(_Strict):
+class InstanceDoc(Strict):
     format: Literal["homecare-instance/1"]
     name: Id
     start_date: dt.date
@@ -138,63 +112,16 @@ class InstanceDoc(_Strict):
     visits: list[VisitDoc]
 
 
-class PlannedVisitDoc(_Strict):
-    id: Id
-    carers: list[Id]
-    start: Minute
-
-
-class UnassignedDoc(_Strict):
-    id: Id
-    reason: Annotated[str, Field(min_length=1)]
-
-
-class PlanDoc(_Strict):
-    format: Literal["homecare-plan/1"]
-    instance: str | None = None
-    visits: list[PlannedVisitDoc] = []
-    unassigned: list[UnassignedDoc] = []
-
-
-class ChangeDoc(_Strict):
-    """One adjustment; which fields it needs depends on `type` (checked in `parse_changes`)."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-    type: Literal[
-        "carer_absent", "shift_set", "carer_add", "visit_duration", "visit_window",
-        "visit_cancel", "citizen_away", "visit_add",
-    ]
-
-
-class ChangesDoc(_Strict):
-    format: Literal["homecare-changes/1"]
-    replan_days: tuple[int, int] | None = None
-    changes: list[ChangeDoc]
-
-
-def _pydantic_errors(err: ValidationError) -> list[dict[str, Any]]:
-    return [{"path": json_path(e["loc"]), "msg": e["msg"]} for e in err.errors()]
-
-
-def _duplicates(items: list[Any], prefix: str) -> list[dict[str, Any]]:
-    counts = Counter(x.id for x in items)
-    return [
-        {"path": f"{prefix}[{i}].id", "msg": f"duplicate id {x.id!r}"}
-        for i, x in enumerate(items)
-        if counts[x.id] > 1
-    ]
-
-
 def parse_instance(data: Any) -> InstanceDoc:
     """Validate an instance document: structure, then ids and references. Raises ExchangeError."""
     try:
         doc = InstanceDoc.model_validate(data)
     except ValidationError as e:
-        raise ExchangeError(_pydantic_errors(e)) from None
+        raise ExchangeError(pydantic_errors(e)) from None
     errors: list[dict[str, Any]] = []
     for prefix, items in (("teams", doc.teams), ("carers", doc.carers),
                           ("citizens", doc.citizens), ("visits", doc.visits)):
-        errors += _duplicates(items, prefix)
+        errors += duplicate_ids(items, prefix)
     teams = {t.id for t in doc.teams}
     carers = {c.id for c in doc.carers}
     citizens = {p.id for p in doc.citizens}
@@ -230,29 +157,6 @@ def parse_instance(data: Any) -> InstanceDoc:
                            "msg": f"missing places {sorted(missing)[:5]}"})
     if errors:
         raise ExchangeError(errors)
-    return doc
-
-
-def parse_plan(data: Any, instance: InstanceDoc | None = None) -> PlanDoc:
-    try:
-        doc = PlanDoc.model_validate(data)
-    except ValidationError as e:
-        raise ExchangeError(_pydantic_errors(e)) from None
-    if instance is not None:
-        visits = {v.id for v in instance.visits}
-        carers = {c.id for c in instance.carers}
-        errors: list[dict[str, Any]] = []
-        for i, a in enumerate(doc.visits):
-            if a.id not in visits:
-                errors.append({"path": f"visits[{i}].id", "msg": f"unknown visit {a.id!r}"})
-            for j, c in enumerate(a.carers):
-                if c not in carers:
-                    errors.append({"path": f"visits[{i}].carers[{j}]", "msg": f"unknown carer {c!r}"})
-        for i, u in enumerate(doc.unassigned):
-            if u.id not in visits:
-                errors.append({"path": f"unassigned[{i}].id", "msg": f"unknown visit {u.id!r}"})
-        if errors:
-            raise ExchangeError(errors)
     return doc
 
 
@@ -326,22 +230,3 @@ def problem_to_instance(problem: st.Problem) -> dict[str, Any]:
             for v in problem.visits
         ],
     }
-
-
-def plan_to_doc(plan: st.Plan, instance_name: str | None) -> dict[str, Any]:
-    """A solver Plan in homecare-plan/1, visits in a stable order."""
-    return {
-        "format": PLAN_FORMAT,
-        "instance": instance_name,
-        "visits": [{"id": a.visit, "carers": list(a.carers), "start": a.start}
-                   for a in sorted(plan.assignments, key=lambda a: a.visit)],
-        "unassigned": [{"id": u.visit, "reason": u.reason}
-                       for u in sorted(plan.unplaced, key=lambda u: u.visit)],
-    }
-
-
-def plan_from_doc(doc: PlanDoc) -> st.Plan:
-    return st.Plan(
-        assignments=[st.Assignment(visit=a.id, carers=tuple(a.carers), start=a.start) for a in doc.visits],
-        unplaced=[st.Unplaced(visit=u.id, reason=u.reason) for u in doc.unassigned],
-    )

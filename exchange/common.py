@@ -1,0 +1,56 @@
+"""What every document of the exchange format shares: limits, format names, the error that names
+where a file is wrong (a JSON path such as ``visits[12].carers``), so that the API can answer 422 and the
+CLI exit 2 with the same message."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+MINUTES_PER_DAY = 24 * 60
+# The database's integer columns (ids, minutes, caps) are PostgreSQL `integer`s: no larger value can be
+# stored, so none is accepted.
+MAX_INT = 2**31 - 1
+
+INSTANCE_FORMAT = "homecare-instance/1"
+PLAN_FORMAT = "homecare-plan/1"
+CHANGES_FORMAT = "homecare-changes/1"
+
+Minute = Annotated[int, Field(ge=0, le=MINUTES_PER_DAY)]
+Id = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ExchangeError(ValueError):
+    """A file that does not follow the format; `errors` lists each problem with its JSON path."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{e['path']}: {e['msg']}" for e in errors[:10]))
+
+
+def json_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "$"
+
+
+class Strict(BaseModel):
+    # NaN and infinity are not numbers a travel speed or a position can have, and JSON cannot carry them
+    # back out on export.
+    model_config = ConfigDict(extra="ignore", frozen=True, allow_inf_nan=False)
+
+
+def pydantic_errors(err: ValidationError) -> list[dict[str, Any]]:
+    return [{"path": json_path(e["loc"]), "msg": e["msg"]} for e in err.errors()]
+
+
+def duplicate_ids(items: list[Any], prefix: str) -> list[dict[str, Any]]:
+    counts = Counter(x.id for x in items)
+    return [
+        {"path": f"{prefix}[{i}].id", "msg": f"duplicate id {x.id!r}"}
+        for i, x in enumerate(items)
+        if counts[x.id] > 1
+    ]
