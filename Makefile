@@ -1,4 +1,6 @@
 # Two commands do all set-up on a fresh machine: `make run` and `make test`.
+# The database lives in the data folder (HOMECARE_DATA_DIR, default ~/.local/share/homecare) or at
+# DATABASE_URL, never in this checkout: no target here deletes it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -16,7 +18,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# Only `homecare migrate` changes the schema (and copies an SQLite file first); serve refuses a stale one.
 run: setup
+	$(BIN)/homecare migrate
 	$(BIN)/homecare serve --demo --host $(HOST) --port $(PORT)
 
 test: setup
@@ -36,4 +40,4 @@ worker: setup
 	$(BIN)/homecare worker
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) .pytest_cache build

@@ -58,7 +58,9 @@ def _sqlite_begin(conn: Any) -> None:
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for `url`; for SQLite: the folder is created and foreign keys are enforced."""
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"echo": echo}
+    # hide_parameters: an error's message (logged, or shown in a 409) never carries the statement's
+    # values, which are names, addresses and notes of citizens.
+    kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

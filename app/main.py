@@ -11,11 +11,14 @@ import importlib
 from fastapi import FastAPI
 
 from app.api.errors import add_error_handlers, document_errors
+from app.ops import instrument
 from app.settings import get_settings
+from app.version import __version__
 from app.web.origin import SameOriginWrites
 
 ROUTER_MODULES: tuple[str, ...] = (
     "app.api.auth",  # login (token), /api/me (issue 3)
+    "app.api.account",  # /api/me/password
     "app.api.health",  # /health (issue 3)
     "app.api.users",  # users (admin) (issue 3)
     "app.api.teams",  # teams (issue 3)
@@ -35,11 +38,12 @@ ROUTER_MODULES: tuple[str, ...] = (
 def create_app() -> FastAPI:
     app = FastAPI(
         title="Home-care planner",
-        version="0.1.0",
+        version=__version__,
         description="Plan home-care visits with few faces, steady times and low travel.",
     )
 
     app.add_middleware(SameOriginWrites, allowed_origins=get_settings().allowed_origins)
+    instrument(app)
     add_error_handlers(app)
     routers = [importlib.import_module(name).router for name in ROUTER_MODULES]
     for router in routers:

@@ -59,7 +59,7 @@ from models.core import (
 __all__ = [
     "ROLES", "ROLE_ADMIN", "ROLE_AUDITOR", "ROLE_COORDINATOR", "ROLE_MEMBER", "SESSION_COOKIE",
     "CookieUser", "CurrentUser", "OptionalCookieUser", "authenticate", "can_see_personal_data",
-    "create_access_token", "decode_access_token", "get_team_scoped", "hash_password",
+    "create_access_token", "decode_access_token", "end_sessions", "get_team_scoped", "hash_password",
     "require_role", "team_id_of", "user_from_cookie", "user_from_token", "verify_password",
     "visible_team_ids",
 ]
@@ -109,34 +109,50 @@ def create_access_token(user: User, *, minutes: int | None = None) -> str:
     payload = {
         "sub": str(user.id),
         "role": user.role,  # informative only: the role is re-read from the database on each use
-        "iat": now,
+        # To the microsecond (a NumericDate may have a fraction), so a session ended now
+        # (`end_sessions`) can never include a token made a moment later.
+        "iat": now.timestamp(),
         "exp": now + dt.timedelta(minutes=minutes or settings.access_token_minutes),
     }
     return jwt.encode(payload, settings.secret_key, algorithm=settings.jwt_algorithm)
 
 
-def decode_access_token(token: str) -> int | None:
-    """The user id in a valid, unexpired token; None otherwise."""
+def _decode(token: str) -> tuple[int, float] | None:
+    """(user id, issued-at in epoch seconds) of a valid, unexpired token; None otherwise."""
     settings = get_settings()
     try:
         payload = jwt.decode(token, settings.secret_key, algorithms=[settings.jwt_algorithm],
                              options={"require": ["sub", "exp"]})
-        return int(payload["sub"])
+        return int(payload["sub"]), float(payload.get("iat", 0))
     except (jwt.PyJWTError, ValueError, TypeError):
         return None
 
 
+def decode_access_token(token: str) -> int | None:
+    """The user id in a valid, unexpired token; None otherwise."""
+    claims = _decode(token)
+    return None if claims is None else claims[0]
+
+
 def user_from_token(session: Session, token: str | None) -> User | None:
-    """The active user a token names, or None: the one check for header and cookie alike."""
-    if not token:
+    """The active user a token names, or None: the one check for header and cookie alike.
+
+    A token issued before the user's `sessions_valid_after` (a changed password) is void."""
+    claims = _decode(token) if token else None
+    if claims is None:
         return None
-    user_id = decode_access_token(token)
-    if user_id is None:
-        return None
+    user_id, issued_at = claims
     user = session.get(User, user_id)
     if user is None or not user.is_active:
         return None
+    if user.sessions_valid_after is not None and issued_at < user.sessions_valid_after.timestamp():
+        return None
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Void every token the user holds now; tokens made from now on are good."""
+    user.sessions_valid_after = dt.datetime.now(dt.UTC)
 
 
 def _unauthorized() -> HTTPException:

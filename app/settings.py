@@ -5,24 +5,40 @@ Read them through `get_settings()` so tests can clear the cache after changing t
 
 from __future__ import annotations
 
+import zoneinfo
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_DB_PATH = PROJECT_DIR / "var" / "homecare.db"
+# The development default of SECRET_KEY: `serve` refuses it unless started with --demo.
+DEV_SECRET_KEY = "dev-only-change-me-please-0123456789abcdef"
+
+
+def default_data_dir() -> Path:
+    """The per-user data folder (~/.local/share/homecare on Linux): never inside the code, so installing
+    a new version or cleaning a checkout cannot touch the database."""
+    from platformdirs import user_data_path
+
+    return user_data_path("homecare", appauthor=False)
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    # SQLite by default so `make run` works from a fresh clone; PostgreSQL in production.
-    database_url: str = Field(default=f"sqlite:///{DEFAULT_DB_PATH}")
+    # Where the SQLite database and its backups live when DATABASE_URL does not say otherwise.
+    data_dir: Path = Field(default_factory=default_data_dir,
+                           validation_alias=AliasChoices("homecare_data_dir", "data_dir"))
+    # SQLite in the data folder by default so `make run` works from a fresh clone; PostgreSQL in
+    # production. Set, it overrides the data folder.
+    database_url: str = ""
     # Signs the bearer tokens and the web session cookie. Set it in production: the default
     # only suits a laptop demo (tokens signed with it are worthless elsewhere).
-    secret_key: str = "dev-only-change-me-please-0123456789abcdef"
+    secret_key: str = DEV_SECRET_KEY
     jwt_algorithm: str = "HS256"
     access_token_minutes: int = 8 * 60  # one working shift
     # The Sundsvall goal: at most 12 distinct carers per citizen per calendar month.
@@ -52,6 +68,48 @@ class Settings(BaseSettings):
     # In-process runner: worker processes each job's planner may use (never more than the cores);
     # one team's plan then races other seeds on the spare cores and keeps the best.
     jobs_inprocess_workers: int = 2
+
+    # --- running as a service ---
+    # The municipality's time zone: the pages show moments (plan runs, versions) in it.
+    time_zone: str = "Europe/Stockholm"
+    # Addresses (comma-separated, or *) of reverse proxies whose X-Forwarded-For/-Proto headers are
+    # believed: the TLS proxy's address when it runs on another machine. Headers from anyone else are
+    # ignored, so nobody can claim to be https or another address.
+    forwarded_allow_ips: str = "127.0.0.1"
+    # The session cookie's Secure flag: unset follows the request's scheme (https through a trusted
+    # proxy); true forces it, for a site that is only ever reached through TLS.
+    session_cookie_secure: bool | None = None
+    # Logs: one JSON object a line (for the municipality's log collector) or plain text.
+    log_format: Literal["json", "text"] = "json"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Addresses or networks (CIDR) that may read /metrics without a login, e.g. ["10.1.2.3/32"] for
+    # the Prometheus server; everyone else needs an admin's token. JSON in the environment.
+    metrics_allowed_ips: list[str] = []
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as Europe/Stockholm)") from None
+        return value
+
+    @field_validator("metrics_allowed_ips")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for net in value:
+            try:
+                ip_network(net, strict=False)
+            except ValueError:
+                raise ValueError(f"{net!r} is not an address or a network (10.1.2.3, 10.1.0.0/16)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _database_in_data_dir(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'homecare.db'}"
+        return self
 
 
 @lru_cache

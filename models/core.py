@@ -139,6 +139,12 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=_now)
+    # The identity provider's subject (`sub`) of a user who signs in through it (OpenID Connect);
+    # such a user has no usable password here, and the provider's groups set their role and teams.
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # Tokens issued before this moment are void: a changed password, or a sign-in the provider's groups
+    # no longer allow, ends every session the user had.
+    sessions_valid_after: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
     teams: Mapped[list[Team]] = relationship(secondary=user_teams, lazy="selectin")
 

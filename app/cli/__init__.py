@@ -17,6 +17,7 @@ app = typer.Typer(
 # Registration order is the order `homecare --help` lists them in.
 COMMAND_MODULES = (
     "app.cli.serve",  # serve, import, export, seed (issue 3)
+    "app.cli.admin",  # create-admin, set-password
     "app.cli.plan",  # plan (issue 4)
     "app.cli.replan",  # replan (issue 5)
     "app.cli.audit",  # audit (issue 6)

@@ -1,8 +1,9 @@
 """`homecare serve`, `homecare import`, `homecare export instance|plan`, `homecare seed-demo`,
 `homecare migrate` (issue 3).
 
-Every command first brings the database (DATABASE_URL) to the newest migration, so they work on a
-fresh clone. Bad input: a message on stderr and exit status 2, never a traceback.
+Only `homecare migrate` changes the schema; every other command that uses the database first checks
+that its schema is this version's and otherwise says to run it. Bad input: a message on stderr and
+exit status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -16,6 +17,13 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from app.cli import app
+from app.cli.checks import (
+    MAKE_A_KEY,
+    database_label,
+    require_current_schema,
+    secret_key_problem,
+    settings_or_fail,
+)
 
 export_app = typer.Typer(help="Write an instance or a plan in the exchange format (FORMAT.md).",
                          no_args_is_help=True)
@@ -25,15 +33,6 @@ app.add_typer(export_app, name="export")
 def _fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
-
-
-def _migrate() -> None:
-    from app.migrate import upgrade_head
-
-    try:
-        upgrade_head()
-    except Exception as e:  # unreachable database, bad URL: say so plainly
-        _fail(f"cannot prepare the database ({type(e).__name__}): {str(e).splitlines()[0][:300]}")
 
 
 def _print_logins(stream: Any = None) -> None:
@@ -86,30 +85,46 @@ def _demo_users_present() -> bool:
 @app.command()
 def serve(
     demo: Annotated[bool, typer.Option(
-        "--demo", help="seed the demo municipality when the database is empty")] = False,
+        "--demo", help="seed the demo municipality when the database is empty; allows the development "
+                       "SECRET_KEY (trying it out only)")] = False,
     host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, max=64, help="server processes answering requests (about one per core)")] = 1,
+    forwarded_allow_ips: Annotated[str | None, typer.Option(
+        "--forwarded-allow-ips", help="addresses of the reverse proxies whose X-Forwarded-For/-Proto "
+                                      "headers are believed, comma-separated (default: the "
+                                      "FORWARDED_ALLOW_IPS setting, 127.0.0.1)")] = None,
     reload: Annotated[bool, typer.Option("--reload", help="restart on code changes (development)")] = False,
 ) -> None:
-    """Migrate the database, optionally seed the demo, and serve the API and web pages."""
+    """Serve the API and the web pages (the schema must be current: `homecare migrate`)."""
     import uvicorn
 
-    from app.settings import Settings, get_settings
+    from app.ops import prepare_metrics
+    from app.ops.logs import logging_config
 
-    _migrate()
+    settings = settings_or_fail()
+    weak_key = secret_key_problem(settings)
+    if weak_key and not demo:
+        _fail(f"{weak_key}. Set SECRET_KEY in the environment (or the service's environment file) to a "
+              f"long random text, e.g. from: {MAKE_A_KEY}. Only `homecare serve --demo` runs without one.")
+    if reload and workers > 1:
+        _fail("--reload runs one process; leave out --workers")
+    require_current_schema()
     if demo:
         _seed_if_empty()
         if _demo_users_present():
             _print_logins()
         else:
             typer.echo("The database holds other data; the demo was not seeded (no demo logins).", err=True)
-    settings = get_settings()
-    default_key = Settings.model_fields["secret_key"].default
-    if settings.secret_key == default_key and host not in {"127.0.0.1", "localhost"}:
-        typer.echo("warning: SECRET_KEY is the development default; set it before serving others", err=True)
-    typer.echo(f"Database: {settings.database_url.split('@')[-1]}", err=True)
-    typer.echo(f"Serving on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)", err=True)
-    uvicorn.run("app.main:app", host=host, port=port, reload=reload)
+        if weak_key and host not in {"127.0.0.1", "localhost", "::1"}:
+            typer.echo(f"warning: {weak_key}; anyone who reads it can sign in as anybody here", err=True)
+    prepare_metrics(workers)
+    typer.echo(f"Database: {database_label(settings.database_url)}", err=True)
+    typer.echo(f"Serving on http://{host}:{port}/ with {workers} process(es)  (API docs: /docs)", err=True)
+    uvicorn.run("app.main:app", host=host, port=port, reload=reload, workers=workers,
+                proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips,
+                log_config=logging_config(settings), access_log=False, server_header=False)
 
 
 @app.command("seed-demo")
@@ -119,7 +134,7 @@ def seed_demo_command(
 ) -> None:
     """Fill an empty database with the demo municipality and print the demo logins."""
     first = _date(start, "--start") if start else None
-    _migrate()
+    require_current_schema()
     if not _seed_if_empty(start=first):
         _fail("the database is not empty; the demo is only seeded into an empty database")
     _print_logins(sys.stdout)
@@ -127,9 +142,28 @@ def seed_demo_command(
 
 @app.command()
 def migrate() -> None:
-    """Bring the database to the newest schema (alembic upgrade head)."""
-    _migrate()
-    typer.echo("database is at the newest migration", err=True)
+    """Bring the database to this version's schema (on SQLite, a copy of the file is kept first)."""
+    from app.db import make_engine
+    from app.migrate import migrate as run_migrations
+
+    url = settings_or_fail().database_url
+    try:
+        engine = make_engine(url)
+        try:
+            result = run_migrations(engine)
+        finally:
+            engine.dispose()
+    except ValueError as e:  # a newer version's schema
+        _fail(f"{database_label(url)}: {e}")
+    except Exception as e:  # unreachable database, bad URL: say so plainly
+        _fail(f"cannot migrate {database_label(url)} ({type(e).__name__}): {str(e).splitlines()[0][:300]}")
+    if result.backup is not None:
+        typer.echo(f"copied the database to {result.backup} before migrating", err=True)
+    if result.before == result.after:
+        typer.echo(f"{database_label(url)}: the schema is current ({', '.join(result.after)})", err=True)
+    else:
+        typer.echo(f"{database_label(url)}: migrated from {', '.join(result.before) or 'an empty database'} "
+                   f"to {', '.join(result.after)}", err=True)
 
 
 def _date(text: str, option: str) -> dt.date:
@@ -174,7 +208,7 @@ def import_command(
 
     data = _read_json(file)
     kind = data.get("format") if isinstance(data, dict) else None
-    _migrate()
+    require_current_schema()
     with get_sessionmaker()() as session:
         try:
             if kind == "homecare-plan/1":
@@ -226,7 +260,7 @@ def export_instance(
 
     first = _date(start, "--start") if start else None
     last = _date(end, "--end") if end else None
-    _migrate()
+    require_current_schema()
     with get_sessionmaker()() as session:
         try:
             team_ids = svc.resolve_team_ids(session, external_ids=team, user=None)
@@ -249,7 +283,7 @@ def export_plan(
     from app.services import exchange as svc
     from models.core import PlanVersion
 
-    _migrate()
+    require_current_schema()
     with get_sessionmaker()() as session:
         row = session.get(PlanVersion, version) if version is not None else session.scalar(
             select(PlanVersion).order_by(PlanVersion.id.desc()).limit(1))

@@ -30,9 +30,10 @@ def worker(
     pool: Annotated[str, typer.Option("--pool", help="prefork (default) or solo (one process)")] = "prefork",
 ) -> None:
     """Run a worker that solves plan jobs from the queue (Ctrl-C to stop after the current part)."""
-    from app.settings import get_settings
+    from app.cli.checks import require_current_schema, settings_or_fail
+    from app.ops.logs import configure_worker_logging
 
-    settings = get_settings()
+    settings = settings_or_fail()
     if not settings.celery_broker_url:
         print("homecare worker: CELERY_BROKER_URL is not set (e.g. redis://127.0.0.1:6379/0); without a "
               "broker, plan jobs run inside `homecare serve` and no worker is needed", file=sys.stderr)
@@ -49,6 +50,8 @@ def worker(
     except BrokerUnavailable as e:
         print(f"homecare worker: {e}", file=sys.stderr)
         raise typer.Exit(2) from None
+    require_current_schema()
+    configure_worker_logging(settings)
     queues = queues or f"{control_queue()},{solve_queue()}"
     argv = ["worker", f"--loglevel={loglevel}", f"--queues={queues}", f"--pool={pool}",
             f"--hostname={name or f'worker-{os.getpid()}@{socket.gethostname()}'}",

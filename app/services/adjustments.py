@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import end_reading
+from app.ops.measures import observe_replan
 from app.replan import ReplanFailed, replan
 from app.replan.changes import apply_changes, days_of_change
 from app.replan.hand_move import MoveCheck, check_move
@@ -313,10 +315,13 @@ def create_preview(session: Session, *, plan: m.Plan, user: m.User, from_day: in
     base = {"plan_id": plan.id, "base_version_id": version.id, "base_revision": head.revision,
             "created_by_id": user.id}
     end_reading(session)
+    started = time.perf_counter()
     try:
         result = replan(problem, problem.current, cs, params=params, pinned=problem.pinned)
     except ReplanFailed as e:
+        observe_replan(time.perf_counter() - started, ok=False)
         raise ReplanUnavailable(f"re-plan failed, the plan in force is unchanged: {e}") from None
+    observe_replan(result.seconds, ok=True)
     diff = result.diff.to_dict()
     diff["released_pins"] = result.released_pins
     preview = ReplanPreview(

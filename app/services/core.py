@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.schemas import core as s
-from app.security import can_see_team, hash_password
+from app.security import can_see_team, end_sessions, hash_password
 from app.services.errors import Conflict, Invalid
 from app.services.visits import visit_external_id
 from models.core import ROLE_ADMIN, Carer, Citizen, Municipality, Need, Shift, Team, User, Visit
@@ -171,6 +171,7 @@ def update_user(session: Session, *, user: User, data: s.UserUpdate) -> User:
         _keep_an_admin(session, user=user, path="is_active")
     if changes.get("password"):
         user.password_hash = hash_password(changes["password"])
+        end_sessions(user)  # a password reset because it leaked must also end the sessions it opened
     if "full_name" in changes:
         user.full_name = changes["full_name"]
     if changes.get("role") is not None:

@@ -48,6 +48,19 @@ SV: dict[str, str] = {
     "Username": "Användarnamn",
     "Password": "Lösenord",
     "Wrong username or password.": "Fel användarnamn eller lösenord.",
+    # the user's own account
+    "Change password": "Byt lösenord",
+    "Current password": "Nuvarande lösenord",
+    "New password (at least 8 characters)": "Nytt lösenord (minst 8 tecken)",
+    "New password again": "Nytt lösenord igen",
+    "The two new passwords differ.": "De två nya lösenorden skiljer sig åt.",
+    "the current password is wrong": "det nuvarande lösenordet är fel",
+    "the new password must differ from the current one":
+        "det nya lösenordet måste skilja sig från det nuvarande",
+    "Your password is changed. You are signed out everywhere else.":
+        "Ditt lösenord är bytt. Du är utloggad på alla andra ställen.",
+    "You sign in through the municipality's login; change your password there.":
+        "Du loggar in via kommunens inloggning; byt lösenordet där.",
     "Please log in to continue.": "Logga in för att fortsätta.",
     # errors
     "Page not found": "Sidan finns inte",
@@ -265,6 +278,7 @@ SV: dict[str, str] = {
     "succeeded": "klar",
     "gathering": "sammanställer",
     "Created": "Skapad",
+    "Finished": "Avslutad",
     "No plan runs yet.": "Inga planeringskörningar än.",
     "Run {n}": "Körning {n}",
     "Result": "Resultat",

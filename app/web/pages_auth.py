@@ -9,12 +9,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.db import SessionDep
-from app.security import SESSION_COOKIE, authenticate, create_access_token, user_from_token
-from app.settings import get_settings
+from app.security import SESSION_COOKIE, authenticate, user_from_token
 from app.web import queries
 from app.web.deps import PLANNER_ROLES, WebUser
 from app.web.i18n import LANG_COOKIE, LANGUAGES
 from app.web.render import WebRoute, page
+from app.web.session_cookie import start_session
 from models.core import ROLE_AUDITOR
 
 router = APIRouter(route_class=WebRoute)
@@ -54,15 +54,7 @@ def login(
             status_code=401,
         )
     response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        create_access_token(user),
-        max_age=get_settings().access_token_minutes * 60,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        path="/",
-    )
+    start_session(response, request, user)
     return response
 
 

@@ -22,7 +22,9 @@ from fastapi.templating import Jinja2Templates
 
 from app.replan.hand_move import RULES
 from app.services.errors import ServiceError
+from app.version import __version__
 from app.web.i18n import LANG_COOKIE, LANGUAGES, format_date, month_name, pick_language, translator
+from app.web.moments import moment
 from models.core import ROLE_ADMIN, ROLE_AUDITOR, ROLE_COORDINATOR, User
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,8 @@ templates.env.filters["hhmm"] = hhmm
 templates.env.globals["hhmm"] = hhmm
 templates.env.globals["timedelta"] = dt.timedelta
 templates.env.globals["rules"] = RULES
+templates.env.globals["moment"] = moment
+templates.env.globals["version"] = __version__
 
 
 class LoginRequired(Exception):

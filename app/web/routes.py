@@ -9,7 +9,14 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
-from app.web import pages_adjust, pages_audit, pages_auth, pages_rota, pages_runs
+from app.web import (
+    pages_account,
+    pages_adjust,
+    pages_audit,
+    pages_auth,
+    pages_rota,
+    pages_runs,
+)
 from app.web.render import STATIC_DIR, WebRoute
 
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
@@ -27,5 +34,5 @@ def static_file(name: str) -> FileResponse:
     )
 
 
-for _module in (pages_auth, pages_rota, pages_adjust, pages_runs, pages_audit):
+for _module in (pages_auth, pages_rota, pages_adjust, pages_runs, pages_audit, pages_account):
     router.include_router(_module.router)

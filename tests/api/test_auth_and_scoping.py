@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.version import __version__
 from tests.conftest import PASSWORD
 
 DATA_ENDPOINTS = [
@@ -29,7 +30,7 @@ def test_a_stranger_without_a_token_is_turned_away_with_401(client, path):
 def test_the_api_description_and_the_health_check_need_no_login(client):
     assert client.get("/openapi.json").status_code == 200
     assert client.get("/docs").status_code == 200
-    assert client.get("/health").json() == {"status": "ok"}
+    assert client.get("/health").json() == {"status": "ok", "version": __version__}
 
 
 def test_a_carer_logs_in_with_the_password_and_reads_who_they_are(client, users):

@@ -63,7 +63,13 @@ def test_the_demo_logins_printed_by_make_run_work(client, db_session):
 
 
 def _homecare(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    """`homecare ...` on a database of the test's own, migrated first as IT would (`homecare migrate`)."""
+    from app.migrate import upgrade_head
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    if not (tmp_path / "cli.db").exists():
+        upgrade_head(url)
+    env = {**os.environ, "DATABASE_URL": url}
     return subprocess.run([sys.executable, "-c", "from app.cli import main; main()", *args],
                           capture_output=True, text=True, env=env, timeout=120)
 

@@ -8,6 +8,7 @@ Every run uses its own queue prefix, so runs on one Redis never take each other'
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -279,3 +280,28 @@ def test_cancel_stops_every_part_on_every_worker_and_writes_nothing(
         assert s.get_one(PlanJob, job["id"]).status == "cancelled"
         assert s.get_one(PlanJob, job["id"]).plan_version_id is None
     assert world.versions() == versions + 1  # only the new job's draft
+
+
+def test_ready_sees_the_broker_and_workers_on_both_queues(cluster: dict[str, Any], client: Any) -> None:
+    answer = client.get("/health/ready")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["checks"] == {"database": "ok", "schema": "ok", "broker": "ok", "workers": "ok"}
+
+
+def test_a_worker_s_log_lines_about_a_job_carry_the_id_of_the_request_that_started_it(
+        cluster: dict[str, Any], client: Any) -> None:
+    world: World = cluster["world"]
+    request_id = "5eed0123456789abcdef0123456789ab"
+    body = {"team_ids": [world.teams["A-T1"]], "start": str(START), "end": str(END), "time_limit": 30,
+            "part_time_limit": 1, "seed": 3}
+    started = client.post("/api/plan-jobs", json=body,
+                          headers={**world.headers["coordinator_all"], "X-Request-ID": request_id})
+    assert started.status_code == 202, started.text
+    done, _seen = world.wait_for(client, started.json()["id"], _finished, timeout=90, who="coordinator_all")
+    assert done["status"] == "succeeded"
+    lines = [json.loads(line) for name in ("w1", "w2")
+             for line in (cluster["tmp"] / f"{name}.log").read_text(errors="replace").splitlines()
+             if line.startswith("{")]
+    gathered = [line for line in lines
+                if "gathered" in line["message"] and f"job {done['id']} " in line["message"]]
+    assert [line["request_id"] for line in gathered] == [request_id]

@@ -1,0 +1,101 @@
+"""`homecare create-admin USERNAME` and `homecare set-password USERNAME`: the first admin of a new
+installation, and a way back in for a locked-out one, without the demo and its published password.
+
+The password comes from a prompt (asked twice) or a file (`--password-file`, `-` for standard input),
+never from the command line, where the shell's history and the process list would keep it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from app.cli import app
+from app.cli.checks import fail, require_current_schema
+
+PasswordFile = Annotated[Path | None, typer.Option(
+    "--password-file", help="read the password from this file's first line ('-': standard input); "
+                            "without it, it is asked for at a prompt")]
+
+
+def _read_password(source: Path | None) -> str:
+    if source is None:
+        return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    try:
+        text = sys.stdin.read() if str(source) == "-" else source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        fail(f"{source}: no such file")
+    except (OSError, UnicodeDecodeError) as e:
+        fail(f"{source}: cannot read ({e})")
+    lines = text.splitlines()
+    if not lines or not lines[0]:
+        fail(f"{source}: the first line is empty; it should hold the password")
+    return lines[0]
+
+
+def _refused(e: ValidationError) -> None:
+    for err in e.errors():
+        where = ".".join(str(x) for x in err["loc"]) or "input"
+        typer.echo(f"error: {where}: {err['msg']}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command("create-admin")
+def create_admin(
+    username: Annotated[str, typer.Argument(help="the admin's username (letters, digits, _ . @ -)")],
+    password_file: PasswordFile = None,
+    full_name: Annotated[str | None, typer.Option("--full-name", help="shown in the pages' header")] = None,
+) -> None:
+    """Create an admin who signs in with a password (the installation's first, or another)."""
+    from app.db import get_writing_sessionmaker
+    from app.schemas.core import UserCreate
+    from app.services import core as svc
+    from app.services.errors import ServiceError
+
+    require_current_schema()
+    password = _read_password(password_file)
+    try:
+        data = UserCreate(username=username, password=password, full_name=full_name, role="admin")
+    except ValidationError as e:
+        _refused(e)
+    with get_writing_sessionmaker()() as session:
+        try:
+            svc.create_user(session, data=data)
+            session.commit()
+        except ServiceError as e:
+            fail(f"{e.message}; to give {username!r} a new password: homecare set-password {username}")
+    typer.echo(f"admin {username!r} created; sign in at /login or POST /api/auth/token", err=True)
+
+
+@app.command("set-password")
+def set_password(
+    username: Annotated[str, typer.Argument(help="whose password")],
+    password_file: PasswordFile = None,
+) -> None:
+    """Give a user a new password (a locked-out admin, say); every session they had ends."""
+    from sqlalchemy import select
+
+    from app.db import get_writing_sessionmaker
+    from app.schemas.core import UserUpdate
+    from app.services import core as svc
+    from models.core import User
+
+    require_current_schema()
+    password = _read_password(password_file)
+    try:
+        data = UserUpdate(password=password)
+    except ValidationError as e:
+        _refused(e)
+    with get_writing_sessionmaker()() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            fail(f"no user {username!r}")
+        if user.oidc_subject is not None:
+            fail(f"{username!r} signs in through the identity provider; its password is set there")
+        svc.update_user(session, user=user, data=data)
+        session.commit()
+    typer.echo(f"{username!r} has a new password; their other sessions have ended", err=True)
