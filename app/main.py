@@ -11,6 +11,7 @@ import importlib
 from fastapi import FastAPI
 
 from app.api.errors import add_error_handlers, document_errors
+from app.auth.oidc import add_state_cookie
 from app.ops import instrument
 from app.settings import get_settings
 from app.version import __version__
@@ -44,6 +45,7 @@ def create_app() -> FastAPI:
 
     app.add_middleware(SameOriginWrites, allowed_origins=get_settings().allowed_origins)
     instrument(app)
+    add_state_cookie(app)
     add_error_handlers(app)
     routers = [importlib.import_module(name).router for name in ROUTER_MODULES]
     for router in routers:

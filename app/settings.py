@@ -11,7 +11,7 @@ from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -25,6 +25,13 @@ def default_data_dir() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path("homecare", appauthor=False)
+
+
+class GroupGrant(BaseModel):
+    """What membership of one identity-provider group gives: a role and the teams (external ids)."""
+
+    role: Literal["member", "coordinator", "auditor", "admin"]
+    teams: list[str] = []
 
 
 class Settings(BaseSettings):
@@ -85,6 +92,20 @@ class Settings(BaseSettings):
     # Addresses or networks (CIDR) that may read /metrics without a login, e.g. ["10.1.2.3/32"] for
     # the Prometheus server; everyone else needs an admin's token. JSON in the environment.
     metrics_allowed_ips: list[str] = []
+    # --- sign-in through the municipality's identity provider (OpenID Connect) ---
+    # All three set: the login page offers the provider beside local passwords.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid profile email"
+    # The button's text, e.g. "Sundsvalls kommun"; empty: "the municipality's login".
+    oidc_display_name: str = ""
+    # The claim naming the user's groups, and the one giving their username.
+    oidc_group_claim: str = "groups"
+    oidc_username_claim: str = "preferred_username"
+    # Group -> {"role": ..., "teams": [team external ids]}; several groups add their teams up and the
+    # strongest role wins. A user in none of them is refused. JSON in the environment.
+    oidc_groups: dict[str, GroupGrant] = {}
 
     @field_validator("time_zone")
     @classmethod
@@ -110,6 +131,10 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'homecare.db'}"
         return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
 
 
 @lru_cache

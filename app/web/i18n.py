@@ -48,6 +48,24 @@ SV: dict[str, str] = {
     "Username": "Användarnamn",
     "Password": "Lösenord",
     "Wrong username or password.": "Fel användarnamn eller lösenord.",
+    # sign-in through the municipality's identity provider
+    "or": "eller",
+    "Log in through {name}": "Logga in med {name}",
+    "the municipality's login": "kommunens inloggning",
+    "Your account at the identity provider is in no group that gives access to the planner. "
+    "Ask your IT department for access.":
+        "Ditt konto hos inloggningstjänsten finns inte i någon grupp som ger tillgång till planeraren. "
+        "Be IT-avdelningen om behörighet.",
+    "The planner already has another account with your username. An admin must rename or remove it "
+    "before you can sign in through the identity provider.":
+        "Planeraren har redan ett annat konto med ditt användarnamn. En administratör måste byta namn på "
+        "det eller ta bort det innan du kan logga in via inloggningstjänsten.",
+    "Your account in the planner is deactivated. Ask an admin of the planner.":
+        "Ditt konto i planeraren är avstängt. Fråga en administratör av planeraren.",
+    "The sign-in at the municipality's login did not complete. Please try again.":
+        "Inloggningen via kommunens inloggning blev inte klar. Försök igen.",
+    "The municipality's login cannot be reached just now. Try again shortly, or ask your IT department.":
+        "Kommunens inloggning går inte att nå just nu. Försök snart igen, eller fråga IT-avdelningen.",
     # the user's own account
     "Change password": "Byt lösenord",
     "Current password": "Nuvarande lösenord",

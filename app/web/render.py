@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
+from app.auth import provider_name
 from app.replan.hand_move import RULES
 from app.services.errors import ServiceError
 from app.version import __version__
@@ -49,6 +50,7 @@ templates.env.globals["hhmm"] = hhmm
 templates.env.globals["timedelta"] = dt.timedelta
 templates.env.globals["rules"] = RULES
 templates.env.globals["moment"] = moment
+templates.env.globals["provider_name"] = provider_name
 templates.env.globals["version"] = __version__
 
 

@@ -14,6 +14,7 @@ from app.web import (
     pages_adjust,
     pages_audit,
     pages_auth,
+    pages_oidc,
     pages_rota,
     pages_runs,
 )
@@ -34,5 +35,5 @@ def static_file(name: str) -> FileResponse:
     )
 
 
-for _module in (pages_auth, pages_rota, pages_adjust, pages_runs, pages_audit, pages_account):
+for _module in (pages_auth, pages_oidc, pages_rota, pages_adjust, pages_runs, pages_audit, pages_account):
     router.include_router(_module.router)
