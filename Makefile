@@ -19,9 +19,10 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 # Only `homecare migrate` changes the schema (and copies an SQLite file first); serve refuses a stale one.
+# Logs as readable text here; a service logs JSON lines (LOG_FORMAT).
 run: setup
 	$(BIN)/homecare migrate
-	$(BIN)/homecare serve --demo --host $(HOST) --port $(PORT)
+	LOG_FORMAT=$${LOG_FORMAT:-text} $(BIN)/homecare serve --demo --host $(HOST) --port $(PORT)
 
 test: setup
 	$(BIN)/python -m pytest -q
