@@ -26,7 +26,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from typing import Any
@@ -178,7 +178,7 @@ class InProcessRunner:
             session.commit()
         self.futures[job_id] = self.pool.submit(self._run_job, job_id)
 
-    def cancel(self, job_id: int, task_ids: list[str]) -> None:
+    def cancel(self, job_id: int, part_ids: Sequence[int]) -> None:
         with self.lock:
             child = self.children.get(job_id)
         if child is not None:

@@ -122,8 +122,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, _migrated_template: Path) 
 def client(cluster: dict[str, Any]) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    from app.api.jobs import get_job_runner
     from app.db import get_session
+    from app.jobs.factory import get_job_runner
     from app.main import app
 
     world: World = cluster["world"]
