@@ -1,5 +1,5 @@
 """`homecare serve`, `homecare import`, `homecare export instance|plan`, `homecare seed-demo`,
-`homecare migrate` (issue 3).
+`homecare migrate`.
 
 Every command first brings the database (DATABASE_URL) to the newest migration, so they work on a
 fresh clone. Bad input: a message on stderr and exit status 2, never a traceback.
@@ -15,11 +15,9 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from app.cli import app
-
+app = typer.Typer()  # its commands are registered in app/cli/__init__.py
 export_app = typer.Typer(help="Write an instance or a plan in the exchange format (FORMAT.md).",
                          no_args_is_help=True)
-app.add_typer(export_app, name="export")
 
 
 def _fail(message: str) -> NoReturn:
