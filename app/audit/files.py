@@ -17,17 +17,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from app.audit.figures import (
+from app.audit.figures import Audit, run_audit
+from app.audit.inputs import (
     Alias,
-    Audit,
     AuditInput,
-    MonthKey,
     audit_plan,
     instance_citizens,
     instance_planned,
     plain,
     rows_from_plan,
-    run_audit,
 )
 from app.audit.performed import (
     CitizenFacts,
@@ -38,6 +36,7 @@ from app.audit.performed import (
     parse_path,
     write_csv,
 )
+from app.audit.stats import MonthKey
 
 
 def load_json(path: str | Path) -> Any:

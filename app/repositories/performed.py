@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from app.audit.figures import PlannedVisit
+from app.audit.inputs import PlannedVisit
 from app.audit.performed import CitizenFacts, KnownIds, PerformedRow
 from models.core import (
     Assignment,

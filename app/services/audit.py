@@ -15,10 +15,12 @@ from typing import Any, Literal
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from app.audit.figures import Alias, Audit, AuditInput, MonthKey, plain, rows_from_plan, run_audit
+from app.audit.figures import Audit, run_audit
+from app.audit.inputs import Alias, AuditInput, plain, rows_from_plan
 from app.audit.performed import PerformedFileError, RowError, check_against_stored, is_json, parse_bytes
 from app.audit.pseudonym import Pseudonymiser, key_from_settings
 from app.audit.report import citizen_csv, render_html
+from app.audit.stats import MonthKey
 from app.repositories import performed as repo
 from app.services.errors import Invalid, NotFound
 from app.settings import get_settings

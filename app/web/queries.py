@@ -3,7 +3,7 @@
 These are the "smallest additions" the web issue may make (the lead knows): read-only, one query per
 table, shaped for the templates. Everything that changes data goes through the services; the travel
 minutes come from the solver's own `Travel` (FORMAT.md's formula), the new-face rule and its look-back
-from the audit (`app.audit.figures.new_faces`, `app.services.audit.HISTORY_DAYS`), so a page never
+from the audit (`app.audit.grouping.new_faces`, `app.services.audit.HISTORY_DAYS`), so a page never
 counts differently from a report.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.audit.figures import new_faces
+from app.audit.grouping import new_faces
 from app.mapping import travel_spec
 from app.security import scope_filter
 from app.services import core as services_core
