@@ -6,13 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import select
 
 from app.api.deps import Coordinator, PagingDep, TeamIds
 from app.api.errors import NAMES_ROWS
 from app.db import SessionDep
 from app.mapping import accept_plan_version, find_or_create_plan
-from app.repositories.core import assignments_stmt, paginate, plans_stmt
+from app.repositories.core import assignments_stmt, paginate, plans_stmt, unplaced_stmt
 from app.schemas.core import (
     AssignmentOut,
     AssignmentUpdate,
@@ -33,9 +32,7 @@ from models.core import (
     Carer,
     Plan,
     PlanVersion,
-    UnplacedVisit,
     User,
-    Visit,
 )
 
 router = APIRouter(prefix="/api", tags=["plans"])
@@ -116,9 +113,7 @@ def list_assignments(version_id: RowId, session: SessionDep, user: CurrentUser, 
 def list_unplaced(version_id: RowId, session: SessionDep, user: CurrentUser,
                   paging: PagingDep) -> Page[UnplacedOut]:
     version = get_team_scoped(session, PlanVersion, version_id, user)
-    stmt = (select(UnplacedVisit).join(Visit, Visit.id == UnplacedVisit.visit_id)
-            .where(UnplacedVisit.plan_version_id == version.id).order_by(Visit.date, Visit.id))
-    rows, total = paginate(session, stmt, limit=paging.limit, offset=paging.offset)
+    rows, total = paginate(session, unplaced_stmt(version.id), limit=paging.limit, offset=paging.offset)
     return Page(items=[UnplacedOut(visit_id=u.visit_id, visit_external_id=u.visit.external_id,
                                    reason=u.reason) for u in rows],
                 total=total, limit=paging.limit, offset=paging.offset)

@@ -1,4 +1,4 @@
-"""The web pages' router (registered in app.main's ROUTER_MODULES as `app.web.routes`).
+"""The web pages' router (in app.main's ROUTER_MODULES).
 
 Each area has its own module under app/web/ with a `router`; this one collects them and serves the
 few files in app/web/static (no separate front-end build, no CDN: htmx is vendored).
@@ -9,7 +9,15 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
-from app.web import pages_adjust, pages_audit, pages_auth, pages_rota, pages_runs
+from app.web import (
+    pages_adjust,
+    pages_assignment,
+    pages_audit,
+    pages_auth,
+    pages_replan,
+    pages_rota,
+    pages_runs,
+)
 from app.web.render import STATIC_DIR, WebRoute
 
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
@@ -27,5 +35,7 @@ def static_file(name: str) -> FileResponse:
     )
 
 
-for _module in (pages_auth, pages_rota, pages_adjust, pages_runs, pages_audit):
+for _module in (
+    pages_auth, pages_rota, pages_adjust, pages_replan, pages_assignment, pages_runs, pages_audit
+):
     router.include_router(_module.router)
