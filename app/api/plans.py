@@ -22,7 +22,15 @@ from app.schemas.core import (
     RowId,
     UnplacedOut,
 )
-from app.security import CurrentUser, can_see_team, get_team_scoped, require_role, visible_team_ids
+from app.security import (
+    CurrentUser,
+    can_see_team,
+    ensure_visible,
+    get_team_scoped,
+    not_found,
+    require_role,
+    visible_team_ids,
+)
 from app.services.errors import Conflict, Invalid
 from models.core import (
     PLAN_DRAFT,
@@ -142,8 +150,6 @@ def read_assignment(assignment_id: RowId, session: SessionDep, user: CurrentUser
 
 def _assignment(session: SessionDep, assignment_id: int, user: User) -> Assignment:
     a = session.get(Assignment, assignment_id)
-    from app.security import ensure_visible, not_found
-
     if a is None:
         raise not_found(f"assignment {assignment_id} not found")
     ensure_visible(session, a.plan_version, user, what=f"assignment {assignment_id} not found")

@@ -1,6 +1,6 @@
 """One assignment: its details, pin or unpin it, move it by hand with the broken rule shown first.
 
-The work is `app.services.adjustments` (the same calls as /api/plans/{id}/pins and /moves).
+The work is `app.services.hand_moves` (the same calls as /api/plans/{id}/pins and /moves).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from app.db import SessionDep
 from app.repositories import adjustments as adj_repo
 from app.schemas.core import RowId
 from app.security import check_role, get_team_scoped
-from app.services import adjustments as svc
+from app.services import hand_moves
 from app.web.deps import STAFF_ROLES, WebUser
 from app.web.forms import FORM_REFUSALS, field_error, parse_hhmm, refusal
 from app.web.read import teams as teams_read
@@ -92,7 +92,7 @@ def check_move(
     a, version, plan = _assignment(session, assignment_id, user)
     try:
         carers, minute = _move_fields(carer1, carer2, start)
-        result = svc.check_hand_move(
+        result = hand_moves.check_hand_move(
             session, plan=plan, visit=a.visit.external_id, carers=carers, start=minute
         )
         violations = [{"rule": v.rule, "visit": v.visit, "msg": v.message} for v in result.violations]
@@ -118,7 +118,7 @@ def save_move(
     a, version, plan = _assignment(session, assignment_id, user)
     try:
         carers, minute = _move_fields(carer1, carer2, start)
-        svc.hand_move(
+        hand_moves.hand_move(
             session,
             plan=plan,
             user=user,
@@ -149,7 +149,7 @@ def pin(
     assignment_id: RowId, user: WebUser, session: SessionDep, pinned: Annotated[str, Form()] = "1"
 ) -> Response:
     a, version, plan = _assignment(session, assignment_id, user)
-    svc.set_pin(session, plan=plan, user=user, visit=a.visit.external_id, pinned=pinned == "1")
+    hand_moves.set_pin(session, plan=plan, user=user, visit=a.visit.external_id, pinned=pinned == "1")
     return RedirectResponse(
         f"/assignments/{a.id}?done={'pinned' if pinned == '1' else 'unpinned'}", status_code=303
     )

@@ -1,6 +1,6 @@
 """Re-plan: re-plan a few days of a plan with its pending changes, preview the diff, apply or discard it.
 
-The work is `app.services.adjustments` (the same calls as /api/plans/{id}/replans...); the form and its
+The work is `app.services.replans` (the same calls as /api/plans/{id}/replans...); the form and its
 errors come back on the adjust page (app/web/pages_adjust.py).
 """
 
@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.db import SessionDep
 from app.schemas.core import RowId
 from app.security import get_team_scoped
-from app.services import adjustments as svc
+from app.services import replans
 from app.services.errors import NotFound
 from app.web.deps import WebUser, planner_team
 from app.web.forms import FORM_REFUSALS, plan_day, refusal
@@ -46,7 +46,7 @@ def start_replan(
     try:
         lo = plan_day(plan, date_from, "date_from")
         hi = plan_day(plan, date_to or date_from, "date_to")
-        preview = svc.create_preview(
+        preview = replans.create_preview(
             session, plan=plan, user=user, from_day=lo, to_day=hi, time_limit=REPLAN_SECONDS
         )
     except FORM_REFUSALS as e:
@@ -105,10 +105,10 @@ def decide_preview(
     team = planner_team(session, team_id, user)
     plan, preview = _preview_of(session, team, preview_id, user)
     if action == "apply":
-        svc.apply_preview(session, plan=plan, preview=preview, user=user)
+        replans.apply_preview(session, plan=plan, preview=preview, user=user)
         day = plan.start_date + dt.timedelta(days=preview.from_day)
         return RedirectResponse(f"/teams/{team.id}/rota?date={day.isoformat()}&done=applied", status_code=303)
     if action == "discard":
-        svc.discard_preview(session, plan=plan, preview=preview, user=user)
+        replans.discard_preview(session, plan=plan, preview=preview, user=user)
         return RedirectResponse(f"/teams/{team.id}/adjust?plan={plan.id}&done=discarded", status_code=303)
     raise HTTPException(status_code=404, detail="not found")
