@@ -36,12 +36,8 @@ from app.audit.performed import (
     parse_path,
     write_csv,
 )
+from app.audit.report import render_html
 from app.audit.stats import MonthKey
-
-
-def load_json(path: str | Path) -> Any:
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
 
 
 def load_citizen_facts(path: str | Path) -> dict[str, CitizenFacts]:
@@ -210,6 +206,4 @@ def write_plan_as_performed(
 def html_report(
     audit: Audit, figures: Mapping[str, Any], alias: Alias = plain, title: str | None = None
 ) -> str:
-    from app.audit.report import render_html
-
     return render_html(audit, figures, alias=alias, title=title)

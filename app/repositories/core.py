@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, Text, cast, delete, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from app.security import scope_filter
+from app.security import scope_filter, visible_team_ids
 from models.core import (
     Assignment,
     Carer,
@@ -28,9 +28,6 @@ from models.core import (
 )
 
 T = TypeVar("T")
-
-MAX_LIMIT = 1000
-
 
 def paginate(session: Session, stmt: Select[Any], *, limit: int, offset: int) -> tuple[list[Any], int]:
     """One page of `stmt`'s rows (ordered by the statement) and the total count."""
@@ -118,8 +115,6 @@ def visits_stmt(user: User, *, team_ids: Collection[int] | None = None, citizen_
 def plans_stmt(user: User, *, team_ids: Collection[int] | None = None,
                start: dt.date | None = None, end: dt.date | None = None) -> Select[Any]:
     """Plans overlapping [start, end] whose every team the user sees (and that touch `team_ids`)."""
-    from app.security import visible_team_ids
-
     stmt = select(Plan)
     visible = visible_team_ids(user)
     if visible is not None:
