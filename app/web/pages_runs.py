@@ -22,9 +22,9 @@ from app.schemas.core import RowId
 from app.security import get_team_scoped
 from app.services import audit as audit_service
 from app.services import jobs as service
-from app.services.errors import ServiceError
 from app.web.deps import WebUser, planner_team
-from app.web.render import WebRoute, form_errors, is_htmx, page
+from app.web.forms import FORM_REFUSALS, field_error, refusal
+from app.web.render import WebRoute, is_htmx, page
 from exchange import MAX_INT
 from models.core import PLAN_DRAFT, PlanVersion, Team, User
 from models.jobs import JOB_ACTIVE, PlanJob
@@ -81,9 +81,7 @@ def start_run(
         try:
             first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
         except ValueError:
-            raise HTTPException(
-                status_code=422, detail=[{"path": "start", "msg": "give dates like 2026-12-01"}]
-            ) from None
+            raise field_error("start", "give dates like 2026-12-01") from None
         job = service.submit_plan_job(
             session,
             user=user,
@@ -95,9 +93,8 @@ def start_run(
             seed=seed,
             steps=steps,
         )
-    except (HTTPException, ServiceError) as e:
-        session.rollback()
-        code, errors = form_errors(e)
+    except FORM_REFUSALS as e:
+        code, errors = refusal(session, e)
         ctx = runs_context(session, team, user)
         ctx.update({"errors": errors, "form": {"start": start, "end": end, "time_limit": time_limit,
                                                "seed": seed, "steps": steps}})
