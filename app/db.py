@@ -1,8 +1,9 @@
 """Engine and sessions. One request, one session; the `get_session` dependency owns the commit.
 
 Routers take `session: SessionDep`; services receive the session as a keyword argument and only
-`flush()` (so a unique violation surfaces inside the request and becomes a 409), never commit. The one
-exception, `end_reading`, ends a transaction that has only read, before a re-plan's solve.
+`flush()` (so a unique violation surfaces inside the request and becomes a 409), never commit. Two
+named exceptions: `end_reading` ends a transaction that has only read, before a re-plan's solve;
+`commit_for_workers` commits a solve job's rows before another process is told to run it.
 
 On SQLite a request that may write takes the write lock at its first statement (`for_writing`); one that
 only reads never waits.
@@ -126,6 +127,15 @@ def end_reading(session: Session) -> None:
     """
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("end_reading: this request has unsaved changes; they would be committed early")
+    session.commit()
+
+
+def commit_for_workers(session: Session) -> None:
+    """Commit what the request has written so far, because another process must read it now.
+
+    A solve job runs in a child process or on a Celery worker: it must find the job's rows (or the
+    cancellation) the moment it is told, not when the request ends. Only `app.services.jobs` calls this.
+    """
     session.commit()
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -82,7 +82,6 @@ class DemoInfo:
     citizens: int = 0
     needs: int = 0
     visits: int = 0
-    logins: list[DemoLogin] = field(default_factory=list)
 
 
 def demo_logins() -> list[DemoLogin]:
@@ -187,7 +186,7 @@ def _skills(i: int, label: str) -> list[str]:
 
 def seed_demo(session: Session, *, start: dt.date | None = None, days: int = DEMO_DAYS,
               seed: int = 2026) -> DemoInfo:
-    """Write the demo municipality (on an empty database). Returns what was made and the logins."""
+    """Write the demo municipality (on an empty database). Returns what was made."""
     rng = random.Random(seed)
     start = start or default_start()
     end = start + dt.timedelta(days=days - 1)
@@ -281,7 +280,6 @@ def seed_demo(session: Session, *, start: dt.date | None = None, days: int = DEM
                          password_hash=password_hash, is_active=True,
                          teams=[by_name[n] for n in login.teams] if login.role != ROLE_ADMIN else []))
     session.flush()
-    info.logins = demo_logins()
     return info
 
 

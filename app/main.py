@@ -1,38 +1,54 @@
-"""The FastAPI application: routers from ROUTER_MODULES, error handlers (app/api/errors.py).
+"""The FastAPI application: the routers of ROUTER_MODULES, error handlers (app/api/errors.py).
 
-To add a router: create `app/api/<area>.py` exposing `router = APIRouter(prefix=..., tags=[...])`
-and add the module's name to ROUTER_MODULES.
+To add a router: create `app/api/<area>.py` exposing `router = APIRouter(prefix=..., tags=[...])`,
+import it here and add it to ROUTER_MODULES.
 """
 
 from __future__ import annotations
 
-import importlib
-
 from fastapi import FastAPI
 
+from app.api import (
+    account,
+    adjustments,
+    audit,
+    auth,
+    carers,
+    citizens,
+    exchange,
+    health,
+    jobs,
+    needs,
+    plans,
+    teams,
+    users,
+    visits,
+)
 from app.api.errors import add_error_handlers, document_errors
 from app.auth.oidc import add_state_cookie
 from app.ops import instrument
 from app.settings import get_settings
 from app.version import __version__
+from app.web import routes as web_routes
 from app.web.origin import SameOriginWrites
 
-ROUTER_MODULES: tuple[str, ...] = (
-    "app.api.auth",  # login (token), /api/me (issue 3)
-    "app.api.account",  # /api/me/password
-    "app.api.health",  # /health (issue 3)
-    "app.api.users",  # users (admin) (issue 3)
-    "app.api.teams",  # teams (issue 3)
-    "app.api.carers",  # carers + shifts (issue 3)
-    "app.api.citizens",  # citizens (issue 3)
-    "app.api.needs",  # needs + visit generation (issue 3)
-    "app.api.visits",  # visits (issue 3)
-    "app.api.plans",  # plans, versions, assignments, accept (issue 3)
-    "app.api.exchange",  # import/export homecare-instance/1, homecare-plan/1 (issue 3)
-    "app.api.jobs",  # plan jobs (issue 8)
-    "app.api.adjustments",  # adjustments and re-plans (issue 5)
-    "app.api.audit",  # continuity figures (issue 6)
-    "app.web.routes",  # web pages (web issue)
+# In the order /openapi.json lists them.
+ROUTER_MODULES = (
+    auth,  # login (token), /api/me
+    account,  # /api/me/password
+    health,  # /health, /health/ready
+    users,  # users (admin)
+    teams,
+    carers,  # carers and their shifts
+    citizens,
+    needs,  # needs and the visits made from them
+    visits,
+    plans,  # plans, versions, assignments, accept
+    exchange,  # import/export homecare-instance/1, homecare-plan/1
+    jobs,  # plan jobs in the background
+    adjustments,  # daily adjustments and re-plans
+    audit,  # continuity figures
+    web_routes,  # the web pages (no API paths)
 )
 
 
@@ -47,7 +63,7 @@ def create_app() -> FastAPI:
     instrument(app)
     add_state_cookie(app)
     add_error_handlers(app)
-    routers = [importlib.import_module(name).router for name in ROUTER_MODULES]
+    routers = [module.router for module in ROUTER_MODULES]
     for router in routers:
         app.include_router(router)
     document_errors(app, routers)

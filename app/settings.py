@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     # Keys the auditor's pseudonyms (HMAC); unset: derived from secret_key.
     # Changing it changes every pseudonym.
     audit_pseudonym_key: str | None = None
-    # --- solve jobs (issues 4 and 8; app/jobs) ---
+    # --- solve jobs (app/jobs) ---
     # Empty: solve jobs run inside the web process (a child process per job), no broker needed.
     # Set (e.g. redis://127.0.0.1:6379/0): they run on Celery workers (`homecare worker`).
     celery_broker_url: str = ""
@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     # In-process runner: worker processes each job's planner may use (never more than the cores);
     # one team's plan then races other seeds on the spare cores and keeps the best.
     jobs_inprocess_workers: int = 2
+    # The planner a job runs, as "module:function" so a child process or a worker on another machine
+    # finds it. Always the product's planner, except in tests that name a stand-in.
+    jobs_solve_function: str = "solver.solve:solve"
 
     # --- running as a service ---
     # The municipality's time zone: the pages show moments (plan runs, versions) in it.

@@ -266,7 +266,7 @@ def measure(*, instance: Path, workers: list[int], part_seconds: float, work: Pa
         team_ids, start, end, import_s = _import(url, instance)
         out.update(teams=len(team_ids), import_s=round(import_s, 1), start=str(start), end=str(end))
         user_id = _admin(url)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "HOMECARE_JOBS_"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "JOBS_"))}
         env.update(DATABASE_URL=url, CELERY_BROKER_URL=redis_url, CELERY_QUEUE_PREFIX=prefix,
                    CELERY_VISIBILITY_TIMEOUT="3600", PYTHONPATH=str(PROJECT), **db["env"])
         saved = {k: os.environ.get(k) for k in ("CELERY_BROKER_URL", "CELERY_QUEUE_PREFIX")}

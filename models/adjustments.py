@@ -1,4 +1,4 @@
-"""Daily adjustments and re-plans (issue 5): the change log, re-plan previews, and the plan head.
+"""Daily adjustments and re-plans: the change log, re-plan previews, and the plan head.
 
 - `Adjustment`: one entry of the change log: who, when, what (`change`, a homecare-changes/1 change with
   days counted from the plan's start date, or a pin, unpin or hand move) and why (`reason`). Changes to

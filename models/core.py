@@ -1,4 +1,4 @@
-"""The data a home-care team plans with (issue 3): teams, carers, shifts, citizens, needs, visits,
+"""The data a home-care team plans with: teams, carers, shifts, citizens, needs, visits,
 plans with their versions and assignments, users.
 
 Conventions

@@ -1,4 +1,4 @@
-"""Solve jobs (issues 4 and 8): a request to plan some teams over a date range, run in the background.
+"""Solve jobs: a request to plan some teams over a date range, run in the background.
 
 A job is split into parts, one per team (teams share no carers, so each is an independent
 sub-problem). Parts carry their input and result in the exchange format (compact JSON text), so

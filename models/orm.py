@@ -7,10 +7,10 @@ its migration in migrations/versions/ (tests/api/test_migrations.py checks the t
 from __future__ import annotations
 
 from models import (
-    adjustments,  # noqa: F401  (issue 5: change log, re-plan previews, plan heads)
-    core,  # noqa: F401  (issue 3: teams, carers, citizens, needs, visits, plans, users)
-    jobs,  # noqa: F401  (issue 8/4: plan jobs and their parts)
-    performed,  # noqa: F401  (issue 6: performed visits)
+    adjustments,  # noqa: F401  (change log, re-plan previews, plan heads)
+    core,  # noqa: F401  (teams, carers, citizens, needs, visits, plans, users)
+    jobs,  # noqa: F401  (plan jobs and their parts)
+    performed,  # noqa: F401  (performed visits)
 )
 from models.base import Base
 from models.core import *  # noqa: F403

@@ -1,4 +1,4 @@
-"""Performed visits (issue 6): what actually happened, imported from the time-keeping system.
+"""Performed visits: what actually happened, imported from the time-keeping system.
 
 One row per carer per visit. A performed visit is identified by (citizen, carer, start): importing the same
 file twice finds every row already there and changes nothing. `visit_id` links it to the planned visit it

@@ -287,7 +287,7 @@ def headers(users: dict[str, m.User]) -> dict[str, dict[str, str]]:
 
 @pytest.fixture
 def queued_jobs() -> Iterator[None]:
-    from app.api.jobs import get_job_runner
+    from app.jobs.factory import get_job_runner
     from app.main import app
     from tests.jobs.standins import QueuedOnly
 

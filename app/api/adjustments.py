@@ -1,4 +1,4 @@
-"""Daily adjustments and re-plans (issue 5), under /api/plans/{plan_id}:
+"""Daily adjustments and re-plans, under /api/plans/{plan_id}:
 
     POST adjustments                  record changes (homecare-changes/1 `changes`)      coordinator
     GET  adjustments                  the change log (who, when, what, why)              member, coordinator
@@ -28,9 +28,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.api.deps import Coordinator
 from app.api.errors import PLANNER_BUSY
 from app.db import SessionDep
+from app.repositories import adjustments as repo
 from app.schemas.core import Day, RowId
 from app.security import get_team_scoped, require_role
 from app.services import adjustments as svc
+from app.services import hand_moves, replans
 from app.services.errors import NotFound
 from models import core as m
 from models.adjustments import Adjustment, ReplanPreview
@@ -71,7 +73,7 @@ class AdjustmentOut(BaseModel):
 class ReplanIn(_In):
     from_day: Annotated[int, Field(ge=0)]
     to_day: Annotated[int, Field(ge=0)]
-    time_limit: Annotated[float, Field(gt=0, le=svc.MAX_TIME_LIMIT)] = 5.0
+    time_limit: Annotated[float, Field(gt=0, le=replans.MAX_TIME_LIMIT)] = 5.0
     seed: int = 0
 
 
@@ -164,8 +166,6 @@ def change_log(plan_id: RowId, session: SessionDep, user: Member,
                status: Annotated[list[str] | None, Query()] = None,
                limit: Annotated[int, Query(ge=1, le=1000)] = 500,
                offset: Annotated[int, Query(ge=0)] = 0) -> list[AdjustmentOut]:
-    from app.repositories import adjustments as repo
-
     plan = _plan(session, plan_id, user)
     rows = repo.adjustments(session, plan.id, statuses=status, limit=limit, offset=offset)
     return [AdjustmentOut.model_validate(r) for r in rows]
@@ -186,8 +186,8 @@ def withdraw(plan_id: RowId, adjustment_id: RowId, session: SessionDep, user: Co
 @router.post("/{plan_id}/replans", status_code=201, responses=PLANNER_BUSY)
 def create_replan(plan_id: RowId, body: ReplanIn, session: SessionDep, user: Coordinator) -> PreviewOut:
     plan = _plan(session, plan_id, user)
-    preview = svc.create_preview(session, plan=plan, user=user, from_day=body.from_day, to_day=body.to_day,
-                                 time_limit=body.time_limit, seed=body.seed)
+    preview = replans.create_preview(session, plan=plan, user=user, from_day=body.from_day,
+                                     to_day=body.to_day, time_limit=body.time_limit, seed=body.seed)
     return _preview_out(preview)
 
 
@@ -201,22 +201,20 @@ def read_replan(plan_id: RowId, preview_id: RowId, session: SessionDep, user: Me
 def apply_replan(plan_id: RowId, preview_id: RowId, session: SessionDep, user: Coordinator,
                  body: ApplyIn | None = None) -> VersionOut:
     plan = _plan(session, plan_id, user)
-    version = svc.apply_preview(session, plan=plan, preview=_preview(session, plan, preview_id), user=user,
-                                base_version_id=body.base_version_id if body else None)
+    version = replans.apply_preview(session, plan=plan, preview=_preview(session, plan, preview_id),
+                                    user=user, base_version_id=body.base_version_id if body else None)
     return VersionOut(id=version.id, number=version.number, status=version.status)
 
 
 @router.post("/{plan_id}/replans/{preview_id}/discard")
 def discard_replan(plan_id: RowId, preview_id: RowId, session: SessionDep, user: Coordinator) -> PreviewOut:
     plan = _plan(session, plan_id, user)
-    return _preview_out(svc.discard_preview(session, plan=plan, preview=_preview(session, plan, preview_id),
-                                            user=user))
+    preview = _preview(session, plan, preview_id)
+    return _preview_out(replans.discard_preview(session, plan=plan, preview=preview, user=user))
 
 
 @router.get("/{plan_id}/head")
 def head(plan_id: RowId, session: SessionDep, user: Member) -> HeadOut:
-    from app.repositories import adjustments as repo
-
     plan = _plan(session, plan_id, user)
     h = repo.plan_head(session, plan.id)
     version = repo.accepted_version(session, plan.id)
@@ -228,23 +226,25 @@ def head(plan_id: RowId, session: SessionDep, user: Member) -> HeadOut:
 @router.post("/{plan_id}/pins")
 def pin(plan_id: RowId, body: PinIn, session: SessionDep, user: Member) -> AdjustmentOut:
     plan = _plan(session, plan_id, user)
-    log = svc.set_pin(session, plan=plan, user=user, visit=body.visit, pinned=body.pinned, reason=body.reason,
-                      base_revision=body.base_revision)
+    log = hand_moves.set_pin(session, plan=plan, user=user, visit=body.visit, pinned=body.pinned,
+                             reason=body.reason, base_revision=body.base_revision)
     return AdjustmentOut.model_validate(log)
 
 
 @router.post("/{plan_id}/moves")
 def move(plan_id: RowId, body: MoveIn, session: SessionDep, user: Member) -> AdjustmentOut:
     plan = _plan(session, plan_id, user)
-    log = svc.hand_move(session, plan=plan, user=user, visit=body.visit, carers=body.carers, start=body.start,
-                        reason=body.reason, pin=body.pin, base_revision=body.base_revision)
+    log = hand_moves.hand_move(session, plan=plan, user=user, visit=body.visit, carers=body.carers,
+                               start=body.start, reason=body.reason, pin=body.pin,
+                               base_revision=body.base_revision)
     return AdjustmentOut.model_validate(log)
 
 
 @router.post("/{plan_id}/moves/check")
 def check_move(plan_id: RowId, body: MoveIn, session: SessionDep, user: Member) -> MoveCheckOut:
     plan = _plan(session, plan_id, user)
-    result = svc.check_hand_move(session, plan=plan, visit=body.visit, carers=body.carers, start=body.start)
+    result = hand_moves.check_hand_move(session, plan=plan, visit=body.visit, carers=body.carers,
+                                        start=body.start)
     return MoveCheckOut(ok=result.ok, rules=result.rules,
                         violations=[{"rule": v.rule, "visit": v.visit, "msg": v.message}
                                     for v in result.violations])

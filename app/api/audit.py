@@ -1,4 +1,4 @@
-"""Continuity audit endpoints (issue 6).
+"""Continuity audit endpoints.
 
 - ``GET  /api/audit/figures``      figures (JSON) for a team or every visible team, a month or all months,
                                    from performed visits (``source=performed``, the default) or from a plan
@@ -21,29 +21,20 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, UploadFile, status
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 from app.api.errors import NAMES_ROWS
 from app.db import SessionDep
 from app.schemas.core import Day, RowId
-from app.security import can_see_personal_data, ensure_visible, require_role, visible_team_ids
+from app.security import can_see_personal_data, ensure_visible, require_role
 from app.services import audit as service
 from app.services.errors import Invalid
-from models.core import ROLE_AUDITOR, ROLE_COORDINATOR, PlanVersion, Team, User
+from models.core import ROLE_AUDITOR, ROLE_COORDINATOR, PlanVersion, User
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
 Reader = Annotated[User, Depends(require_role(ROLE_COORDINATOR, ROLE_AUDITOR))]
 Importer = Annotated[User, Depends(require_role(ROLE_COORDINATOR))]
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-
-
-def _allowed_teams(session: SessionDep, user: User) -> set[str] | None:
-    """External ids of the teams the user may audit; None: every team."""
-    ids = visible_team_ids(user)
-    if ids is None or (user.role == ROLE_AUDITOR and not ids):
-        return None
-    return set(session.scalars(select(Team.external_id).where(Team.id.in_(sorted(ids)))))
 
 
 def _run(
@@ -57,7 +48,8 @@ def _run(
     period_start: dt.date | None,
     pseudonymise: bool,
 ) -> service.AuditResult:
-    if plan_version is not None and not (user.role == ROLE_AUDITOR and _allowed_teams(session, user) is None):
+    allowed = service.auditable_teams(session, user=user)
+    if plan_version is not None and not (user.role == ROLE_AUDITOR and allowed is None):
         version = session.get(PlanVersion, plan_version)
         if version is not None:
             ensure_visible(session, version, user, what=f"plan version {plan_version} not found")
@@ -69,7 +61,7 @@ def _run(
         month=month,
         period_start=period_start,
         pseudonymise=pseudonymise or not can_see_personal_data(user),
-        allowed_teams=_allowed_teams(session, user),
+        allowed_teams=allowed,
     )
 
 
@@ -166,7 +158,3 @@ async def import_performed(file: UploadFile, session: SessionDep, user: Importer
         session, content=content, filename=file.filename or "upload", user_id=user.id
     )
     return result.as_dict()
-
-
-# Public name for the web pages (app/web/pages_audit.py), which apply the same rule.
-allowed_teams = _allowed_teams

@@ -1,4 +1,4 @@
-"""Plan jobs (issues 4 and 8): plan teams over a date range in the background.
+"""Plan jobs: plan teams over a date range in the background.
 
     POST /api/plan-jobs               {team_ids, start, end, time_limit, seed, steps}  -> 202 the job
     GET  /api/plan-jobs               ?team_id=&status=&limit=                  -> jobs the user sees
@@ -15,35 +15,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.deps import Coordinator
 from app.api.errors import NAMES_ROWS, PLANNER_BUSY
 from app.db import SessionDep
-from app.jobs.runner import BrokerUnavailable, JobRunner, get_runner, shutdown_runner
+from app.jobs.factory import RunnerDep, shutdown_runner
 from app.schemas.core import Day, RowId
-from app.security import CurrentUser, require_role
+from app.security import CurrentUser
 from app.services import jobs as service
 from exchange import MAX_INT
-from models.core import ROLE_COORDINATOR, User
 from models.jobs import JOB_STATUSES
 
 # On shutdown the in-process runner fails its unfinished jobs and stops their planners at once,
 # rather than keeping the server alive until every time limit has run out.
 router = APIRouter(prefix="/api/plan-jobs", tags=["plan jobs"], on_shutdown=[shutdown_runner])
 
-Coordinator = Annotated[User, Depends(require_role(ROLE_COORDINATOR))]
-
-
-def get_job_runner() -> JobRunner:
-    """The runner the settings choose; tests override this dependency."""
-    return get_runner()
-
-
 JobStatus = Literal["queued", "running", "gathering", "succeeded", "failed", "cancelled"]
 assert set(JobStatus.__args__) == set(JOB_STATUSES)  # type: ignore[attr-defined]
-
-RunnerDep = Annotated[JobRunner, Depends(get_job_runner)]
 
 
 class PlanJobIn(BaseModel):
@@ -118,24 +108,9 @@ def _out(job: Any) -> PlanJobOut:
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, responses={**NAMES_ROWS, **PLANNER_BUSY})
 def start_job(body: PlanJobIn, session: SessionDep, user: Coordinator, runner: RunnerDep) -> PlanJobOut:
-    try:
-        runner.check_available()
-    except BrokerUnavailable as e:
-        raise HTTPException(status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-                            detail=f"{e}; no job was started, try again later") from e
-    job = service.start_plan_job(session, user=user, team_ids=body.team_ids, start=body.start, end=body.end,
-                                 time_limit=body.time_limit, seed=body.seed,
-                                 part_time_limit=body.part_time_limit, steps=body.steps,
-                                 runner=runner.name)
-    # Committed before it is queued: a worker (another process) must find the job when it starts.
-    session.commit()
-    try:
-        runner.submit(job.id)
-    except BrokerUnavailable as e:
-        service.mark_not_started(session, job=job, reason=str(e))
-        session.commit()
-        raise HTTPException(status_code=status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(e)) from e
-    session.refresh(job)
+    job = service.submit_plan_job(session, user=user, runner=runner, team_ids=body.team_ids, start=body.start,
+                                  end=body.end, time_limit=body.time_limit, seed=body.seed,
+                                  part_time_limit=body.part_time_limit, steps=body.steps)
     return _out(job)
 
 
@@ -155,7 +130,4 @@ def read_job(job_id: RowId, session: SessionDep, user: CurrentUser) -> PlanJobOu
 
 @router.post("/{job_id}/cancel")
 def cancel_job(job_id: RowId, session: SessionDep, user: Coordinator, runner: RunnerDep) -> PlanJobOut:
-    job = service.cancel_job(session, user=user, job_id=job_id)
-    session.commit()  # the parts read the status from the database: it must be there first
-    runner.cancel(job.id, service.part_task_ids(job))
-    return _out(job)
+    return _out(service.stop_job(session, user=user, runner=runner, job_id=job_id))

@@ -6,13 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import select
 
 from app.api.deps import Coordinator, PagingDep, TeamIds
 from app.api.errors import NAMES_ROWS
 from app.db import SessionDep
-from app.mapping import accept_plan_version, find_or_create_plan
-from app.repositories.core import assignments_stmt, paginate, plans_stmt
+from app.mapping import accept_plan_version
+from app.repositories.core import assignments_stmt, paginate, plans_stmt, unplaced_stmt
 from app.schemas.core import (
     AssignmentOut,
     AssignmentUpdate,
@@ -23,19 +22,21 @@ from app.schemas.core import (
     RowId,
     UnplacedOut,
 )
-from app.security import CurrentUser, can_see_team, get_team_scoped, require_role, visible_team_ids
-from app.services.errors import Conflict, Invalid
+from app.security import (
+    CurrentUser,
+    ensure_visible,
+    get_team_scoped,
+    not_found,
+    require_role,
+)
+from app.services import plans as svc
 from models.core import (
-    PLAN_DRAFT,
     ROLE_COORDINATOR,
     ROLE_MEMBER,
     Assignment,
-    Carer,
     Plan,
     PlanVersion,
-    UnplacedVisit,
     User,
-    Visit,
 )
 
 router = APIRouter(prefix="/api", tags=["plans"])
@@ -78,11 +79,8 @@ def list_plans(session: SessionDep, user: CurrentUser, paging: PagingDep, team_i
 
 @router.post("/plans", status_code=status.HTTP_201_CREATED, responses=NAMES_ROWS)
 def create_plan(body: PlanCreate, session: SessionDep, user: Coordinator) -> PlanOut:
-    for i, tid in enumerate(body.team_ids):
-        if not can_see_team(user, tid):
-            raise Invalid(f"unknown team {tid}", path=f"team_ids.{i}")
-    return plan_out(find_or_create_plan(session, team_ids=body.team_ids, start=body.start_date,
-                                        end=body.end_date, name=body.name))
+    return plan_out(svc.create_plan(session, user=user, team_ids=body.team_ids, start=body.start_date,
+                                    end=body.end_date, name=body.name))
 
 
 @router.get("/plans/{plan_id}")
@@ -92,8 +90,7 @@ def read_plan(plan_id: RowId, session: SessionDep, user: CurrentUser) -> PlanOut
 
 @router.delete("/plans/{plan_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_plan(plan_id: RowId, session: SessionDep, user: Coordinator) -> None:
-    session.delete(get_team_scoped(session, Plan, plan_id, user))
-    session.flush()
+    svc.delete_plan(session, plan=get_team_scoped(session, Plan, plan_id, user))
 
 
 @router.get("/plan-versions/{version_id}")
@@ -116,9 +113,7 @@ def list_assignments(version_id: RowId, session: SessionDep, user: CurrentUser, 
 def list_unplaced(version_id: RowId, session: SessionDep, user: CurrentUser,
                   paging: PagingDep) -> Page[UnplacedOut]:
     version = get_team_scoped(session, PlanVersion, version_id, user)
-    stmt = (select(UnplacedVisit).join(Visit, Visit.id == UnplacedVisit.visit_id)
-            .where(UnplacedVisit.plan_version_id == version.id).order_by(Visit.date, Visit.id))
-    rows, total = paginate(session, stmt, limit=paging.limit, offset=paging.offset)
+    rows, total = paginate(session, unplaced_stmt(version.id), limit=paging.limit, offset=paging.offset)
     return Page(items=[UnplacedOut(visit_id=u.visit_id, visit_external_id=u.visit.external_id,
                                    reason=u.reason) for u in rows],
                 total=total, limit=paging.limit, offset=paging.offset)
@@ -132,11 +127,7 @@ def accept(version_id: RowId, session: SessionDep, user: Coordinator) -> PlanVer
 
 @router.delete("/plan-versions/{version_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_version(version_id: RowId, session: SessionDep, user: Coordinator) -> None:
-    version = get_team_scoped(session, PlanVersion, version_id, user)
-    if version.status != PLAN_DRAFT:
-        raise Conflict(f"version {version.number} is {version.status}; only drafts can be deleted")
-    session.delete(version)
-    session.flush()
+    svc.delete_version(session, version=get_team_scoped(session, PlanVersion, version_id, user))
 
 
 @router.get("/assignments/{assignment_id}")
@@ -147,8 +138,6 @@ def read_assignment(assignment_id: RowId, session: SessionDep, user: CurrentUser
 
 def _assignment(session: SessionDep, assignment_id: int, user: User) -> Assignment:
     a = session.get(Assignment, assignment_id)
-    from app.security import ensure_visible, not_found
-
     if a is None:
         raise not_found(f"assignment {assignment_id} not found")
     ensure_visible(session, a.plan_version, user, what=f"assignment {assignment_id} not found")
@@ -160,35 +149,6 @@ def update_assignment(assignment_id: RowId, body: AssignmentUpdate, session: Ses
                       user: Member) -> AssignmentOut:
     """Pin, unpin or move an assignment of the user's own team (start time within the visit's
     window; carers of the plan's teams, as many as the visit needs, none the citizen avoids)."""
-    a = _assignment(session, assignment_id, user)
-    visit = a.visit
-    changes = body.model_dump(exclude_unset=True)
-    if changes.get("start") is not None:
-        if not visit.earliest <= body.start <= visit.latest:  # type: ignore[operator]
-            raise Invalid(f"start {body.start} is outside the visit's window "
-                          f"{visit.earliest}-{visit.latest}", path="start")
-        a.start = int(body.start)  # type: ignore[arg-type]
-    if changes.get("carer_ids") is not None:
-        ids = list(dict.fromkeys(body.carer_ids or []))
-        if len(ids) != visit.carers:
-            raise Invalid(f"the visit needs {visit.carers} carer(s)", path="carer_ids")
-        plan_team_ids = {t.id for t in a.plan_version.plan.teams}
-        visible = visible_team_ids(user)
-        avoid = {c.id for c in visit.citizen.avoid_carers}
-        carers = []
-        for i, cid in enumerate(ids):
-            carer = session.get(Carer, cid)
-            if carer is None or carer.team_id not in plan_team_ids or (
-                    visible is not None and carer.team_id not in visible):
-                raise Invalid(f"unknown carer {cid}", path=f"carer_ids.{i}")
-            if cid in avoid:
-                raise Invalid(f"the citizen must not be visited by carer {cid}", path=f"carer_ids.{i}")
-            if not set(visit.skills) <= set(carer.skills):
-                raise Invalid(f"carer {cid} lacks a skill the visit needs ({sorted(visit.skills)})",
-                              path=f"carer_ids.{i}")
-            carers.append(carer)
-        a.carers = carers
-    if changes.get("pinned") is not None:
-        a.pinned = bool(body.pinned)
-    session.flush()
+    a = svc.update_assignment(session, user=user, assignment=_assignment(session, assignment_id, user),
+                              data=body)
     return assignment_out(a)

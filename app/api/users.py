@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
-from sqlalchemy import select
 
 from app.api.deps import Admin, PagingDep
 from app.db import SessionDep
-from app.repositories.core import paginate
+from app.repositories.core import paginate, users_stmt
 from app.schemas.core import Page, RowId, UserCreate, UserOut, UserUpdate
 from app.security import not_found
 from app.services import core as svc
@@ -19,10 +18,7 @@ router = APIRouter(prefix="/api", tags=["users"])
 @router.get("/users")
 def list_users(session: SessionDep, _admin: Admin, paging: PagingDep,
                role: str | None = None) -> Page[UserOut]:
-    stmt = select(User).order_by(User.id)
-    if role is not None:
-        stmt = stmt.where(User.role == role)
-    rows, total = paginate(session, stmt, limit=paging.limit, offset=paging.offset)
+    rows, total = paginate(session, users_stmt(role), limit=paging.limit, offset=paging.offset)
     return Page(items=[UserOut.from_user(u) for u in rows], total=total, limit=paging.limit,
                 offset=paging.offset)
 

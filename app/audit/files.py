@@ -17,17 +17,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from app.audit.figures import (
+from app.audit.figures import Audit, run_audit
+from app.audit.inputs import (
     Alias,
-    Audit,
     AuditInput,
-    MonthKey,
     audit_plan,
     instance_citizens,
     instance_planned,
     plain,
     rows_from_plan,
-    run_audit,
 )
 from app.audit.performed import (
     CitizenFacts,
@@ -38,11 +36,8 @@ from app.audit.performed import (
     parse_path,
     write_csv,
 )
-
-
-def load_json(path: str | Path) -> Any:
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
+from app.audit.report import render_html
+from app.audit.stats import MonthKey
 
 
 def load_citizen_facts(path: str | Path) -> dict[str, CitizenFacts]:
@@ -211,6 +206,4 @@ def write_plan_as_performed(
 def html_report(
     audit: Audit, figures: Mapping[str, Any], alias: Alias = plain, title: str | None = None
 ) -> str:
-    from app.audit.report import render_html
-
     return render_html(audit, figures, alias=alias, title=title)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from functools import lru_cache
-from typing import Any
+
+from app.settings import Settings
 
 PREFIX = {"citizen": "P-", "carer": "C-", "visit": "V-"}
 DIGITS = 12  # hex digits kept: 48 bits, no collisions to expect among a municipality's ids
@@ -42,10 +42,9 @@ class Pseudonymiser:
         return self("carer", value)
 
 
-def key_from_settings(settings: Any) -> bytes:
-    """The pseudonym key: `audit_pseudonym_key` (setting or env AUDIT_PSEUDONYM_KEY) when set, else derived
-    from the application's SECRET_KEY, so a deployment with its own secret needs no extra setting."""
-    explicit = getattr(settings, "audit_pseudonym_key", None) or os.environ.get("AUDIT_PSEUDONYM_KEY")
-    if explicit:
-        return str(explicit).encode()
-    return hmac.new(str(settings.secret_key).encode(), b"homecare-audit-pseudonym", hashlib.sha256).digest()
+def key_from_settings(settings: Settings) -> bytes:
+    """The pseudonym key: `audit_pseudonym_key` (env AUDIT_PSEUDONYM_KEY) when set, else derived from the
+    application's SECRET_KEY, so a deployment with its own secret needs no extra setting."""
+    if settings.audit_pseudonym_key:
+        return settings.audit_pseudonym_key.encode()
+    return hmac.new(settings.secret_key.encode(), b"homecare-audit-pseudonym", hashlib.sha256).digest()

@@ -19,7 +19,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from app.audit.figures import NO_TEAM, Alias, Audit, month_label, plain
+from app.audit.figures import Audit
+from app.audit.inputs import NO_TEAM, Alias, plain
+from app.audit.reality import planned_carers_by_month
+from app.audit.stats import month_label
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates" / "report"
 CSV_COLUMNS = (
@@ -152,10 +155,7 @@ def chart_plan_vs_reality(audit: Audit) -> str | None:
     """Per team, mean distinct carers per citizen-month: as planned and as performed."""
     if not (audit.inp.has_plan and audit.inp.source == "performed"):
         return None
-    planned: dict[tuple[str, tuple[int, int]], set[str]] = defaultdict(set)
-    for pv in audit.inp.planned.values():
-        if pv.start is not None:
-            planned[(pv.citizen, (pv.date.year, pv.date.month))].update(pv.carers)
+    planned = planned_carers_by_month(audit.inp.planned.values())
     per_team: dict[str, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     for key, m in audit.met_month.items():
         t = audit.team_of.get(key[0], NO_TEAM)

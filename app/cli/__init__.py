@@ -1,10 +1,11 @@
-"""The `homecare` command. Each sub-command lives in its own module under app/cli/."""
+"""The `homecare` command. Each sub-command lives in its own module under app/cli/, on a Typer of its
+own; they are registered here, in the order `homecare --help` lists them."""
 
 from __future__ import annotations
 
-import importlib
-
 import typer
+
+from app.cli import admin, audit, plan, replan, serve, worker
 
 app = typer.Typer(
     name="homecare",
@@ -14,18 +15,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# Registration order is the order `homecare --help` lists them in.
-COMMAND_MODULES = (
-    "app.cli.serve",  # serve, import, export, seed (issue 3)
-    "app.cli.admin",  # create-admin, set-password
-    "app.cli.plan",  # plan (issue 4)
-    "app.cli.replan",  # replan (issue 5)
-    "app.cli.audit",  # audit (issue 6)
-    "app.cli.worker",  # worker (issue 8)
-)
+for commands in (serve.app, admin.app, plan.app, replan.app, audit.app, worker.app):
+    app.add_typer(commands)
+app.add_typer(serve.export_app, name="export")
 
 
 def main() -> None:
-    for name in COMMAND_MODULES:
-        importlib.import_module(name)
     app()

@@ -14,8 +14,9 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from app.cli import app
 from app.cli.checks import fail, require_current_schema
+
+app = typer.Typer()  # its commands are registered in app/cli/__init__.py
 
 PasswordFile = Annotated[Path | None, typer.Option(
     "--password-file", help="read the password from this file's first line ('-': standard input); "

@@ -17,11 +17,11 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
-from app.cli import app
 from exchange import ExchangeError, parse_instance, plan_to_doc, to_problem
 from solver import SolveParams, solve
 from solver.types import Progress
 
+app = typer.Typer()  # its commands are registered in app/cli/__init__.py
 DEFAULT_TIME_LIMIT = 60.0
 STEPS_TIME_CAP = 24 * 3600.0  # --steps without --time-limit: only a guard
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from app.cli import app
+app = typer.Typer()  # its commands are registered in app/cli/__init__.py
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:

@@ -1,5 +1,5 @@
 """`homecare serve`, `homecare import`, `homecare export instance|plan`, `homecare seed-demo`,
-`homecare migrate` (issue 3).
+`homecare migrate`.
 
 Only `homecare migrate` changes the schema; every other command that uses the database first checks
 that its schema is this version's and otherwise says to run it. Bad input: a message on stderr and
@@ -16,7 +16,6 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from app.cli import app
 from app.cli.checks import (
     MAKE_A_KEY,
     database_label,
@@ -24,15 +23,11 @@ from app.cli.checks import (
     secret_key_problem,
     settings_or_fail,
 )
+from app.cli.checks import fail as _fail
 
+app = typer.Typer()  # its commands are registered in app/cli/__init__.py
 export_app = typer.Typer(help="Write an instance or a plan in the exchange format (FORMAT.md).",
                          no_args_is_help=True)
-app.add_typer(export_app, name="export")
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
 
 
 def _print_logins(stream: Any = None) -> None:

@@ -1,4 +1,4 @@
-"""`homecare worker`: a Celery worker that solves plan jobs (issue 8). Needs CELERY_BROKER_URL.
+"""`homecare worker`: a Celery worker that solves plan jobs. Needs CELERY_BROKER_URL.
 
     CELERY_BROKER_URL=redis://127.0.0.1:6379/0 DATABASE_URL=postgresql+psycopg://... homecare worker
     homecare worker --concurrency 4 --queues homecare.solve      # a solve-only machine
@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli import app
+app = typer.Typer()  # its commands are registered in app/cli/__init__.py
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""The Celery application (issue 8): solve parts on workers over Redis, JSON messages only.
+"""The Celery application: solve parts on workers over Redis, JSON messages only.
 
 Messages carry ids only (job id, part id); inputs and results travel through the database in the
 exchange format (app/jobs/codec.py). Reliability settings, and why:
@@ -31,6 +31,15 @@ def control_queue(prefix: str | None = None) -> str:
 
 def solve_queue(prefix: str | None = None) -> str:
     return f"{prefix or get_settings().celery_queue_prefix}.solve"
+
+
+def prepare_task_id(job_id: int) -> str:
+    """Task ids are made from the job's ids, so a cancel can revoke every task without asking anyone."""
+    return f"{get_settings().celery_queue_prefix}-job{job_id}-prepare"
+
+
+def part_task_id(job_id: int, part_id: int) -> str:
+    return f"{get_settings().celery_queue_prefix}-job{job_id}-part{part_id}"
 
 
 def make_celery(broker_url: str | None = None) -> Celery:

@@ -7,11 +7,12 @@ a worker prepares the job, fans its teams out, and the last part gathers (app/jo
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from celery import Celery
 
-from app.jobs.celery_app import PREPARE_TASK, control_queue
-from app.jobs.runner import BrokerUnavailable, prepare_task_id
+from app.jobs.celery_app import PREPARE_TASK, celery_app, control_queue, part_task_id, prepare_task_id
+from app.jobs.runner import BrokerUnavailable
 from models.jobs import RUNNER_CELERY
 
 log = logging.getLogger(__name__)
@@ -21,11 +22,7 @@ class CeleryRunner:
     name = RUNNER_CELERY
 
     def __init__(self, app: Celery | None = None) -> None:
-        if app is None:
-            from app.jobs.celery_app import celery_app
-
-            app = celery_app
-        self.app: Celery = app
+        self.app: Celery = celery_app if app is None else app
 
     def check_available(self) -> None:
         try:
@@ -42,11 +39,12 @@ class CeleryRunner:
         except Exception as e:  # noqa: BLE001 - kombu raises several kinds; all mean "not queued"
             raise BrokerUnavailable(f"the job queue cannot be reached: {type(e).__name__}: {e}") from e
 
-    def cancel(self, job_id: int, task_ids: list[str]) -> None:
+    def cancel(self, job_id: int, part_ids: Sequence[int]) -> None:
         # Queued parts are dropped by the workers; running ones read "cancelled" within a second
         # and stop (a part that starts later sees it in the database anyway, revoke or not).
+        task_ids = [prepare_task_id(job_id), *(part_task_id(job_id, p) for p in part_ids)]
         try:
-            self.app.control.revoke([prepare_task_id(job_id), *task_ids])
+            self.app.control.revoke(task_ids)
         except Exception:  # noqa: BLE001 - the database status already stops every part
             log.warning("revoke for job %s not sent", job_id, exc_info=True)
 

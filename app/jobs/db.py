@@ -12,14 +12,14 @@ import threading
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db import for_writing, make_engine
+from app.settings import get_settings
+
 _lock = threading.Lock()
 _by_pid: dict[tuple[int, str], sessionmaker[Session]] = {}
 
 
 def worker_sessions(url: str | None = None) -> sessionmaker[Session]:
-    from app.db import for_writing, make_engine
-    from app.settings import get_settings
-
     url = url or get_settings().database_url
     key = (os.getpid(), url)
     with _lock:

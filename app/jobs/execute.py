@@ -26,12 +26,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 import models.orm  # noqa: F401  (every table, so foreign keys resolve in a worker that imports only this)
 from app.jobs import codec
 from app.jobs.figures import plan_figures
+from app.jobs.solving import SolveFailed
+from app.mapping import build_problem, store_plan_version
+from models.core import VISIT_PLANNED, Citizen, Team, Visit
 from models.jobs import (
     JOB_ACTIVE,
     JOB_CANCELLED,
@@ -70,8 +73,6 @@ def here() -> str:
 
 def default_build_problem(session: Session, *, team_ids: list[int], start: dt.date, end: dt.date,
                           job: PlanJob) -> Problem:
-    from app.mapping import build_problem
-
     return build_problem(session, team_ids=team_ids, start=start, end=end)
 
 
@@ -85,8 +86,8 @@ def part_time_limits(sizes: list[int], *, time_limit: float, part_time_limit: fl
 
 
 # --- job kinds ----------------------------------------------------------------------------------
-# A kind says how a job's problem is built and how its plan is stored. Only "plan" exists so far;
-# re-plans (issue 5) are solved in the request that previews them (a few seconds a day).
+# A kind says how a job's problem is built and how its plan is stored. Only "plan" runs as a job;
+# re-plans are solved in the request that previews them (a few seconds a day).
 
 
 def _kind(kind: str) -> tuple[BuildProblem, Callable[..., Any]]:
@@ -98,10 +99,6 @@ def _kind(kind: str) -> tuple[BuildProblem, Callable[..., Any]]:
 def _team_sizes(session: Session, job: PlanJob) -> dict[int, int]:
     """Visits per team in the job's range: one cheap COUNT, so time shares are known before any
     part's problem is built."""
-    from sqlalchemy import func
-
-    from models.core import VISIT_PLANNED, Citizen, Visit
-
     rows = session.execute(
         select(Citizen.team_id, func.count(Visit.id)).join(Citizen, Visit.citizen_id == Citizen.id)
         .where(Citizen.team_id.in_(job.team_ids), Visit.date >= job.start_date, Visit.date <= job.end_date,
@@ -144,8 +141,6 @@ def prepare(sessions: Sessions, job_id: int, *, build: BuildProblem | None = Non
             for part, size, limit in zip(parts, sizes, limits, strict=True):
                 part.size, part.time_limit = size, limit
             return [p.id for p in parts if p.status in PART_ACTIVE] if _start_running(session, job) else []
-        from models.core import Team
-
         build = build or _kind(job.kind)[0]
         problem = build(session, team_ids=list(job.team_ids), start=job.start_date, end=job.end_date, job=job)
         subs = dict(codec.split_by_team(problem))
@@ -363,8 +358,6 @@ def fail_job(sessions: Sessions, job_id: int, error: str) -> bool:
 
 def default_store(session: Session, *, job: PlanJob, plan: Any, figures: dict[str, Any]) -> Any:
     """Write the plan version (draft) through the foundation's mapping (flush only); the PlanVersion."""
-    from app.mapping import store_plan_version
-
     return store_plan_version(
         session, team_ids=list(job.team_ids), start=job.start_date, end=job.end_date, plan=plan,
         created_by_id=job.created_by_id,
@@ -427,8 +420,6 @@ SolvePart = Callable[[Claim, Relay], dict[str, Any]]
 def run_part(sessions: Sessions, part_id: int, solve_part: SolvePart, *, max_attempts: int,
              task_id: str | None = None, pid: int | None = None) -> str:
     """Claim, solve, and record one part; returns what happened ("gather", "done", "skipped", ...)."""
-    from app.jobs.solving import SolveFailed
-
     c = claim(sessions, part_id, max_attempts=max_attempts, task_id=task_id, pid=pid)
     if c is None:
         return "skipped"

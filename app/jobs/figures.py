@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.audit.figures import Audit, audit_plan
+from app.audit.figures import Audit
+from app.audit.inputs import audit_plan
 
 
 def plan_figures(instance: dict[str, Any], plan_doc: dict[str, Any],

@@ -26,7 +26,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from typing import Any
@@ -34,9 +34,11 @@ from typing import Any
 from sqlalchemy import select, update
 
 from app.jobs import execute
+from app.jobs.db import worker_sessions
 from app.jobs.execute import BuildProblem, Claim, Relay, Sessions, StorePlan
 from app.jobs.solving import SolveFailed, resolve, solve_function_path, solve_payload
-from models.jobs import JOB_ACTIVE, RUNNER_INPROCESS, PlanJob
+from app.settings import get_settings
+from models.jobs import JOB_ACTIVE, PART_ACTIVE, PART_CANCELLED, RUNNER_INPROCESS, PlanJob, PlanJobPart
 from solver.types import Progress
 
 log = logging.getLogger(__name__)
@@ -145,12 +147,8 @@ class InProcessRunner:
                  isolation: str = "process", solve_path: str | None = None,
                  build: BuildProblem | None = None, store: StorePlan | None = None,
                  max_attempts: int = 1, workers: int | None = None) -> None:
-        from app.settings import get_settings
-
         settings = get_settings()
         if sessions is None:
-            from app.jobs.db import worker_sessions
-
             # Our own engine: on SQLite its transactions wait for the lock instead of failing.
             sessions = worker_sessions(settings.database_url)
         self.sessions = sessions
@@ -178,7 +176,7 @@ class InProcessRunner:
             session.commit()
         self.futures[job_id] = self.pool.submit(self._run_job, job_id)
 
-    def cancel(self, job_id: int, task_ids: list[str]) -> None:
+    def cancel(self, job_id: int, part_ids: Sequence[int]) -> None:
         with self.lock:
             child = self.children.get(job_id)
         if child is not None:
@@ -273,8 +271,6 @@ class InProcessRunner:
 
     def _settle_stopped(self, job_id: int) -> None:
         # Parts of a cancelled or failed job that never ran are marked so (for the job's page).
-        from models.jobs import PART_ACTIVE, PART_CANCELLED, PlanJobPart
-
         with self.sessions() as session:
             status = session.execute(select(PlanJob.status).where(PlanJob.id == job_id)).scalar_one_or_none()
             if status is not None and status not in JOB_ACTIVE:

@@ -1,21 +1,20 @@
 """Solving one part: exchange-format payload in, exchange-format result out. No database here.
 
 The solve function is named by a dotted path ("module:function") so that a child process or a
-Celery worker on another machine can find it; the product's is the planner's `solver.solve.solve`.
-Tests may name a stand-in (HOMECARE_JOBS_SOLVE_FUNCTION), which only the test suite sets.
+Celery worker on another machine can find it: the setting `jobs_solve_function`, the planner's
+`solver.solve:solve` unless a test names a stand-in.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Callable
 from typing import Any
 
 from app.jobs.codec import payload_to_problem, plan_to_result
+from app.settings import get_settings
 from solver.types import Plan, Problem, Progress, SolveParams
 
-DEFAULT_SOLVE_FUNCTION = "solver.solve:solve"
 SolveFn = Callable[[Problem, SolveParams], Plan]
 
 
@@ -24,7 +23,7 @@ class SolveFailed(RuntimeError):
 
 
 def solve_function_path() -> str:
-    return os.environ.get("HOMECARE_JOBS_SOLVE_FUNCTION") or DEFAULT_SOLVE_FUNCTION
+    return get_settings().jobs_solve_function
 
 
 def resolve(path: str | None = None) -> SolveFn:

@@ -13,10 +13,9 @@ import os
 from typing import Any
 
 from app.jobs import execute
-from app.jobs.celery_app import PREPARE_TASK, SOLVE_TASK, celery_app, solve_queue
+from app.jobs.celery_app import PREPARE_TASK, SOLVE_TASK, celery_app, part_task_id, solve_queue
 from app.jobs.db import worker_sessions
 from app.jobs.execute import Claim, Relay
-from app.jobs.runner import part_task_id
 from app.jobs.solving import resolve, solve_payload
 from app.settings import get_settings
 from models.jobs import JOB_GATHERING

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+# prometheus-client's own switch, read by the library itself in every process it runs in (it must be in
+# the environment before the server's processes start), so it is not one of our settings.
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 

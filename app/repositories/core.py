@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, Text, cast, delete, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from app.security import scope_filter
+from app.security import scope_filter, visible_team_ids
 from models.core import (
     Assignment,
     Carer,
@@ -20,6 +20,7 @@ from models.core import (
     Shift,
     Team,
     TravelLeg,
+    UnplacedVisit,
     User,
     Visit,
     assignment_carers,
@@ -27,9 +28,6 @@ from models.core import (
 )
 
 T = TypeVar("T")
-
-MAX_LIMIT = 1000
-
 
 def paginate(session: Session, stmt: Select[Any], *, limit: int, offset: int) -> tuple[list[Any], int]:
     """One page of `stmt`'s rows (ordered by the statement) and the total count."""
@@ -117,8 +115,6 @@ def visits_stmt(user: User, *, team_ids: Collection[int] | None = None, citizen_
 def plans_stmt(user: User, *, team_ids: Collection[int] | None = None,
                start: dt.date | None = None, end: dt.date | None = None) -> Select[Any]:
     """Plans overlapping [start, end] whose every team the user sees (and that touch `team_ids`)."""
-    from app.security import visible_team_ids
-
     stmt = select(Plan)
     visible = visible_team_ids(user)
     if visible is not None:
@@ -150,20 +146,20 @@ def assignments_stmt(version_id: int, *, carer_id: int | None = None, citizen_id
     return stmt.order_by(Visit.date, Assignment.start, Assignment.id)
 
 
-def ids_by_external(session: Session, model: type[Any], external_ids: Iterable[str]) -> dict[str, int]:
-    """external_id -> id for the given external ids that exist (chunked for big IN lists)."""
-    wanted = list(dict.fromkeys(external_ids))
-    out: dict[str, int] = {}
-    for i in range(0, len(wanted), 900):
-        chunk = wanted[i:i + 900]
-        for ext, pk in session.execute(select(model.external_id, model.id).where(
-                model.external_id.in_(chunk))):
-            out[ext] = pk
-    return out
+def unplaced_stmt(version_id: int) -> Select[Any]:
+    return (select(UnplacedVisit).join(Visit, Visit.id == UnplacedVisit.visit_id)
+            .where(UnplacedVisit.plan_version_id == version_id).order_by(Visit.date, Visit.id))
 
 
-def user_by_username(session: Session, username: str) -> User | None:
-    return session.scalar(select(User).where(User.username == username))
+def users_stmt(role: str | None = None) -> Select[Any]:
+    stmt = select(User).order_by(User.id)
+    if role is not None:
+        stmt = stmt.where(User.role == role)
+    return stmt
+
+
+def team_external_ids(session: Session, team_ids: Collection[int]) -> set[str]:
+    return set(session.scalars(select(Team.external_id).where(Team.id.in_(sorted(team_ids)))))
 
 
 LEG_BATCH = 5000  # rows per bulk insert

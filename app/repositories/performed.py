@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from app.audit.figures import PlannedVisit
+from app.audit.inputs import PlannedVisit
 from app.audit.performed import CitizenFacts, KnownIds, PerformedRow
 from models.core import (
     Assignment,
@@ -77,10 +77,6 @@ def import_with_hash(session: Session, sha256: str) -> PerformedImport | None:
     return session.scalars(
         select(PerformedImport).where(PerformedImport.sha256 == sha256).order_by(PerformedImport.id).limit(1)
     ).first()
-
-
-def count_performed(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(PerformedVisit)) or 0)
 
 
 def performed_rows(

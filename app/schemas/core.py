@@ -1,4 +1,4 @@
-"""Request and answer schemas for the core data (issue 3).
+"""Request and answer schemas for the core data.
 
 `...Create` validates a whole new row, `...Update` is a partial change (every field optional; the
 service re-validates the merged row with the Create schema so a patch cannot cross times).

@@ -15,13 +15,18 @@ from typing import Any, Literal
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from app.audit.figures import Alias, Audit, AuditInput, MonthKey, plain, rows_from_plan, run_audit
+from app.audit.figures import Audit, run_audit
+from app.audit.inputs import Alias, AuditInput, plain, rows_from_plan
 from app.audit.performed import PerformedFileError, RowError, check_against_stored, is_json, parse_bytes
 from app.audit.pseudonym import Pseudonymiser, key_from_settings
 from app.audit.report import citizen_csv, render_html
+from app.audit.stats import MonthKey
+from app.repositories import core as core_repo
 from app.repositories import performed as repo
+from app.security import visible_team_ids
 from app.services.errors import Invalid, NotFound
 from app.settings import get_settings
+from models.core import ROLE_AUDITOR, User
 from models.performed import PerformedImport, PerformedVisit
 
 Source = Literal["performed", "plan"]
@@ -152,6 +157,15 @@ class AuditResult:
     alias: Alias = plain
     pseudonymised: bool = False
     scope: dict[str, Any] = field(default_factory=dict)
+
+
+def auditable_teams(session: Session, *, user: User) -> set[str] | None:
+    """External ids of the teams the user may audit; None: every team (an admin, or an auditor with no
+    teams assigned, who audits the whole municipality)."""
+    ids = visible_team_ids(user)
+    if ids is None or (user.role == ROLE_AUDITOR and not ids):
+        return None
+    return core_repo.team_external_ids(session, ids)
 
 
 def pseudonymiser() -> Pseudonymiser:

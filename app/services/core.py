@@ -18,6 +18,7 @@ from app.schemas import core as s
 from app.security import can_see_team, end_sessions, hash_password
 from app.services.errors import Conflict, Invalid
 from app.services.visits import visit_external_id
+from app.settings import get_settings
 from models.core import ROLE_ADMIN, Carer, Citizen, Municipality, Need, Shift, Team, User, Visit
 
 S = TypeVar("S", bound=BaseModel)
@@ -51,8 +52,6 @@ def get_municipality(session: Session) -> Municipality:
     """The municipality row (made with defaults on first use)."""
     row = session.scalar(select(Municipality).order_by(Municipality.id).limit(1))
     if row is None:
-        from app.settings import get_settings
-
         cap = get_settings().default_max_carers_per_month
         row = Municipality(name="Municipality", max_carers_per_month=cap,
                            travel_speed_kmh=18.0, travel_detour_factor=1.3)

@@ -29,6 +29,7 @@ from app.mapping import build_problem, plan_to_solver, store_plan_version
 from app.repositories.core import replace_travel_legs
 from app.security import visible_team_ids
 from app.services.core import get_municipality
+from app.services.errors import ServiceError
 from exchange import (
     ExchangeError,
     InstanceDoc,
@@ -50,6 +51,7 @@ from models.core import (
     Visit,
     citizen_avoid_carers,
 )
+from solver.types import Unplaced
 
 CHUNK = 900
 BATCH = 5000
@@ -303,8 +305,6 @@ def export_plan(session: Session, *, version: PlanVersion) -> dict[str, Any]:
     solved.assignments = [a for a in solved.assignments if a.visit in live]
     placed = {a.visit for a in solved.assignments}
     unplaced = {u.visit: u for u in solved.unplaced if u.visit in live and u.visit not in placed}
-    from solver.types import Unplaced
-
     for v in problem.visits:
         if v.id not in placed and v.id not in unplaced:
             unplaced[v.id] = Unplaced(visit=v.id, reason="not in this plan version (added after it was made)")
@@ -361,8 +361,6 @@ def import_plan(session: Session, *, data: Any, user: User | None, team_ids: Col
                                   plan=plan_from_doc(doc), created_by=user,
                                   inputs={"source": "import", "instance": doc.instance})
     except Exception as e:
-        from app.services.errors import ServiceError
-
         if isinstance(e, ServiceError) and e.path:
             raise _fail(e.path, e.message) from None
         raise

@@ -1,5 +1,8 @@
 """Solve jobs: start (stored, then handed to the runner), read with aggregated progress, list, cancel.
 
+`submit_plan_job` and `stop_job` are what the API and the pages call: they store, commit and tell the
+runner in the one order that works (a worker in another process must find the rows it is told about).
+
 Authorisation rules (the router passes the user):
 - starting and cancelling need coordinator (or admin) and every team of the job among the user's;
 - reading needs every team of the job among the user's teams (as plans spanning teams);
@@ -14,10 +17,11 @@ from typing import Any
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.db import commit_for_workers
 from app.jobs.progress import aggregate
-from app.jobs.runner import part_task_id
+from app.jobs.runner import BrokerUnavailable, JobRunner
 from app.security import visible_team_ids
-from app.services.errors import Conflict, Invalid, NotFound
+from app.services.errors import Conflict, Invalid, NotFound, ServiceError
 from models.core import Team, User
 from models.jobs import (
     JOB_ACTIVE,
@@ -35,6 +39,13 @@ from models.jobs import (
 MAX_DAYS = 93  # a quarter: plans are made a month at a time; longer ranges are a typo
 MAX_TIME_LIMIT = 6 * 3600.0
 MAX_STEPS = 100_000  # search steps per team (team-m makes about 700 a minute)
+
+
+class JobQueueUnavailable(ServiceError):
+    """The job queue cannot be reached: the job was not started (503)."""
+
+    status_code = 503
+    kind = "queue_unavailable"
 
 
 def _job_not_found(job_id: int) -> NotFound:
@@ -84,6 +95,28 @@ def start_plan_job(session: Session, *, user: User, team_ids: list[int], start: 
                              elapsed=0.0, fraction=0.0, message="") for i, t in enumerate(wanted)]
     session.add(job)
     session.flush()
+    return job
+
+
+def submit_plan_job(session: Session, *, user: User, runner: JobRunner, team_ids: list[int], start: dt.date,
+                    end: dt.date, time_limit: float, seed: int = 0, part_time_limit: float | None = None,
+                    steps: int | None = None) -> PlanJob:
+    """Store a plan job (`start_plan_job`), commit it and hand it to the runner. A queue out of reach
+    answers 503: before storing, nothing is stored; at the hand-over, the job is stored as failed."""
+    try:
+        runner.check_available()
+    except BrokerUnavailable as e:
+        raise JobQueueUnavailable(f"{e}; no job was started, try again later") from e
+    job = start_plan_job(session, user=user, team_ids=team_ids, start=start, end=end, time_limit=time_limit,
+                         seed=seed, part_time_limit=part_time_limit, steps=steps, runner=runner.name)
+    commit_for_workers(session)
+    try:
+        runner.submit(job.id)
+    except BrokerUnavailable as e:
+        mark_not_started(session, job=job, reason=str(e))
+        commit_for_workers(session)  # the refusal stays recorded although the request fails
+        raise JobQueueUnavailable(str(e)) from e
+    session.refresh(job)
     return job
 
 
@@ -187,8 +220,12 @@ def mark_not_started(session: Session, *, job: PlanJob, reason: str) -> None:
     session.flush()
 
 
-def part_task_ids(job: PlanJob) -> list[str]:
-    return [part_task_id(job.id, p.id) for p in job.parts]
+def stop_job(session: Session, *, user: User, runner: JobRunner, job_id: int) -> PlanJob:
+    """Cancel the job (`cancel_job`), commit, then tell the runner to stop its parts at once."""
+    job = cancel_job(session, user=user, job_id=job_id)
+    commit_for_workers(session)
+    runner.cancel(job.id, [p.id for p in job.parts])
+    return job
 
 
 def job_view(job: PlanJob) -> dict[str, Any]:

@@ -12,45 +12,29 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
-from app.api.audit import _allowed_teams  # the API's rule for which teams a reader may audit
 from app.audit import report as charts
 from app.db import SessionDep
 from app.security import can_see_personal_data, check_role
 from app.services import audit as service
 from app.services.errors import ServiceError
-from app.web import queries
 from app.web.deps import WebUser
+from app.web.read import plans as plans_read
+from app.web.read import teams as teams_read
 from app.web.render import WebRoute, page
-from models.core import ROLE_AUDITOR, ROLE_COORDINATOR, Plan, Team, User, plan_teams
+from models.core import ROLE_AUDITOR, ROLE_COORDINATOR, User
 
 router = APIRouter(route_class=WebRoute)
 
 
-def _teams(session: SessionDep, user: User) -> list[tuple[int, str, str]]:
-    allowed = _allowed_teams(session, user)
-    stmt = select(Team.id, Team.external_id, Team.name).order_by(Team.name)
-    if allowed is not None:
-        stmt = stmt.where(Team.external_id.in_(sorted(allowed)))
-    return [tuple(r) for r in session.execute(stmt).all()]  # type: ignore[misc]
-
-
 def _default_month(session: SessionDep, team_ids: list[int]) -> str:
     """The month of the newest plan of these teams (else this month)."""
-    start = session.scalar(
-        select(Plan.start_date)
-        .join(plan_teams, plan_teams.c.plan_id == Plan.id)
-        .where(plan_teams.c.team_id.in_(team_ids or [-1]))
-        .order_by(Plan.start_date.desc())
-        .limit(1)
-    )
-    return (start or dt.date.today()).strftime("%Y-%m")
+    return (plans_read.newest_plan_start(session, team_ids) or dt.date.today()).strftime("%Y-%m")
 
 
 def _scope(request: Request, session: SessionDep, user: User) -> dict[str, Any]:
     check_role(user, ROLE_AUDITOR, ROLE_COORDINATOR)
-    teams = _teams(session, user)
+    teams = teams_read.teams_for_audit(session, service.auditable_teams(session, user=user))
     q = request.query_params
     team_ext = q.get("team") or None
     if team_ext is not None and team_ext not in {t[1] for t in teams}:
@@ -66,8 +50,8 @@ def _scope(request: Request, session: SessionDep, user: User) -> dict[str, Any]:
     source = q.get("source") or "auto"
     version_id: int | None = None
     if team_ids and len(team_ids) == 1:
-        last = queries.month_bounds(first)[1]
-        shown = queries.shown_plan(session, team_id=team_ids[0], start=first, end=last)
+        last = plans_read.month_bounds(first)[1]
+        shown = plans_read.shown_plan(session, team_id=team_ids[0], start=first, end=last)
         version_id = shown.version_ids[0] if shown.version_ids else None
     return {
         "teams": teams,
@@ -86,7 +70,7 @@ def _run(session: SessionDep, user: User, scope: dict[str, Any]) -> service.Audi
         "month": scope["month"],
         "plan_version_id": scope["version_id"],
         "pseudonymise": not can_see_personal_data(user),
-        "allowed_teams": _allowed_teams(session, user),
+        "allowed_teams": service.auditable_teams(session, user=user),
     }
     source = scope["source"]
     if source in ("auto", "performed"):

@@ -10,9 +10,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.db import SessionDep
 from app.security import SESSION_COOKIE, authenticate, user_from_token
-from app.web import queries
 from app.web.deps import PLANNER_ROLES, WebUser
 from app.web.i18n import LANG_COOKIE, LANGUAGES
+from app.web.read import teams as teams_read
 from app.web.render import WebRoute, page
 from app.web.session_cookie import start_session
 from models.core import ROLE_AUDITOR
@@ -77,7 +77,7 @@ def switch_language(code: str, next: str = "/") -> Response:
 def home(user: WebUser, session: SessionDep) -> Response:
     if user.role == ROLE_AUDITOR:
         return RedirectResponse("/audit", status_code=303)
-    teams = queries.team_cards(session, user=user)
+    teams = teams_read.team_cards(session, user=user)
     if len(teams) == 1:
         return RedirectResponse(f"/teams/{teams[0]['id']}/rota", status_code=303)
     return RedirectResponse("/teams", status_code=303)
@@ -87,7 +87,7 @@ def home(user: WebUser, session: SessionDep) -> Response:
 def teams_page(request: Request, user: WebUser, session: SessionDep) -> Response:
     if user.role == ROLE_AUDITOR:
         return RedirectResponse("/audit", status_code=303)
-    teams = queries.team_cards(session, user=user)
+    teams = teams_read.team_cards(session, user=user)
     return page(
         request,
         "web/teams.html",

@@ -7,16 +7,17 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from app.db import SessionDep
 from app.schemas.core import RowId
 from app.security import check_role, get_team_scoped
-from app.web import queries
 from app.web.deps import PLANNER_ROLES, STAFF_ROLES, WebUser, staff_team
-from app.web.pages_adjust import FLASHES
-from app.web.render import WebRoute, page
-from models.core import Carer, Citizen, Plan, plan_teams
+from app.web.read import carer_day as carer_day_read
+from app.web.read import citizen as citizen_read
+from app.web.read import plans as plans_read
+from app.web.read import rota as rota_read
+from app.web.render import FLASHES, WebRoute, page
+from models.core import Carer, Citizen
 
 router = APIRouter(route_class=WebRoute)
 
@@ -30,22 +31,7 @@ def parse_day(value: str | None, default: dt.date) -> dt.date:
         raise HTTPException(status_code=422, detail=f"date {value!r} is not a date like 2026-12-01") from None
 
 
-def default_day(session: SessionDep, team_id: int) -> dt.date:
-    """Today, unless no plan covers today: then the first day of the team's latest plan (a demo in
-    December opened in November should not show an empty week)."""
-    today = dt.date.today()
-    rows = session.execute(
-        select(Plan.start_date, Plan.end_date)
-        .join(plan_teams, plan_teams.c.plan_id == Plan.id)
-        .where(plan_teams.c.team_id == team_id)
-        .order_by(Plan.start_date.desc())
-    ).all()
-    if not rows or any(s <= today <= e for s, e in rows):
-        return today
-    return rows[0][0]
-
-
-def _span(rota: queries.Rota) -> tuple[int, int]:
+def _span(rota: rota_read.Rota) -> tuple[int, int]:
     """The hours the timelines cover: from the earliest shift or visit to the latest, whole hours."""
     lo, hi = 7 * 60, 22 * 60
     for row in rota.rows:
@@ -68,9 +54,9 @@ def rota_page(
     date: str | None = None,
 ) -> Response:
     team = staff_team(session, team_id, user)
-    day = parse_day(date, default_day(session, team.id))
+    day = parse_day(date, plans_read.default_day(session, team.id))
     if view == "month":
-        first, last = queries.month_bounds(day)
+        first, last = plans_read.month_bounds(day)
         start, end = first, last
         prev_day = (first - dt.timedelta(days=1)).replace(day=1)
         next_day = last + dt.timedelta(days=1)
@@ -81,7 +67,7 @@ def rota_page(
         prev_day, next_day = start - dt.timedelta(days=7), start + dt.timedelta(days=7)
     # The per-citizen count is for the month the view is about: the week's Thursday decides (ISO rule).
     anchor = start + dt.timedelta(days=3) if view == "week" else start
-    data = queries.rota(session, team=team, start=start, end=end, month=(anchor.year, anchor.month))
+    data = rota_read.rota(session, team=team, start=start, end=end, month=(anchor.year, anchor.month))
     t0, t1 = _span(data)
     ctx: dict[str, Any] = {
         "team": team,
@@ -110,8 +96,8 @@ def carer_day_page(
 ) -> Response:
     check_role(user, *STAFF_ROLES)
     carer = get_team_scoped(session, Carer, carer_id, user, what="carer not found")
-    day = parse_day(date, default_day(session, carer.team_id))
-    data = queries.carer_day(session, carer=carer, day=day)
+    day = parse_day(date, plans_read.default_day(session, carer.team_id))
+    data = carer_day_read.carer_day(session, carer=carer, day=day)
     return page(
         request,
         "web/carer_day.html",
@@ -134,8 +120,8 @@ def citizen_page(
 ) -> Response:
     check_role(user, *STAFF_ROLES)
     citizen = get_team_scoped(session, Citizen, citizen_id, user, what="citizen not found")
-    day = parse_day(date, default_day(session, citizen.team_id))
-    data = queries.citizen_page(session, citizen=citizen, today=day)
+    day = parse_day(date, plans_read.default_day(session, citizen.team_id))
+    data = citizen_read.citizen_page(session, citizen=citizen, today=day)
     return page(
         request,
         "web/citizen.html",

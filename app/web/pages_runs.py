@@ -1,9 +1,9 @@
 """Plan runs: start a plan for a team and a date range, watch its progress live (htmx polling), cancel it,
 compare the draft with the accepted plan side by side, accept it.
 
-Jobs are `app.services.jobs` with the runner the API uses (`app.api.jobs.get_job_runner`, so a test's
-override applies to both); store, commit, then submit, in the API's order. The comparison counts both
-versions with the audit service (one way of counting for every figure on every page).
+Starting and cancelling are `app.services.jobs.submit_plan_job` and `stop_job`, the API's calls, with the
+same runner (`RunnerDep`, so a test's override applies to both). The comparison counts both versions
+with the audit service (one way of counting for every figure on every page).
 """
 
 from __future__ import annotations
@@ -11,21 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.api.jobs import get_job_runner
 from app.db import SessionDep
-from app.jobs.runner import BrokerUnavailable, JobRunner
+from app.jobs.factory import RunnerDep
 from app.mapping import accept_plan_version
 from app.repositories import adjustments as adj_repo
 from app.schemas.core import RowId
 from app.security import get_team_scoped
 from app.services import audit as audit_service
 from app.services import jobs as service
-from app.services.errors import ServiceError
 from app.web.deps import WebUser, planner_team
-from app.web.render import WebRoute, form_errors, is_htmx, page
+from app.web.forms import FORM_REFUSALS, field_error, refusal
+from app.web.render import WebRoute, is_htmx, page
 from exchange import MAX_INT
 from models.core import PLAN_DRAFT, PlanVersion, Team, User
 from models.jobs import JOB_ACTIVE, PlanJob
@@ -70,7 +69,7 @@ def start_run(
     team_id: RowId,
     user: WebUser,
     session: SessionDep,
-    runner: Annotated[JobRunner, Depends(get_job_runner)],
+    runner: RunnerDep,
     start: Annotated[str, Form()],
     end: Annotated[str, Form()],
     time_limit: Annotated[float, Form()] = DEFAULT_SECONDS,
@@ -82,34 +81,20 @@ def start_run(
         try:
             first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
         except ValueError:
-            raise HTTPException(
-                status_code=422, detail=[{"path": "start", "msg": "give dates like 2026-12-01"}]
-            ) from None
-        runner.check_available()
-        job = service.start_plan_job(
+            raise field_error("start", "give dates like 2026-12-01") from None
+        job = service.submit_plan_job(
             session,
             user=user,
+            runner=runner,
             team_ids=[team.id],
             start=first,
             end=last,
             time_limit=time_limit,
             seed=seed,
             steps=steps,
-            runner=runner.name,
         )
-        session.commit()  # a worker in another process must find the job
-        try:
-            runner.submit(job.id)
-        except BrokerUnavailable as e:
-            service.mark_not_started(session, job=job, reason=str(e))
-            session.commit()
-            raise HTTPException(status_code=503, detail=str(e)) from e
-    except (HTTPException, ServiceError, BrokerUnavailable) as e:
-        session.rollback()
-        if isinstance(e, BrokerUnavailable):
-            code, errors = 503, [{"path": "", "msg": f"{e}; no job was started, try again later"}]
-        else:
-            code, errors = form_errors(e)
+    except FORM_REFUSALS as e:
+        code, errors = refusal(session, e)
         ctx = runs_context(session, team, user)
         ctx.update({"errors": errors, "form": {"start": start, "end": end, "time_limit": time_limit,
                                                "seed": seed, "steps": steps}})
@@ -152,12 +137,10 @@ def cancel_run(
     job_id: RowId,
     user: WebUser,
     session: SessionDep,
-    runner: Annotated[JobRunner, Depends(get_job_runner)],
+    runner: RunnerDep,
 ) -> Response:
     job, team = _job(session, job_id, user)
-    job = service.cancel_job(session, user=user, job_id=job.id)
-    session.commit()  # the parts read the status from the database
-    runner.cancel(job.id, service.part_task_ids(job))
+    job = service.stop_job(session, user=user, runner=runner, job_id=job.id)
     if is_htmx(request):
         return run_progress(request, job_id, user, session)
     return RedirectResponse(f"/runs/{job.id}", status_code=303)

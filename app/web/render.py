@@ -62,6 +62,17 @@ def language(request: Request) -> str:
     return pick_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
 
 
+# The line a page shows after a form sent it there with ?done=<key>.
+FLASHES = {
+    "saved": "The change was saved.",
+    "applied": "The re-plan was applied.",
+    "discarded": "The re-plan was discarded.",
+    "moved": "The move was saved.",
+    "pinned": "The assignment is pinned.",
+    "unpinned": "The assignment is unpinned.",
+    "accepted": "The plan was accepted.",
+}
+
 NAV_LABELS = {
     "teams": "Teams",
     "rota": "Rota",

@@ -1,4 +1,4 @@
-"""The web pages' router (registered in app.main's ROUTER_MODULES as `app.web.routes`).
+"""The web pages' router (in app.main's ROUTER_MODULES).
 
 Each area has its own module under app/web/ with a `router`; this one collects them and serves the
 few files in app/web/static (no separate front-end build, no CDN: htmx is vendored).
@@ -12,9 +12,11 @@ from fastapi.responses import FileResponse
 from app.web import (
     pages_account,
     pages_adjust,
+    pages_assignment,
     pages_audit,
     pages_auth,
     pages_oidc,
+    pages_replan,
     pages_rota,
     pages_runs,
 )
@@ -35,5 +37,8 @@ def static_file(name: str) -> FileResponse:
     )
 
 
-for _module in (pages_auth, pages_oidc, pages_rota, pages_adjust, pages_runs, pages_audit, pages_account):
+for _module in (
+    pages_auth, pages_oidc, pages_rota, pages_adjust, pages_replan, pages_assignment, pages_runs, pages_audit,
+    pages_account,
+):
     router.include_router(_module.router)

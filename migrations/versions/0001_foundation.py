@@ -1,4 +1,4 @@
-"""Foundation (issue 3): municipality, teams, users, carers, shifts, citizens, needs, visits,
+"""Foundation: municipality, teams, users, carers, shifts, citizens, needs, visits,
 instance imports, plans with versions, assignments and unplaced visits.
 
 Revision ID: 0001_foundation

@@ -1,4 +1,4 @@
-"""Solve jobs and their per-team parts (issues 4 and 8).
+"""Solve jobs and their per-team parts.
 
 Revision ID: 0002_jobs
 Revises: 0001_foundation

@@ -1,4 +1,4 @@
-"""Daily adjustments (issue 5): change log, re-plan previews, plan heads.
+"""Daily adjustments: change log, re-plan previews, plan heads.
 
 Revision ID: 0003_adjustments
 Revises: 0002_jobs

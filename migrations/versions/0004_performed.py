@@ -1,4 +1,4 @@
-"""performed visits (issue 6)
+"""performed visits
 
 Revision ID: 0004_performed
 Revises: 0003_adjustments

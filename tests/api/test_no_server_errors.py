@@ -40,8 +40,8 @@ from app.demo import seed_demo
 from app.main import app
 from app.mapping import accept_plan_version, build_problem, store_plan_version
 from app.security import SESSION_COOKIE, create_access_token
-from app.services import adjustments as adjustments_service
 from app.services import jobs as jobs_service
+from app.services import replans as replans_service
 from app.web.routes import router as web_router
 from exchange import MAX_INT
 from models import core as m
@@ -100,7 +100,7 @@ def demo_world(request: pytest.FixtureRequest, client: TestClient, db_session: S
                monkeypatch: pytest.MonkeyPatch) -> DemoWorld:
     """The demo municipality with a plan, seen by its admin or by a coordinator of two teams."""
     # A re-plan solves while the request waits: half a second is enough to test its answer.
-    monkeypatch.setattr(adjustments_service, "MAX_TIME_LIMIT", 0.5)
+    monkeypatch.setattr(replans_service, "MAX_TIME_LIMIT", 0.5)
     seed_demo(db_session)
     coordinator = db_session.scalar(select(m.User).where(m.User.username == "coordinator"))
     assert coordinator is not None

@@ -1,10 +1,10 @@
-"""The new-face rule the audit and the pages share (app.audit.figures.new_faces)."""
+"""The new-face rule the audit and the pages share (app.audit.grouping.new_faces)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from app.audit.figures import new_faces
+from app.audit.grouping import new_faces
 
 D = dt.date(2026, 12, 1)
 

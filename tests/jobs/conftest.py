@@ -148,8 +148,8 @@ def any_world(request: pytest.FixtureRequest, tmp_path: Path, _migrated_template
 @pytest.fixture
 def api(world: World) -> Iterator[Callable[[Any], TestClient]]:
     """`api(runner)`: a TestClient on the real app, on this world's database, with `runner` for jobs."""
-    from app.api.jobs import get_job_runner
     from app.db import transactional_session
+    from app.jobs.factory import get_job_runner
     from app.main import app
 
     def _session() -> Iterator[Session]:

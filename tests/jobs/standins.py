@@ -4,6 +4,7 @@ workers find them). The product always runs the real planner (`solver.solve:solv
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from solver.types import Plan, Problem, Progress, SolveParams, Unplaced
 
@@ -34,7 +35,7 @@ class QueuedOnly:
     def submit(self, job_id: int) -> None:
         pass
 
-    def cancel(self, job_id: int, task_ids: list[str]) -> None:
+    def cancel(self, job_id: int, part_ids: Sequence[int]) -> None:
         pass
 
     def shutdown(self) -> None:

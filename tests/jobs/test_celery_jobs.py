@@ -92,7 +92,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, _migrated_template: Path) 
     tmp = tmp_path_factory.mktemp("celery")
     world = make_world(tmp, _migrated_template, multi_team(cut(team_s(), days=7, citizens=10), 3))
     prefix = f"hc-test-{uuid.uuid4().hex[:8]}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "HOMECARE_JOBS_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "JOBS_"))}
     env.update(DATABASE_URL=world.url, CELERY_BROKER_URL=REDIS_URL, CELERY_QUEUE_PREFIX=prefix,
                CELERY_VISIBILITY_TIMEOUT="25", JOBS_MAX_ATTEMPTS="3", PYTHONPATH=str(PROJECT))
     saved = {k: os.environ.get(k) for k in ("CELERY_BROKER_URL", "CELERY_QUEUE_PREFIX")}
@@ -123,8 +123,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, _migrated_template: Path) 
 def client(cluster: dict[str, Any]) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    from app.api.jobs import get_job_runner
     from app.db import get_session
+    from app.jobs.factory import get_job_runner
     from app.main import app
 
     world: World = cluster["world"]

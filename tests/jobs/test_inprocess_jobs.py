@@ -14,7 +14,6 @@ from sqlalchemy import select
 from app.jobs import codec
 from app.jobs.execute import Claim, Relay
 from app.jobs.inprocess import InProcessRunner, _Child
-from app.jobs.solving import DEFAULT_SOLVE_FUNCTION
 from app.mapping import accept_plan_version, plan_to_solver
 from exchange import plan_to_doc
 from models import core as m
@@ -291,7 +290,7 @@ def test_a_teams_planner_in_the_job_process_races_a_second_seed_on_the_spare_cor
     problem = restrict(two_teams(), {"T"})
     claim = Claim(part_id=1, job_id=1, attempt=1, payload=codec.problem_to_payload(problem), time_limit=4,
                   seed=1, team="T")
-    child = _Child(DEFAULT_SOLVE_FUNCTION, workers=2)
+    child = _Child("solver.solve:solve", workers=2)
     recorder = _Recorder()
     try:
         result = child.solve(claim, cast(Relay, recorder))

@@ -4,7 +4,6 @@ SECRET_KEY, and forgets every cached setting and engine afterwards."""
 
 from __future__ import annotations
 
-import importlib
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -54,10 +53,7 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def cli(tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CLI]:
-    from app.cli import COMMAND_MODULES, app
-
-    for name in COMMAND_MODULES:
-        importlib.import_module(name)
+    from app.cli import app
     monkeypatch.chdir(tmp_path)  # no .env of the checkout is read
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db_path}")
     monkeypatch.setenv("SECRET_KEY", STRONG_KEY)

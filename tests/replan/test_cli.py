@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from app.cli import COMMAND_MODULES, app
+from app.cli import app
 from tests.replan.helpers import run_tool
 
 
 def _invoke(*args: str | Path) -> tuple[int, str, str]:
-    for name in COMMAND_MODULES:
-        importlib.import_module(name)
-    command = typer.main.get_command(app)
-    # With one registered command typer makes it the whole program; with several, `replan` names it.
-    argv = (["replan"] if hasattr(command, "commands") else []) + [str(a) for a in args]
-    result = CliRunner().invoke(app, argv)
+    result = CliRunner().invoke(app, ["replan", *(str(a) for a in args)])
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from app.db import for_writing
-from app.services import adjustments as svc
+from app.services import plan_head, replans
 from app.services.errors import Conflict
 from models import core as m
 from models.adjustments import PREVIEW_READY, ReplanPreview
@@ -35,7 +35,7 @@ def committed(db_engine: Engine) -> Iterator[dict[str, Any]]:
         s.add_all(users)
         s.flush()
         planned = planned_team(s, users[0], team=team, days=2, time_limit=0.5)
-        previews = [svc.create_preview(s, plan=planned.plan, user=u, from_day=i, to_day=i, time_limit=0.5)
+        previews = [replans.create_preview(s, plan=planned.plan, user=u, from_day=i, to_day=i, time_limit=0.5)
                     for i, u in enumerate(users)]
         s.commit()
         ids: dict[str, Any] = {"team": team.id, "users": [u.id for u in users], "plan": planned.plan.id,
@@ -56,16 +56,17 @@ def test_two_coordinators_apply_at_once_the_second_waits_then_gets_409_and_nothi
         db_engine: Engine, committed: dict[str, Any]) -> None:
     requests = for_writing(db_engine)  # as `app.db.get_session` gives a POST
     def coordinator_b(s: Session) -> None:
-        svc.apply_preview(s, plan=s.get_one(m.Plan, committed["plan"]),
+        replans.apply_preview(s, plan=s.get_one(m.Plan, committed["plan"]),
                           preview=s.get_one(ReplanPreview, committed["previews"][1]),
                           user=s.get_one(m.User, committed["users"][1]), base_version_id=committed["version"])
 
     b = start_second_request(requests, coordinator_b)
     with Session(requests) as s:  # coordinator A holds the head row (the write lock) while B tries
         plan = s.get_one(m.Plan, committed["plan"])
-        version = svc.apply_preview(s, plan=plan, preview=s.get_one(ReplanPreview, committed["previews"][0]),
-                                    user=s.get_one(m.User, committed["users"][0]),
-                                    base_version_id=committed["version"])
+        preview = s.get_one(ReplanPreview, committed["previews"][0])
+        version = replans.apply_preview(s, plan=plan, preview=preview,
+                                        user=s.get_one(m.User, committed["users"][0]),
+                                        base_version_id=committed["version"])
         b.first_holds_its_locks.set()
         time.sleep(1.0)  # B waits meanwhile
         s.commit()
@@ -90,13 +91,13 @@ def test_a_stale_head_read_cannot_overwrite_a_newer_one(backend: str, db_engine:
     """Without the lock, the conditional UPDATE (version counter) still refuses the second writer."""
     with Session(db_engine) as a, Session(db_engine) as b:
         plan_a, plan_b = a.get_one(m.Plan, committed["plan"]), b.get_one(m.Plan, committed["plan"])
-        head_a = svc.plan_head(a, plan=plan_a)
-        head_b = svc.plan_head(b, plan=plan_b)
+        head_a = plan_head.plan_head(a, plan=plan_a)
+        head_b = plan_head.plan_head(b, plan=plan_b)
         assert head_a.revision == head_b.revision
-        svc._bump(a, head_a, a.get_one(m.User, committed["users"][0]))
+        plan_head.bump(a, head_a, a.get_one(m.User, committed["users"][0]))
         a.commit()
         with pytest.raises(Conflict):
-            svc._bump(b, head_b, b.get_one(m.User, committed["users"][1]))
+            plan_head.bump(b, head_b, b.get_one(m.User, committed["users"][1]))
         b.rollback()
 
 
@@ -104,7 +105,7 @@ def test_a_replan_does_not_hold_up_a_solve_jobs_progress_while_it_solves(
         db_engine: Engine, committed: dict[str, Any]) -> None:
     """On SQLite a writing request holds the write lock; the re-plan's solve must not keep it that long."""
     requests = for_writing(db_engine)
-    replan = start_second_request(requests, lambda s: svc.create_preview(
+    replan = start_second_request(requests, lambda s: replans.create_preview(
         s, plan=s.get_one(m.Plan, committed["plan"]), user=s.get_one(m.User, committed["users"][0]),
         from_day=0, to_day=0, time_limit=3.0))
     replan.first_holds_its_locks.set()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import subprocess
 import sys
@@ -43,14 +42,8 @@ def test_progress_is_reported_and_a_stop_request_is_honoured() -> None:
 
 
 def _cli(args: list[str]):
-    import importlib
+    from app.cli import app
 
-    from app.cli import COMMAND_MODULES, app
-
-    for name in COMMAND_MODULES:
-        # Another issue's module may be half-written; plan does not need it.
-        with contextlib.suppress(ImportError):
-            importlib.import_module(name)
     return CliRunner().invoke(app, args)
 
 

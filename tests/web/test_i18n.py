@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from app.replan.hand_move import RULES
-from app.web import pages_adjust, pages_runs, render
+from app.web import pages_runs, render
 from app.web.i18n import SV, pick_language, translator
 
 TEMPLATES = Path(render.TEMPLATES_DIR) / "web"
@@ -19,7 +19,7 @@ def _texts() -> set[str]:
         found.update(m.group(2) for m in CALL.finditer(path.read_text(encoding="utf-8")))
     found.update(render.NAV_LABELS.values())
     found.update(RULES.values())
-    found.update(pages_adjust.FLASHES.values())
+    found.update(render.FLASHES.values())
     found.update(label for label, _key, _lower in pages_runs.FIGURES)
     for title, text in render._TITLES.values():
         found.update((title, text))

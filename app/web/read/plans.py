@@ -1,0 +1,99 @@
+"""Which plan a page shows for a team and a date range, the team's plans, and month bounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.core import (
+    PLAN_ACCEPTED,
+    PLAN_DRAFT,
+    Plan,
+    PlanVersion,
+    plan_teams,
+)
+
+
+def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    first = day.replace(day=1)
+    nxt = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return first, nxt - dt.timedelta(days=1)
+
+
+@dataclass(slots=True)
+class ShownPlan:
+    """The plan versions a page shows for a team and a date range: every accepted version of a plan that
+    covers the team and overlaps the range; if there is none, the newest draft (marked as such)."""
+
+    version_ids: list[int]
+    label: str = ""  # "Plan name, version 3"
+    status: str = ""
+    plan_id: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.version_ids
+
+
+def shown_plan(session: Session, *, team_id: int, start: dt.date, end: dt.date) -> ShownPlan:
+    rows = session.execute(
+        select(PlanVersion.id, PlanVersion.status, PlanVersion.number, Plan.name, Plan.id)
+        .join(Plan, Plan.id == PlanVersion.plan_id)
+        .join(plan_teams, plan_teams.c.plan_id == Plan.id)
+        .where(
+            plan_teams.c.team_id == team_id,
+            Plan.start_date <= end,
+            Plan.end_date >= start,
+            PlanVersion.status.in_((PLAN_ACCEPTED, PLAN_DRAFT)),
+        )
+        .order_by(PlanVersion.created_at.desc(), PlanVersion.id.desc())
+    ).all()
+    accepted = [r for r in rows if r[1] == PLAN_ACCEPTED]
+    if accepted:
+        r = accepted[0]
+        return ShownPlan([a[0] for a in accepted], f"{r[3]}", PLAN_ACCEPTED, r[4])
+    if rows:
+        r = rows[0]
+        return ShownPlan([r[0]], f"{r[3]}", PLAN_DRAFT, r[4])
+    return ShownPlan([])
+
+
+def team_plans(session: Session, team_id: int) -> list[Plan]:
+    """The team's plans, newest first (a plan spanning teams too)."""
+    return list(
+        session.scalars(
+            select(Plan)
+            .join(plan_teams, plan_teams.c.plan_id == Plan.id)
+            .where(plan_teams.c.team_id == team_id)
+            .order_by(Plan.start_date.desc())
+        )
+    )
+
+
+def default_day(session: Session, team_id: int) -> dt.date:
+    """Today, unless no plan covers today: then the first day of the team's latest plan (a demo in
+    December opened in November should not show an empty week)."""
+    today = dt.date.today()
+    rows = session.execute(
+        select(Plan.start_date, Plan.end_date)
+        .join(plan_teams, plan_teams.c.plan_id == Plan.id)
+        .where(plan_teams.c.team_id == team_id)
+        .order_by(Plan.start_date.desc())
+    ).all()
+    if not rows or any(s <= today <= e for s, e in rows):
+        return today
+    return rows[0][0]
+
+
+def newest_plan_start(session: Session, team_ids: list[int]) -> dt.date | None:
+    """The first day of the newest plan of these teams."""
+    return session.scalar(
+        select(Plan.start_date)
+        .join(plan_teams, plan_teams.c.plan_id == Plan.id)
+        .where(plan_teams.c.team_id.in_(team_ids or [-1]))
+        .order_by(Plan.start_date.desc())
+        .limit(1)
+    )
