@@ -42,6 +42,7 @@ from models.core import ROLE_ADMIN
 from models.jobs import JOB_FINISHED, JOB_KINDS, JOB_STATUSES, PlanJob
 
 UNMATCHED = "<unmatched>"
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,8 @@ class RequestMetrics:
             seconds = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", None) or UNMATCHED
             method = str(scope.get("method", ""))
+            if method not in METHODS:  # any word is a method to HTTP; a label takes only the known ones
+                method = "other"
             REQUESTS.labels(method, route, str(answered)).inc()
             LATENCY.labels(method, route).observe(seconds)
             access_log.info("%s %s %s %.1f ms", method, route, answered, seconds * 1000,
