@@ -9,6 +9,7 @@ from exchange.common import (
     MAX_INT,
     MINUTES_PER_DAY,
     PLAN_FORMAT,
+    Day,
     ExchangeError,
     json_path,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "MINUTES_PER_DAY",
     "PLAN_FORMAT",
     "ChangeSet",
+    "Day",
     "ExchangeError",
     "InstanceDoc",
     "PlanDoc",

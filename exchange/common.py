@@ -4,10 +4,13 @@ CLI exit 2 with the same message."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections import Counter
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 MINUTES_PER_DAY = 24 * 60
 # The database's integer columns (ids, minutes, caps) are PostgreSQL `integer`s: no larger value can be
@@ -20,6 +23,19 @@ CHANGES_FORMAT = "homecare-changes/1"
 
 Minute = Annotated[int, Field(ge=0, le=MINUTES_PER_DAY)]
 Id = Annotated[str, Field(min_length=1, max_length=200)]
+
+# Pydantic reads 0, or "0", as 1970-01-01 (seconds since the epoch): a date given any other way than
+# YYYY-MM-DD is refused, not taken for a day in 1970.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_as_a_date(value: Any) -> Any:
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_format", "a date is written YYYY-MM-DD")
+
+
+Day = Annotated[dt.date, BeforeValidator(_written_as_a_date)]
 
 
 class ExchangeError(ValueError):

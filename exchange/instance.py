@@ -3,7 +3,6 @@ and from the solver's `Problem`."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
@@ -12,6 +11,7 @@ from exchange.common import (
     INSTANCE_FORMAT,
     MAX_INT,
     MINUTES_PER_DAY,
+    Day,
     ExchangeError,
     Id,
     Minute,
@@ -102,7 +102,7 @@ class TravelDoc(Strict):
 class InstanceDoc(Strict):
     format: Literal["homecare-instance/1"]
     name: Id
-    start_date: dt.date
+    start_date: Day
     days: Annotated[int, Field(ge=1, le=366)]
     max_carers_per_month: Annotated[int, Field(ge=1, le=MAX_INT)] = 12
     travel: TravelDoc = TravelDoc()

@@ -8,14 +8,12 @@ Answers carry the integer `id` and the exchange format's `external_id`.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from annotated_types import Ge, Le
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from exchange import MAX_INT
+from exchange import MAX_INT, Day
 from models.core import MINUTES_PER_DAY, ROLES, User
 
 T = TypeVar("T")
@@ -24,18 +22,6 @@ T = TypeVar("T")
 # 422 at the parameter that carries it.
 RowId = Annotated[int, Ge(1), Le(MAX_INT)]
 Cap = Annotated[int, Field(ge=1, le=MAX_INT)]
-# Pydantic reads 0, or "0", as 1970-01-01 (seconds since the epoch): a date given any other way than
-# YYYY-MM-DD is refused, not taken for a day in 1970.
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _written_as_a_date(value: Any) -> Any:
-    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
-        return value
-    raise PydanticCustomError("date_format", "a date is written YYYY-MM-DD")
-
-
-Day = Annotated[dt.date, BeforeValidator(_written_as_a_date)]
 Minute = Annotated[int, Field(ge=0, le=MINUTES_PER_DAY, description="minutes after midnight")]
 ExternalId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S+$")]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
