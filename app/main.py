@@ -30,6 +30,7 @@ from app.ops import instrument
 from app.settings import get_settings
 from app.version import __version__
 from app.web import routes as web_routes
+from app.web.headers import SecurityHeaders
 from app.web.origin import SameOriginWrites
 
 # In the order /openapi.json lists them.
@@ -60,6 +61,8 @@ def create_app() -> FastAPI:
     )
 
     app.add_middleware(SameOriginWrites, allowed_origins=get_settings().allowed_origins)
+    # Outermost, so a refusal from any layer below carries the headers too.
+    app.add_middleware(SecurityHeaders)
     instrument(app)
     add_state_cookie(app)
     add_error_handlers(app)

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.schemas.passwords import NewPassword, password_problem
 from exchange import MAX_INT, Day
 from models.core import MINUTES_PER_DAY, ROLES, User
 
@@ -89,14 +90,22 @@ class UserOut(_Out):
 
 class UserCreate(_In):
     username: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")]
-    password: Annotated[str, Field(min_length=8, max_length=200)]
+    password: NewPassword
     full_name: Name | None = None
     role: Role
     team_ids: list[RowId] = []
 
+    @model_validator(mode="after")
+    def _password_not_the_name(self) -> UserCreate:
+        # A password built from the user's own name is the first an attacker tries.
+        problem = password_problem(self.password, user_words=[self.username, *(self.full_name or "").split()])
+        if problem is not None:
+            raise ValueError(f"password: {problem}")
+        return self
+
 
 class UserUpdate(_In):
-    password: Annotated[str, Field(min_length=8, max_length=200)] | None = None
+    password: NewPassword | None = None
     full_name: Name | None = None
     role: Role | None = None
     is_active: bool | None = None

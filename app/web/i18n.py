@@ -69,7 +69,11 @@ SV: dict[str, str] = {
     # the user's own account
     "Change password": "Byt lösenord",
     "Current password": "Nuvarande lösenord",
-    "New password (at least 8 characters)": "Nytt lösenord (minst 8 tecken)",
+    "New password (at least 12 characters, not easy to guess)":
+        "Nytt lösenord (minst 12 tecken, inte lätt att gissa)",
+    "at least 12 characters": "minst 12 tecken",
+    "too easy to guess: a well-known password, a common word with a year, or a simple pattern":
+        "för lätt att gissa: ett välkänt lösenord, ett vanligt ord med ett årtal eller ett enkelt mönster",
     "New password again": "Nytt lösenord igen",
     "The two new passwords differ.": "De två nya lösenorden skiljer sig åt.",
     "the current password is wrong": "det nuvarande lösenordet är fel",
