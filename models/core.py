@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -145,6 +146,9 @@ class User(Base):
     # Tokens issued before this moment are void: a changed password, or a sign-in the provider's groups
     # no longer allow, ends every session the user had.
     sessions_valid_after: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    # A password someone else set (an admin's reset, a new login) is known to two people: its owner
+    # must choose their own before doing anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     teams: Mapped[list[Team]] = relationship(secondary=user_teams, lazy="selectin")
 

@@ -72,6 +72,13 @@ SV: dict[str, str] = {
     "New password (at least 12 characters, not easy to guess)":
         "Nytt lösenord (minst 12 tecken, inte lätt att gissa)",
     "at least 12 characters": "minst 12 tecken",
+    "Your password was set by someone else. Choose your own before you go on.":
+        "Ditt lösenord har satts av någon annan. Välj ett eget innan du går vidare.",
+    "Too many failed sign-ins: wait {seconds} seconds and try again.":
+        "För många misslyckade inloggningar: vänta {seconds} sekunder och försök igen.",
+    "Too many failed sign-ins: signing in is locked for {minutes} minutes. An admin can help if urgent.":
+        "För många misslyckade inloggningar: inloggningen är spärrad i {minutes} minuter. En administratör "
+        "kan hjälpa till om det är bråttom.",
     "too easy to guess: a well-known password, a common word with a year, or a simple pattern":
         "för lätt att gissa: ett välkänt lösenord, ett vanligt ord med ett årtal eller ett enkelt mönster",
     "New password again": "Nytt lösenord igen",

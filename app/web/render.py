@@ -58,6 +58,13 @@ class LoginRequired(Exception):
     """No valid session cookie: the page sends the browser to the login form."""
 
 
+PASSWORD_PAGE = "/account/password"
+
+
+class PasswordChangeRequired(Exception):
+    """The user's password was set by someone else: every page sends them to choose their own first."""
+
+
 def language(request: Request) -> str:
     return pick_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
 
@@ -191,6 +198,8 @@ class WebRoute(APIRoute):
                 return await handler(request)
             except LoginRequired:
                 return login_redirect(request)
+            except PasswordChangeRequired:
+                return RedirectResponse(PASSWORD_PAGE, status_code=303)
             except HTTPException as e:
                 if e.status_code == 401:
                     return login_redirect(request)
