@@ -12,8 +12,9 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from solver import objective
 from solver.dayrouting import route_day
-from solver.state import W_NEW_CARER, W_NOT_CONTACT, Option, TeamState
+from solver.state import Option, TeamState
 
 
 @dataclass(slots=True)
@@ -34,7 +35,6 @@ def best_insertion(st: TeamState, v: int, lo: int, hi: int, banned: frozenset[in
     ix = st.ix
     vis = ix.visits[v]
     ci, mi = ix.v_cit[v], ix.v_month[v]
-    room = st.cap - st.distinct(ci, mi)  # new faces the cap still allows
     want = st.aim(v)
     per_carer: list[tuple[int, float, list[Option]]] = []
     for c in ix.eligible[v]:
@@ -60,9 +60,7 @@ def best_insertion(st: TeamState, v: int, lo: int, hi: int, banned: frozenset[in
         c1, cc1, opts1 = per_carer[i]
         for j in range(i + 1, len(per_carer)):
             c2, cc2, opts2 = per_carer[j]
-            planned = st.met[ci][mi]
-            if (not st.is_met(v, c1)) + (not st.is_met(v, c2)) > room or \
-                    len(planned) + (c1 not in planned) + (c2 not in planned) > st.cap:
+            if not st.faces_allowed(ci, mi, (c1, c2)):
                 continue
             for o1 in opts1:
                 for o2 in opts2:
@@ -172,9 +170,11 @@ def place_with_core_team(st: TeamState, vs: list[int], jitter: float = 0.0) -> l
                     cost += best_dt
             if not took:
                 continue
-            # The contact carer's visits earn what the objective charges for a visit by anyone else.
-            score = (len(took) * (60 + jitter) - cost + (W_NOT_CONTACT * len(took) if c == contact else 0)
-                     + (W_NEW_CARER if met else 0))
+            # The contact carer's visits earn what the objective charges for a visit by anyone else,
+            # and a carer already met what a new face would cost.
+            score = (len(took) * (60 + jitter) - cost
+                     + (objective.contact(False, st.weights) * len(took) if c == contact else 0)
+                     + (objective.new_face(0, st.weights) if met else 0))
             if score > best_score:
                 best_c, best_score, best_vs = c, score, took
         if best_c < 0:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from solver import rules
 from solver.bound import team_bound
 from solver.check import check_assignments
 from solver.construct import construct, retarget_usual_times, set_usual_times
@@ -97,9 +98,9 @@ def _team_state(problem: Problem, ix: TeamIndex, fixed: dict[str, Assignment],
 
     def put(v: int, a: Assignment) -> str | None:
         vis = ix.visits[v]
-        if len(a.carers) != vis.carers or len(set(a.carers)) != len(a.carers):
+        if not rules.attendance_ok(vis.carers, a.carers):
             return f"needs {vis.carers} distinct carers"
-        if not vis.earliest <= a.start <= vis.latest:
+        if not rules.window_allows(vis.earliest, vis.latest, a.start):
             return f"start {a.start} is outside the window {vis.earliest}-{vis.latest}"
         opts = []
         for cid in a.carers:
@@ -120,7 +121,7 @@ def _team_state(problem: Problem, ix: TeamIndex, fixed: dict[str, Assignment],
             opts.append(found)
         if any(not st.is_met(v, ix.carer_pos[c]) for c in a.carers):
             new = sum(not st.is_met(v, ix.carer_pos[c]) for c in a.carers)
-            if st.distinct(ix.v_cit[v], ix.v_month[v]) + new > st.cap:
+            if not rules.cap_allows(st.distinct(ix.v_cit[v], ix.v_month[v]) + new, st.cap):
                 return "it would break the monthly cap"
         st.insert(v, opts, a.start, a.start, a.start)
         return None
