@@ -21,6 +21,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from solver import objective
 from solver.index import BASE
+from solver.insertion import best_insertion
 from solver.state import Option, TeamState
 
 PENALTY_UNPLACED = 10_000_000
@@ -86,8 +87,6 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
     # Double visits: their two carers and common start are chosen first (cheapest insertion),
     # and routing only fits each half into that carer's route at that minute. Routing's own
     # search handles "same minute, two vehicles" side constraints poorly (no first solution).
-    from solver.construct import best_insertion  # construct imports this module
-
     vehicle_of = {k: vi for vi, k in enumerate(slots)}
     pair: dict[int, tuple[list[int], int]] = {}
     if start_from is not None:

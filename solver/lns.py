@@ -41,17 +41,12 @@ from collections.abc import Callable
 from functools import partial
 
 from solver import objective
-from solver.construct import (
-    aim_for_least_spread,
-    insertion_order,
-    place,
-    place_with_core_team,
-    retarget_usual_times,
-)
+from solver.construct import aim_for_least_spread, place_with_core_team, retarget_usual_times
 from solver.daymodel import solve_day
 from solver.dayrouting import day_routes, route_day
 from solver.handover import hand_over_day
 from solver.index import BASE
+from solver.insertion import insertion_order, place
 from solver.state import TeamState
 
 REROUTE_WEIGHT = 0.5

@@ -9,7 +9,7 @@ from solver.index import build_team_index
 from solver.lns import Search
 from solver.objective import WEIGHTS
 from solver.objective import new_face as face_cost
-from solver.solve import _team_state
+from solver.planner import team_state
 from solver.state import TeamState
 from solver.travel import Travel
 from solver.types import Problem
@@ -20,7 +20,7 @@ def left_by_team(p: Problem, fixed: dict[str, Assignment]) -> tuple[TeamState, l
     """The team's plan loaded as the team left it, every visit free to move again; and the visits it
     left out (none refused: every given assignment holds)."""
     ix = build_team_index(p, "T", Travel.for_problem(p))
-    st, free, refused = _team_state(p, ix, fixed, {}, {})
+    st, free, refused = team_state(p, ix, fixed, {}, {})
     assert not refused
     st.fixed = [False] * len(ix.visits)
     return st, free
@@ -93,7 +93,7 @@ def test_handing_over_both_routes_of_a_double_visit_keeps_its_two_carers_apart()
     p = problem(carers, [citizen("p1")], [visit("p1-d0", "p1", carers=2)])
     fixed = {"p1-d0": Assignment("p1-d0", ("anna", "bo"), 480)}
     ix = build_team_index(p, "T", Travel.for_problem(p))
-    st, _, _ = _team_state(p, ix, fixed, {}, {})
+    st, _, _ = team_state(p, ix, fixed, {}, {})
     anna, bo, cy = (ix.slots_of_carer_day[(ix.carer_pos[c], 0)][0] for c in ("anna", "bo", "cy"))
 
     st.hand_over_routes({anna: bo, bo: cy})  # bo takes anna's route, cy takes bo's
@@ -175,7 +175,7 @@ def test_a_day_routed_afresh_gives_two_double_visits_at_the_same_hour_four_diffe
     visits = [visit(f"{p}-v", p, earliest=480, latest=485, duration=60, carers=2) for p in ("p1", "p2")]
     p = problem(carers, citizens, visits)
     ix = build_team_index(p, "T", Travel.for_problem(p))
-    st, free, refused = _team_state(p, ix, {}, {}, {})
+    st, free, refused = team_state(p, ix, {}, {}, {})
     assert sorted(free) == [0, 1] and not refused
 
     left = route_day(st, 0, free, 0.2, exact_repeat=True)
