@@ -194,8 +194,9 @@ class Shift(Base):
     __table_args__ = (
         CheckConstraint(f"start >= 0 AND \"end\" <= {MINUTES_PER_DAY}", name="within_day"),
         CheckConstraint("\"end\" > start", name="ends_after_start"),
-        CheckConstraint("break_start IS NULL OR (break_end IS NOT NULL AND break_start >= start "
-                        "AND break_end <= \"end\" AND break_end > break_start)", name="break_within"),
+        CheckConstraint("break_earliest IS NULL OR (break_latest >= break_earliest AND break_minutes > 0 "
+                        "AND break_earliest >= start AND break_latest + break_minutes <= \"end\")",
+                        name="break_within"),
         Index("ix_shifts_carer_id_date", "carer_id", "date"),
         Index("ix_shifts_date", "date"),
     )
@@ -209,9 +210,10 @@ class Shift(Base):
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
 
-    # The break the carer takes within the shift, if the roster gives one (minutes after midnight).
-    break_start: Mapped[int | None] = mapped_column(Integer)
-    break_end: Mapped[int | None] = mapped_column(Integer)
+    # The carer's break: `break_minutes` unbroken, starting between the two (as FORMAT.md's shift break).
+    break_earliest: Mapped[int | None] = mapped_column(Integer)
+    break_latest: Mapped[int | None] = mapped_column(Integer)
+    break_minutes: Mapped[int | None] = mapped_column(Integer)
 
     carer: Mapped[Carer] = relationship(back_populates="shifts")
 

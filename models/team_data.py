@@ -75,8 +75,9 @@ class RosterPatternShift(Base):
         CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
         CheckConstraint(f"start >= 0 AND \"end\" <= {MINUTES_PER_DAY} AND \"end\" > start",
                         name="within_day"),
-        CheckConstraint("break_start IS NULL OR (break_end IS NOT NULL AND break_start >= start "
-                        "AND break_end <= \"end\" AND break_end > break_start)", name="break_within"),
+        CheckConstraint("break_earliest IS NULL OR (break_latest >= break_earliest AND break_minutes > 0 "
+                        "AND break_earliest >= start AND break_latest + break_minutes <= \"end\")",
+                        name="break_within"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,8 +86,9 @@ class RosterPatternShift(Base):
     weekday: Mapped[int] = mapped_column(Integer)
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
-    break_start: Mapped[int | None] = mapped_column(Integer)
-    break_end: Mapped[int | None] = mapped_column(Integer)
+    break_earliest: Mapped[int | None] = mapped_column(Integer)
+    break_latest: Mapped[int | None] = mapped_column(Integer)
+    break_minutes: Mapped[int | None] = mapped_column(Integer)
 
 
 class RosterException(Base):

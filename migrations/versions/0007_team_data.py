@@ -118,11 +118,12 @@ def upgrade() -> None:
         sa.Column("weekday", sa.Integer(), nullable=False),
         sa.Column("start", sa.Integer(), nullable=False),
         sa.Column("end", sa.Integer(), nullable=False),
-        sa.Column("break_start", sa.Integer(), nullable=True),
-        sa.Column("break_end", sa.Integer(), nullable=True),
+        sa.Column("break_earliest", sa.Integer(), nullable=True),
+        sa.Column("break_latest", sa.Integer(), nullable=True),
+        sa.Column("break_minutes", sa.Integer(), nullable=True),
         sa.CheckConstraint(
-            'break_start IS NULL OR (break_end IS NOT NULL AND break_start >= start AND break_end <= "end" '
-            "AND break_end > break_start)",
+            'break_earliest IS NULL OR (break_latest >= break_earliest AND break_minutes > 0 '
+            'AND break_earliest >= start AND break_latest + break_minutes <= "end")',
             name=op.f("ck_roster_pattern_shifts_break_within"),
         ),
         sa.CheckConstraint(
@@ -209,20 +210,22 @@ def upgrade() -> None:
 
     with op.batch_alter_table("shifts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("from_roster", sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column("break_start", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("break_end", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("break_earliest", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("break_latest", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("break_minutes", sa.Integer(), nullable=True))
         batch_op.create_check_constraint(
             op.f("ck_shifts_break_within"),
-            'break_start IS NULL OR (break_end IS NOT NULL AND break_start >= start AND break_end <= "end" '
-            "AND break_end > break_start)",
+            'break_earliest IS NULL OR (break_latest >= break_earliest AND break_minutes > 0 '
+            'AND break_earliest >= start AND break_latest + break_minutes <= "end")',
         )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("shifts", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_shifts_break_within"), type_="check")
-        batch_op.drop_column("break_end")
-        batch_op.drop_column("break_start")
+        batch_op.drop_column("break_minutes")
+        batch_op.drop_column("break_latest")
+        batch_op.drop_column("break_earliest")
         batch_op.drop_column("from_roster")
 
     with op.batch_alter_table("needs", schema=None) as batch_op:
