@@ -331,6 +331,28 @@ SV: dict[str, str] = {
     "Distribution": "Fördelning",
     "Trend": "Utveckling",
     "Source": "Källa",
+    # audit: why a month shows no figures
+    "No accepted plan covers this month for these teams yet.":
+        "Ingen godkänd plan täcker den här månaden för de här arbetslagen än.",
+    "No performed visits are imported for this month yet.":
+        "Inga utförda besök är inlästa för den här månaden än.",
+    "The plans in force place no visits in this month.":
+        "De gällande planerna har inga besök den här månaden.",
+    "Choose a month like {example}; showing this month instead.":
+        "Välj en månad som {example}; den här månaden visas i stället.",
+    # audit charts (app.audit.report.ChartWords)
+    "calendar month": "kalendermånad",
+    "14-day period": "14-dagarsperiod",
+    "cap": "tak",
+    "distinct carers met by one citizen": "olika medarbetare som en brukare möter",
+    "citizens × periods": "brukare × perioder",
+    "month": "månad",
+    "14-day period starting": "14-dagarsperiod från",
+    "mean distinct carers": "medel olika medarbetare",
+    "mean distinct carers / month": "medel olika medarbetare per månad",
+    "planned": "planerat",
+    "performed": "utfört",
+    "all teams": "alla arbetslag",
 }
 # fmt: on
 
@@ -388,6 +410,10 @@ def pick_language(cookie: str | None, accept_language: str | None) -> str:
         if code in LANGUAGES:
             return code
     return DEFAULT_LANGUAGE
+
+
+def decimal_mark(lang: str) -> str:
+    return "," if lang == "sv" else "."
 
 
 def month_name(lang: str, month: int) -> str:
