@@ -20,6 +20,7 @@ from app.api import (
     jobs,
     needs,
     plans,
+    team_data,
     teams,
     users,
     visits,
@@ -43,6 +44,7 @@ ROUTER_MODULES = (
     carers,  # carers and their shifts
     citizens,
     needs,  # needs and the visits made from them
+    team_data,  # change records, rosters, assignments needing a re-plan
     visits,
     plans,  # plans, versions, assignments, accept
     exchange,  # import/export homecare-instance/1, homecare-plan/1

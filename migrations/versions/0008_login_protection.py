@@ -1,7 +1,7 @@
 """logins: failed sign-ins (the throttle and temporary locks), and a password its owner must change
 
-Revision ID: 0007_login_protection
-Revises: 0006_user_identity
+Revision ID: 0008_login_protection
+Revises: 0007_team_data
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_login_protection"
-down_revision: str | None = "0006_user_identity"
+revision: str = "0008_login_protection"
+down_revision: str | None = "0007_team_data"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
