@@ -28,6 +28,9 @@ from app.settings import get_settings
 # writes after someone else committed (a solve job's progress, another request) fails at once with
 # "database is locked": SQLite cannot bring a stale snapshot up to date, nor wait for it.
 WRITES = "homecare_writes"
+# Marks a route (in its OpenAPI description) whose reads of citizens' data are written to the access
+# log: its session writes, although the request only reads (see app.api.deps.ReadLog).
+ACCESS_LOGGED = "x-access-logged"
 
 
 def for_writing(engine: Engine) -> Engine:
@@ -97,10 +100,13 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def get_session(request: Request) -> Generator[Session, None, None]:
     """FastAPI dependency: a session committed when the endpoint succeeds, rolled back otherwise.
 
-    A request that may write (POST, PUT, PATCH, DELETE) writes from its first statement on (see
-    `WRITES`); reading requests never wait for a writer.
+    A request that may write (POST, PUT, PATCH, DELETE), or that logs its reads of citizens' data
+    (`ACCESS_LOGGED`), writes from its first statement on (see `WRITES`); other reading requests never
+    wait for a writer.
     """
-    writes = request.method not in SAFE_METHODS
+    route = request.scope.get("route")
+    logged = bool((getattr(route, "openapi_extra", None) or {}).get(ACCESS_LOGGED))
+    writes = request.method not in SAFE_METHODS or logged
     yield from transactional_session(get_writing_sessionmaker() if writes else get_sessionmaker())
 
 

@@ -72,6 +72,30 @@ SV: dict[str, str] = {
     "New password (at least 12 characters, not easy to guess)":
         "Nytt lösenord (minst 12 tecken, inte lätt att gissa)",
     "at least 12 characters": "minst 12 tecken",
+    "Who looked at whom": "Vem har läst om vem",
+    "Every read of a citizen's personal data: who, when, which citizen, which page or endpoint, from which "
+    "address. Nothing here can be changed or deleted.":
+        "Varje läsning av en brukares personuppgifter: vem, när, vilken brukare, vilken sida eller tjänst "
+        "och från vilken adress. Inget här kan ändras eller tas bort.",
+    "Citizen (part of the name)": "Brukare (del av namnet)",
+    "Everyone": "Alla",
+    "User": "Användare",
+    "Address": "Adress",
+    "Download CSV": "Ladda ner CSV",
+    "{n} reads": "{n} läsningar",
+    "When": "När",
+    "Read through": "Läst via",
+    "Older reads": "Äldre läsningar",
+    "rota": "schema",
+    "carer day": "medarbetarens dag",
+    "citizen page": "brukarens sida",
+    "api citizens": "API: brukare",
+    "api citizen": "API: brukare",
+    "api visits": "API: besök",
+    "api visit": "API: besök",
+    "api needs": "API: insatser",
+    "api need": "API: insats",
+    "export instance": "export av teamets data",
     "Your password was set by someone else. Choose your own before you go on.":
         "Ditt lösenord har satts av någon annan. Välj ett eget innan du går vidare.",
     "Too many failed sign-ins: wait {seconds} seconds and try again.":

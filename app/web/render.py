@@ -101,6 +101,7 @@ NAV_LABELS = {
     "adjust": "Adjust and re-plan",
     "runs": "Plan runs",
     "audit": "Continuity",
+    "access_log": "Who looked at whom",
 }
 
 
@@ -117,6 +118,8 @@ def nav_items(user: User | None, team_id: int | None) -> list[tuple[str, str, st
                 keys += [("adjust", f"/teams/{team_id}/adjust"), ("runs", f"/teams/{team_id}/runs")]
     if user.role in (ROLE_AUDITOR, ROLE_COORDINATOR, ROLE_ADMIN):
         keys.append(("audit", "/audit"))
+    if user.role == ROLE_ADMIN:
+        keys.append(("access_log", "/admin/access-log"))
     return [(key, NAV_LABELS[key], href) for key, href in keys]
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
 from app.web import (
+    pages_access_log,
     pages_account,
     pages_adjust,
     pages_assignment,
@@ -39,6 +40,6 @@ def static_file(name: str) -> FileResponse:
 
 for _module in (
     pages_auth, pages_oidc, pages_rota, pages_adjust, pages_replan, pages_assignment, pages_runs, pages_audit,
-    pages_account,
+    pages_account, pages_access_log,
 ):
     router.include_router(_module.router)
