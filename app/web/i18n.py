@@ -73,6 +73,11 @@ SV: dict[str, str] = {
         "Nytt lösenord (minst 12 tecken, inte lätt att gissa)",
     "at least 12 characters": "minst 12 tecken",
     "Who looked at whom": "Vem har läst om vem",
+    "Try again in a moment": "Försök igen om en stund",
+    "The planner cannot reach its database just now. Nothing was changed.":
+        "Planeraren når inte sin databas just nu. Inget har ändrats.",
+    "the database is not reachable just now; nothing was changed, try again shortly":
+        "databasen går inte att nå just nu; inget har ändrats, försök igen om en stund",
     "Every read of a citizen's personal data: who, when, which citizen, which page or endpoint, from which "
     "address. Nothing here can be changed or deleted.":
         "Varje läsning av en brukares personuppgifter: vem, när, vilken brukare, vilken sida eller tjänst "

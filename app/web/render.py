@@ -21,6 +21,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from app.auth import provider_name
+from app.db import DATABASE_DOWN, DATABASE_DOWN_DETAIL, RETRY_AFTER_SECONDS
 from app.replan.hand_move import RULES
 from app.services.errors import ServiceError
 from app.version import __version__
@@ -176,6 +177,7 @@ _TITLES = {
     404: ("Page not found", "This page does not exist, or it belongs to a team you do not work in."),
     403: ("Not allowed", "Your role does not allow this page."),
     401: ("Log in", "Please log in to continue."),
+    503: ("Try again in a moment", "The planner cannot reach its database just now. Nothing was changed."),
 }
 
 
@@ -227,6 +229,10 @@ class WebRoute(APIRoute):
                 return error_page(request, e.status_code, e.detail)
             except ServiceError as e:
                 return error_page(request, e.status_code, e.detail())
+            except DATABASE_DOWN:
+                down = error_page(request, 503, DATABASE_DOWN_DETAIL)
+                down.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+                return down
             except RequestValidationError as e:
                 errors = list(e.errors())
                 if all(tuple(err.get("loc") or ("",))[0] == "path" for err in errors):
