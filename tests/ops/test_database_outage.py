@@ -22,7 +22,7 @@ from app.migrate import upgrade_head
 from app.security import SESSION_COOKIE, hash_password
 from models.core import ROLE_ADMIN, User
 from tests.ops.conftest import STRONG_KEY, forget_settings
-from tests.ops.tcp_proxy import TcpProxy
+from bench.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.postgres
 PASSWORD = "tallbarr-kaffe-indalsälven"

@@ -1,4 +1,4 @@
-"""A TCP proxy the tests can cut: the planner talks to PostgreSQL through it, and `down()` is the
+"""A TCP proxy that can be cut: the planner talks to PostgreSQL through it, and `down()` is the
 database going away (every connection dropped, new ones refused) without touching the real server."""
 
 from __future__ import annotations
