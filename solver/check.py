@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from solver import rules
 from solver.travel import Travel
 from solver.types import Assignment, Plan, Problem
 
@@ -40,18 +41,18 @@ def check_assignments(problem: Problem, assignments: list[Assignment],
             continue
         seen.add(a.visit)
         p = citizens[v.citizen]
-        if len(a.carers) != v.carers or len(set(a.carers)) != len(a.carers):
+        if not rules.attendance_ok(v.carers, a.carers):
             flag(v.id, f"needs {v.carers} distinct carers")
-        if not v.earliest <= a.start <= v.latest:
+        if not rules.window_allows(v.earliest, v.latest, a.start):
             flag(v.id, f"start {a.start} outside its window")
         for c in a.carers:
             carer = carers.get(c)
             if carer is None:
                 flag(v.id, f"unknown carer {c}")
                 continue
-            if c in p.avoid:
+            if not rules.avoid_allows(p.avoid, c):
                 flag(v.id, f"{c} is on {p.id}'s avoid list")
-            if not v.skills <= carer.skills:
+            if not rules.skills_allow(carer.skills, v.skills):
                 flag(v.id, f"{c} lacks skills {sorted(v.skills - carer.skills)}")
             work[c][v.day].append((a.start, a.start + v.duration, p.id, v.id))
             met[(p.id, problem.month_of(v.day))][c].append(v.id)
@@ -75,10 +76,10 @@ def check_assignments(problem: Problem, assignments: list[Assignment],
                 last = None
                 for st, en, loc, vid in seq:
                     leg = travel.minutes(here, loc)
-                    if t + leg > st:
+                    if not rules.arrives_in_time(t, leg, st):
                         flag(vid, f"{c} cannot arrive by {st}")
                     t, here, last = max(t + leg, st) + (en - st), loc, vid
-                if last is not None and t + travel.minutes(here, carer.team) > s_end:
+                if last is not None and not rules.back_in_time(t, travel.minutes(here, carer.team), s_end):
                     flag(last, f"{c} cannot be back at base by {s_end}")
 
     for key in sorted(met):
@@ -86,14 +87,14 @@ def check_assignments(problem: Problem, assignments: list[Assignment],
         before = problem.met_before.get(key, frozenset())
         by_carer = met[key]
         total = set(by_carer) | set(before)
-        if len(by_carer) > problem.max_carers_per_month:
+        if not rules.cap_allows(len(by_carer), problem.max_carers_per_month):
             # The plan alone must keep the cap too (the verifier knows no history).
             excess = len(by_carer) - problem.max_carers_per_month
             for c in sorted(by_carer, key=lambda c: (len(by_carer[c]), c))[:excess]:
                 for vid in by_carer[c]:
                     flag(vid, f"the {problem.max_carers_per_month}-carer cap for {pid} in "
                               f"{month[0]}-{month[1]:02d} would be exceeded")
-        elif len(total) > problem.max_carers_per_month:
+        elif not rules.cap_allows(len(total), problem.max_carers_per_month):
             # Blame the visits of the carers met least, so that dropping them restores the cap.
             new = sorted((c for c in by_carer if c not in before), key=lambda c: (len(by_carer[c]), c))
             excess = len(total) - problem.max_carers_per_month

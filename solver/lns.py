@@ -12,7 +12,7 @@ plan got better (or only slightly worse, early on, to leave local optima). Neigh
   month, re-placed with that carer banned;
 - `swap_out_rare_carer`: the same visits exchanged with a visit at the same time of day in the
   route of a carer the citizen already meets (where re-placing finds that route full);
-- `thin_crowded_citizen`: the citizen meeting most carers (MANY_FROM or more) loses the carer it
+- `thin_crowded_citizen`: the citizen meeting most carers (Weights.many_from or more) loses the carer it
   sees least, by the same exchanges;
 - `hand_over_far_citizen`: a carer who drives out of its way for a citizen (picked by the detour)
   hands that citizen's month to one of the carers whose routes pass closest to its home, by the
@@ -40,18 +40,14 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-from solver.construct import (
-    aim_for_least_spread,
-    insertion_order,
-    place,
-    place_with_core_team,
-    retarget_usual_times,
-)
+from solver import objective
+from solver.construct import aim_for_least_spread, place_with_core_team, retarget_usual_times
 from solver.daymodel import solve_day
 from solver.dayrouting import day_routes, route_day
 from solver.handover import hand_over_day
 from solver.index import BASE
-from solver.state import MANY_FROM, W_TIME, TeamState, time_weights
+from solver.insertion import insertion_order, place
+from solver.state import TeamState
 
 REROUTE_WEIGHT = 0.5
 # Seconds of guided local search per day re-route (0.5 before; solver/README.md, "Less time per day
@@ -234,7 +230,7 @@ class Search:
         if self.replanning:
             return False  # a re-plan moves what the changes force, not other citizens' visits
         most = max(st.distinct(ci, mi) for ci, mi in self.cms)
-        if most < MANY_FROM:
+        if most < st.weights.many_from:
             return False
         crowded = [(ci, mi) for ci, mi in self.cms if st.distinct(ci, mi) == most and st.met[ci][mi]]
         if not crowded:
@@ -416,7 +412,7 @@ class Search:
         continuity is built with (team-m, 60 s, 6 seeds: 0.1 more faces per citizen-month)."""
         st, ix = self.st, self.st.ix
         usual = st.w_time
-        st.w_time = time_weights(ix.v_need, ix.n_needs)
+        st.w_time = objective.time_weights(ix.v_need, ix.n_needs, st.weights)
         total = 0.0
         moved = [0, 0]  # by re-placing, by exchange
         try:
@@ -444,7 +440,7 @@ class Search:
         return all(len(st.met[ci][mi]) <= len(old) for (ci, mi), (old, _) in st.journal.met.items())
 
     def _stray_starts(self) -> list[int]:
-        """Movable single visits of needs weighed above W_TIME whose start is STRAY minutes or more
+        """Movable single visits of needs weighed above a daily need whose start is STRAY minutes or more
         from the usual time, farthest first (called while the descent's weights are in st.w_time)."""
         st, ix = self.st, self.st.ix
         weights = st.w_time
@@ -455,7 +451,7 @@ class Search:
             for v, s in zip(st.routes[k], st.schedule_route(k), strict=True):
                 n = ix.v_need[v]
                 t = st.target[n]
-                if (t is not None and weights[n] > W_TIME and abs(s - t) >= STRAY
+                if (t is not None and weights[n] > st.weights.time and abs(s - t) >= STRAY
                         and ix.visits[v].carers == 1 and self.movable(v)):
                     out.append((-abs(s - t), v))
         return [v for _, v in sorted(out)]

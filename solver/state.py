@@ -9,58 +9,13 @@ O(1) per position, and `schedule` turns routes into start times near each need's
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from solver import objective, rules
 from solver.index import BASE, TeamIndex
 
-# Objective weights, in "travel minute" units, in the order of importance of the issue's goals.
-W_UNPLACED = 100_000  # (1) place every visit that can be placed
-W_NEW_CARER = 40  # (2) each distinct carer a citizen meets in a month
-W_CROWD = 60  # (2) each distinct carer beyond CROWD_FROM for one citizen-month (keeps the maximum low)
-CROWD_FROM = 4
-W_MANY = 300  # (2) each distinct carer beyond MANY_FROM: the maximum, not only the mean, stays low
-MANY_FROM = 7  # one below the target maximum of 8: the search keeps a margin
-W_BEYOND = 2_000  # (2) each distinct carer beyond BEYOND_FROM: past the target maximum, only to place visits
-BEYOND_FROM = 8
-W_NOT_CONTACT = 24  # (3) per visit not attended by the citizen's contact carer (8: a share of 0.23-0.26)
-W_TIME = 0.25  # (4) per minute a start strays from the need's usual time (a daily need)
-RARE_TIME_MAX = 3  # a need with few visits weighs up to this many times W_TIME per minute (time_weights)
-W_TRAVEL = 1  # (5) per travel minute
-W_DISTURB = 2_000  # re-planning: per visit given to a carer the current plan did not give it to
-W_DISTURB_START = 1_000  # re-planning: per visit whose start moves from the current plan's minute
-# Re-planning: per untouched visit moved beyond the move budget (as many as the visits needing a place).
-# Above W_UNPLACED: a re-plan would rather leave a visit unplaced than break the promise.
-W_OVER_BUDGET = 2 * W_UNPLACED
 NARROW = 20  # minutes either side of the usual time a visit is first tried in
-
-
-def faces_cost(d: int) -> int:
-    """What meeting d distinct carers in a month costs a citizen."""
-    return (W_NEW_CARER * d + W_CROWD * max(0, d - CROWD_FROM) + W_MANY * max(0, d - MANY_FROM)
-            + W_BEYOND * max(0, d - BEYOND_FROM))
-
-
-def time_weights(v_need: list[int], n_needs: int) -> list[float]:
-    """(4) What a minute off the usual time costs, per need.
-
-    Steadiness is judged per need (the spread of its starts, averaged over needs), so one stray
-    start of a weekly need unsettles it as much as about sqrt(28 / 4) stray starts of a daily
-    need unsettle that one. A need with few visits weighs up to RARE_TIME_MAX times more, whole
-    multiples of W_TIME so that CP-SAT's and routing's integer weights stay exact.
-    """
-    count = [0] * n_needs
-    for n in v_need:
-        count[n] += 1
-    most = max(count, default=1)
-    return [W_TIME * min(RARE_TIME_MAX, max(1, round(math.sqrt(most / c)))) if c else W_TIME
-            for c in count]
-
-
-def face_cost(met: int) -> int:
-    """What one more face costs a citizen who already meets `met` carers this month."""
-    return faces_cost(met + 1) - faces_cost(met)
 
 
 @dataclass(slots=True)
@@ -83,9 +38,11 @@ class Option:
 
 
 class TeamState:
-    def __init__(self, ix: TeamIndex, cap: int, met_before: list[list[set[int]]]) -> None:
+    def __init__(self, ix: TeamIndex, cap: int, met_before: list[list[set[int]]],
+                 weights: objective.Weights = objective.WEIGHTS) -> None:
         self.ix = ix
         self.cap = cap
+        self.weights = weights
         n = len(ix.visits)
         self.routes: list[list[int]] = [[] for _ in ix.slots]
         self.lo = [v.earliest for v in ix.visits]
@@ -95,9 +52,9 @@ class TeamState:
         self.fixed = [False] * n  # pinned, or kept from the current plan: never moves
         self.fixed_start: list[int | None] = [None] * n
         self.target: list[int | None] = [None] * ix.n_needs
-        # A minute off the usual time, per need: W_TIME while the search looks for faces; the
-        # final steadying descent (Search.steady_rare_needs) weighs needs with few visits more.
-        self.w_time = [W_TIME] * ix.n_needs
+        # A minute off the usual time, per need: the daily need's weight while the search looks for
+        # faces; the final steadying descent weighs needs with few visits more.
+        self.w_time = [weights.time] * ix.n_needs
         # Re-planning: the carers the current plan gives a visit that may move (None: no opinion).
         self.current: list[frozenset[int] | None] = [None] * n
         self.current_start: list[int | None] = [None] * n
@@ -259,40 +216,50 @@ class TeamState:
         return c in self.met[ci][mi] or c in self.met_before[ci][mi]
 
     def face_allowed(self, v: int, c: int) -> bool:
-        """Whether carer c may attend v without breaking the monthly cap: counting everyone met
-        (history included), and the plan's own faces alone (history may already exceed it)."""
+        """Whether carer c may attend v within the monthly cap (rules.cap_allows)."""
         ci, mi = self.ix.v_cit[v], self.ix.v_month[v]
+        return self.faces_allowed(ci, mi, (c,))
+
+    def faces_allowed(self, ci: int, mi: int, carers: Iterable[int]) -> bool:
+        """Whether citizen ci may meet `carers` in month mi within the monthly cap: the plan's own
+        faces alone, and everyone met (history included) for the carers new to it."""
         planned = self.met[ci][mi]
-        if c in planned:
+        to_plan = {c for c in carers if c not in planned}
+        if not to_plan:
             return True
-        if len(planned) >= self.cap:
-            return False
-        return c in self.met_before[ci][mi] or self.distinct(ci, mi) < self.cap
+        new = sum(1 for c in to_plan if c not in self.met_before[ci][mi])
+        return (rules.cap_allows(len(planned) + len(to_plan), self.cap)
+                and (not new or rules.cap_allows(self.distinct(ci, mi) + new, self.cap)))
+
+    def cap_kept(self, ci: int, mi: int) -> bool:
+        """Whether citizen ci's month mi keeps the monthly cap as the plan stands."""
+        return (rules.cap_allows(len(self.met[ci][mi]), self.cap)
+                and rules.cap_allows(self.distinct(ci, mi), self.cap))
 
     def distinct(self, ci: int, mi: int) -> int:
         return len(set(self.met[ci][mi]) | self.met_before[ci][mi])
 
     def carer_cost(self, v: int, c: int) -> float:
         """What attending v costs carer c on top of travel: a new face, or not the contact."""
-        ix = self.ix
+        ix, w = self.ix, self.weights
         ci = ix.v_cit[v]
         cost = 0.0
         if not self.is_met(v, c):
-            cost += face_cost(self.distinct(ci, ix.v_month[v]))
-        if ix.contact[ci] >= 0 and ix.contact[ci] != c:
-            cost += W_NOT_CONTACT
+            cost += objective.new_face(self.distinct(ci, ix.v_month[v]), w)
+        if ix.contact[ci] >= 0:
+            cost += objective.contact(ix.contact[ci] == c, w)
         cur = self.current[v]
-        if cur is not None and c not in cur:
-            cost += W_DISTURB
+        if cur is not None:
+            cost += objective.disturbance(c not in cur, False, w)
         return cost
 
     def time_cost(self, v: int, s: int) -> float:
         n = self.ix.v_need[v]
         t = self.target[n]
-        cost = 0.0 if t is None else self.w_time[n] * abs(s - t)
+        cost = 0.0 if t is None else objective.steady_time(abs(s - t), self.w_time[n])
         cur = self.current_start[v]
-        if cur is not None and s != cur:
-            cost += W_DISTURB_START
+        if cur is not None:
+            cost += objective.disturbance(False, s != cur, self.weights)
         return cost
 
     def aim(self, v: int) -> int | None:
@@ -343,7 +310,7 @@ class TeamState:
         seq = self.routes[k]
         if not seq:
             return 0.0
-        total = float(self.route_travel(k))
+        total = float(objective.travel(self.route_travel(k), self.weights))
         for v, s in zip(seq, self.schedule_route(k), strict=True):
             total += self.time_cost(v, s) / self.ix.visits[v].carers
         return total
@@ -351,21 +318,22 @@ class TeamState:
     def visit_cost(self, v: int) -> float:
         """Unplaced, not the contact carer, moved from its current carer (re-planning)."""
         ks = self.slots_of[v]
+        w = self.weights
         if not ks:
-            return float(W_UNPLACED)
+            return float(objective.unplaced(1, w))
         ix = self.ix
         carers = [ix.slots[k].carer for k in ks]
         total = 0.0
         cc = ix.contact[ix.v_cit[v]]
-        if cc >= 0 and cc not in carers:
-            total += W_NOT_CONTACT
+        if cc >= 0:
+            total += objective.contact(cc in carers, w)
         cur = self.current[v]
-        if cur is not None and any(c not in cur for c in carers):
-            total += W_DISTURB
+        if cur is not None:
+            total += objective.disturbance(any(c not in cur for c in carers), False, w)
         return total
 
     def met_cost(self, ci: int, mi: int) -> float:
-        return faces_cost(self.distinct(ci, mi))
+        return objective.faces(self.distinct(ci, mi), self.weights)
 
     def total_cost(self) -> float:
         ix = self.ix
@@ -430,7 +398,7 @@ class TeamState:
 
     # ---- the re-plan's move budget ------------------------------------------------------
     def over_budget_cost(self, moved: int) -> float:
-        return 0.0 if self.move_budget is None else float(W_OVER_BUDGET * max(0, moved - self.move_budget))
+        return float(objective.over_budget(moved, self.move_budget, self.weights))
 
     def _is_moved(self, v: int, slots: list[int], start: int | None) -> bool:
         """Whether v, with a current assignment, is elsewhere or unplaced (as apply_changes.py counts)."""

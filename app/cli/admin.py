@@ -65,7 +65,7 @@ def create_admin(
         _refused(e)
     with get_writing_sessionmaker()() as session:
         try:
-            svc.create_user(session, data=data)
+            svc.create_user(session, data=data, set_by_admin=False)
             session.commit()
         except ServiceError as e:
             fail(f"{e.message}; to give {username!r} a new password: homecare set-password {username}")

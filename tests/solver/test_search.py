@@ -7,17 +7,10 @@ from solver.dayrouting import route_day
 from solver.handover import faces_elsewhere, hand_over_day, route_cost
 from solver.index import build_team_index
 from solver.lns import Search
-from solver.solve import _team_state
-from solver.state import (
-    CROWD_FROM,
-    MANY_FROM,
-    W_CROWD,
-    W_MANY,
-    W_NEW_CARER,
-    W_TIME,
-    TeamState,
-    face_cost,
-)
+from solver.objective import WEIGHTS
+from solver.objective import new_face as face_cost
+from solver.planner import team_state
+from solver.state import TeamState
 from solver.travel import Travel
 from solver.types import Problem
 from tests.solver.conftest import carer, citizen, placed_by, problem, visit
@@ -27,7 +20,7 @@ def left_by_team(p: Problem, fixed: dict[str, Assignment]) -> tuple[TeamState, l
     """The team's plan loaded as the team left it, every visit free to move again; and the visits it
     left out (none refused: every given assignment holds)."""
     ix = build_team_index(p, "T", Travel.for_problem(p))
-    st, free, refused = _team_state(p, ix, fixed, {}, {})
+    st, free, refused = team_state(p, ix, fixed, {}, {})
     assert not refused
     st.fixed = [False] * len(ix.visits)
     return st, free
@@ -100,7 +93,7 @@ def test_handing_over_both_routes_of_a_double_visit_keeps_its_two_carers_apart()
     p = problem(carers, [citizen("p1")], [visit("p1-d0", "p1", carers=2)])
     fixed = {"p1-d0": Assignment("p1-d0", ("anna", "bo"), 480)}
     ix = build_team_index(p, "T", Travel.for_problem(p))
-    st, _, _ = _team_state(p, ix, fixed, {}, {})
+    st, _, _ = team_state(p, ix, fixed, {}, {})
     anna, bo, cy = (ix.slots_of_carer_day[(ix.carer_pos[c], 0)][0] for c in ("anna", "bo", "cy"))
 
     st.hand_over_routes({anna: bo, bo: cy})  # bo takes anna's route, cy takes bo's
@@ -121,10 +114,11 @@ def test_freeing_the_rare_visit_alone_cannot_remove_the_face() -> None:
 
 
 def test_a_face_costs_more_as_a_citizen_meets_more_carers() -> None:
-    assert face_cost(0) == W_NEW_CARER
-    assert face_cost(CROWD_FROM) == W_NEW_CARER + W_CROWD
-    assert face_cost(MANY_FROM) == W_NEW_CARER + W_CROWD + W_MANY
-    assert face_cost(MANY_FROM) > 5 * face_cost(0)  # the maximum is guarded, not only the mean
+    w = WEIGHTS
+    assert face_cost(0) == w.new_carer
+    assert face_cost(w.crowd_from) == w.new_carer + w.crowd
+    assert face_cost(w.many_from) == w.new_carer + w.crowd + w.many
+    assert face_cost(w.many_from) > 5 * face_cost(0)  # the maximum is guarded, not only the mean
 
 
 def test_a_day_s_routes_go_to_the_carers_their_citizens_already_meet() -> None:
@@ -155,7 +149,7 @@ def test_handing_over_routes_never_passes_the_monthly_cap() -> None:
 def test_the_citizen_meeting_most_carers_loses_the_one_it_sees_least() -> None:
     # p1 meets eight carers: anna on day 0 (twice) and one stand-in a day after that, though
     # anna works every day and has room. The maximum is what the step goes after.
-    days = tuple(range(MANY_FROM + 1))
+    days = tuple(range(WEIGHTS.many_from + 1))
     carers = [carer("anna", days=days)] + [carer(f"s{d}", days=(d,)) for d in days[1:]]
     visits = [visit("p1-d0-lunch", "p1", day=0, earliest=720, latest=740, need="lunch")]
     visits += [visit(f"p1-d{d}", "p1", day=d) for d in days]
@@ -163,13 +157,13 @@ def test_the_citizen_meeting_most_carers_loses_the_one_it_sees_least() -> None:
     given = {"p1-d0-lunch": "anna", "p1-d0": "anna"} | {f"p1-d{d}": f"s{d}" for d in days[1:]}
     fixed = {vid: Assignment(vid, (c,), 720 if "lunch" in vid else 480) for vid, c in given.items()}
     st, free = left_by_team(p, fixed)
-    assert not free and st.distinct(0, 0) == MANY_FROM + 1
+    assert not free and st.distinct(0, 0) == WEIGHTS.many_from + 1
     search = Search(st, seed=0)
     st.begin()
     assert search.thin_crowded_citizen()
     assert st.delta() < 0
     st.commit()
-    assert st.distinct(0, 0) == MANY_FROM
+    assert st.distinct(0, 0) == WEIGHTS.many_from
 
 
 def test_a_day_routed_afresh_gives_two_double_visits_at_the_same_hour_four_different_carers() -> None:
@@ -181,7 +175,7 @@ def test_a_day_routed_afresh_gives_two_double_visits_at_the_same_hour_four_diffe
     visits = [visit(f"{p}-v", p, earliest=480, latest=485, duration=60, carers=2) for p in ("p1", "p2")]
     p = problem(carers, citizens, visits)
     ix = build_team_index(p, "T", Travel.for_problem(p))
-    st, free, refused = _team_state(p, ix, {}, {}, {})
+    st, free, refused = team_state(p, ix, {}, {}, {})
     assert sorted(free) == [0, 1] and not refused
 
     left = route_day(st, 0, free, 0.2, exact_repeat=True)
@@ -298,7 +292,7 @@ def test_a_weekly_cleaning_that_strayed_to_the_afternoon_comes_back_to_its_usual
 
     assert _start_of(st, v) == 600
     assert st.distinct(st.ix.citizen_pos["p1"], 0) == 1  # still anna alone
-    assert st.w_time == [W_TIME] * st.ix.n_needs  # the search's weights are back
+    assert st.w_time == [WEIGHTS.time] * st.ix.n_needs  # the search's weights are back
 
 
 def test_steadying_a_start_never_brings_the_citizen_a_new_face() -> None:
