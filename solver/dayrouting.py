@@ -22,7 +22,8 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from solver import objective
 from solver.index import BASE
 from solver.insertion import best_insertion
-from solver.state import Option, TeamState
+from solver.routes import Option
+from solver.state import TeamState
 
 PENALTY_UNPLACED = 10_000_000
 # Routing costs are integers: a minute off a daily need's usual time costs 1.
