@@ -20,6 +20,7 @@ from app.api import (
     jobs,
     needs,
     plans,
+    team_data,
     teams,
     users,
     visits,
@@ -30,6 +31,7 @@ from app.ops import instrument
 from app.settings import get_settings
 from app.version import __version__
 from app.web import routes as web_routes
+from app.web.headers import SecurityHeaders
 from app.web.origin import SameOriginWrites
 
 # In the order /openapi.json lists them.
@@ -42,6 +44,7 @@ ROUTER_MODULES = (
     carers,  # carers and their shifts
     citizens,
     needs,  # needs and the visits made from them
+    team_data,  # change records, rosters, assignments needing a re-plan
     visits,
     plans,  # plans, versions, assignments, accept
     exchange,  # import/export homecare-instance/1, homecare-plan/1
@@ -60,6 +63,8 @@ def create_app() -> FastAPI:
     )
 
     app.add_middleware(SameOriginWrites, allowed_origins=get_settings().allowed_origins)
+    # Outermost, so a refusal from any layer below carries the headers too.
+    app.add_middleware(SecurityHeaders)
     instrument(app)
     add_state_cookie(app)
     add_error_handlers(app)

@@ -69,7 +69,11 @@ SV: dict[str, str] = {
     # the user's own account
     "Change password": "Byt lösenord",
     "Current password": "Nuvarande lösenord",
-    "New password (at least 8 characters)": "Nytt lösenord (minst 8 tecken)",
+    "New password (at least 12 characters, not easy to guess)":
+        "Nytt lösenord (minst 12 tecken, inte lätt att gissa)",
+    "at least 12 characters": "minst 12 tecken",
+    "too easy to guess: a well-known password, a common word with a year, or a simple pattern":
+        "för lätt att gissa: ett välkänt lösenord, ett vanligt ord med ett årtal eller ett enkelt mönster",
     "New password again": "Nytt lösenord igen",
     "The two new passwords differ.": "De två nya lösenorden skiljer sig åt.",
     "the current password is wrong": "det nuvarande lösenordet är fel",
@@ -331,6 +335,54 @@ SV: dict[str, str] = {
     "Distribution": "Fördelning",
     "Trend": "Utveckling",
     "Source": "Källa",
+    # audit: why a month shows no figures
+    "No accepted plan covers this month for these teams yet.":
+        "Ingen godkänd plan täcker den här månaden för de här arbetslagen än.",
+    "No performed visits are imported for this month yet.":
+        "Inga utförda besök är inlästa för den här månaden än.",
+    "The plans in force place no visits in this month.":
+        "De gällande planerna har inga besök den här månaden.",
+    "Choose a month like {example}; showing this month instead.":
+        "Välj en månad som {example}; den här månaden visas i stället.",
+    # audit charts (app.audit.report.ChartWords)
+    "calendar month": "kalendermånad",
+    "14-day period": "14-dagarsperiod",
+    "cap": "tak",
+    "distinct carers met by one citizen": "olika medarbetare som en brukare möter",
+    "citizens × periods": "brukare × perioder",
+    "month": "månad",
+    "14-day period starting": "14-dagarsperiod från",
+    "mean distinct carers": "medel olika medarbetare",
+    "mean distinct carers / month": "medel olika medarbetare per månad",
+    "planned": "planerat",
+    "performed": "utfört",
+    "all teams": "alla arbetslag",
+    # planning a period in care terms (runs, run, compare)
+    "Plan the period": "Planera perioden",
+    "Plan a period: the planner places every visit of the period with as few different carers per citizen "
+    "as it can, within the team's continuity setting. You look at the result and accept it before it is "
+    "in force.":
+        "Planera en period: planeraren lägger ut periodens alla besök med så få olika medarbetare per "
+        "brukare som möjligt, inom arbetslagets kontinuitetsinställning. Du granskar resultatet och "
+        "godkänner det innan det gäller.",
+    "Continuity setting: at most {cap} different carers per citizen and month.":
+        "Kontinuitetsinställning: högst {cap} olika medarbetare per brukare och månad.",
+    "Advanced": "Avancerat",
+    "Only for those who want to repeat a plan exactly or give the planner more time.":
+        "Bara för den som vill göra om en planering exakt eller ge planeraren mer tid.",
+    "Plans made": "Gjorda planeringar",
+    "Period": "Period",
+    "Visits placed": "Utlagda besök",
+    "Visits not placed": "Besök som inte kunde läggas ut",
+    "{n} of {total}": "{n} av {total}",
+    "Faces per citizen (mean / most)": "Medarbetare per brukare (medel / flest)",
+    "Faces per citizen and month (mean)": "Medarbetare per brukare och månad (medel)",
+    "Faces per citizen and month (most)": "Medarbetare per brukare och månad (flest)",
+    "Contact-person share": "Kontaktpersonens andel",
+    "Driving hours": "Körtid (timmar)",
+    "National measure: staff met in 14 days (mean)": "Nationella måttet: personal på 14 dagar (medel)",
+    "The planning stopped with an error. Try again; if it happens again, ask the administrator.":
+        "Planeringen avbröts av ett fel. Försök igen; händer det igen, kontakta administratören.",
 }
 # fmt: on
 
@@ -390,8 +442,43 @@ def pick_language(cookie: str | None, accept_language: str | None) -> str:
     return DEFAULT_LANGUAGE
 
 
+def decimal_mark(lang: str) -> str:
+    return "," if lang == "sv" else "."
+
+
+def format_number(lang: str, value: float | None, digits: int = 1) -> str:
+    """A figure as the reader writes it: "4,5" and "12 345" in Swedish, "4.5" and "12,345" in English; a
+    dash for none. Whole numbers stay whole."""
+    if value is None:
+        return "—"
+    whole = isinstance(value, int) or float(value).is_integer() and digits == 0
+    text = f"{round(value):,}" if whole else f"{value:,.{digits}f}"
+    if lang != "sv":
+        return text
+    if whole and abs(value) < 10_000:  # Swedish groups digits from five on
+        return text.replace(",", "")
+    return text.replace(",", "\u00a0").replace(".", ",")
+
+
+def format_share(lang: str, value: float | None) -> str:
+    """A share 0..1 as a whole percentage: "37 %" (Swedish writes a space before the sign)."""
+    if value is None:
+        return "—"
+    return f"{round(value * 100)} %" if lang == "sv" else f"{round(value * 100)}%"
+
+
 def month_name(lang: str, month: int) -> str:
     return MONTHS.get(lang, MONTHS["en"])[month - 1]
+
+
+def period_name(lang: str, start: dt.date, end: dt.date) -> str:
+    """A plan's period as teams say it: "v. 49–52" for whole weeks (Monday to Sunday), else the dates
+    ("1 dec – 27 dec")."""
+    if start.weekday() == 0 and end.weekday() == 6 and end >= start:
+        first, last = start.isocalendar().week, end.isocalendar().week
+        prefix = "v." if lang == "sv" else "weeks" if first != last else "week"
+        return f"{prefix} {first}" if first == last else f"{prefix} {first}–{last}"
+    return f"{format_date(lang, start, weekday=False)} – {format_date(lang, end, weekday=False)}"
 
 
 def format_date(lang: str, day: dt.date, *, weekday: bool = True) -> str:

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.db import SessionDep
-from app.security import SESSION_COOKIE, authenticate, user_from_token
+from app.security import SESSION_COOKIE, OptionalCookieUser, authenticate, user_from_token
+from app.services import account as account_svc
 from app.web.deps import PLANNER_ROLES, WebUser
 from app.web.i18n import LANG_COOKIE, LANGUAGES
 from app.web.read import teams as teams_read
@@ -59,7 +60,9 @@ def login(
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(user: OptionalCookieUser, session: SessionDep) -> Response:
+    if user is not None:
+        account_svc.sign_out(session, user=user)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

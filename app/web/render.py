@@ -24,7 +24,17 @@ from app.auth import provider_name
 from app.replan.hand_move import RULES
 from app.services.errors import ServiceError
 from app.version import __version__
-from app.web.i18n import LANG_COOKIE, LANGUAGES, format_date, month_name, pick_language, translator
+from app.web.i18n import (
+    LANG_COOKIE,
+    LANGUAGES,
+    format_date,
+    format_number,
+    format_share,
+    month_name,
+    period_name,
+    pick_language,
+    translator,
+)
 from app.web.moments import moment
 from models.core import ROLE_ADMIN, ROLE_AUDITOR, ROLE_COORDINATOR, User
 
@@ -45,7 +55,12 @@ def hhmm(minutes: int | None) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def driving_hours(minutes: float | None) -> float | None:
+    return None if minutes is None else round(minutes / 60, 1)
+
+
 templates.env.filters["hhmm"] = hhmm
+templates.env.globals["driving_hours"] = driving_hours
 templates.env.globals["hhmm"] = hhmm
 templates.env.globals["timedelta"] = dt.timedelta
 templates.env.globals["rules"] = RULES
@@ -122,6 +137,9 @@ def page(
         "team_id": team_id,
         "fmt_date": lambda d, weekday=True: format_date(lang, d, weekday=weekday),
         "month_name": lambda m: month_name(lang, m),
+        "num": lambda v, digits=1: format_number(lang, v, digits),
+        "pct": lambda v: format_share(lang, v),
+        "period_name": lambda start, end: period_name(lang, start, end),
         "today": dt.date.today(),
         "here": quote(
             str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""), safe=""

@@ -88,12 +88,21 @@ def default_day(session: Session, team_id: int) -> dt.date:
     return rows[0][0]
 
 
-def newest_plan_start(session: Session, team_ids: list[int]) -> dt.date | None:
-    """The first day of the newest plan of these teams."""
-    return session.scalar(
-        select(Plan.start_date)
-        .join(plan_teams, plan_teams.c.plan_id == Plan.id)
-        .where(plan_teams.c.team_id.in_(team_ids or [-1]))
-        .order_by(Plan.start_date.desc())
-        .limit(1)
+def versions_in_force(session: Session, *, team_ids: list[int], start: dt.date, end: dt.date) -> list[int]:
+    """The accepted versions of the plans that cover any of these teams and overlap start..end: what the
+    teams work to (a draft is not in force), in the order their plans begin."""
+    return list(
+        session.scalars(
+            select(PlanVersion.id)
+            .join(Plan, Plan.id == PlanVersion.plan_id)
+            .join(plan_teams, plan_teams.c.plan_id == Plan.id)
+            .where(
+                plan_teams.c.team_id.in_(team_ids or [-1]),
+                Plan.start_date <= end,
+                Plan.end_date >= start,
+                PlanVersion.status == PLAN_ACCEPTED,
+            )
+            .distinct()
+            .order_by(PlanVersion.id)
+        )
     )
