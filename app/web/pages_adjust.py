@@ -75,6 +75,10 @@ def adjust_context(session: SessionDep, team: Team, plan: Plan | None) -> dict[s
         ctx["carer_names"], ctx["citizen_names"] = teams_read.names_by_external_id(
             session, [t.id for t in plan.teams]
         )
+        visits = teams_read.visits_by_external_id(
+            session, [a.change["visit"] for a in ctx["pending"] if isinstance(a.change.get("visit"), str)]
+        )
+        ctx["visits"] = visits
         day = min(max(dt.date.today(), plan.start_date), plan.end_date)
         ctx["default_day"] = day
         pend_days = [a.date_from for a in ctx["pending"] if a.date_from] + [

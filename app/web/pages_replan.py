@@ -77,6 +77,8 @@ def preview_page(
     plan, preview = _preview_of(session, team, preview_id, user)
     carer_names, citizen_names = teams_read.names_by_external_id(session, [t.id for t in plan.teams])
     diff = preview.diff or {}
+    shown = [str(v.get("visit")) for key in ("moved", "unplaced") for v in diff.get(key, [])]
+    visits = teams_read.visits_by_external_id(session, shown)
     return page(
         request,
         "web/preview.html",
@@ -88,6 +90,7 @@ def preview_page(
             "summary": diff.get("summary", {}),
             "carer_names": carer_names,
             "citizen_names": citizen_names,
+            "visit_kinds": {ext: kind for ext, (_, kind, _) in visits.items()},
             "date_of": lambda day: plan.start_date + dt.timedelta(days=day),
             "first_day": plan.start_date + dt.timedelta(days=preview.from_day),
             "last_day": plan.start_date + dt.timedelta(days=preview.to_day),

@@ -108,3 +108,17 @@ def teams_for_audit(session: Session, allowed: set[str] | None) -> list[tuple[in
     if allowed is not None:
         stmt = stmt.where(Team.external_id.in_(sorted(allowed)))
     return [(r[0], r[1], r[2]) for r in session.execute(stmt).all()]
+
+
+def visits_by_external_id(session: Session, external_ids: list[str]) -> dict[str, tuple[str, str, dt.date]]:
+    """(citizen's name, kind, date) of these visits, for pages that show exchange-format changes."""
+    if not external_ids:
+        return {}
+    return {
+        ext: (name, kind, date)
+        for ext, name, kind, date in session.execute(
+            select(Visit.external_id, Citizen.name, Visit.kind, Visit.date)
+            .join(Citizen, Citizen.id == Visit.citizen_id)
+            .where(Visit.external_id.in_(sorted(set(external_ids))))
+        )
+    }
