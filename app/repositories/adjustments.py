@@ -84,3 +84,11 @@ def visits_of_citizen(session: Session, citizen_id: int, first: dt.date, last: d
 
 def visit_by_external_id(session: Session, external_id: str) -> m.Visit | None:
     return session.scalar(select(m.Visit).where(m.Visit.external_id == external_id))
+
+
+def adjustments_by_id(session: Session, ids: Collection[int]) -> Sequence[Adjustment]:
+    """These adjustments, in the order they were recorded."""
+    if not ids:
+        return []
+    stmt = select(Adjustment).where(Adjustment.id.in_(list(ids))).order_by(Adjustment.id)
+    return session.scalars(stmt).all()

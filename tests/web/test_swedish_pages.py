@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -91,3 +92,49 @@ def test_the_auditor_opens_kontinuitet_on_this_month_for_all_teams(swedish: Any,
     assert {"Centrum", "Skönsberg"} <= set(teams)
     assert swedish.locator("#national").is_visible()
     screenshot(swedish, "kontinuitet", full_page=True)
+
+
+def _planned_visit(site: DemoSite, team: str, day: dt.date) -> tuple[int, str, str]:
+    """(citizen id, citizen name, need) of a visit the accepted plan places on that day for the team."""
+    with sqlite3.connect(site.db_path) as db:
+        row = db.execute(
+            "SELECT c.id, c.name, v.kind FROM assignments a JOIN visits v ON v.id = a.visit_id "
+            "JOIN citizens c ON c.id = v.citizen_id JOIN plan_versions pv ON pv.id = a.plan_version_id "
+            "WHERE pv.status = 'accepted' AND v.date = ? AND c.team_id = ? AND v.status = 'planned' "
+            "ORDER BY v.id LIMIT 1",
+            (day.isoformat(), site.teams[team]),
+        ).fetchone()
+    return int(row[0]), str(row[1]), str(row[2])
+
+
+def test_a_coordinator_cancels_a_visit_and_the_preview_shows_the_avbokning(
+    swedish: Any, site: DemoSite
+) -> None:
+    day = site.start + dt.timedelta(days=5)
+    citizen_id, citizen, need = _planned_visit(site, "Centrum", day)
+    login(swedish, "coordinator", site.password, lang="sv")
+    swedish.goto(f"{swedish.base}/teams/{site.teams['Centrum']}/adjust")
+    form = swedish.locator("#cancel-form")
+    form.get_by_label("Brukare").select_option(value=str(citizen_id))
+    form.get_by_label("Datum").fill(day.isoformat())
+    form.get_by_label("Insats").select_option(value=need)
+    form.get_by_label("Anteckning").fill("Dottern kommer")
+    form.get_by_role("button", name="Spara ändringen").click()
+    assert "Ändringen är sparad." in swedish.inner_text("main")
+    pending = swedish.locator("#pending").inner_text()
+    assert "Avbokning" in pending and citizen in pending
+
+    swedish.get_by_label("Första dag").fill(day.isoformat())
+    swedish.get_by_label("Sista dag").fill(day.isoformat())
+    with swedish.expect_navigation(timeout=60_000):
+        swedish.get_by_role("button", name="Starta omplanering").click()
+    assert re.search(r"/replans/\d+$", swedish.url), swedish.locator("main").inner_text()
+    changes = swedish.locator("#preview-changes").inner_text()
+    assert "Avbokning" in changes and citizen in changes and "Dottern kommer" in changes
+    assert int(swedish.locator("#removed").inner_text()) >= 1
+    screenshot(swedish, "avbokning-preview", full_page=True)
+
+    # Thrown away and withdrawn again: the other stories find the plan as it was.
+    swedish.get_by_role("button", name="Släng förslaget").click()
+    swedish.locator("#pending button").first.click()
+    assert "Avbokning" not in swedish.locator("main").inner_text().split("Ändringar som väntar")[1]

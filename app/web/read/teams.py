@@ -122,3 +122,16 @@ def visits_by_external_id(session: Session, external_ids: list[str]) -> dict[str
             .where(Visit.external_id.in_(sorted(set(external_ids))))
         )
     }
+
+
+def team_skills(session: Session, team_id: int) -> list[str]:
+    """The skills the team's carers hold, sorted: the choices for a substitute."""
+    return sorted({s for skills in session.scalars(select(Carer.skills).where(Carer.team_id == team_id))
+                   for s in skills or []})
+
+
+def carer_ids_and_names_like(session: Session, start: str) -> set[str]:
+    """Every carer's external id and name that begins with `start` (to make a new one unique)."""
+    pattern = start.replace("%", "").replace("_", "") + "%"
+    ids = set(session.scalars(select(Carer.external_id).where(Carer.external_id.like(pattern))))
+    return ids | set(session.scalars(select(Carer.name).where(Carer.name.like(pattern))))
