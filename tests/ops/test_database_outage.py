@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from app.migrate import upgrade_head
 from app.security import SESSION_COOKIE, hash_password
+from bench.tcp_proxy import TcpProxy
 from models.core import ROLE_ADMIN, User
 from tests.ops.conftest import STRONG_KEY, forget_settings
-from bench.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.postgres
 PASSWORD = "tallbarr-kaffe-indalsälven"
