@@ -16,6 +16,7 @@ from app.api import (
     auth,
     carers,
     citizens,
+    data_rights,
     exchange,
     health,
     jobs,
@@ -54,6 +55,7 @@ ROUTER_MODULES = (
     adjustments,  # daily adjustments and re-plans
     audit,  # continuity figures
     access_log,  # who read which citizen's data (admin)
+    data_rights,  # a person's data exported, anonymised after the retention (admin)
     web_routes,  # the web pages (no API paths)
 )
 

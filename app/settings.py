@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     login_lock_minutes: int = Field(default=15, ge=1)
     # How long the log of who read which citizen's data is kept (`homecare prune-access-log`).
     access_log_retention_days: int = Field(default=2 * 365, ge=1)
+    # A citizen's personal data is anonymised this long after their care ended (a carer's after they
+    # left): `homecare anonymise-ended`. Five years, as social services records are commonly kept
+    # after the last entry; set it to the municipality's own rule.
+    retention_after_end_days: int = Field(default=5 * 365, ge=1)
     # The Sundsvall goal: at most 12 distinct carers per citizen per calendar month.
     default_max_carers_per_month: int = 12
     sql_echo: bool = False

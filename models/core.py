@@ -179,6 +179,8 @@ class Carer(Base):
     active_from: Mapped[dt.date | None] = mapped_column(Date)
     active_to: Mapped[dt.date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(String(200))
+    # When the name was removed (the retention after the carer left); plans keep the row.
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     # Bumped by every change: a save made from an older read matches no row and answers 409.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
@@ -246,6 +248,9 @@ class Citizen(Base):
     # The citizen's care ends from this date on (moved, deceased, nursing home): no visits from it.
     ended_from: Mapped[dt.date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(String(200))
+    # When the personal data was removed (the retention after the care ended); the row stays for plans
+    # and figures, under a pseudonym.
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     # Bumped by every change: a save made from an older read matches no row and answers 409.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 

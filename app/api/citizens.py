@@ -20,6 +20,7 @@ from app.schemas.core import (
 )
 from app.security import CurrentUser, can_see_personal_data, get_team_scoped
 from app.services import core as svc
+from app.services import data_rights
 from app.services.team_data import citizens as citizens_svc
 from models.core import Citizen, User
 
@@ -89,4 +90,6 @@ def update_citizen(citizen_id: RowId, body: CitizenUpdate, session: SessionDep,
 
 @router.delete("/citizens/{citizen_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_citizen(citizen_id: RowId, session: SessionDep, user: Coordinator) -> None:
-    svc.delete_row(session, row=get_team_scoped(session, Citizen, citizen_id, user))
+    """Only a citizen registered by mistake (no visits yet); one who had care is ended instead, so past
+    plans and continuity figures stay as they were."""
+    data_rights.delete_citizen(session, citizen=get_team_scoped(session, Citizen, citizen_id, user))

@@ -114,3 +114,18 @@ def prune_access_log() -> None:
         removed = access_log.prune(session)
         session.commit()
     typer.echo(f"{removed} access-log entries older than the retention period deleted", err=True)
+
+
+@app.command("anonymise-ended")
+def anonymise_ended() -> None:
+    """Anonymise citizens whose care ended, and carers who left, longer ago than the retention setting
+    (RETENTION_AFTER_END_DAYS, default five years); run it daily (a systemd timer or cron)."""
+    from app.db import get_writing_sessionmaker
+    from app.services import data_rights
+    from app.services.access_log import today
+
+    require_current_schema()
+    with get_writing_sessionmaker()() as session:
+        citizens, carers = data_rights.anonymise_due(session, today=today())
+        session.commit()
+    typer.echo(f"anonymised {citizens} citizens and {carers} carers past the retention period", err=True)

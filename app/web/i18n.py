@@ -74,6 +74,10 @@ SV: dict[str, str] = {
         "Nytt lösenord (minst 12 tecken, inte lätt att gissa)",
     "at least 12 characters": "minst 12 tecken",
     "Who looked at whom": "Vem har läst om vem",
+    "Everything held about {name}": "Allt som finns sparat om {name}",
+    "Every stored row about this person, table by table, as of {when}. The same as JSON: {link}.":
+        "Varje sparad rad om personen, tabell för tabell, per {when}. Samma sak som JSON: {link}.",
+    "data export": "utlämnande av uppgifter",
     "Try again in a moment": "Försök igen om en stund",
     "The planner cannot reach its database just now. Nothing was changed.":
         "Planeraren når inte sin databas just nu. Inget har ändrats.",
