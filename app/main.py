@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from app.api import (
+    access_log,
     account,
     adjustments,
     audit,
@@ -25,6 +26,7 @@ from app.api import (
     users,
     visits,
 )
+from app.api.deps import mark_access_logged_routes
 from app.api.errors import add_error_handlers, document_errors
 from app.auth.oidc import add_state_cookie
 from app.ops import instrument
@@ -51,6 +53,7 @@ ROUTER_MODULES = (
     jobs,  # plan jobs in the background
     adjustments,  # daily adjustments and re-plans
     audit,  # continuity figures
+    access_log,  # who read which citizen's data (admin)
     web_routes,  # the web pages (no API paths)
 )
 
@@ -69,6 +72,7 @@ def create_app() -> FastAPI:
     add_state_cookie(app)
     add_error_handlers(app)
     routers = [module.router for module in ROUTER_MODULES]
+    mark_access_logged_routes(routers)
     for router in routers:
         app.include_router(router)
     document_errors(app, routers)

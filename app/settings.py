@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     login_lock_after: int = Field(default=6, ge=2)
     login_address_lock_after: int = Field(default=30, ge=2)
     login_lock_minutes: int = Field(default=15, ge=1)
+    # How long the log of who read which citizen's data is kept (`homecare prune-access-log`).
+    access_log_retention_days: int = Field(default=2 * 365, ge=1)
     # The Sundsvall goal: at most 12 distinct carers per citizen per calendar month.
     default_max_carers_per_month: int = 12
     sql_echo: bool = False

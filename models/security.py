@@ -1,10 +1,11 @@
-"""What keeps logins safe: failed sign-ins, from which the throttle and the temporary locks are read."""
+"""What keeps logins and personal data safe: failed sign-ins (the throttle and temporary locks) and the
+log of who read which citizen's data."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UtcDateTime
@@ -25,3 +26,25 @@ class LoginFailure(Base):
     username: Mapped[str] = mapped_column(String(100))
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class AccessLogEntry(Base):
+    """One read of one citizen's personal data: who, when, which citizen, through which page or endpoint,
+    from which address. Append-only: no endpoint changes or deletes a row; `homecare prune-access-log`
+    removes those older than the retention setting. `citizen_id` is no foreign key on purpose: the
+    record of who looked must outlive the citizen's row."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (
+        Index("ix_access_log_citizen_at", "citizen_id", "at"),
+        Index("ix_access_log_user_at", "user_id", "at"),
+        Index("ix_access_log_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    citizen_id: Mapped[int] = mapped_column()
+    what: Mapped[str] = mapped_column(String(40))  # the kind of read: "citizen page", "api citizens", ...
+    path: Mapped[str] = mapped_column(String(300))
+    address: Mapped[str] = mapped_column(String(64))

@@ -19,7 +19,8 @@ from ortools.sat.python import cp_model
 
 from solver import objective, rules
 from solver.index import BASE
-from solver.state import Option, TeamState
+from solver.routes import Option
+from solver.state import TeamState
 
 DEPOT = -1  # the base, in arc keys (visit numbers start at 0)
 Term = tuple[int, Any]  # (weight, linear expression) of the objective

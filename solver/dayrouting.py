@@ -1,16 +1,15 @@
-"""A day's first routes from OR-Tools' vehicle-routing library, continuity priced per carer.
+"""A day's routes from OR-Tools' vehicle-routing library, continuity priced per carer.
 
-Cheapest insertion alone leaves routes that zig-zag (about 40% more travel than a routing
-solver on team-m), and that would then be copied day after day by the continuity goal. So each
-day of the constructive start is routed by OR-Tools routing (guided local search, a short time
-limit), with every carer's arc costs raised for citizens who would meet a new face or not
-their contact carer, and the cap enforced by allowing only carers already met once a citizen
-has met the cap. CP-SAT (solver/daymodel.py) and the neighbourhood search improve from there.
+Cheapest insertion alone leaves routes that zig-zag, and the continuity goal would then copy them
+day after day. So each day of the constructive start is routed by OR-Tools routing (guided local
+search, a short time limit), with every carer's arc costs raised for citizens who would meet a new
+face or not their contact carer (objective.py), and the monthly cap kept by allowing only the carers
+it allows (rules.cap_allows through TeamState.faces_allowed). CP-SAT (solver/daymodel.py) and the
+neighbourhood search improve from there.
 
 The search's `reroute_day` re-routes one whole day with the same model. It starts the guided local
 search from the day's routes as they stand (`DayRoutes`) rather than from a fresh cheapest insertion:
-the half second a call gets then goes into improving a good plan, not into rebuilding one (measured
-in solver/README.md, "A day re-routed from its routes as they stand").
+the short time a call gets then goes into improving a good plan, not into rebuilding one.
 """
 
 from __future__ import annotations
@@ -22,7 +21,8 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from solver import objective
 from solver.index import BASE
 from solver.insertion import best_insertion
-from solver.state import Option, TeamState
+from solver.routes import Option
+from solver.state import TeamState
 
 PENALTY_UNPLACED = 10_000_000
 # Routing costs are integers: a minute off a daily need's usual time costs 1.

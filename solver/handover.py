@@ -4,9 +4,8 @@ Carers with the same shift hours can drive each other's routes. Which carer driv
 then a linear assignment problem for the day, exact given the other days: a route costs what its
 carer adds to its citizens' faces this month (carers they meet on other days are free), its visits
 not made by the contact carer, and, in a re-plan, its visits moved away from their current carer.
-The search ends with it (solver/lns.py `polish`): a re-plan gives back routes that a search step
-swapped between carers for nothing, and a fresh plan loses faces the greedy steps left behind.
-(As a step inside the search it did not pay: team-m, 3 seeds, no better.)
+The search ends with it (solver/descents.py `polish`): a re-plan gives back routes that a search
+step swapped between carers for nothing, and a fresh plan loses faces the greedy steps left behind.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Integer-indexed view of one team's part of a `Problem`, built once and shared by every step.
 
-Teams share no carers, so each team is planned on its own (the decomposition the issue asks
-for). Everything is kept in plain lists indexed by small integers, sorted by id, so that no
-iteration order depends on str hashing (PYTHONHASHSEED varies per process).
+Teams share no carers, so each team is planned on its own. Everything is kept in plain lists
+indexed by small integers, sorted by id, so that no iteration order depends on str hashing
+(PYTHONHASHSEED varies per process).
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from solver.state import Option, TeamState
+from solver.routes import Option
+from solver.state import TeamState
 
 
 @dataclass(slots=True)

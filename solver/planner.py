@@ -26,8 +26,8 @@ from solver.bound import team_bound
 from solver.check import check_assignments
 from solver.construct import construct, retarget_usual_times, set_usual_times
 from solver.index import TeamIndex, build_team_index
-from solver.lns import improve_team
 from solver.reasons import unplaced_reason
+from solver.search import improve_team
 from solver.state import TeamState
 from solver.travel import Travel
 from solver.types import Assignment, Plan, Problem, Progress, SolveParams, Unplaced, failed_plan

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from sqlalchemy.orm import Session
 
-from app.api.deps import Coordinator, PagingDep, TeamIds
+from app.api.deps import Coordinator, PagingDep, ReadLogDep, TeamIds
 from app.db import SessionDep
 from app.repositories.core import citizens_stmt, paginate
 from app.schemas.core import (
@@ -42,10 +42,12 @@ def citizen_out(session: Session, citizen: Citizen, user: User) -> CitizenOut | 
 
 
 @router.get("/citizens")
-def list_citizens(session: SessionDep, user: CurrentUser, paging: PagingDep, team_id: TeamIds = None,
+def list_citizens(session: SessionDep, user: CurrentUser, paging: PagingDep, reads: ReadLogDep,
+                  team_id: TeamIds = None,
                   contact_carer_id: RowId | None = None) -> Page[CitizenOut | CitizenRedacted]:
     stmt = citizens_stmt(user, team_ids=team_id, contact_carer_id=contact_carer_id)
     rows, total = paginate(session, stmt, limit=paging.limit, offset=paging.offset)
+    reads.citizens(user=user, citizen_ids=[r.id for r in rows], what="api citizens")
     return Page(items=[citizen_out(session, r, user) for r in rows], total=total, limit=paging.limit,
                 offset=paging.offset)
 
@@ -58,8 +60,11 @@ def create_citizen(body: CitizenCreate, session: SessionDep, user: Coordinator) 
 
 
 @router.get("/citizens/{citizen_id}")
-def read_citizen(citizen_id: RowId, session: SessionDep, user: CurrentUser) -> CitizenOut | CitizenRedacted:
-    return citizen_out(session, get_team_scoped(session, Citizen, citizen_id, user), user)
+def read_citizen(citizen_id: RowId, session: SessionDep, user: CurrentUser,
+                 reads: ReadLogDep) -> CitizenOut | CitizenRedacted:
+    citizen = get_team_scoped(session, Citizen, citizen_id, user)
+    reads.citizens(user=user, citizen_ids=[citizen.id], what="api citizen")
+    return citizen_out(session, citizen, user)
 
 
 @router.post("/citizens/{citizen_id}/end")

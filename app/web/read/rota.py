@@ -198,7 +198,7 @@ def rota(
 
     unplaced: list[dict[str, Any]] = []
     if plan.version_ids:
-        for vid, vext, vdate, earliest, latest, dur, kind, citizen, reason in session.execute(
+        for vid, vext, vdate, earliest, latest, dur, kind, citizen, reason, citizen_ext in session.execute(
             select(
                 Visit.id,
                 Visit.external_id,
@@ -209,8 +209,10 @@ def rota(
                 Visit.kind,
                 Visit.citizen_id,
                 UnplacedVisit.reason,
+                Citizen.external_id,
             )
             .join(UnplacedVisit, UnplacedVisit.visit_id == Visit.id)
+            .join(Citizen, Citizen.id == Visit.citizen_id)
             .where(
                 UnplacedVisit.plan_version_id.in_(plan.version_ids),
                 Visit.citizen_id.in_(list(cit_name)),
@@ -232,6 +234,7 @@ def rota(
                     "citizen_id": citizen,
                     "citizen": cit_name[citizen],
                     "reason": reason,
+                    "citizen_ext": citizen_ext,
                 }
             )
 

@@ -108,3 +108,30 @@ def teams_for_audit(session: Session, allowed: set[str] | None) -> list[tuple[in
     if allowed is not None:
         stmt = stmt.where(Team.external_id.in_(sorted(allowed)))
     return [(r[0], r[1], r[2]) for r in session.execute(stmt).all()]
+
+
+def visits_by_external_id(session: Session, external_ids: list[str]) -> dict[str, tuple[str, str, dt.date]]:
+    """(citizen's name, kind, date) of these visits, for pages that show exchange-format changes."""
+    if not external_ids:
+        return {}
+    return {
+        ext: (name, kind, date)
+        for ext, name, kind, date in session.execute(
+            select(Visit.external_id, Citizen.name, Visit.kind, Visit.date)
+            .join(Citizen, Citizen.id == Visit.citizen_id)
+            .where(Visit.external_id.in_(sorted(set(external_ids))))
+        )
+    }
+
+
+def team_skills(session: Session, team_id: int) -> list[str]:
+    """The skills the team's carers hold, sorted: the choices for a substitute."""
+    return sorted({s for skills in session.scalars(select(Carer.skills).where(Carer.team_id == team_id))
+                   for s in skills or []})
+
+
+def carer_ids_and_names_like(session: Session, start: str) -> set[str]:
+    """Every carer's external id and name that begins with `start` (to make a new one unique)."""
+    pattern = start.replace("%", "").replace("_", "") + "%"
+    ids = set(session.scalars(select(Carer.external_id).where(Carer.external_id.like(pattern))))
+    return ids | set(session.scalars(select(Carer.name).where(Carer.name.like(pattern))))
