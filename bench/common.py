@@ -53,15 +53,21 @@ OWN_CHECK_NAME = "the planner's own check (solver/check.py)"
 
 # ---------------------------------------------------------------- instances and plans
 
-def generated_spec(name: str | Path) -> tuple[str, str, int] | None:
-    """(family, size, seed) of the generated instance `name` stands for, or None."""
+def generated_name(name: str | Path) -> tuple[str, str, int] | None:
+    """(family, size, seed) of a generated instance's name (`rural-m-2`), or None."""
     from exchange.generator import FAMILIES, SIZES
 
+    m = re.fullmatch(rf"({'|'.join(map(re.escape, FAMILIES))})-({'|'.join(SIZES)})-(\d+)", str(name))
+    return (m.group(1), m.group(2), int(m.group(3))) if m else None
+
+
+def generated_spec(name: str | Path) -> tuple[str, str, int] | None:
+    """(family, size, seed) of the generated instance `name` stands for (a generated name, or without
+    ../shared a reference name), or None."""
     text = str(name)
     if text in STAND_INS and not (INSTANCES_DIR / f"{text}.json").exists():
         return STAND_INS[text]
-    m = re.fullmatch(rf"({'|'.join(map(re.escape, FAMILIES))})-({'|'.join(SIZES)})-(\d+)", text)
-    return (m.group(1), m.group(2), int(m.group(3))) if m else None
+    return generated_name(text)
 
 
 def instance_source(name: str | Path) -> str:

@@ -102,11 +102,11 @@ def _solve_team_day(problem: Problem, travel: Travel, team: str, day: int, visit
 
     # Cheapest insertion cannot insert one node of a double visit without its twin (their starts are
     # tied), and on some days then leaves every visit out; building paths arc by arc, most constrained
-    # first, mostly does not, given a second at least to find its first solution.
+    # first, mostly does not, given time of its own (two seconds at least) to find a first solution.
     strategies = routing_enums_pb2.FirstSolutionStrategy
     for strategy, limit in ((strategies.PARALLEL_CHEAPEST_INSERTION, seconds),
-                            (strategies.PATH_MOST_CONSTRAINED_ARC, max(seconds, 1.0)),
-                            (strategies.PATH_CHEAPEST_ARC, max(seconds, 1.0))):
+                            (strategies.PATH_MOST_CONSTRAINED_ARC, max(seconds, 2.0)),
+                            (strategies.PATH_CHEAPEST_ARC, max(seconds, 2.0))):
         params = pywrapcp.DefaultRoutingSearchParameters()
         params.first_solution_strategy = strategy
         params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH

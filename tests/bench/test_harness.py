@@ -49,6 +49,13 @@ def test_families_add_generated_instances_of_each_seed_named_by_the_generators_c
     md = render({"sections": {"planner": {"instances": ["rural-m-2"], "markdown": "",
                                           "sources": {"rural-m-2": instance_source("rural-m-2")}}}})
     assert "Generated instances" in md and "`homecare generate --family rural --size m --seed 2`" in md
+    from bench.planner import TIME_LIMITS, reference, target_for
+
+    # Another family is held to its size's targets informally; the reference names keep theirs.
+    assert reference("rural-l-2") == "district-l" and TIME_LIMITS[reference("rural-l-2")] == 300.0
+    informal, formal = target_for("rural-m-1"), target_for("team-m")
+    assert informal is not None and informal["informal"]
+    assert formal is not None and not formal.get("informal")
 
 
 def test_unknown_family_or_seed_is_refused_with_a_message(capsys) -> None:
