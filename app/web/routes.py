@@ -19,6 +19,8 @@ from app.web import (
     pages_replan,
     pages_rota,
     pages_runs,
+    pages_team_data,
+    pages_users,
 )
 from app.web.render import STATIC_DIR, WebRoute
 
@@ -39,6 +41,6 @@ def static_file(name: str) -> FileResponse:
 
 for _module in (
     pages_auth, pages_oidc, pages_rota, pages_adjust, pages_replan, pages_assignment, pages_runs, pages_audit,
-    pages_account,
+    pages_account, pages_team_data, pages_users,
 ):
     router.include_router(_module.router)
