@@ -117,8 +117,7 @@ def replan_needs(plan_id: RowId, session: SessionDep, user: TeamReader) -> list[
 
 
 SheetKind = Literal["citizens", "carers"]
-MEDIA = {"csv": "text/csv; charset=utf-8",
-         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MEDIA = sheets_svc.MEDIA
 
 
 @router.get("/teams/{team_id}/sheets/{kind}", response_class=Response,

@@ -8,12 +8,14 @@ fields into the schemas' terms and a refusal into the form again with each error
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from app.db import SessionDep
 from app.schemas import core as s
@@ -25,6 +27,7 @@ from app.services.team_data import carers as carers_svc
 from app.services.team_data import citizens as citizens_svc
 from app.services.team_data import needs as needs_svc
 from app.services.team_data import roster as roster_svc
+from app.services.team_data import sheets as sheets_svc
 from app.web.deps import WebUser, planner_team, staff_team
 from app.web.forms import FORM_REFUSALS, FormFields, field_error, parse_date, parse_hhmm, refusal
 from app.web.read import team_data as read
@@ -448,3 +451,80 @@ def remove_exception(request: Request, team_id: RowId, carer_id: RowId, exceptio
         raise HTTPException(status_code=404, detail="exception not found")
     roster_svc.remove_exception(session, carer=carer, exception=exception, user=user)
     return _done(f"/teams/{team.id}/carers/{carer.id}/edit")
+
+
+# --- spreadsheets --------------------------------------------------------------------------------
+
+
+def _sheets_page(request: Request, session: SessionDep, user: User, team: Team, *,
+                 check: sheets_svc.ImportPlan | None = None, upload: dict[str, str] | None = None,
+                 status_code: int = 200) -> Response:
+    ctx = {**_base(request, team), "check": check, "upload": upload or {},
+           "next_monday": dt.date.today() + dt.timedelta(days=7 - dt.date.today().weekday())}
+    return page(request, "web/sheets.html", ctx, user=user, team_id=team.id, active="citizens",
+                status_code=status_code)
+
+
+@router.get("/teams/{team_id}/sheets")
+def sheets_page(request: Request, team_id: RowId, user: WebUser, session: SessionDep) -> Response:
+    team = planner_team(session, team_id, user)
+    return _sheets_page(request, session, user, team)
+
+
+def _checked(session: SessionDep, team: Team, form: FormData) -> tuple[sheets_svc.ImportPlan, dict[str, str]]:
+    """The upload read and checked; the file travels back in the confirm form (checked again then)."""
+    kind = _text(form, "kind") or ""
+    effective = _day(form, "effective") or dt.date.today()
+    upload = form.get("file")
+    if isinstance(upload, StarletteUpload):
+        data, name = upload.file.read(), upload.filename or "sheet.csv"
+    else:
+        data, name = base64.b64decode(_text(form, "content") or ""), _text(form, "filename") or "sheet.csv"
+    sheet = sheets_svc.read_sheet(kind, data, name)
+    plan = sheets_svc.plan_import(session, sheet=sheet, team=team, effective=effective)
+    return plan, {"kind": kind, "filename": name, "effective": effective.isoformat(),
+                  "content": base64.b64encode(data).decode()}
+
+
+@router.post("/teams/{team_id}/sheets/check")
+def check_sheet(request: Request, team_id: RowId, user: WebUser, session: SessionDep,
+                form: FormFields) -> Response:
+    """The dry run: what the upload would do, every error by row and column; nothing is stored."""
+    team = planner_team(session, team_id, user)
+    try:
+        plan, upload = _checked(session, team, form)
+    except FORM_REFUSALS as e:
+        code, errors = refusal(session, e)
+        return page(request, "web/sheets.html", {**_base(request, team), "errors": errors, "check": None,
+                                                 "upload": {}, "next_monday": dt.date.today()},
+                    user=user, team_id=team.id, active="citizens", status_code=code)
+    return _sheets_page(request, session, user, team, check=plan, upload=upload,
+                        status_code=422 if plan.errors else 200)
+
+
+@router.post("/teams/{team_id}/sheets/confirm")
+def confirm_sheet(request: Request, team_id: RowId, user: WebUser, session: SessionDep,
+                  form: FormFields) -> Response:
+    """Store the checked sheet, all in this request's one transaction, or nothing."""
+    team = planner_team(session, team_id, user)
+    plan, upload = _checked(session, team, form)
+    try:
+        sheets_svc.apply_import(session, plan=plan, user=user)
+    except FORM_REFUSALS as e:
+        refusal(session, e)
+        return _sheets_page(request, session, user, team, check=plan, upload=upload, status_code=422)
+    target = "citizens" if plan.kind == sheets_svc.KIND_CITIZENS else "carers"
+    return _done(f"/teams/{team.id}/{target}")
+
+
+@router.get("/teams/{team_id}/sheets/download/{kind}")
+def download_sheet(team_id: RowId, kind: str, user: WebUser, session: SessionDep, format: str = "xlsx",
+                   lang: str = "sv", template: bool = False) -> Response:
+    team = planner_team(session, team_id, user)
+    if kind not in sheets_svc.KINDS or format not in ("csv", "xlsx") or lang not in ("sv", "en"):
+        raise HTTPException(status_code=404, detail="no such sheet")
+    rows = [] if template else sheets_svc.export_rows(session, kind=kind, team=team)
+    body = sheets_svc.write_sheet(kind, rows, fmt=format, lang=lang)
+    name = f"{team.external_id}-{kind}{'-template' if template else ''}.{format}"
+    return Response(body, media_type=sheets_svc.MEDIA[format],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

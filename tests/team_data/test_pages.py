@@ -129,3 +129,24 @@ def test_an_admin_creates_a_login_and_cannot_deactivate_the_last_admin(client, u
     assert r.status_code == 409 and "last active admin" in r.text
     assert users["member"].role == "member"
     assert as_user(client, users["coordinator"]).get("/admin/users").status_code == 403
+
+
+def test_a_sheet_uploaded_on_the_page_is_checked_first_and_stored_only_when_confirmed(coordinator, week,
+                                                                                       db_session):
+    team = week.team.id
+    bad = ("namn,lat,lon,insats,veckodagar,tidigast_start,senast_start,minuter\n"
+           "Ola,62.4,17.3,lunch,mon,11:00,25:00,30\n")
+    r = coordinator.post(f"/teams/{team}/sheets/check", data={"kind": "citizens", "effective": str(MON)},
+                         files={"file": ("brukare.csv", bad.encode())})
+    assert r.status_code == 422 and "senast_start" in r.text and "Store it" not in r.text
+    good = bad.replace("25:00", "12:00")
+    r = coordinator.post(f"/teams/{team}/sheets/check", data={"kind": "citizens", "effective": str(MON)},
+                         files={"file": ("brukare.csv", good.encode())})
+    assert r.status_code == 200 and "1 nya, 0 ändrade, 0 avslutade" in r.text
+    assert db_session.scalar(select(m.Citizen).where(m.Citizen.name == "Ola")) is None
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', r.text))
+    done = coordinator.post(f"/teams/{team}/sheets/confirm", data=hidden, follow_redirects=False)
+    assert done.status_code == 303
+    assert db_session.scalar(select(m.Citizen).where(m.Citizen.name == "Ola")) is not None
+    xlsx = coordinator.get(f"/teams/{team}/sheets/download/citizens", params={"template": "true"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"

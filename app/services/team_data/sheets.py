@@ -39,6 +39,8 @@ from models.team_data import RosterPattern
 KIND_CITIZENS = "citizens"
 KIND_CARERS = "carers"
 KINDS = (KIND_CITIZENS, KIND_CARERS)
+MEDIA = {"csv": "text/csv; charset=utf-8",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 DAYS_EN = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAYS_SV = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
