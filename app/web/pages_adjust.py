@@ -33,6 +33,7 @@ from app.web.forms import (
 from app.web.i18n import translator
 from app.web.read import citizen as citizen_read
 from app.web.read import plans as plans_read
+from app.web.read import team_data as team_data_read
 from app.web.read import teams as teams_read
 from app.web.render import FLASHES, WebRoute, language, page
 from models.core import Carer, Citizen, Plan, Team, User, Visit
@@ -80,10 +81,12 @@ def adjust_context(session: SessionDep, team: Team, plan: Plan | None) -> dict[s
         "absence_kinds": ABSENCE_KINDS,
         "plans": plans_read.team_plans(session, team.id),
         "pending": [],
+        "replan_needs": [],
         "previews": [],
     }
     if plan is not None:
         ctx["pending"] = adj_repo.pending_adjustments(session, plan.id)
+        ctx["replan_needs"] = team_data_read.replan_needs(session, plan_id=plan.id, team_id=team.id)
         ctx["previews"] = adj_repo.previews(session, plan.id, limit=5)
         ctx["version"] = adj_repo.accepted_version(session, plan.id)
         ctx["carer_names"], ctx["citizen_names"] = teams_read.names_by_external_id(

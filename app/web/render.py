@@ -233,9 +233,12 @@ PAGE_HELP = {
 NAV_LABELS = {
     "teams": "Teams",
     "rota": "Rota",
+    "citizens": "Citizens",
+    "carers": "Carers",
     "adjust": "Adjust and re-plan",
     "runs": "Plan runs",
     "audit": "Continuity",
+    "users": "Users",
     "access_log": "Who looked at whom",
 }
 
@@ -249,11 +252,13 @@ def nav_items(user: User | None, team_id: int | None) -> list[tuple[str, str, st
         keys.append(("teams", "/teams"))
         if team_id is not None:
             keys.append(("rota", f"/teams/{team_id}/rota"))
+            keys += [("citizens", f"/teams/{team_id}/citizens"), ("carers", f"/teams/{team_id}/carers")]
             if user.role in (ROLE_COORDINATOR, ROLE_ADMIN):
                 keys += [("adjust", f"/teams/{team_id}/adjust"), ("runs", f"/teams/{team_id}/runs")]
     if user.role in (ROLE_AUDITOR, ROLE_COORDINATOR, ROLE_ADMIN):
         keys.append(("audit", "/audit"))
     if user.role == ROLE_ADMIN:
+        keys.append(("users", "/admin/users"))
         keys.append(("access_log", "/admin/access-log"))
     return [(key, NAV_LABELS[key], href) for key, href in keys]
 

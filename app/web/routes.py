@@ -21,6 +21,8 @@ from app.web import (
     pages_replan,
     pages_rota,
     pages_runs,
+    pages_team_data,
+    pages_users,
     pages_words,
 )
 from app.web.render import STATIC_DIR, WebRoute
@@ -42,6 +44,6 @@ def static_file(name: str) -> FileResponse:
 
 for _module in (
     pages_auth, pages_oidc, pages_rota, pages_adjust, pages_replan, pages_assignment, pages_runs, pages_audit,
-    pages_account, pages_access_log, pages_words, pages_data_rights,
+    pages_account, pages_access_log, pages_words, pages_data_rights, pages_team_data, pages_users,
 ):
     router.include_router(_module.router)
