@@ -16,6 +16,7 @@ from app.web import (
     pages_audit,
     pages_auth,
     pages_oidc,
+    pages_print,
     pages_replan,
     pages_rota,
     pages_runs,
@@ -40,6 +41,6 @@ def static_file(name: str) -> FileResponse:
 
 for _module in (
     pages_auth, pages_oidc, pages_rota, pages_adjust, pages_replan, pages_assignment, pages_runs, pages_audit,
-    pages_account, pages_words,
+    pages_account, pages_words, pages_print,
 ):
     router.include_router(_module.router)

@@ -138,3 +138,19 @@ def test_a_coordinator_cancels_a_visit_and_the_preview_shows_the_avbokning(
     swedish.get_by_role("button", name="Släng förslaget").click()
     swedish.locator("#pending button").first.click()
     assert "Avbokning" not in swedish.locator("main").inner_text().split("Ändringar som väntar")[1]
+
+
+def test_the_korlista_prints_one_a4_page_per_carer_day(swedish: Any, site: DemoSite) -> None:
+    login(swedish, "member", site.password, lang="sv")
+    day = site.start + dt.timedelta(days=1)
+    swedish.goto(f"{swedish.base}/teams/{site.teams['Centrum']}/rota?date={day.isoformat()}")
+    swedish.get_by_role("link", name="Skriv ut dagens körlistor").click()
+    carer_days = swedish.locator(".korlista-page").count()
+    assert carer_days >= 5
+    assert swedish.locator(".no-print").is_visible()
+
+    pdf = swedish.pdf(format="A4", print_background=True)
+
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert pages == carer_days
+    assert b"/MediaBox [0 0 595" in pdf.replace(b"  ", b" ")  # A4: 595 x 842 points
