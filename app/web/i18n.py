@@ -367,6 +367,23 @@ SV: dict[str, str] = {
     "give the substitute's name": "skriv vikariens namn",
     "Substitute": "Vikarie",
     "Print the route": "Skriv ut körlistan",
+    # find and print
+    "Print the day's routes": "Skriv ut dagens körlistor",
+    "Find": "Sök",
+    "Find a citizen or a carer by name": "Sök en brukare eller en medarbetare med namn",
+    "Find a citizen or a carer": "Sök brukare eller medarbetare",
+    "Nobody found.": "Ingen hittades.",
+    "Print": "Skriv ut",
+    "Practical notes": "Praktiska anteckningar",
+    "Address": "Adress",
+    "Done": "Klart",
+    "Nobody in the team works this day.": "Ingen i arbetslaget arbetar den här dagen.",
+    "{n} of {total} visits": "{n} av {total} besök",
+    "Hours / contract": "Timmar / avtal",
+    "Hours on shift this week against the hours of the contract; the visits within them":
+        "Timmar i pass den här veckan mot avtalets timmar; besökens tid inom dem",
+    "h": "tim",
+    "visits {h} h": "besök {h} tim",
     "Result": "Resultat",
     "Open": "Öppna",
     "Mean distinct carers per citizen and month": "Medel olika medarbetare per brukare och månad",
@@ -503,6 +520,8 @@ SV: dict[str, str] = {
         "Kontinuitet för arbetslagen du följer upp: det nationella måttet först, sedan måtten per "
         "arbetslag. Brukare visas som koder, aldrig med namn.",
     "What the words on the pages mean.": "Vad orden på sidorna betyder.",
+    "Find a citizen or a carer by name in your teams.":
+        "Sök en brukare eller en medarbetare i dina arbetslag med namn.",
     # planning a period in care terms (runs, run, compare)
     "Plan the period": "Planera perioden",
     "Continuity setting: at most {cap} different carers per citizen and month.":
@@ -801,6 +820,8 @@ MESSAGE_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), sv) for p
     (r"^(?P<d>[\d-]+) is outside the plan \((?P<a>[\d-]+) – (?P<b>[\d-]+)\)$",
      "{d} ligger utanför planen ({a} – {b})"),
     (r"^choose one from the list$", "välj en i listan"),
+    (r"^needs role .*$", "din roll räcker inte"),
+    (r"^date '(?P<v>.*)' is not a date like (?P<ex>\S+)$", "”{v}” är inget datum som {ex}"),
     (r"^give the substitute's name$", "skriv vikariens namn"),
     (r"^no such visit that day$", "det finns inget sådant besök den dagen"),
     (r"^to_day \((?P<b>\d+)\) is before from_day \((?P<a>\d+)\)$", "till-datumet är före från-datumet"),

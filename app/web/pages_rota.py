@@ -18,7 +18,7 @@ from app.web.read import citizen as citizen_read
 from app.web.read import plans as plans_read
 from app.web.read import rota as rota_read
 from app.web.render import FLASHES, WebRoute, page
-from models.core import Carer, Citizen
+from models.core import Carer, Citizen, User
 
 router = APIRouter(route_class=WebRoute)
 
@@ -95,14 +95,19 @@ def rota_page(
     return page(request, "web/rota.html", ctx, user=user, team_id=team.id, active="rota")
 
 
+def carer_and_day(session: SessionDep, user: User, carer_id: int, date: str | None) -> tuple[Carer, dt.date]:
+    """The team's carer (404 for another team's) and the day asked for, else the team's default day."""
+    check_role(user, *STAFF_ROLES)
+    carer = get_team_scoped(session, Carer, carer_id, user, what="carer not found")
+    return carer, parse_day(date, plans_read.default_day(session, carer.team_id))
+
+
 @router.get("/carers/{carer_id}/day")
 def carer_day_page(
     request: Request, carer_id: RowId, user: WebUser, session: SessionDep, reads: ReadLogDep,
     date: str | None = None,
 ) -> Response:
-    check_role(user, *STAFF_ROLES)
-    carer = get_team_scoped(session, Carer, carer_id, user, what="carer not found")
-    day = parse_day(date, plans_read.default_day(session, carer.team_id))
+    carer, day = carer_and_day(session, user, carer_id, date)
     data = carer_day_read.carer_day(session, carer=carer, day=day)
     reads.citizens(user=user, citizen_ids=data["citizen_ids"], what="carer day")
     return page(

@@ -225,6 +225,9 @@ PAGE_HELP = {
         "Continuity for the teams you follow up: the national measure first, then the figures per "
         "team. Citizens are shown as codes, never by name."
     ),
+    "web/search.html": (
+        "Find a citizen or a carer by name in your teams."
+    ),
     "web/glossary.html": (
         "What the words on the pages mean."
     ),

@@ -18,6 +18,7 @@ from app.web import (
     pages_auth,
     pages_data_rights,
     pages_oidc,
+    pages_print,
     pages_replan,
     pages_rota,
     pages_runs,
@@ -45,5 +46,6 @@ def static_file(name: str) -> FileResponse:
 for _module in (
     pages_auth, pages_oidc, pages_rota, pages_adjust, pages_replan, pages_assignment, pages_runs, pages_audit,
     pages_account, pages_access_log, pages_words, pages_data_rights, pages_team_data, pages_users,
+    pages_print,
 ):
     router.include_router(_module.router)

@@ -14,25 +14,7 @@ from sqlalchemy.orm import Session
 from models import core as m
 from models.adjustments import Adjustment
 from tests.conftest import Make
-
-DAY = dt.date(2026, 12, 1)
-
-
-def _plan(make: Make, session: Session, team: m.Team) -> tuple[m.Plan, m.Carer, m.Citizen]:
-    carer = make.carer(team, name="Anna Berg", skills=["lift"])
-    for d in range(3):
-        make.shift(carer, DAY + dt.timedelta(days=d))
-    citizen = make.citizen(team, name="Greta Holm", contact_carer_id=carer.id)
-    plan = m.Plan(external_id="P1", name="P1", start_date=DAY, end_date=DAY + dt.timedelta(days=2),
-                  teams=[team])
-    version = m.PlanVersion(plan=plan, number=1, status=m.PLAN_ACCEPTED)
-    session.add_all([plan, version])
-    session.flush()
-    for d in range(3):
-        visit = make.visit(citizen, kind="morning", date=DAY + dt.timedelta(days=d))
-        session.add(m.Assignment(plan_version_id=version.id, visit_id=visit.id, start=450, carers=[carer]))
-    session.commit()
-    return plan, carer, citizen
+from tests.web.world import DAY, planned_team
 
 
 def _post(client: TestClient, team: m.Team, kind: str, form: dict[str, Any]) -> Any:
@@ -42,7 +24,7 @@ def _post(client: TestClient, team: m.Team, kind: str, form: dict[str, Any]) -> 
 def test_every_change_of_the_api_is_recorded_from_the_page_in_the_trades_words(
     coordinator_browser: TestClient, make: Make, db_session: Session, team_a: m.Team
 ) -> None:
-    plan, carer, citizen = _plan(make, db_session, team_a)
+    plan, carer, citizen = planned_team(make, db_session, team_a)
     coordinator_browser.cookies.set("lang", "sv")
     base = {"plan_id": str(plan.id)}
     day = (DAY + dt.timedelta(days=1)).isoformat()
@@ -78,7 +60,7 @@ def test_every_change_of_the_api_is_recorded_from_the_page_in_the_trades_words(
 def test_a_change_the_plan_cannot_take_comes_back_in_swedish_naming_the_field(
     coordinator_browser: TestClient, make: Make, db_session: Session, team_a: m.Team
 ) -> None:
-    plan, carer, citizen = _plan(make, db_session, team_a)
+    plan, carer, citizen = planned_team(make, db_session, team_a)
     coordinator_browser.cookies.set("lang", "sv")
 
     no_visit = _post(coordinator_browser, team_a, "cancel", {"plan_id": plan.id, "citizen": citizen.id,

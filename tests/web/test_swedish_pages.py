@@ -48,7 +48,7 @@ def _pattern(path: str) -> str:
 def _crawl(pg: Any) -> dict[str, list[str]]:
     """Every page reachable by links (a few of each kind): what shows in English or as an internal id."""
     found: dict[str, list[str]] = {}
-    queue, per = [urlsplit(pg.url).path], Counter[str]()
+    queue, per = [urlsplit(pg.url).path, "/glossary", "/search?q=an"], Counter[str]()
     seen: set[str] = set()
     while queue and len(seen) < MAX_PAGES:
         path = queue.pop(0)
@@ -59,6 +59,8 @@ def _crawl(pg: Any) -> dict[str, list[str]]:
         response = pg.goto(pg.base + path)
         if response is None or "text/html" not in (response.headers.get("content-type") or ""):
             continue
+        if response.status == 403:  # a page the role may not open (the search for an auditor) says so
+            assert "Inte tillåtet" in pg.inner_text("main")
         text = pg.inner_text("body")
         bad = [m.group(0) for m in ENGLISH.finditer(text)] + [m.group(0) for m in INTERNAL_ID.finditer(text)]
         if bad:
@@ -138,3 +140,36 @@ def test_a_coordinator_cancels_a_visit_and_the_preview_shows_the_avbokning(
     swedish.get_by_role("button", name="Släng förslaget").click()
     swedish.locator("#pending button").first.click()
     assert "Avbokning" not in swedish.locator("main").inner_text().split("Ändringar som väntar")[1]
+
+
+def test_the_korlista_prints_one_a4_page_per_carer_day(swedish: Any, site: DemoSite) -> None:
+    login(swedish, "member", site.password, lang="sv")
+    day = site.start + dt.timedelta(days=1)
+    swedish.goto(f"{swedish.base}/teams/{site.teams['Centrum']}/rota?date={day.isoformat()}")
+    swedish.get_by_role("link", name="Skriv ut dagens körlistor").click()
+    carer_days = swedish.locator(".korlista-page").count()
+    assert carer_days >= 5
+    assert swedish.locator(".no-print").is_visible()
+
+    pdf = swedish.pdf(format="A4", print_background=True)
+
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert pages == carer_days
+    assert b"/MediaBox [0 0 595" in pdf.replace(b"  ", b" ")  # A4: 595 x 842 points
+
+
+def test_a_coordinator_plans_a_period_without_touching_avancerat(swedish: Any, site: DemoSite) -> None:
+    login(swedish, "coordinator-nacksta", site.password, lang="sv")
+    swedish.goto(f"{swedish.base}/teams/{site.teams['Nacksta']}/runs")
+    assert not swedish.get_by_label("Slumpfrö").is_visible()  # the planner's knobs stay folded away
+    swedish.get_by_role("button", name="Planera perioden").click()
+    swedish.wait_for_url(re.compile(r"/runs/\d+$"))
+    assert re.search(r"Nacksta, v\. \d+–\d+", swedish.locator("h1").inner_text())
+    swedish.wait_for_function(
+        "document.querySelector('#run-status').dataset.status == 'succeeded'", timeout=180_000
+    )
+    assert re.fullmatch(r"\d+ av \d+", swedish.locator("#run-placed").inner_text())
+    progress = swedish.locator("#run-progress").inner_text()
+    assert "Andel besök av kontaktpersonen" in progress and " %" in progress
+    assert "Körtid (timmar)" in progress and "Målvärde" not in swedish.inner_text("main")
+    screenshot(swedish, "planera-perioden", full_page=True)

@@ -135,3 +135,37 @@ def carer_ids_and_names_like(session: Session, start: str) -> set[str]:
     pattern = start.replace("%", "").replace("_", "") + "%"
     ids = set(session.scalars(select(Carer.external_id).where(Carer.external_id.like(pattern))))
     return ids | set(session.scalars(select(Carer.name).where(Carer.name.like(pattern))))
+
+
+def working_carers(session: Session, *, team_id: int, day: dt.date) -> list[Carer]:
+    """The team's carers with a shift that day, by name."""
+    return list(
+        session.scalars(
+            select(Carer)
+            .where(Carer.team_id == team_id, Carer.shifts.any(Shift.date == day))
+            .order_by(Carer.name)
+        )
+    )
+
+
+SEARCH_LIMIT = 30
+
+
+def find_people(session: Session, *, user: User, text: str) -> dict[str, list[Any]]:
+    """Citizens and carers of the user's teams whose name holds `text` (any case): (id, name, team name)."""
+    words = text.split()
+    if not words:
+        return {"citizens": [], "carers": []}
+    out: dict[str, list[Any]] = {}
+    for key, model in (("citizens", Citizen), ("carers", Carer)):
+        stmt = (
+            select(model.id, model.name, Team.name)
+            .join(Team, Team.id == model.team_id)
+            .where(scope_filter(model.team_id, user))
+            .order_by(model.name)
+            .limit(SEARCH_LIMIT)
+        )
+        for word in words:
+            stmt = stmt.where(func.lower(model.name).contains(word.lower(), autoescape=True))
+        out[key] = list(session.execute(stmt).all())
+    return out
