@@ -375,7 +375,6 @@ SV: dict[str, str] = {
     "Nobody found.": "Ingen hittades.",
     "Print": "Skriv ut",
     "Practical notes": "Praktiska anteckningar",
-    "Address": "Adress",
     "Done": "Klart",
     "Nobody in the team works this day.": "Ingen i arbetslaget arbetar den här dagen.",
     "{n} of {total} visits": "{n} av {total} besök",
