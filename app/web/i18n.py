@@ -74,6 +74,10 @@ SV: dict[str, str] = {
         "Nytt lösenord (minst 12 tecken, inte lätt att gissa)",
     "at least 12 characters": "minst 12 tecken",
     "Who looked at whom": "Vem har läst om vem",
+    "Write practical things only (keys, habits, what matters to the person): no diagnoses or other health "
+    "details, which belong in the care records.":
+        "Skriv bara praktiska saker (nycklar, vanor, vad som är viktigt för personen): inga diagnoser eller "
+        "andra hälsouppgifter, de hör hemma i journalen.",
     "Everything held about {name}": "Allt som finns sparat om {name}",
     "Every stored row about this person, table by table, as of {when}. The same as JSON: {link}.":
         "Varje sparad rad om personen, tabell för tabell, per {when}. Samma sak som JSON: {link}.",

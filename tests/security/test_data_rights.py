@@ -188,3 +188,12 @@ def test_a_carer_who_left_is_exported_and_anonymised_keeping_the_plans(
     assigned = db_session.scalar(select(func.count()).select_from(m.assignment_carers)
                                  .where(m.assignment_carers.c.carer_id == carer.id))
     assert assigned == len(exported["assignment_carers"])  # the plans keep every assignment
+
+
+def test_the_citizen_form_asks_for_no_health_details_in_free_text(
+        client: TestClient, users: dict[str, m.User], team_a: m.Team) -> None:
+    client.cookies.set(SESSION_COOKIE, create_access_token(users["coordinator"]))
+    client.cookies.set("lang", "sv")
+    form = client.get(f"/teams/{team_a.id}/citizens/new")
+    assert form.status_code == 200 and "inga diagnoser" in form.text
+    assert 'aria-describedby="free-text-warning"' in form.text
