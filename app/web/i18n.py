@@ -74,6 +74,18 @@ SV: dict[str, str] = {
         "Nytt lösenord (minst 12 tecken, inte lätt att gissa)",
     "at least 12 characters": "minst 12 tecken",
     "Who looked at whom": "Vem har läst om vem",
+    "Your visits": "Dina besök",
+    "Your visits in week {week}": "Dina besök vecka {week}",
+    "Your contact carer is {name}.": "Din kontaktperson är {name}.",
+    "No visits are planned for you this week.": "Inga besök är planerade för dig den här veckan.",
+    "For": "För",
+    "Day": "Dag",
+    "Who comes": "Vem kommer",
+    "Times can move a little with the day's work. Call your team if something changes.":
+        "Tiderna kan flytta sig lite efter dagens arbete. Ring ditt arbetslag om något ändras.",
+    "Week letter": "Veckobrev",
+    "Week letters": "Veckobrev",
+    "week letter": "veckobrev",
     "Write practical things only (keys, habits, what matters to the person): no diagnoses or other health "
     "details, which belong in the care records.":
         "Skriv bara praktiska saker (nycklar, vanor, vad som är viktigt för personen): inga diagnoser eller "

@@ -39,7 +39,9 @@ def test_no_page_a_coordinator_or_auditor_opens_breaks_the_content_policy(page: 
     page.locator("#citizen-counts tbody a").first.click()
     page.goto(rota)
     page.locator("#rota th.carer a").first.click()
-    for path in ("/teams", f"/teams/{team}/runs", f"/teams/{team}/adjust", "/account/password"):
+    for path in ("/teams", f"/teams/{team}/runs", f"/teams/{team}/adjust", "/account/password",
+                 f"/teams/{team}/korlista", f"/teams/{team}/letters", f"/teams/{team}/citizens",
+                 "/search?q=a"):
         page.goto(page.base + path)
     page.context.clear_cookies()
     login(page, "auditor", site.password)
