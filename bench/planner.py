@@ -40,6 +40,7 @@ from bench.common import (
     generated_spec,
     instance_source,
     load_problem,
+    load_spread,
     md_table,
     run_in_child,
     verify,
@@ -381,6 +382,8 @@ def run_instance(instance: str, args: argparse.Namespace, outer: tqdm) -> dict[s
                          timeout=4 * 3600)
         verdict = verify(instance, plan_path) if run.ok and plan_path.exists() else None
         rows[name] = _row(name, run, verdict)
+        if verdict is not None:
+            rows[name]["load_sd_pp"] = load_spread(load_problem(instance), plan_path)
         outer.update()
     result["planners"] = rows
     result.update(_judge(instance, rows, bound["mean"] if bound else None, contact_bound))
@@ -396,7 +399,7 @@ def _markdown(results: dict[str, Any]) -> str:
     if OWN_CHECK_NAME in checkers:
         checker += " with the audit's figures, counted as verify_plan.py counts them"
     headers = ["planner", "verifier", "placed", "mean", "median", "p90", "max", "14d mean", "14d max",
-               "contact", "travel min", "start sd min", "wall s", "peak MiB"]
+               "contact", "travel min", "start sd min", "load sd pp", "wall s", "peak MiB"]
     summary = []
     for instance, res in results.items():
         rows = []
@@ -405,20 +408,20 @@ def _markdown(results: dict[str, Any]) -> str:
             rows.append([r["planner"], r["status"] + (f" — {r['note']}" if r.get("note") else ""), placed,
                          r.get("month_mean"), r.get("month_median"), r.get("month_p90"), r.get("month_max"),
                          r.get("d14_mean"), r.get("d14_max"), r.get("contact_share"), r.get("travel_min"),
-                         r.get("start_sd_min"), r.get("wall_s"), r.get("peak_rss_mib")])
+                         r.get("start_sd_min"), r.get("load_sd_pp"), r.get("wall_s"), r.get("peak_rss_mib")])
         runs = [r for r in our_runs(res["planners"]) if r.get("verdict")]
         if len(runs) > 1:
             rows.insert(len(our_runs(res["planners"])), _mean_row(runs))
         b = res.get("bound", {})
         rows.append(["lower bound", "—" if "mean" in b else f"failed: {b.get('error', '')[-80:]}", None,
-                     b.get("mean"), None, None, b.get("max"), None, None, None, None, None,
+                     b.get("mean"), None, None, b.get("max"), None, None, None, None, None, None,
                      b.get("wall_s"), b.get("peak_rss_mib")])
         cb = res.get("contact_bound")
         if cb is not None:  # absent from results stored before it existed
             status = (f"— (eligible: {fmt(cb['eligible_share'])})" if "share" in cb
                       else f"failed: {cb.get('error', '')[-80:]}")
             rows.append(["contact upper bound", status, None, None, None, None, None, None, None,
-                         cb.get("share"), None, None, cb.get("wall_s"), cb.get("peak_rss_mib")])
+                         cb.get("share"), None, None, None, cb.get("wall_s"), cb.get("peak_rss_mib")])
         heading = f"### {instance} (our time limit {res['time_limit_s']:g} s, run {res.get('finished', '?')})"
         source = f"Instance: {res['source']}.\n\n" if "source" in res else ""
         parts.append(heading + "\n\n" + source + md_table(headers, rows))
@@ -460,7 +463,7 @@ def _markdown(results: dict[str, Any]) -> str:
 
 
 MEAN_OF = ("month_mean", "month_median", "month_p90", "month_max", "d14_mean", "d14_max", "contact_share",
-           "travel_min", "start_sd_min", "wall_s", "peak_rss_mib")
+           "travel_min", "start_sd_min", "load_sd_pp", "wall_s", "peak_rss_mib")
 
 
 def _mean_row(runs: list[dict[str, Any]]) -> list[Any]:

@@ -243,18 +243,17 @@ def travel_terms(dm: DayModel) -> list[Term]:
 
 
 def workload_fairness_terms(dm: DayModel) -> list[Term]:
-    """(6) Fair workload: minutes of visits beyond a carer's contracted share of the day
-    (contracted minutes per week / 5). Carers without a contract figure are not weighed."""
-    ix = dm.st.ix
-    w = _scaled(objective.fair_load(1, dm.st.weights))
+    """(6) Fair workload: minutes of visits beyond each shift's share of the work (TeamState.share:
+    the carer's contracted day, else the shift as full as the team's are on average)."""
+    st, ix = dm.st, dm.st.ix
+    w = _scaled(objective.fair_load(1, 0, st.weights))
     out: list[Term] = []
+    if not w:
+        return out
     for k in dm.slots:
-        weekly = ix.contracted[dm.carer(k)]
-        if weekly is None:
-            continue
         load = sum(ix.visits[v].duration * dm.x[v, k] for v in dm.visits if (v, k) in dm.x)
         over = dm.model.new_int_var(0, 24 * 60, f"over_{k}")
-        dm.model.add(over >= load - objective.contracted_share(weekly))
+        dm.model.add(over >= load - st.share[k])
         out.append((w, over))
     return out
 

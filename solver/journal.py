@@ -41,6 +41,7 @@ class Undo:
         def forget_times(self, k: int | None = None) -> None: ...
         def budget_delta(self, j: Journal) -> float: ...
         def settle_moved(self, j: Journal | None) -> None: ...
+        def load_delta(self, j: Journal) -> float: ...
 
     def _note_slot(self, k: int) -> None:
         assert self.journal is not None
@@ -74,6 +75,7 @@ class Undo:
             d += self.visit_cost(v) - old
         for (ci, mi), (_, old) in j.met.items():
             d += self.met_cost(ci, mi) - old
+        d += self.load_delta(j)
         if self.move_budget is not None:
             d += self.budget_delta(j)
         return d

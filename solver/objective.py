@@ -8,7 +8,7 @@ Costs are in "travel minute" units, and the goals come in their order of importa
 3. `contact`: visits by the citizen's contact carer;
 4. `steady_time`: the same need starts at the same time across days;
 5. `travel`: little driving;
-6. `fair_load`: no carer's day goes far beyond its contracted share;
+6. `fair_load`: no carer works far beyond its share of the team's work (`day_share`);
 
 and, in a re-plan only, `disturbance` (a visit given to another carer or moved from its minute) and
 `over_budget` (untouched visits moved beyond the re-plan's move budget).
@@ -39,7 +39,7 @@ class Weights:
     time: float = 0.25  # per minute a start strays from the need's usual time (a daily need)
     rare_time_max: int = 3  # a need with few visits weighs up to this many times `time` per minute
     travel: int = 1  # per travel minute
-    fair: float = 0.1  # per minute of visits beyond a carer's contracted share of the day
+    fair: float = 0.5  # per minute of visits beyond a carer's share of the work (day_share)
     disturb: int = 2_000  # re-plans: per visit given to a carer the current plan did not give it to
     disturb_start: int = 1_000  # re-plans: per visit whose start moves from the current plan's minute
     # Re-plans: per untouched visit moved beyond the move budget. Above `unplaced`: a re-plan would
@@ -100,14 +100,27 @@ def travel(minutes: int, w: Weights = WEIGHTS) -> int:
     return w.travel * minutes
 
 
-def fair_load(minutes_over: int, w: Weights = WEIGHTS) -> float:
-    """(6) What `minutes_over` of visits beyond a carer's contracted share of its day cost."""
-    return w.fair * minutes_over
+def fair_load(minutes: int, share: int, w: Weights = WEIGHTS) -> float:
+    """(6) What `minutes` of visits in one shift cost beyond the carer's share of the work there."""
+    return w.fair * max(0, minutes - share)
 
 
 def contracted_share(weekly: int) -> int:
     """(6) A carer's contracted minutes in one working day (five a week)."""
     return weekly // 5
+
+
+def day_share(weekly: int | None, even: float) -> int:
+    """(6) A carer's share of the work in one shift: its contracted day where it has a contract
+    figure; else `even`, the shift filled as the team's shifts are on average (`team_load`)."""
+    if weekly is not None:
+        return contracted_share(weekly)
+    return round(even)
+
+
+def team_load(visit_minutes: int, shift_minutes: int) -> float:
+    """(6) The share of the team's shift time its visits fill, were every visit placed."""
+    return visit_minutes / shift_minutes if shift_minutes else 0.0
 
 
 def disturbance(other_carer: bool, start_moved: bool, w: Weights = WEIGHTS) -> int:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from multiprocessing.context import ForkServerContext, SpawnContext
 from typing import Any
 
+from solver.objective import Weights
 from solver.planner import plan_teams
 from solver.types import Plan, Problem, Progress, SolveParams, failed_plan
 
@@ -72,7 +73,7 @@ def restrict(problem: Problem, teams: set[str], *, strays: bool = False) -> Prob
 
 
 def _worker(idx: int, problem: Problem, seed: int, deadline: float, max_iterations: int | None,
-            out: Any, stop: Any) -> None:
+            weights: Weights, out: Any, stop: Any) -> None:
     """One worker process: plan `problem` until the wall-clock `deadline`, then send the plan."""
     parent = mp.parent_process()
 
@@ -86,7 +87,7 @@ def _worker(idx: int, problem: Problem, seed: int, deadline: float, max_iteratio
 
     params = SolveParams(time_limit=max(0.1, deadline - time.time()), seed=seed, workers=1,
                          on_progress=progress, should_stop=lambda: stop.is_set() or orphaned(),
-                         max_iterations=max_iterations)
+                         max_iterations=max_iterations, weights=weights)
     plan = plan_teams(problem, params)
     if orphaned():
         return
@@ -125,8 +126,8 @@ def solve_in_processes(problem: Problem, params: SolveParams, workers: int,
     deadline = time.time() + max(0.1, params.time_limit - MERGE_SECONDS)
     for i, job in enumerate(jobs):
         job.process = ctx.Process(target=_worker, daemon=True, name=f"planner-{i}",
-                                  args=(i, job.problem, job.seed, deadline, params.max_iterations, out,
-                                        stop_event))
+                                  args=(i, job.problem, job.seed, deadline, params.max_iterations,
+                                        params.weights, out, stop_event))
         job.process.start()
     report("construct", None, 0.0, f"{len(jobs)} worker processes for {len(groups)} group(s) of teams", None)
     pending = set(range(len(jobs)))

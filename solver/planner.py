@@ -26,6 +26,7 @@ from solver.bound import team_bound
 from solver.check import check_assignments
 from solver.construct import construct, retarget_usual_times, set_usual_times
 from solver.index import TeamIndex, build_team_index
+from solver.objective import WEIGHTS, Weights
 from solver.reasons import unplaced_reason
 from solver.search import improve_team
 from solver.state import TeamState
@@ -74,7 +75,8 @@ def _replan_range(problem: Problem) -> tuple[int, int]:
 
 
 def team_state(problem: Problem, ix: TeamIndex, fixed: dict[str, Assignment],
-                movable: dict[str, Assignment], foreign: dict[str, int]) -> tuple[TeamState, list[int],
+                movable: dict[str, Assignment], foreign: dict[str, int],
+                weights: Weights = WEIGHTS) -> tuple[TeamState, list[int],
                                                                                  dict[int, str]]:
     """A team's state with its fixed assignments in place; returns (state, free visits, refused)."""
     month_pos = {m: i for i, m in enumerate(ix.months)}
@@ -87,7 +89,7 @@ def team_state(problem: Problem, ix: TeamIndex, fixed: dict[str, Assignment],
         for c in sorted(carers):
             met_before[ci][mi].add(ix.carer_pos[c] if c in ix.carer_pos else foreign.setdefault(
                 c, FOREIGN + len(foreign)))
-    st = TeamState(ix, problem.max_carers_per_month, met_before)
+    st = TeamState(ix, problem.max_carers_per_month, met_before, weights)
     refused: dict[int, str] = {}
 
     def put(v: int, a: Assignment) -> str | None:
@@ -216,7 +218,7 @@ def _plan(problem: Problem, params: SolveParams, clock: Clock) -> Plan:
         if clock.stop():
             break
         ix = build_team_index(problem, team, travel)
-        st, free, refused = team_state(problem, ix, fixed, movable, foreign)
+        st, free, refused = team_state(problem, ix, fixed, movable, foreign, params.weights)
         bounds.append(team_bound(st))  # before construction: only history and fixed visits are met
         days_left = max(1, sum(days_of_team[t] for t in teams[i:]))
         share = REPLAN_ROUTE_SHARE if problem.replan_days is not None else ROUTE_SHARE

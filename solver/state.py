@@ -3,9 +3,10 @@
 TeamState holds the routes (solver/routes.py), who meets whom (`met`: per citizen and month, the
 carers and how many visits each makes), the usual time each need aims for, and in a re-plan the
 current plan's carers and minutes. Its costs price each goal through solver/objective.py: per
-route (travel, steady times), per visit (unplaced, contact carer, disturbance) and per
-citizen-month (faces). Changes go through `insert`, `remove` and `hand_over_routes`, so the undo
-journal (solver/journal.py) and the re-plan's move budget (solver/move_budget.py) see every one.
+route (travel, steady times), per visit (unplaced, contact carer, disturbance), per citizen-month
+(faces) and per carer over the whole plan (fair load). Changes go through `insert`, `remove` and
+`hand_over_routes`, so the undo journal (solver/journal.py) and the re-plan's move budget
+(solver/move_budget.py) see every one.
 """
 
 from __future__ import annotations
@@ -29,6 +30,18 @@ class TeamState(Routes, Undo, MoveBudget):
         self.weights = weights
         n = len(ix.visits)
         self.fixed = [False] * n  # pinned, or kept from the current plan: never moves
+        # Each shift's share of the work (fair load): its carer's contracted day, else the shift as
+        # full as the team's shifts are on average, as carers' loads are judged against their hours.
+        load = objective.team_load(sum(v.duration * v.carers for v in ix.visits),
+                                   sum(sl.end - sl.start for sl in ix.slots))
+        self.share = [objective.day_share(ix.contracted[sl.carer], load * (sl.end - sl.start))
+                      for sl in ix.slots]
+        self.slots_of_carer: list[list[int]] = [[] for _ in ix.carers]
+        for k, sl in enumerate(ix.slots):
+            self.slots_of_carer[sl.carer].append(k)
+        # Fair load is weighed per carer over the whole plan: the minutes that matter to a carer
+        # are the period's, and a busy day can be evened out by a quiet one.
+        self.carer_share = [sum(self.share[k] for k in ks) for ks in self.slots_of_carer]
         self.target: list[int | None] = [None] * ix.n_needs
         # A minute off the usual time, per need: the daily need's weight while the search looks for
         # faces; the final steadying descent weighs needs with few visits more.
@@ -220,6 +233,30 @@ class TeamState(Routes, Undo, MoveBudget):
             total += self.time_cost(v, s) / self.ix.visits[v].carers
         return total
 
+    def carer_load(self, c: int) -> int:
+        """Minutes of visits carer c makes in the plan."""
+        return sum(self.dur[v] for k in self.slots_of_carer[c] for v in self.routes[k])
+
+    def load_cost(self, c: int, load: int) -> float:
+        """Fair load: what carer c's `load` minutes cost beyond its share of the team's work."""
+        return objective.fair_load(load, self.carer_share[c], self.weights)
+
+    def load_delta(self, j: Journal) -> float:
+        """What the change noted in journal j did to the carers' fair-load costs."""
+        if not self.weights.fair:
+            return 0.0
+        change: dict[int, int] = {}
+        for k, (seq, _) in j.routes.items():
+            c = self.ix.slots[k].carer
+            dur = self.dur
+            change[c] = change.get(c, 0) + sum(dur[v] for v in self.routes[k]) - sum(dur[v] for v in seq)
+        d = 0.0
+        for c, by in sorted(change.items()):
+            if by:
+                now = self.carer_load(c)
+                d += self.load_cost(c, now) - self.load_cost(c, now - by)
+        return d
+
     def visit_cost(self, v: int) -> float:
         """Unplaced, not the contact carer, moved from its current carer (re-planning)."""
         ks = self.slots_of[v]
@@ -246,4 +283,6 @@ class TeamState(Routes, Undo, MoveBudget):
                 + sum(self.visit_cost(v) for v in range(len(ix.visits)))
                 + sum(self.met_cost(ci, mi) for ci in range(len(ix.citizens))
                       for mi in range(len(ix.months)))
-                + self.over_budget_cost(self.count_moved()))
+                + self.over_budget_cost(self.count_moved())
+                + (sum(self.load_cost(c, self.carer_load(c)) for c in range(len(ix.carers)))
+                   if self.weights.fair else 0.0))

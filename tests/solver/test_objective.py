@@ -44,10 +44,18 @@ def test_travel_costs_its_minutes() -> None:
     assert objective.travel(37) == 37 * WEIGHTS.travel
 
 
-def test_fair_load_costs_the_minutes_beyond_the_contracted_share_of_a_day() -> None:
+def test_fair_load_costs_the_minutes_beyond_a_shifts_share_of_the_work() -> None:
+    assert objective.fair_load(300, 360) == 0
+    assert objective.fair_load(420, 360) == 60 * WEIGHTS.fair
+
+
+def test_a_shifts_share_is_the_contracted_day_or_else_the_teams_average_fill() -> None:
     assert objective.contracted_share(38 * 60) == 456  # 38 hours a week, five days
-    assert objective.fair_load(0) == 0
-    assert objective.fair_load(60) == 60 * WEIGHTS.fair
+    assert objective.day_share(38 * 60, 200.0) == 456
+    load = objective.team_load(visit_minutes=3_000, shift_minutes=6_000)
+    assert load == 0.5
+    assert objective.day_share(None, load * 480) == 240
+    assert objective.team_load(10, 0) == 0.0
 
 
 def test_a_replan_pays_for_another_carer_and_for_a_moved_minute_separately() -> None:
