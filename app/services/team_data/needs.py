@@ -31,14 +31,17 @@ def _check_ended(need: Need, start: dt.date, path: str) -> None:
         raise Invalid(f"the citizen's care ends from {ended}", path=path)
 
 
-def add_need(session: Session, *, data: s.NeedCreate, user: User) -> Need:
+def add_need(session: Session, *, data: s.NeedCreate, user: User, regenerate: bool = True) -> Need:
+    """A new standing need; the citizen's visits from its first day on are made (`regenerate` False:
+    the caller makes them, for many citizens at once)."""
     need = core.create_need(session, data=data, user=user)
     _check_ended(need, need.valid_from, "valid_from")
     change = record_change(session, user=user, entity=ENTITY_NEED, entity_id=need.id, action="created",
                            team_id=need.citizen.team_id, citizen_id=need.citizen_id,
                            effective_from=need.valid_from, after=snapshot(need, NEED_FIELDS))
-    regenerate_from(session, citizen=need.citizen, start=need.valid_from, change=change,
-                    reason=_reason(need, need.valid_from, "added"))
+    if regenerate:
+        regenerate_from(session, citizen=need.citizen, start=need.valid_from, change=change,
+                        reason=_reason(need, need.valid_from, "added"))
     return need
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from app.repositories import team_data as repo
@@ -92,9 +93,27 @@ def _active(carer: Carer, day: dt.date) -> bool:
         carer.active_to is None or day <= carer.active_to)
 
 
+def pattern_rows(carer_id: int, pattern: RosterPattern, start: dt.date,
+                 end: dt.date) -> list[dict[str, object]]:
+    """The `Shift` rows the pattern gives the carer on each day of [start, end]."""
+    by_day: dict[tuple[int, int], list[RosterPatternShift]] = defaultdict(list)
+    for ps in pattern.shifts:
+        by_day[(ps.week, ps.weekday)].append(ps)
+    out: list[dict[str, object]] = []
+    day = start
+    while day <= end:
+        for ps in by_day.get((week_of(pattern, day), day.weekday()), ()):
+            out.append({"carer_id": carer_id, "date": day, "start": ps.start, "end": ps.end,
+                        "break_earliest": ps.break_earliest, "break_latest": ps.break_latest,
+                        "break_minutes": ps.break_minutes, "from_roster": True})
+        day += dt.timedelta(days=1)
+    return out
+
+
 def materialise(session: Session, *, carer: Carer, start: dt.date, end: dt.date) -> None:
     """Remake the carer's shifts of [start, end] from the patterns and exceptions. A day no pattern
-    covers keeps the shifts entered by hand; its exceptions still apply."""
+    covers keeps the shifts entered by hand; its exceptions still apply. Bulk statements: a roster
+    change remakes months of shifts, an import hundreds of carers' worth."""
     patterns = list(repo.patterns_of(session, carer.id))
     exceptions: dict[dt.date, list[RosterException]] = defaultdict(list)
     for ex in repo.exceptions_of(session, carer.id, start, end):
@@ -102,35 +121,31 @@ def materialise(session: Session, *, carer: Carer, start: dt.date, end: dt.date)
     existing: dict[dt.date, list[Shift]] = defaultdict(list)
     for sh in repo.shifts_of(session, carer.id, start, end):
         existing[sh.date].append(sh)
+    gone: list[Shift] = []
+    new: list[dict[str, object]] = []
     day = start
     while day <= end:
         pattern = _pattern_on(patterns, day)
         exs = exceptions.get(day, [])
-        if pattern is None and not exs:
-            # No roster that day: shifts it made earlier go (an exception removed, a pattern ended);
-            # shifts entered by hand stay.
-            for sh in existing.get(day, []):
-                if sh.from_roster:
-                    session.delete(sh)
-            day += dt.timedelta(days=1)
-            continue
         off = any(ex.kind != "extra" for ex in exs)
-        for sh in existing.get(day, []):
-            if pattern is not None or off or sh.from_roster:
-                session.delete(sh)
+        # A day the roster covers is remade; a day it does not keeps the shifts entered by hand (those
+        # it made earlier go: an exception removed, a pattern ended).
+        gone += [sh for sh in existing.get(day, []) if pattern is not None or off or sh.from_roster]
         if _active(carer, day) and not off:
             if pattern is not None:
-                week = week_of(pattern, day)
-                for ps in pattern.shifts:
-                    if ps.week == week and ps.weekday == day.weekday():
-                        session.add(Shift(carer_id=carer.id, date=day, start=ps.start, end=ps.end,
-                                          break_earliest=ps.break_earliest, break_latest=ps.break_latest,
-                                          break_minutes=ps.break_minutes, from_roster=True))
-            for ex in exs:
-                if ex.kind == "extra" and ex.start is not None and ex.end is not None:
-                    session.add(Shift(carer_id=carer.id, date=day, start=ex.start, end=ex.end,
-                                      from_roster=True))
+                new += pattern_rows(carer.id, pattern, day, day)
+            new += [{"carer_id": carer.id, "date": day, "start": ex.start, "end": ex.end, "from_roster": True}
+                    for ex in exs if ex.kind == "extra" and ex.start is not None and ex.end is not None]
         day += dt.timedelta(days=1)
+    session.flush()
+    ids = [sh.id for sh in gone]
+    for sh in gone:
+        session.expunge(sh)
+    for i in range(0, len(ids), 900):
+        session.execute(delete(Shift).where(Shift.id.in_(ids[i:i + 900])))
+    if new:
+        session.execute(insert(Shift), new)
+    session.expire(carer, ["shifts"])
     session.flush()
 
 

@@ -22,25 +22,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.repositories import team_data as repo
 from app.schemas import core as s
 from app.schemas import team_data as ts
+from app.services import core
 from app.services.errors import Invalid
 from app.services.team_data import carers as carers_svc
 from app.services.team_data import citizens as citizens_svc
 from app.services.team_data import needs as needs_svc
 from app.services.team_data import roster as roster_svc
-from models.core import Carer, Citizen, Need, Team, User
-from models.team_data import RosterPattern
+from app.services.team_data.records import snapshot
+from app.services.visits import generate_visits
+from models.core import Carer, Citizen, Need, Shift, Team, User, citizen_avoid_carers
+from models.team_data import ENTITY_CARER, ENTITY_CITIZEN, ChangeRecord, RosterPattern, RosterPatternShift
 
 KIND_CITIZENS = "citizens"
 KIND_CARERS = "carers"
 KINDS = (KIND_CITIZENS, KIND_CARERS)
-MEDIA = {"csv": "text/csv; charset=utf-8",
-         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 DAYS_EN = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAYS_SV = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
@@ -801,22 +806,11 @@ def apply_import(session: Session, *, plan: ImportPlan, user: User) -> None:
                 for e in plan.errors
             ],
         )
+    _add_new_carers(session, [p for op, p in plan.steps if op == "new_carer"], user)
+    # New citizens' visits are made at the end, for all of them at once.
+    fresh = _add_new_citizens(session, [p for op, p in plan.steps if op == "new_citizen"], user)
     for op, p in plan.steps:
-        if op == "new_citizen":
-            data = p["data"].model_copy(update={"external_id": p["external_id"]})
-            citizen = citizens_svc.register_citizen(session, data=data, user=user)
-            for need in p["needs"]:
-                needs_svc.add_need(
-                    session, data=need.model_copy(update={"citizen_id": citizen.id}), user=user
-                )
-            if p["ended_from"]:
-                citizens_svc.end_citizen(
-                    session,
-                    citizen=citizen,
-                    user=user,
-                    data=s.CitizenEnd(from_date=p["ended_from"], reason=p["end_reason"]),
-                )
-        elif op == "edit_citizen":
+        if op == "edit_citizen":
             citizen = _get(session, Citizen, p["citizen_id"])
             citizens_svc.edit_citizen(
                 session, citizen=citizen, data=s.CitizenUpdate(**p["changes"]), user=user
@@ -853,18 +847,6 @@ def apply_import(session: Session, *, plan: ImportPlan, user: User) -> None:
                 user=user,
                 data=s.CitizenEnd(from_date=p["from"], reason=p["reason"] or "other"),
             )
-        elif op == "new_carer":
-            data = p["data"].model_copy(update={"external_id": p["external_id"]})
-            carer = carers_svc.add_carer(session, data=data, user=user)
-            if p["pattern"] is not None:
-                roster_svc.set_pattern(session, carer=carer, data=p["pattern"], user=user)
-            if p["active_to"]:
-                carers_svc.end_carer(
-                    session,
-                    carer=carer,
-                    user=user,
-                    data=s.CarerEnd(from_date=p["active_to"] + dt.timedelta(days=1)),
-                )
         elif op == "edit_carer":
             carers_svc.edit_carer(
                 session,
@@ -883,7 +865,155 @@ def apply_import(session: Session, *, plan: ImportPlan, user: User) -> None:
                 user=user,
                 data=s.CarerEnd(from_date=p["from"]),
             )
+    if fresh:
+        first = min(d for _c, d in fresh)
+        last = max(d for _c, d in fresh) + dt.timedelta(days=citizens_svc.HORIZON_DAYS - 1)
+        generate_visits(
+            session, start=first, end=last, team_ids=None, today=first, citizen_ids={c for c, _d in fresh}
+        )
     session.flush()
+
+
+def _add_new_carers(session: Session, steps: list[dict[str, Any]], user: User) -> None:
+    """New carers, their patterns and shifts in bulk statements (an import brings hundreds)."""
+    if not steps:
+        return
+    team = session.get(Team, steps[0]["data"].team_id)
+    assert team is not None
+    carers = []
+    for p in steps:
+        d = p["data"]
+        carers.append(
+            Carer(
+                external_id=p["external_id"] or core.new_external_id(f"{team.external_id}-c"),
+                team_id=team.id,
+                name=d.name,
+                skills=sorted(set(d.skills)),
+                contracted_minutes_per_week=d.contracted_minutes_per_week,
+                active_from=d.active_from,
+                active_to=p["active_to"],
+            )
+        )
+    session.add_all(carers)
+    session.flush()
+    patterns: list[tuple[Carer, RosterPattern]] = []
+    for carer, p in zip(carers, steps, strict=True):
+        pat = p["pattern"]
+        if pat is not None:
+            patterns.append(
+                (
+                    carer,
+                    RosterPattern(
+                        carer_id=carer.id,
+                        weeks=pat.weeks,
+                        valid_from=pat.from_date,
+                        shifts=[RosterPatternShift(**x.model_dump()) for x in pat.shifts],
+                    ),
+                )
+            )
+    session.add_all(pat for _c, pat in patterns)
+    session.flush()
+    shifts: list[dict[str, Any]] = []
+    for carer, pattern in patterns:
+        last = pattern.valid_from + dt.timedelta(days=roster_svc.HORIZON_DAYS - 1)
+        if carer.active_to is not None:
+            last = min(last, carer.active_to)
+        day = max(pattern.valid_from, carer.active_from or pattern.valid_from)
+        shifts += roster_svc.pattern_rows(carer.id, pattern, day, last)
+    for i in range(0, len(shifts), 2000):
+        session.execute(insert(Shift), shifts[i : i + 2000])
+    session.add_all(
+        ChangeRecord(
+            entity=ENTITY_CARER,
+            entity_id=c.id,
+            action="imported",
+            team_id=team.id,
+            carer_id=c.id,
+            after=snapshot(c, carers_svc.CARER_FIELDS),
+            created_by_id=user.id if user else None,
+        )
+        for c in carers
+    )
+    session.flush()
+
+
+def _add_new_citizens(session: Session, steps: list[dict[str, Any]], user: User) -> list[tuple[int, dt.date]]:
+    """New citizens and their needs in bulk; answers (citizen id, need's first day) for the visits."""
+    if not steps:
+        return []
+    team = session.get(Team, steps[0]["data"].team_id)
+    assert team is not None
+    citizens = []
+    for p in steps:
+        d = p["data"]
+        citizens.append(
+            Citizen(
+                external_id=p["external_id"] or core.new_external_id(f"{team.external_id}-p"),
+                team_id=team.id,
+                name=d.name,
+                address=d.address,
+                lat=d.lat,
+                lon=d.lon,
+                contact_carer_id=d.contact_carer_id,
+                notes=d.notes,
+                birth_year=d.birth_year,
+                how_notes=d.how_notes,
+                in_national_measure=d.in_national_measure,
+                ended_from=p["ended_from"],
+                end_reason=p["end_reason"],
+            )
+        )
+    session.add_all(citizens)
+    session.flush()
+    avoid = [
+        {"citizen_id": c.id, "carer_id": cid}
+        for c, p in zip(citizens, steps, strict=True)
+        for cid in dict.fromkeys(p["data"].avoid_carer_ids)
+    ]
+    if avoid:
+        session.execute(insert(citizen_avoid_carers), avoid)
+    fresh: list[tuple[int, dt.date]] = []
+    needs: list[Need] = []
+    for c, p in zip(citizens, steps, strict=True):
+        for n in p["needs"]:
+            needs.append(
+                Need(
+                    external_id=core.new_external_id(f"{c.external_id}-{n.kind}"),
+                    citizen_id=c.id,
+                    kind=n.kind,
+                    weekdays=n.weekdays,
+                    earliest=n.earliest,
+                    latest=n.latest,
+                    duration=n.duration,
+                    carers=n.carers,
+                    skills=sorted(set(n.skills)),
+                    valid_from=n.valid_from,
+                    valid_to=n.valid_to,
+                    every_weeks=n.every_weeks,
+                    care_instructions=n.care_instructions,
+                    priority=n.priority,
+                )
+            )
+            fresh.append((c.id, n.valid_from))
+    session.add_all(needs)
+    session.flush()
+    session.add_all(
+        ChangeRecord(
+            entity=ENTITY_CITIZEN,
+            entity_id=c.id,
+            action="imported",
+            team_id=team.id,
+            citizen_id=c.id,
+            # From the row as given: reading each back would cost a query per citizen.
+            after=snapshot(
+                c, citizens_svc.CITIZEN_FIELDS, avoid_carer_ids=sorted(set(p["data"].avoid_carer_ids))
+            ),
+            created_by_id=user.id if user else None,
+        )
+        for c, p in zip(citizens, steps, strict=True)
+    )
+    session.flush()
+    return fresh
 
 
 def _get(session: Session, model: Any, row_id: int) -> Any:
