@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from app.api import (
+    access_log,
     account,
     adjustments,
     audit,
@@ -20,16 +21,19 @@ from app.api import (
     jobs,
     needs,
     plans,
+    team_data,
     teams,
     users,
     visits,
 )
+from app.api.deps import mark_access_logged_routes
 from app.api.errors import add_error_handlers, document_errors
 from app.auth.oidc import add_state_cookie
 from app.ops import instrument
 from app.settings import get_settings
 from app.version import __version__
 from app.web import routes as web_routes
+from app.web.headers import SecurityHeaders
 from app.web.origin import SameOriginWrites
 
 # In the order /openapi.json lists them.
@@ -42,12 +46,14 @@ ROUTER_MODULES = (
     carers,  # carers and their shifts
     citizens,
     needs,  # needs and the visits made from them
+    team_data,  # change records, rosters, assignments needing a re-plan
     visits,
     plans,  # plans, versions, assignments, accept
     exchange,  # import/export homecare-instance/1, homecare-plan/1
     jobs,  # plan jobs in the background
     adjustments,  # daily adjustments and re-plans
     audit,  # continuity figures
+    access_log,  # who read which citizen's data (admin)
     web_routes,  # the web pages (no API paths)
 )
 
@@ -60,10 +66,13 @@ def create_app() -> FastAPI:
     )
 
     app.add_middleware(SameOriginWrites, allowed_origins=get_settings().allowed_origins)
+    # Outermost, so a refusal from any layer below carries the headers too.
+    app.add_middleware(SecurityHeaders)
     instrument(app)
     add_state_cookie(app)
     add_error_handlers(app)
     routers = [module.router for module in ROUTER_MODULES]
+    mark_access_logged_routes(routers)
     for router in routers:
         app.include_router(router)
     document_errors(app, routers)

@@ -41,6 +41,7 @@ SECTIONS: list[str] = [
     "import_xl",  # import timing on municipality-xl (bench/import_xl.py)
     "rota_page",  # rota page render time (bench/rota_page.py)
     "scaleout",   # celery scale-out (bench/scaleout.py)
+    "load",       # Locust load on real server processes, with a database outage (bench/load.py)
 ]
 
 

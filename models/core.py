@@ -28,6 +28,13 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
+)
+from sqlalchemy import (
+    false as sa_false,
+)
+from sqlalchemy import (
+    true as sa_true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -67,6 +74,8 @@ citizen_avoid_carers = Table(
     Base.metadata,
     Column("citizen_id", ForeignKey("citizens.id", ondelete="CASCADE"), primary_key=True),
     Column("carer_id", ForeignKey("carers.id", ondelete="CASCADE"), primary_key=True),
+    # Why the citizen should not get this carer: kept for the team, never shown to the carer.
+    Column("reason", Text),
 )
 
 plan_teams = Table(
@@ -145,6 +154,9 @@ class User(Base):
     # Tokens issued before this moment are void: a changed password, or a sign-in the provider's groups
     # no longer allow, ends every session the user had.
     sessions_valid_after: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    # A password someone else set (an admin's reset, a new login) is known to two people: its owner
+    # must choose their own before doing anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     teams: Mapped[list[Team]] = relationship(secondary=user_teams, lazy="selectin")
 
@@ -166,12 +178,17 @@ class Carer(Base):
     contracted_minutes_per_week: Mapped[int | None] = mapped_column(Integer)
     active_from: Mapped[dt.date | None] = mapped_column(Date)
     active_to: Mapped[dt.date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(200))
+    # Bumped by every change: a save made from an older read matches no row and answers 409.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     team: Mapped[Team] = relationship(lazy="joined")
     shifts: Mapped[list[Shift]] = relationship(
         back_populates="carer", cascade="all, delete-orphan", passive_deletes=True,
         order_by="(Shift.date, Shift.start)",
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Shift(Base):
@@ -181,6 +198,9 @@ class Shift(Base):
     __table_args__ = (
         CheckConstraint(f"start >= 0 AND \"end\" <= {MINUTES_PER_DAY}", name="within_day"),
         CheckConstraint("\"end\" > start", name="ends_after_start"),
+        CheckConstraint("break_earliest IS NULL OR (break_latest >= break_earliest AND break_minutes > 0 "
+                        "AND break_earliest >= start AND break_latest + break_minutes <= \"end\")",
+                        name="break_within"),
         Index("ix_shifts_carer_id_date", "carer_id", "date"),
         Index("ix_shifts_date", "date"),
     )
@@ -188,8 +208,16 @@ class Shift(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     carer_id: Mapped[int] = mapped_column(ForeignKey("carers.id", ondelete="CASCADE"))
     date: Mapped[dt.date] = mapped_column(Date)
+    # Made from the carer's roster pattern (remade when the roster changes); False: entered by hand or
+    # imported, which a roster change leaves alone.
+    from_roster: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
+
+    # The carer's break: `break_minutes` unbroken, starting between the two (as FORMAT.md's shift break).
+    break_earliest: Mapped[int | None] = mapped_column(Integer)
+    break_latest: Mapped[int | None] = mapped_column(Integer)
+    break_minutes: Mapped[int | None] = mapped_column(Integer)
 
     carer: Mapped[Carer] = relationship(back_populates="shifts")
 
@@ -211,10 +239,21 @@ class Citizen(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     # For the national continuity measure (age bands), read by the audit.
     birth_year: Mapped[int | None] = mapped_column(Integer)
+    # How help is given (keys, habits, what matters to the citizen): shown to the carers who visit.
+    how_notes: Mapped[str | None] = mapped_column(Text)
+    # Whether the citizen counts in the national 14-day continuity measure.
+    in_national_measure: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    # The citizen's care ends from this date on (moved, deceased, nursing home): no visits from it.
+    ended_from: Mapped[dt.date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(200))
+    # Bumped by every change: a save made from an older read matches no row and answers 409.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     team: Mapped[Team] = relationship(lazy="joined")
     contact_carer: Mapped[Carer | None] = relationship(foreign_keys=[contact_carer_id])
     avoid_carers: Mapped[list[Carer]] = relationship(secondary=citizen_avoid_carers, lazy="selectin")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Need(Base):
@@ -234,6 +273,8 @@ class Need(Base):
         CheckConstraint(f"duration > 0 AND earliest + duration <= {MINUTES_PER_DAY}",
                         name="duration_fits_day"),
         CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_range"),
+        CheckConstraint("every_weeks BETWEEN 1 AND 6", name="every_weeks_range"),
+        CheckConstraint("priority BETWEEN 1 AND 3", name="priority_range"),
         Index("ix_needs_citizen_id_kind", "citizen_id", "kind"),
     )
 
@@ -251,8 +292,18 @@ class Need(Base):
     valid_from: Mapped[dt.date] = mapped_column(Date)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id", ondelete="SET NULL"))
+    # Every N weeks, counted from the week of `valid_from` (1: every week).
+    every_weeks: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # What the carer should know to give this help; shown to the carer.
+    care_instructions: Mapped[str | None] = mapped_column(Text)
+    # 1 (must happen) .. 3 (can wait): what the team drops first on a short day.
+    priority: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    # Bumped by every change: a save made from an older read matches no row and answers 409.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     citizen: Mapped[Citizen] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Visit(Base):

@@ -9,6 +9,7 @@ from app.db import SessionDep
 from app.repositories.core import carers_stmt, paginate, shifts_stmt
 from app.schemas.core import (
     CarerCreate,
+    CarerEnd,
     CarerOut,
     CarerUpdate,
     Day,
@@ -20,6 +21,7 @@ from app.schemas.core import (
 )
 from app.security import CurrentUser, can_see_personal_data, get_team_scoped
 from app.services import core as svc
+from app.services.team_data import carers as carers_svc
 from models.core import Carer, Shift, User
 
 router = APIRouter(prefix="/api", tags=["carers"])
@@ -41,7 +43,7 @@ def list_carers(session: SessionDep, user: CurrentUser, paging: PagingDep, team_
 
 @router.post("/carers", status_code=status.HTTP_201_CREATED)
 def create_carer(body: CarerCreate, session: SessionDep, user: Coordinator) -> CarerOut:
-    return carer_out(svc.create_carer(session, data=body, user=user), user)
+    return carer_out(carers_svc.add_carer(session, data=body, user=user), user)
 
 
 @router.get("/carers/{carer_id}")
@@ -52,7 +54,15 @@ def read_carer(carer_id: RowId, session: SessionDep, user: CurrentUser) -> Carer
 @router.patch("/carers/{carer_id}")
 def update_carer(carer_id: RowId, body: CarerUpdate, session: SessionDep, user: Coordinator) -> CarerOut:
     carer = get_team_scoped(session, Carer, carer_id, user)
-    return carer_out(svc.update_carer(session, carer=carer, data=body, user=user), user)
+    return carer_out(carers_svc.edit_carer(session, carer=carer, data=body, user=user), user)
+
+
+@router.post("/carers/{carer_id}/end")
+def end_carer(carer_id: RowId, body: CarerEnd, session: SessionDep, user: Coordinator) -> CarerOut:
+    """The carer works here no more from a date: shifts and roster from it go; accepted assignments
+    they had from it are listed as needing a re-plan (kept, not deleted)."""
+    carer = get_team_scoped(session, Carer, carer_id, user)
+    return carer_out(carers_svc.end_carer(session, carer=carer, data=body, user=user), user)
 
 
 @router.delete("/carers/{carer_id}", status_code=status.HTTP_204_NO_CONTENT)

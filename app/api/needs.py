@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from app.api.deps import Coordinator, PagingDep, TeamIds
+from app.api.deps import Coordinator, PagingDep, ReadLogDep, TeamIds
 from app.db import SessionDep
 from app.repositories.core import needs_stmt, paginate
 from app.schemas.core import (
@@ -18,9 +18,11 @@ from app.schemas.core import (
     Page,
     RowId,
 )
+from app.schemas.team_data import NeedEnd
 from app.security import CurrentUser, get_team_scoped, visible_team_ids
 from app.services import core as svc
 from app.services.errors import Invalid
+from app.services.team_data import needs as needs_svc
 from app.services.visits import generate_visits
 from models.core import Need
 
@@ -28,23 +30,28 @@ router = APIRouter(prefix="/api", tags=["needs"])
 
 
 @router.get("/needs")
-def list_needs(session: SessionDep, user: CurrentUser, paging: PagingDep, team_id: TeamIds = None,
+def list_needs(session: SessionDep, user: CurrentUser, paging: PagingDep, reads: ReadLogDep,
+               team_id: TeamIds = None,
                citizen_id: RowId | None = None, start: Day | None = None,
                end: Day | None = None) -> Page[NeedOut]:
     stmt = needs_stmt(user, team_ids=team_id, citizen_id=citizen_id, start=start, end=end)
     rows, total = paginate(session, stmt, limit=paging.limit, offset=paging.offset)
+    reads.citizens(user=user, citizen_ids=[r.citizen_id for r in rows], what="api needs")
     return Page(items=[NeedOut.model_validate(r) for r in rows], total=total, limit=paging.limit,
                 offset=paging.offset)
 
 
 @router.post("/needs", status_code=status.HTTP_201_CREATED)
 def create_need(body: NeedCreate, session: SessionDep, user: Coordinator) -> NeedOut:
-    return NeedOut.model_validate(svc.create_need(session, data=body, user=user))
+    """A new standing need; the citizen's visits from its first day on are made."""
+    return NeedOut.model_validate(needs_svc.add_need(session, data=body, user=user))
 
 
 @router.get("/needs/{need_id}")
-def read_need(need_id: RowId, session: SessionDep, user: CurrentUser) -> NeedOut:
-    return NeedOut.model_validate(get_team_scoped(session, Need, need_id, user))
+def read_need(need_id: RowId, session: SessionDep, user: CurrentUser, reads: ReadLogDep) -> NeedOut:
+    need = get_team_scoped(session, Need, need_id, user)
+    reads.citizens(user=user, citizen_ids=[need.citizen_id], what="api need")
+    return NeedOut.model_validate(need)
 
 
 @router.patch("/needs/{need_id}")
@@ -56,9 +63,19 @@ def update_need(need_id: RowId, body: NeedUpdate, session: SessionDep, user: Coo
 @router.post("/needs/{need_id}/change", status_code=status.HTTP_201_CREATED)
 def change_need(need_id: RowId, body: NeedChange, session: SessionDep, user: Coordinator) -> NeedOut:
     """Change the need from a date on; earlier days keep the old values (history is not rewritten).
-    Answers the need version in force from that date."""
+    The citizen's visits from that date are regenerated (performed and pinned ones stay); accepted
+    assignments that no longer fit are listed as needing a re-plan. Answers the need version in force
+    from that date."""
     need = get_team_scoped(session, Need, need_id, user)
-    return NeedOut.model_validate(svc.change_need_from(session, need=need, data=body))
+    return NeedOut.model_validate(needs_svc.change_need(session, need=need, data=body, user=user))
+
+
+@router.post("/needs/{need_id}/end")
+def end_need(need_id: RowId, body: NeedEnd, session: SessionDep, user: Coordinator) -> NeedOut | None:
+    """No more visits of the need from a date on. Ended on its first day the need is removed (null)."""
+    need = get_team_scoped(session, Need, need_id, user)
+    left = needs_svc.end_need(session, need=need, from_date=body.from_date, user=user, version=body.version)
+    return NeedOut.model_validate(left) if left is not None else None
 
 
 @router.delete("/needs/{need_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -44,8 +44,12 @@ def _solve(problem: st.Problem, params: st.SolveParams) -> st.Plan:
 
 
 def replan(problem: st.Problem, current: Iterable[st.Assignment], changes: ChangeSet, *,
-           params: st.SolveParams | None = None, pinned: Iterable[st.Assignment] = ()) -> ReplanResult:
+           params: st.SolveParams | None = None, pinned: Iterable[st.Assignment] = (),
+           stale: Iterable[str] = ()) -> ReplanResult:
     """Re-plan `problem` (the instance before the changes) whose plan is `current` after `changes`.
+
+    `stale`: visits whose current assignment a change already stored made wrong (a need edited, a carer
+    ended); they are planned afresh like the ones `changes` touch.
 
     Raises ReplanFailed when the solver fails or breaks a promise (moves something outside the re-plan
     days or a pinned assignment, or returns an infeasible plan); nothing is half-done, there is no state.
@@ -54,7 +58,7 @@ def replan(problem: st.Problem, current: Iterable[st.Assignment], changes: Chang
     current = list(current)
     base = dataclasses.replace(problem, current=current, pinned=list(pinned))
     adjusted = apply_changes(base, changes)
-    forced = forced_visits(problem, adjusted, changes, current)
+    forced = forced_visits(problem, adjusted, changes, current) | set(stale)
     # A pin whose carer is no longer on shift can no longer hold; it is released (and reported).
     released = sorted(a.visit for a in adjusted.pinned if a.visit in forced)
     if released:

@@ -86,6 +86,14 @@ def visit_by_external_id(session: Session, external_id: str) -> m.Visit | None:
     return session.scalar(select(m.Visit).where(m.Visit.external_id == external_id))
 
 
+def visit_external_ids(session: Session, visit_ids: Collection[int]) -> list[str]:
+    ids = sorted(visit_ids)
+    out: list[str] = []
+    for i in range(0, len(ids), 900):
+        out += session.scalars(select(m.Visit.external_id).where(m.Visit.id.in_(ids[i:i + 900])))
+    return out
+
+
 def adjustments_by_id(session: Session, ids: Collection[int]) -> Sequence[Adjustment]:
     """These adjustments, in the order they were recorded."""
     if not ids:

@@ -194,3 +194,7 @@ def replace_travel_legs(session: Session, *, points: Collection[str],
     for i in range(0, len(rows), LEG_BATCH):
         session.execute(insert(TravelLeg), rows[i:i + LEG_BATCH])
     return len(rows)
+
+
+def citizen_ids_of_teams(session: Session, team_ids: Collection[int]) -> list[int]:
+    return list(session.scalars(select(Citizen.id).where(Citizen.team_id.in_(team_ids))))

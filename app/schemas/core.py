@@ -13,6 +13,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.schemas.passwords import NewPassword, password_problem
 from exchange import MAX_INT, Day
 from models.core import MINUTES_PER_DAY, ROLES, User
 
@@ -30,6 +31,13 @@ Lat = Annotated[float, Field(ge=-90, le=90)]
 Lon = Annotated[float, Field(ge=-180, le=180)]
 Weekdays = Annotated[list[Annotated[int, Field(ge=0, le=6)]], Field(min_length=1, max_length=7)]
 Role = Literal["member", "coordinator", "auditor", "admin"]
+Text = Annotated[str, Field(max_length=10_000)]
+# The version a form or client read; a save with an older one answers 409 instead of overwriting.
+Version = Annotated[int, Field(ge=1, le=MAX_INT,
+                               description="the row's version as read (409 if it moved on)")]
+EndReason = Literal["moved", "deceased", "nursing_home", "other"]
+EveryWeeks = Annotated[int, Field(ge=1, le=6, description="every N weeks, counted from valid_from's week")]
+Priority = Annotated[int, Field(ge=1, le=3, description="1 must happen .. 3 can wait")]
 assert set(ROLES) == {"member", "coordinator", "auditor", "admin"}
 
 
@@ -80,23 +88,33 @@ class UserOut(_Out):
     role: Role
     is_active: bool
     team_ids: list[int]
+    must_change_password: bool = False
 
     @classmethod
     def from_user(cls, user: User) -> UserOut:
         return cls(id=user.id, username=user.username, full_name=user.full_name, role=user.role,  # type: ignore[arg-type]
-                   is_active=user.is_active, team_ids=sorted(t.id for t in user.teams))
+                   is_active=user.is_active, team_ids=sorted(t.id for t in user.teams),
+                   must_change_password=bool(user.must_change_password))
 
 
 class UserCreate(_In):
     username: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")]
-    password: Annotated[str, Field(min_length=8, max_length=200)]
+    password: NewPassword
     full_name: Name | None = None
     role: Role
     team_ids: list[RowId] = []
 
+    @model_validator(mode="after")
+    def _password_not_the_name(self) -> UserCreate:
+        # A password built from the user's own name is the first an attacker tries.
+        problem = password_problem(self.password, user_words=[self.username, *(self.full_name or "").split()])
+        if problem is not None:
+            raise ValueError(f"password: {problem}")
+        return self
+
 
 class UserUpdate(_In):
-    password: Annotated[str, Field(min_length=8, max_length=200)] | None = None
+    password: NewPassword | None = None
     full_name: Name | None = None
     role: Role | None = None
     is_active: bool | None = None
@@ -161,6 +179,10 @@ class ShiftOut(_Out):
     date: Day
     start: int
     end: int
+    break_earliest: int | None = None
+    break_latest: int | None = None
+    break_minutes: int | None = None
+    from_roster: bool = False
 
 
 class CarerCreate(_In):
@@ -187,6 +209,7 @@ class CarerUpdate(_In):
     contracted_minutes_per_week: Annotated[int, Field(ge=0, le=7 * MINUTES_PER_DAY)] | None = None
     active_from: Day | None = None
     active_to: Day | None = None
+    version: Version | None = None
 
 
 class CarerOut(_Out):
@@ -198,6 +221,16 @@ class CarerOut(_Out):
     contracted_minutes_per_week: int | None
     active_from: Day | None
     active_to: Day | None
+    end_reason: str | None = None
+    version: int = 1
+
+
+class CarerEnd(_In):
+    """The carer works here no more from `from_date` on (their last day is the day before)."""
+
+    from_date: Day
+    reason: Annotated[str, Field(max_length=200)] | None = None
+    version: Version | None = None
 
 
 # --- citizens --------------------------------------------------------------------------------
@@ -214,6 +247,10 @@ class CitizenCreate(_In):
     avoid_carer_ids: list[RowId] = []
     notes: Annotated[str, Field(max_length=10_000)] | None = None
     birth_year: Annotated[int, Field(ge=1880, le=2100)] | None = None
+    how_notes: Text | None = None
+    in_national_measure: bool = True
+    # Why each carer on the avoid list is there (carer id -> reason); kept for the team.
+    avoid_reasons: dict[RowId, Annotated[str, Field(max_length=500)]] = {}
 
 
 class CitizenUpdate(_In):
@@ -227,6 +264,18 @@ class CitizenUpdate(_In):
     avoid_carer_ids: list[RowId] | None = None
     notes: Annotated[str, Field(max_length=10_000)] | None = None
     birth_year: Annotated[int, Field(ge=1880, le=2100)] | None = None
+    how_notes: Text | None = None
+    in_national_measure: bool | None = None
+    avoid_reasons: dict[RowId, Annotated[str, Field(max_length=500)]] | None = None
+    version: Version | None = None
+
+
+class CitizenEnd(_In):
+    """The citizen's care ends from `from_date` on: no visits from that date."""
+
+    from_date: Day
+    reason: EndReason
+    version: Version | None = None
 
 
 class CitizenOut(_Out):
@@ -243,6 +292,12 @@ class CitizenOut(_Out):
     avoid_carer_ids: list[int]
     notes: str | None
     birth_year: int | None
+    how_notes: str | None = None
+    in_national_measure: bool = True
+    avoid_reasons: dict[int, str] = {}
+    ended_from: Day | None = None
+    end_reason: str | None = None
+    version: int = 1
 
 
 class CitizenRedacted(_Out):
@@ -280,6 +335,9 @@ class NeedCreate(_Window):
     skills: list[Skill] = []
     valid_from: Day
     valid_to: Day | None = None
+    every_weeks: EveryWeeks = 1
+    care_instructions: Text | None = None
+    priority: Priority = 2
 
     @field_validator("weekdays")
     @classmethod
@@ -306,6 +364,10 @@ class NeedUpdate(_In):
     skills: list[Skill] | None = None
     valid_from: Day | None = None
     valid_to: Day | None = None
+    every_weeks: EveryWeeks | None = None
+    care_instructions: Text | None = None
+    priority: Priority | None = None
+    version: Version | None = None
 
 
 class NeedChange(_In):
@@ -319,6 +381,10 @@ class NeedChange(_In):
     carers: Literal[1, 2] | None = None
     skills: list[Skill] | None = None
     valid_to: Day | None = None
+    every_weeks: EveryWeeks | None = None
+    care_instructions: Text | None = None
+    priority: Priority | None = None
+    version: Version | None = None
 
 
 class NeedOut(_Out):
@@ -335,6 +401,10 @@ class NeedOut(_Out):
     valid_from: Day
     valid_to: Day | None
     replaces_id: int | None
+    every_weeks: int = 1
+    care_instructions: str | None = None
+    priority: int = 2
+    version: int = 1
 
 
 class VisitCreate(_Window):

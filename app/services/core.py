@@ -11,7 +11,7 @@ import uuid
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.schemas import core as s
@@ -19,7 +19,18 @@ from app.security import can_see_team, end_sessions, hash_password
 from app.services.errors import Conflict, Invalid
 from app.services.visits import visit_external_id
 from app.settings import get_settings
-from models.core import ROLE_ADMIN, Carer, Citizen, Municipality, Need, Shift, Team, User, Visit
+from models.core import (
+    ROLE_ADMIN,
+    Carer,
+    Citizen,
+    Municipality,
+    Need,
+    Shift,
+    Team,
+    User,
+    Visit,
+    citizen_avoid_carers,
+)
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -41,11 +52,18 @@ def validated(schema: type[S], data: dict[str, Any]) -> S:
 
 def _merged(obj: Any, patch: BaseModel, schema: type[S], **extra: Any) -> tuple[S, set[str]]:
     """The row after the patch, re-validated as a whole (a patch must not cross start and end)."""
-    changes = patch.model_dump(exclude_unset=True)
+    changes = patch.model_dump(exclude_unset=True, exclude={"version"})
     current = {k: getattr(obj, k) for k in schema.model_fields if hasattr(obj, k)}
     current.update(extra)
     current.update(changes)
     return validated(schema, current), set(changes)
+
+
+def check_version(row: Any, expected: int | None) -> None:
+    """A save from an older read of the row is refused: the second of two editors gets 409."""
+    if expected is not None and expected != row.version:
+        raise Conflict(f"someone else changed this meanwhile (it is at version {row.version}, the form was "
+                       f"read at {expected}); reload and try again", path="version")
 
 
 def get_municipality(session: Session) -> Municipality:
@@ -135,12 +153,14 @@ def _teams_by_ids(session: Session, team_ids: list[int], path: str) -> list[Team
     return teams
 
 
-def create_user(session: Session, *, data: s.UserCreate) -> User:
+def create_user(session: Session, *, data: s.UserCreate, set_by_admin: bool = True) -> User:
+    """A new login. A password an admin chose for someone must be changed at their first sign-in; the
+    first admin (`homecare create-admin`) chooses their own."""
     if session.scalar(select(User.id).where(User.username == data.username)) is not None:
         raise Conflict(f"username {data.username!r} is taken", path="username")
     user = User(username=data.username, full_name=data.full_name, role=data.role,
                 password_hash=hash_password(data.password), is_active=True,
-                teams=_teams_by_ids(session, data.team_ids, "team_ids"))
+                teams=_teams_by_ids(session, data.team_ids, "team_ids"), must_change_password=set_by_admin)
     session.add(user)
     session.flush()
     return user
@@ -171,6 +191,7 @@ def update_user(session: Session, *, user: User, data: s.UserUpdate) -> User:
     if changes.get("password"):
         user.password_hash = hash_password(changes["password"])
         end_sessions(user)  # a password reset because it leaked must also end the sessions it opened
+        user.must_change_password = True  # the one who set it knows it too
     if "full_name" in changes:
         user.full_name = changes["full_name"]
     if changes.get("role") is not None:
@@ -203,6 +224,7 @@ def create_carer(session: Session, *, data: s.CarerCreate, user: User) -> Carer:
 
 
 def update_carer(session: Session, *, carer: Carer, data: s.CarerUpdate, user: User) -> Carer:
+    check_version(carer, data.version)
     merged, changed = _merged(carer, data, s.CarerCreate)
     if "team_id" in changed:
         _team(session, user, merged.team_id, "team_id")
@@ -247,35 +269,66 @@ def _avoid(session: Session, user: User, ids: list[int]) -> list[Carer]:
     return [_carer(session, user, cid, f"avoid_carer_ids.{i}") for i, cid in enumerate(dict.fromkeys(ids))]
 
 
+def _check_avoid_reasons(reasons: dict[int, str], avoid_ids: list[int]) -> None:
+    for cid in reasons:
+        if cid not in avoid_ids:
+            raise Invalid(f"carer {cid} has a reason but is not on the avoid list",
+                          path=f"avoid_reasons.{cid}")
+
+
+def _store_avoid_reasons(session: Session, citizen: Citizen, reasons: dict[int, str]) -> None:
+    session.flush()  # the avoid rows exist before their reasons are written
+    ca = citizen_avoid_carers.c
+    for cid in (c.id for c in citizen.avoid_carers):
+        session.execute(update(citizen_avoid_carers).where(ca.citizen_id == citizen.id, ca.carer_id == cid)
+                        .values(reason=reasons.get(cid) or None))
+
+
+def avoid_reasons(session: Session, *, citizen_id: int) -> dict[int, str]:
+    """carer id -> why the citizen should not get that carer (only those with a reason)."""
+    ca = citizen_avoid_carers.c
+    return {cid: reason for cid, reason in session.execute(
+        select(ca.carer_id, ca.reason).where(ca.citizen_id == citizen_id)) if reason}
+
+
 def create_citizen(session: Session, *, data: s.CitizenCreate, user: User) -> Citizen:
     team = _team(session, user, data.team_id, "team_id")
     if data.contact_carer_id is not None:
         _carer(session, user, data.contact_carer_id, "contact_carer_id")
     if data.contact_carer_id is not None and data.contact_carer_id in data.avoid_carer_ids:
         raise Invalid("the contact carer cannot be on the avoid list", path="contact_carer_id")
+    _check_avoid_reasons(data.avoid_reasons, data.avoid_carer_ids)
     citizen = Citizen(external_id=data.external_id or new_external_id(f"{team.external_id}-p"),
                       team_id=team.id, name=data.name, address=data.address, lat=data.lat, lon=data.lon,
                       contact_carer_id=data.contact_carer_id, notes=data.notes, birth_year=data.birth_year,
+                      how_notes=data.how_notes, in_national_measure=data.in_national_measure,
                       avoid_carers=_avoid(session, user, data.avoid_carer_ids))
     session.add(citizen)
+    if data.avoid_reasons:
+        _store_avoid_reasons(session, citizen, data.avoid_reasons)
     session.flush()
     return citizen
 
 
 def update_citizen(session: Session, *, citizen: Citizen, data: s.CitizenUpdate, user: User) -> Citizen:
+    check_version(citizen, data.version)
     merged, changed = _merged(citizen, data, s.CitizenCreate,
-                              avoid_carer_ids=[c.id for c in citizen.avoid_carers])
+                              avoid_carer_ids=[c.id for c in citizen.avoid_carers],
+                              avoid_reasons=avoid_reasons(session, citizen_id=citizen.id))
     if "team_id" in changed:
         _team(session, user, merged.team_id, "team_id")
     if "contact_carer_id" in changed and merged.contact_carer_id is not None:
         _carer(session, user, merged.contact_carer_id, "contact_carer_id")
     if merged.contact_carer_id is not None and merged.contact_carer_id in merged.avoid_carer_ids:
         raise Invalid("the contact carer cannot be on the avoid list", path="contact_carer_id")
+    _check_avoid_reasons(merged.avoid_reasons, merged.avoid_carer_ids)
     for k in changed:
         if k == "avoid_carer_ids":
             citizen.avoid_carers = _avoid(session, user, merged.avoid_carer_ids)
-        else:
+        elif k != "avoid_reasons":
             setattr(citizen, k, getattr(merged, k))
+    if changed & {"avoid_carer_ids", "avoid_reasons"}:
+        _store_avoid_reasons(session, citizen, merged.avoid_reasons)
     session.flush()
     return citizen
 
@@ -288,13 +341,16 @@ def create_need(session: Session, *, data: s.NeedCreate, user: User) -> Need:
     need = Need(external_id=data.external_id or new_external_id(f"{citizen.external_id}-{data.kind}"),
                 citizen_id=citizen.id, kind=data.kind, weekdays=data.weekdays, earliest=data.earliest,
                 latest=data.latest, duration=data.duration, carers=data.carers,
-                skills=sorted(set(data.skills)), valid_from=data.valid_from, valid_to=data.valid_to)
+                skills=sorted(set(data.skills)), valid_from=data.valid_from, valid_to=data.valid_to,
+                every_weeks=data.every_weeks, care_instructions=data.care_instructions,
+                priority=data.priority)
     session.add(need)
     session.flush()
     return need
 
 
 def update_need(session: Session, *, need: Need, data: s.NeedUpdate) -> Need:
+    check_version(need, data.version)
     merged, changed = _merged(need, data, s.NeedCreate)
     for k in changed:
         value = getattr(merged, k)
@@ -308,11 +364,12 @@ def change_need_from(session: Session, *, need: Need, data: s.NeedChange) -> Nee
 
     The current row ends the day before; a new row (replaces_id -> the old one) starts on the
     date. Changing from the need's own first day simply rewrites it (there is no history yet)."""
+    check_version(need, data.version)
     if data.from_date < need.valid_from:
         raise Invalid(f"from_date is before the need starts ({need.valid_from})", path="from_date")
     if need.valid_to is not None and data.from_date > need.valid_to:
         raise Invalid(f"from_date is after the need ends ({need.valid_to})", path="from_date")
-    changes = data.model_dump(exclude_unset=True, exclude={"from_date"})
+    changes = data.model_dump(exclude_unset=True, exclude={"from_date", "version"})
     current = {k: getattr(need, k) for k in s.NeedCreate.model_fields if hasattr(need, k)}
     current.pop("external_id", None)
     merged = validated(s.NeedCreate, {**current, **changes, "valid_from": data.from_date})
@@ -326,7 +383,8 @@ def change_need_from(session: Session, *, need: Need, data: s.NeedChange) -> Nee
                citizen_id=need.citizen_id, kind=need.kind, weekdays=merged.weekdays,
                earliest=merged.earliest, latest=merged.latest, duration=merged.duration,
                carers=merged.carers, skills=sorted(set(merged.skills)), valid_from=data.from_date,
-               valid_to=merged.valid_to, replaces_id=need.id)
+               valid_to=merged.valid_to, replaces_id=need.id, every_weeks=merged.every_weeks,
+               care_instructions=merged.care_instructions, priority=merged.priority)
     session.add(new)
     session.flush()
     return new

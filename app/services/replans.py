@@ -12,6 +12,7 @@ a coordinator applies the result as one new plan version, or discards it.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -34,6 +35,7 @@ from app.services.plan_head import (
     remap_paths,
     version_in_force,
 )
+from app.services.team_data.replan_needs import resolve_covered, stale_visit_ids
 from exchange import CHANGES_FORMAT, ExchangeError, parse_plan, plan_from_doc, plan_to_doc
 from exchange.changes import (
     CarerAbsent,
@@ -94,6 +96,18 @@ def _included(pending: Sequence[Adjustment], problem: st.Problem,
     return included, errors
 
 
+def _stale_split(session: Session, plan: m.Plan, problem: st.Problem,
+                 days: tuple[int, int]) -> tuple[set[str], list[st.Assignment], list[st.Assignment]]:
+    """Visits a stored change left needing a re-plan: those inside the days are planned afresh; those
+    outside lose their (wrong) assignment in the new version and stay listed until a re-plan covers them."""
+    ext = repo.visit_external_ids(session, stale_visit_ids(session, plan_id=plan.id))
+    day_of = {v.id: v.day for v in problem.visits}
+    inside = {e for e in ext if e in day_of and days[0] <= day_of[e] <= days[1]}
+    outside = set(ext) - inside
+    return (inside, [a for a in problem.current if a.visit not in outside],
+            [a for a in problem.pinned if a.visit not in outside])
+
+
 def create_preview(session: Session, *, plan: m.Plan, user: m.User, from_day: int, to_day: int,
                    time_limit: float = 5.0, seed: int = 0) -> ReplanPreview:
     """Re-plan the days with the pending changes in them; store the result for a coordinator to decide."""
@@ -112,6 +126,7 @@ def create_preview(session: Session, *, plan: m.Plan, user: m.User, from_day: in
         cs = parse_changes(doc, problem)
     except ExchangeError as e:
         raise remap_paths(e, [f"adjustment {a.id}" for a in included]) from None
+    stale, current, pinned = _stale_split(session, plan, problem, (from_day, to_day))
     params = st.SolveParams(time_limit=max(0.5, min(time_limit, MAX_TIME_LIMIT)), seed=seed)
     # The preview keeps the revision it was made from (checked again on apply), so nothing read here
     # needs to stay locked while the planner works.
@@ -120,7 +135,7 @@ def create_preview(session: Session, *, plan: m.Plan, user: m.User, from_day: in
     end_reading(session)
     started = time.perf_counter()
     try:
-        result = replan(problem, problem.current, cs, params=params, pinned=problem.pinned)
+        result = replan(problem, current, cs, params=params, pinned=pinned, stale=stale)
     except ReplanFailed as e:
         observe_replan(time.perf_counter() - started, ok=False)
         raise ReplanUnavailable(f"re-plan failed, the plan in force is unchanged: {e}") from None
@@ -207,6 +222,8 @@ def apply_preview(session: Session, *, plan: m.Plan, preview: ReplanPreview, use
         assert adj is not None
         adj.status, adj.version_id = ADJ_APPLIED, new_version.id
         adj.decided_at, adj.decided_by_id = decided, user.id
+    resolve_covered(session, plan_id=plan.id, start=plan.start_date + dt.timedelta(days=preview.from_day),
+                    end=plan.start_date + dt.timedelta(days=preview.to_day), version_id=new_version.id)
     preview.status, preview.applied_version_id = PREVIEW_APPLIED, new_version.id
     preview.decided_at, preview.decided_by_id = decided, user.id
     bump(session, head, user, new_version.id)

@@ -1,16 +1,17 @@
 """Visit generation: one visit per occurrence of a need in a date range.
 
 Idempotent: a visit is identified by (citizen, need kind, date), so regenerating never duplicates.
-History is kept: visits before `today` never change, nor do visits a plan has pinned. Future,
-unpinned visits follow the need as it is now (new values, a weekday dropped -> cancelled, a
-weekday added -> created).
+History is kept: visits before `today` never change, nor do visits a plan has pinned or that were
+performed. Future, unpinned visits follow the need as it is now (new values, a weekday dropped ->
+cancelled, a weekday added -> created). A need "every N weeks" occurs in the weeks counted from the
+week of its `valid_from`; a citizen whose care ended has no visits from that date on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from models.core import (
     PlanVersion,
     Visit,
 )
+from models.performed import PerformedVisit
 
 Key = tuple[int, str, dt.date]  # citizen id, need kind, date
 
@@ -36,6 +38,8 @@ class GenerationResult:
     updated: int = 0
     cancelled: int = 0
     unchanged: int = 0
+    # The visits updated or cancelled: a plan that assigned them may no longer fit them.
+    changed_ids: list[int] = field(default_factory=list)
 
 
 def visit_external_id(citizen_external_id: str, kind: str, date: dt.date) -> str:
@@ -54,20 +58,45 @@ def pinned_visit_ids(session: Session, visit_ids: Collection[int]) -> set[int]:
     return out
 
 
+def performed_visit_ids(session: Session, visit_ids: Collection[int]) -> set[int]:
+    """Visits a performed-visit record is linked to: what happened is history."""
+    out: set[int] = set()
+    ids = list(visit_ids)
+    for i in range(0, len(ids), 900):
+        out.update(v for v in session.scalars(select(PerformedVisit.visit_id).where(
+            PerformedVisit.visit_id.in_(ids[i:i + 900]))) if v is not None)
+    return out
+
+
+def occurs(need: Need, day: dt.date) -> bool:
+    """Whether the need falls on `day` by its weekdays and its every-N-weeks rhythm (range aside)."""
+    if day.weekday() not in need.weekdays:
+        return False
+    every = need.every_weeks or 1
+    first_monday = need.valid_from - dt.timedelta(days=need.valid_from.weekday())
+    return ((day - first_monday).days // 7) % every == 0
+
+
 def _values(need: Need) -> dict[str, object]:
     return {"earliest": need.earliest, "latest": need.latest, "duration": need.duration,
             "carers": need.carers, "skills": sorted(need.skills)}
 
 
 def generate_visits(session: Session, *, start: dt.date, end: dt.date,
-                    team_ids: Collection[int] | None, today: dt.date | None = None) -> GenerationResult:
-    """Make the visits of [start, end] (inclusive) match the needs of the teams (None: all teams)."""
+                    team_ids: Collection[int] | None, today: dt.date | None = None,
+                    citizen_ids: Collection[int] | None = None) -> GenerationResult:
+    """Make the visits of [start, end] (inclusive) match the needs of the teams (None: all teams),
+    or of only the citizens `citizen_ids`."""
     today = today or dt.date.today()
     result = GenerationResult()
-    citizen_q = select(Citizen.id, Citizen.external_id)
+    citizen_q = select(Citizen.id, Citizen.external_id, Citizen.ended_from)
     if team_ids is not None:
         citizen_q = citizen_q.where(Citizen.team_id.in_(sorted(team_ids) or [-1]))
-    citizens = dict(session.execute(citizen_q).all())
+    if citizen_ids is not None:
+        citizen_q = citizen_q.where(Citizen.id.in_(sorted(citizen_ids) or [-1]))
+    rows = session.execute(citizen_q).all()
+    citizens = {r.id: r.external_id for r in rows}
+    ended = {r.id: r.ended_from for r in rows if r.ended_from is not None}
     if not citizens:
         return result
     ids = sorted(citizens)
@@ -90,13 +119,16 @@ def generate_visits(session: Session, *, start: dt.date, end: dt.date,
     for need in sorted(needs, key=lambda n: (n.valid_from, n.id)):
         day = max(start, need.valid_from)
         last = min(end, need.valid_to) if need.valid_to else end
-        weekdays = set(need.weekdays)
+        if need.citizen_id in ended:
+            last = min(last, ended[need.citizen_id] - dt.timedelta(days=1))
         while day <= last:
-            if day.weekday() in weekdays:
+            if occurs(need, day):
                 desired[(need.citizen_id, need.kind, day)] = need
             day += dt.timedelta(days=1)
 
+    # Pinned and performed visits are held the same way: neither follows the need any more.
     pinned = pinned_visit_ids(session, [v.id for v in existing.values()])
+    pinned |= performed_visit_ids(session, [v.id for v in existing.values()])
     new_rows: list[dict[str, object]] = []
     for key, need in desired.items():
         visit = existing.get(key)
@@ -108,7 +140,8 @@ def generate_visits(session: Session, *, start: dt.date, end: dt.date,
             continue
         current = {"earliest": visit.earliest, "latest": visit.latest, "duration": visit.duration,
                    "carers": visit.carers, "skills": sorted(visit.skills)}
-        same = current == _values(need) and visit.need_id == need.id and visit.status == VISIT_PLANNED
+        values_same = current == _values(need) and visit.status == VISIT_PLANNED
+        same = values_same and visit.need_id == need.id
         if same or date < today or visit.id in pinned:
             result.unchanged += 1
             continue
@@ -117,6 +150,8 @@ def generate_visits(session: Session, *, start: dt.date, end: dt.date,
         visit.need_id = need.id
         visit.status = VISIT_PLANNED
         result.updated += 1
+        if not values_same:  # only relinked to a newer version of the same need: the plan still fits
+            result.changed_ids.append(visit.id)
 
     for key, visit in existing.items():
         if key in desired or visit.need_id is None:
@@ -124,6 +159,7 @@ def generate_visits(session: Session, *, start: dt.date, end: dt.date,
         if visit.status == VISIT_PLANNED and visit.date >= today and visit.id not in pinned:
             visit.status = VISIT_CANCELLED
             result.cancelled += 1
+            result.changed_ids.append(visit.id)
 
     if new_rows:
         for i in range(0, len(new_rows), 2000):

@@ -70,7 +70,47 @@ SV: dict[str, str] = {
     # the user's own account
     "Change password": "Byt lösenord",
     "Current password": "Nuvarande lösenord",
-    "New password (at least 8 characters)": "Nytt lösenord (minst 8 tecken)",
+    "New password (at least 12 characters, not easy to guess)":
+        "Nytt lösenord (minst 12 tecken, inte lätt att gissa)",
+    "at least 12 characters": "minst 12 tecken",
+    "Who looked at whom": "Vem har läst om vem",
+    "Try again in a moment": "Försök igen om en stund",
+    "The planner cannot reach its database just now. Nothing was changed.":
+        "Planeraren når inte sin databas just nu. Inget har ändrats.",
+    "the database is not reachable just now; nothing was changed, try again shortly":
+        "databasen går inte att nå just nu; inget har ändrats, försök igen om en stund",
+    "Every read of a citizen's personal data: who, when, which citizen, which page or endpoint, from which "
+    "address. Nothing here can be changed or deleted.":
+        "Varje läsning av en brukares personuppgifter: vem, när, vilken brukare, vilken sida eller tjänst "
+        "och från vilken adress. Inget här kan ändras eller tas bort.",
+    "Citizen (part of the name)": "Brukare (del av namnet)",
+    "Everyone": "Alla",
+    "User": "Användare",
+    "Address": "Adress",
+    "Download CSV": "Ladda ner CSV",
+    "{n} reads": "{n} läsningar",
+    "When": "När",
+    "Read through": "Läst via",
+    "Older reads": "Äldre läsningar",
+    "rota": "schema",
+    "carer day": "medarbetarens dag",
+    "citizen page": "brukarens sida",
+    "api citizens": "API: brukare",
+    "api citizen": "API: brukare",
+    "api visits": "API: besök",
+    "api visit": "API: besök",
+    "api needs": "API: insatser",
+    "api need": "API: insats",
+    "export instance": "export av teamets data",
+    "Your password was set by someone else. Choose your own before you go on.":
+        "Ditt lösenord har satts av någon annan. Välj ett eget innan du går vidare.",
+    "Too many failed sign-ins: wait {seconds} seconds and try again.":
+        "För många misslyckade inloggningar: vänta {seconds} sekunder och försök igen.",
+    "Too many failed sign-ins: signing in is locked for {minutes} minutes. An admin can help if urgent.":
+        "För många misslyckade inloggningar: inloggningen är spärrad i {minutes} minuter. En administratör "
+        "kan hjälpa till om det är bråttom.",
+    "too easy to guess: a well-known password, a common word with a year, or a simple pattern":
+        "för lätt att gissa: ett välkänt lösenord, ett vanligt ord med ett årtal eller ett enkelt mönster",
     "New password again": "Nytt lösenord igen",
     "The two new passwords differ.": "De två nya lösenorden skiljer sig åt.",
     "the current password is wrong": "det nuvarande lösenordet är fel",
@@ -331,7 +371,6 @@ SV: dict[str, str] = {
     "Nobody found.": "Ingen hittades.",
     "Print": "Skriv ut",
     "Practical notes": "Praktiska anteckningar",
-    "Address": "Adress",
     "Done": "Klart",
     "Nobody in the team works this day.": "Ingen i arbetslaget arbetar den här dagen.",
     "{n} of {total} visits": "{n} av {total} besök",
@@ -677,7 +716,8 @@ FIELD_LABELS = {
     "from_day": "From", "to_day": "To", "date": "Date", "day": "Date", "carer": "Carer", "citizen": "Citizen",
     "need": "Need", "earliest": "Earliest start", "latest": "Latest start", "duration": "Duration (minutes)",
     "carers": "Carers", "carers_needed": "Carers", "visit": "Visit", "shifts": "Shift", "month": "Month",
-    "team": "Team", "new_password": "New password (at least 8 characters)", "password": "Password",
+    "team": "Team", "password": "Password",
+    "new_password": "New password (at least 12 characters, not easy to guess)",
     "current_password": "Current password", "reason": "Note", "name": "Name", "kind": "Type",
 }
 

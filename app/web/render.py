@@ -21,6 +21,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from app.auth import provider_name
+from app.db import DATABASE_DOWN, DATABASE_DOWN_DETAIL, RETRY_AFTER_SECONDS
 from app.replan.hand_move import RULES
 from app.services.errors import ServiceError
 from app.version import __version__
@@ -81,6 +82,13 @@ def plan_title(lang: str, plan: Plan) -> str:
 
 class LoginRequired(Exception):
     """No valid session cookie: the page sends the browser to the login form."""
+
+
+PASSWORD_PAGE = "/account/password"
+
+
+class PasswordChangeRequired(Exception):
+    """The user's password was set by someone else: every page sends them to choose their own first."""
 
 
 def language(request: Request) -> str:
@@ -231,6 +239,7 @@ NAV_LABELS = {
     "adjust": "Adjust and re-plan",
     "runs": "Plan runs",
     "audit": "Continuity",
+    "access_log": "Who looked at whom",
 }
 
 
@@ -247,6 +256,8 @@ def nav_items(user: User | None, team_id: int | None) -> list[tuple[str, str, st
                 keys += [("adjust", f"/teams/{team_id}/adjust"), ("runs", f"/teams/{team_id}/runs")]
     if user.role in (ROLE_AUDITOR, ROLE_COORDINATOR, ROLE_ADMIN):
         keys.append(("audit", "/audit"))
+    if user.role == ROLE_ADMIN:
+        keys.append(("access_log", "/admin/access-log"))
     return [(key, NAV_LABELS[key], href) for key, href in keys]
 
 
@@ -309,6 +320,7 @@ _TITLES = {
     404: ("Page not found", "This page does not exist, or it belongs to a team you do not work in."),
     403: ("Not allowed", "Your role does not allow this page."),
     401: ("Log in", "Please log in to continue."),
+    503: ("Try again in a moment", "The planner cannot reach its database just now. Nothing was changed."),
 }
 
 
@@ -352,12 +364,18 @@ class WebRoute(APIRoute):
                 return await handler(request)
             except LoginRequired:
                 return login_redirect(request)
+            except PasswordChangeRequired:
+                return RedirectResponse(PASSWORD_PAGE, status_code=303)
             except HTTPException as e:
                 if e.status_code == 401:
                     return login_redirect(request)
                 return error_page(request, e.status_code, e.detail)
             except ServiceError as e:
                 return error_page(request, e.status_code, e.detail())
+            except DATABASE_DOWN:
+                down = error_page(request, 503, DATABASE_DOWN_DETAIL)
+                down.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+                return down
             except RequestValidationError as e:
                 errors = list(e.errors())
                 if all(tuple(err.get("loc") or ("",))[0] == "path" for err in errors):

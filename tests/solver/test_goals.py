@@ -6,7 +6,7 @@ import statistics
 
 from solver import Assignment, solve
 from solver.construct import least_spread_time
-from solver.state import W_TIME, time_weights
+from solver.objective import WEIGHTS, time_weights
 from tests.solver.conftest import by_visit, carer, citizen, problem, quick, verify, visit
 
 
@@ -48,7 +48,8 @@ def test_a_minute_off_the_usual_time_weighs_more_for_a_need_with_few_visits() ->
     # Daily, twice a week, weekly over four weeks: one stray start of the weekly need moves its
     # spread as much as several stray starts move the daily one's.
     v_need = [0] * 28 + [1] * 8 + [2] * 4
-    assert time_weights(v_need, 3) == [W_TIME, 2 * W_TIME, 3 * W_TIME]
+    w = WEIGHTS.time
+    assert time_weights(v_need, 3) == [w, 2 * w, 3 * w]
 
 
 def test_the_final_aim_puts_a_need_where_its_starts_vary_least() -> None:

@@ -8,12 +8,12 @@ import json
 from exchange import parse_instance, to_problem
 from solver import SolveParams, solve
 from solver.types import Assignment, Problem
-from tests.paths import INSTANCES
+from tests.paths import generated_instance
 from tests.solver.conftest import verify
 
 
 def test_a_carer_falls_ill_for_a_day_and_only_that_day_changes() -> None:
-    problem = to_problem(parse_instance(json.loads((INSTANCES / "team-s.json").read_text())))
+    problem = to_problem(parse_instance(json.loads(generated_instance().read_text())))
     first = solve(problem, SolveParams(time_limit=6, seed=1))
     day = 3
     ill = sorted({c for a in first.assignments for c in a.carers

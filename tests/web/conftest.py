@@ -68,6 +68,9 @@ def page(request: pytest.FixtureRequest, browser: Any, server: str) -> Iterator[
         viewport={"width": 1366, "height": 900},
         locale="en-GB",
         extra_http_headers={"Accept-Language": "en-GB,en;q=0.8"},
+        # Playwright's waits evaluate the tests' script strings, which the pages' policy forbids;
+        # test_content_policy.py opens pages under the policy in a context of its own.
+        bypass_csp=True,
     )
     context.set_default_timeout(20_000)
     pg = context.new_page()

@@ -142,4 +142,5 @@ def carer_day(session: Session, *, carer: Carer, day: dt.date) -> dict[str, Any]
         "legs": legs,
         "travel": total_travel,
         "visits": len(rows),
+        "citizen_ids": sorted({r[9] for r in rows}),
     }

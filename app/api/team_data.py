@@ -1,0 +1,112 @@
+"""The team's own data over time: change records of a citizen or carer, carers' rosters (patterns and
+exceptions), and the accepted assignments changes left needing a re-plan. Coordinators write, members
+read, auditors never see these (they name people and their circumstances)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+from sqlalchemy.orm import Session
+
+from app.api.deps import Coordinator
+from app.db import SessionDep
+from app.repositories import team_data as repo
+from app.schemas.core import RowId
+from app.schemas.team_data import (
+    ChangeRecordOut,
+    ReplanNeedOut,
+    RosterAnswer,
+    RosterExceptionIn,
+    RosterExceptionOut,
+    RosterPatternOut,
+    RosterPatternSet,
+    RosterWarningOut,
+)
+from app.security import get_team_scoped, not_found, require_role, visible_team_ids
+from app.services.team_data import roster as roster_svc
+from app.services.team_data.roster import RosterWarning
+from models.core import ROLE_COORDINATOR, ROLE_MEMBER, Carer, Citizen, Plan, User
+from models.team_data import ChangeRecord, RosterException
+
+router = APIRouter(prefix="/api", tags=["team data"])
+
+# Members read their team's records and rosters; auditors never (names and circumstances).
+TeamReader = Annotated[User, Depends(require_role(ROLE_MEMBER, ROLE_COORDINATOR))]
+
+
+def changes_out(session: Session, rows: list[ChangeRecord]) -> list[ChangeRecordOut]:
+    names = repo.usernames(session, {r.created_by_id for r in rows if r.created_by_id is not None})
+    return [ChangeRecordOut.model_validate(r).model_copy(
+        update={"created_by": names.get(r.created_by_id) if r.created_by_id else None}) for r in rows]
+
+
+@router.get("/citizens/{citizen_id}/changes")
+def citizen_changes(citizen_id: RowId, session: SessionDep, user: TeamReader) -> list[ChangeRecordOut]:
+    """Every recorded change to the citizen and their needs, newest first: who, when, before, after."""
+    citizen = get_team_scoped(session, Citizen, citizen_id, user)
+    return changes_out(session, list(repo.change_records(session, citizen_id=citizen.id)))
+
+
+@router.get("/carers/{carer_id}/changes")
+def carer_changes(carer_id: RowId, session: SessionDep, user: TeamReader) -> list[ChangeRecordOut]:
+    """Every recorded change to the carer and their roster, newest first."""
+    carer = get_team_scoped(session, Carer, carer_id, user)
+    return changes_out(session, list(repo.change_records(session, carer_id=carer.id)))
+
+
+def roster_answer(session: Session, carer: Carer, warnings: list[RosterWarning] | None = None,
+                  flagged: int = 0) -> RosterAnswer:
+    return RosterAnswer(
+        patterns=[RosterPatternOut.model_validate(p) for p in repo.patterns_of(session, carer.id)],
+        exceptions=[RosterExceptionOut.model_validate(e) for e in repo.exceptions_of(session, carer.id)],
+        warnings=[RosterWarningOut(date=w.date, kind=w.kind, message=w.message)  # type: ignore[arg-type]
+                  for w in warnings or []],
+        flagged=flagged)
+
+
+@router.get("/carers/{carer_id}/roster")
+def read_roster(carer_id: RowId, session: SessionDep, user: TeamReader) -> RosterAnswer:
+    carer = get_team_scoped(session, Carer, carer_id, user)
+    return roster_answer(session, carer)
+
+
+@router.put("/carers/{carer_id}/roster")
+def set_roster(carer_id: RowId, body: RosterPatternSet, session: SessionDep,
+               user: Coordinator) -> RosterAnswer:
+    """The carer's repeating roster from a date on; the shifts from that date are remade. Warnings name
+    days with under 11 hours' rest or a working day over 13 hours (saved all the same)."""
+    carer = get_team_scoped(session, Carer, carer_id, user)
+    _pattern, warnings, flagged = roster_svc.set_pattern(session, carer=carer, data=body, user=user)
+    return roster_answer(session, carer, warnings, flagged)
+
+
+@router.post("/carers/{carer_id}/roster/exceptions", status_code=status.HTTP_201_CREATED)
+def add_roster_exception(carer_id: RowId, body: RosterExceptionIn, session: SessionDep,
+                         user: Coordinator) -> RosterAnswer:
+    """Leave or a course (the day off the pattern) or an extra shift, on one date."""
+    carer = get_team_scoped(session, Carer, carer_id, user)
+    _ex, warnings, flagged = roster_svc.add_exception(session, carer=carer, data=body, user=user)
+    return roster_answer(session, carer, warnings, flagged)
+
+
+@router.delete("/carers/{carer_id}/roster/exceptions/{exception_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_roster_exception(carer_id: RowId, exception_id: RowId, session: SessionDep,
+                            user: Coordinator) -> None:
+    carer = get_team_scoped(session, Carer, carer_id, user)
+    exception = session.get(RosterException, exception_id)
+    if exception is None or exception.carer_id != carer.id:
+        raise not_found(f"exception {exception_id} not found")
+    roster_svc.remove_exception(session, carer=carer, exception=exception, user=user)
+
+
+@router.get("/plans/{plan_id}/replan-needs")
+def replan_needs(plan_id: RowId, session: SessionDep, user: TeamReader) -> list[ReplanNeedOut]:
+    """Accepted assignments a change made wrong, with the change behind each; the next re-plan whose
+    days cover them resolves them."""
+    plan = get_team_scoped(session, Plan, plan_id, user)
+    rows = repo.open_replan_needs(session, plan.id, visible_team_ids(user))
+    return [ReplanNeedOut(id=n.id, plan_id=n.plan_id, visit_id=v.id, visit_external_id=v.external_id,
+                          date=v.date, citizen_id=v.citizen_id, assignment_id=n.assignment_id,
+                          reason=n.reason, change_id=c.id, change_entity=c.entity, change_action=c.action,
+                          changed_at=c.created_at) for n, v, c in rows]
