@@ -86,6 +86,12 @@ SV: dict[str, str] = {
     "Week letter": "Veckobrev",
     "Week letters": "Veckobrev",
     "week letter": "veckobrev",
+    "route sheet": "körlista",
+    "citizen list": "brukarlista",
+    "citizen record": "brukarens ändringar",
+    "citizen form": "brukarens uppgifter",
+    "citizen sheet": "kalkylblad med brukare",
+    "api citizen changes": "API: brukarens ändringar",
     "Write practical things only (keys, habits, what matters to the person): no diagnoses or other health "
     "details, which belong in the care records.":
         "Skriv bara praktiska saker (nycklar, vanor, vad som är viktigt för personen): inga diagnoser eller "

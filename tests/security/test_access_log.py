@@ -14,10 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.mapping import accept_plan_version, store_plan_version
 from app.security import SESSION_COOKIE, create_access_token
 from app.services import access_log
 from models import core as m
 from models.security import AccessLogEntry
+from solver import types as st
 from tests.conftest import Make
 
 
@@ -88,6 +90,35 @@ def test_the_rota_and_a_carers_day_log_the_citizens_they_show(client: TestClient
     assert {e.what for e in rota} == {"rota"}
     assert client.get(f"/carers/{home.carer.id}/day?date=2026-12-01").status_code == 200
     assert {e.what for e in _log(db_session)} == {"rota"}  # nothing planned that day: no citizen on it
+
+
+@pytest.mark.parametrize(("what", "path"), [
+    ("citizen list", "/teams/{team}/citizens"),
+    ("citizen record", "/teams/{team}/citizens/{astrid}/record"),
+    ("citizen form", "/teams/{team}/citizens/{astrid}/edit"),
+    ("citizen sheet", "/teams/{team}/sheets/download/citizens?format=csv"),
+    ("week letter", "/citizens/{astrid}/letter"),
+])
+def test_the_team_pages_that_show_a_citizen_log_the_read(
+        client: TestClient, users: dict[str, m.User], home: Home, team_a: m.Team, db_session: Session,
+        what: str, path: str) -> None:
+    client.cookies.set(SESSION_COOKIE, create_access_token(users["coordinator"]))
+    assert client.get(path.format(team=team_a.id, astrid=home.astrid.id)).status_code == 200
+    entries = _log(db_session)
+    assert {e.what for e in entries} == {what} and home.astrid.id in {e.citizen_id for e in entries}
+
+
+def test_the_printed_route_logs_the_citizens_on_it(client: TestClient, users: dict[str, m.User], home: Home,
+                                                   team_a: m.Team, db_session: Session) -> None:
+    plan = st.Plan(assignments=[st.Assignment(visit=home.visit.external_id, carers=(home.carer.external_id,),
+                                              start=home.visit.earliest)], unplaced=[])
+    version = store_plan_version(db_session, team_ids=[team_a.id], start=dt.date(2026, 12, 1),
+                                 end=dt.date(2026, 12, 1), plan=plan)
+    accept_plan_version(db_session, version=version, user=None)
+    db_session.flush()
+    client.cookies.set(SESSION_COOKIE, create_access_token(users["member"]))
+    assert client.get(f"/carers/{home.carer.id}/korlista?date=2026-12-01").status_code == 200
+    assert [(e.what, e.citizen_id) for e in _log(db_session)] == [("route sheet", home.astrid.id)]
 
 
 def test_auditors_pseudonymised_reads_are_not_reads_of_a_person(client: TestClient, home: Home,
