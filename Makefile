@@ -41,6 +41,7 @@ audit-deps: setup
 	$(BIN)/python scripts/audit_deps.py .venv-audit/requirements.txt .venv-audit/bin/pip-audit
 
 bench: setup
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench
 
 worker: setup

@@ -68,10 +68,10 @@ CARER_NAMES = ["Anna", "Fatima", "Johan", "Sara", "Mohammed", "Emma", "Elin", "A
                "Malin", "Daniel", "Nadia", "Emil", "Therese", "Linnea", "Hassan", "Frida", "Jenny", "Mattias"]
 CARER_LAST = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson",
               "Svensson", "Gustafsson", "Hussein", "Pettersson", "Jonsson", "Mohamud", "Ali", "Hansson"]
-NOTES = ["Key in the key box by the door, code from the coordinator.", "Hard of hearing: ring twice.",
-         "Daughter visits on Sundays.", "Prefers coffee before the morning care.",
-         "Dog in the flat (friendly).", "Uses a walking frame; check the hall is clear.",
-         "Diabetic: check the meal is eaten.", "Likes to talk about Indalsälven and fishing.",
+NOTES = ["Nyckel i nyckelgömman vid dörren, koden får du av planeraren.", "Hör dåligt: ring två gånger.",
+         "Dottern hälsar på på söndagar.", "Vill ha kaffe före morgonhjälpen.",
+         "Hund i lägenheten (snäll).", "Använder rollator; se till att hallen är fri.",
+         "Diabetiker: se till att maten blir uppäten.", "Tycker om att prata om Indalsälven och fiske.",
          None, None, None]
 
 

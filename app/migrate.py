@@ -141,14 +141,21 @@ def backup_sqlite(path: Path, revision: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"{path.stem}-{stamp}-{revision}{path.suffix or '.db'}"
-    source = sqlite3.connect(str(path))
-    copy = sqlite3.connect(str(target))
-    try:
-        source.backup(copy)
-    finally:
-        copy.close()
-        source.close()
+    copy_sqlite(path, target)
     return target
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of the SQLite file `source` into `target` (created or wholly replaced), by
+    SQLite's online backup API: safe while other processes read and write the source."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(str(target), timeout=30)  # waits for the target's writers to finish
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
 
 
 def migrate(engine: Engine) -> Migrated:

@@ -42,6 +42,7 @@ SECTIONS: list[str] = [
     "rota_page",  # rota page render time (bench/rota_page.py)
     "scaleout",   # celery scale-out (bench/scaleout.py)
     "fair_load",  # fair load in the search, off against on, step-counted (bench/fair_load.py)
+    "load",       # Locust load on real server processes, with a database outage (bench/load.py)
 ]
 
 

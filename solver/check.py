@@ -7,11 +7,13 @@ verifier would reject.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from solver import rules
 from solver.travel import Travel
-from solver.types import Assignment, Problem
+from solver.types import Assignment, Plan, Problem
+
+CAP_WORDS = "-carer cap for"  # how a monthly-cap breach reads
 
 
 def check_assignments(problem: Problem, assignments: list[Assignment],
@@ -101,3 +103,40 @@ def check_assignments(problem: Problem, assignments: list[Assignment],
                     flag(vid, f"the {problem.max_carers_per_month}-carer cap for {pid} in "
                               f"{month[0]}-{month[1]:02d} would be exceeded")
     return bad
+
+
+def check_plan(problem: Problem, plan: Plan, travel: Travel | None = None) -> list[str]:
+    """Everything wrong with a whole plan, one line each (empty: feasible): every visit exactly once,
+    assigned or unplaced, and `check_assignments`' rules."""
+    bad = check_assignments(problem, plan.assignments, travel)
+    out = [f"{vid}: {msg}" for vid, msg in sorted(bad.items())]
+    ids = [a.visit for a in plan.assignments] + [u.visit for u in plan.unplaced]
+    counts = Counter(ids)
+    missing = {v.id for v in problem.visits} - set(ids)
+    out += [f"{vid}: neither assigned nor unplaced" for vid in sorted(missing)]
+    out += [f"{vid}: listed {n} times" for vid, n in sorted(counts.items()) if n > 1]
+    return out
+
+
+def travel_minutes(problem: Problem, assignments: list[Assignment], travel: Travel | None = None) -> int:
+    """Minutes travelled in all: each carer's shift from the base, through its visits in start order, back."""
+    travel = travel or Travel.for_problem(problem)
+    visits = {v.id: v for v in problem.visits}
+    carers = {c.id: c for c in problem.carers}
+    routes: dict[tuple[str, int, int], list[tuple[int, str]]] = defaultdict(list)
+    for a in assignments:
+        v = visits[a.visit]
+        for c in a.carers:
+            # A visit outside every shift is a violation (check_assignments); it joins no route.
+            for s in carers[c].shifts if c in carers else ():
+                if s.day == v.day and s.start <= a.start <= s.end:
+                    routes[(c, v.day, s.start)].append((a.start, v.citizen))
+                    break
+    minutes = 0
+    for (c, _day, _start), stops in routes.items():
+        here = carers[c].team
+        for _t, place in sorted(stops):
+            minutes += travel.minutes(here, place)
+            here = place
+        minutes += travel.minutes(here, carers[c].team)
+    return minutes

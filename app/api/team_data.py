@@ -4,9 +4,10 @@ read, auditors never see these (they name people and their circumstances)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, Response, UploadFile, status
 from sqlalchemy.orm import Session
 
 from app.api.deps import Coordinator
@@ -22,11 +23,14 @@ from app.schemas.team_data import (
     RosterPatternOut,
     RosterPatternSet,
     RosterWarningOut,
+    SheetError,
+    SheetSummary,
 )
 from app.security import get_team_scoped, not_found, require_role, visible_team_ids
 from app.services.team_data import roster as roster_svc
+from app.services.team_data import sheets as sheets_svc
 from app.services.team_data.roster import RosterWarning
-from models.core import ROLE_COORDINATOR, ROLE_MEMBER, Carer, Citizen, Plan, User
+from models.core import ROLE_COORDINATOR, ROLE_MEMBER, Carer, Citizen, Plan, Team, User
 from models.team_data import ChangeRecord, RosterException
 
 router = APIRouter(prefix="/api", tags=["team data"])
@@ -110,3 +114,50 @@ def replan_needs(plan_id: RowId, session: SessionDep, user: TeamReader) -> list[
                           date=v.date, citizen_id=v.citizen_id, assignment_id=n.assignment_id,
                           reason=n.reason, change_id=c.id, change_entity=c.entity, change_action=c.action,
                           changed_at=c.created_at) for n, v, c in rows]
+
+
+SheetKind = Literal["citizens", "carers"]
+MEDIA = sheets_svc.MEDIA
+
+
+@router.get("/teams/{team_id}/sheets/{kind}", response_class=Response,
+            responses={200: {"content": {MEDIA["csv"]: {}, MEDIA["xlsx"]: {}}}})
+def export_sheet(team_id: RowId, kind: SheetKind, session: SessionDep, user: TeamReader,
+                 format: Literal["csv", "xlsx"] = "csv", lang: Literal["en", "sv"] = "en",
+                 template: bool = False) -> Response:
+    """The team's citizens with their standing needs, or carers with skills and roster pattern, as a
+    spreadsheet; `template=true`: the headers only (Swedish or English), to fill in."""
+    team = get_team_scoped(session, Team, team_id, user)
+    rows = [] if template else sheets_svc.export_rows(session, kind=kind, team=team)
+    body = sheets_svc.write_sheet(kind, rows, fmt=format, lang=lang)
+    name = f"{team.external_id}-{kind}{'-template' if template else ''}.{format}"
+    return Response(body, media_type=MEDIA[format],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+EFFECTIVE = "changes to existing rows take effect from this date (default: next Monday)"
+
+
+def summary_out(plan: sheets_svc.ImportPlan) -> SheetSummary:
+    return SheetSummary(kind=plan.kind, new=len(plan.new), changed=len(plan.changed), ended=len(plan.ended),
+                        errors=[SheetError(row=e.row, column=e.column, msg=e.message) for e in plan.errors])
+
+
+@router.post("/teams/{team_id}/sheets/{kind}")
+def import_sheet(team_id: RowId, kind: SheetKind, file: UploadFile, session: SessionDep, user: Coordinator,
+                 dry_run: bool = True,
+                 effective: Annotated[dt.date | None, Query(description=EFFECTIVE)] = None) -> SheetSummary:
+    """Read a CSV or XLSX sheet: with `dry_run` (the default) say what it would do and list every error
+    by row and column, storing nothing; without, store it all in one transaction or nothing (422 with
+    every error)."""
+    team = get_team_scoped(session, Team, team_id, user)
+    sheet = sheets_svc.read_sheet(kind, file.file.read(), file.filename or "")
+    plan = sheets_svc.plan_import(session, sheet=sheet, team=team, effective=effective or next_monday())
+    if not dry_run:
+        sheets_svc.apply_import(session, plan=plan, user=user)
+    return summary_out(plan)
+
+
+def next_monday(today: dt.date | None = None) -> dt.date:
+    today = today or dt.date.today()
+    return today + dt.timedelta(days=7 - today.weekday())

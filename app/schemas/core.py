@@ -88,11 +88,13 @@ class UserOut(_Out):
     role: Role
     is_active: bool
     team_ids: list[int]
+    must_change_password: bool = False
 
     @classmethod
     def from_user(cls, user: User) -> UserOut:
         return cls(id=user.id, username=user.username, full_name=user.full_name, role=user.role,  # type: ignore[arg-type]
-                   is_active=user.is_active, team_ids=sorted(t.id for t in user.teams))
+                   is_active=user.is_active, team_ids=sorted(t.id for t in user.teams),
+                   must_change_password=bool(user.must_change_password))
 
 
 class UserCreate(_In):

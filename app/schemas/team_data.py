@@ -156,3 +156,19 @@ class ReplanNeedOut(BaseModel):
 class NeedEnd(_In):
     from_date: Day
     version: Version | None = None
+
+
+class SheetError(BaseModel):
+    row: int
+    column: str
+    msg: str
+
+
+class SheetSummary(BaseModel):
+    """What an import does (or did): how many new, changed and ended, and every error by row and column."""
+
+    kind: str
+    new: int
+    changed: int
+    ended: int
+    errors: list[SheetError]

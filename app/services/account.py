@@ -20,6 +20,7 @@ def change_password(session: Session, *, user: User, current: str, new: str) -> 
     if new == current:
         raise Invalid("the new password must differ from the current one", path="new_password")
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     end_sessions(user)
     session.flush()
 

@@ -4,14 +4,23 @@ refused form into the rows its page shows."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException
+from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from app.services.errors import ServiceError
 from app.web.render import form_errors
 from models.core import Carer, Citizen, Plan, Team
+
+
+async def _form_fields(request: Request) -> FormData:
+    return await request.form()
+
+
+# Every field of a form with fields of its own making (a checkbox per carer, a cell per roster day).
+FormFields = Annotated[FormData, Depends(_form_fields)]
 
 # What a form's handler catches: its own field errors (422) and whatever the service refused.
 FORM_REFUSALS = (HTTPException, ServiceError)

@@ -127,6 +127,12 @@ def dashboard(request: Request, user: WebUser, session: SessionDep) -> Response:
         "chart_trend": None,
         "chart_reality": None,
         "query": _query(scope),
+        # Who may see personal data reads citizens by name; an auditor reads the stable codes.
+        "citizen_names": (
+            teams_read.names_by_external_id(session, [t[0] for t in scope["teams"]])[1]
+            if can_see_personal_data(user)
+            else {}
+        ),
     }
     if result is not None:
         ctx["chart_distribution"] = _svg(charts.chart_distribution, f, words)

@@ -42,9 +42,6 @@ def _job(session: SessionDep, job_id: int, user: User) -> tuple[PlanJob, Team]:
     return job, team
 
 
-# The form's fields by the names a refusal gives them, as the form labels them.
-RUN_FIELDS = {"start": "First day", "end": "Last day", "time_limit": "Time limit (seconds)", "seed": "Seed",
-              "steps": "Steps per team (blank: the time limit decides)"}
 ADVANCED = ("time_limit", "seed", "steps")
 PERIOD_DAYS = 28  # teams plan four weeks at a time
 
@@ -71,7 +68,6 @@ def runs_context(session: SessionDep, team: Team, user: User) -> dict[str, Any]:
         "default_end": last,
         "default_seconds": DEFAULT_SECONDS,
         "max_steps": service.MAX_STEPS,
-        "field_names": RUN_FIELDS,
     }
 
 

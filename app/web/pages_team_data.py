@@ -8,12 +8,14 @@ fields into the schemas' terms and a refusal into the form again with each error
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from app.db import SessionDep
 from app.schemas import core as s
@@ -25,8 +27,9 @@ from app.services.team_data import carers as carers_svc
 from app.services.team_data import citizens as citizens_svc
 from app.services.team_data import needs as needs_svc
 from app.services.team_data import roster as roster_svc
+from app.services.team_data import sheets as sheets_svc
 from app.web.deps import WebUser, planner_team, staff_team
-from app.web.forms import FORM_REFUSALS, field_error, parse_date, parse_hhmm, refusal
+from app.web.forms import FORM_REFUSALS, FormFields, field_error, parse_date, parse_hhmm, refusal
 from app.web.read import team_data as read
 from app.web.render import FLASHES, WebRoute, page
 from models.core import Carer, Citizen, Need, Team, User
@@ -35,13 +38,6 @@ from models.team_data import CITIZEN_END_REASONS, EXCEPTION_KINDS, RosterExcepti
 router = APIRouter(route_class=WebRoute)
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-async def form_data(request: Request) -> FormData:
-    return await request.form()
-
-
-Form = Annotated[FormData, Depends(form_data)]
 
 
 def _text(form: FormData, key: str) -> str | None:
@@ -126,7 +122,7 @@ def new_citizen_page(request: Request, team_id: RowId, user: WebUser, session: S
 
 @router.post("/teams/{team_id}/citizens/new")
 def register_citizen(request: Request, team_id: RowId, user: WebUser, session: SessionDep,
-                     form: Form) -> Response:
+                     form: FormFields) -> Response:
     team = planner_team(session, team_id, user)
     data = _citizen_data(form, team, read.carers(session, team.id))
     try:
@@ -166,7 +162,7 @@ def edit_citizen_page(request: Request, team_id: RowId, citizen_id: RowId, user:
 
 @router.post("/teams/{team_id}/citizens/{citizen_id}/edit")
 def edit_citizen(request: Request, team_id: RowId, citizen_id: RowId, user: WebUser, session: SessionDep,
-                 form: Form) -> Response:
+                 form: FormFields) -> Response:
     team, citizen = _team_citizen(session, team_id, citizen_id, user, edit=True)
     data = _citizen_data(form, team, read.carers(session, team.id))
     data["version"] = _text(form, "version")
@@ -194,7 +190,7 @@ def _citizen_action(request: Request, session: SessionDep, user: User, team: Tea
 
 @router.post("/teams/{team_id}/citizens/{citizen_id}/end")
 def end_citizen(request: Request, team_id: RowId, citizen_id: RowId, user: WebUser, session: SessionDep,
-                form: Form) -> Response:
+                form: FormFields) -> Response:
     team, citizen = _team_citizen(session, team_id, citizen_id, user, edit=True)
     data = {"from_date": _text(form, "from_date") or "", "reason": _text(form, "reason") or "",
             "version": _text(form, "version")}
@@ -208,7 +204,7 @@ def _need_data(form: FormData) -> dict[str, Any]:
         "weekdays": [int(d) for d in form.getlist("weekdays") if isinstance(d, str) and d.isdigit()],
         "every_weeks": _text(form, "every_weeks") or 1, "earliest": _time(form, "earliest"),
         "latest": _time(form, "latest"), "duration": _text(form, "duration"),
-        "carers": _text(form, "carers") or 1, "skills": skills,
+        "carers": int(c) if (c := _text(form, "carers") or "1").isdigit() else c, "skills": skills,
         "care_instructions": _text(form, "care_instructions"), "priority": _text(form, "priority") or 2,
     }
     return data
@@ -216,7 +212,7 @@ def _need_data(form: FormData) -> dict[str, Any]:
 
 @router.post("/teams/{team_id}/citizens/{citizen_id}/needs")
 def add_need(request: Request, team_id: RowId, citizen_id: RowId, user: WebUser, session: SessionDep,
-             form: Form) -> Response:
+             form: FormFields) -> Response:
     team, citizen = _team_citizen(session, team_id, citizen_id, user, edit=True)
 
     def act() -> None:
@@ -235,7 +231,7 @@ def _team_need(session: SessionDep, team_id: int, need_id: int, user: User) -> t
 
 @router.post("/teams/{team_id}/needs/{need_id}/change")
 def change_need(request: Request, team_id: RowId, need_id: RowId, user: WebUser, session: SessionDep,
-                form: Form) -> Response:
+                form: FormFields) -> Response:
     team, citizen, need = _team_need(session, team_id, need_id, user)
 
     def act() -> None:
@@ -247,7 +243,7 @@ def change_need(request: Request, team_id: RowId, need_id: RowId, user: WebUser,
 
 @router.post("/teams/{team_id}/needs/{need_id}/end")
 def end_need(request: Request, team_id: RowId, need_id: RowId, user: WebUser, session: SessionDep,
-             form: Form) -> Response:
+             form: FormFields) -> Response:
     team, citizen, need = _team_need(session, team_id, need_id, user)
 
     def act() -> None:
@@ -301,12 +297,15 @@ def _carer_page(request: Request, session: SessionDep, user: User, team: Team, c
 
         patterns = list(repo.patterns_of(session, carer.id))
         in_force = next((p for p in reversed(patterns) if p.valid_to is None), None)
+        # The grid starts this week, or where a roster set for later begins.
+        if in_force is not None and in_force.valid_from > start:
+            start = in_force.valid_from
         ctx.update({
             "patterns": patterns, "in_force": in_force, "cells": read.pattern_cells(in_force),
             "grid": read.roster_weeks(session, carer, start, max(4, in_force.weeks if in_force else 1)),
             "exceptions": repo.exceptions_of(session, carer.id, start - dt.timedelta(days=7)),
             "changes": read.changes(session, carer_id=carer.id),
-            "next_monday": start + dt.timedelta(days=7 - start.weekday()),
+            "next_monday": dt.date.today() + dt.timedelta(days=7 - dt.date.today().weekday()),
         })
     return page(request, "web/carer_form.html", ctx, user=user, team_id=team.id, active="carers",
                 status_code=status_code)
@@ -319,7 +318,8 @@ def new_carer_page(request: Request, team_id: RowId, user: WebUser, session: Ses
 
 
 @router.post("/teams/{team_id}/carers/new")
-def add_carer(request: Request, team_id: RowId, user: WebUser, session: SessionDep, form: Form) -> Response:
+def add_carer(request: Request, team_id: RowId, user: WebUser, session: SessionDep,
+              form: FormFields) -> Response:
     team = planner_team(session, team_id, user)
     try:
         carer = carers_svc.add_carer(session, data=core_svc.validated(s.CarerCreate, _carer_data(form, team)),
@@ -361,7 +361,7 @@ def _carer_action(request: Request, session: SessionDep, user: User, team: Team,
 
 @router.post("/teams/{team_id}/carers/{carer_id}/edit")
 def edit_carer(request: Request, team_id: RowId, carer_id: RowId, user: WebUser, session: SessionDep,
-               form: Form) -> Response:
+               form: FormFields) -> Response:
     team, carer = _team_carer(session, team_id, carer_id, user, edit=True)
 
     def act() -> None:
@@ -372,7 +372,7 @@ def edit_carer(request: Request, team_id: RowId, carer_id: RowId, user: WebUser,
 
 @router.post("/teams/{team_id}/carers/{carer_id}/end")
 def end_carer(request: Request, team_id: RowId, carer_id: RowId, user: WebUser, session: SessionDep,
-              form: Form) -> Response:
+              form: FormFields) -> Response:
     team, carer = _team_carer(session, team_id, carer_id, user, edit=True)
 
     def act() -> None:
@@ -409,7 +409,7 @@ def _cell_shifts(text: str, path: str) -> list[dict[str, Any]]:
 
 @router.post("/teams/{team_id}/carers/{carer_id}/roster")
 def set_roster(request: Request, team_id: RowId, carer_id: RowId, user: WebUser, session: SessionDep,
-               form: Form) -> Response:
+               form: FormFields) -> Response:
     team, carer = _team_carer(session, team_id, carer_id, user, edit=True)
 
     def act() -> list[roster_svc.RosterWarning]:
@@ -430,7 +430,7 @@ def set_roster(request: Request, team_id: RowId, carer_id: RowId, user: WebUser,
 
 @router.post("/teams/{team_id}/carers/{carer_id}/exceptions")
 def add_exception(request: Request, team_id: RowId, carer_id: RowId, user: WebUser, session: SessionDep,
-                  form: Form) -> Response:
+                  form: FormFields) -> Response:
     team, carer = _team_carer(session, team_id, carer_id, user, edit=True)
 
     def act() -> list[roster_svc.RosterWarning]:
@@ -451,3 +451,80 @@ def remove_exception(request: Request, team_id: RowId, carer_id: RowId, exceptio
         raise HTTPException(status_code=404, detail="exception not found")
     roster_svc.remove_exception(session, carer=carer, exception=exception, user=user)
     return _done(f"/teams/{team.id}/carers/{carer.id}/edit")
+
+
+# --- spreadsheets --------------------------------------------------------------------------------
+
+
+def _sheets_page(request: Request, session: SessionDep, user: User, team: Team, *,
+                 check: sheets_svc.ImportPlan | None = None, upload: dict[str, str] | None = None,
+                 status_code: int = 200) -> Response:
+    ctx = {**_base(request, team), "check": check, "upload": upload or {},
+           "next_monday": dt.date.today() + dt.timedelta(days=7 - dt.date.today().weekday())}
+    return page(request, "web/sheets.html", ctx, user=user, team_id=team.id, active="citizens",
+                status_code=status_code)
+
+
+@router.get("/teams/{team_id}/sheets")
+def sheets_page(request: Request, team_id: RowId, user: WebUser, session: SessionDep) -> Response:
+    team = planner_team(session, team_id, user)
+    return _sheets_page(request, session, user, team)
+
+
+def _checked(session: SessionDep, team: Team, form: FormData) -> tuple[sheets_svc.ImportPlan, dict[str, str]]:
+    """The upload read and checked; the file travels back in the confirm form (checked again then)."""
+    kind = _text(form, "kind") or ""
+    effective = _day(form, "effective") or dt.date.today()
+    upload = form.get("file")
+    if isinstance(upload, StarletteUpload):
+        data, name = upload.file.read(), upload.filename or "sheet.csv"
+    else:
+        data, name = base64.b64decode(_text(form, "content") or ""), _text(form, "filename") or "sheet.csv"
+    sheet = sheets_svc.read_sheet(kind, data, name)
+    plan = sheets_svc.plan_import(session, sheet=sheet, team=team, effective=effective)
+    return plan, {"kind": kind, "filename": name, "effective": effective.isoformat(),
+                  "content": base64.b64encode(data).decode()}
+
+
+@router.post("/teams/{team_id}/sheets/check")
+def check_sheet(request: Request, team_id: RowId, user: WebUser, session: SessionDep,
+                form: FormFields) -> Response:
+    """The dry run: what the upload would do, every error by row and column; nothing is stored."""
+    team = planner_team(session, team_id, user)
+    try:
+        plan, upload = _checked(session, team, form)
+    except FORM_REFUSALS as e:
+        code, errors = refusal(session, e)
+        return page(request, "web/sheets.html", {**_base(request, team), "errors": errors, "check": None,
+                                                 "upload": {}, "next_monday": dt.date.today()},
+                    user=user, team_id=team.id, active="citizens", status_code=code)
+    return _sheets_page(request, session, user, team, check=plan, upload=upload,
+                        status_code=422 if plan.errors else 200)
+
+
+@router.post("/teams/{team_id}/sheets/confirm")
+def confirm_sheet(request: Request, team_id: RowId, user: WebUser, session: SessionDep,
+                  form: FormFields) -> Response:
+    """Store the checked sheet, all in this request's one transaction, or nothing."""
+    team = planner_team(session, team_id, user)
+    plan, upload = _checked(session, team, form)
+    try:
+        sheets_svc.apply_import(session, plan=plan, user=user)
+    except FORM_REFUSALS as e:
+        refusal(session, e)
+        return _sheets_page(request, session, user, team, check=plan, upload=upload, status_code=422)
+    target = "citizens" if plan.kind == sheets_svc.KIND_CITIZENS else "carers"
+    return _done(f"/teams/{team.id}/{target}")
+
+
+@router.get("/teams/{team_id}/sheets/download/{kind}")
+def download_sheet(team_id: RowId, kind: str, user: WebUser, session: SessionDep, format: str = "xlsx",
+                   lang: str = "sv", template: bool = False) -> Response:
+    team = planner_team(session, team_id, user)
+    if kind not in sheets_svc.KINDS or format not in ("csv", "xlsx") or lang not in ("sv", "en"):
+        raise HTTPException(status_code=404, detail="no such sheet")
+    rows = [] if template else sheets_svc.export_rows(session, kind=kind, team=team)
+    body = sheets_svc.write_sheet(kind, rows, fmt=format, lang=lang)
+    name = f"{team.external_id}-{kind}{'-template' if template else ''}.{format}"
+    return Response(body, media_type=sheets_svc.MEDIA[format],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

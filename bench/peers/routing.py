@@ -100,11 +100,21 @@ def _solve_team_day(problem: Problem, travel: Travel, team: str, day: int, visit
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.Start(k)))
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(k)))
 
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
-    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    params.time_limit.FromMilliseconds(max(100, int(seconds * 1000)))
-    solution = routing.SolveWithParameters(params)
+    # Cheapest insertion cannot insert one node of a double visit without its twin (their starts are
+    # tied), and on some days then leaves every visit out; building paths arc by arc, most constrained
+    # first, mostly does not, given time of its own (two seconds at least) to find a first solution.
+    strategies = routing_enums_pb2.FirstSolutionStrategy
+    for strategy, limit in ((strategies.PARALLEL_CHEAPEST_INSERTION, seconds),
+                            (strategies.PATH_MOST_CONSTRAINED_ARC, max(seconds, 2.0)),
+                            (strategies.PATH_CHEAPEST_ARC, max(seconds, 2.0))):
+        params = pywrapcp.DefaultRoutingSearchParameters()
+        params.first_solution_strategy = strategy
+        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        params.time_limit.FromMilliseconds(max(100, int(limit * 1000)))
+        solution = routing.SolveWithParameters(params)
+        if solution is not None and any(solution.Value(routing.ActiveVar(manager.NodeToIndex(node)))
+                                        for _, group in groups for node in group):
+            break
 
     starts: dict[str, int] = {}
     carers_of: dict[str, list[str]] = defaultdict(list)

@@ -151,6 +151,6 @@ def test_no_make_target_deletes_anything_but_what_the_checkout_builds() -> None:
     dry = subprocess.run(["make", "-n", "clean"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
     removed = [word for line in dry.stdout.splitlines() if line.startswith("rm ")
                for word in line.split()[1:] if not word.startswith("-")]
-    assert removed and set(removed) <= {".venv", ".pytest_cache", "build"}
+    assert removed and set(removed) <= {".venv", ".venv-audit", ".pytest_cache", "build"}
     makefile = (PROJECT_DIR / "Makefile").read_text()
-    assert "rm -rf" not in makefile.replace("rm -rf $(VENV) .pytest_cache build", "")
+    assert "rm -rf" not in makefile.replace("rm -rf $(VENV) .venv-audit .pytest_cache build", "")

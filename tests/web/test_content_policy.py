@@ -3,6 +3,7 @@ coordinator and an auditor use, and the site's own scripts (htmx, app.js) still 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,6 +12,19 @@ from tests.web.conftest import login
 from tests.web.site import DemoSite
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Any]:
+    """A browser context that keeps the pages' Content-Security-Policy (the shared one bypasses it)."""
+    context = browser.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en-GB,en;q=0.8"})
+    context.set_default_timeout(20_000)
+    pg = context.new_page()
+    pg.base = server
+    try:
+        yield pg
+    finally:
+        context.close()
 
 
 def test_no_page_a_coordinator_or_auditor_opens_breaks_the_content_policy(page: Any, site: DemoSite) -> None:

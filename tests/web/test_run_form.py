@@ -42,7 +42,7 @@ def test_steps_out_of_range_get_the_form_back_naming_them_and_no_job(
     form = {"start": "2026-12-01", "end": "2026-12-07", "time_limit": "30", "seed": "0", "steps": "0"}
     answer = coordinator_browser.post(f"/teams/{team_a.id}/runs", data=form)
     assert answer.status_code == 422
-    assert "steps must be between 1 and" in answer.text
+    assert "Steg per arbetslag (tomt: tidsgränsen avgör): antalet steg ska vara mellan 1 och" in answer.text
     assert 'value="0"' in answer.text  # the form comes back as it was sent
     assert _jobs(db_session) == []
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.repositories import team_data as repo
-from models.core import Carer, Citizen, Need, Shift
+from models.core import Carer, Citizen, Need, Shift, Team
 from models.team_data import RosterException
 
 
@@ -70,3 +70,15 @@ def pattern_cells(pattern: Any) -> dict[tuple[int, int], str]:
                      f"{s.break_latest // 60:02d}:{s.break_latest % 60:02d} {s.break_minutes})")
         cells[(s.week, s.weekday)].append(text)
     return {k: ", ".join(v) for k, v in cells.items()}
+
+
+def all_teams(session: Session) -> list[Team]:
+    return list(session.scalars(select(Team).order_by(Team.name)))
+
+
+def replan_needs(session: Session, *, plan_id: int, team_id: int) -> list[dict[str, Any]]:
+    """The plan's assignments a change made wrong, for the adjust page: visit, citizen, why, which change."""
+    rows = repo.open_replan_needs(session, plan_id, {team_id})
+    names = dict(session.execute(select(Citizen.id, Citizen.name).where(
+        Citizen.id.in_(sorted({v.citizen_id for _n, v, _c in rows}) or [-1]))).all())
+    return [{"need": n, "visit": v, "change": c, "citizen": names.get(v.citizen_id, "")} for n, v, c in rows]

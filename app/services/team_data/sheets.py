@@ -1,0 +1,893 @@
+"""The team's spreadsheets: citizens with their standing needs, carers with their skills and roster
+pattern; CSV (the csv module) or XLSX (openpyxl), headers in English or Swedish.
+
+An upload is read whole and checked first (`read_sheet` then `plan_import`): every error with its row
+and column, all of them, and what it would do ("12 new citizens, 3 changed, 2 ended"). Nothing is stored
+by that. `apply_import` stores it through the same services the pages use, in the caller's one
+transaction (the request commits it all, or rolls all of it back). Exporting and importing the same
+sheet changes nothing: rows are matched by their id and compared value by value.
+
+Citizens sheet: one row per standing need (a citizen with none has one row with the need columns
+empty); the citizen's columns are given on the first of their rows and may be repeated. Carers sheet:
+one row per week of the carer's roster pattern, each weekday cell like "07:00-12:00, 16:00-21:00".
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.repositories import team_data as repo
+from app.schemas import core as s
+from app.schemas import team_data as ts
+from app.services.errors import Invalid
+from app.services.team_data import carers as carers_svc
+from app.services.team_data import citizens as citizens_svc
+from app.services.team_data import needs as needs_svc
+from app.services.team_data import roster as roster_svc
+from models.core import Carer, Citizen, Need, Team, User
+from models.team_data import RosterPattern
+
+KIND_CITIZENS = "citizens"
+KIND_CARERS = "carers"
+KINDS = (KIND_CITIZENS, KIND_CARERS)
+MEDIA = {"csv": "text/csv; charset=utf-8",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+DAYS_EN = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAYS_SV = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
+
+# (key, English header, Swedish header)
+CITIZEN_COLUMNS = [
+    ("citizen_id", "citizen_id", "brukar_id"),
+    ("name", "name", "namn"),
+    ("address", "address", "adress"),
+    ("lat", "lat", "lat"),
+    ("lon", "lon", "lon"),
+    ("birth_year", "birth_year", "födelseår"),
+    ("contact_carer", "contact_carer", "kontaktperson"),
+    ("avoid_carers", "avoid_carers", "undvik_medarbetare"),
+    ("how_notes", "how_notes", "så_ges_hjälpen"),
+    ("notes", "notes", "anteckningar"),
+    ("national_measure", "national_measure", "nationellt_mått"),
+    ("ended_from", "ended_from", "upphör_från"),
+    ("end_reason", "end_reason", "upphör_orsak"),
+    ("need", "need", "insats"),
+    ("weekdays", "weekdays", "veckodagar"),
+    ("every_weeks", "every_weeks", "var_n_vecka"),
+    ("earliest_start", "earliest_start", "tidigast_start"),
+    ("latest_start", "latest_start", "senast_start"),
+    ("minutes", "minutes", "minuter"),
+    ("carers", "carers", "antal_personal"),
+    ("skills", "skills", "kompetens"),
+    ("care_instructions", "care_instructions", "instruktioner"),
+    ("priority", "priority", "prioritet"),
+    ("valid_from", "valid_from", "gäller_från"),
+    ("valid_to", "valid_to", "gäller_till"),
+]
+CARER_COLUMNS = [
+    ("carer_id", "carer_id", "medarbetar_id"),
+    ("name", "name", "namn"),
+    ("skills", "skills", "kompetens"),
+    ("contracted_hours", "contracted_hours", "timmar_per_vecka"),
+    ("active_from", "active_from", "börjar"),
+    ("active_to", "active_to", "slutar"),
+    ("pattern_from", "pattern_from", "schema_från"),
+    ("pattern_weeks", "pattern_weeks", "schema_veckor"),
+    ("week", "week", "vecka"),
+    *[(en, en, sv) for en, sv in zip(DAYS_EN, DAYS_SV, strict=True)],
+]
+COLUMNS = {KIND_CITIZENS: CITIZEN_COLUMNS, KIND_CARERS: CARER_COLUMNS}
+REQUIRED = {KIND_CITIZENS: ("name", "lat", "lon"), KIND_CARERS: ("name",)}
+YES = {"yes", "ja", "y", "j", "1", "true", "x"}
+NO = {"no", "nej", "n", "0", "false", ""}
+
+
+@dataclass
+class SheetError:
+    row: int
+    column: str
+    message: str
+
+    def text(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.message}"
+
+
+@dataclass
+class Sheet:
+    kind: str
+    headers: dict[str, str]  # key -> the header as the file wrote it
+    rows: list[tuple[int, dict[str, str]]]  # (row number in the file, key -> cell text)
+    errors: list[SheetError] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    kind: str
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    ended: list[str] = field(default_factory=list)
+    errors: list[SheetError] = field(default_factory=list)
+    # What apply_import does, in order: (operation, payload)
+    steps: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "new": len(self.new),
+            "changed": len(self.changed),
+            "ended": len(self.ended),
+            "errors": [{"row": e.row, "column": e.column, "msg": e.message} for e in self.errors],
+        }
+
+
+# --- reading and writing files -----------------------------------------------------------------
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return f"{value.hour:02d}:{value.minute:02d}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_sheet(kind: str, data: bytes, filename: str) -> Sheet:
+    """The file's rows as text by column key; a file that cannot be read is one error at row 1."""
+    if kind not in KINDS:
+        raise Invalid(f"unknown sheet {kind!r}: citizens or carers", path="kind")
+    grid: list[list[str]] = []
+    try:
+        if filename.lower().endswith(".xlsx"):
+            from openpyxl import load_workbook
+
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            ws = wb.worksheets[0]
+            grid = [[_cell_text(c) for c in row] for row in ws.iter_rows(values_only=True)]
+        else:
+            text = data.decode("utf-8-sig")
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+            grid = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+    except (UnicodeDecodeError, csv.Error, ValueError, KeyError, OSError) as e:
+        return Sheet(
+            kind, {}, [], [SheetError(1, "", f"the file cannot be read as CSV (UTF-8) or XLSX: {e}")]
+        )
+    by_header = {h.lower(): k for k, en, sv in COLUMNS[kind] for h in (en, sv)}
+    sheet = Sheet(kind, {}, [])
+    if not grid:
+        sheet.errors.append(SheetError(1, "", "the file is empty"))
+        return sheet
+    keys: list[str | None] = []
+    for header in grid[0]:
+        key = by_header.get(header.strip().lower())
+        if key is None and header.strip():
+            sheet.errors.append(SheetError(1, header, "unknown column"))
+        keys.append(key)
+        if key is not None:
+            sheet.headers[key] = header
+    for key in REQUIRED[kind]:
+        if key not in sheet.headers:
+            sheet.errors.append(SheetError(1, key, "the column is missing"))
+    for k, en, _sv in COLUMNS[kind]:
+        sheet.headers.setdefault(k, en)
+    for n, row in enumerate(grid[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        sheet.rows.append((n, {k: (row[i] if i < len(row) else "").strip() for i, k in enumerate(keys) if k}))
+    return sheet
+
+
+def write_sheet(kind: str, rows: list[dict[str, Any]], *, fmt: str, lang: str) -> bytes:
+    headers = [sv if lang == "sv" else en for _k, en, sv in COLUMNS[kind]]
+    keys = [k for k, _en, _sv in COLUMNS[kind]]
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = kind
+        ws.append(headers)
+        for row in rows:
+            ws.append([row.get(k, "") for k in keys])
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([row.get(k, "") for k in keys])
+    return buf.getvalue().encode("utf-8")
+
+
+# --- values ----------------------------------------------------------------------------------
+
+
+def _hhmm(m: int) -> str:
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+class _Cells:
+    """Parses one row's cells, collecting every error with its row and column."""
+
+    def __init__(self, sheet: Sheet, n: int, row: dict[str, str], errors: list[SheetError]) -> None:
+        self.sheet, self.n, self.row, self.errors = sheet, n, row, errors
+
+    def err(self, key: str, msg: str) -> None:
+        self.errors.append(SheetError(self.n, self.sheet.headers.get(key, key), msg))
+
+    def as_text(self, key: str) -> str | None:
+        return self.row.get(key) or None
+
+    def as_int(self, key: str) -> int | None:
+        v = self.as_text(key)
+        if v is None:
+            return None
+        try:
+            return int(v)
+        except ValueError:
+            self.err(key, f"{v!r} is not a whole number")
+            return None
+
+    def as_float(self, key: str) -> float | None:
+        v = self.as_text(key)
+        if v is None:
+            return None
+        try:
+            return float(v.replace(",", "."))
+        except ValueError:
+            self.err(key, f"{v!r} is not a number")
+            return None
+
+    def as_date(self, key: str) -> dt.date | None:
+        v = self.as_text(key)
+        if v is None:
+            return None
+        try:
+            return dt.date.fromisoformat(v[:10])
+        except ValueError:
+            self.err(key, f"{v!r} is not a date like 2026-12-07")
+            return None
+
+    def as_time(self, key: str) -> int | None:
+        v = self.as_text(key)
+        if v is None:
+            return None
+        m = _time(v)
+        if m is None:
+            self.err(key, f"{v!r} is not a time")
+        return m
+
+    def as_yes(self, key: str) -> bool:
+        v = (self.as_text(key) or "yes").lower()
+        if v in YES:
+            return True
+        if v not in NO:
+            self.err(key, f"{v!r} is not yes or no")
+        return False
+
+    def as_words(self, key: str) -> list[str]:
+        return [w.strip() for w in (self.as_text(key) or "").replace(",", ";").split(";") if w.strip()]
+
+    def as_weekdays(self, key: str) -> list[int]:
+        out = []
+        for w in self.as_words(key):
+            w = w.lower()[:3]
+            if w in DAYS_EN:
+                out.append(DAYS_EN.index(w))
+            elif w in DAYS_SV:
+                out.append(DAYS_SV.index(w))
+            else:
+                self.err(key, f"{w!r} is not a weekday (mon..sun or mån..sön)")
+        return sorted(set(out))
+
+    def as_shifts(self, key: str) -> list[tuple[int, int]]:
+        out = []
+        for part in (p.strip() for p in (self.as_text(key) or "").split(",")):
+            if not part:
+                continue
+            a, _, b = part.partition("-")
+            start, end = _time(a.strip()), _time(b.strip())
+            if start is None or end is None:
+                self.err(key, f"{part!r} is not a shift like 07:00-15:30")
+            else:
+                out.append((start, end))
+        return sorted(out)
+
+    def model(self, schema: type[BaseModel], data: dict[str, Any], columns: dict[str, str]) -> Any:
+        """`data` checked by the API's schema; each error at the column its field came from."""
+        try:
+            return schema.model_validate(data)
+        except ValidationError as e:
+            for item in e.errors():
+                fld = str(item["loc"][0]) if item["loc"] else ""
+                self.err(columns.get(fld, fld or "(row)"), item["msg"])
+            return None
+
+
+def _time(v: str) -> int | None:
+    try:
+        h, m = v.split(":")[:2]
+        minutes = int(h) * 60 + int(m)
+    except ValueError:
+        return None
+    return minutes if 0 <= minutes <= 24 * 60 and 0 <= int(m) < 60 else None
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+def export_rows(
+    session: Session, *, kind: str, team: Team, today: dt.date | None = None
+) -> list[dict[str, Any]]:
+    today = today or dt.date.today()
+    carer_ext: dict[int, str] = dict(session.execute(select(Carer.id, Carer.external_id)).all())
+    rows: list[dict[str, Any]] = []
+    if kind == KIND_CITIZENS:
+        for c in session.scalars(
+            select(Citizen).where(Citizen.team_id == team.id).order_by(Citizen.external_id)
+        ):
+            base = {
+                "citizen_id": c.external_id,
+                "name": c.name,
+                "address": c.address or "",
+                "lat": c.lat,
+                "lon": c.lon,
+                "birth_year": c.birth_year or "",
+                "contact_carer": carer_ext.get(c.contact_carer_id or 0, ""),
+                "avoid_carers": ";".join(sorted(carer_ext[a.id] for a in c.avoid_carers)),
+                "how_notes": c.how_notes or "",
+                "notes": c.notes or "",
+                "national_measure": "yes" if c.in_national_measure else "no",
+                "ended_from": c.ended_from.isoformat() if c.ended_from else "",
+                "end_reason": c.end_reason or "",
+            }
+            needs = [n for n in _needs_in_force(session, c.id, today)]
+            if not needs:
+                rows.append(base)
+            for n in needs:
+                rows.append(
+                    {
+                        **base,
+                        "need": n.kind,
+                        "weekdays": ";".join(DAYS_EN[d] for d in n.weekdays),
+                        "every_weeks": n.every_weeks,
+                        "earliest_start": _hhmm(n.earliest),
+                        "latest_start": _hhmm(n.latest),
+                        "minutes": n.duration,
+                        "carers": n.carers,
+                        "skills": ";".join(n.skills),
+                        "care_instructions": n.care_instructions or "",
+                        "priority": n.priority,
+                        "valid_from": n.valid_from.isoformat(),
+                        "valid_to": n.valid_to.isoformat() if n.valid_to else "",
+                    }
+                )
+        return rows
+    for k in session.scalars(select(Carer).where(Carer.team_id == team.id).order_by(Carer.external_id)):
+        base = {
+            "carer_id": k.external_id,
+            "name": k.name,
+            "skills": ";".join(k.skills),
+            "contracted_hours": ""
+            if k.contracted_minutes_per_week is None
+            else _hours(k.contracted_minutes_per_week),
+            "active_from": k.active_from.isoformat() if k.active_from else "",
+            "active_to": k.active_to.isoformat() if k.active_to else "",
+        }
+        pattern = _pattern_in_force(session, k.id)
+        if pattern is None:
+            rows.append(base)
+            continue
+        for w in range(pattern.weeks):
+            cells = {
+                DAYS_EN[d]: ", ".join(
+                    f"{_hhmm(ps.start)}-{_hhmm(ps.end)}"
+                    for ps in pattern.shifts
+                    if ps.week == w and ps.weekday == d
+                )
+                for d in range(7)
+            }
+            rows.append(
+                {
+                    **base,
+                    "pattern_from": pattern.valid_from.isoformat(),
+                    "pattern_weeks": pattern.weeks,
+                    "week": w + 1,
+                    **cells,
+                }
+            )
+    return rows
+
+
+def _hours(minutes: int) -> str:
+    hours = minutes / 60
+    return str(int(hours)) if hours.is_integer() else f"{hours:.2f}".rstrip("0")
+
+
+def _needs_in_force(session: Session, citizen_id: int, today: dt.date) -> list[Need]:
+    return [
+        n
+        for n in session.scalars(
+            select(Need).where(Need.citizen_id == citizen_id).order_by(Need.kind, Need.valid_from, Need.id)
+        )
+        if n.valid_to is None or n.valid_to >= today
+    ]
+
+
+def _pattern_in_force(session: Session, carer_id: int) -> RosterPattern | None:
+    patterns = list(repo.patterns_of(session, carer_id))
+    return next((p for p in reversed(patterns) if p.valid_to is None), None)
+
+
+# --- import: check and plan --------------------------------------------------------------------
+
+
+def plan_import(
+    session: Session, *, sheet: Sheet, team: Team, effective: dt.date, today: dt.date | None = None
+) -> ImportPlan:
+    """What importing the sheet would do, and every error; changes nothing."""
+    plan = ImportPlan(sheet.kind, errors=list(sheet.errors))
+    if sheet.errors and not sheet.rows:
+        return plan
+    if sheet.kind == KIND_CITIZENS:
+        _plan_citizens(session, sheet, team, effective, today or dt.date.today(), plan)
+    else:
+        _plan_carers(session, sheet, team, effective, plan)
+    plan.errors.sort(key=lambda e: (e.row, e.column))
+    return plan
+
+
+def _group(sheet: Sheet, id_key: str) -> dict[str, list[tuple[int, dict[str, str]]]]:
+    groups: dict[str, list[tuple[int, dict[str, str]]]] = defaultdict(list)
+    for n, row in sheet.rows:
+        groups[row.get(id_key) or f"name:{row.get('name', '')}"].append((n, row))
+    return groups
+
+
+def _same_across(
+    sheet: Sheet, rows: list[tuple[int, dict[str, str]]], keys: list[str], errors: list[SheetError]
+) -> dict[str, str]:
+    """The person's columns: from the first row; later rows leave them empty or repeat them."""
+    first_n, first = rows[0]
+    for n, row in rows[1:]:
+        for k in keys:
+            if row.get(k) and first.get(k) and row[k] != first[k]:
+                errors.append(SheetError(n, sheet.headers[k], f"differs from row {first_n} ({first[k]!r})"))
+    return {k: first.get(k, "") or next((r.get(k, "") for _n, r in rows if r.get(k)), "") for k in keys}
+
+
+CITIZEN_KEYS = [k for k, _e, _s in CITIZEN_COLUMNS[:13]]
+NEED_FIELD_COLUMN = {
+    "kind": "need",
+    "weekdays": "weekdays",
+    "every_weeks": "every_weeks",
+    "earliest": "earliest_start",
+    "latest": "latest_start",
+    "duration": "minutes",
+    "carers": "carers",
+    "skills": "skills",
+    "care_instructions": "care_instructions",
+    "priority": "priority",
+    "valid_from": "valid_from",
+    "valid_to": "valid_to",
+}
+
+
+def _plan_citizens(
+    session: Session, sheet: Sheet, team: Team, effective: dt.date, today: dt.date, plan: ImportPlan
+) -> None:
+    carers = {c.external_id: c for c in session.scalars(select(Carer).where(Carer.team_id == team.id))}
+    known_skills = {sk for c in carers.values() for sk in c.skills}
+    existing = {c.external_id: c for c in session.scalars(select(Citizen).where(Citizen.team_id == team.id))}
+    errors = plan.errors
+    for key, rows in _group(sheet, "citizen_id").items():
+        n0, _first = rows[0]
+        vals = _same_across(sheet, rows, CITIZEN_KEYS, errors)
+        cells = _Cells(sheet, n0, vals, errors)
+        ext = vals.get("citizen_id") or None
+        row_citizen = existing.get(ext) if ext else None
+        if ext and row_citizen is None:
+            other = session.scalar(select(Citizen).where(Citizen.external_id == ext))
+            if other is not None:
+                cells.err("citizen_id", f"{ext!r} is another team's citizen")
+                continue
+        contact = vals.get("contact_carer") or None
+        if contact and contact not in carers:
+            cells.err("contact_carer", f"unknown carer {contact!r}")
+        avoid = cells.as_words("avoid_carers")
+        for a in avoid:
+            if a not in carers:
+                cells.err("avoid_carers", f"unknown carer {a!r}")
+        if contact and contact in avoid:
+            cells.err("contact_carer", "the contact carer cannot be on the avoid list")
+        ended_from, end_reason = cells.as_date("ended_from"), cells.as_text("end_reason")
+        if ended_from and end_reason not in {"moved", "deceased", "nursing_home", "other"}:
+            cells.err("end_reason", "give moved, deceased, nursing_home or other")
+        data = {
+            "team_id": team.id,
+            "name": vals.get("name") or "",
+            "address": cells.as_text("address"),
+            "lat": cells.as_float("lat"),
+            "lon": cells.as_float("lon"),
+            "birth_year": cells.as_int("birth_year"),
+            "contact_carer_id": carers[contact].id if contact in carers else None,
+            "avoid_carer_ids": [carers[a].id for a in avoid if a in carers],
+            "how_notes": cells.as_text("how_notes"),
+            "notes": cells.as_text("notes"),
+            "in_national_measure": cells.as_yes("national_measure"),
+        }
+        cols = {k: k for k in CITIZEN_KEYS} | {
+            "contact_carer_id": "contact_carer",
+            "avoid_carer_ids": "avoid_carers",
+            "in_national_measure": "national_measure",
+        }
+        checked = cells.model(
+            s.CitizenCreate, {k: v for k, v in data.items() if v is not None or k in ("lat", "lon")}, cols
+        )
+        needs = []
+        for n, row in rows:
+            if not row.get("need"):
+                if any(row.get(k) for k in NEED_FIELD_COLUMN.values() if k != "need"):
+                    _Cells(sheet, n, row, errors).err(
+                        "need", "a need's columns are filled in but not its name"
+                    )
+                continue
+            rc = _Cells(sheet, n, row, errors)
+            skills = rc.as_words("skills")
+            for sk in skills:
+                if sk not in known_skills:
+                    rc.err("skills", f"unknown skill {sk!r} (no carer of the team has it)")
+            need = {
+                "citizen_id": row_citizen.id if row_citizen else 1,
+                "kind": row["need"],
+                "weekdays": rc.as_weekdays("weekdays"),
+                "every_weeks": rc.as_int("every_weeks") or 1,
+                "earliest": rc.as_time("earliest_start"),
+                "latest": rc.as_time("latest_start"),
+                "duration": rc.as_int("minutes"),
+                "carers": rc.as_int("carers") or 1,
+                "skills": skills,
+                "care_instructions": rc.as_text("care_instructions"),
+                "priority": rc.as_int("priority") or 2,
+                "valid_from": rc.as_date("valid_from") or max(effective, today),
+                "valid_to": rc.as_date("valid_to"),
+            }
+            checked_need = rc.model(s.NeedCreate, need, NEED_FIELD_COLUMN)
+            if checked_need is not None:
+                needs.append(checked_need)
+        if checked is None or errors:
+            continue  # with errors anywhere nothing is stored: planning the rest only counts
+        label = vals.get("name") or key
+        if row_citizen is None:
+            plan.new.append(label)
+            plan.steps.append(
+                (
+                    "new_citizen",
+                    {
+                        "external_id": ext,
+                        "data": checked,
+                        "needs": needs,
+                        "ended_from": ended_from,
+                        "end_reason": end_reason,
+                    },
+                )
+            )
+            continue
+        _plan_existing_citizen(
+            session, plan, row_citizen, checked, needs, ended_from, end_reason, effective, today, label
+        )
+
+
+def _citizen_values(session: Session, c: Citizen) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "address": c.address,
+        "lat": c.lat,
+        "lon": c.lon,
+        "birth_year": c.birth_year,
+        "contact_carer_id": c.contact_carer_id,
+        "avoid_carer_ids": sorted(a.id for a in c.avoid_carers),
+        "how_notes": c.how_notes,
+        "notes": c.notes,
+        "in_national_measure": c.in_national_measure,
+    }
+
+
+def _need_values(n: Any) -> tuple[Any, ...]:
+    return (
+        list(n.weekdays),
+        n.every_weeks,
+        n.earliest,
+        n.latest,
+        n.duration,
+        n.carers,
+        sorted(n.skills),
+        n.care_instructions,
+        n.priority,
+        n.valid_to,
+    )
+
+
+def _plan_existing_citizen(
+    session: Session,
+    plan: ImportPlan,
+    c: Citizen,
+    checked: s.CitizenCreate,
+    needs: list[s.NeedCreate],
+    ended_from: dt.date | None,
+    end_reason: str | None,
+    effective: dt.date,
+    today: dt.date,
+    label: str,
+) -> None:
+    changed = False
+    now = _citizen_values(session, c)
+    wanted = {k: getattr(checked, k) for k in now}
+    wanted["avoid_carer_ids"] = sorted(wanted["avoid_carer_ids"])
+    diff = {k: v for k, v in wanted.items() if now[k] != v}
+    if diff:
+        plan.steps.append(("edit_citizen", {"citizen_id": c.id, "changes": diff}))
+        changed = True
+    current = {(n.kind, n.valid_from): n for n in _needs_in_force(session, c.id, today)}
+    seen = set()
+    for need in needs:
+        key = (need.kind, need.valid_from)
+        seen.add(key)
+        row = current.get(key)
+        if row is None:
+            plan.steps.append(("add_need", {"citizen_id": c.id, "data": need}))
+            changed = True
+        elif _need_values(row) != _need_values(need):
+            start = max(effective, row.valid_from)
+            plan.steps.append(("change_need", {"need_id": row.id, "from": start, "data": need}))
+            changed = True
+    for key, row in current.items():
+        if key not in seen:
+            plan.steps.append(("end_need", {"need_id": row.id, "from": max(effective, row.valid_from)}))
+            changed = True
+    if ended_from and ended_from != c.ended_from:
+        plan.steps.append(("end_citizen", {"citizen_id": c.id, "from": ended_from, "reason": end_reason}))
+        plan.ended.append(label)
+    elif changed:
+        plan.changed.append(label)
+
+
+CARER_KEYS = [
+    "carer_id",
+    "name",
+    "skills",
+    "contracted_hours",
+    "active_from",
+    "active_to",
+    "pattern_from",
+    "pattern_weeks",
+]
+
+
+def _plan_carers(session: Session, sheet: Sheet, team: Team, effective: dt.date, plan: ImportPlan) -> None:
+    existing = {c.external_id: c for c in session.scalars(select(Carer).where(Carer.team_id == team.id))}
+    errors = plan.errors
+    for key, rows in _group(sheet, "carer_id").items():
+        n0, _first = rows[0]
+        vals = _same_across(sheet, rows, CARER_KEYS, errors)
+        cells = _Cells(sheet, n0, vals, errors)
+        ext = vals.get("carer_id") or None
+        carer = existing.get(ext) if ext else None
+        if ext and carer is None and session.scalar(select(Carer.id).where(Carer.external_id == ext)):
+            cells.err("carer_id", f"{ext!r} is another team's carer")
+            continue
+        hours = cells.as_float("contracted_hours")
+        data = {
+            "team_id": team.id,
+            "name": vals.get("name") or "",
+            "skills": cells.as_words("skills"),
+            "contracted_minutes_per_week": round(hours * 60) if hours is not None else None,
+            "active_from": cells.as_date("active_from"),
+        }
+        checked = cells.model(s.CarerCreate, data, {"contracted_minutes_per_week": "contracted_hours"})
+        active_to = cells.as_date("active_to")
+        weeks = cells.as_int("pattern_weeks")
+        pattern_from = cells.as_date("pattern_from")
+        shifts: list[dict[str, Any]] = []
+        for n, row in rows:
+            rc = _Cells(sheet, n, row, errors)
+            week = rc.as_int("week")
+            day_cells = {d: rc.as_shifts(DAYS_EN[d]) for d in range(7)}
+            if week is None:
+                if any(day_cells.values()):
+                    rc.err("week", "give the week of the pattern (1..6) for these shifts")
+                continue
+            if weeks is None or not 1 <= week <= weeks:
+                rc.err("week", f"week {week} is outside the pattern's {weeks or 0} weeks")
+                continue
+            for d, hours_of_day in day_cells.items():
+                by = sorted(hours_of_day)
+                for (a0, a1), (b0, b1) in zip(by, by[1:], strict=False):
+                    if b0 < a1:
+                        rc.err(
+                            DAYS_EN[d], f"shifts {_hhmm(a0)}-{_hhmm(a1)} and {_hhmm(b0)}-{_hhmm(b1)} overlap"
+                        )
+                shifts += [{"week": week - 1, "weekday": d, "start": a, "end": b} for a, b in hours_of_day]
+        pattern = None
+        if weeks is not None:
+            pattern = cells.model(
+                ts.RosterPatternSet,
+                {"from_date": pattern_from or effective, "weeks": weeks, "shifts": shifts},
+                {"weeks": "pattern_weeks", "from_date": "pattern_from", "shifts": "week"},
+            )
+        if checked is None or errors:
+            continue
+        label = vals.get("name") or key
+        if carer is None:
+            plan.new.append(label)
+            plan.steps.append(
+                (
+                    "new_carer",
+                    {"external_id": ext, "data": checked, "pattern": pattern, "active_to": active_to},
+                )
+            )
+            continue
+        changed = False
+        now = {
+            "name": carer.name,
+            "skills": sorted(carer.skills),
+            "contracted_minutes_per_week": carer.contracted_minutes_per_week,
+            "active_from": carer.active_from,
+        }
+        wanted = {
+            "name": checked.name,
+            "skills": sorted(set(checked.skills)),
+            "contracted_minutes_per_week": checked.contracted_minutes_per_week,
+            "active_from": checked.active_from,
+        }
+        diff = {k: v for k, v in wanted.items() if now[k] != v}
+        if diff:
+            plan.steps.append(("edit_carer", {"carer_id": carer.id, "changes": diff}))
+            changed = True
+        current = _pattern_in_force(session, carer.id)
+        if pattern is not None and (
+            current is None
+            or _pattern_key(current)
+            != (
+                pattern.from_date,
+                pattern.weeks,
+                sorted((x.week, x.weekday, x.start, x.end) for x in pattern.shifts),
+            )
+        ):
+            start = max(effective, pattern.from_date)
+            plan.steps.append(
+                (
+                    "set_pattern",
+                    {"carer_id": carer.id, "pattern": pattern.model_copy(update={"from_date": start})},
+                )
+            )
+            changed = True
+        if active_to and active_to != carer.active_to:
+            plan.steps.append(("end_carer", {"carer_id": carer.id, "from": active_to + dt.timedelta(days=1)}))
+            plan.ended.append(label)
+        elif changed:
+            plan.changed.append(label)
+
+
+def _pattern_key(p: RosterPattern) -> tuple[Any, ...]:
+    return (p.valid_from, p.weeks, sorted((x.week, x.weekday, x.start, x.end) for x in p.shifts))
+
+
+# --- import: store -----------------------------------------------------------------------------
+
+
+def apply_import(session: Session, *, plan: ImportPlan, user: User) -> None:
+    """Store what the plan says, through the services; the caller's transaction holds it all."""
+    if plan.errors:
+        raise Invalid(
+            f"the sheet has {len(plan.errors)} errors; nothing was stored",
+            errors=[
+                {"loc": ["sheet", e.row, e.column], "path": f"row {e.row}.{e.column}", "msg": e.message}
+                for e in plan.errors
+            ],
+        )
+    for op, p in plan.steps:
+        if op == "new_citizen":
+            data = p["data"].model_copy(update={"external_id": p["external_id"]})
+            citizen = citizens_svc.register_citizen(session, data=data, user=user)
+            for need in p["needs"]:
+                needs_svc.add_need(
+                    session, data=need.model_copy(update={"citizen_id": citizen.id}), user=user
+                )
+            if p["ended_from"]:
+                citizens_svc.end_citizen(
+                    session,
+                    citizen=citizen,
+                    user=user,
+                    data=s.CitizenEnd(from_date=p["ended_from"], reason=p["end_reason"]),
+                )
+        elif op == "edit_citizen":
+            citizen = _get(session, Citizen, p["citizen_id"])
+            citizens_svc.edit_citizen(
+                session, citizen=citizen, data=s.CitizenUpdate(**p["changes"]), user=user
+            )
+        elif op == "add_need":
+            needs_svc.add_need(
+                session, data=p["data"].model_copy(update={"citizen_id": p["citizen_id"]}), user=user
+            )
+        elif op == "change_need":
+            need = _get(session, Need, p["need_id"])
+            d = p["data"]
+            change = s.NeedChange(
+                from_date=p["from"],
+                weekdays=d.weekdays,
+                every_weeks=d.every_weeks,
+                earliest=d.earliest,
+                latest=d.latest,
+                duration=d.duration,
+                carers=d.carers,
+                skills=d.skills,
+                care_instructions=d.care_instructions,
+                priority=d.priority,
+                valid_to=d.valid_to,
+            )
+            needs_svc.change_need(session, need=need, data=change, user=user)
+        elif op == "end_need":
+            needs_svc.end_need(
+                session, need=_get(session, Need, p["need_id"]), from_date=p["from"], user=user
+            )
+        elif op == "end_citizen":
+            citizens_svc.end_citizen(
+                session,
+                citizen=_get(session, Citizen, p["citizen_id"]),
+                user=user,
+                data=s.CitizenEnd(from_date=p["from"], reason=p["reason"] or "other"),
+            )
+        elif op == "new_carer":
+            data = p["data"].model_copy(update={"external_id": p["external_id"]})
+            carer = carers_svc.add_carer(session, data=data, user=user)
+            if p["pattern"] is not None:
+                roster_svc.set_pattern(session, carer=carer, data=p["pattern"], user=user)
+            if p["active_to"]:
+                carers_svc.end_carer(
+                    session,
+                    carer=carer,
+                    user=user,
+                    data=s.CarerEnd(from_date=p["active_to"] + dt.timedelta(days=1)),
+                )
+        elif op == "edit_carer":
+            carers_svc.edit_carer(
+                session,
+                carer=_get(session, Carer, p["carer_id"]),
+                data=s.CarerUpdate(**p["changes"]),
+                user=user,
+            )
+        elif op == "set_pattern":
+            roster_svc.set_pattern(
+                session, carer=_get(session, Carer, p["carer_id"]), data=p["pattern"], user=user
+            )
+        elif op == "end_carer":
+            carers_svc.end_carer(
+                session,
+                carer=_get(session, Carer, p["carer_id"]),
+                user=user,
+                data=s.CarerEnd(from_date=p["from"]),
+            )
+    session.flush()
+
+
+def _get(session: Session, model: Any, row_id: int) -> Any:
+    row = session.get(model, row_id)
+    if row is None:
+        raise Invalid(f"{model.__name__.lower()} {row_id} went away meanwhile; upload again")
+    return row
