@@ -195,6 +195,27 @@ def verify(instance: str | Path, plan_path: str | Path, timeout: float = 1800) -
     )
 
 
+def load_spread(problem: Problem, plan_path: str | Path) -> float | None:
+    """How unevenly a plan loads its carers: per team, the standard deviation over its carers of
+    planned visit minutes relative to contracted minutes (the contract's weekly minutes over the
+    plan's days; without a contract figure, the carer's shift minutes), in percentage points, then
+    averaged over teams. None when no team has two carers with time."""
+    doc = json.loads(Path(plan_path).read_text(encoding="utf-8"))
+    duration = {v.id: v.duration for v in problem.visits}
+    planned: dict[str, int] = {}
+    for a in doc.get("visits", []):
+        for c in a["carers"]:
+            planned[c] = planned.get(c, 0) + duration[a["id"]]
+    ratios: dict[str, list[float]] = {}
+    for c in problem.carers:
+        weekly = c.contracted_minutes_per_week
+        hours = weekly * problem.days / 7 if weekly is not None else sum(s.end - s.start for s in c.shifts)
+        if hours > 0:
+            ratios.setdefault(c.team, []).append(100 * planned.get(c.id, 0) / hours)
+    spreads = [statistics.pstdev(r) for r in ratios.values() if len(r) > 1]
+    return round(statistics.mean(spreads), 2) if spreads else None
+
+
 def own_verify(instance: str | Path, plan_path: str | Path) -> Verdict:
     """The planner's final check on a plan file, with the verifier's figures as the audit counts them
     (app/audit, tested to the digit against the verifier where ../shared exists)."""
@@ -219,27 +240,6 @@ def own_verify(instance: str | Path, plan_path: str | Path) -> Verdict:
     return Verdict(valid=not violations, exit_code=1 if violations else 0, figures=figures,
                    violations=violations[:50], cap_breaches=sum(CAP_WORDS in v for v in violations[:50]),
                    checker=OWN_CHECK_NAME)
-
-
-def load_spread(problem: Problem, plan_path: str | Path) -> float | None:
-    """How unevenly a plan loads its carers: per team, the standard deviation over its carers of
-    planned visit minutes relative to contracted minutes (the contract's weekly minutes over the
-    plan's days; without a contract figure, the carer's shift minutes), in percentage points, then
-    averaged over teams. None when no team has two carers with time."""
-    doc = json.loads(Path(plan_path).read_text(encoding="utf-8"))
-    duration = {v.id: v.duration for v in problem.visits}
-    planned: dict[str, int] = {}
-    for a in doc.get("visits", []):
-        for c in a["carers"]:
-            planned[c] = planned.get(c, 0) + duration[a["id"]]
-    ratios: dict[str, list[float]] = {}
-    for c in problem.carers:
-        weekly = c.contracted_minutes_per_week
-        hours = weekly * problem.days / 7 if weekly is not None else sum(s.end - s.start for s in c.shifts)
-        if hours > 0:
-            ratios.setdefault(c.team, []).append(100 * planned.get(c.id, 0) / hours)
-    spreads = [statistics.pstdev(r) for r in ratios.values() if len(r) > 1]
-    return round(statistics.mean(spreads), 2) if spreads else None
 
 
 # ---------------------------------------------------------------- child processes

@@ -41,7 +41,10 @@ class TeamState(Routes, Undo, MoveBudget):
             self.slots_of_carer[sl.carer].append(k)
         # Fair load is weighed per carer over the whole plan: the minutes that matter to a carer
         # are the period's, and a busy day can be evened out by a quiet one.
-        self.carer_share = [sum(self.share[k] for k in ks) for ks in self.slots_of_carer]
+        # A contract is per working day: a split shift's two parts share one day's contracted minutes.
+        self.carer_share = [sum(self.share[k] for k in ks) if ix.contracted[c] is None
+                            else self.share[ks[0]] * len({ix.slots[k].day for k in ks}) if ks else 0
+                            for c, ks in enumerate(self.slots_of_carer)]
         self.target: list[int | None] = [None] * ix.n_needs
         # A minute off the usual time, per need: the daily need's weight while the search looks for
         # faces; the final steadying descent weighs needs with few visits more.

@@ -11,6 +11,7 @@ from solver.insertion import place
 from solver.objective import WEIGHTS, Weights, time_weights
 from solver.planner import team_state
 from solver.travel import Travel
+from solver.types import Shift
 from tests.solver.conftest import by_visit, carer, citizen, problem, quick, verify, visit
 
 
@@ -141,3 +142,12 @@ def test_a_search_step_that_evens_the_load_gains_what_the_whole_plan_gains() -> 
 
     assert st.carer_load(ix.carer_pos["bo"]) == 60
     assert abs(change - (st.total_cost() - before)) < 1e-9
+
+
+def test_a_contracted_carer_with_a_split_shift_has_one_days_contract_for_both_parts() -> None:
+    split = (Shift(0, 420, 660), Shift(0, 960, 1200))
+    p = problem([carer("anna", shifts=split, contracted=2_000), carer("bo")], [citizen("p1")],
+                [visit("v1", "p1")])
+    ix = build_team_index(p, "T", Travel.for_problem(p))
+    st, _, _ = team_state(p, ix, {}, {}, {})
+    assert st.carer_share[ix.carer_pos["anna"]] == objective.contracted_share(2_000) == 400
