@@ -274,7 +274,7 @@ SV: dict[str, str] = {
     "Start a re-plan": "Starta omplanering",
     "Re-plan preview": "Förhandsvisning av omplanering",
     "Moved visits": "Flyttade besök",
-    "New faces": "Nya ansikten",
+    "New faces": "Nya för brukaren",
     "Kept": "Oförändrade",
     "Before": "Före",
     "After": "Efter",
@@ -520,6 +520,13 @@ SV: dict[str, str] = {
         "De gällande planerna har inga besök den här månaden.",
     "Choose a month like {example}; showing this month instead.":
         "Välj en månad som {example}; den här månaden visas i stället.",
+    # why a citizen is not measured in a 14-day period (app.audit.national.REASONS)
+    "Not measured, and why": "Inte mätta, och varför",
+    "no birth year": "födelseår saknas",
+    "under 65": "under 65 år",
+    "recorded absence": "registrerad frånvaro",
+    "a day without visits (away)": "en dag utan besök (bortrest)",
+    "fewer than two counted visits on some day": "färre än två räknade besök någon dag",
     # audit charts (app.audit.report.ChartWords)
     "calendar month": "kalendermånad",
     "14-day period": "14-dagarsperiod",
@@ -777,6 +784,7 @@ NOT_THE_TRADES: dict[str, str] = {
     "basen": "gruppens lokal",
     "förkasta": "släng",
     "nytt ansikte": "ny för brukaren",
+    "nya ansikten": "nya för brukaren",
     "tak": "gräns",
     "taket": "gränsen",
     "körning": "planering",

@@ -25,6 +25,7 @@ def test_a_member_finds_people_of_the_own_team_by_name_and_nobody_elses(
     client: TestClient, make: Make, db_session: Session, team_a: m.Team, team_b: m.Team
 ) -> None:
     planned_team(make, db_session, team_a)
+    make.citizen(team_a, name="Åke Öberg")
     make.citizen(team_b, name="Greta Holmberg")  # another team's: never found
     member = make.user(m.ROLE_MEMBER, [team_a])
     auditor = make.user(m.ROLE_AUDITOR, [team_a])
@@ -34,6 +35,8 @@ def test_a_member_finds_people_of_the_own_team_by_name_and_nobody_elses(
     citizens = re.findall(r'<a href="/citizens/\d+">([^<]+)</a>', page)
     assert citizens == ["Greta Holm"]
     assert "Ingen hittades." in page  # no carer is called so
+    found = _as(client, member).get("/search", params={"q": "öberg åke"}).text
+    assert re.findall(r'<a href="/citizens/\d+">([^<]+)</a>', found) == ["Åke Öberg"]
     assert 'action="/search"' in _as(client, member).get(f"/teams/{team_a.id}/rota").text  # from every page
     assert _as(client, auditor).get("/search", params={"q": "holm"}).status_code == 403
 

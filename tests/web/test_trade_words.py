@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from app.audit import national
 from app.web import pages_audit, render
 from app.web.i18n import (
     CONCEPT_LABELS,
@@ -41,7 +42,7 @@ def test_no_swedish_text_uses_a_word_the_trade_does_not() -> None:
 
 def test_the_pages_own_texts_have_swedish_entries() -> None:
     texts = {t for pair in render.GLOSSARY for t in pair} | set(render.PAGE_HELP.values())
-    texts |= set(FIELD_LABELS.values())
+    texts |= set(FIELD_LABELS.values()) | set(national.REASONS)
     texts |= {pages_audit.NO_PLAN, pages_audit.NO_PERFORMED, pages_audit.NO_VISITS, pages_audit.BAD_MONTH}
     assert sorted(t for t in texts if t not in SV) == []
 

@@ -152,20 +152,18 @@ SEARCH_LIMIT = 30
 
 
 def find_people(session: Session, *, user: User, text: str) -> dict[str, list[Any]]:
-    """Citizens and carers of the user's teams whose name holds `text` (any case): (id, name, team name)."""
-    words = text.split()
+    """Citizens and carers of the user's teams whose name holds every word of `text`, in any case (also
+    Å, Ä and Ö, which SQLite's lower() leaves alone, hence compared here): (id, name, team name)."""
+    words = [w.casefold() for w in text.split()]
     if not words:
         return {"citizens": [], "carers": []}
     out: dict[str, list[Any]] = {}
     for key, model in (("citizens", Citizen), ("carers", Carer)):
-        stmt = (
+        rows = session.execute(
             select(model.id, model.name, Team.name)
             .join(Team, Team.id == model.team_id)
             .where(scope_filter(model.team_id, user))
             .order_by(model.name)
-            .limit(SEARCH_LIMIT)
-        )
-        for word in words:
-            stmt = stmt.where(func.lower(model.name).contains(word.lower(), autoescape=True))
-        out[key] = list(session.execute(stmt).all())
+        ).all()
+        out[key] = [r for r in rows if all(w in r[1].casefold() for w in words)][:SEARCH_LIMIT]
     return out
