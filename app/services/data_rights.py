@@ -27,6 +27,7 @@ from sqlalchemy import JSON, String, Table, Text, cast, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.repositories.core import has_visits
+from app.services.audit import pseudonymiser
 from app.services.core import delete_row
 from app.services.errors import Conflict
 from app.settings import get_settings
@@ -156,8 +157,6 @@ def former_values(session: Session, *, table: str, row_id: int) -> set[str]:
 
 
 def _pseudonym(kind: str, row_id: int) -> str:
-    from app.services.audit import pseudonymiser
-
     return pseudonymiser()(kind, str(row_id))
 
 
