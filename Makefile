@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test test-fast lint bench worker clean
+.PHONY: setup run test test-fast lint bench worker clean audit-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,14 +31,21 @@ test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow and not browser and not celery"
 
 lint: setup
-	$(BIN)/ruff check app solver models exchange tests bench
-	$(BIN)/mypy app solver models exchange tests bench
+	$(BIN)/ruff check app solver models exchange tests bench scripts
+	$(BIN)/mypy app solver models exchange tests bench scripts
+
+# pip-audit lives in a virtual environment of its own: the project's environment is what it audits.
+audit-deps: setup
+	test -x .venv-audit/bin/pip-audit || ($(PYTHON) -m venv .venv-audit && .venv-audit/bin/pip install --quiet pip-audit)
+	$(BIN)/pip freeze --exclude-editable > .venv-audit/requirements.txt
+	$(BIN)/python scripts/audit_deps.py .venv-audit/requirements.txt .venv-audit/bin/pip-audit
 
 bench: setup
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench
 
 worker: setup
 	$(BIN)/homecare worker
 
 clean:
-	rm -rf $(VENV) .pytest_cache build
+	rm -rf $(VENV) .venv-audit .pytest_cache build

@@ -19,6 +19,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.settings import get_settings
@@ -28,6 +30,17 @@ from app.settings import get_settings
 # writes after someone else committed (a solve job's progress, another request) fails at once with
 # "database is locked": SQLite cannot bring a stale snapshot up to date, nor wait for it.
 WRITES = "homecare_writes"
+# The database cannot be reached (restarting, its connections used up, an SQLite file locked past the
+# busy timeout): the request did nothing, and the same request a little later will work, so it answers
+# 503 with Retry-After (app.api.errors, app.web.render). The pool's pre-ping replaces dead connections,
+# so the service recovers by itself once the database is back.
+DATABASE_DOWN: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout)
+DATABASE_DOWN_DETAIL = "the database is not reachable just now; nothing was changed, try again shortly"
+RETRY_AFTER_SECONDS = 5
+
+# Marks a route (in its OpenAPI description) whose reads of citizens' data are written to the access
+# log: its session writes, although the request only reads (see app.api.deps.ReadLog).
+ACCESS_LOGGED = "x-access-logged"
 
 
 def for_writing(engine: Engine) -> Engine:
@@ -68,6 +81,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True
+        # A database that does not answer (a restart, a network fault) is an error in seconds, not a hang.
+        kwargs["connect_args"] = {"connect_timeout": 5}
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -97,10 +112,13 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def get_session(request: Request) -> Generator[Session, None, None]:
     """FastAPI dependency: a session committed when the endpoint succeeds, rolled back otherwise.
 
-    A request that may write (POST, PUT, PATCH, DELETE) writes from its first statement on (see
-    `WRITES`); reading requests never wait for a writer.
+    A request that may write (POST, PUT, PATCH, DELETE), or that logs its reads of citizens' data
+    (`ACCESS_LOGGED`), writes from its first statement on (see `WRITES`); other reading requests never
+    wait for a writer.
     """
-    writes = request.method not in SAFE_METHODS
+    route = request.scope.get("route")
+    logged = bool((getattr(route, "openapi_extra", None) or {}).get(ACCESS_LOGGED))
+    writes = request.method not in SAFE_METHODS or logged
     yield from transactional_session(get_writing_sessionmaker() if writes else get_sessionmaker())
 
 

@@ -3,7 +3,8 @@ morning / medication / lunch / shower / evening needs, about 40 carers with skil
 and split shifts, four weeks of visits, and demo users of each role with known passwords.
 
 Everything is made up (names, addresses, notes) and generated from a seed, so the same seed gives
-the same municipality. `seed_demo(session)` writes it through the normal services (visits come
+the same municipality. Needs, shifts and skills are exchange/generator.py's (the generated test
+instances are teams of the same kind). `seed_demo(session)` writes it through the normal services (visits come
 from the needs by the visit generator), and never commits.
 """
 
@@ -20,6 +21,15 @@ from sqlalchemy.orm import Session
 from app.security import hash_password
 from app.services.core import get_municipality
 from app.services.visits import generate_visits
+from exchange.generator import (
+    PROFILES,
+    SHIFT_PATTERNS,
+    SUNDSVALL_BASES,
+    carer_skills,
+    days_off,
+    near,
+    needs_for,
+)
 from models.core import (
     ROLE_ADMIN,
     ROLE_AUDITOR,
@@ -38,11 +48,11 @@ DEMO_DAYS = 28
 
 # name, base (lat, lon), base address, streets nearby
 TEAMS = [
-    ("Centrum", (62.3908, 17.3069), "Storgatan 30, Sundsvall",
+    ("Centrum", SUNDSVALL_BASES[0], "Storgatan 30, Sundsvall",
      ["Storgatan", "Esplanaden", "Köpmangatan", "Nybrogatan", "Trädgårdsgatan", "Rådhusgatan", "Sjögatan"]),
-    ("Skönsberg", (62.4065, 17.3245), "Bruksgatan 12, Sundsvall",
+    ("Skönsberg", SUNDSVALL_BASES[1], "Bruksgatan 12, Sundsvall",
      ["Bruksgatan", "Skönsbergsvägen", "Fabriksgatan", "Kolvägen", "Folkparksvägen", "Gärdesvägen"]),
-    ("Nacksta", (62.3952, 17.2585), "Nackstavägen 40, Sundsvall",
+    ("Nacksta", SUNDSVALL_BASES[2], "Nackstavägen 40, Sundsvall",
      ["Nackstavägen", "Rådjursvägen", "Tallvägen", "Gransvägen", "Björkvägen", "Ekbacken"]),
 ]
 CITIZENS_PER_TEAM = (21, 20, 19)
@@ -58,10 +68,10 @@ CARER_NAMES = ["Anna", "Fatima", "Johan", "Sara", "Mohammed", "Emma", "Elin", "A
                "Malin", "Daniel", "Nadia", "Emil", "Therese", "Linnea", "Hassan", "Frida", "Jenny", "Mattias"]
 CARER_LAST = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson",
               "Svensson", "Gustafsson", "Hussein", "Pettersson", "Jonsson", "Mohamud", "Ali", "Hansson"]
-NOTES = ["Key in the key box by the door, code from the coordinator.", "Hard of hearing: ring twice.",
-         "Daughter visits on Sundays.", "Prefers coffee before the morning care.",
-         "Dog in the flat (friendly).", "Uses a walking frame; check the hall is clear.",
-         "Diabetic: check the meal is eaten.", "Likes to talk about Indalsälven and fishing.",
+NOTES = ["Nyckel i nyckelgömman vid dörren, koden får du av planeraren.", "Hör dåligt: ring två gånger.",
+         "Dottern hälsar på på söndagar.", "Vill ha kaffe före morgonhjälpen.",
+         "Hund i lägenheten (snäll).", "Använder rollator; se till att hallen är fri.",
+         "Diabetiker: se till att maten blir uppäten.", "Tycker om att prata om Indalsälven och fiske.",
          None, None, None]
 
 
@@ -106,84 +116,6 @@ def default_start(today: dt.date | None = None) -> dt.date:
     return today - dt.timedelta(days=today.weekday())
 
 
-def _near(rng: random.Random, lat: float, lon: float, km: float) -> tuple[float, float]:
-    # ~111 km per degree of latitude; at 62.4° a degree of longitude is ~51 km.
-    return (round(lat + rng.uniform(-km, km) / 111.0, 6), round(lon + rng.uniform(-km, km) / 51.4, 6))
-
-
-def _needs_for(rng: random.Random, profile: str) -> list[dict[str, object]]:
-    """Needs of one citizen: (kind, weekdays, earliest, latest, duration, carers, skills)."""
-    every = [0, 1, 2, 3, 4, 5, 6]
-    out: list[dict[str, object]] = []
-
-    def add(kind: str, days: list[int], earliest: int, latest: int, duration: int, carers: int = 1,
-            skills: list[str] | None = None) -> None:
-        out.append({"kind": kind, "weekdays": days, "earliest": earliest, "latest": latest,
-                    "duration": duration, "carers": carers, "skills": skills or []})
-
-    if profile == "light":  # a shower and some shopping help
-        add("shower", [rng.choice([1, 2, 3])], 540, 780, 45)
-        add("lunch", rng.sample(every, 3), 660, 750, 30)
-    elif profile == "medication":
-        add("morning", every, 420, 540, 30)
-        add("medication", every, 690, 780, 15, skills=["medication"])
-        add("evening", every, 1080, 1230, 20, skills=["medication"])
-        add("shower", [rng.choice([0, 3])], 540, 840, 45)
-    elif profile == "heavy":  # two carers with the lift, morning and evening
-        add("morning", every, 420, 510, 60, carers=2, skills=["lift"])
-        add("lunch", every, 690, 750, 30)
-        add("evening", every, 1140, 1230, 45, carers=2, skills=["lift"])
-        add("shower", [2], 600, 780, 60, carers=2, skills=["lift"])
-    elif profile == "dementia":
-        add("morning", every, 450, 540, 45, skills=["dementia"])
-        add("lunch", every, 690, 750, 30, skills=["dementia"])
-        add("medication", every, 1020, 1080, 15, skills=["medication"])
-        add("evening", every, 1110, 1260, 30, skills=["dementia"])
-    else:  # "standard"
-        add("morning", every, 420, 570, 45)
-        add("lunch", every, 660, 780, 30)
-        add("evening", every, 1110, 1230, 30)
-        add("shower", [rng.choice([1, 4])], 540, 840, 45)
-    return out
-
-
-PROFILES = ["standard"] * 6 + ["medication"] * 5 + ["light"] * 4 + ["dementia"] * 2 + ["heavy"] * 2
-
-# (label, [(start, end), ...]) in minutes: day, evening and split shifts; carer i of a team gets
-# pattern i (evening care is as heavy as morning care, so a third of the staff work evenings).
-SHIFT_PATTERNS = [
-    ("day", [(420, 930)]),
-    ("evening", [(900, 1320)]),
-    ("split", [(420, 780), (1020, 1290)]),
-    ("day", [(450, 960)]),
-    ("evening", [(930, 1320)]),
-    ("split", [(450, 780), (990, 1260)]),
-    ("day", [(420, 930)]),
-    ("evening", [(900, 1320)]),
-    ("day", [(420, 930)]),
-    ("split", [(420, 780), (1020, 1290)]),
-    ("evening", [(930, 1320)]),
-    ("day", [(450, 960)]),
-    ("split", [(450, 780), (990, 1260)]),
-    ("day", [(420, 930)]),
-    ("evening", [(900, 1320)]),
-]
-
-
-def _skills(i: int, label: str) -> list[str]:
-    """Skills spread so each shift type has medication, lift and dementia carers every day."""
-    skills = set()
-    if i % 3 != 1 or label == "evening":
-        skills.add("medication")
-    if i % 2 == 0 or label in ("evening", "split"):
-        skills.add("lift")
-    if i % 3 == 0 or (label == "evening" and i % 2 == 1):
-        skills.add("dementia")
-    if i % 5 == 0:
-        skills.add("palliative")
-    return sorted(skills)
-
-
 def seed_demo(session: Session, *, start: dt.date | None = None, days: int = DEMO_DAYS,
               seed: int = 2026) -> DemoInfo:
     """Write the demo municipality (on an empty database). Returns what was made."""
@@ -218,7 +150,7 @@ def seed_demo(session: Session, *, start: dt.date | None = None, days: int = DEM
         carers: list[Carer] = []
         for i in range(CARERS_PER_TEAM[t_index]):
             label, pattern = SHIFT_PATTERNS[i % len(SHIFT_PATTERNS)]
-            skills = _skills(i, label)
+            skills = carer_skills(i, label)
             weekly = sum(e - s for s, e in pattern) * 5
             carer = Carer(external_id=f"{team.external_id}-c{i + 1:02d}", team_id=team.id,
                           name=person(CARER_NAMES, CARER_LAST), skills=skills,
@@ -229,7 +161,7 @@ def seed_demo(session: Session, *, start: dt.date | None = None, days: int = DEM
         for i, carer in enumerate(carers):
             _label, pattern = SHIFT_PATTERNS[i % len(SHIFT_PATTERNS)]
             # Two days off a week, staggered so every day of the week is covered.
-            off = {(i * 2) % 7, (i * 2 + 1) % 7}
+            off = days_off(i)
             for d in range(days):
                 date = start + dt.timedelta(days=d)
                 if date.weekday() in off:
@@ -247,8 +179,8 @@ def seed_demo(session: Session, *, start: dt.date | None = None, days: int = DEM
         carers = carers_by_team[team.id]
         for i in range(CITIZENS_PER_TEAM[t_index]):
             profile = rng.choice(PROFILES)
-            plat, plon = _near(rng, lat, lon, 1.8)
-            needs = _needs_for(rng, profile)
+            plat, plon = near(rng, lat, lon, 1.8)
+            needs = needs_for(rng, profile)
             wanted = {sk for n in needs for sk in n["skills"]}  # type: ignore[attr-defined]
             able = [c for c in carers if wanted <= set(c.skills)] or carers
             contact = rng.choice(able)

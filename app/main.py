@@ -9,12 +9,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from app.api import (
+    access_log,
     account,
     adjustments,
     audit,
     auth,
     carers,
     citizens,
+    data_rights,
     exchange,
     health,
     jobs,
@@ -25,12 +27,14 @@ from app.api import (
     users,
     visits,
 )
+from app.api.deps import mark_access_logged_routes
 from app.api.errors import add_error_handlers, document_errors
 from app.auth.oidc import add_state_cookie
 from app.ops import instrument
 from app.settings import get_settings
 from app.version import __version__
 from app.web import routes as web_routes
+from app.web.headers import SecurityHeaders
 from app.web.origin import SameOriginWrites
 
 # In the order /openapi.json lists them.
@@ -50,6 +54,8 @@ ROUTER_MODULES = (
     jobs,  # plan jobs in the background
     adjustments,  # daily adjustments and re-plans
     audit,  # continuity figures
+    access_log,  # who read which citizen's data (admin)
+    data_rights,  # a person's data exported, anonymised after the retention (admin)
     web_routes,  # the web pages (no API paths)
 )
 
@@ -62,10 +68,13 @@ def create_app() -> FastAPI:
     )
 
     app.add_middleware(SameOriginWrites, allowed_origins=get_settings().allowed_origins)
+    # Outermost, so a refusal from any layer below carries the headers too.
+    app.add_middleware(SecurityHeaders)
     instrument(app)
     add_state_cookie(app)
     add_error_handlers(app)
     routers = [module.router for module in ROUTER_MODULES]
+    mark_access_logged_routes(routers)
     for router in routers:
         app.include_router(router)
     document_errors(app, routers)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -41,11 +43,41 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
     return cfg
 
 
+@contextmanager
+def foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """SQLite alters a table by rebuilding it (copy, drop the old, rename the new). With its foreign
+    keys enforced, dropping the old `citizens` would cascade into visits, needs and assignments and
+    delete them: so they are off while migrating, which SQLite only allows outside a transaction
+    (the connection has not begun one yet), and on again afterwards. `check_foreign_keys` then proves,
+    before the commit, that the migration left no reference dangling. Nothing to do elsewhere."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def check_foreign_keys(conn: Connection) -> None:
+    """Refuse (roll back) a migration that left rows pointing at rows that are gone (SQLite)."""
+    if conn.dialect.name == "sqlite":
+        dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if dangling:
+            raise RuntimeError(f"the migration left {len(dangling)} dangling references, first: "
+                               f"{tuple(dangling[0])}; nothing was changed")
+
+
 def upgrade_head(target: Engine | Connection | str | None = None) -> None:
-    """`alembic upgrade head` on an engine, an open connection, a URL, or the configured database."""
+    """`alembic upgrade head` on an engine, an open connection, a URL, or the configured database.
+    (An open connection on SQLite must come with its foreign keys off: see `foreign_keys_off`.)"""
     if isinstance(target, Engine):
-        with target.begin() as conn:
+        with target.connect() as conn, foreign_keys_off(conn), conn.begin():
             command.upgrade(alembic_config(connection=conn), "head")
+            check_foreign_keys(conn)
     elif isinstance(target, Connection):
         command.upgrade(alembic_config(connection=target), "head")
     else:
@@ -141,14 +173,21 @@ def backup_sqlite(path: Path, revision: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"{path.stem}-{stamp}-{revision}{path.suffix or '.db'}"
-    source = sqlite3.connect(str(path))
-    copy = sqlite3.connect(str(target))
-    try:
-        source.backup(copy)
-    finally:
-        copy.close()
-        source.close()
+    copy_sqlite(path, target)
     return target
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of the SQLite file `source` into `target` (created or wholly replaced), by
+    SQLite's online backup API: safe while other processes read and write the source."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(str(target), timeout=30)  # waits for the target's writers to finish
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
 
 
 def migrate(engine: Engine) -> Migrated:
@@ -161,7 +200,7 @@ def migrate(engine: Engine) -> Migrated:
     from app.db import for_writing
 
     # SQLite: BEGIN IMMEDIATE, the write lock, is taken at once and held to the commit.
-    with for_writing(engine).begin() as conn:
+    with for_writing(engine).connect() as conn, foreign_keys_off(conn), conn.begin():
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
         state = _state(_current(conn))
@@ -172,5 +211,6 @@ def migrate(engine: Engine) -> Migrated:
         if path is not None and state.current and not state.is_current:
             backup = backup_sqlite(path, "-".join(state.current))
         command.upgrade(alembic_config(connection=conn), "head")
+        check_foreign_keys(conn)
         after = _current(conn)
     return Migrated(before=state.current, after=after, backup=backup)

@@ -160,10 +160,20 @@ def _unauthorized() -> HTTPException:
                          headers={"WWW-Authenticate": "Bearer"})
 
 
-def _current_user(session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]) -> User:
+def _any_current_user(session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]) -> User:
     user = user_from_token(session, token)
     if user is None:
         raise _unauthorized()
+    return user
+
+
+PASSWORD_CHANGE_REQUIRED = ("password change required: this password was set by someone else; choose "
+                            "your own with POST /api/me/password first")
+
+
+def _current_user(user: Annotated[User, Depends(_any_current_user)]) -> User:
+    if user.must_change_password:
+        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=PASSWORD_CHANGE_REQUIRED)
     return user
 
 
@@ -179,6 +189,8 @@ def _cookie_user(user: Annotated[User | None, Depends(user_from_cookie)]) -> Use
 
 
 CurrentUser = Annotated[User, Depends(_current_user)]
+# Also a user who must first change a password someone else set: for /api/me and changing it.
+AnyCurrentUser = Annotated[User, Depends(_any_current_user)]
 CookieUser = Annotated[User, Depends(_cookie_user)]
 OptionalCookieUser = Annotated[User | None, Depends(user_from_cookie)]
 

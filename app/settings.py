@@ -48,6 +48,20 @@ class Settings(BaseSettings):
     secret_key: str = DEV_SECRET_KEY
     jwt_algorithm: str = "HS256"
     access_token_minutes: int = 8 * 60  # one working shift
+    # Failed sign-ins: after `login_free_failures` each further try waits twice as long as the last
+    # (1 s, 2 s, 4 s ...); `login_lock_after` failures of one user name within `login_lock_minutes`
+    # lock that name for `login_lock_minutes`; `login_address_lock_after` failures from one client
+    # address (many names tried) lock the address likewise.
+    login_free_failures: int = Field(default=3, ge=1)
+    login_lock_after: int = Field(default=6, ge=2)
+    login_address_lock_after: int = Field(default=30, ge=2)
+    login_lock_minutes: int = Field(default=15, ge=1)
+    # How long the log of who read which citizen's data is kept (`homecare prune-access-log`).
+    access_log_retention_days: int = Field(default=2 * 365, ge=1)
+    # A citizen's personal data is anonymised this long after their care ended (a carer's after they
+    # left): `homecare anonymise-ended`. Five years, as social services records are commonly kept
+    # after the last entry; set it to the municipality's own rule.
+    retention_after_end_days: int = Field(default=5 * 365, ge=1)
     # The Sundsvall goal: at most 12 distinct carers per citizen per calendar month.
     default_max_carers_per_month: int = 12
     sql_echo: bool = False

@@ -3,6 +3,11 @@
     python -m bench                                  # every section, team-m, district-l, municipality-xl
     python -m bench --instances team-s,team-m --sections planner
     python -m bench --quick                          # smoke run: team-s, small time limits
+    python -m bench --sections planner --families team,rural,tight --seeds 1,2   # several kinds of teams
+
+Without ../shared the reference names (team-s ... municipality-xl) stand for generated urban teams of the
+same size; `--families` adds generated instances (`homecare generate`) of those families and seeds, size m
+(s with --quick; --size to choose). Each section's results name where its instances came from.
 
 results.json keeps the latest result of every section (a run of only some sections updates those and
 keeps the others); RESULTS.md is rebuilt from it and the freshly run part is printed to stdout.
@@ -21,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import sections
-from bench.common import KNOWN_INSTANCES, RESULTS_DIR, instance_path
+from bench.common import KNOWN_INSTANCES, RESULTS_DIR, instance_path, instance_source
+from exchange.generator import FAMILIES, SIZES
 
 DEFAULT_INSTANCES = "team-m,district-l,municipality-xl"
 QUICK_INSTANCES = "team-s"
@@ -40,12 +46,32 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help=f"comma-separated sections to run (default all: {','.join(sections.SECTIONS)})")
     ap.add_argument("--quick", action="store_true", help="short smoke run: team-s, small time limits")
     ap.add_argument("--runs", type=int, default=None,
-                    help="runs (seeds 0, 1, ...) of our planner per instance in the planner section "
-                         "(default: 3, once on municipality-xl and with --quick)")
+                    help="runs (seeds 0, 1, ...) of our planner per instance in the planner and fair_load "
+                         "sections (default: 3, once on municipality-xl and with --quick)")
+    ap.add_argument("--families", default="",
+                    help=f"comma-separated generated families to add ({', '.join(FAMILIES)}): a planner "
+                         "change judged on several kinds of teams")
+    ap.add_argument("--seeds", default="1",
+                    help="comma-separated seeds of the --families instances (default 1)")
+    ap.add_argument("--size", choices=list(SIZES), default=None,
+                    help="size of the --families instances (default m; s with --quick)")
     ap.add_argument("--results-dir", type=Path, default=RESULTS_DIR,
                     help="where RESULTS.md, results.json and plans/ go (default bench/results)")
     args = ap.parse_args(argv)
-    args.instances = _csv(args.instances or (QUICK_INSTANCES if args.quick else DEFAULT_INSTANCES))
+    families = _csv(args.families)
+    unknown_families = [f for f in families if f not in FAMILIES]
+    if unknown_families:
+        ap.error(f"unknown families {unknown_families}; choose from {list(FAMILIES)}")
+    try:
+        seeds = [int(x) for x in _csv(args.seeds)]
+    except ValueError:
+        ap.error(f"--seeds must be whole numbers, not {args.seeds!r}")
+    size = args.size or ("s" if args.quick else "m")
+    generated = [f"{family}-{size}-{seed}" for family in families for seed in seeds]
+    # --families alone judges those; with --instances (or by default without --families) both.
+    default = "" if generated else QUICK_INSTANCES if args.quick else DEFAULT_INSTANCES
+    named = _csv(args.instances or default)
+    args.instances = named + [g for g in generated if g not in named]
     args.sections = _csv(args.sections)
     unknown = [s for s in args.sections if s not in sections.SECTIONS]
     if unknown:
@@ -66,6 +92,10 @@ def render(results: dict[str, Any]) -> str:
             continue
         meta = f"_run {entry.get('finished', '')}, instances {', '.join(entry.get('instances', []))}" \
                f"{', quick' if entry.get('quick') else ''}, {entry.get('seconds', 0):.0f} s_"
+        generated = {i: src for i, src in entry.get("sources", {}).items() if src.startswith("generated")}
+        if generated:
+            meta += "\n\nGenerated instances (no ../shared reference file): " + "; ".join(
+                f"{i} = `{src.removeprefix('generated: ')}`" for i, src in generated.items())
         body.append(f"## {entry.get('title', name)}\n\n{meta}\n\n{entry.get('markdown', '')}")
     return "\n".join(head) + "\n\n".join(body) + "\n"
 
@@ -96,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             "title": sections.title(name, module),
             "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "seconds": round(time.perf_counter() - t0, 1), "instances": args.instances,
+            "sources": {i: instance_source(i) for i in args.instances},
             "quick": args.quick, "result": data, "markdown": markdown,
         }
         printed.append(f"## {sections.title(name, module)}\n\n{markdown}")

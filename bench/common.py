@@ -4,15 +4,20 @@ Sections (bench/sections.py) should use these rather than their own copies, so t
 figure in RESULTS.md comes from the same verifier run and the same way of measuring time and memory.
 
 - ``instance_path(name)`` / ``load_instance(name)`` / ``load_problem(name)``: an instance by its short
-  name (``team-s``, ``team-m``, ``district-l``, ``municipality-xl``) or by a path, as the raw JSON dict or
-  as a solver ``Problem`` (through exchange, the one mapping of the format).
+  name (``team-s``, ``team-m``, ``district-l``, ``municipality-xl``), by a generated name
+  (``FAMILY-SIZE-SEED``, e.g. ``rural-m-2``: `homecare generate`'s instance) or by a path, as the raw JSON
+  dict or as a solver ``Problem`` (through exchange, the one mapping of the format). Without ../shared the
+  short names stand for generated urban teams of the same size (``instance_source`` says which).
 - ``write_plan(plan, problem, path)``: a solver ``Plan`` written as homecare-plan/1.
 - ``verify(instance, plan_path)``: runs ../shared/tools/verify_plan.py in a subprocess and returns a
   ``Verdict`` (valid?, the verifier's figures, its violation lines, how many are monthly-cap breaches).
+  Without ../shared, the planner's own final check and the audit's figures (counted as the verifier
+  counts them) stand in; ``Verdict.checker`` says which judged.
 - ``run_in_child(target, *args)``: runs ``target(*args)`` in a fresh interpreter (spawn) and returns a
   ``ChildRun`` with the result, wall time and the child's own peak memory (ru_maxrss), so one planner's
   memory never counts against another's and a crash never takes the harness down.
 - ``md_table(headers, rows)``: a Markdown table; ``fmt(x)``: a figure for a table cell.
+- ``load_spread(problem, plan_path)``: the fair-load figure of a plan file (how evenly carers are loaded).
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
+import re
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -38,16 +45,61 @@ VERIFIER = SHARED / "tools" / "verify_plan.py"
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
 KNOWN_INSTANCES = ("team-s", "team-m", "district-l", "municipality-xl")
+# Without ../shared, each reference instance is stood in for by a generated one of the same size.
+STAND_INS = {"team-s": ("team", "s", 1), "team-m": ("team", "m", 1), "district-l": ("team", "l", 1),
+             "municipality-xl": ("team", "xl", 1)}
+GENERATED_DIR = RESULTS_DIR / "generated"
+VERIFIER_NAME = "verify_plan.py"
+OWN_CHECK_NAME = "the planner's own check (solver/check.py)"
 
 
 # ---------------------------------------------------------------- instances and plans
 
+def generated_name(name: str | Path) -> tuple[str, str, int] | None:
+    """(family, size, seed) of a generated instance's name (`rural-m-2`), or None."""
+    from exchange.generator import FAMILIES, SIZES
+
+    m = re.fullmatch(rf"({'|'.join(map(re.escape, FAMILIES))})-({'|'.join(SIZES)})-(\d+)", str(name))
+    return (m.group(1), m.group(2), int(m.group(3))) if m else None
+
+
+def generated_spec(name: str | Path) -> tuple[str, str, int] | None:
+    """(family, size, seed) of the generated instance `name` stands for (a generated name, or without
+    ../shared a reference name), or None."""
+    text = str(name)
+    if text in STAND_INS and not (INSTANCES_DIR / f"{text}.json").exists():
+        return STAND_INS[text]
+    return generated_name(text)
+
+
+def instance_source(name: str | Path) -> str:
+    """Where an instance comes from, for the results: a file, ../shared, or the generator's command."""
+    spec = generated_spec(name)
+    if spec is not None:
+        return f"generated: homecare generate --family {spec[0]} --size {spec[1]} --seed {spec[2]}"
+    p = Path(name)
+    return f"file {p}" if p.suffix == ".json" and p.exists() else f"../shared/instances/{name}.json"
+
+
 def instance_path(name: str | Path) -> Path:
-    """`team-m` -> ../shared/instances/team-m.json; a path to an existing file is returned as is."""
+    """`team-m` -> ../shared/instances/team-m.json (without ../shared: a generated team of that size);
+    `rural-m-2` -> that generated instance (written once under results/generated); a path to an
+    existing file is returned as is."""
     p = Path(name)
     if p.suffix == ".json" and p.exists():
         return p
-    return INSTANCES_DIR / f"{name}.json"
+    spec = generated_spec(name)
+    if spec is None:
+        return INSTANCES_DIR / f"{name}.json"
+    path = GENERATED_DIR / f"{name}.json"
+    if not path.exists():
+        from exchange.generator import generate
+
+        GENERATED_DIR.mkdir(parents=True, exist_ok=True)
+        part = path.with_suffix(".part")
+        part.write_text(json.dumps(generate(*spec)), encoding="utf-8")
+        part.replace(path)  # never a half-written instance for a parallel run to read
+    return path
 
 
 def load_instance(name: str | Path) -> dict[str, Any]:
@@ -94,6 +146,7 @@ class Verdict:
     violations: list[str] = field(default_factory=list)  # the VIOLATION lines (the verifier lists <= 50)
     cap_breaches: int = 0  # how many of those lines are monthly-cap breaches
     error: str = ""  # stderr when the verifier could not read its input (exit 2)
+    checker: str = VERIFIER_NAME  # who judged: the shared verifier or, without it, the planner's own check
 
     @property
     def only_cap_broken(self) -> bool:
@@ -114,11 +167,14 @@ class Verdict:
     def to_dict(self) -> dict[str, Any]:
         return {"valid": self.valid, "exit_code": self.exit_code, "status": self.status(),
                 "figures": self.figures, "violations": self.violations[:20],
-                "cap_breaches": self.cap_breaches, "error": self.error}
+                "cap_breaches": self.cap_breaches, "error": self.error, "checker": self.checker}
 
 
 def verify(instance: str | Path, plan_path: str | Path, timeout: float = 1800) -> Verdict:
-    """Check a plan file with the independent verifier (a subprocess, as any outsider would run it)."""
+    """Check a plan file with the independent verifier (a subprocess, as any outsider would run it), or
+    without ../shared with the planner's own check."""
+    if not VERIFIER.is_file():
+        return own_verify(instance, plan_path)
     cmd = [sys.executable, str(VERIFIER), str(instance_path(instance)), str(plan_path), "--json"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     lines = proc.stdout.strip().splitlines()
@@ -137,6 +193,53 @@ def verify(instance: str | Path, plan_path: str | Path, timeout: float = 1800) -
         cap_breaches=sum(CAP_MARK in v and "(cap" in v for v in violations),
         error=proc.stderr.strip()[-2000:],
     )
+
+
+def load_spread(problem: Problem, plan_path: str | Path) -> float | None:
+    """How unevenly a plan loads its carers: per team, the standard deviation over its carers of
+    planned visit minutes relative to contracted minutes (the contract's weekly minutes over the
+    plan's days; without a contract figure, the carer's shift minutes), in percentage points, then
+    averaged over teams. None when no team has two carers with time."""
+    doc = json.loads(Path(plan_path).read_text(encoding="utf-8"))
+    duration = {v.id: v.duration for v in problem.visits}
+    planned: dict[str, int] = {}
+    for a in doc.get("visits", []):
+        for c in a["carers"]:
+            planned[c] = planned.get(c, 0) + duration[a["id"]]
+    ratios: dict[str, list[float]] = {}
+    for c in problem.carers:
+        weekly = c.contracted_minutes_per_week
+        hours = weekly * problem.days / 7 if weekly is not None else sum(s.end - s.start for s in c.shifts)
+        if hours > 0:
+            ratios.setdefault(c.team, []).append(100 * planned.get(c.id, 0) / hours)
+    spreads = [statistics.pstdev(r) for r in ratios.values() if len(r) > 1]
+    return round(statistics.mean(spreads), 2) if spreads else None
+
+
+def own_verify(instance: str | Path, plan_path: str | Path) -> Verdict:
+    """The planner's final check on a plan file, with the verifier's figures as the audit counts them
+    (app/audit, tested to the digit against the verifier where ../shared exists)."""
+    from app.audit.files import audit_plan_files
+    from exchange import ExchangeError, parse_instance, parse_plan, plan_from_doc, to_problem
+    from solver.check import CAP_WORDS, check_plan, travel_minutes
+
+    try:
+        inst = load_instance(instance)
+        doc = json.loads(Path(plan_path).read_text(encoding="utf-8"))
+        problem = to_problem(parse_instance(inst))
+        plan = plan_from_doc(parse_plan(doc))
+    except (OSError, ValueError, ExchangeError) as e:
+        return Verdict(valid=False, exit_code=2, error=str(e)[-2000:], checker=OWN_CHECK_NAME)
+    violations = check_plan(problem, plan)
+    audit = audit_plan_files(inst, doc)["figures"]
+    kept = ("distinct_carers_per_citizen_month", "distinct_carers_per_citizen_14d", "contact_carer_share",
+            "start_time_sd_minutes")
+    figures = {key: audit[key] for key in kept if key in audit}
+    figures.update(visits=len(problem.visits), assigned=len(plan.assignments), unassigned=len(plan.unplaced),
+                   travel_minutes=travel_minutes(problem, plan.assignments), violations=len(violations))
+    return Verdict(valid=not violations, exit_code=1 if violations else 0, figures=figures,
+                   violations=violations[:50], cap_breaches=sum(CAP_WORDS in v for v in violations[:50]),
+                   checker=OWN_CHECK_NAME)
 
 
 # ---------------------------------------------------------------- child processes

@@ -31,10 +31,16 @@ from tqdm import tqdm
 
 from bench.common import (
     KNOWN_INSTANCES,
+    OWN_CHECK_NAME,
+    VERIFIER_NAME,
     ChildRun,
     Verdict,
     fmt,
+    generated_name,
+    generated_spec,
+    instance_source,
     load_problem,
+    load_spread,
     md_table,
     run_in_child,
     verify,
@@ -71,6 +77,24 @@ SANITY: dict[str, dict[str, tuple[int | None, float | None, int | None, int | No
     "team-m": {"routing": (2812, 14.6, 23, 14600), "careful": (2758, 5.0, 9, 26000)},
 }
 SANITY_BOUND = {"team-s": 3.65, "team-m": 3.2}
+SIZE_REFERENCE = {"s": "team-s", "m": "team-m", "l": "district-l", "xl": "municipality-xl"}
+
+
+def reference(instance: str) -> str:
+    """The reference instance whose time limit, runs and targets apply: a generated instance takes
+    those of the reference instance of its size."""
+    spec = generated_spec(instance)
+    return SIZE_REFERENCE[spec[1]] if spec is not None else instance
+
+
+def target_for(instance: str) -> dict[str, Any] | None:
+    """The issue's targets; informal on another family's instance (`rural-m-2`). A reference name keeps
+    them, also where a generated team of its size stands in for the team's file (the results say so)."""
+    target = TARGETS.get(reference(instance))
+    if target is not None and generated_name(instance) is not None:
+        return {**target, "informal": True}
+    return target
+
 
 
 # ---------------------------------------------------------------- child-process entry points
@@ -272,7 +296,7 @@ def _judge(instance: str, rows: dict[str, dict[str, Any]], bound_mean: float | N
     ratios["best_peer"] = best_peer["planner"] if best_peer else None
     if len(runs) > 1:
         ratios["by_run"] = by_run
-    target = TARGETS.get(instance)
+    target = target_for(instance)
     listed: list[dict[str, Any]] = []
     failed: list[str] = []
     unknown: list[str] = []
@@ -327,14 +351,14 @@ def _bound_figures(result: dict[str, Any], key: str, label: str, fn: Callable[[s
 def runs_for(instance: str, args: argparse.Namespace) -> int:
     if getattr(args, "quick", False):
         return 1
-    return getattr(args, "runs", None) or RUNS.get(instance, 1)
+    return getattr(args, "runs", None) or RUNS.get(reference(instance), 1)
 
 
 def run_instance(instance: str, args: argparse.Namespace, outer: tqdm) -> dict[str, Any]:
     plans_dir = Path(args.results_dir) / "plans"
     quick = bool(getattr(args, "quick", False))
-    limit = TIME_LIMITS.get(instance, 60.0) * (QUICK_FACTOR if quick else 1.0)
-    result: dict[str, Any] = {"time_limit_s": limit}
+    limit = TIME_LIMITS.get(reference(instance), 60.0) * (QUICK_FACTOR if quick else 1.0)
+    result: dict[str, Any] = {"time_limit_s": limit, "source": instance_source(instance)}
 
     bound = _bound_figures(result, "bound", f"{instance} bound", compute_bound, instance, 4 * 3600, outer)
     contact_bound = _bound_figures(result, "contact_bound", f"{instance} contact upper bound",
@@ -358,6 +382,8 @@ def run_instance(instance: str, args: argparse.Namespace, outer: tqdm) -> dict[s
                          timeout=4 * 3600)
         verdict = verify(instance, plan_path) if run.ok and plan_path.exists() else None
         rows[name] = _row(name, run, verdict)
+        if verdict is not None:
+            rows[name]["load_sd_pp"] = load_spread(load_problem(instance), plan_path)
         outer.update()
     result["planners"] = rows
     result.update(_judge(instance, rows, bound["mean"] if bound else None, contact_bound))
@@ -366,8 +392,14 @@ def run_instance(instance: str, args: argparse.Namespace, outer: tqdm) -> dict[s
 
 def _markdown(results: dict[str, Any]) -> str:
     parts = []
+    checkers = {r["verdict"].get("checker", VERIFIER_NAME) for res in results.values()
+                for r in res["planners"].values() if r.get("verdict")}
+    # Without ../shared the planner's own check judges (and the audit counts the figures as the verifier).
+    checker = " and ".join(sorted(checkers)) if checkers else VERIFIER_NAME
+    if OWN_CHECK_NAME in checkers:
+        checker += " with the audit's figures, counted as verify_plan.py counts them"
     headers = ["planner", "verifier", "placed", "mean", "median", "p90", "max", "14d mean", "14d max",
-               "contact", "travel min", "start sd min", "wall s", "peak MiB"]
+               "contact", "travel min", "start sd min", "load sd pp", "wall s", "peak MiB"]
     summary = []
     for instance, res in results.items():
         rows = []
@@ -376,28 +408,31 @@ def _markdown(results: dict[str, Any]) -> str:
             rows.append([r["planner"], r["status"] + (f" — {r['note']}" if r.get("note") else ""), placed,
                          r.get("month_mean"), r.get("month_median"), r.get("month_p90"), r.get("month_max"),
                          r.get("d14_mean"), r.get("d14_max"), r.get("contact_share"), r.get("travel_min"),
-                         r.get("start_sd_min"), r.get("wall_s"), r.get("peak_rss_mib")])
+                         r.get("start_sd_min"), r.get("load_sd_pp"), r.get("wall_s"), r.get("peak_rss_mib")])
         runs = [r for r in our_runs(res["planners"]) if r.get("verdict")]
         if len(runs) > 1:
             rows.insert(len(our_runs(res["planners"])), _mean_row(runs))
         b = res.get("bound", {})
         rows.append(["lower bound", "—" if "mean" in b else f"failed: {b.get('error', '')[-80:]}", None,
-                     b.get("mean"), None, None, b.get("max"), None, None, None, None, None,
+                     b.get("mean"), None, None, b.get("max"), None, None, None, None, None, None,
                      b.get("wall_s"), b.get("peak_rss_mib")])
         cb = res.get("contact_bound")
         if cb is not None:  # absent from results stored before it existed
             status = (f"— (eligible: {fmt(cb['eligible_share'])})" if "share" in cb
                       else f"failed: {cb.get('error', '')[-80:]}")
             rows.append(["contact upper bound", status, None, None, None, None, None, None, None,
-                         cb.get("share"), None, None, cb.get("wall_s"), cb.get("peak_rss_mib")])
+                         cb.get("share"), None, None, None, cb.get("wall_s"), cb.get("peak_rss_mib")])
         heading = f"### {instance} (our time limit {res['time_limit_s']:g} s, run {res.get('finished', '?')})"
-        parts.append(heading + "\n\n" + md_table(headers, rows))
+        source = f"Instance: {res['source']}.\n\n" if "source" in res else ""
+        parts.append(heading + "\n\n" + source + md_table(headers, rows))
         ra = res["ratios"]
         summary.append([instance, _with_range(ra, "mean_vs_bound"), _with_range(ra, "travel_vs_routing"),
                         None if ra["placed_minus_best_peer"] is None
                         else f"{ra['placed_minus_best_peer']:+d} vs {ra['best_peer']}", res["verdict"]])
     sanity = []
     for instance, res in results.items():
+        if str(res.get("source", "")).startswith("generated"):
+            continue  # the issue measured its figures on the team's reference files
         for peer, (s_placed, s_mean, s_max, s_travel) in SANITY.get(instance, {}).items():
             r = res["planners"].get(peer, {})
             sanity.append([instance, peer, f"{fmt(r.get('placed'))} ({fmt(s_placed)})",
@@ -423,12 +458,12 @@ def _markdown(results: dict[str, Any]) -> str:
                  "the skills and a shift for them); start sd: mean standard deviation of a need's start "
                  "time; wall: the planner's own solve time; peak: the child process's max RSS, plus "
                  "the max RSS of each of our planner's worker processes (they run side by side). All "
-                 "figures from verify_plan.py; INVALID plans keep their figures.")
+                 f"figures from {checker}; INVALID plans keep their figures.")
     return "\n\n".join(parts)
 
 
 MEAN_OF = ("month_mean", "month_median", "month_p90", "month_max", "d14_mean", "d14_max", "contact_share",
-           "travel_min", "start_sd_min", "wall_s", "peak_rss_mib")
+           "travel_min", "start_sd_min", "load_sd_pp", "wall_s", "peak_rss_mib")
 
 
 def _mean_row(runs: list[dict[str, Any]]) -> list[Any]:

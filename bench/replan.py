@@ -10,6 +10,10 @@ in the month.
 Targets: day <= 5 s, week <= 30 s; valid; nothing outside the days moves; unforced <= forced; no avoidable
 new face; cap kept. A section of `python -m bench` (bench/sections.py: team-m, or team-s with --quick), or
 on its own: `python -m bench.replan [--instance team-m] [--seed 0] [--plan FULL_PLAN.json]`.
+
+Without ../shared the adjusted instance is the project's (app.replan.changes, tested to be the
+reference's where ../shared exists), moves are counted by the re-plan's own diff, and plans are checked
+by the planner's own check; the results say so.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from bench.common import SHARED, instance_path, load_instance, md_table, verify, write_plan
+from bench.common import SHARED, instance_path, instance_source, load_instance, md_table, verify, write_plan
 
 TITLE = "Re-planning after daily adjustments (issue 5)"
 DAY_LIMIT_S = 5.0
@@ -33,6 +37,9 @@ WEEK_LIMIT_S = 30.0
 DAY_SOLVE_S = 3.0
 WEEK_SOLVE_S = 20.0
 FULL_PLAN_S = 60.0
+
+
+APPLY_TOOL = SHARED / "tools" / "apply_changes.py"
 
 
 def _disturb(instance: Path, changes: Path, old: Path, new: Path) -> dict[str, int]:
@@ -44,6 +51,13 @@ def _disturb(instance: Path, changes: Path, old: Path, new: Path) -> dict[str, i
 
 
 def _apply(instance: Path, changes: Path, out: Path) -> Path:
+    if not APPLY_TOOL.is_file():
+        from app.replan.changes import apply_to_instance
+
+        adjusted = apply_to_instance(json.loads(instance.read_text(encoding="utf-8")),
+                                     json.loads(changes.read_text(encoding="utf-8")))
+        out.write_text(json.dumps(adjusted), encoding="utf-8")
+        return out
     proc = subprocess.run([sys.executable, str(SHARED / "tools" / "apply_changes.py"), "apply",
                            str(instance), str(changes)],
                           capture_output=True, text=True, check=True, timeout=600)
@@ -119,7 +133,9 @@ def run_scenarios(instance: str = "team-m", *, seed: int = 0, workdir: Path | No
             new_path = write_plan(result.plan, result.adjusted, work / f"{tag}.plan.json")
             adjusted_path = _apply(inst_path, changes_path, work / f"{tag}.instance.json")
             verdict = verify(adjusted_path, new_path)
-            disturb = _disturb(inst_path, changes_path, full_plan, new_path)
+            disturb = (_disturb(inst_path, changes_path, full_plan, new_path) if APPLY_TOOL.is_file() else
+                       {"forced": result.diff.forced, "moved_unforced": result.diff.moved_unforced,
+                        "moved_outside_days": result.diff.moved_outside_days})
             newly_unplaced = sum(u.was_planned for u in result.diff.unplaced)
             row.update(
                 forced=disturb["forced"], moved_forced=result.diff.moved_forced,
@@ -136,7 +152,9 @@ def run_scenarios(instance: str = "team-m", *, seed: int = 0, workdir: Path | No
     return {"instance": problem.name, "seed": seed, "day": day, "cap": problem.max_carers_per_month,
             "full_plan_s": round(full_s, 1),
             "full_plan_valid": full_verdict.valid,
-            "full_plan_unplaced": full_verdict.figures.get("unassigned"), "rows": rows, "workdir": str(work)}
+            "full_plan_unplaced": full_verdict.figures.get("unassigned"), "rows": rows, "workdir": str(work),
+            "source": instance_source(instance), "checker": full_verdict.checker,
+            "counted_by": "apply_changes.py" if APPLY_TOOL.is_file() else "the re-plan's own diff"}
 
 
 HEADERS = ["scenario", "days", "time s", "limit s", "forced", "moved (forced)", "unforced", "outside days",
@@ -155,7 +173,11 @@ def markdown(res: dict[str, Any]) -> str:
                       f"{r['unplaced']} ({r['newly_unplaced']})", r["valid"], r["cap_max"]])
     head = (f"Re-planning on {res['instance']} (seed {res['seed']}, scenarios on day {res['day']}), after a "
             f"full plan of {res['full_plan_s']} s (valid: {res['full_plan_valid']}, "
-            f"unplaced {res['full_plan_unplaced']}).\n\n")
+            f"unplaced {res['full_plan_unplaced']}).")
+    if "source" in res:
+        head += (f" Instance: {res['source']}; plans checked by {res['checker']}; moves counted by "
+                 f"{res['counted_by']}.")
+    head += "\n\n"
     return head + md_table(HEADERS, table)
 
 

@@ -41,6 +41,8 @@ SECTIONS: list[str] = [
     "import_xl",  # import timing on municipality-xl (bench/import_xl.py)
     "rota_page",  # rota page render time (bench/rota_page.py)
     "scaleout",   # celery scale-out (bench/scaleout.py)
+    "load",       # Locust load on real server processes, with a database outage (bench/load.py)
+    "fair_load",  # fair load in the search, off against on, step-counted (bench/fair_load.py)
     "team_data",  # the team's own data: sheet import at municipality size, a need edited (bench/team_data.py)
 ]
 

@@ -43,15 +43,17 @@ def run_migrations_online() -> None:
             context.run_migrations()
         return
     from app.db import make_engine
+    from app.migrate import check_foreign_keys, foreign_keys_off
     from app.settings import get_settings
 
     url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
     engine = make_engine(url)
     try:
-        with engine.connect() as conn:
+        with engine.connect() as conn, foreign_keys_off(conn):
             _configure(conn)
             with context.begin_transaction():
                 context.run_migrations()
+                check_foreign_keys(conn)
     finally:
         engine.dispose()
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy import (
     false as sa_false,
@@ -153,6 +154,9 @@ class User(Base):
     # Tokens issued before this moment are void: a changed password, or a sign-in the provider's groups
     # no longer allow, ends every session the user had.
     sessions_valid_after: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    # A password someone else set (an admin's reset, a new login) is known to two people: its owner
+    # must choose their own before doing anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     teams: Mapped[list[Team]] = relationship(secondary=user_teams, lazy="selectin")
 
@@ -175,6 +179,8 @@ class Carer(Base):
     active_from: Mapped[dt.date | None] = mapped_column(Date)
     active_to: Mapped[dt.date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(String(200))
+    # When the name was removed (the retention after the carer left); plans keep the row.
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     # Bumped by every change: a save made from an older read matches no row and answers 409.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
@@ -242,6 +248,9 @@ class Citizen(Base):
     # The citizen's care ends from this date on (moved, deceased, nursing home): no visits from it.
     ended_from: Mapped[dt.date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(String(200))
+    # When the personal data was removed (the retention after the care ended); the row stays for plans
+    # and figures, under a pseudonym.
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     # Bumped by every change: a save made from an older read matches no row and answers 409.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 

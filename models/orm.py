@@ -11,6 +11,7 @@ from models import (
     core,  # noqa: F401  (teams, carers, citizens, needs, visits, plans, users)
     jobs,  # noqa: F401  (plan jobs and their parts)
     performed,  # noqa: F401  (performed visits)
+    security,  # noqa: F401  (failed sign-ins)
     team_data,  # noqa: F401  (roster patterns, change records, assignments needing a re-plan)
 )
 from models.base import Base

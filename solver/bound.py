@@ -2,7 +2,7 @@
 
 Cheap and valid rather than tight (the bench's CP-SAT bound per citizen-month, bench/peers/bound.py,
 is the tight one for faces). Per citizen-month, once it has visits that can be placed, the plan pays
-either an unplaced visit (W_UNPLACED) or all of these, each at least:
+either an unplaced visit (objective.unplaced) or all of these, each at least:
 
 - faces: the carers already met (history and pinned visits), the carers one visit needs together, and
   the days with visits divided by the most of those days one eligible carer can cover;
@@ -10,19 +10,20 @@ either an unplaced visit (W_UNPLACED) or all of these, each at least:
 - travel: every day, each carer attending the citizen arrives at its home from another place, which
   takes at least the shortest trip there (arrivals only, so no trip is counted twice).
 
-Visits no carer can be given (too few eligible carers) always cost W_UNPLACED. Time, fairness and
+Visits no carer can be given (too few eligible carers) always cost objective.unplaced. Time, fairness and
 re-planning costs are never negative, so leaving them out keeps the bound valid.
 """
 
 from __future__ import annotations
 
-from solver.state import W_NOT_CONTACT, W_TRAVEL, W_UNPLACED, TeamState, faces_cost
+from solver import objective
+from solver.state import TeamState
 
 
 def team_bound(st: TeamState) -> float:
     """A lower bound on `st.total_cost()` for any plan that keeps st's fixed visits; call it before the
     free visits are placed (the faces already met are then exactly history and pinned visits)."""
-    ix = st.ix
+    ix, w = st.ix, st.weights
     n_locations = len(ix.tt)
     shortest_in = [min((ix.tt[p][loc] for p in range(n_locations) if p != loc), default=0)
                    for loc in range(n_locations)]
@@ -32,7 +33,7 @@ def team_bound(st: TeamState) -> float:
         if st.fixed[v]:
             continue
         if len(ix.eligible[v]) < vis.carers:
-            total += W_UNPLACED
+            total += objective.unplaced(1, w)
         else:
             placeable.setdefault((ix.v_cit[v], ix.v_month[v]), []).append(v)
     for ci in range(len(ix.citizens)):
@@ -40,18 +41,18 @@ def team_bound(st: TeamState) -> float:
             met = set(st.met[ci][mi]) | st.met_before[ci][mi]
             vs = placeable.get((ci, mi), [])
             faces = max(len(met), _cover(st, vs))
-            lb = float(faces_cost(faces))
+            lb = float(objective.faces(faces, w))
             if vs:
                 contact = ix.contact[ci]
                 if contact >= 0:
-                    lb += W_NOT_CONTACT * sum(1 for v in vs if contact not in ix.eligible[v])
+                    lb += objective.contact(False, w) * sum(1 for v in vs if contact not in ix.eligible[v])
                 arrivals: dict[int, int] = {}
                 for v in vs:
                     d = ix.visits[v].day
                     arrivals[d] = max(arrivals.get(d, 0), ix.visits[v].carers)
                 loc = 1 + ci
-                lb += W_TRAVEL * shortest_in[loc] * sum(arrivals.values())
-                lb = min(lb, faces_cost(len(met)) + W_UNPLACED)
+                lb += objective.travel(shortest_in[loc], w) * sum(arrivals.values())
+                lb = min(lb, objective.faces(len(met), w) + objective.unplaced(1, w))
             total += lb
     return total
 

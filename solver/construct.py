@@ -1,106 +1,21 @@
-"""Cheapest insertion: the constructive start, and the repair step of the neighbourhood search.
+"""The first plan, day by day, and where each need's usual time is set.
 
-A visit's price in a route is the extra travel plus what the carer costs the citizen's
-continuity (a new face in the month, not the contact carer) plus how far the start strays from
-the need's usual time. The monthly cap is never crossed: once a citizen has met the cap, only
-carers already met are tried.
+Each day is routed by OR-Tools routing with continuity priced per carer (solver/dayrouting.py);
+cheapest insertion (solver/insertion.py) places what routing leaves out. The first start of a need
+becomes the usual time later days aim for; once routes stand, usual times move to where the routes
+can keep them best (`retarget_usual_times`, `aim_for_least_spread`). `place_with_core_team` gives
+one citizen's month to as few carers as possible, for the search's citizen step.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from solver import objective
 from solver.dayrouting import route_day
-from solver.state import W_NEW_CARER, W_NOT_CONTACT, Option, TeamState
-
-
-@dataclass(slots=True)
-class Insertion:
-    cost: float
-    opts: list[Option]
-    start: int | None  # fixed start (double visits), else None: the window stays flexible
-    lo: int
-    hi: int
-
-
-def _clamp(want: int | None, lo: int, hi: int) -> int:
-    return lo if want is None else max(lo, min(want, hi))
-
-
-def best_insertion(st: TeamState, v: int, lo: int, hi: int, banned: frozenset[int] = frozenset()
-                   ) -> Insertion | None:
-    ix = st.ix
-    vis = ix.visits[v]
-    ci, mi = ix.v_cit[v], ix.v_month[v]
-    room = st.cap - st.distinct(ci, mi)  # new faces the cap still allows
-    want = st.aim(v)
-    per_carer: list[tuple[int, float, list[Option]]] = []
-    for c in ix.eligible[v]:
-        if c in banned:
-            continue
-        if not st.face_allowed(v, c):
-            continue
-        opts: list[Option] = []
-        for k in ix.slots_of_carer_day.get((c, vis.day), ()):
-            opts.extend(st.options(v, k, lo, hi))
-        if opts:
-            per_carer.append((c, st.carer_cost(v, c), opts))
-    best: Insertion | None = None
-    if vis.carers == 1:
-        for _c, cc, opts in per_carer:
-            for o in opts:
-                s = _clamp(want, o.lo, o.hi)
-                cost = o.dtravel + cc + st.time_cost(v, s)
-                if best is None or cost < best.cost:
-                    best = Insertion(cost, [o], None, o.lo, o.hi)
-        return best
-    for i in range(len(per_carer)):
-        c1, cc1, opts1 = per_carer[i]
-        for j in range(i + 1, len(per_carer)):
-            c2, cc2, opts2 = per_carer[j]
-            planned = st.met[ci][mi]
-            if (not st.is_met(v, c1)) + (not st.is_met(v, c2)) > room or \
-                    len(planned) + (c1 not in planned) + (c2 not in planned) > st.cap:
-                continue
-            for o1 in opts1:
-                for o2 in opts2:
-                    a, b = max(o1.lo, o2.lo), min(o1.hi, o2.hi)
-                    if a > b:
-                        continue
-                    s = _clamp(want, a, b)
-                    cost = o1.dtravel + o2.dtravel + cc1 + cc2 + st.time_cost(v, s)
-                    if best is None or cost < best.cost:
-                        best = Insertion(cost, [o1, o2], s, s, s)
-    return best
-
-
-def place(st: TeamState, v: int, banned: frozenset[int] = frozenset()) -> bool:
-    """Insert v at its cheapest place: first near the need's usual time, then anywhere in its window."""
-    lo, hi = st.preferred_window(v)
-    ins = best_insertion(st, v, lo, hi, banned)
-    vis = st.ix.visits[v]
-    if (lo, hi) != (vis.earliest, vis.latest):
-        wide = best_insertion(st, v, vis.earliest, vis.latest, banned)
-        # The wide window only wins when the narrow one fails or costs much more.
-        if wide is not None and (ins is None or wide.cost + 150 < ins.cost):
-            ins = wide
-    if ins is None:
-        return False
-    st.insert(v, ins.opts, ins.start, ins.lo, ins.hi)
-    return True
-
-
-def insertion_order(st: TeamState, visits: list[int]) -> list[int]:
-    """Hardest first: double visits, few possible carers, narrow windows; then by time of day."""
-    ix = st.ix
-
-    def key(v: int) -> tuple[int, int, int, int, str]:
-        vis = ix.visits[v]
-        return (-vis.carers, min(len(ix.eligible[v]), 6), vis.earliest, vis.latest - vis.earliest, vis.id)
-
-    return sorted(visits, key=key)
+from solver.insertion import insertion_order, place
+from solver.state import TeamState
 
 
 def set_usual_times(st: TeamState, day_slots: list[int]) -> None:
@@ -172,9 +87,11 @@ def place_with_core_team(st: TeamState, vs: list[int], jitter: float = 0.0) -> l
                     cost += best_dt
             if not took:
                 continue
-            # The contact carer's visits earn what the objective charges for a visit by anyone else.
-            score = (len(took) * (60 + jitter) - cost + (W_NOT_CONTACT * len(took) if c == contact else 0)
-                     + (W_NEW_CARER if met else 0))
+            # The contact carer's visits earn what the objective charges for a visit by anyone else,
+            # and a carer already met what a new face would cost.
+            score = (len(took) * (60 + jitter) - cost
+                     + (objective.contact(False, st.weights) * len(took) if c == contact else 0)
+                     + (objective.new_face(0, st.weights) if met else 0))
             if score > best_score:
                 best_c, best_score, best_vs = c, score, took
         if best_c < 0:

@@ -17,22 +17,14 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from solver import objective, rules
 from solver.index import BASE
-from solver.state import (
-    W_DISTURB,
-    W_DISTURB_START,
-    W_NOT_CONTACT,
-    W_TRAVEL,
-    W_UNPLACED,
-    Option,
-    TeamState,
-    face_cost,
-)
+from solver.routes import Option
+from solver.state import TeamState
 
 DEPOT = -1  # the base, in arc keys (visit numbers start at 0)
 Term = tuple[int, Any]  # (weight, linear expression) of the objective
-SCALE = 20  # CP-SAT wants integer weights: every weight times SCALE must be whole (W_TIME 0.25 -> 5)
-W_FAIR = 0.1  # (6) per minute a carer's day goes beyond its contracted share, in travel minutes
+SCALE = 20  # CP-SAT wants integer weights: every weight times SCALE must be whole (0.25 a minute -> 5)
 
 
 def _scaled(weight: float) -> int:
@@ -172,7 +164,7 @@ def add_monthly_cap(dm: DayModel) -> None:
             dm.new_face[ci, c] = y
             faces.append(y)
         if faces:
-            dm.model.add(sum(faces) <= max(0, st.cap - len(outside)))
+            dm.model.add(sum(faces) <= rules.cap_room(len(outside), st.cap))
 
 
 def outside_faces(dm: DayModel, ci: int, mi: int, inside: set[int]) -> set[int]:
@@ -190,34 +182,34 @@ def outside_faces(dm: DayModel, ci: int, mi: int, inside: set[int]) -> set[int]:
 # ---- goals (each returns weighted objective terms) ---------------------------------------------
 def unplaced_visit_terms(dm: DayModel) -> list[Term]:
     """(1) Place every visit that can be placed."""
-    return [(W_UNPLACED * SCALE, 1 - dm.placed[v]) for v in dm.visits]
+    w = _scaled(objective.unplaced(1, dm.st.weights))
+    return [(w, 1 - dm.placed[v]) for v in dm.visits]
 
 
 def distinct_carer_terms(dm: DayModel) -> list[Term]:
     """(2) Few distinct carers per citizen and month: a face not met elsewhere costs; beyond
-    CROWD_FROM and MANY_FROM faces it costs more (keeps the maximum low)."""
+    crowd_from and many_from faces it costs more (objective.faces: keeps the maximum low)."""
     st, ix = dm.st, dm.st.ix
     mi = ix.v_month[dm.visits[0]] if dm.visits else 0
     out: list[Term] = []
     inside = set(dm.visits)
     crowded = {ci: len(outside_faces(dm, ci, mi, inside)) for ci, _ in dm.new_face}
     for (ci, _c), y in sorted(dm.new_face.items()):
-        w = face_cost(crowded[ci])
-        out.append((_scaled(w), y))
-    del st
+        out.append((_scaled(objective.new_face(crowded[ci], st.weights)), y))
     return out
 
 
 def contact_carer_terms(dm: DayModel) -> list[Term]:
     """(3) Visits by the citizen's contact carer."""
     ix = dm.st.ix
+    w = _scaled(objective.contact(False, dm.st.weights))
     out: list[Term] = []
     for v in dm.visits:
         cc = ix.contact[ix.v_cit[v]]
         if cc < 0:
             continue
         by_contact = [dm.x[v, k] for k in dm.slots if dm.carer(k) == cc and (v, k) in dm.x]
-        out.append((W_NOT_CONTACT * SCALE, dm.placed[v] - sum(by_contact)))
+        out.append((w, dm.placed[v] - sum(by_contact)))
     return out
 
 
@@ -230,12 +222,10 @@ def steady_start_terms(dm: DayModel) -> list[Term]:
         t = st.target[n]
         if t is None:
             continue
-        vis = ix.visits[v]
         dev = dm.model.new_int_var(0, 24 * 60, f"dev_{v}")
         dm.model.add(dev >= dm.start[v] - t)
         dm.model.add(dev >= t - dm.start[v])
-        out.append((_scaled(st.w_time[n]), dev))
-        del vis
+        out.append((_scaled(objective.steady_time(1, st.w_time[n])), dev))
     return out
 
 
@@ -248,41 +238,43 @@ def travel_terms(dm: DayModel) -> list[Term]:
             a = BASE if u == DEPOT else ix.v_loc[u]
             b = BASE if v == DEPOT else ix.v_loc[v]
             if ix.tt[a][b]:
-                out.append((W_TRAVEL * SCALE * ix.tt[a][b], lit))
+                out.append((_scaled(objective.travel(ix.tt[a][b], dm.st.weights)), lit))
     return out
 
 
 def workload_fairness_terms(dm: DayModel) -> list[Term]:
-    """(6) Fair workload: minutes of visits beyond a carer's contracted share of the day
-    (contracted minutes per week / 5). Carers without a contract figure are not weighed."""
-    ix = dm.st.ix
+    """(6) Fair workload: minutes of visits beyond each shift's share of the work (TeamState.share:
+    the carer's contracted day, else the shift as full as the team's are on average)."""
+    st, ix = dm.st, dm.st.ix
+    w = _scaled(objective.fair_load(1, 0, st.weights))
     out: list[Term] = []
+    if not w:
+        return out
     for k in dm.slots:
-        weekly = ix.contracted[dm.carer(k)]
-        if weekly is None:
-            continue
         load = sum(ix.visits[v].duration * dm.x[v, k] for v in dm.visits if (v, k) in dm.x)
         over = dm.model.new_int_var(0, 24 * 60, f"over_{k}")
-        dm.model.add(over >= load - weekly // 5)
-        out.append((_scaled(W_FAIR), over))
+        dm.model.add(over >= load - st.share[k])
+        out.append((w, over))
     return out
 
 
 def disturbance_terms(dm: DayModel) -> list[Term]:
     """Re-planning: moving a visit away from the carer the current plan gave it costs heavily."""
     st = dm.st
+    other_carer = _scaled(objective.disturbance(True, False, st.weights))
+    moved_start = _scaled(objective.disturbance(False, True, st.weights))
     out: list[Term] = []
     for (v, k), lit in sorted(dm.x.items()):
         cur = st.current[v]
         if cur is not None and dm.carer(k) not in cur:
-            out.append((W_DISTURB * SCALE, lit))
+            out.append((other_carer, lit))
     for v in dm.visits:
         was = st.current_start[v]
         if was is None:
             continue
         moved = dm.model.new_bool_var(f"moved_{v}")
         dm.model.add(dm.start[v] == was).only_enforce_if(moved.Not())
-        out.append((W_DISTURB_START * SCALE, moved))
+        out.append((moved_start, moved))
     return out
 
 

@@ -1,16 +1,15 @@
-"""A day's first routes from OR-Tools' vehicle-routing library, continuity priced per carer.
+"""A day's routes from OR-Tools' vehicle-routing library, continuity priced per carer.
 
-Cheapest insertion alone leaves routes that zig-zag (about 40% more travel than a routing
-solver on team-m), and that would then be copied day after day by the continuity goal. So each
-day of the constructive start is routed by OR-Tools routing (guided local search, a short time
-limit), with every carer's arc costs raised for citizens who would meet a new face or not
-their contact carer, and the cap enforced by allowing only carers already met once a citizen
-has met the cap. CP-SAT (solver/daymodel.py) and the neighbourhood search improve from there.
+Cheapest insertion alone leaves routes that zig-zag, and the continuity goal would then copy them
+day after day. So each day of the constructive start is routed by OR-Tools routing (guided local
+search, a short time limit), with every carer's arc costs raised for citizens who would meet a new
+face or not their contact carer (objective.py), and the monthly cap kept by allowing only the carers
+it allows (rules.cap_allows through TeamState.faces_allowed). CP-SAT (solver/daymodel.py) and the
+neighbourhood search improve from there.
 
 The search's `reroute_day` re-routes one whole day with the same model. It starts the guided local
 search from the day's routes as they stand (`DayRoutes`) rather than from a fresh cheapest insertion:
-the half second a call gets then goes into improving a good plan, not into rebuilding one (measured
-in solver/README.md, "A day re-routed from its routes as they stand").
+the short time a call gets then goes into improving a good plan, not into rebuilding one.
 """
 
 from __future__ import annotations
@@ -19,13 +18,15 @@ from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from solver import objective
 from solver.index import BASE
-from solver.state import W_TIME, Option, TeamState
+from solver.insertion import best_insertion
+from solver.routes import Option
+from solver.state import TeamState
 
 PENALTY_UNPLACED = 10_000_000
-SOFT_TIME = False  # soft time bounds cost ~20% travel on team-m; schedule_route aims instead
-TIME_SLACK = 0  # minutes either side of the usual time that cost nothing
-COST_SCALE = round(1 / W_TIME)  # routing costs are integers: one minute off the usual time costs 1
+# Routing costs are integers: a minute off a daily need's usual time costs 1.
+COST_SCALE = round(1 / objective.WEIGHTS.time)
 
 
 @dataclass(slots=True)
@@ -73,7 +74,7 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
     tdim = routing.GetDimensionOrDie("time")
 
     # Costs per carer: travel plus what a new face / not-the-contact costs the citizen.
-    base_travel = [[tt[loc[i]][loc[j]] for j in range(n)] for i in range(n)]
+    base_travel = [[objective.travel(tt[loc[i]][loc[j]], st.weights) for j in range(n)] for i in range(n)]
     for vi, k in enumerate(slots):
         c = ix.slots[k].carer
         extra = [0] + [int(st.carer_cost(v, c)) for v in nodes]
@@ -86,8 +87,6 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
     # Double visits: their two carers and common start are chosen first (cheapest insertion),
     # and routing only fits each half into that carer's route at that minute. Routing's own
     # search handles "same minute, two vehicles" side constraints poorly (no first solution).
-    from solver.construct import best_insertion  # construct imports this module
-
     vehicle_of = {k: vi for vi, k in enumerate(slots)}
     pair: dict[int, tuple[list[int], int]] = {}
     if start_from is not None:
@@ -128,11 +127,13 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
         tdim.CumulVar(idx).SetRange(vis.earliest, vis.latest)
         n = ix.v_need[v]
         want = st.target[n]
-        if want is not None and (SOFT_TIME or steady_times):
-            # Steady times: a minute away from the usual time costs the need's weight (arc costs are scaled).
-            w = round(st.w_time[n] * COST_SCALE)
-            tdim.SetCumulVarSoftUpperBound(idx, max(vis.earliest, want + TIME_SLACK), w)
-            tdim.SetCumulVarSoftLowerBound(idx, min(vis.latest, max(0, want - TIME_SLACK)), w)
+        if want is not None and steady_times:
+            # Steady times: a minute away from the usual time costs the need's weight (arc costs are
+            # scaled). Only when re-routing: as the first routes' soft bounds they cost travel, and
+            # schedule_route aims each start at the usual time anyway.
+            w = round(objective.steady_time(1, st.w_time[n]) * COST_SCALE)
+            tdim.SetCumulVarSoftUpperBound(idx, max(vis.earliest, want), w)
+            tdim.SetCumulVarSoftLowerBound(idx, min(vis.latest, max(0, want)), w)
         # The cap: once it is reached only faces already met may come. (Routing may still add
         # several new faces in one day; the final check drops what would break the cap.)
         allowed = [vi for vi, k in enumerate(slots)
@@ -203,7 +204,7 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
     # greedy insertion (which only tries faces the cap allows).
     placed_now = [v for v in visits if st.slots_of[v]]
     for ci, mi in sorted({(ix.v_cit[v], ix.v_month[v]) for v in placed_now}):
-        while st.distinct(ci, mi) > st.cap or len(st.met[ci][mi]) > st.cap:
+        while not st.cap_kept(ci, mi):
             mine = [v for v in placed_now if ix.v_cit[v] == ci and ix.v_month[v] == mi and st.slots_of[v]]
             counts: dict[int, int] = {}
             for v in mine:

@@ -4,17 +4,17 @@ Carers with the same shift hours can drive each other's routes. Which carer driv
 then a linear assignment problem for the day, exact given the other days: a route costs what its
 carer adds to its citizens' faces this month (carers they meet on other days are free), its visits
 not made by the contact carer, and, in a re-plan, its visits moved away from their current carer.
-The search ends with it (solver/lns.py `polish`): a re-plan gives back routes that a search step
-swapped between carers for nothing, and a fresh plan loses faces the greedy steps left behind.
-(As a step inside the search it did not pay: team-m, 3 seeds, no better.)
+The search ends with it (solver/descents.py `polish`): a re-plan gives back routes that a search
+step swapped between carers for nothing, and a fresh plan loses faces the greedy steps left behind.
 """
 
 from __future__ import annotations
 
 from ortools.graph.python import linear_sum_assignment
 
+from solver import objective, rules
 from solver.index import BASE
-from solver.state import W_DISTURB, W_NOT_CONTACT, TeamState, face_cost
+from solver.state import TeamState
 
 SCALE = 10  # the assignment solver wants integer costs
 MetKey = tuple[int, int]  # (citizen, month)
@@ -39,23 +39,24 @@ def route_cost(st: TeamState, seq: list[int], carer: int, elsewhere: dict[MetKey
                routes_of: dict[MetKey, int]) -> float | None:
     """What giving route `seq` to `carer` costs in faces, contact and disturbance; None if a
     citizen could then pass the monthly cap."""
-    ix = st.ix
+    ix, w = st.ix, st.weights
     cost = 0.0
     seen: set[MetKey] = set()
     for v in seq:
         key = (ix.v_cit[v], ix.v_month[v])
         if key not in seen and carer not in elsewhere[key]:
             # Every route of the day with this citizen might bring a new face: stay under the cap.
-            if len(elsewhere[key]) + routes_of[key] > st.cap:
+            if not rules.cap_allows(len(elsewhere[key]) + routes_of[key], st.cap):
                 return None
-            cost += face_cost(len(elsewhere[key]))
+            cost += objective.new_face(len(elsewhere[key]), w)
         seen.add(key)
         cc = ix.contact[key[0]]
-        if cc >= 0 and cc != carer:
-            cost += W_NOT_CONTACT / ix.visits[v].carers
+        if cc >= 0:
+            # A double visit's other carer shares what its contact carer's absence costs.
+            cost += objective.contact(cc == carer, w) / ix.visits[v].carers
         cur = st.current[v]
-        if cur is not None and carer not in cur:
-            cost += W_DISTURB
+        if cur is not None:
+            cost += objective.disturbance(carer not in cur, False, w)
     return cost
 
 

@@ -1,14 +1,15 @@
 """Integer-indexed view of one team's part of a `Problem`, built once and shared by every step.
 
-Teams share no carers, so each team is planned on its own (the decomposition the issue asks
-for). Everything is kept in plain lists indexed by small integers, sorted by id, so that no
-iteration order depends on str hashing (PYTHONHASHSEED varies per process).
+Teams share no carers, so each team is planned on its own. Everything is kept in plain lists
+indexed by small integers, sorted by id, so that no iteration order depends on str hashing
+(PYTHONHASHSEED varies per process).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from solver import rules
 from solver.travel import Travel
 from solver.types import Carer, Citizen, Problem, Visit
 
@@ -95,12 +96,13 @@ def build_team_index(problem: Problem, team: str, travel: Travel) -> TeamIndex:
         loc = v_loc[vi]
         ok = []
         for ci, c in enumerate(carers):
-            if c.id in p.avoid or not v.skills <= c.skills:
+            if not rules.avoid_allows(p.avoid, c.id) or not rules.skills_allow(c.skills, v.skills):
                 continue
             for k in slots_of_carer_day.get((ci, v.day), ()):
                 sl = slots[k]
                 first = max(v.earliest, sl.start + tt[BASE][loc])
-                if first <= v.latest and first + v.duration + tt[loc][BASE] <= sl.end:
+                if (rules.window_allows(v.earliest, v.latest, first)
+                        and rules.back_in_time(first + v.duration, tt[loc][BASE], sl.end)):
                     ok.append(ci)
                     break
         eligible.append(ok)

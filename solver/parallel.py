@@ -2,10 +2,11 @@
 
 Teams share no carers, so a problem's teams are independent sub-problems (PLANNER-NOTES.md): with
 `workers` > 1 they are dealt out to worker processes, balanced by visits, and each process plans its
-teams as `solve` would with the whole time limit. When there are fewer teams than workers, the spare
-workers plan the same teams with other seeds and the best plan of each group wins (a portfolio, as
-CP-SAT runs inside). Progress and the stop request cross the process boundary through one queue and
-one event. With one worker nothing here runs, and a seed gives the same plan as ever.
+teams with the one-process planner (solver/planner.py) and the whole time limit. When there are
+fewer teams than workers, the spare workers plan the same teams with other seeds and the best plan
+of each group wins (a portfolio, as CP-SAT runs inside). Progress and the stop request cross the
+process boundary through one queue and one event. With one worker nothing here runs, and a seed
+gives the same plan as ever.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from collections.abc import Callable
 from multiprocessing.context import ForkServerContext, SpawnContext
 from typing import Any
 
+from solver.objective import Weights
+from solver.planner import plan_teams
 from solver.types import Plan, Problem, Progress, SolveParams, failed_plan
 
 SEED_STRIDE = 7919  # replicas of one group search with seeds this far apart
@@ -70,10 +73,8 @@ def restrict(problem: Problem, teams: set[str], *, strays: bool = False) -> Prob
 
 
 def _worker(idx: int, problem: Problem, seed: int, deadline: float, max_iterations: int | None,
-            out: Any, stop: Any) -> None:
+            weights: Weights, out: Any, stop: Any) -> None:
     """One worker process: plan `problem` until the wall-clock `deadline`, then send the plan."""
-    from solver.solve import solve
-
     parent = mp.parent_process()
 
     def orphaned() -> bool:
@@ -86,8 +87,8 @@ def _worker(idx: int, problem: Problem, seed: int, deadline: float, max_iteratio
 
     params = SolveParams(time_limit=max(0.1, deadline - time.time()), seed=seed, workers=1,
                          on_progress=progress, should_stop=lambda: stop.is_set() or orphaned(),
-                         max_iterations=max_iterations)
-    plan = solve(problem, params)
+                         max_iterations=max_iterations, weights=weights)
+    plan = plan_teams(problem, params)
     if orphaned():
         return
     plan.stats["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
@@ -125,8 +126,8 @@ def solve_in_processes(problem: Problem, params: SolveParams, workers: int,
     deadline = time.time() + max(0.1, params.time_limit - MERGE_SECONDS)
     for i, job in enumerate(jobs):
         job.process = ctx.Process(target=_worker, daemon=True, name=f"planner-{i}",
-                                  args=(i, job.problem, job.seed, deadline, params.max_iterations, out,
-                                        stop_event))
+                                  args=(i, job.problem, job.seed, deadline, params.max_iterations,
+                                        params.weights, out, stop_event))
         job.process.start()
     report("construct", None, 0.0, f"{len(jobs)} worker processes for {len(groups)} group(s) of teams", None)
     pending = set(range(len(jobs)))
@@ -181,7 +182,7 @@ def _context() -> ForkServerContext | SpawnContext:
     """Fresh processes, not forks of a process that may run threads (a web server's solve jobs)."""
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["solver.solve"])  # each worker starts with the planner imported
+        ctx.set_forkserver_preload(["solver.planner"])  # each worker starts with the planner imported
         return ctx
     return mp.get_context("spawn")
 

@@ -1,103 +1,54 @@
-"""A team's plan while it is being built: one route per carer shift, with flexible start times.
+"""A team's plan while it is being built, and what it costs.
 
-A route is the ordered list of visits one carer makes in one shift. Each visit keeps a window
-[lo, hi] for its start (its own window, narrowed around the need's usual time, or a single
-minute for a double visit, whose two carers must start together, and for visits that may not
-move). Earliest (forward) and latest (backward) start times per route make an insertion test
-O(1) per position, and `schedule` turns routes into start times near each need's usual time.
+TeamState holds the routes (solver/routes.py), who meets whom (`met`: per citizen and month, the
+carers and how many visits each makes), the usual time each need aims for, and in a re-plan the
+current plan's carers and minutes. Its costs price each goal through solver/objective.py: per
+route (travel, steady times), per visit (unplaced, contact carer, disturbance), per citizen-month
+(faces) and per carer over the whole plan (fair load). Changes go through `insert`, `remove` and
+`hand_over_routes`, so the undo journal (solver/journal.py) and the re-plan's move budget
+(solver/move_budget.py) see every one.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
+from solver import objective, rules
 from solver.index import BASE, TeamIndex
+from solver.journal import Journal, Undo
+from solver.move_budget import MoveBudget
+from solver.routes import Option, Routes
 
-# Objective weights, in "travel minute" units, in the order of importance of the issue's goals.
-W_UNPLACED = 100_000  # (1) place every visit that can be placed
-W_NEW_CARER = 40  # (2) each distinct carer a citizen meets in a month
-W_CROWD = 60  # (2) each distinct carer beyond CROWD_FROM for one citizen-month (keeps the maximum low)
-CROWD_FROM = 4
-W_MANY = 300  # (2) each distinct carer beyond MANY_FROM: the maximum, not only the mean, stays low
-MANY_FROM = 7  # one below the target maximum of 8: the search keeps a margin
-W_BEYOND = 2_000  # (2) each distinct carer beyond BEYOND_FROM: past the target maximum, only to place visits
-BEYOND_FROM = 8
-W_NOT_CONTACT = 24  # (3) per visit not attended by the citizen's contact carer (8: a share of 0.23-0.26)
-W_TIME = 0.25  # (4) per minute a start strays from the need's usual time (a daily need)
-RARE_TIME_MAX = 3  # a need with few visits weighs up to this many times W_TIME per minute (time_weights)
-W_TRAVEL = 1  # (5) per travel minute
-W_DISTURB = 2_000  # re-planning: per visit given to a carer the current plan did not give it to
-W_DISTURB_START = 1_000  # re-planning: per visit whose start moves from the current plan's minute
-# Re-planning: per untouched visit moved beyond the move budget (as many as the visits needing a place).
-# Above W_UNPLACED: a re-plan would rather leave a visit unplaced than break the promise.
-W_OVER_BUDGET = 2 * W_UNPLACED
 NARROW = 20  # minutes either side of the usual time a visit is first tried in
 
 
-def faces_cost(d: int) -> int:
-    """What meeting d distinct carers in a month costs a citizen."""
-    return (W_NEW_CARER * d + W_CROWD * max(0, d - CROWD_FROM) + W_MANY * max(0, d - MANY_FROM)
-            + W_BEYOND * max(0, d - BEYOND_FROM))
-
-
-def time_weights(v_need: list[int], n_needs: int) -> list[float]:
-    """(4) What a minute off the usual time costs, per need.
-
-    Steadiness is judged per need (the spread of its starts, averaged over needs), so one stray
-    start of a weekly need unsettles it as much as about sqrt(28 / 4) stray starts of a daily
-    need unsettle that one. A need with few visits weighs up to RARE_TIME_MAX times more, whole
-    multiples of W_TIME so that CP-SAT's and routing's integer weights stay exact.
-    """
-    count = [0] * n_needs
-    for n in v_need:
-        count[n] += 1
-    most = max(count, default=1)
-    return [W_TIME * min(RARE_TIME_MAX, max(1, round(math.sqrt(most / c)))) if c else W_TIME
-            for c in count]
-
-
-def face_cost(met: int) -> int:
-    """What one more face costs a citizen who already meets `met` carers this month."""
-    return faces_cost(met + 1) - faces_cost(met)
-
-
-@dataclass(slots=True)
-class Journal:
-    routes: dict[int, tuple[list[int], float]] = field(default_factory=dict)
-    visits: dict[int, tuple[int, int, list[int], float]] = field(default_factory=dict)
-    met: dict[tuple[int, int], tuple[dict[int, int], float]] = field(default_factory=dict)
-    starts: dict[int, dict[int, int]] = field(default_factory=dict)  # re-plans: a route's starts before
-
-
-@dataclass(slots=True)
-class Option:
-    """A feasible place for a visit in one route: start interval [lo, hi] at position `pos`."""
-
-    slot: int
-    pos: int
-    lo: int
-    hi: int
-    dtravel: int
-
-
-class TeamState:
-    def __init__(self, ix: TeamIndex, cap: int, met_before: list[list[set[int]]]) -> None:
-        self.ix = ix
+class TeamState(Routes, Undo, MoveBudget):
+    def __init__(self, ix: TeamIndex, cap: int, met_before: list[list[set[int]]],
+                 weights: objective.Weights = objective.WEIGHTS) -> None:
+        super().__init__(ix)
         self.cap = cap
+        self.weights = weights
         n = len(ix.visits)
-        self.routes: list[list[int]] = [[] for _ in ix.slots]
-        self.lo = [v.earliest for v in ix.visits]
-        self.hi = [v.latest for v in ix.visits]
-        self.dur = [v.duration for v in ix.visits]
-        self.slots_of: list[list[int]] = [[] for _ in range(n)]  # visit -> slots attending it
         self.fixed = [False] * n  # pinned, or kept from the current plan: never moves
-        self.fixed_start: list[int | None] = [None] * n
+        # Each shift's share of the work (fair load): its carer's contracted day, else the shift as
+        # full as the team's shifts are on average, as carers' loads are judged against their hours.
+        load = objective.team_load(sum(v.duration * v.carers for v in ix.visits),
+                                   sum(sl.end - sl.start for sl in ix.slots))
+        self.share = [objective.day_share(ix.contracted[sl.carer], load * (sl.end - sl.start))
+                      for sl in ix.slots]
+        self.slots_of_carer: list[list[int]] = [[] for _ in ix.carers]
+        for k, sl in enumerate(ix.slots):
+            self.slots_of_carer[sl.carer].append(k)
+        # Fair load is weighed per carer over the whole plan: the minutes that matter to a carer
+        # are the period's, and a busy day can be evened out by a quiet one.
+        # A contract is per working day: a split shift's two parts share one day's contracted minutes.
+        self.carer_share = [sum(self.share[k] for k in ks) if ix.contracted[c] is None
+                            else self.share[ks[0]] * len({ix.slots[k].day for k in ks}) if ks else 0
+                            for c, ks in enumerate(self.slots_of_carer)]
         self.target: list[int | None] = [None] * ix.n_needs
-        # A minute off the usual time, per need: W_TIME while the search looks for faces; the
-        # final steadying descent (Search.steady_rare_needs) weighs needs with few visits more.
-        self.w_time = [W_TIME] * ix.n_needs
+        # A minute off the usual time, per need: the daily need's weight while the search looks for
+        # faces; the final steadying descent weighs needs with few visits more.
+        self.w_time = [weights.time] * ix.n_needs
         # Re-planning: the carers the current plan gives a visit that may move (None: no opinion).
         self.current: list[frozenset[int] | None] = [None] * n
         self.current_start: list[int | None] = [None] * n
@@ -105,79 +56,15 @@ class TeamState:
         # than `move_budget` (None outside re-plans); `moved` counts them (see recount_moved).
         self.move_budget: int | None = None
         self.moved = 0
-        self._moved_pending: tuple[Journal, int] | None = None  # delta's count, reused by commit
+        self._moved_pending: tuple[Journal, int] | None = None
         # met[citizen][month] -> {carer: visits}; met_before[citizen][month] carers are free
         n_months = len(ix.months)
         self.met: list[list[dict[int, int]]] = [[{} for _ in range(n_months)] for _ in ix.citizens]
         self.met_before = met_before
-        self._times: dict[int, tuple[list[int], list[int]] | None] = {}
         # Undo journal of the neighbourhood search: first-touch copies of what a move changes,
         # with their cost at that moment, so a rejected move is undone and a delta is cheap.
         self.journal: Journal | None = None
         self.search_log: dict[str, object] = {}
-
-    # ---- route timing -------------------------------------------------------------------
-    def times(self, k: int) -> tuple[list[int], list[int]] | None:
-        """(earliest starts, latest starts) along route k, or None if it is infeasible."""
-        if k in self._times:
-            return self._times[k]
-        ix, sl, seq = self.ix, self.ix.slots[k], self.routes[k]
-        tt, loc = ix.tt, ix.v_loc
-        est: list[int] = []
-        t, here = sl.start, BASE
-        res: tuple[list[int], list[int]] | None = None
-        ok = True
-        for v in seq:
-            s = max(self.lo[v], t + tt[here][loc[v]])
-            if s > self.hi[v]:
-                ok = False
-                break
-            est.append(s)
-            t, here = s + self.dur[v], loc[v]
-        if ok and t + tt[here][BASE] <= sl.end:
-            lst = [0] * len(seq)
-            t, here = sl.end, BASE
-            for i in range(len(seq) - 1, -1, -1):
-                v = seq[i]
-                s = min(self.hi[v], t - tt[loc[v]][here] - self.dur[v])
-                lst[i] = s
-                t, here = s, loc[v]
-            res = (est, lst)
-        self._times[k] = res
-        return res
-
-    def options(self, v: int, k: int, lo: int, hi: int) -> list[Option]:
-        """Every position in route k where visit v can start within [lo, hi]."""
-        tm = self.times(k)
-        if tm is None:
-            return []
-        est, lst = tm
-        ix, sl, seq = self.ix, self.ix.slots[k], self.routes[k]
-        tt, loc = ix.tt, ix.v_loc
-        lv, d = loc[v], self.dur[v]
-        out = []
-        n = len(seq)
-        for p in range(n + 1):
-            if p == 0:
-                prev_end, prev_loc = sl.start, BASE
-            else:
-                u = seq[p - 1]
-                prev_end, prev_loc = est[p - 1] + self.dur[u], loc[u]
-            if prev_end > hi:
-                break  # every later position ends its predecessor later still
-            a = max(lo, prev_end + tt[prev_loc][lv])
-            if a > hi:
-                continue
-            if p == n:
-                next_loc = BASE
-                b = min(hi, sl.end - tt[lv][BASE] - d)
-            else:
-                w = seq[p]
-                next_loc = loc[w]
-                b = min(hi, lst[p] - tt[lv][next_loc] - d)
-            if a <= b:
-                out.append(Option(k, p, a, b, tt[prev_loc][lv] + tt[lv][next_loc] - tt[prev_loc][next_loc]))
-        return out
 
     # ---- changes ------------------------------------------------------------------------
     def insert(self, v: int, opts: list[Option], start: int | None, lo: int, hi: int) -> None:
@@ -194,7 +81,7 @@ class TeamState:
         ix = self.ix
         for o in opts:
             self.routes[o.slot].insert(o.pos, v)
-            self._times.pop(o.slot, None)
+            self.forget_times(o.slot)
             self.slots_of[v].append(o.slot)
             c = ix.slots[o.slot].carer
             m = self.met[ix.v_cit[v]][ix.v_month[v]]
@@ -209,7 +96,7 @@ class TeamState:
             self._note_met(v)
         for k in self.slots_of[v]:
             self.routes[k].remove(v)
-            self._times.pop(k, None)
+            self.forget_times(k)
             c = ix.slots[k].carer
             m = self.met[ix.v_cit[v]][ix.v_month[v]]
             m[c] -= 1
@@ -251,7 +138,7 @@ class TeamState:
         for v in {v for seq in old.values() for v in seq}:
             self.slots_of[v] = [moves.get(x, x) for x in self.slots_of[v]]
         for k in touched:
-            self._times.pop(k, None)
+            self.forget_times(k)
 
     # ---- continuity ---------------------------------------------------------------------
     def is_met(self, v: int, c: int) -> bool:
@@ -259,40 +146,50 @@ class TeamState:
         return c in self.met[ci][mi] or c in self.met_before[ci][mi]
 
     def face_allowed(self, v: int, c: int) -> bool:
-        """Whether carer c may attend v without breaking the monthly cap: counting everyone met
-        (history included), and the plan's own faces alone (history may already exceed it)."""
+        """Whether carer c may attend v within the monthly cap (rules.cap_allows)."""
         ci, mi = self.ix.v_cit[v], self.ix.v_month[v]
+        return self.faces_allowed(ci, mi, (c,))
+
+    def faces_allowed(self, ci: int, mi: int, carers: Iterable[int]) -> bool:
+        """Whether citizen ci may meet `carers` in month mi within the monthly cap: the plan's own
+        faces alone, and everyone met (history included) for the carers new to it."""
         planned = self.met[ci][mi]
-        if c in planned:
+        to_plan = {c for c in carers if c not in planned}
+        if not to_plan:
             return True
-        if len(planned) >= self.cap:
-            return False
-        return c in self.met_before[ci][mi] or self.distinct(ci, mi) < self.cap
+        new = sum(1 for c in to_plan if c not in self.met_before[ci][mi])
+        return (rules.cap_allows(len(planned) + len(to_plan), self.cap)
+                and (not new or rules.cap_allows(self.distinct(ci, mi) + new, self.cap)))
+
+    def cap_kept(self, ci: int, mi: int) -> bool:
+        """Whether citizen ci's month mi keeps the monthly cap as the plan stands."""
+        return (rules.cap_allows(len(self.met[ci][mi]), self.cap)
+                and rules.cap_allows(self.distinct(ci, mi), self.cap))
 
     def distinct(self, ci: int, mi: int) -> int:
         return len(set(self.met[ci][mi]) | self.met_before[ci][mi])
 
     def carer_cost(self, v: int, c: int) -> float:
         """What attending v costs carer c on top of travel: a new face, or not the contact."""
-        ix = self.ix
+        ix, w = self.ix, self.weights
         ci = ix.v_cit[v]
         cost = 0.0
         if not self.is_met(v, c):
-            cost += face_cost(self.distinct(ci, ix.v_month[v]))
-        if ix.contact[ci] >= 0 and ix.contact[ci] != c:
-            cost += W_NOT_CONTACT
+            cost += objective.new_face(self.distinct(ci, ix.v_month[v]), w)
+        if ix.contact[ci] >= 0:
+            cost += objective.contact(ix.contact[ci] == c, w)
         cur = self.current[v]
-        if cur is not None and c not in cur:
-            cost += W_DISTURB
+        if cur is not None:
+            cost += objective.disturbance(c not in cur, False, w)
         return cost
 
     def time_cost(self, v: int, s: int) -> float:
         n = self.ix.v_need[v]
         t = self.target[n]
-        cost = 0.0 if t is None else self.w_time[n] * abs(s - t)
+        cost = 0.0 if t is None else objective.steady_time(abs(s - t), self.w_time[n])
         cur = self.current_start[v]
-        if cur is not None and s != cur:
-            cost += W_DISTURB_START
+        if cur is not None:
+            cost += objective.disturbance(False, s != cur, self.weights)
         return cost
 
     def aim(self, v: int) -> int | None:
@@ -328,44 +225,60 @@ class TeamState:
             t, here = s + self.dur[v], ix.v_loc[v]
         return out
 
-    def route_travel(self, k: int) -> int:
-        seq, tt, loc = self.routes[k], self.ix.tt, self.ix.v_loc
-        if not seq:
-            return 0
-        total = tt[BASE][loc[seq[0]]] + tt[loc[seq[-1]]][BASE]
-        for a, b in zip(seq, seq[1:], strict=False):
-            total += tt[loc[a]][loc[b]]
-        return total
-
-    # ---- costs and the undo journal -----------------------------------------------------
+    # ---- costs ------------------------------------------------------------------------------
     def route_cost(self, k: int) -> float:
         """Travel of route k plus how far its starts stray from the usual times."""
         seq = self.routes[k]
         if not seq:
             return 0.0
-        total = float(self.route_travel(k))
+        total = float(objective.travel(self.route_travel(k), self.weights))
         for v, s in zip(seq, self.schedule_route(k), strict=True):
             total += self.time_cost(v, s) / self.ix.visits[v].carers
         return total
 
+    def carer_load(self, c: int) -> int:
+        """Minutes of visits carer c makes in the plan."""
+        return sum(self.dur[v] for k in self.slots_of_carer[c] for v in self.routes[k])
+
+    def load_cost(self, c: int, load: int) -> float:
+        """Fair load: what carer c's `load` minutes cost beyond its share of the team's work."""
+        return objective.fair_load(load, self.carer_share[c], self.weights)
+
+    def load_delta(self, j: Journal) -> float:
+        """What the change noted in journal j did to the carers' fair-load costs."""
+        if not self.weights.fair:
+            return 0.0
+        change: dict[int, int] = {}
+        for k, (seq, _) in j.routes.items():
+            c = self.ix.slots[k].carer
+            dur = self.dur
+            change[c] = change.get(c, 0) + sum(dur[v] for v in self.routes[k]) - sum(dur[v] for v in seq)
+        d = 0.0
+        for c, by in sorted(change.items()):
+            if by:
+                now = self.carer_load(c)
+                d += self.load_cost(c, now) - self.load_cost(c, now - by)
+        return d
+
     def visit_cost(self, v: int) -> float:
         """Unplaced, not the contact carer, moved from its current carer (re-planning)."""
         ks = self.slots_of[v]
+        w = self.weights
         if not ks:
-            return float(W_UNPLACED)
+            return float(objective.unplaced(1, w))
         ix = self.ix
         carers = [ix.slots[k].carer for k in ks]
         total = 0.0
         cc = ix.contact[ix.v_cit[v]]
-        if cc >= 0 and cc not in carers:
-            total += W_NOT_CONTACT
+        if cc >= 0:
+            total += objective.contact(cc in carers, w)
         cur = self.current[v]
-        if cur is not None and any(c not in cur for c in carers):
-            total += W_DISTURB
+        if cur is not None:
+            total += objective.disturbance(any(c not in cur for c in carers), False, w)
         return total
 
     def met_cost(self, ci: int, mi: int) -> float:
-        return faces_cost(self.distinct(ci, mi))
+        return objective.faces(self.distinct(ci, mi), self.weights)
 
     def total_cost(self) -> float:
         ix = self.ix
@@ -373,122 +286,6 @@ class TeamState:
                 + sum(self.visit_cost(v) for v in range(len(ix.visits)))
                 + sum(self.met_cost(ci, mi) for ci in range(len(ix.citizens))
                       for mi in range(len(ix.months)))
-                + self.over_budget_cost(self.count_moved()))
-
-    def _note_slot(self, k: int) -> None:
-        assert self.journal is not None
-        if k not in self.journal.routes:
-            self.journal.routes[k] = (list(self.routes[k]), self.route_cost(k))
-            if self.move_budget is not None and self.routes[k]:
-                self.journal.starts[k] = dict(zip(self.routes[k], self.schedule_route(k), strict=True))
-
-    def _note_visit(self, v: int) -> None:
-        assert self.journal is not None
-        if v not in self.journal.visits:
-            self.journal.visits[v] = (self.lo[v], self.hi[v], list(self.slots_of[v]), self.visit_cost(v))
-
-    def _note_met(self, v: int) -> None:
-        assert self.journal is not None
-        key = (self.ix.v_cit[v], self.ix.v_month[v])
-        if key not in self.journal.met:
-            self.journal.met[key] = (dict(self.met[key[0]][key[1]]), self.met_cost(*key))
-
-    def begin(self) -> None:
-        self.journal = Journal()
-
-    def delta(self) -> float:
-        """Cost now minus cost when `begin` was called (only what was touched is recomputed)."""
-        j = self.journal
-        assert j is not None
-        d = 0.0
-        for k, (_, old) in j.routes.items():
-            d += self.route_cost(k) - old
-        for v, (_, _, _, old) in j.visits.items():
-            d += self.visit_cost(v) - old
-        for (ci, mi), (_, old) in j.met.items():
-            d += self.met_cost(ci, mi) - old
-        if self.move_budget is not None:
-            dm = self._moved_change()
-            self._moved_pending = (j, dm)
-            d += self.over_budget_cost(self.moved + dm) - self.over_budget_cost(self.moved)
-        return d
-
-    def moved_after_delta(self) -> int:
-        """How many visits are moved with the open change, as `delta` just counted them."""
-        pending = self._moved_pending
-        if pending is None or pending[0] is not self.journal:
-            return self.moved + self._moved_change()
-        return self.moved + pending[1]
-
-    def commit(self) -> None:
-        j = self.journal
-        if self.move_budget is not None and j is not None:
-            pending = self._moved_pending
-            self.moved += pending[1] if pending is not None and pending[0] is j else self._moved_change()
-        self._moved_pending = None
-        self.journal = None
-
-    # ---- the re-plan's move budget ------------------------------------------------------
-    def over_budget_cost(self, moved: int) -> float:
-        return 0.0 if self.move_budget is None else float(W_OVER_BUDGET * max(0, moved - self.move_budget))
-
-    def _is_moved(self, v: int, slots: list[int], start: int | None) -> bool:
-        """Whether v, with a current assignment, is elsewhere or unplaced (as apply_changes.py counts)."""
-        if not slots:
-            return True
-        return start != self.current_start[v] or {self.ix.slots[k].carer for k in slots} != self.current[v]
-
-    def _starts(self, ks: Iterable[int]) -> dict[int, int]:
-        out: dict[int, int] = {}
-        for k in ks:
-            if self.routes[k]:
-                for v, s in zip(self.routes[k], self.schedule_route(k), strict=True):
-                    out.setdefault(v, s)
-        return out
-
-    def count_moved(self) -> int:
-        """The moved visits, counted from scratch."""
-        if self.move_budget is None:
-            return 0
-        starts = self._starts(range(len(self.ix.slots)))
-        return sum(self._is_moved(v, self.slots_of[v], starts.get(v))
-                   for v in range(len(self.ix.visits)) if self.current[v] is not None)
-
-    def recount_moved(self) -> None:
-        """Bring `moved` up to date after the plan was built or restored outside the journal."""
-        self.moved = self.count_moved()
-
-    def _moved_change(self) -> int:
-        """How many more visits are moved now than when `begin` was called."""
-        j = self.journal
-        assert j is not None
-        affected = set(j.visits)
-        for k, (seq, _) in j.routes.items():
-            affected.update(seq)
-            affected.update(self.routes[k])
-        new_starts = self._starts({k for v in affected for k in self.slots_of[v][:1]})
-        d = 0
-        for v in affected:
-            if self.current[v] is None:
-                continue
-            old_slots = j.visits[v][2] if v in j.visits else self.slots_of[v]
-            old_start = None
-            if old_slots:
-                k0 = old_slots[0]
-                old_start = j.starts[k0][v] if k0 in j.starts else self._starts([k0])[v]
-            now = self._is_moved(v, self.slots_of[v], new_starts.get(v))
-            d += now - self._is_moved(v, old_slots, old_start)
-        return d
-
-    def rollback(self) -> None:
-        j = self.journal
-        assert j is not None
-        self.journal = None
-        self._moved_pending = None
-        for k, (seq, _) in j.routes.items():
-            self.routes[k] = seq
-            self._times.pop(k, None)
-        for v, (lo, hi, ks, _) in j.visits.items():
-            self.lo[v], self.hi[v], self.slots_of[v] = lo, hi, ks
-        for (ci, mi), (m, _) in j.met.items():
-            self.met[ci][mi] = m
+                + self.over_budget_cost(self.count_moved())
+                + (sum(self.load_cost(c, self.carer_load(c)) for c in range(len(ix.carers)))
+                   if self.weights.fair else 0.0))

@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from solver.objective import WEIGHTS, Weights
+
 CarerId = str
 CitizenId = str
 VisitId = str
@@ -144,6 +146,8 @@ class SolveParams:
     # Improvement steps per team; None: until the time limit. With 1 worker and a seed, a set
     # number of steps gives the same plan on any machine (the wall clock then only caps it).
     max_iterations: int | None = None
+    # What each goal costs (solver/objective.py); the default is the planner's own balance.
+    weights: Weights = WEIGHTS
 
 
 @dataclass(slots=True)

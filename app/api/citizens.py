@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from sqlalchemy.orm import Session
 
-from app.api.deps import Coordinator, PagingDep, TeamIds
+from app.api.deps import Coordinator, PagingDep, ReadLogDep, TeamIds
 from app.db import SessionDep
 from app.repositories.core import citizens_stmt, paginate
 from app.schemas.core import (
@@ -20,6 +20,7 @@ from app.schemas.core import (
 )
 from app.security import CurrentUser, can_see_personal_data, get_team_scoped
 from app.services import core as svc
+from app.services import data_rights
 from app.services.team_data import citizens as citizens_svc
 from models.core import Citizen, User
 
@@ -42,10 +43,12 @@ def citizen_out(session: Session, citizen: Citizen, user: User) -> CitizenOut | 
 
 
 @router.get("/citizens")
-def list_citizens(session: SessionDep, user: CurrentUser, paging: PagingDep, team_id: TeamIds = None,
+def list_citizens(session: SessionDep, user: CurrentUser, paging: PagingDep, reads: ReadLogDep,
+                  team_id: TeamIds = None,
                   contact_carer_id: RowId | None = None) -> Page[CitizenOut | CitizenRedacted]:
     stmt = citizens_stmt(user, team_ids=team_id, contact_carer_id=contact_carer_id)
     rows, total = paginate(session, stmt, limit=paging.limit, offset=paging.offset)
+    reads.citizens(user=user, citizen_ids=[r.id for r in rows], what="api citizens")
     return Page(items=[citizen_out(session, r, user) for r in rows], total=total, limit=paging.limit,
                 offset=paging.offset)
 
@@ -58,8 +61,11 @@ def create_citizen(body: CitizenCreate, session: SessionDep, user: Coordinator) 
 
 
 @router.get("/citizens/{citizen_id}")
-def read_citizen(citizen_id: RowId, session: SessionDep, user: CurrentUser) -> CitizenOut | CitizenRedacted:
-    return citizen_out(session, get_team_scoped(session, Citizen, citizen_id, user), user)
+def read_citizen(citizen_id: RowId, session: SessionDep, user: CurrentUser,
+                 reads: ReadLogDep) -> CitizenOut | CitizenRedacted:
+    citizen = get_team_scoped(session, Citizen, citizen_id, user)
+    reads.citizens(user=user, citizen_ids=[citizen.id], what="api citizen")
+    return citizen_out(session, citizen, user)
 
 
 @router.post("/citizens/{citizen_id}/end")
@@ -84,4 +90,6 @@ def update_citizen(citizen_id: RowId, body: CitizenUpdate, session: SessionDep,
 
 @router.delete("/citizens/{citizen_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_citizen(citizen_id: RowId, session: SessionDep, user: Coordinator) -> None:
-    svc.delete_row(session, row=get_team_scoped(session, Citizen, citizen_id, user))
+    """Only a citizen registered by mistake (no visits yet); one who had care is ended instead, so past
+    plans and continuity figures stay as they were."""
+    data_rights.delete_citizen(session, citizen=get_team_scoped(session, Citizen, citizen_id, user))

@@ -23,6 +23,7 @@ from fastapi.routing import APIRoute
 from fastapi.security.base import SecurityBase
 from sqlalchemy.exc import DataError, IntegrityError
 
+from app.db import DATABASE_DOWN, DATABASE_DOWN_DETAIL, RETRY_AFTER_SECONDS
 from app.schemas.core import ErrorOut
 from app.security import ROLE_CHECKS
 from app.services.errors import ServiceError
@@ -44,7 +45,15 @@ def _first_line(exc: IntegrityError | DataError, fallback: str) -> str:
     return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else fallback
 
 
+def database_down_answer() -> JSONResponse:
+    return JSONResponse(status_code=503, content={"detail": DATABASE_DOWN_DETAIL},
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def add_error_handlers(app: FastAPI) -> None:
+    for kind in DATABASE_DOWN:
+        app.add_exception_handler(kind, lambda _request, _exc: database_down_answer())
+
     @app.exception_handler(IntegrityError)
     async def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:
         # A unique or foreign-key violation is the caller's conflict, never a 500.

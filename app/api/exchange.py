@@ -11,8 +11,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, status
 from pydantic import BaseModel
 
-from app.api.deps import Coordinator
+from app.api.deps import Coordinator, ReadLogDep
 from app.db import SessionDep
+from app.repositories.core import citizen_ids_of_teams
 from app.schemas.core import Day, PlanVersionOut, RowId
 from app.security import CurrentUser, get_team_scoped, require_role
 from app.services import exchange as svc
@@ -41,14 +42,16 @@ def import_instance(document: Annotated[Any, Body(description="a homecare-instan
 
 
 @router.get("/export/instance")
-def export_instance(session: SessionDep, user: Exporter,
+def export_instance(session: SessionDep, user: Exporter, reads: ReadLogDep,
                     team: Annotated[list[str] | None, Query(description="team external ids")] = None,
                     start: Day | None = None, end: Day | None = None,
                     name: str | None = None) -> dict[str, Any]:
     """The teams' data (default: every team you see) as homecare-instance/1. Coordinates are
     personal data: auditors cannot export."""
     team_ids = svc.resolve_team_ids(session, external_ids=team, user=user)
-    return svc.export_instance(session, team_ids=team_ids, start=start, end=end, name=name)
+    document = svc.export_instance(session, team_ids=team_ids, start=start, end=end, name=name)
+    reads.citizens(user=user, citizen_ids=citizen_ids_of_teams(session, team_ids), what="export instance")
+    return document
 
 
 @router.post("/import/plan", status_code=status.HTTP_201_CREATED)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from app.api.deps import Coordinator, PagingDep, TeamIds
+from app.api.deps import Coordinator, PagingDep, ReadLogDep, TeamIds
 from app.db import SessionDep
 from app.repositories.core import needs_stmt, paginate
 from app.schemas.core import (
@@ -30,11 +30,13 @@ router = APIRouter(prefix="/api", tags=["needs"])
 
 
 @router.get("/needs")
-def list_needs(session: SessionDep, user: CurrentUser, paging: PagingDep, team_id: TeamIds = None,
+def list_needs(session: SessionDep, user: CurrentUser, paging: PagingDep, reads: ReadLogDep,
+               team_id: TeamIds = None,
                citizen_id: RowId | None = None, start: Day | None = None,
                end: Day | None = None) -> Page[NeedOut]:
     stmt = needs_stmt(user, team_ids=team_id, citizen_id=citizen_id, start=start, end=end)
     rows, total = paginate(session, stmt, limit=paging.limit, offset=paging.offset)
+    reads.citizens(user=user, citizen_ids=[r.citizen_id for r in rows], what="api needs")
     return Page(items=[NeedOut.model_validate(r) for r in rows], total=total, limit=paging.limit,
                 offset=paging.offset)
 
@@ -46,8 +48,10 @@ def create_need(body: NeedCreate, session: SessionDep, user: Coordinator) -> Nee
 
 
 @router.get("/needs/{need_id}")
-def read_need(need_id: RowId, session: SessionDep, user: CurrentUser) -> NeedOut:
-    return NeedOut.model_validate(get_team_scoped(session, Need, need_id, user))
+def read_need(need_id: RowId, session: SessionDep, user: CurrentUser, reads: ReadLogDep) -> NeedOut:
+    need = get_team_scoped(session, Need, need_id, user)
+    reads.citizens(user=user, citizen_ids=[need.citizen_id], what="api need")
+    return NeedOut.model_validate(need)
 
 
 @router.patch("/needs/{need_id}")

@@ -10,9 +10,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Response, UploadFile, status
 from sqlalchemy.orm import Session
 
-from app.api.deps import Coordinator
+from app.api.deps import Coordinator, ReadLogDep
 from app.db import SessionDep
 from app.repositories import team_data as repo
+from app.repositories.core import citizen_ids_of_teams
 from app.schemas.core import RowId
 from app.schemas.team_data import (
     ChangeRecordOut,
@@ -46,9 +47,11 @@ def changes_out(session: Session, rows: list[ChangeRecord]) -> list[ChangeRecord
 
 
 @router.get("/citizens/{citizen_id}/changes")
-def citizen_changes(citizen_id: RowId, session: SessionDep, user: TeamReader) -> list[ChangeRecordOut]:
+def citizen_changes(citizen_id: RowId, session: SessionDep, user: TeamReader,
+                    reads: ReadLogDep) -> list[ChangeRecordOut]:
     """Every recorded change to the citizen and their needs, newest first: who, when, before, after."""
     citizen = get_team_scoped(session, Citizen, citizen_id, user)
+    reads.citizens(user=user, citizen_ids=[citizen.id], what="api citizen changes")
     return changes_out(session, list(repo.change_records(session, citizen_id=citizen.id)))
 
 
@@ -122,13 +125,15 @@ MEDIA = sheets_svc.MEDIA
 
 @router.get("/teams/{team_id}/sheets/{kind}", response_class=Response,
             responses={200: {"content": {MEDIA["csv"]: {}, MEDIA["xlsx"]: {}}}})
-def export_sheet(team_id: RowId, kind: SheetKind, session: SessionDep, user: TeamReader,
+def export_sheet(team_id: RowId, kind: SheetKind, session: SessionDep, user: TeamReader, reads: ReadLogDep,
                  format: Literal["csv", "xlsx"] = "csv", lang: Literal["en", "sv"] = "en",
                  template: bool = False) -> Response:
     """The team's citizens with their standing needs, or carers with skills and roster pattern, as a
     spreadsheet; `template=true`: the headers only (Swedish or English), to fill in."""
     team = get_team_scoped(session, Team, team_id, user)
     rows = [] if template else sheets_svc.export_rows(session, kind=kind, team=team)
+    if kind == "citizens" and not template:
+        reads.citizens(user=user, citizen_ids=citizen_ids_of_teams(session, [team.id]), what="citizen sheet")
     body = sheets_svc.write_sheet(kind, rows, fmt=format, lang=lang)
     name = f"{team.external_id}-{kind}{'-template' if template else ''}.{format}"
     return Response(body, media_type=MEDIA[format],

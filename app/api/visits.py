@@ -6,7 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter, status
 
-from app.api.deps import Coordinator, PagingDep, TeamIds
+from app.api.deps import Coordinator, PagingDep, ReadLogDep, TeamIds
 from app.db import SessionDep
 from app.repositories.core import paginate, visits_stmt
 from app.schemas.core import Day, Page, RowId, VisitCreate, VisitOut, VisitUpdate
@@ -18,13 +18,15 @@ router = APIRouter(prefix="/api", tags=["visits"])
 
 
 @router.get("/visits")
-def list_visits(session: SessionDep, user: CurrentUser, paging: PagingDep, team_id: TeamIds = None,
+def list_visits(session: SessionDep, user: CurrentUser, paging: PagingDep, reads: ReadLogDep,
+                team_id: TeamIds = None,
                 citizen_id: RowId | None = None, carer_id: RowId | None = None, start: Day | None = None,
                 end: Day | None = None,
                 status: Literal["planned", "cancelled"] | None = None) -> Page[VisitOut]:
     stmt = visits_stmt(user, team_ids=team_id, citizen_id=citizen_id, start=start, end=end,
                        status=status, carer_id=carer_id)
     rows, total = paginate(session, stmt, limit=paging.limit, offset=paging.offset)
+    reads.citizens(user=user, citizen_ids=[r.citizen_id for r in rows], what="api visits")
     return Page(items=[VisitOut.model_validate(r) for r in rows], total=total, limit=paging.limit,
                 offset=paging.offset)
 
@@ -35,8 +37,10 @@ def create_visit(body: VisitCreate, session: SessionDep, user: Coordinator) -> V
 
 
 @router.get("/visits/{visit_id}")
-def read_visit(visit_id: RowId, session: SessionDep, user: CurrentUser) -> VisitOut:
-    return VisitOut.model_validate(get_team_scoped(session, Visit, visit_id, user))
+def read_visit(visit_id: RowId, session: SessionDep, user: CurrentUser, reads: ReadLogDep) -> VisitOut:
+    visit = get_team_scoped(session, Visit, visit_id, user)
+    reads.citizens(user=user, citizen_ids=[visit.citizen_id], what="api visit")
+    return VisitOut.model_validate(visit)
 
 
 @router.patch("/visits/{visit_id}")

@@ -13,7 +13,8 @@ import io
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,30 @@ def _plt() -> Any:
     return plt
 
 
-def chart_distribution(figures: Mapping[str, Any]) -> str:
+@dataclass(frozen=True)
+class ChartWords:
+    """How a chart speaks to its reader: the words of its labels (English text in, the reader's language
+    out), teams by name rather than id, and the decimal mark (a comma in Swedish)."""
+
+    say: Callable[[str], str] = str
+    names: Mapping[str, str] = field(default_factory=dict)
+    decimal: str = "."
+
+    def team(self, team: str) -> str:
+        return self.say("all teams") if team == "(all)" else self.names.get(team, team)
+
+    def numbers(self, ax: Any) -> None:
+        if self.decimal != ".":
+            from matplotlib.ticker import FuncFormatter
+
+            fmt = FuncFormatter(lambda v, _pos: f"{v:g}".replace(".", self.decimal))
+            ax.yaxis.set_major_formatter(fmt)
+
+
+ENGLISH = ChartWords()
+
+
+def chart_distribution(figures: Mapping[str, Any], words: ChartWords = ENGLISH) -> str:
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7, 3))
     for key, label, offset, color in (
@@ -99,18 +123,19 @@ def chart_distribution(figures: Mapping[str, Any]) -> str:
     ):
         dist = figures.get(key) or {}
         xs = [int(k) + offset for k in dist]
-        ax.bar(xs, list(dist.values()), width=0.4, label=label, color=color)
+        ax.bar(xs, list(dist.values()), width=0.4, label=words.say(label), color=color)
     cap = figures.get("cap")
     if cap:
         ax.axvline(cap + 0.5, color="#c53030", linestyle="--", linewidth=1)
-        ax.text(cap + 0.6, ax.get_ylim()[1] * 0.9, f"cap {cap}", color="#c53030")
-    ax.set_xlabel("distinct carers met by one citizen")
-    ax.set_ylabel("citizens × periods")
+        ax.text(cap + 0.6, ax.get_ylim()[1] * 0.9, f"{words.say('cap')} {cap}", color="#c53030")
+    ax.set_xlabel(words.say("distinct carers met by one citizen"))
+    ax.set_ylabel(words.say("citizens × periods"))
+    words.numbers(ax)
     ax.legend(frameon=False)
     return _svg(fig, "distribution")
 
 
-def chart_trend(audit: Audit, figures: Mapping[str, Any]) -> str:
+def chart_trend(audit: Audit, figures: Mapping[str, Any], words: ChartWords = ENGLISH) -> str:
     """Mean distinct carers per citizen, per team: by month when there are several, else by 14-day period."""
     plt = _plt()
     trend = figures.get("trend") or []
@@ -135,11 +160,12 @@ def chart_trend(audit: Audit, figures: Mapping[str, Any]) -> str:
             marker="o",
             linewidth=2.5 if is_all else 1,
             color="black" if is_all else None,
-            label=team,
+            label=words.team(team),
             alpha=1 if is_all else 0.7,
         )
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("mean distinct carers")
+    ax.set_xlabel(words.say(xlabel))
+    ax.set_ylabel(words.say("mean distinct carers"))
+    words.numbers(ax)
     if 0 < len(series) <= 24:  # an empty month has no lines to name
         ax.legend(
             frameon=False,
@@ -151,7 +177,7 @@ def chart_trend(audit: Audit, figures: Mapping[str, Any]) -> str:
     return _svg(fig, "trend")
 
 
-def chart_plan_vs_reality(audit: Audit) -> str | None:
+def chart_plan_vs_reality(audit: Audit, words: ChartWords = ENGLISH) -> str | None:
     """Per team, mean distinct carers per citizen-month: as planned and as performed."""
     if not (audit.inp.has_plan and audit.inp.source == "performed"):
         return None
@@ -171,20 +197,25 @@ def chart_plan_vs_reality(audit: Audit) -> str | None:
         [x - 0.2 for x in xs],
         [statistics.fmean(per_team[t][0]) for t in teams],
         width=0.4,
-        label="planned",
+        label=words.say("planned"),
         color="#718096",
     )
     ax.bar(
         [x + 0.2 for x in xs],
         [statistics.fmean(per_team[t][1]) for t in teams],
         width=0.4,
-        label="performed",
+        label=words.say("performed"),
         color="#2b6cb0",
     )
+    crowded = len(teams) > 8
     ax.set_xticks(
-        list(xs), teams, rotation=45 if len(teams) > 8 else 0, ha="right" if len(teams) > 8 else "center"
+        list(xs),
+        [words.team(t) for t in teams],
+        rotation=45 if crowded else 0,
+        ha="right" if crowded else "center",
     )
-    ax.set_ylabel("mean distinct carers / month")
+    ax.set_ylabel(words.say("mean distinct carers / month"))
+    words.numbers(ax)
     ax.legend(frameon=False)
     return _svg(fig, "planreality")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import admin, audit, plan, replan, serve, worker
+from app.cli import admin, audit, backup, generate, plan, replan, serve, worker
 
 app = typer.Typer(
     name="homecare",
@@ -15,7 +15,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for commands in (serve.app, admin.app, plan.app, replan.app, audit.app, worker.app):
+for commands in (serve.app, admin.app, backup.app, plan.app, replan.app, audit.app, generate.app, worker.app):
     app.add_typer(commands)
 app.add_typer(serve.export_app, name="export")
 

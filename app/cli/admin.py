@@ -1,5 +1,5 @@
-"""`homecare create-admin USERNAME` and `homecare set-password USERNAME`: the first admin of a new
-installation, and a way back in for a locked-out one, without the demo and its published password.
+"""`homecare create-admin USERNAME`, `homecare set-password USERNAME` and `homecare prune-access-log`: the
+first admin of a new installation, a way back in for a locked-out one, and the access log's retention.
 
 The password comes from a prompt (asked twice) or a file (`--password-file`, `-` for standard input),
 never from the command line, where the shell's history and the process list would keep it.
@@ -65,7 +65,7 @@ def create_admin(
         _refused(e)
     with get_writing_sessionmaker()() as session:
         try:
-            svc.create_user(session, data=data)
+            svc.create_user(session, data=data, set_by_admin=False)
             session.commit()
         except ServiceError as e:
             fail(f"{e.message}; to give {username!r} a new password: homecare set-password {username}")
@@ -100,3 +100,32 @@ def set_password(
         svc.update_user(session, user=user, data=data)
         session.commit()
     typer.echo(f"{username!r} has a new password; their other sessions have ended", err=True)
+
+
+@app.command("prune-access-log")
+def prune_access_log() -> None:
+    """Delete access-log entries older than the retention setting (ACCESS_LOG_RETENTION_DAYS, default
+    two years); run it daily (a systemd timer or cron)."""
+    from app.db import get_writing_sessionmaker
+    from app.services import access_log
+
+    require_current_schema()
+    with get_writing_sessionmaker()() as session:
+        removed = access_log.prune(session)
+        session.commit()
+    typer.echo(f"{removed} access-log entries older than the retention period deleted", err=True)
+
+
+@app.command("anonymise-ended")
+def anonymise_ended() -> None:
+    """Anonymise citizens whose care ended, and carers who left, longer ago than the retention setting
+    (RETENTION_AFTER_END_DAYS, default five years); run it daily (a systemd timer or cron)."""
+    from app.db import get_writing_sessionmaker
+    from app.services import data_rights
+    from app.services.access_log import today
+
+    require_current_schema()
+    with get_writing_sessionmaker()() as session:
+        citizens, carers = data_rights.anonymise_due(session, today=today())
+        session.commit()
+    typer.echo(f"anonymised {citizens} citizens and {carers} carers past the retention period", err=True)

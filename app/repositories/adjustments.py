@@ -92,3 +92,11 @@ def visit_external_ids(session: Session, visit_ids: Collection[int]) -> list[str
     for i in range(0, len(ids), 900):
         out += session.scalars(select(m.Visit.external_id).where(m.Visit.id.in_(ids[i:i + 900])))
     return out
+
+
+def adjustments_by_id(session: Session, ids: Collection[int]) -> Sequence[Adjustment]:
+    """These adjustments, in the order they were recorded."""
+    if not ids:
+        return []
+    stmt = select(Adjustment).where(Adjustment.id.in_(list(ids))).order_by(Adjustment.id)
+    return session.scalars(stmt).all()

@@ -194,3 +194,11 @@ def replace_travel_legs(session: Session, *, points: Collection[str],
     for i in range(0, len(rows), LEG_BATCH):
         session.execute(insert(TravelLeg), rows[i:i + LEG_BATCH])
     return len(rows)
+
+
+def citizen_ids_of_teams(session: Session, team_ids: Collection[int]) -> list[int]:
+    return list(session.scalars(select(Citizen.id).where(Citizen.team_id.in_(team_ids))))
+
+
+def has_visits(session: Session, *, citizen_id: int) -> bool:
+    return session.scalar(select(Visit.id).where(Visit.citizen_id == citizen_id).limit(1)) is not None

@@ -132,10 +132,11 @@ def planned_visits(
     team_ids: Sequence[int] | None,
     date_from: dt.date | None,
     date_to: dt.date | None,
-    plan_version_id: int | None = None,
+    plan_version_ids: Sequence[int] = (),
 ) -> dict[str, PlannedVisit]:
-    """The visits that were needed in the range, with the plan version's carers and starts when given.
-    Cancelled visits are left out unless the plan version assigned them."""
+    """The visits that were needed in the range, with the plan versions' carers and starts when given
+    (several versions: the plans of several teams or periods, each placing its own visits). Cancelled
+    visits are left out unless a plan version assigned them."""
     q = select(
         Visit.id,
         Visit.external_id,
@@ -168,12 +169,11 @@ def planned_visits(
             required=carers,
         )
         status[vid] = st
-    if plan_version_id is not None:
+    if plan_version_ids:
+        versions = list(plan_version_ids)
         starts = dict(
             session.execute(
-                select(Assignment.visit_id, Assignment.start).where(
-                    Assignment.plan_version_id == plan_version_id
-                )
+                select(Assignment.visit_id, Assignment.start).where(Assignment.plan_version_id.in_(versions))
             ).all()
         )
         carers_of: dict[int, list[str]] = {}
@@ -181,7 +181,7 @@ def planned_visits(
             select(Assignment.visit_id, Carer.external_id)
             .join(assignment_carers, assignment_carers.c.assignment_id == Assignment.id)
             .join(Carer, Carer.id == assignment_carers.c.carer_id)
-            .where(Assignment.plan_version_id == plan_version_id)
+            .where(Assignment.plan_version_id.in_(versions))
             .order_by(Assignment.visit_id, Carer.external_id)
         ):
             carers_of.setdefault(vid, []).append(cext)

@@ -7,10 +7,9 @@ from typing import Annotated
 from pydantic import Field
 
 from app.schemas.core import _In
-
-Password = Annotated[str, Field(min_length=8, max_length=200)]
+from app.schemas.passwords import NewPassword
 
 
 class PasswordChange(_In):
     current_password: Annotated[str, Field(max_length=200)]
-    new_password: Password
+    new_password: NewPassword

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.schemas.passwords import NewPassword, password_problem
 from exchange import MAX_INT, Day
 from models.core import MINUTES_PER_DAY, ROLES, User
 
@@ -87,23 +88,33 @@ class UserOut(_Out):
     role: Role
     is_active: bool
     team_ids: list[int]
+    must_change_password: bool = False
 
     @classmethod
     def from_user(cls, user: User) -> UserOut:
         return cls(id=user.id, username=user.username, full_name=user.full_name, role=user.role,  # type: ignore[arg-type]
-                   is_active=user.is_active, team_ids=sorted(t.id for t in user.teams))
+                   is_active=user.is_active, team_ids=sorted(t.id for t in user.teams),
+                   must_change_password=bool(user.must_change_password))
 
 
 class UserCreate(_In):
     username: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")]
-    password: Annotated[str, Field(min_length=8, max_length=200)]
+    password: NewPassword
     full_name: Name | None = None
     role: Role
     team_ids: list[RowId] = []
 
+    @model_validator(mode="after")
+    def _password_not_the_name(self) -> UserCreate:
+        # A password built from the user's own name is the first an attacker tries.
+        problem = password_problem(self.password, user_words=[self.username, *(self.full_name or "").split()])
+        if problem is not None:
+            raise ValueError(f"password: {problem}")
+        return self
+
 
 class UserUpdate(_In):
-    password: Annotated[str, Field(min_length=8, max_length=200)] | None = None
+    password: NewPassword | None = None
     full_name: Name | None = None
     role: Role | None = None
     is_active: bool | None = None

@@ -20,5 +20,14 @@ def change_password(session: Session, *, user: User, current: str, new: str) -> 
     if new == current:
         raise Invalid("the new password must differ from the current one", path="new_password")
     user.password_hash = hash_password(new)
+    user.must_change_password = False
+    end_sessions(user)
+    session.flush()
+
+
+def sign_out(session: Session, *, user: User) -> None:
+    """Signing out voids the user's tokens, not only the browser's copy: a session cookie copied off a
+    shared care-office computer stops working the moment its owner signs out. The price: the user's
+    other sessions (another tablet, an API token) end too and must sign in again."""
     end_sessions(user)
     session.flush()

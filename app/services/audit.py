@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -26,7 +27,7 @@ from app.repositories import performed as repo
 from app.security import visible_team_ids
 from app.services.errors import Invalid, NotFound
 from app.settings import get_settings
-from models.core import ROLE_AUDITOR, User
+from models.core import ROLE_AUDITOR, Plan, User
 from models.performed import PerformedImport, PerformedVisit
 
 Source = Literal["performed", "plan"]
@@ -193,6 +194,7 @@ def run(
     *,
     source: Source = "performed",
     plan_version_id: int | None = None,
+    plan_version_ids: Sequence[int] = (),
     team: str | None = None,
     month: str | None = None,
     period_start: dt.date | None = None,
@@ -200,7 +202,9 @@ def run(
     allowed_teams: set[str] | None = None,
 ) -> AuditResult:
     """Figures for a team (or every team the caller may see) and a month (or all), from performed visits or
-    from a plan version. `allowed_teams` None means every team."""
+    from plan versions: `plan_version_id`, or `plan_version_ids` for the plans of several teams or
+    periods at once (the municipality's plans in force for a month). `allowed_teams` None means every
+    team."""
     mk = parse_month(month)
     if team is not None and allowed_teams is not None and team not in allowed_teams:
         raise NotFound(f"team {team!r} not found", path="query.team")  # as for a missing team, on purpose
@@ -211,15 +215,18 @@ def run(
         if team is not None and team not in found:
             raise NotFound(f"team {team!r} not found", path="query.team")
         tids = list(found.values())
-    version = None
-    plan = None
-    if plan_version_id is not None:
-        version = repo.plan_version(session, plan_version_id)
+    version_ids = list(dict.fromkeys([*([plan_version_id] if plan_version_id is not None else []),
+                                      *plan_version_ids]))
+    plans: list[Plan] = []
+    for vid in version_ids:
+        version = repo.plan_version(session, vid)
         if version is None:
-            raise NotFound(f"plan version {plan_version_id} not found", path="query.plan_version")
-        plan = repo.plan_of(session, version)
-    elif source == "plan":
+            raise NotFound(f"plan version {vid} not found", path="query.plan_version")
+        plans.append(repo.plan_of(session, version))
+    if source == "plan" and not plans:
         raise Invalid("auditing a plan needs plan_version", path="query.plan_version")
+    plan_span = (min(p.start_date for p in plans), max(p.end_date for p in plans)) if plans else None
+    plan_name = ", ".join(dict.fromkeys(p.name for p in plans)) or None
 
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -227,23 +234,22 @@ def run(
         m_first, m_last = _month_range(mk)
         date_from, date_to = m_first - dt.timedelta(days=HISTORY_DAYS), m_last + dt.timedelta(days=13)
     if source == "plan":
-        assert plan is not None
-        date_from = plan.start_date if date_from is None else max(date_from, plan.start_date)
-        date_to = plan.end_date if date_to is None else min(date_to, plan.end_date)
+        assert plan_span is not None
+        date_from = plan_span[0] if date_from is None else max(date_from, plan_span[0])
+        date_to = plan_span[1] if date_to is None else min(date_to, plan_span[1])
     facts = repo.citizen_facts(session, tids)
     for citizen, spans in repo.citizen_absences(session, facts).items():
         facts[citizen].absences.extend(spans)
     cap = repo.monthly_cap(session, tids, get_settings().default_max_carers_per_month)
     anchor = (
         period_start
-        or (plan.start_date if plan is not None else None)
+        or (plan_span[0] if plan_span is not None else None)
         or (_month_range(mk)[0] if mk is not None else None)
     )
     planned = repo.planned_visits(
-        session, team_ids=tids, date_from=date_from, date_to=date_to, plan_version_id=plan_version_id
+        session, team_ids=tids, date_from=date_from, date_to=date_to, plan_version_ids=version_ids
     )
     if source == "plan":
-        assert plan is not None  # checked above
         inp = AuditInput(
             rows=rows_from_plan(planned.values(), facts),
             source="plan",
@@ -252,8 +258,8 @@ def run(
             has_plan=True,
             cap=cap,
             anchor=anchor,
-            coverage=(plan.start_date, plan.end_date),
-            name=plan.name,
+            coverage=plan_span,
+            name=plan_name,
         )
     else:
         rows = repo.performed_rows(session, team_ids=tids, date_from=date_from, date_to=date_to)
@@ -262,10 +268,10 @@ def run(
             source="performed",
             citizens=facts,
             planned=planned,
-            has_plan=plan_version_id is not None,
+            has_plan=bool(version_ids),
             cap=cap,
             anchor=anchor,
-            name=plan.name if plan is not None else None,
+            name=plan_name,
         )
     alias: Alias = pseudonymiser() if pseudonymise else plain
     audit, figures = run_audit(inp, month=mk, team=team, alias=alias)

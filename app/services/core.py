@@ -153,12 +153,14 @@ def _teams_by_ids(session: Session, team_ids: list[int], path: str) -> list[Team
     return teams
 
 
-def create_user(session: Session, *, data: s.UserCreate) -> User:
+def create_user(session: Session, *, data: s.UserCreate, set_by_admin: bool = True) -> User:
+    """A new login. A password an admin chose for someone must be changed at their first sign-in; the
+    first admin (`homecare create-admin`) chooses their own."""
     if session.scalar(select(User.id).where(User.username == data.username)) is not None:
         raise Conflict(f"username {data.username!r} is taken", path="username")
     user = User(username=data.username, full_name=data.full_name, role=data.role,
                 password_hash=hash_password(data.password), is_active=True,
-                teams=_teams_by_ids(session, data.team_ids, "team_ids"))
+                teams=_teams_by_ids(session, data.team_ids, "team_ids"), must_change_password=set_by_admin)
     session.add(user)
     session.flush()
     return user
@@ -189,6 +191,7 @@ def update_user(session: Session, *, user: User, data: s.UserUpdate) -> User:
     if changes.get("password"):
         user.password_hash = hash_password(changes["password"])
         end_sessions(user)  # a password reset because it leaked must also end the sessions it opened
+        user.must_change_password = True  # the one who set it knows it too
     if "full_name" in changes:
         user.full_name = changes["full_name"]
     if changes.get("role") is not None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.db import SessionDep
 from app.security import SESSION_COOKIE, check_role, get_team_scoped, user_from_token
-from app.web.render import LoginRequired
+from app.web.render import PASSWORD_PAGE, LoginRequired, PasswordChangeRequired
 from models.core import ROLE_ADMIN, ROLE_COORDINATOR, ROLE_MEMBER, Team, User
 
 # Roles that may see names (the rota, the citizen page); auditors see pseudonymised figures only.
@@ -26,6 +26,8 @@ def web_user(request: Request, session: SessionDep) -> User:
     user = user_from_token(session, request.cookies.get(SESSION_COOKIE))
     if user is None:
         raise LoginRequired()
+    if user.must_change_password and request.url.path != PASSWORD_PAGE:
+        raise PasswordChangeRequired()
     request.state.web_user = user
     return user
 

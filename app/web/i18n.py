@@ -12,6 +12,7 @@ browser's Accept-Language, else Swedish: the people using this work in Sundsvall
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -36,13 +37,13 @@ SV: dict[str, str] = {
     "Rota": "Schema",
     "Team rota": "Arbetslagets schema",
     "Adjust and re-plan": "Ändra och planera om",
-    "Plan runs": "Planeringskörningar",
+    "Plan runs": "Planering",
     "Continuity": "Kontinuitet",
     "Continuity dashboard": "Kontinuitetsöversikt",
     "Back": "Tillbaka",
     "member": "medarbetare",
-    "coordinator": "samordnare",
-    "auditor": "granskare",
+    "coordinator": "planerare",
+    "auditor": "kvalitetsuppföljare",
     "admin": "administratör",
     # login
     "Username": "Användarnamn",
@@ -69,7 +70,73 @@ SV: dict[str, str] = {
     # the user's own account
     "Change password": "Byt lösenord",
     "Current password": "Nuvarande lösenord",
-    "New password (at least 8 characters)": "Nytt lösenord (minst 8 tecken)",
+    "New password (at least 12 characters, not easy to guess)":
+        "Nytt lösenord (minst 12 tecken, inte lätt att gissa)",
+    "at least 12 characters": "minst 12 tecken",
+    "Who looked at whom": "Vem har läst om vem",
+    "Your visits": "Dina besök",
+    "Your visits in week {week}": "Dina besök vecka {week}",
+    "Your contact carer is {name}.": "Din kontaktperson är {name}.",
+    "No visits are planned for you this week.": "Inga besök är planerade för dig den här veckan.",
+    "For": "För",
+    "Day": "Dag",
+    "Who comes": "Vem kommer",
+    "Times can move a little with the day's work. Call your team if something changes.":
+        "Tiderna kan flytta sig lite efter dagens arbete. Ring ditt arbetslag om något ändras.",
+    "Week letter": "Veckobrev",
+    "Week letters": "Veckobrev",
+    "week letter": "veckobrev",
+    "route sheet": "körlista",
+    "citizen list": "brukarlista",
+    "citizen record": "brukarens ändringar",
+    "citizen form": "brukarens uppgifter",
+    "citizen sheet": "kalkylblad med brukare",
+    "api citizen changes": "API: brukarens ändringar",
+    "Write practical things only (keys, habits, what matters to the person): no diagnoses or other health "
+    "details, which belong in the care records.":
+        "Skriv bara praktiska saker (nycklar, vanor, vad som är viktigt för personen): inga diagnoser eller "
+        "andra hälsouppgifter, de hör hemma i journalen.",
+    "Everything held about {name}": "Allt som finns sparat om {name}",
+    "Every stored row about this person, table by table, as of {when}. The same as JSON: {link}.":
+        "Varje sparad rad om personen, tabell för tabell, per {when}. Samma sak som JSON: {link}.",
+    "data export": "utlämnande av uppgifter",
+    "Try again in a moment": "Försök igen om en stund",
+    "The planner cannot reach its database just now. Nothing was changed.":
+        "Planeraren når inte sin databas just nu. Inget har ändrats.",
+    "the database is not reachable just now; nothing was changed, try again shortly":
+        "databasen går inte att nå just nu; inget har ändrats, försök igen om en stund",
+    "Every read of a citizen's personal data: who, when, which citizen, which page or endpoint, from which "
+    "address. Nothing here can be changed or deleted.":
+        "Varje läsning av en brukares personuppgifter: vem, när, vilken brukare, vilken sida eller tjänst "
+        "och från vilken adress. Inget här kan ändras eller tas bort.",
+    "Citizen (part of the name)": "Brukare (del av namnet)",
+    "Everyone": "Alla",
+    "User": "Användare",
+    "Address": "Adress",
+    "Download CSV": "Ladda ner CSV",
+    "{n} reads": "{n} läsningar",
+    "When": "När",
+    "Read through": "Läst via",
+    "Older reads": "Äldre läsningar",
+    "rota": "schema",
+    "carer day": "medarbetarens dag",
+    "citizen page": "brukarens sida",
+    "api citizens": "API: brukare",
+    "api citizen": "API: brukare",
+    "api visits": "API: besök",
+    "api visit": "API: besök",
+    "api needs": "API: insatser",
+    "api need": "API: insats",
+    "export instance": "export av teamets data",
+    "Your password was set by someone else. Choose your own before you go on.":
+        "Ditt lösenord har satts av någon annan. Välj ett eget innan du går vidare.",
+    "Too many failed sign-ins: wait {seconds} seconds and try again.":
+        "För många misslyckade inloggningar: vänta {seconds} sekunder och försök igen.",
+    "Too many failed sign-ins: signing in is locked for {minutes} minutes. An admin can help if urgent.":
+        "För många misslyckade inloggningar: inloggningen är spärrad i {minutes} minuter. En administratör "
+        "kan hjälpa till om det är bråttom.",
+    "too easy to guess: a well-known password, a common word with a year, or a simple pattern":
+        "för lätt att gissa: ett välkänt lösenord, ett vanligt ord med ett årtal eller ett enkelt mönster",
     "New password again": "Nytt lösenord igen",
     "The two new passwords differ.": "De två nya lösenorden skiljer sig åt.",
     "the current password is wrong": "det nuvarande lösenordet är fel",
@@ -91,7 +158,7 @@ SV: dict[str, str] = {
     "Go to the start page": "Till startsidan",
     # teams page
     "Your teams": "Dina arbetslag",
-    "Carers": "Personal",
+    "Carers": "Medarbetare",
     "Citizens": "Brukare",
     "No teams yet.": "Inga arbetslag än.",
     # rota
@@ -105,11 +172,12 @@ SV: dict[str, str] = {
     "Next week": "Nästa vecka",
     "Previous month": "Föregående månad",
     "Next month": "Nästa månad",
-    "Carer": "Personal",
+    "Carer": "Medarbetare",
     "Citizen": "Brukare",
     "Contact carer": "Kontaktperson",
-    "New face": "Nytt ansikte",
+    "New face": "Ny för brukaren",
     "Pinned": "Låst",
+    "Not pinned": "Inte låst",
     "Two carers": "Dubbelbemanning",
     "Legend": "Teckenförklaring",
     "No plan covers these dates yet.": "Ingen plan täcker de här datumen än.",
@@ -127,11 +195,11 @@ SV: dict[str, str] = {
     "Time": "Tid",
     "Window": "Tidsfönster",
     "Need": "Insats",
-    "Distinct carers this month": "Olika personal denna månad",
-    "Distinct carers per citizen": "Olika personal per brukare",
-    "Cap": "Tak",
-    "over the cap": "över taket",
-    "at the cap": "vid taket",
+    "Distinct carers this month": "Olika medarbetare denna månad",
+    "Distinct carers per citizen": "Olika medarbetare per brukare",
+    "Cap": "Gräns",
+    "over the cap": "över gränsen",
+    "at the cap": "vid gränsen",
     "{n} of {cap}": "{n} av {cap}",
     "{n} visits": "{n} besök",
     "{h} h": "{h} tim",
@@ -141,7 +209,7 @@ SV: dict[str, str] = {
     "Visits of the day": "Dagens besök",
     "No visits.": "Inga besök.",
     "Month overview: visits and working hours per carer and day.":
-        "Månadsöversikt: besök och arbetstimmar per person och dag.",
+        "Månadsöversikt: besök och arbetstimmar per medarbetare och dag.",
     "Rota of {team}": "Schema för {team}",
     "Visits": "Besök",
     "Assigned": "Planerade",
@@ -150,12 +218,12 @@ SV: dict[str, str] = {
     "min": "min",
     # carer's day
     "Day of {name}": "Dagen för {name}",
-    "Route": "Rutt",
+    "Route": "Körlista",
     "Start": "Start",
     "End": "Slut",
     "Travel from the previous stop": "Restid från föregående stopp",
-    "Leave the base": "Åk från basen",
-    "Back at the base": "Tillbaka på basen",
+    "Leave the base": "Avfärd från gruppens lokal",
+    "Back at the base": "Tillbaka på gruppens lokal",
     "Travel in all": "Restid totalt",
     "Not working this day.": "Arbetar inte denna dag.",
     "Previous day": "Föregående dag",
@@ -166,12 +234,12 @@ SV: dict[str, str] = {
     "Duration": "Längd",
     "Skills": "Kompetens",
     "Who comes when": "Vem kommer när",
-    "Distinct carers": "Olika personal",
+    "Distinct carers": "Olika medarbetare",
     "This month": "Denna månad",
     "Last month": "Förra månaden",
     "None": "Ingen",
     "Coming visits": "Kommande besök",
-    "Carers met this month": "Personal som besökt denna månad",
+    "Carers met this month": "Medarbetare som besökt denna månad",
     "times": "gånger",
     "Mon": "mån",
     "Tue": "tis",
@@ -189,7 +257,7 @@ SV: dict[str, str] = {
     "Sunday": "söndag",
     # adjust
     "Sick call": "Sjukanmälan",
-    "A carer is away": "Personal är borta",
+    "A carer is away": "En medarbetare är borta",
     "From": "Från",
     "To": "Till",
     "Extra visit": "Extra besök",
@@ -206,14 +274,14 @@ SV: dict[str, str] = {
     "Start a re-plan": "Starta omplanering",
     "Re-plan preview": "Förhandsvisning av omplanering",
     "Moved visits": "Flyttade besök",
-    "New faces": "Nya ansikten",
+    "New faces": "Nya för brukaren",
     "Kept": "Oförändrade",
     "Before": "Före",
     "After": "Efter",
     "Apply": "Genomför",
-    "Discard": "Förkasta",
+    "Discard": "Släng förslaget",
     "The re-plan was applied.": "Omplaneringen är genomförd.",
-    "The re-plan was discarded.": "Omplaneringen är förkastad.",
+    "The re-plan was discarded.": "Förslaget till omplanering är slängt.",
     "The change was saved.": "Ändringen är sparad.",
     "forced": "tvingad",
     "not forced": "ej tvingad",
@@ -235,8 +303,8 @@ SV: dict[str, str] = {
     "Pin": "Lås",
     "Unpin": "Lås upp",
     "New start": "Ny starttid",
-    "New carer": "Ny personal",
-    "Second carer": "Andra personal",
+    "New carer": "Ny medarbetare",
+    "Second carer": "Andra medarbetare",
     "The move keeps every rule.": "Flytten håller alla regler.",
     "The move would break a rule:": "Flytten skulle bryta mot en regel:",
     "The move was refused:": "Flytten nekades:",
@@ -247,17 +315,17 @@ SV: dict[str, str] = {
     "Current": "Nu",
     "Pinned visits never move in a re-plan.": "Låsta besök flyttas aldrig vid omplanering.",
     # the hard rules a hand move is checked against (app.replan.hand_move.RULES)
-    "every carer must exist": "all personal måste finnas",
-    "the visit needs its number of distinct carers": "besöket behöver sitt antal olika personal",
-    "no carer on the citizen's avoid list": "ingen personal som brukaren inte vill ha",
-    "every carer holds the visit's skills": "all personal har besökets kompetens",
+    "every carer must exist": "alla medarbetare måste finnas",
+    "the visit needs its number of distinct carers": "besöket behöver sitt antal olika medarbetare",
+    "no carer on the citizen's avoid list": "ingen medarbetare som brukaren har avböjt",
+    "every carer holds the visit's skills": "alla medarbetare har besökets kompetens",
     "the start lies inside the visit's time window": "starttiden ligger inom besökets tidsfönster",
     "the visit lies inside one of the carer's shifts that day":
-        "besöket ligger inom ett av personalens pass den dagen",
+        "besöket ligger inom ett av medarbetarens pass den dagen",
     "the carer's route leaves room for travel (base, visits, base) without overlap":
-        "personalens rutt ger tid för resor (bas, besök, bas) utan överlapp",
+        "medarbetarens körlista ger tid för resor (lokal, besök, lokal) utan överlapp",
     "the citizen meets at most max_carers_per_month distinct carers in a calendar month":
-        "brukaren möter högst taket av olika personal per kalendermånad",
+        "brukaren möter högst gränsen för olika medarbetare per kalendermånad",
     "a pinned assignment never moves (unpin it first)": "ett låst besök flyttas aldrig (lås upp det först)",
     "the visit must exist in the plan": "besöket måste finnas i planen",
     # plan runs
@@ -266,10 +334,9 @@ SV: dict[str, str] = {
     "Last day": "Sista dag",
     "Time limit (seconds)": "Tidsgräns (sekunder)",
     "Seed": "Slumpfrö",
-    "Steps per team (blank: the time limit decides)": "Steg per team (tomt: tidsgränsen avgör)",
+    "Steps per team (blank: the time limit decides)": "Steg per arbetslag (tomt: tidsgränsen avgör)",
     "Start planning": "Starta planeringen",
     "Progress": "Förlopp",
-    "Objective": "Målvärde",
     "Elapsed": "Förfluten tid",
     "{s} s": "{s} s",
     "Cancel": "Avbryt",
@@ -291,20 +358,133 @@ SV: dict[str, str] = {
     "cancelling": "avbryter",
     "ready": "klar att granska",
     "applied": "genomförd",
-    "discarded": "förkastad",
+    "discarded": "slängd",
     "stale": "inaktuell",
     "succeeded": "klar",
     "gathering": "sammanställer",
     "Created": "Skapad",
     "Finished": "Avslutad",
-    "No plan runs yet.": "Inga planeringskörningar än.",
-    "Run {n}": "Körning {n}",
+    "No plan runs yet.": "Inga planeringar än.",
+    "Run {n}": "Planering {n}",
+    "Cancel a visit": "Avbokning",
+    # the adjust page's changes
+    "Absence": "Frånvaro",
+    "Kind of absence": "Typ av frånvaro",
+    "Care of a sick child": "Vård av sjukt barn (VAB)",
+    "Vacation": "Semester",
+    "Training": "Utbildning",
+    "Leave of absence": "Tjänstledighet",
+    "Other absence": "Annan frånvaro",
+    "The citizen cancels one visit; it is taken out of the plan at the re-plan.":
+        "Brukaren avbokar ett besök; det tas bort ur planen vid omplaneringen.",
+    "Visit at another time": "Flytta besökets tid",
+    "Visits taken out (cancelled, citizen away)": "Besök som tas bort (avbokade, brukaren borta)",
+    "Changes in this re-plan": "Ändringar i den här omplaneringen",
+    "Stands in for": "Ersätter",
+    "Substitute for {name}": "Vikarie för {name}",
+    "Shift starts": "Passet börjar",
+    "Shift ends": "Passet slutar",
+    "Changed shift": "Ändrat pass",
+    "Off the whole day": "Ledig hela dagen",
+    "give the substitute's name": "skriv vikariens namn",
+    "Substitute": "Vikarie",
+    "Print the route": "Skriv ut körlistan",
+    # the team's data pages (citizens, carers, roster): texts those pages use
+    "Active": "Aktiv",
+    "Add": "Lägg till",
+    "Add a carer": "Lägg till en medarbetare",
+    "Add a need": "Lägg till en insats",
+    "Add the need": "Lägg till insatsen",
+    "Birth year": "Födelseår",
+    "Care ends from": "Hemtjänsten upphör från",
+    "Care ends from {date}": "Hemtjänsten upphör från {date}",
+    "Care instructions": "Instruktioner för insatsen",
+    "Care instructions shown to the carer": "Instruktioner som medarbetaren ser",
+    "Carers to avoid": "Medarbetare som brukaren avböjt",
+    "Change from": "Ändra från",
+    "Change from this date": "Ändra från detta datum",
+    "Change record": "Ändringshistorik",
+    "Counts in the national 14-day measure": "Räknas i det nationella 14-dagarsmåttet",
+    "Days": "Dagar",
+    "Edit": "Ändra",
+    "End (extra shift)": "Slut (extrapass)",
+    "End employment": "Avsluta anställningen",
+    "End from this date": "Avsluta från detta datum",
+    "End the care": "Avsluta hemtjänsten",
+    "End the care from this date": "Avsluta hemtjänsten från detta datum",
+    "End the need": "Avsluta insatsen",
+    "Ends from {date}": "Upphör från {date}",
+    "Every N weeks": "Var N:e vecka",
+    "Exceptions": "Undantag",
+    "Hours a week": "Timmar per vecka",
+    "How help is given": "Hur hjälpen ges",
+    "Import and export": "Import och export",
+    "Kind": "Slag",
+    "Last day {date}": "Sista dag {date}",
+    "Latitude": "Latitud",
+    "Less than 11 hours' rest": "Mindre än 11 timmars dygnsvila",
+    "Longitude": "Longitud",
+    "Minutes": "Minuter",
+    "No": "Nej",
+    "No carers yet.": "Inga medarbetare än.",
+    "No changes recorded yet.": "Inga ändringar registrerade än.",
+    "No citizens yet.": "Inga brukare än.",
+    "No longer works here from": "Slutar arbeta här från",
+    "No more visits from": "Inga fler besök från",
+    "Notes": "Anteckningar",
+    "Priority": "Prioritet",
+    "Reason (kept for the team)": "Orsak (sparas för arbetslaget)",
+    "Record": "Historik",
+    "Register": "Registrera",
+    "Register a citizen": "Registrera en brukare",
+    "Repeating pattern": "Återkommande schema",
+    "Roster": "Grundschema",
+    "Save": "Spara",
+    "Save the roster from this date": "Spara grundschemat från detta datum",
+    "Saved, but check the working-time rules": "Sparat, men kontrollera arbetstidsreglerna",
+    "Skills (comma between)": "Kompetens (komma mellan)",
+    "Standing needs": "Beviljade insatser",
+    "Start (extra shift)": "Start (extrapass)",
+    "Start between": "Start mellan",
+    "Starts": "Börjar",
+    "The carer": "Medarbetaren",
+    "The citizen": "Brukaren",
+    "Valid": "Gäller",
+    "Valid from": "Gäller från",
+    "Valid to": "Gäller till",
+    "Weeks in the pattern": "Veckor i schemat",
+    "What": "Vad",
+    "What (insats)": "Vad (insats)",
+    "Who": "Vem",
+    "Working day over 13 hours": "Arbetsdag över 13 timmar",
+    "Write each day's shifts like 07:00-12:00, 16:00-21:00; a break as 07:00-15:30 (11:00-13:00 30).":
+        "Skriv dagens pass som 07:00-12:00, 16:00-21:00; en rast som 07:00-15:30 (11:00-13:00 30).",
+    "Yes": "Ja",
+    "break": "rast",
+    "double staffing": "dubbelbemanning",
+    "every {n} weeks": "var {n}:e vecka",
+    # find and print
+    "Print the day's routes": "Skriv ut dagens körlistor",
+    "Find": "Sök",
+    "Find a citizen or a carer by name": "Sök en brukare eller en medarbetare med namn",
+    "Find a citizen or a carer": "Sök brukare eller medarbetare",
+    "Nobody found.": "Ingen hittades.",
+    "Print": "Skriv ut",
+    "Practical notes": "Praktiska anteckningar",
+    "Done": "Klart",
+    "Nobody in the team works this day.": "Ingen i arbetslaget arbetar den här dagen.",
+    "{n} of {total} visits": "{n} av {total} besök",
+    "Hours / contract": "Timmar / avtal",
+    "Hours on shift this week against the hours of the contract; the visits within them":
+        "Timmar i pass den här veckan mot avtalets timmar; besökens tid inom dem",
+    "h": "tim",
+    "visits {h} h": "besök {h} tim",
     "Result": "Resultat",
     "Open": "Öppna",
-    "Mean distinct carers per citizen and month": "Medel olika personal per brukare och månad",
-    "Max distinct carers per citizen and month": "Max olika personal per brukare och månad",
+    "Mean distinct carers per citizen and month": "Medel olika medarbetare per brukare och månad",
+    "Max distinct carers per citizen and month": "Flest olika medarbetare per brukare och månad",
     "Share of visits by the contact carer": "Andel besök av kontaktpersonen",
-    "Travel minutes": "Restid i minuter",
+    "Travel minutes": "Körtid i minuter",
     "Start-time spread (min)": "Spridning av starttid (min)",
     # audit
     "Pseudonymised: no names, only stable codes.": "Pseudonymiserat: inga namn, bara stabila koder.",
@@ -319,7 +499,7 @@ SV: dict[str, str] = {
     "Mean": "Medel",
     "Median": "Median",
     "Max": "Max",
-    "Citizens over the cap": "Brukare över taket",
+    "Citizens over the cap": "Brukare över gränsen",
     "Show": "Visa",
     "All teams": "Alla arbetslag",
     "No figures yet: no plan or performed visits in this month.":
@@ -327,87 +507,144 @@ SV: dict[str, str] = {
     "Planned": "Planerat",
     "Performed": "Utfört",
     "Citizens measured": "Mätta brukare",
-    "Staff met in 14 days": "Personal på 14 dagar",
+    "Staff met in 14 days": "Medarbetare som brukaren möter på 14 dagar",
     "Distribution": "Fördelning",
     "Trend": "Utveckling",
     "Source": "Källa",
-    # the team's own data: citizens, needs, carers, rosters, users
-    "Active": "Aktiv",
-    "Add": "Lägg till",
-    "Add a carer": "Lägg till medarbetare",
-    "Add a need": "Lägg till insats",
-    "Add the need": "Lägg till insatsen",
-    "Address": "Adress",
-    "Birth year": "Födelseår",
-    "Care ends from": "Insatserna upphör från",
-    "Care ends from {date}": "Insatserna upphör från {date}",
-    "Care instructions": "Instruktioner",
-    "Care instructions shown to the carer": "Instruktioner som medarbetaren ser",
-    "Carers to avoid": "Medarbetare att undvika",
-    "Change from": "Ändra från",
-    "Change from this date": "Ändra från detta datum",
-    "Change record": "Ändringslogg",
-    "Counts in the national 14-day measure": "Räknas i det nationella 14-dagarsmåttet",
-    "Days": "Dagar",
-    "Edit": "Redigera",
-    "End (extra shift)": "Slut (extrapass)",
-    "End employment": "Avsluta anställningen",
-    "End from this date": "Avsluta från detta datum",
-    "End the care": "Avsluta insatserna",
-    "End the care from this date": "Avsluta insatserna från detta datum",
-    "End the need": "Avsluta insatsen",
-    "Ends from {date}": "Upphör från {date}",
-    "Every N weeks": "Var N:e vecka",
-    "Exceptions": "Avvikelser",
-    "Hours a week": "Timmar per vecka",
-    "How help is given": "Så ges hjälpen",
-    "Import and export": "Importera och exportera",
-    "Kind": "Slag",
-    "Last day {date}": "Sista dag {date}",
-    "Latitude": "Latitud",
-    "Less than 11 hours' rest": "Mindre än 11 timmars dygnsvila",
-    "Longitude": "Longitud",
-    "Minutes": "Minuter",
+    # audit: why a month shows no figures
+    "No accepted plan covers this month for these teams yet.":
+        "Ingen godkänd plan täcker den här månaden för de här arbetslagen än.",
+    "No performed visits are imported for this month yet.":
+        "Inga utförda besök är inlästa för den här månaden än.",
+    "The plans in force place no visits in this month.":
+        "De gällande planerna har inga besök den här månaden.",
+    "Choose a month like {example}; showing this month instead.":
+        "Välj en månad som {example}; den här månaden visas i stället.",
+    # why a citizen is not measured in a 14-day period (app.audit.national.REASONS)
+    "Not measured, and why": "Inte mätta, och varför",
+    "no birth year": "födelseår saknas",
+    "under 65": "under 65 år",
+    "recorded absence": "registrerad frånvaro",
+    "a day without visits (away)": "en dag utan besök (bortrest)",
+    "fewer than two counted visits on some day": "färre än två räknade besök någon dag",
+    # audit charts (app.audit.report.ChartWords)
+    "calendar month": "kalendermånad",
+    "14-day period": "14-dagarsperiod",
+    "cap": "gräns",
+    "distinct carers met by one citizen": "olika medarbetare som en brukare möter",
+    "citizens × periods": "brukare × perioder",
+    "month": "månad",
+    "14-day period starting": "14-dagarsperiod från",
+    "mean distinct carers": "medel olika medarbetare",
+    "mean distinct carers / month": "medel olika medarbetare per månad",
+    "planned": "planerat",
+    "performed": "utfört",
+    "all teams": "alla arbetslag",
+    # glossary and the help line of each page
+    "Words": "Ordlista",
     "Name": "Namn",
-    "No": "Nej",
-    "Yes": "Ja",
-    "No carers yet.": "Inga medarbetare än.",
-    "No changes recorded yet.": "Inga ändringar registrerade än.",
-    "No citizens yet.": "Inga brukare än.",
-    "No longer works here from": "Slutar här från",
-    "No more visits from": "Inga fler besök från",
-    "Notes": "Anteckningar",
-    "Priority": "Prioritet",
-    "Reason (kept for the team)": "Orsak (för arbetslaget)",
-    "Record": "Uppgifter",
-    "Register": "Registrera",
-    "Register a citizen": "Registrera brukare",
-    "Repeating pattern": "Återkommande schema",
-    "Roster": "Arbetsschema",
-    "Save": "Spara",
-    "Save the roster from this date": "Spara schemat från detta datum",
-    "Saved, but check the working-time rules": "Sparat, men kontrollera arbetstidsreglerna",
-    "Skills (comma between)": "Kompetens (komma emellan)",
-    "Standing needs": "Beviljade insatser",
-    "Start (extra shift)": "Start (extrapass)",
-    "Start between": "Start mellan",
-    "Starts": "Börjar",
-    "The carer": "Medarbetaren",
-    "The citizen": "Brukaren",
-    "Valid": "Gäller",
-    "Valid from": "Gäller från",
-    "Valid to": "Gäller till",
-    "Weeks in the pattern": "Veckor i schemat",
-    "What": "Vad",
-    "What (insats)": "Vad (insats)",
-    "When": "När",
-    "Who": "Vem",
-    "Working day over 13 hours": "Arbetsdag över 13 timmar",
-    "Write each day's shifts like 07:00-12:00, 16:00-21:00; a break as 07:00-15:30 (11:00-13:00 30).":
-        "Skriv dagens pass som 07:00-12:00, 16:00-21:00; en rast som 07:00-15:30 (11:00-13:00 30).",
-    "break": "rast",
-    "double staffing": "dubbelbemanning",
-    "every {n} weeks": "var {n}:e vecka",
+    "Words used in the planner": "Ord i planeraren",
+    "Help": "Hjälp",
+    "Term": "Ord",
+    "Meaning": "Betydelse",
+    "A person who receives home care.": "En person som får hemtjänst.",
+    "A person in the team who makes the visits.": "En person i arbetslaget som gör besöken.",
+    "The carer who knows the citizen best and should make as many of their visits as possible.":
+        "Den medarbetare som känner brukaren bäst och bör göra så många av brukarens besök som möjligt.",
+    "What the citizen has been granted, such as morning care or a shower, on given weekdays and times.":
+        "Det brukaren har beviljats, till exempel morgonhjälp eller dusch, på vissa veckodagar och tider.",
+    "One carer's visits of one day in order, with the travel between them: what the carer takes along.":
+        "En medarbetares besök under en dag i tur och ordning, med restiden mellan dem: det medarbetaren "
+        "tar med sig.",
+    "A visit that needs two carers at the same time, for example with a lift.":
+        "Ett besök som kräver två medarbetare samtidigt, till exempel vid lyft.",
+    "A carer reports sick; their visits are given to others in a re-plan.":
+        "En medarbetare sjukanmäler sig; besöken läggs på andra vid en omplanering.",
+    "A carer who stands in for a few days and is added to the team for them.":
+        "En medarbetare som hoppar in några dagar och läggs till i arbetslaget för dem.",
+    "A visit the citizen cancels; it is taken out of the plan.":
+        "Ett besök som brukaren avbokar; det tas bort ur planen.",
+    "The person who plans the team's visits and makes the daily changes.":
+        "Den som planerar arbetslagets besök och gör dagens ändringar.",
+    "A carer the citizen has not met before in the last two months: the visit is marked with a star.":
+        "En medarbetare som brukaren inte har träffat de senaste två månaderna: besöket märks med en "
+        "stjärna.",
+    "The share of the citizen's visits made by their contact carer.":
+        "Andelen av brukarens besök som görs av kontaktpersonen.",
+    "The most different carers a citizen may meet in a calendar month; the planner keeps within it.":
+        "Det högsta antalet olika medarbetare en brukare får möta under en kalendermånad; planeraren håller "
+        "sig inom den.",
+    "The national measure: how many different carers a citizen aged 65 or more with visits every day "
+    "meets in 14 days.":
+        "Det nationella måttet: hur många olika medarbetare en brukare som är 65 år eller äldre och har "
+        "besök varje dag möter på 14 dagar.",
+    "A pinned visit keeps its carer and time when the plan is made again.":
+        "Ett låst besök behåller sin medarbetare och tid när planen görs om.",
+    "A carer's working hours on a day.": "En medarbetares arbetstid en dag.",
+    "Contact-person share": "Kontaktpersonens andel",
+    "Different carers per month": "Olika medarbetare per månad",
+    "Limit per month": "Gräns per månad",
+    # the help line of each page
+    "Your teams: open a team's rota to see who goes where.":
+        "Dina arbetslag: öppna ett arbetslags schema för att se vem som går vart.",
+    "The team's rota: each row is a carer, each block a visit. Green is the contact carer, a star a carer "
+    "new to the citizen. Click a name for the carer's route of the day.":
+        "Arbetslagets schema: varje rad är en medarbetare, varje block ett besök. Grönt är kontaktpersonen, "
+        "en stjärna en medarbetare som är ny för brukaren. Klicka på ett namn för medarbetarens körlista.",
+    "The carer's route of the day in order, with travel times, addresses and the citizens' practical notes.":
+        "Medarbetarens körlista för dagen i tur och ordning, med restider, adresser och brukarnas praktiska "
+        "anteckningar.",
+    "The citizen's needs, who comes when, and how many different carers they meet this month against the "
+    "team's limit.":
+        "Brukarens insatser, vem som kommer när och hur många olika medarbetare brukaren möter denna månad "
+        "jämfört med arbetslagets gräns.",
+    "One visit: who makes it and when. You can move it to another carer or time; it is checked against "
+    "every rule first.":
+        "Ett besök: vem som gör det och när. Du kan flytta det till en annan medarbetare eller tid; flytten "
+        "kontrolleras mot alla regler först.",
+    "Record today's changes (sick calls, cancellations, substitutes and more), then re-plan: you see a "
+    "preview and apply it or throw it away.":
+        "Registrera dagens ändringar (sjukanmälningar, avbokningar, vikarier med mera) och planera sedan om: "
+        "du ser ett förslag och genomför det eller slänger det.",
+    "The re-plan's proposal: which visits move, who is new to a citizen, what could not be placed. Nothing "
+    "changes until you apply it.":
+        "Omplaneringens förslag: vilka besök som flyttas, vem som är ny för en brukare, vad som inte kunde "
+        "läggas ut. Inget ändras förrän du genomför det.",
+    "Plan a period: the planner places every visit of the period with as few different carers per citizen "
+    "as it can, within the team's limit. You look at the result and accept it before it is in force.":
+        "Planera en period: planeraren lägger ut periodens alla besök med så få olika medarbetare per "
+        "brukare som möjligt, inom arbetslagets gräns. Du granskar resultatet och godkänner det innan det "
+        "gäller.",
+    "The new plan beside the plan in force: an arrow up is better, down is worse.":
+        "Den nya planen bredvid den gällande: pil upp är bättre, pil ned sämre.",
+    "Continuity for the teams you follow up: the national measure first, then the figures per team. "
+    "Citizens are shown as codes, never by name.":
+        "Kontinuitet för arbetslagen du följer upp: det nationella måttet först, sedan måtten per "
+        "arbetslag. Brukare visas som koder, aldrig med namn.",
+    "What the words on the pages mean.": "Vad orden på sidorna betyder.",
+    "Find a citizen or a carer by name in your teams.":
+        "Sök en brukare eller en medarbetare i dina arbetslag med namn.",
+    # planning a period in care terms (runs, run, compare)
+    "Plan the period": "Planera perioden",
+    "Continuity setting: at most {cap} different carers per citizen and month.":
+        "Kontinuitetsinställning: högst {cap} olika medarbetare per brukare och månad.",
+    "Advanced": "Avancerat",
+    "Only for those who want to repeat a plan exactly or give the planner more time.":
+        "Bara för den som vill göra om en planering exakt eller ge planeraren mer tid.",
+    "Plans made": "Gjorda planeringar",
+    "Period": "Period",
+    "Visits placed": "Utlagda besök",
+    "Visits not placed": "Besök som inte kunde läggas ut",
+    "{n} of {total}": "{n} av {total}",
+    "Faces per citizen (mean / most)": "Medarbetare per brukare (medel / flest)",
+    "Faces per citizen and month (mean)": "Medarbetare per brukare och månad (medel)",
+    "Faces per citizen and month (most)": "Medarbetare per brukare och månad (flest)",
+    "Driving hours": "Körtid (timmar)",
+    "National measure: staff met in 14 days (mean)":
+        "Nationella måttet: medarbetare som brukaren möter på 14 dagar (medel)",
+    "The planning stopped with an error. Try again; if it happens again, ask the administrator.":
+        "Planeringen avbröts av ett fel. Försök igen; händer det igen, kontakta administratören.",
+    # the team's own data: citizens, needs, carers, rosters, users
     "Users": "Användare",
     "What the sheet would do": "Det här skulle arket göra",
     "{new} new, {changed} changed, {ended} ended": "{new} nya, {changed} ändrade, {ended} avslutade",
@@ -494,6 +731,190 @@ MONTHS = {
 }
 CATALOGS: dict[str, dict[str, str]] = {"sv": SV, "en": {}}
 
+# The standard needs and skills by the words home care uses for them; a team's own kinds show as written.
+NEED_NAMES: dict[str, dict[str, str]] = {
+    "sv": {"morning": "Morgonhjälp", "lunch": "Lunch", "evening": "Kvällshjälp", "shower": "Dusch",
+           "medication": "Läkemedel", "extra": "Extra insats", "night": "Nattillsyn", "shopping": "Inköp",
+           "cleaning": "Städning", "meal": "Måltid", "supervision": "Tillsyn", "walk": "Promenad"},
+    "en": {"morning": "Morning care", "lunch": "Lunch", "evening": "Evening care", "shower": "Shower",
+           "medication": "Medication", "extra": "Extra visit", "night": "Night check", "shopping": "Shopping",
+           "cleaning": "Cleaning", "meal": "Meal", "supervision": "Check-in", "walk": "Walk"},
+}
+SKILL_NAMES: dict[str, dict[str, str]] = {
+    "sv": {"medication": "läkemedelsdelegering", "lift": "lyft", "dementia": "demensvård",
+           "palliative": "palliativ vård", "insulin": "insulindelegering", "catheter": "kateter"},
+    "en": {"medication": "medication delegation", "lift": "lifting", "dementia": "dementia care",
+           "palliative": "palliative care", "insulin": "insulin delegation", "catheter": "catheter"},
+}
+
+
+def need_name(lang: str, kind: str) -> str:
+    return NEED_NAMES.get(lang, {}).get(kind, kind)
+
+
+def skill_name(lang: str, skill: str) -> str:
+    return SKILL_NAMES.get(lang, {}).get(skill, skill)
+
+
+# The trade's words: what Swedish home care calls the things the pages show. Tests compare every Swedish
+# text against these: each concept's label uses its word, and no text uses a word the trade does not.
+TRADE_WORDS: dict[str, str] = {
+    "citizen": "brukare",
+    "carer": "medarbetare",
+    "contact carer": "kontaktperson",
+    "need": "insats",
+    "route": "körlista",
+    "two carers": "dubbelbemanning",
+    "sick call": "sjukanmälan",
+    "substitute": "vikarie",
+    "cancellation": "avbokning",
+    "absence": "frånvaro",
+    "coordinator": "planerare",
+    "team": "arbetslag",
+    "visit": "besök",
+    "shift": "pass",
+    "rota": "schema",
+}
+# Words that are not the trade's, each with the word to use instead.
+NOT_THE_TRADES: dict[str, str] = {
+    "personal": "medarbetare",  # "Personal" is the staff as a whole, never one person
+    "samordnare": "planerare",
+    "granskare": "kvalitetsuppföljare",
+    "rutt": "körlista",
+    "basen": "gruppens lokal",
+    "förkasta": "släng",
+    "nytt ansikte": "ny för brukaren",
+    "nya ansikten": "nya för brukaren",
+    "tak": "gräns",
+    "taket": "gränsen",
+    "körning": "planering",
+    "planeringskörningar": "planering",
+}
+# The label of each concept on the pages (English key), with the trade word its Swedish text must hold.
+CONCEPT_LABELS: dict[str, str] = {
+    "Citizen": "citizen", "Citizens": "citizen", "Carer": "carer", "Carers": "carer",
+    "Contact carer": "contact carer", "Need": "need", "Needs": "need", "Route": "route",
+    "Two carers": "two carers", "Sick call": "sick call", "Substitute": "substitute",
+    "Cancel a visit": "cancellation", "coordinator": "coordinator", "Team": "team", "Visit": "visit",
+    "Shift": "shift", "Rota": "rota", "New carer": "carer", "Print the route": "route",
+}
+# English words that must never show on a Swedish page (the browser crawl looks for them).
+ENGLISH_WORDS = ("the", "and", "with", "carer", "carers", "citizen", "visit", "visits", "morning", "evening",
+                 "shower", "medication", "skill", "day", "cap", "draft", "plan version", "is before",
+                 "not found", "unplaced", "objective", "seed", "contact carer", "brought", "avoid list")
+
+# Machine messages (the planner's reasons, the services' refusals, the audit's explanations) as the reader
+# reads them: each pattern's named groups fill the Swedish text. A message is translated part by part
+# (parts end at "; "). What no pattern knows stays as it is.
+MESSAGE_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), sv) for p, sv in [
+    (r"^needs (?P<n>\d+) carers$", "kräver {n} medarbetare (dubbelbemanning)"),
+    (r"^no carer in team (?P<team>.+) has (skill (?P<skills>.+)|the right skills)$",
+     "ingen medarbetare i arbetslaget har rätt kompetens{skills_sv}"),
+    (r"^no carers? with (skill (?P<skills>.+)|the right skills) on shift (?P<span>\S+) on day (?P<day>\d+)$",
+     "ingen medarbetare med rätt kompetens{skills_sv} arbetar {span} den dagen"),
+    (r"^every carers? with (skill (?P<skills>.+)|the right skills) on shift (?P<span>\S+) "
+     r"is on (?P<who>.+)'s avoid list$",
+     "alla medarbetare med rätt kompetens{skills_sv} som arbetar {span} är avböjda av {who}"),
+    (r"^no carers? with (skill (?P<skills>.+)|the right skills) can reach (?P<who>.+) and be back at base "
+     r"within a shift (?P<span>\S+)$",
+     "ingen medarbetare med rätt kompetens{skills_sv} hinner till {who} och tillbaka inom passet {span}"),
+    (r"^the (?P<cap>\d+)-carer cap for (?P<who>.+) in (?P<month>\w+) (?P<year>\d+) is reached "
+     r"and none of the \d+ is free (?P<span>\S+)$",
+     "gränsen på {cap} medarbetare för {who} är nådd den månaden och ingen av dem är ledig {span}"),
+    (r"^no carers? with (skill (?P<skills>.+)|the right skills) free (?P<span>\S+) on day (?P<day>\d+) "
+     r"\(all routes are full\)$",
+     "ingen medarbetare med rätt kompetens{skills_sv} är ledig {span} (alla körlistor är fulla)"),
+    (r"^planning stopped before this team was planned$",
+     "planeringen stoppades innan arbetslaget planerades"),
+    (r"^not placed$", "inte utlagt"),
+    (r"^no complete 14-day period in the data$", "ingen hel 14-dagarsperiod i underlaget"),
+    (r"^no birth years given: .*$",
+     "inga födelseår angivna: ingen kan mätas (måttet gäller brukare 65 år och äldre)"),
+    (r"^dropped by the final check: (?P<why>.+)$", "togs bort vid slutkontrollen: {why}"),
+    (r"^contact carer made (?P<pct>\d+)% of (?P<n>\d+) visits$",
+     "kontaktpersonen gjorde {pct} % av {n} besök"),
+    (r"^(?P<n>\d+) visits? brought a carer not met before$",
+     "{n} besök med en medarbetare som var ny för brukaren"),
+    (r"^(?P<k>\d+) of (?P<n>\d+) carers came only once$", "{k} av {n} medarbetare kom bara en gång"),
+    (r"^(?P<end>\S+) \((?P<d1>[\d-]+)\) is before (?P<start>\S+) \((?P<d0>[\d-]+)\)$",
+     "sista dagen ({d1}) är före första dagen ({d0})"),
+    (r"^a plan covers at most (?P<max>\d+) days; .* is (?P<n>\d+)$",
+     "en planering omfattar högst {max} dagar; den här är {n}"),
+    (r"^time_limit must be between 0 and (?P<max>\d+) seconds$",
+     "tidsgränsen ska vara mellan 0 och {max} sekunder"),
+    (r"^steps must be between 1 and (?P<max>\d+)$", "antalet steg ska vara mellan 1 och {max}"),
+    (r"^give dates like (?P<ex>\S+)$", "skriv datum som {ex}"),
+    (r"^'(?P<v>.*)' is not a date$", "”{v}” är inget datum"),
+    (r"^'(?P<v>.*)' is not a time like 07:30$", "”{v}” är ingen tid som 07:30"),
+    (r"^'(?P<v>.*)' is not a time of day$", "”{v}” är ingen tid på dygnet"),
+    (r"^(?P<d>[\d-]+) is outside the plan \((?P<a>[\d-]+) – (?P<b>[\d-]+)\)$",
+     "{d} ligger utanför planen ({a} – {b})"),
+    (r"^choose one from the list$", "välj en i listan"),
+    (r"^needs role .*$", "din roll räcker inte"),
+    (r"^date '(?P<v>.*)' is not a date like (?P<ex>\S+)$", "”{v}” är inget datum som {ex}"),
+    (r"^give the substitute's name$", "skriv vikariens namn"),
+    (r"^no such visit that day$", "det finns inget sådant besök den dagen"),
+    (r"^to_day \((?P<b>\d+)\) is before from_day \((?P<a>\d+)\)$", "till-datumet är före från-datumet"),
+    (r"^window ends \((?P<b>\d+)\) before it starts \((?P<a>\d+)\)$", "tidsfönstret slutar innan det börjar"),
+    (r"^.*(?:is|are) busy.*$", "arbetslaget planeras redan just nu; vänta tills den planeringen är klar"),
+    (r"^the run has no plan yet$", "planeringen har ingen plan än"),
+    (r"^(?P<what>.+) not found$", "finns inte"),
+    (r"^Field required$", "måste fyllas i"),
+    (r"^Input should be a valid integer.*$", "ska vara ett heltal"),
+    (r"^Input should be a valid number.*$", "ska vara ett tal"),
+    (r"^Input should be greater than or equal to (?P<n>\S+)$", "ska vara minst {n}"),
+    (r"^Input should be less than or equal to (?P<n>\S+)$", "ska vara högst {n}"),
+    (r"^Input should be greater than (?P<n>\S+)$", "ska vara större än {n}"),
+]]
+
+
+# Form fields by the names a refusal gives them (the last part of its path), as the forms label them.
+FIELD_LABELS = {
+    "start": "First day", "end": "Last day", "time_limit": "Time limit (seconds)", "seed": "Seed",
+    "steps": "Steps per team (blank: the time limit decides)", "date_from": "From", "date_to": "To",
+    "from_day": "From", "to_day": "To", "date": "Date", "day": "Date", "carer": "Carer", "citizen": "Citizen",
+    "need": "Need", "earliest": "Earliest start", "latest": "Latest start", "duration": "Duration (minutes)",
+    "carers": "Carers", "carers_needed": "Carers", "visit": "Visit", "shifts": "Shift", "month": "Month",
+    "team": "Team", "password": "Password",
+    "new_password": "New password (at least 12 characters, not easy to guess)",
+    "current_password": "Current password", "reason": "Note", "name": "Name", "kind": "Type",
+}
+
+
+def field_label(lang: str, path: str | None) -> str:
+    """The label of the field a refusal names ("changes.0.to_day" -> "To"), or "" for none we know."""
+    plain_path = str(path or "").replace("[", ".").replace("]", "")
+    parts = [p for p in plain_path.split(".") if p and not p.isdigit()]
+    for part in reversed(parts):
+        if part in FIELD_LABELS:
+            return translator(lang)(FIELD_LABELS[part])
+    return ""
+
+
+def say_message(lang: str, msg: str, names: dict[str, str] | None = None) -> str:
+    """A machine message for the reader: internal ids replaced by names (`names`: id -> name), and in
+    Swedish each part translated by MESSAGE_PATTERNS."""
+    if names:
+        msg = re.sub(r"[\w.-]+", lambda m: names.get(m.group(0), m.group(0)), msg)
+    if lang != "sv":
+        return msg
+    parts = []
+    for part in msg.split("; "):
+        for pattern, sv in MESSAGE_PATTERNS:
+            m = pattern.match(part)
+            if m:
+                values = {k: v or "" for k, v in m.groupdict().items()}
+                named = values.get("skills", "").split(",")
+                skills = [skill_name(lang, x.strip()) for x in named if x.strip()]
+                values["skills_sv"] = f" ({', '.join(skills)})" if skills else ""
+                part = sv.format(**values)
+                break
+        else:
+            part = SV.get(part, part)
+        parts.append(part)
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] if msg[:1].isupper() else text
+
 Translator = Callable[..., str]
 
 
@@ -517,8 +938,43 @@ def pick_language(cookie: str | None, accept_language: str | None) -> str:
     return DEFAULT_LANGUAGE
 
 
+def decimal_mark(lang: str) -> str:
+    return "," if lang == "sv" else "."
+
+
+def format_number(lang: str, value: float | None, digits: int = 1) -> str:
+    """A figure as the reader writes it: "4,5" and "12 345" in Swedish, "4.5" and "12,345" in English; a
+    dash for none. Whole numbers stay whole."""
+    if value is None:
+        return "—"
+    whole = isinstance(value, int) or float(value).is_integer() and digits == 0
+    text = f"{round(value):,}" if whole else f"{value:,.{digits}f}"
+    if lang != "sv":
+        return text
+    if whole and abs(value) < 10_000:  # Swedish groups digits from five on
+        return text.replace(",", "")
+    return text.replace(",", "\u00a0").replace(".", ",")
+
+
+def format_share(lang: str, value: float | None) -> str:
+    """A share 0..1 as a whole percentage: "37 %" (Swedish writes a space before the sign)."""
+    if value is None:
+        return "—"
+    return f"{round(value * 100)} %" if lang == "sv" else f"{round(value * 100)}%"
+
+
 def month_name(lang: str, month: int) -> str:
     return MONTHS.get(lang, MONTHS["en"])[month - 1]
+
+
+def period_name(lang: str, start: dt.date, end: dt.date) -> str:
+    """A plan's period as teams say it: "v. 49–52" for whole weeks (Monday to Sunday), else the dates
+    ("1 dec – 27 dec")."""
+    if start.weekday() == 0 and end.weekday() == 6 and end >= start:
+        first, last = start.isocalendar().week, end.isocalendar().week
+        prefix = "v." if lang == "sv" else "weeks" if first != last else "week"
+        return f"{prefix} {first}" if first == last else f"{prefix} {first}–{last}"
+    return f"{format_date(lang, start, weekday=False)} – {format_date(lang, end, weekday=False)}"
 
 
 def format_date(lang: str, day: dt.date, *, weekday: bool = True) -> str:

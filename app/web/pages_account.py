@@ -37,7 +37,10 @@ def change_password(
         try:
             body = PasswordChange(current_password=current_password, new_password=new_password)
         except ValidationError as e:
-            raise HTTPException(422, detail=[{"path": ".".join(str(x) for x in err["loc"]), "msg": err["msg"]}
+            # A refused password reads as the rule it breaks, without pydantic's "Value error, ".
+            raise HTTPException(422, detail=[{"path": ".".join(str(x) for x in err["loc"]),
+                                              "msg": str(err["ctx"]["error"]) if err["type"] == "value_error"
+                                              else err["msg"]}
                                              for err in e.errors()]) from None
         if new_password != new_password_again:
             raise field_error("new_password_again", "The two new passwords differ.")

@@ -1,4 +1,5 @@
-"""Adjust: record a sick call, an extra or longer visit, a hospital stay for a plan; withdraw one.
+"""Adjust: record a change for a plan (an absence of a carer of any kind, a changed shift, a substitute, a
+hospital stay, a cancelled visit, a visit at another time, an extra or longer visit); withdraw one.
 
 Every change goes through `app.services.adjustments` (the same calls as /api/plans/{id}/...); this module
 only turns form fields (dates, HH:MM, names in selects) into the service's terms (days from the plan's
@@ -29,14 +30,25 @@ from app.web.forms import (
     plan_day,
     refusal,
 )
+from app.web.i18n import translator
 from app.web.read import citizen as citizen_read
 from app.web.read import plans as plans_read
 from app.web.read import team_data as team_data_read
 from app.web.read import teams as teams_read
-from app.web.render import FLASHES, WebRoute, page
-from models.core import Carer, Citizen, Plan, Team, User
+from app.web.render import FLASHES, WebRoute, language, page
+from models.core import Carer, Citizen, Plan, Team, User, Visit
 
 router = APIRouter(route_class=WebRoute)
+
+# The kinds of a carer's absence, as the form offers them; the kind is written first in the change's reason.
+ABSENCE_KINDS = {
+    "sick": "Sick call",
+    "child": "Care of a sick child",
+    "vacation": "Vacation",
+    "training": "Training",
+    "leave": "Leave of absence",
+    "other": "Other absence",
+}
 
 
 def choose_plan(session: SessionDep, team: Team, plan_id: int | None, user: User) -> Plan | None:
@@ -65,6 +77,8 @@ def adjust_context(session: SessionDep, team: Team, plan: Plan | None) -> dict[s
         "carers": teams_read.team_carers(session, team.id),
         "citizens": teams_read.team_citizens(session, team.id),
         "kinds": teams_read.visit_kinds(session, team.id),
+        "skills": teams_read.team_skills(session, team.id),
+        "absence_kinds": ABSENCE_KINDS,
         "plans": plans_read.team_plans(session, team.id),
         "pending": [],
         "replan_needs": [],
@@ -78,6 +92,10 @@ def adjust_context(session: SessionDep, team: Team, plan: Plan | None) -> dict[s
         ctx["carer_names"], ctx["citizen_names"] = teams_read.names_by_external_id(
             session, [t.id for t in plan.teams]
         )
+        visits = teams_read.visits_by_external_id(
+            session, [a.change["visit"] for a in ctx["pending"] if isinstance(a.change.get("visit"), str)]
+        )
+        ctx["visits"] = visits
         day = min(max(dt.date.today(), plan.start_date), plan.end_date)
         ctx["default_day"] = day
         pend_days = [a.date_from for a in ctx["pending"] if a.date_from] + [
@@ -152,20 +170,66 @@ def record_change(
     duration: Annotated[int | None, Form()] = None,
     carers_needed: Annotated[int, Form()] = 1,
     reason: Annotated[str, Form()] = "",
+    absence: Annotated[str, Form()] = "sick",
+    name: Annotated[str, Form()] = "",
+    skills: Annotated[list[str] | None, Form()] = None,
+    instead_of: Annotated[RowId | None, Form()] = None,
+    off: Annotated[str, Form()] = "",
 ) -> Response:
     team = planner_team(session, team_id, user)
     plan = choose_plan(session, team, plan_id, user)
     assert plan is not None
     note = reason.strip() or None
+    _ = translator(language(request))
     try:
         change: dict[str, Any]
         if kind == "sick":
+            if absence not in ABSENCE_KINDS:
+                raise field_error("absence", "choose one from the list")
             change = {
                 "type": "carer_absent",
                 "carer": chosen_external_id(session, Carer, carer or 0, team, "carer"),
                 "from_day": plan_day(plan, date_from, "date_from"),
                 "to_day": plan_day(plan, date_to or date_from, "date_to"),
             }
+            note = ": ".join(x for x in (_(ABSENCE_KINDS[absence]), note) if x)
+        elif kind == "shift":
+            start, end = parse_hhmm(earliest, "earliest"), parse_hhmm(latest, "latest")
+            change = {
+                "type": "shift_set",
+                "carer": chosen_external_id(session, Carer, carer or 0, team, "carer"),
+                "day": plan_day(plan, date, "date"),
+                "shifts": [] if off else [{"start": start, "end": end}],
+            }
+        elif kind == "substitute":
+            first = plan_day(plan, date_from, "date_from")
+            last = plan_day(plan, date_to or date_from, "date_to")
+            start, end = parse_hhmm(earliest, "earliest"), parse_hhmm(latest, "latest")
+            change = {
+                "type": "carer_add",
+                "carer": {
+                    "id": substitute_id(session, name),
+                    "team": team.external_id,
+                    "skills": sorted(set(skills or [])),
+                    "shifts": [{"day": d, "start": start, "end": end} for d in range(first, last + 1)],
+                },
+            }
+            if instead_of is not None:
+                stands_in_for = session.get(Carer, instead_of)
+                if stands_in_for is not None and stands_in_for.team_id == team.id:
+                    instead = _("Substitute for {name}", name=stands_in_for.name)
+                    note = ": ".join(x for x in (instead, note) if x)
+        elif kind in ("cancel", "window"):
+            visit = _chosen_visit(session, team, citizen, date, need)
+            if kind == "cancel":
+                change = {"type": "visit_cancel", "visit": visit.external_id}
+            else:
+                change = {
+                    "type": "visit_window",
+                    "visit": visit.external_id,
+                    "earliest": parse_hhmm(earliest, "earliest"),
+                    "latest": parse_hhmm(latest, "latest"),
+                }
         elif kind == "hospital":
             change = {
                 "type": "citizen_away",
@@ -191,13 +255,7 @@ def record_change(
                 },
             }
         elif kind == "longer":
-            cit = session.get(Citizen, citizen or 0)
-            d = parse_date(date, "date")
-            visit = citizen_read.visit_for(
-                session, citizen_id=cit.id if cit and cit.team_id == team.id else -1, day=d, kind=need
-            )
-            if visit is None:
-                raise field_error("need", "no such visit that day")
+            visit = _chosen_visit(session, team, citizen, date, need)
             change = {"type": "visit_duration", "visit": visit.external_id, "duration": duration or 0}
         else:
             raise HTTPException(status_code=404, detail="not found")
@@ -208,6 +266,32 @@ def record_change(
         code, errors = refusal(session, e)
         return render_adjust(request, session, user, team, plan, errors=errors, status_code=code, form=kind)
     return RedirectResponse(f"/teams/{team.id}/adjust?plan={plan.id}&done=saved", status_code=303)
+
+
+def _chosen_visit(session: SessionDep, team: Team, citizen: int | None, date: str, need: str) -> Visit:
+    """The team's citizen's planned visit of this need on this day, as the forms name a visit."""
+    cit = session.get(Citizen, citizen or 0)
+    d = parse_date(date, "date")
+    visit = citizen_read.visit_for(
+        session, citizen_id=cit.id if cit and cit.team_id == team.id else -1, day=d, kind=need
+    )
+    if visit is None:
+        raise field_error("need", "no such visit that day")
+    return visit
+
+
+def substitute_id(session: SessionDep, name: str) -> str:
+    """A substitute is stored under their name (the plan shows a carer added by a change by their id), made
+    unique with a number when the name is taken."""
+    base = " ".join(name.split())
+    if not base:
+        raise field_error("name", "give the substitute's name")
+    taken = teams_read.carer_ids_and_names_like(session, base)
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base} ({n})"
+    return candidate
 
 
 @router.post("/teams/{team_id}/adjust/withdraw/{adjustment_id}")

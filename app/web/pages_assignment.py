@@ -54,6 +54,8 @@ def assignment_context(
         "team": citizen.team,
         "first_carer": current[0].external_id if current else "",
         "second_carer": current[1].external_id if len(current) > 1 else "",
+        "id_names": {k: v for names in teams_read.names_by_external_id(session, [citizen.team_id]) for k, v in
+                     names.items()},
     }
 
 
@@ -99,8 +101,12 @@ def check_move(
         ok = result.ok
     except FORM_REFUSALS as e:
         ok, violations = False, _move_violations(refusal(session, e)[1])
+    carer_names, citizen_names = teams_read.names_by_external_id(session, [a.visit.citizen.team_id])
     return page(
-        request, "web/_move_check.html", {"ok": ok, "violations": violations, "saved": False}, user=user
+        request,
+        "web/_move_check.html",
+        {"ok": ok, "violations": violations, "saved": False, "id_names": {**carer_names, **citizen_names}},
+        user=user,
     )
 
 

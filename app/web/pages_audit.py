@@ -19,20 +19,27 @@ from app.security import can_see_personal_data, check_role
 from app.services import audit as service
 from app.services.errors import ServiceError
 from app.web.deps import WebUser
+from app.web.i18n import decimal_mark, translator
 from app.web.read import plans as plans_read
 from app.web.read import teams as teams_read
-from app.web.render import WebRoute, page
+from app.web.render import WebRoute, language, page
 from models.core import ROLE_AUDITOR, ROLE_COORDINATOR, User
 
 router = APIRouter(route_class=WebRoute)
 
 
-def _default_month(session: SessionDep, team_ids: list[int]) -> str:
-    """The month of the newest plan of these teams (else this month)."""
-    return (plans_read.newest_plan_start(session, team_ids) or dt.date.today()).strftime("%Y-%m")
+SOURCES = ("auto", "performed", "plan")
+
+# Why a month shows no figures, by the source asked for (said in words on the page, never a 422).
+NO_PLAN = "No accepted plan covers this month for these teams yet."
+NO_PERFORMED = "No performed visits are imported for this month yet."
+NO_VISITS = "The plans in force place no visits in this month."
+BAD_MONTH = "Choose a month like {example}; showing this month instead."
 
 
 def _scope(request: Request, session: SessionDep, user: User) -> dict[str, Any]:
+    """What the dashboard shows: the teams, month and source asked for, this month and every team the
+    reader may audit when not asked; a month it cannot read becomes this month, said on the page."""
     check_role(user, ROLE_AUDITOR, ROLE_COORDINATOR)
     teams = teams_read.teams_for_audit(session, service.auditable_teams(session, user=user))
     q = request.query_params
@@ -40,50 +47,57 @@ def _scope(request: Request, session: SessionDep, user: User) -> dict[str, Any]:
     if team_ext is not None and team_ext not in {t[1] for t in teams}:
         raise HTTPException(status_code=404, detail="team not found")
     team_ids = [t[0] for t in teams if team_ext is None or t[1] == team_ext]
-    month = q.get("month") or _default_month(session, team_ids)
+    this_month = dt.date.today().replace(day=1)
+    notices: list[str] = []
     try:
-        first = dt.date.fromisoformat(month + "-01")
+        first = dt.date.fromisoformat((q.get("month") or this_month.strftime("%Y-%m")) + "-01")
     except ValueError:
-        raise HTTPException(
-            status_code=422, detail=[{"path": "month", "msg": f"{month!r} is not a month like 2026-12"}]
-        ) from None
-    source = q.get("source") or "auto"
-    version_id: int | None = None
-    if team_ids and len(team_ids) == 1:
-        last = plans_read.month_bounds(first)[1]
-        shown = plans_read.shown_plan(session, team_id=team_ids[0], start=first, end=last)
-        version_id = shown.version_ids[0] if shown.version_ids else None
+        first = this_month
+        notices.append(BAD_MONTH)
+    source = q.get("source") if q.get("source") in SOURCES else "auto"
+    last = plans_read.month_bounds(first)[1]
     return {
         "teams": teams,
+        "team_names": {ext: name for _, ext, name in teams},
         "team": team_ext,
-        "month": month,
+        "month": first.strftime("%Y-%m"),
         "source": source,
         "source_choice": source,
-        "version_id": version_id,
+        "version_ids": plans_read.versions_in_force(session, team_ids=team_ids, start=first, end=last),
         "first": first,
+        "notices": notices,
+        "why_none": None,
     }
 
 
-def _run(session: SessionDep, user: User, scope: dict[str, Any]) -> service.AuditResult:
+def _run(session: SessionDep, user: User, scope: dict[str, Any]) -> service.AuditResult | None:
+    """The figures from performed visits where there are any (or when asked for), else from the plans
+    in force; None, with `why_none` set, when neither has any visit in the month."""
     kwargs: dict[str, Any] = {
         "team": scope["team"],
         "month": scope["month"],
-        "plan_version_id": scope["version_id"],
+        "plan_version_ids": scope["version_ids"],
         "pseudonymise": not can_see_personal_data(user),
         "allowed_teams": service.auditable_teams(session, user=user),
     }
-    source = scope["source"]
-    if source in ("auto", "performed"):
+    choice = scope["source_choice"]
+    if choice in ("auto", "performed"):
         result = service.run(session, source="performed", **kwargs)
-        if source == "performed" or result.figures.get("visits") or scope["version_id"] is None:
+        if result.figures.get("visits") or choice == "performed":
             scope["source"] = "performed"
+            if not result.figures.get("visits"):
+                scope["why_none"] = NO_PERFORMED
+                return None
             return result
-    if scope["version_id"] is None:
-        raise HTTPException(
-            status_code=422, detail=[{"path": "team", "msg": "choose one team to audit its plan"}]
-        )
     scope["source"] = "plan"
-    return service.run(session, source="plan", **kwargs)
+    if not scope["version_ids"]:
+        scope["why_none"] = NO_PLAN
+        return None
+    result = service.run(session, source="plan", **kwargs)
+    if not result.figures.get("visits"):
+        scope["why_none"] = NO_VISITS
+        return None
+    return result
 
 
 def _svg(fn: Any, *args: Any) -> str | None:
@@ -100,18 +114,30 @@ def dashboard(request: Request, user: WebUser, session: SessionDep) -> Response:
         result = _run(session, user, scope)
     except ServiceError as e:
         raise HTTPException(status_code=e.status_code, detail=e.detail()) from None
-    f = result.figures
-    has_data = bool(f.get("visits"))
+    f = result.figures if result is not None else {}
+    has_data = result is not None
+    lang = language(request)
+    words = charts.ChartWords(say=translator(lang), names=scope["team_names"], decimal=decimal_mark(lang))
     ctx = {
         **scope,
         "f": f,
         "has_data": has_data,
-        "pseudonymised": result.pseudonymised,
-        "chart_distribution": _svg(charts.chart_distribution, f) if has_data else None,
-        "chart_trend": _svg(charts.chart_trend, result.audit, f) if has_data else None,
-        "chart_reality": _svg(charts.chart_plan_vs_reality, result.audit) if has_data else None,
+        "pseudonymised": result.pseudonymised if result is not None else not can_see_personal_data(user),
+        "chart_distribution": None,
+        "chart_trend": None,
+        "chart_reality": None,
         "query": _query(scope),
+        # Who may see personal data reads citizens by name; an auditor reads the stable codes.
+        "citizen_names": (
+            teams_read.names_by_external_id(session, [t[0] for t in scope["teams"]])[1]
+            if can_see_personal_data(user)
+            else {}
+        ),
     }
+    if result is not None:
+        ctx["chart_distribution"] = _svg(charts.chart_distribution, f, words)
+        ctx["chart_trend"] = _svg(charts.chart_trend, result.audit, f, words)
+        ctx["chart_reality"] = _svg(charts.chart_plan_vs_reality, result.audit, words)
     return page(request, "web/audit.html", ctx, user=user, active="audit")
 
 
@@ -122,10 +148,17 @@ def _query(scope: dict[str, Any]) -> str:
     return "&".join(parts)
 
 
+def _figures_to_download(session: SessionDep, user: User, scope: dict[str, Any]) -> service.AuditResult:
+    result = _run(session, user, scope)
+    if result is None:
+        raise HTTPException(status_code=404, detail=scope["why_none"])
+    return result
+
+
 @router.get("/audit/export.csv")
 def export_csv(request: Request, user: WebUser, session: SessionDep) -> Response:
     scope = _scope(request, session, user)
-    result = _run(session, user, scope)
+    result = _figures_to_download(session, user, scope)
     name = f"audit-{scope['source']}-{scope['team'] or 'all'}-{scope['month']}.csv"
     return Response(
         service.csv_export(result),
@@ -137,7 +170,7 @@ def export_csv(request: Request, user: WebUser, session: SessionDep) -> Response
 @router.get("/audit/report.html")
 def report_html(request: Request, user: WebUser, session: SessionDep) -> Response:
     scope = _scope(request, session, user)
-    result = _run(session, user, scope)
+    result = _figures_to_download(session, user, scope)
     name = f"audit-{scope['source']}-{scope['team'] or 'all'}-{scope['month']}.html"
     return HTMLResponse(
         service.html_report(result), headers={"Content-Disposition": f'attachment; filename="{name}"'}

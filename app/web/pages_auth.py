@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -9,7 +10,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.db import SessionDep
-from app.security import SESSION_COOKIE, authenticate, user_from_token
+from app.security import SESSION_COOKIE, OptionalCookieUser, authenticate, user_from_token
+from app.services import account as account_svc
+from app.services import logins
 from app.web.deps import PLANNER_ROLES, WebUser
 from app.web.i18n import LANG_COOKIE, LANGUAGES
 from app.web.read import teams as teams_read
@@ -45,21 +48,33 @@ def login(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
+    address = logins.client_address(request.client.host if request.client else None)
+    wait = logins.throttled(session, username=username, address=address)
+    if wait is not None:
+        text, values = logins.refusal_text(wait)
+        return page(request, "web/login.html",
+                    {"next": safe_next(next), "username": username, "error": text, "error_values": values},
+                    status_code=429, headers={"Retry-After": str(wait.retry_after(dt.datetime.now(dt.UTC)))})
     user = authenticate(session, username=username.strip(), password=password)
     if user is None:
+        logins.record_failure(session, username=username, address=address)
         return page(
             request,
             "web/login.html",
             {"next": safe_next(next), "username": username, "error": "Wrong username or password."},
             status_code=401,
         )
-    response = RedirectResponse(safe_next(next), status_code=303)
+    logins.record_success(session, user=user)
+    target = "/account/password" if user.must_change_password else safe_next(next)
+    response = RedirectResponse(target, status_code=303)
     start_session(response, request, user)
     return response
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(user: OptionalCookieUser, session: SessionDep) -> Response:
+    if user is not None:
+        account_svc.sign_out(session, user=user)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

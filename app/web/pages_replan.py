@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.db import SessionDep
+from app.repositories import adjustments as adj_repo
 from app.schemas.core import RowId
 from app.security import get_team_scoped
 from app.services import replans
@@ -77,6 +78,10 @@ def preview_page(
     plan, preview = _preview_of(session, team, preview_id, user)
     carer_names, citizen_names = teams_read.names_by_external_id(session, [t.id for t in plan.teams])
     diff = preview.diff or {}
+    changes = adj_repo.adjustments_by_id(session, list(preview.adjustment_ids or []))
+    shown = [str(v.get("visit")) for key in ("moved", "unplaced") for v in diff.get(key, [])]
+    shown += [a.change["visit"] for a in changes if isinstance(a.change.get("visit"), str)]
+    visits = teams_read.visits_by_external_id(session, shown)
     return page(
         request,
         "web/preview.html",
@@ -88,6 +93,9 @@ def preview_page(
             "summary": diff.get("summary", {}),
             "carer_names": carer_names,
             "citizen_names": citizen_names,
+            "visit_kinds": {ext: kind for ext, (_, kind, _) in visits.items()},
+            "visits": visits,
+            "changes": changes,
             "date_of": lambda day: plan.start_date + dt.timedelta(days=day),
             "first_day": plan.start_date + dt.timedelta(days=preview.from_day),
             "last_day": plan.start_date + dt.timedelta(days=preview.to_day),

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from app.api.deps import ReadLogDep
 from app.db import SessionDep
 from app.schemas.core import RowId
 from app.security import check_role, get_team_scoped
@@ -17,7 +18,7 @@ from app.web.read import citizen as citizen_read
 from app.web.read import plans as plans_read
 from app.web.read import rota as rota_read
 from app.web.render import FLASHES, WebRoute, page
-from models.core import Carer, Citizen
+from models.core import Carer, Citizen, User
 
 router = APIRouter(route_class=WebRoute)
 
@@ -50,6 +51,7 @@ def rota_page(
     team_id: RowId,
     user: WebUser,
     session: SessionDep,
+    reads: ReadLogDep,
     view: str = "week",
     date: str | None = None,
 ) -> Response:
@@ -69,6 +71,9 @@ def rota_page(
     anchor = start + dt.timedelta(days=3) if view == "week" else start
     data = rota_read.rota(session, team=team, start=start, end=end, month=(anchor.year, anchor.month))
     t0, t1 = _span(data)
+    shown = {c.citizen_id for c in data.counts} | {b.citizen_id for row in data.rows
+                                                    for blocks in row.blocks.values() for b in blocks}
+    reads.citizens(user=user, citizen_ids=shown, what="rota")
     ctx: dict[str, Any] = {
         "team": team,
         "rota": data,
@@ -90,14 +95,21 @@ def rota_page(
     return page(request, "web/rota.html", ctx, user=user, team_id=team.id, active="rota")
 
 
-@router.get("/carers/{carer_id}/day")
-def carer_day_page(
-    request: Request, carer_id: RowId, user: WebUser, session: SessionDep, date: str | None = None
-) -> Response:
+def carer_and_day(session: SessionDep, user: User, carer_id: int, date: str | None) -> tuple[Carer, dt.date]:
+    """The team's carer (404 for another team's) and the day asked for, else the team's default day."""
     check_role(user, *STAFF_ROLES)
     carer = get_team_scoped(session, Carer, carer_id, user, what="carer not found")
-    day = parse_day(date, plans_read.default_day(session, carer.team_id))
+    return carer, parse_day(date, plans_read.default_day(session, carer.team_id))
+
+
+@router.get("/carers/{carer_id}/day")
+def carer_day_page(
+    request: Request, carer_id: RowId, user: WebUser, session: SessionDep, reads: ReadLogDep,
+    date: str | None = None,
+) -> Response:
+    carer, day = carer_and_day(session, user, carer_id, date)
     data = carer_day_read.carer_day(session, carer=carer, day=day)
+    reads.citizens(user=user, citizen_ids=data["citizen_ids"], what="carer day")
     return page(
         request,
         "web/carer_day.html",
@@ -116,12 +128,14 @@ def carer_day_page(
 
 @router.get("/citizens/{citizen_id}")
 def citizen_page(
-    request: Request, citizen_id: RowId, user: WebUser, session: SessionDep, date: str | None = None
+    request: Request, citizen_id: RowId, user: WebUser, session: SessionDep, reads: ReadLogDep,
+    date: str | None = None,
 ) -> Response:
     check_role(user, *STAFF_ROLES)
     citizen = get_team_scoped(session, Citizen, citizen_id, user, what="citizen not found")
     day = parse_day(date, plans_read.default_day(session, citizen.team_id))
     data = citizen_read.citizen_page(session, citizen=citizen, today=day)
+    reads.citizens(user=user, citizen_ids=[citizen.id], what="citizen page")
     return page(
         request,
         "web/citizen.html",

@@ -24,7 +24,9 @@ from app.services import audit as audit_service
 from app.services import jobs as service
 from app.web.deps import WebUser, planner_team
 from app.web.forms import FORM_REFUSALS, field_error, refusal
-from app.web.render import WebRoute, is_htmx, page
+from app.web.read import plans as plans_read
+from app.web.read import teams as teams_read
+from app.web.render import WebRoute, driving_hours, is_htmx, page
 from exchange import MAX_INT
 from models.core import PLAN_DRAFT, PlanVersion, Team, User
 from models.jobs import JOB_ACTIVE, PlanJob
@@ -40,15 +42,29 @@ def _job(session: SessionDep, job_id: int, user: User) -> tuple[PlanJob, Team]:
     return job, team
 
 
-def runs_context(session: SessionDep, team: Team, user: User) -> dict[str, Any]:
+ADVANCED = ("time_limit", "seed", "steps")
+PERIOD_DAYS = 28  # teams plan four weeks at a time
+
+
+def next_period(session: SessionDep, team: Team) -> tuple[dt.date, dt.date]:
+    """The period a coordinator plans next: the four weeks after the team's latest plan, else from next
+    Monday (never a period that has begun)."""
     today = dt.date.today()
-    nxt = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-    last = (nxt + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    start = today + dt.timedelta(days=7 - today.weekday())
+    plans = plans_read.team_plans(session, team.id)
+    if plans and max(p.end_date for p in plans) >= start:
+        start = max(p.end_date for p in plans) + dt.timedelta(days=1)
+    return start, start + dt.timedelta(days=PERIOD_DAYS - 1)
+
+
+def runs_context(session: SessionDep, team: Team, user: User) -> dict[str, Any]:
     jobs = [service.job_view(j) for j in service.list_jobs(session, user=user, team_id=team.id, limit=20)]
+    first, last = next_period(session, team)
     return {
         "team": team,
         "jobs": jobs,
-        "default_start": nxt,
+        "cap": teams_read.cap_for(session, team),
+        "default_start": first,
         "default_end": last,
         "default_seconds": DEFAULT_SECONDS,
         "max_steps": service.MAX_STEPS,
@@ -98,6 +114,7 @@ def start_run(
         ctx = runs_context(session, team, user)
         ctx.update({"errors": errors, "form": {"start": start, "end": end, "time_limit": time_limit,
                                                "seed": seed, "steps": steps}})
+        ctx["advanced_open"] = bool(seed or steps) or any(e["path"] in ADVANCED for e in errors)
         return page(
             request, "web/runs.html", ctx, user=user, team_id=team.id, active="runs", status_code=code
         )
@@ -150,15 +167,16 @@ def cancel_run(
 
 FIGURES = (
     # (label, key in audit figures or version stats, lower is better)
-    ("Visits", "visits", False),
-    ("Unplaced", "unplaced", True),
-    ("Mean distinct carers per citizen and month", "month_mean", True),
-    ("Max distinct carers per citizen and month", "month_max", True),
+    ("Visits placed", "visits", False),
+    ("Visits not placed", "unplaced", True),
+    ("National measure: staff met in 14 days (mean)", "national", True),
+    ("Faces per citizen and month (mean)", "month_mean", True),
+    ("Faces per citizen and month (most)", "month_max", True),
     ("Citizens over the cap", "cap_breaches", True),
     ("Share of visits by the contact carer", "contact_share", False),
     ("New faces", "new_faces", True),
     ("Start-time spread (min)", "start_sd", True),
-    ("Travel minutes", "travel", True),
+    ("Driving hours", "driving_hours", True),
 )
 
 
@@ -176,7 +194,8 @@ def version_figures(session: SessionDep, version: PlanVersion, user: User) -> di
         "contact_share": f.get("contact_carer_share"),
         "new_faces": (f.get("new_faces") or {}).get("visits"),
         "start_sd": f.get("start_time_sd_minutes"),
-        "travel": stats.get("travel_minutes"),
+        "national": (f.get("national_14d") or {}).get("mean"),
+        "driving_hours": driving_hours(stats.get("travel_minutes")),
     }
 
 

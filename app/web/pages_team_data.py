@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUpload
 
+from app.api.deps import ReadLogDep
 from app.db import SessionDep
 from app.schemas import core as s
 from app.schemas import team_data as ts
@@ -74,9 +75,12 @@ def _own(row: Citizen | Carer, team: Team, what: str) -> None:
 
 
 @router.get("/teams/{team_id}/citizens")
-def citizens_page(request: Request, team_id: RowId, user: WebUser, session: SessionDep) -> Response:
+def citizens_page(request: Request, team_id: RowId, user: WebUser, session: SessionDep,
+                  reads: ReadLogDep) -> Response:
     team = staff_team(session, team_id, user)
-    ctx = {**_base(request, team), "citizens": read.citizens(session, team.id),
+    citizens = read.citizens(session, team.id)
+    reads.citizens(user=user, citizen_ids=[c.id for c in citizens], what="citizen list")
+    ctx = {**_base(request, team), "citizens": citizens,
            "carer_names": {c.id: c.name for c in read.carers(session, team.id)}}
     return page(request, "web/team_citizens.html", ctx, user=user, team_id=team.id, active="citizens")
 
@@ -145,8 +149,9 @@ def _team_citizen(session: SessionDep, team_id: int, citizen_id: int, user: User
 
 @router.get("/teams/{team_id}/citizens/{citizen_id}/record")
 def citizen_record_page(request: Request, team_id: RowId, citizen_id: RowId, user: WebUser,
-                        session: SessionDep) -> Response:
+                        session: SessionDep, reads: ReadLogDep) -> Response:
     team, citizen = _team_citizen(session, team_id, citizen_id, user, edit=False)
+    reads.citizens(user=user, citizen_ids=[citizen.id], what="citizen record")
     ctx = {**_base(request, team), "citizen": citizen, "needs": read.needs(session, citizen.id),
            "changes": read.changes(session, citizen_id=citizen.id),
            "avoid_reasons": core_svc.avoid_reasons(session, citizen_id=citizen.id)}
@@ -155,8 +160,9 @@ def citizen_record_page(request: Request, team_id: RowId, citizen_id: RowId, use
 
 @router.get("/teams/{team_id}/citizens/{citizen_id}/edit")
 def edit_citizen_page(request: Request, team_id: RowId, citizen_id: RowId, user: WebUser,
-                      session: SessionDep) -> Response:
+                      session: SessionDep, reads: ReadLogDep) -> Response:
     team, citizen = _team_citizen(session, team_id, citizen_id, user, edit=True)
+    reads.citizens(user=user, citizen_ids=[citizen.id], what="citizen form")
     return _citizen_form(request, session, user, team, citizen)
 
 
@@ -518,12 +524,15 @@ def confirm_sheet(request: Request, team_id: RowId, user: WebUser, session: Sess
 
 
 @router.get("/teams/{team_id}/sheets/download/{kind}")
-def download_sheet(team_id: RowId, kind: str, user: WebUser, session: SessionDep, format: str = "xlsx",
-                   lang: str = "sv", template: bool = False) -> Response:
+def download_sheet(team_id: RowId, kind: str, user: WebUser, session: SessionDep, reads: ReadLogDep,
+                   format: str = "xlsx", lang: str = "sv", template: bool = False) -> Response:
     team = planner_team(session, team_id, user)
     if kind not in sheets_svc.KINDS or format not in ("csv", "xlsx") or lang not in ("sv", "en"):
         raise HTTPException(status_code=404, detail="no such sheet")
     rows = [] if template else sheets_svc.export_rows(session, kind=kind, team=team)
+    if kind == sheets_svc.KIND_CITIZENS and not template:
+        reads.citizens(user=user, citizen_ids=[c.id for c in read.citizens(session, team.id)],
+                       what="citizen sheet")
     body = sheets_svc.write_sheet(kind, rows, fmt=format, lang=lang)
     name = f"{team.external_id}-{kind}{'-template' if template else ''}.{format}"
     return Response(body, media_type=sheets_svc.MEDIA[format],

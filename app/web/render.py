@@ -21,12 +21,27 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from app.auth import provider_name
+from app.db import DATABASE_DOWN, DATABASE_DOWN_DETAIL, RETRY_AFTER_SECONDS
 from app.replan.hand_move import RULES
 from app.services.errors import ServiceError
 from app.version import __version__
-from app.web.i18n import LANG_COOKIE, LANGUAGES, format_date, month_name, pick_language, translator
+from app.web.i18n import (
+    LANG_COOKIE,
+    LANGUAGES,
+    field_label,
+    format_date,
+    format_number,
+    format_share,
+    month_name,
+    need_name,
+    period_name,
+    pick_language,
+    say_message,
+    skill_name,
+    translator,
+)
 from app.web.moments import moment
-from models.core import ROLE_ADMIN, ROLE_AUDITOR, ROLE_COORDINATOR, User
+from models.core import ROLE_ADMIN, ROLE_AUDITOR, ROLE_COORDINATOR, Plan, User
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +60,12 @@ def hhmm(minutes: int | None) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def driving_hours(minutes: float | None) -> float | None:
+    return None if minutes is None else round(minutes / 60, 1)
+
+
 templates.env.filters["hhmm"] = hhmm
+templates.env.globals["driving_hours"] = driving_hours
 templates.env.globals["hhmm"] = hhmm
 templates.env.globals["timedelta"] = dt.timedelta
 templates.env.globals["rules"] = RULES
@@ -54,8 +74,21 @@ templates.env.globals["provider_name"] = provider_name
 templates.env.globals["version"] = __version__
 
 
+def plan_title(lang: str, plan: Plan) -> str:
+    """A plan as teams name it: its teams and period ("Centrum, v. 49–52"), never its stored id or name."""
+    teams = ", ".join(sorted(t.name for t in plan.teams))
+    return f"{teams}, {period_name(lang, plan.start_date, plan.end_date)}"
+
+
 class LoginRequired(Exception):
     """No valid session cookie: the page sends the browser to the login form."""
+
+
+PASSWORD_PAGE = "/account/password"
+
+
+class PasswordChangeRequired(Exception):
+    """The user's password was set by someone else: every page sends them to choose their own first."""
 
 
 def language(request: Request) -> str:
@@ -73,6 +106,133 @@ FLASHES = {
     "accepted": "The plan was accepted.",
 }
 
+# The glossary: (term, meaning), both as English keys of the catalog; the trade's word is the Swedish term.
+GLOSSARY = (
+    (
+        "Citizen",
+        "A person who receives home care.",
+    ),
+    (
+        "Carer",
+        "A person in the team who makes the visits.",
+    ),
+    (
+        "Contact carer",
+        "The carer who knows the citizen best and should make as many of their visits as possible.",
+    ),
+    (
+        "Need",
+        "What the citizen has been granted, such as morning care or a shower, on given weekdays and "
+        "times.",
+    ),
+    (
+        "Route",
+        "One carer's visits of one day in order, with the travel between them: what the carer takes "
+        "along.",
+    ),
+    (
+        "Shift",
+        "A carer's working hours on a day.",
+    ),
+    (
+        "Two carers",
+        "A visit that needs two carers at the same time, for example with a lift.",
+    ),
+    (
+        "Sick call",
+        "A carer reports sick; their visits are given to others in a re-plan.",
+    ),
+    (
+        "Substitute",
+        "A carer who stands in for a few days and is added to the team for them.",
+    ),
+    (
+        "Cancel a visit",
+        "A visit the citizen cancels; it is taken out of the plan.",
+    ),
+    (
+        "coordinator",
+        "The person who plans the team's visits and makes the daily changes.",
+    ),
+    (
+        "New face",
+        "A carer the citizen has not met before in the last two months: the visit is marked with a "
+        "star.",
+    ),
+    (
+        "Contact-person share",
+        "The share of the citizen's visits made by their contact carer.",
+    ),
+    (
+        "Limit per month",
+        "The most different carers a citizen may meet in a calendar month; the planner keeps within "
+        "it.",
+    ),
+    (
+        "National 14-day measure",
+        "The national measure: how many different carers a citizen aged 65 or more with visits every "
+        "day meets in 14 days.",
+    ),
+    (
+        "Pinned",
+        "A pinned visit keeps its carer and time when the plan is made again.",
+    ),
+)
+
+# The short help line at the top of each page, by template.
+PAGE_HELP = {
+    "web/teams.html": (
+        "Your teams: open a team's rota to see who goes where."
+    ),
+    "web/rota.html": (
+        "The team's rota: each row is a carer, each block a visit. Green is the contact carer, a star"
+        " a carer new to the citizen. Click a name for the carer's route of the day."
+    ),
+    "web/carer_day.html": (
+        "The carer's route of the day in order, with travel times, addresses and the citizens' "
+        "practical notes."
+    ),
+    "web/citizen.html": (
+        "The citizen's needs, who comes when, and how many different carers they meet this month "
+        "against the team's limit."
+    ),
+    "web/assignment.html": (
+        "One visit: who makes it and when. You can move it to another carer or time; it is checked "
+        "against every rule first."
+    ),
+    "web/adjust.html": (
+        "Record today's changes (sick calls, cancellations, substitutes and more), then re-plan: you "
+        "see a preview and apply it or throw it away."
+    ),
+    "web/preview.html": (
+        "The re-plan's proposal: which visits move, who is new to a citizen, what could not be "
+        "placed. Nothing changes until you apply it."
+    ),
+    "web/runs.html": (
+        "Plan a period: the planner places every visit of the period with as few different carers per"
+        " citizen as it can, within the team's limit. You look at the result and accept it before it "
+        "is in force."
+    ),
+    "web/run.html": (
+        "Plan a period: the planner places every visit of the period with as few different carers per"
+        " citizen as it can, within the team's limit. You look at the result and accept it before it "
+        "is in force."
+    ),
+    "web/compare.html": (
+        "The new plan beside the plan in force: an arrow up is better, down is worse."
+    ),
+    "web/audit.html": (
+        "Continuity for the teams you follow up: the national measure first, then the figures per "
+        "team. Citizens are shown as codes, never by name."
+    ),
+    "web/search.html": (
+        "Find a citizen or a carer by name in your teams."
+    ),
+    "web/glossary.html": (
+        "What the words on the pages mean."
+    ),
+}
+
 NAV_LABELS = {
     "teams": "Teams",
     "rota": "Rota",
@@ -82,6 +242,7 @@ NAV_LABELS = {
     "runs": "Plan runs",
     "audit": "Continuity",
     "users": "Users",
+    "access_log": "Who looked at whom",
 }
 
 
@@ -101,6 +262,7 @@ def nav_items(user: User | None, team_id: int | None) -> list[tuple[str, str, st
         keys.append(("audit", "/audit"))
     if user.role == ROLE_ADMIN:
         keys.append(("users", "/admin/users"))
+        keys.append(("access_log", "/admin/access-log"))
     return [(key, NAV_LABELS[key], href) for key, href in keys]
 
 
@@ -128,6 +290,15 @@ def page(
         "team_id": team_id,
         "fmt_date": lambda d, weekday=True: format_date(lang, d, weekday=weekday),
         "month_name": lambda m: month_name(lang, m),
+        "num": lambda v, digits=1: format_number(lang, v, digits),
+        "pct": lambda v: format_share(lang, v),
+        "period_name": lambda start, end: period_name(lang, start, end),
+        "plan_title": lambda plan: plan_title(lang, plan),
+        "need_name": lambda kind: need_name(lang, kind),
+        "skill_name": lambda skill: skill_name(lang, skill),
+        "msg": lambda text, names=None: say_message(lang, str(text), names),
+        "field_label": lambda path: field_label(lang, path),
+        "page_help": PAGE_HELP.get(name),
         "today": dt.date.today(),
         "here": quote(
             str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""), safe=""
@@ -154,6 +325,7 @@ _TITLES = {
     404: ("Page not found", "This page does not exist, or it belongs to a team you do not work in."),
     403: ("Not allowed", "Your role does not allow this page."),
     401: ("Log in", "Please log in to continue."),
+    503: ("Try again in a moment", "The planner cannot reach its database just now. Nothing was changed."),
 }
 
 
@@ -197,12 +369,18 @@ class WebRoute(APIRoute):
                 return await handler(request)
             except LoginRequired:
                 return login_redirect(request)
+            except PasswordChangeRequired:
+                return RedirectResponse(PASSWORD_PAGE, status_code=303)
             except HTTPException as e:
                 if e.status_code == 401:
                     return login_redirect(request)
                 return error_page(request, e.status_code, e.detail)
             except ServiceError as e:
                 return error_page(request, e.status_code, e.detail())
+            except DATABASE_DOWN:
+                down = error_page(request, 503, DATABASE_DOWN_DETAIL)
+                down.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+                return down
             except RequestValidationError as e:
                 errors = list(e.errors())
                 if all(tuple(err.get("loc") or ("",))[0] == "path" for err in errors):

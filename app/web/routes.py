@@ -10,17 +10,22 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
 from app.web import (
+    pages_access_log,
     pages_account,
     pages_adjust,
     pages_assignment,
     pages_audit,
     pages_auth,
+    pages_data_rights,
+    pages_letter,
     pages_oidc,
+    pages_print,
     pages_replan,
     pages_rota,
     pages_runs,
     pages_team_data,
     pages_users,
+    pages_words,
 )
 from app.web.render import STATIC_DIR, WebRoute
 
@@ -41,6 +46,7 @@ def static_file(name: str) -> FileResponse:
 
 for _module in (
     pages_auth, pages_oidc, pages_rota, pages_adjust, pages_replan, pages_assignment, pages_runs, pages_audit,
-    pages_account, pages_team_data, pages_users,
+    pages_account, pages_access_log, pages_words, pages_data_rights, pages_team_data, pages_users,
+    pages_print, pages_letter,
 ):
     router.include_router(_module.router)

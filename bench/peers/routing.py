@@ -28,7 +28,7 @@ SECONDS_PER_TEAM_DAY = 1.0
 
 
 def _solve_team_day(problem: Problem, travel: Travel, team: str, day: int, visits: list[Visit],
-                    seconds: float) -> tuple[list[Assignment], list[Unplaced]]:
+                    seconds: float, solutions: int | None = None) -> tuple[list[Assignment], list[Unplaced]]:
     citizens = {p.id: p for p in problem.citizens}
     vehicles = [(c, s) for c in problem.carers if c.team == team for s in c.shifts if s.day == day]
     assignments: list[Assignment] = []
@@ -100,11 +100,27 @@ def _solve_team_day(problem: Problem, travel: Travel, team: str, day: int, visit
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.Start(k)))
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(k)))
 
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
-    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    params.time_limit.FromMilliseconds(max(100, int(seconds * 1000)))
-    solution = routing.SolveWithParameters(params)
+    # Cheapest insertion cannot insert one node of a double visit without its twin (their starts are
+    # tied), and on some days then leaves every visit out; building paths arc by arc, most constrained
+    # first, mostly does not, given time of its own (two seconds at least) to find a first solution.
+    strategies = routing_enums_pb2.FirstSolutionStrategy
+    for strategy, limit in ((strategies.PARALLEL_CHEAPEST_INSERTION, seconds),
+                            (strategies.PATH_MOST_CONSTRAINED_ARC, max(seconds, 2.0)),
+                            (strategies.PATH_CHEAPEST_ARC, max(seconds, 2.0))):
+        params = pywrapcp.DefaultRoutingSearchParameters()
+        params.first_solution_strategy = strategy
+        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        if solutions is None:
+            params.time_limit.FromMilliseconds(max(100, int(limit * 1000)))
+        else:
+            # Repeatable on any machine at any load: stop after so many solutions; the time limit
+            # only guards against a day that never gets there.
+            params.solution_limit = solutions
+            params.time_limit.FromSeconds(60)
+        solution = routing.SolveWithParameters(params)
+        if solution is not None and any(solution.Value(routing.ActiveVar(manager.NodeToIndex(node)))
+                                        for _, group in groups for node in group):
+            break
 
     starts: dict[str, int] = {}
     carers_of: dict[str, list[str]] = defaultdict(list)
@@ -127,8 +143,9 @@ def _solve_team_day(problem: Problem, travel: Travel, team: str, day: int, visit
     return assignments, unplaced
 
 
-def plan(problem: Problem, seconds: float | None = None) -> Plan:
-    """Route every team-day independently; `seconds` of guided local search per team-day."""
+def plan(problem: Problem, seconds: float | None = None, solutions: int | None = None) -> Plan:
+    """Route every team-day independently; `seconds` of guided local search per team-day, or, given
+    `solutions`, as many solutions per team-day (the same plan whatever else the machine does)."""
     travel = Travel.for_problem(problem)
     per_day = SECONDS_PER_TEAM_DAY if seconds is None else seconds
     team_of = {p.id: p.team for p in problem.citizens}
@@ -138,7 +155,7 @@ def plan(problem: Problem, seconds: float | None = None) -> Plan:
     out = Plan(assignments=[], unplaced=[])
     t0 = time.perf_counter()
     for (team, day), visits in sorted(by_team_day.items()):
-        a, u = _solve_team_day(problem, travel, team, day, visits, per_day)
+        a, u = _solve_team_day(problem, travel, team, day, visits, per_day, solutions)
         out.assignments += a
         out.unplaced += u
     out.stats["seconds"] = round(time.perf_counter() - t0, 1)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from app.demo import DEMO_PASSWORD, demo_logins, seed_demo
 from app.mapping import build_problem
 from models.core import ROLES, Carer, Citizen, Need, Shift, Team, User, Visit
-from tests.conftest import shared_instance
+from tests.paths import generated_instance
 
 START = dt.date(2026, 11, 30)
 
@@ -76,15 +76,15 @@ def _homecare(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.slow
 def test_import_and_export_on_the_command_line_round_trip(tmp_path):
-    imported = _homecare(tmp_path, "import", str(shared_instance("team-s")))
+    imported = _homecare(tmp_path, "import", str(generated_instance()))
     assert imported.returncode == 0, imported.stderr
     out = tmp_path / "out.json"
     exported = _homecare(tmp_path, "export", "instance", "--team", "T1", "-o", str(out))
     assert exported.returncode == 0, exported.stderr
-    original = json.loads(shared_instance("team-s").read_text())
+    original = json.loads(generated_instance().read_text())
     again = json.loads(out.read_text())
     assert {v["id"] for v in again["visits"]} == {v["id"] for v in original["visits"]}
-    assert again["name"] == "team-s"
+    assert again["name"] == original["name"]
 
 
 @pytest.mark.parametrize(("content", "expected"), [

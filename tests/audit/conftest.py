@@ -1,4 +1,5 @@
-"""Shared material for the audit tests: small plans of the shared instances and a CLI runner."""
+"""Material for the audit tests: greedy plans of generated teams, a CLI runner, and the team's shared
+verifier for the tests that compare with it (marked `shared`)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,13 @@ from typing import Any
 
 import pytest
 
-from tests.paths import SHARED  # noqa: E402
-
-INSTANCES = SHARED / "instances"
-VERIFIER = SHARED / "tools" / "verify_plan.py"
+from tests.paths import VERIFIER, generated_instance
 
 
-def load_instance(name: str) -> dict[str, Any]:
-    return json.loads((INSTANCES / f"{name}.json").read_text(encoding="utf-8"))
+def load_instance(size: str) -> dict[str, Any]:
+    """The generated urban team(s) of `size` (s: one team, 2 weeks; m: 4 weeks; l: four teams)."""
+    data: dict[str, Any] = json.loads(generated_instance("team", size).read_text(encoding="utf-8"))
+    return data
 
 
 def verifier_figures(instance: Path, plan: Path) -> dict[str, Any]:
@@ -44,15 +44,15 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="session")
 def greedy_plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
-    """name -> (instance path, plan path) for a feasible greedy plan of team-s and team-m."""
+    """size -> (instance path, plan path) for a feasible greedy plan of the generated team of size s and m."""
     from bench.audit import greedy_plan
 
     out = {}
     d = tmp_path_factory.mktemp("plans")
-    for name in ("team-s", "team-m"):
-        plan = greedy_plan(load_instance(name))
-        path = d / f"{name}-greedy.json"
+    for size in ("s", "m"):
+        plan = greedy_plan(load_instance(size))
+        path = d / f"team-{size}-greedy.json"
         path.write_text(json.dumps(plan), encoding="utf-8")
-        out[name] = (INSTANCES / f"{name}.json", path)
+        out[size] = (generated_instance("team", size), path)
     return out
 

@@ -24,8 +24,8 @@ def test_pseudonyms_are_stable_keyed_and_not_the_id() -> None:
 
 
 def test_report_is_one_self_contained_file_with_charts(tmp_path: Path, greedy_plans: dict) -> None:
-    _, plan_path = greedy_plans["team-s"]
-    inst, plan = load_instance("team-s"), json.loads(plan_path.read_text())
+    _, plan_path = greedy_plans["s"]
+    inst, plan = load_instance("s"), json.loads(plan_path.read_text())
     performed = tmp_path / "p.csv"
     write_plan_as_performed(inst, plan, performed)
     result = audit_performed_file(performed, instance=inst, plan=plan)

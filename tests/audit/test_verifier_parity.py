@@ -1,5 +1,6 @@
-"""A coordinator audits a plan, or the same plan written out as performed visits, and gets exactly the
-figures the independent verifier reports for that plan."""
+"""A coordinator audits a plan, or the same plan written out as performed visits, and gets the same figures
+either way; where ../shared exists, exactly the figures the team's verifier reports (tests marked
+`shared`)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,17 @@ import pytest
 
 from app.audit.files import audit_performed_file, audit_plan_files, write_plan_as_performed
 from tests.audit.conftest import load_instance, run_cli, verifier_figures
-from tests.paths import INSTANCES
+from tests.paths import generated_instance
 
 KEYS = ("distinct_carers_per_citizen_month", "distinct_carers_per_citizen_14d")
 
 
-@pytest.mark.parametrize("name", ["team-s", "team-m"])
-def test_plan_written_as_performed_rows_gives_the_verifiers_figures_to_the_digit(
-    name: str, greedy_plans: dict[str, tuple[Path, Path]], tmp_path: Path
+@pytest.mark.parametrize("size", ["s", "m"])
+def test_plan_written_as_performed_rows_gives_the_plans_figures_to_the_digit(
+    size: str, greedy_plans: dict[str, tuple[Path, Path]], tmp_path: Path
 ) -> None:
-    instance_path, plan_path = greedy_plans[name]
-    expected = verifier_figures(instance_path, plan_path)
+    instance_path, plan_path = greedy_plans[size]
+    expected = audit_plan_files(load_instance(size), json.loads(plan_path.read_text()))["figures"]
     performed = tmp_path / "performed.csv"
     written = run_cli(
         "audit",
@@ -43,13 +44,14 @@ def test_plan_written_as_performed_rows_gives_the_verifiers_figures_to_the_digit
     assert "national_14d" in got
 
 
-@pytest.mark.parametrize("name", ["team-s", "team-m"])
+@pytest.mark.shared
+@pytest.mark.parametrize("size", ["s", "m"])
 def test_auditing_a_plan_file_gives_the_verifiers_figures(
-    name: str, greedy_plans: dict[str, tuple[Path, Path]]
+    size: str, greedy_plans: dict[str, tuple[Path, Path]]
 ) -> None:
-    instance_path, plan_path = greedy_plans[name]
+    instance_path, plan_path = greedy_plans[size]
     expected = verifier_figures(instance_path, plan_path)
-    inst, plan = load_instance(name), json.loads(plan_path.read_text())
+    inst, plan = load_instance(size), json.loads(plan_path.read_text())
 
     got = audit_plan_files(inst, plan)["figures"]
 
@@ -59,8 +61,8 @@ def test_auditing_a_plan_file_gives_the_verifiers_figures(
 
 
 def test_cli_audits_a_plan_file_with_instance_and_plan(greedy_plans: dict[str, tuple[Path, Path]]) -> None:
-    instance_path, plan_path = greedy_plans["team-s"]
-    expected = verifier_figures(instance_path, plan_path)
+    instance_path, plan_path = greedy_plans["s"]
+    expected = audit_plan_files(load_instance("s"), json.loads(plan_path.read_text()))["figures"]
 
     proc = run_cli("audit", "--instance", str(instance_path), "--plan", str(plan_path), "--json")
 
@@ -73,8 +75,8 @@ def test_cli_audits_a_plan_file_with_instance_and_plan(greedy_plans: dict[str, t
 def test_performed_exactly_as_planned_shows_no_difference_from_the_plan(
     greedy_plans: dict[str, tuple[Path, Path]], tmp_path: Path
 ) -> None:
-    instance_path, plan_path = greedy_plans["team-s"]
-    inst, plan = load_instance("team-s"), json.loads(plan_path.read_text())
+    instance_path, plan_path = greedy_plans["s"]
+    inst, plan = load_instance("s"), json.loads(plan_path.read_text())
     performed = tmp_path / "p.csv"
     write_plan_as_performed(inst, plan, performed)
 
@@ -96,8 +98,8 @@ def test_substitutes_and_shorter_visits_show_up_as_plan_versus_reality(
     import datetime as dt
     import io
 
-    instance_path, plan_path = greedy_plans["team-s"]
-    inst, plan = load_instance("team-s"), json.loads(plan_path.read_text())
+    instance_path, plan_path = greedy_plans["s"]
+    inst, plan = load_instance("s"), json.loads(plan_path.read_text())
     text = write_plan_as_performed(inst, plan, None)
     assert isinstance(text, str)
     rows = list(csv.DictReader(io.StringIO(text)))
@@ -140,6 +142,7 @@ def test_substitutes_and_shorter_visits_show_up_as_plan_versus_reality(
     assert f["standard_minutes"]["needs"]["morning"]["within_5_min_share"] < 1.0
 
 
+@pytest.mark.shared
 def test_planner_plan_if_available_matches_the_verifier(tmp_path: Path) -> None:
     solver = pytest.importorskip("solver")
     solve = getattr(solver, "solve", None)
@@ -148,12 +151,12 @@ def test_planner_plan_if_available_matches_the_verifier(tmp_path: Path) -> None:
     from exchange import parse_instance, plan_to_doc, to_problem
     from solver.types import SolveParams
 
-    inst = load_instance("team-s")
+    inst = load_instance("s")
     problem = to_problem(parse_instance(inst))
     plan = plan_to_doc(solve(problem, SolveParams(time_limit=3.0)), problem.name)
     plan_path = tmp_path / "plan.json"
     plan_path.write_text(json.dumps(plan))
-    expected = verifier_figures(INSTANCES / "team-s.json", plan_path)
+    expected = verifier_figures(generated_instance("team", "s"), plan_path)
 
     got = audit_plan_files(inst, plan)["figures"]
 
@@ -163,7 +166,7 @@ def test_planner_plan_if_available_matches_the_verifier(tmp_path: Path) -> None:
 def test_a_team_and_month_scope_counts_only_that_teams_citizens_in_that_month(tmp_path: Path) -> None:
     from bench.audit import greedy_plan
 
-    inst = load_instance("district-l")
+    inst = load_instance("l")
     plan = greedy_plan(inst)
     whole = audit_plan_files(inst, plan)["figures"]
     t2 = {p["id"] for p in inst["citizens"] if p["team"] == "T2"}

@@ -12,6 +12,7 @@ import pytest
 from bench import sections
 from bench.__main__ import parse_args
 from bench.common import md_table
+from tests.paths import generated_instance
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,6 +28,77 @@ def test_quick_defaults_to_team_s_and_full_run_to_the_three_large_instances() ->
     assert parse_args(["--quick"]).instances == ["team-s"]
     assert parse_args([]).instances == ["team-m", "district-l", "municipality-xl"]
     assert parse_args(["--instances", "team-s,team-m", "--sections", "planner"]).sections == ["planner"]
+
+
+def test_families_add_generated_instances_of_each_seed_named_by_the_generators_command(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from bench import common
+    from bench.__main__ import render
+    from bench.common import instance_path, instance_source, load_instance
+    from exchange.generator import generate
+
+    monkeypatch.setattr(common, "GENERATED_DIR", tmp_path / "generated")
+    args = parse_args(["--families", "rural,tight", "--seeds", "1,2", "--sections", "planner"])
+    assert args.instances == ["rural-m-1", "rural-m-2", "tight-m-1", "tight-m-2"]
+    assert parse_args(["--quick", "--families", "double"]).instances == ["double-s-1"]
+    assert parse_args(["--instances", "team-s", "--families", "team", "--size", "l"]).instances == \
+        ["team-s", "team-l-1"]
+    assert instance_source("rural-m-2") == "generated: homecare generate --family rural --size m --seed 2"
+    assert load_instance("double-s-3") == generate("double", "s", 3)
+    assert instance_path("double-s-3").name == "double-s-3.json"
+    md = render({"sections": {"planner": {"instances": ["rural-m-2"], "markdown": "",
+                                          "sources": {"rural-m-2": instance_source("rural-m-2")}}}})
+    assert "Generated instances" in md and "`homecare generate --family rural --size m --seed 2`" in md
+    from bench.planner import TIME_LIMITS, reference, target_for
+
+    # Another family is held to its size's targets informally; the reference names keep theirs.
+    assert reference("rural-l-2") == "district-l" and TIME_LIMITS[reference("rural-l-2")] == 300.0
+    informal, formal = target_for("rural-m-1"), target_for("team-m")
+    assert informal is not None and informal["informal"]
+    assert formal is not None and not formal.get("informal")
+
+
+def test_unknown_family_or_seed_is_refused_with_a_message(capsys) -> None:
+    with pytest.raises(SystemExit) as e:
+        parse_args(["--families", "suburb"])
+    assert e.value.code == 2 and "suburb" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        parse_args(["--families", "team", "--seeds", "one"])
+
+
+def test_without_shared_the_reference_names_stand_for_generated_teams_of_their_size(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from bench import common
+    from exchange.generator import generate
+
+    monkeypatch.setattr(common, "INSTANCES_DIR", tmp_path / "nowhere")
+    monkeypatch.setattr(common, "GENERATED_DIR", tmp_path / "generated")
+    assert common.instance_source("district-l") == \
+        "generated: homecare generate --family team --size l --seed 1"
+    assert common.load_instance("team-s") == generate("team", "s", 1)
+    assert parse_args(["--quick"]).instances == ["team-s"]  # found, so not refused
+
+
+def test_without_shared_plans_are_judged_by_the_planners_own_check(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from bench import common
+
+    monkeypatch.setattr(common, "VERIFIER", tmp_path / "no-verifier.py")
+    instance = generated_instance()
+    doc = json.loads(instance.read_text())
+    visit = doc["visits"][0]
+    empty = {"format": "homecare-plan/1", "instance": doc["name"], "visits": [],
+             "unassigned": [{"id": v["id"], "reason": "not planned"} for v in doc["visits"]]}
+    (tmp_path / "empty.json").write_text(json.dumps(empty))
+    verdict = common.verify(instance, tmp_path / "empty.json")
+    assert verdict.valid and verdict.checker == common.OWN_CHECK_NAME
+    assert verdict.figures["unassigned"] == len(doc["visits"]) and verdict.figures["travel_minutes"] == 0
+    bad = {**empty, "visits": [{"id": visit["id"], "carers": ["nobody"], "start": visit["earliest"]}],
+           "unassigned": empty["unassigned"][1:]}
+    (tmp_path / "bad.json").write_text(json.dumps(bad))
+    verdict = common.verify(instance, tmp_path / "bad.json")
+    assert not verdict.valid and verdict.status() == "INVALID (1 violations)"
+    assert "unknown carer nobody" in verdict.violations[0]
 
 
 def test_unknown_instance_or_section_is_refused_with_a_message(capsys) -> None:

@@ -1,4 +1,5 @@
-"""The peers the bench compares our planner with: their plans must stand up to the verifier."""
+"""The peers the bench compares our planner with, on a generated team: their plans must stand up to the
+verifier (or, without ../shared, the planner's own check)."""
 
 from __future__ import annotations
 
@@ -16,30 +17,34 @@ from bench.peers.bound import bound, citizen_month_min
 from bench.peers.contact_bound import contact_share_bound
 from exchange import problem_to_instance
 from solver.types import Assignment, Carer, Citizen, Plan, Problem, Shift, Team, Visit
+from tests.paths import generated_instance
+
+TEAM_S = generated_instance()  # one urban team, two weeks: 700 visits, 90 of them for two carers
 
 
 @pytest.fixture(scope="module")
 def team_s() -> Problem:
-    return load_problem("team-s")
+    return load_problem(TEAM_S)
 
 
 @pytest.fixture(scope="module")
 def plans(team_s: Problem, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Verdict]]:
     out = {}
     folder = tmp_path_factory.mktemp("plans")
-    # A short search keeps the test quick; the bench runs routing with a second per team-day.
+    # Routing stops at its first solution per team-day: the same plan however busy the machine (a time
+    # limit placed 464 to 690 of 700 by load); the bench runs it with a second per team-day.
     for name, make in (("nearest", nearest.plan), ("careful", careful.plan),
-                       ("routing", lambda p: routing.plan(p, seconds=0.2))):
+                       ("routing", lambda p: routing.plan(p, solutions=1))):
         path = write_plan(make(team_s), team_s, folder / f"team-s-{name}.json")
-        out[name] = (path, verify("team-s", path))
+        out[name] = (path, verify(TEAM_S, path))
     return out
 
 
 @pytest.mark.parametrize("peer", ["nearest", "careful"])
-def test_greedy_peer_plans_team_s_and_the_verifier_accepts_it(plans, peer) -> None:
+def test_greedy_peer_plans_team_s_and_the_verifier_accepts_it(plans, team_s: Problem, peer) -> None:
     _, verdict = plans[peer]
     assert verdict.valid, verdict.violations[:5]
-    assert verdict.figures["assigned"] > 600  # of 720: both place most visits
+    assert verdict.figures["assigned"] > 0.85 * len(team_s.visits)  # both place most visits (678 and 682)
     assert verdict.figures["distinct_carers_per_citizen_month"]["max"] <= 12  # the cap holds
 
 
@@ -51,22 +56,23 @@ def test_careful_rule_meets_fewer_carers_than_nearest_but_drives_more(plans) -> 
     assert care["travel_minutes"] > near["travel_minutes"]
 
 
-def test_routing_plan_keeps_every_rule_but_the_monthly_cap(plans, tmp_path: Path) -> None:
+def test_routing_plan_keeps_every_rule_but_the_monthly_cap(plans, team_s: Problem, tmp_path: Path) -> None:
     path, verdict = plans["routing"]
     # Travel-only routing knows no cap: a breach is reported (INVALID), every other rule holds.
     assert verdict.valid or verdict.only_cap_broken, verdict.violations[:5]
     if not verdict.valid:
         assert verdict.status().startswith("INVALID (cap")
-    lifted = copy.deepcopy(load_instance("team-s"))
+    lifted = copy.deepcopy(load_instance(TEAM_S))
     lifted["max_carers_per_month"] = 10_000
     lifted_path = tmp_path / "team-s-no-cap.json"
     lifted_path.write_text(json.dumps(lifted))
     assert verify(lifted_path, path).valid
-    assert verdict.figures["assigned"] >= 680  # routing places nearly everything (issue: 690)
+    # Routing places nearly everything (652 of 700 at its first solutions).
+    assert verdict.figures["assigned"] >= 0.9 * len(team_s.visits)
 
 
 def test_double_visits_get_two_distinct_carers_starting_together(plans) -> None:
-    doubles = {v["id"] for v in load_instance("team-s")["visits"] if v["carers"] == 2}
+    doubles = {v["id"] for v in load_instance(TEAM_S)["visits"] if v["carers"] == 2}
     for name, (path, _) in plans.items():
         placed = [a for a in json.loads(path.read_text())["visits"] if a["id"] in doubles]
         assert placed, name
@@ -75,7 +81,7 @@ def test_double_visits_get_two_distinct_carers_starting_together(plans) -> None:
 
 def test_bound_is_never_above_what_any_peer_reaches(team_s: Problem, plans) -> None:
     b = bound(team_s, time_limit_per_model=5.0)
-    assert 3.0 <= b.mean <= 4.0  # the issue measured 3.65
+    assert 2.5 <= b.mean <= 3.25  # 2.75 on this team (3.65 on the team's reference team-s)
     for name, (_, verdict) in plans.items():
         assert b.mean <= verdict.figures["distinct_carers_per_citizen_month"]["mean"], name
 

@@ -1,6 +1,7 @@
 """Fixtures for the solve-job tests: a real file database (jobs run in other threads and processes,
 so the rolled-back `db_session` of tests/conftest.py cannot be shared with them), loaded with a
-small instance cut from team-s, users of two teams, and an API client whose runner is chosen per test."""
+small instance cut from a generated team, users of two teams, and an API client whose runner is chosen
+per test."""
 
 from __future__ import annotations
 
@@ -100,7 +101,7 @@ def make_world(tmp_path: Path, template: Path, instance: dict[str, Any],
 
 @pytest.fixture
 def two_teams() -> dict[str, Any]:
-    """Two teams, each team-s's first week with 10 citizens (about 180 visits a team)."""
+    """Two teams, each a generated team's first week with 10 citizens (about 180 visits a team)."""
     return multi_team(cut(team_s(), days=7, citizens=10), 2)
 
 

@@ -1,27 +1,22 @@
-"""Test data for solve jobs: small multi-team instances cut from team-s, loaded into a real database."""
+"""Test data for solve jobs: small multi-team instances cut from a generated team, loaded into a real
+database."""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from models import core as m
-from tests.paths import SHARED  # noqa: E402
-
-VERIFIER = SHARED / "tools" / "verify_plan.py"
+from tests.checks import own_verdict_docs
+from tests.paths import load_generated
 
 
 def team_s() -> dict[str, Any]:
-    with open(SHARED / "instances" / "team-s.json", encoding="utf-8") as f:
-        data: dict[str, Any] = json.load(f)
-    return data
+    """The generated one-team instance of size s (two weeks, ~700 visits)."""
+    return load_generated()
 
 
 def cut(doc: dict[str, Any], *, days: int, citizens: int | None = None) -> dict[str, Any]:
@@ -102,10 +97,6 @@ def load_instance(session: Session, doc: dict[str, Any]) -> dict[str, m.Team]:
     return teams
 
 
-def verify(instance: dict[str, Any], plan: dict[str, Any], tmp: Path) -> subprocess.CompletedProcess[str]:
-    """The independent verifier on a plan (exit 0: feasible)."""
-    ip, pp = tmp / "instance.json", tmp / "plan.json"
-    ip.write_text(json.dumps(instance), encoding="utf-8")
-    pp.write_text(json.dumps(plan), encoding="utf-8")
-    return subprocess.run([sys.executable, str(VERIFIER), str(ip), str(pp), "--json"],
-                          capture_output=True, text=True, timeout=300, check=False)
+def violations(instance: dict[str, Any], plan: dict[str, Any]) -> list[str]:
+    """What the planner's final check finds wrong with a plan (empty: feasible)."""
+    return own_verdict_docs(instance, plan)[0]

@@ -77,7 +77,7 @@ def test_a_too_short_password_or_a_bad_username_is_refused_naming_the_field(cli:
     short = tmp_path / "short"
     short.write_text("abc\n")
     result = cli("create-admin", "anna", "--password-file", str(short))
-    assert result.exit_code == 2 and "password" in result.output and "8 characters" in result.output
+    assert result.exit_code == 2 and "password" in result.output and "12 characters" in result.output
     bad = cli("create-admin", "anna svensson", "--password-file", str(short))
     assert bad.exit_code == 2 and "username" in bad.output
     assert cli("create-admin", "anna", "--password-file", str(tmp_path / "missing")).exit_code == 2

@@ -151,6 +151,48 @@ def test_no_make_target_deletes_anything_but_what_the_checkout_builds() -> None:
     dry = subprocess.run(["make", "-n", "clean"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
     removed = [word for line in dry.stdout.splitlines() if line.startswith("rm ")
                for word in line.split()[1:] if not word.startswith("-")]
-    assert removed and set(removed) <= {".venv", ".pytest_cache", "build"}
+    assert removed and set(removed) <= {".venv", ".venv-audit", ".pytest_cache", "build"}
     makefile = (PROJECT_DIR / "Makefile").read_text()
-    assert "rm -rf" not in makefile.replace("rm -rf $(VENV) .pytest_cache build", "")
+    assert "rm -rf" not in makefile.replace("rm -rf $(VENV) .venv-audit .pytest_cache build", "")
+
+
+ROWS_AT_0006 = [
+    "INSERT INTO teams (id, external_id, name, lat, lon) VALUES (1, 'T1', 'Centrum', 62.39, 17.30)",
+    "INSERT INTO carers (id, external_id, team_id, name, skills) VALUES (1, 'T1-c1', 1, 'Fatima', '[]')",
+    "INSERT INTO shifts (carer_id, date, start, \"end\") VALUES (1, '2026-12-07', 420, 930)",
+    "INSERT INTO citizens (id, external_id, team_id, name, lat, lon, contact_carer_id) "
+    "VALUES (1, 'T1-p1', 1, 'Astrid', 62.4, 17.3, 1)",
+    "INSERT INTO needs (id, external_id, citizen_id, kind, weekdays, earliest, latest, duration, carers, "
+    "skills, valid_from) "
+    "VALUES (1, 'T1-p1-n1', 1, 'morning', '[0,1,2,3,4]', 420, 540, 45, 1, '[]', '2026-12-07')",
+    "INSERT INTO visits (external_id, citizen_id, need_id, kind, date, earliest, latest, duration, carers, "
+    "skills, status) VALUES ('T1-p1-v1', 1, 1, 'morning', '2026-12-07', 420, 540, 45, 1, '[]', 'planned')",
+    "INSERT INTO users (id, username, password_hash, role, is_active, created_at) "
+    "VALUES (1, 'anna', 'x', 'member', 1, '2026-12-01 08:00:00')",
+    "INSERT INTO user_teams (user_id, team_id) VALUES (1, 1)",
+]
+
+
+def test_an_upgrade_keeps_every_row_of_a_database_in_use(tmp_path: Path) -> None:
+    # SQLite rebuilds a table to alter it; with foreign keys enforced the old table's drop would
+    # cascade into the rows that point at it (visits, needs, shifts, team memberships).
+    path = tmp_path / "homecare.db"
+    migrate_to(path, "0006_user_identity")
+    with sqlite3.connect(path) as conn:
+        for statement in ROWS_AT_0006:
+            conn.execute(statement)
+    tables = ("teams", "carers", "shifts", "citizens", "needs", "visits", "users", "user_teams")
+    with sqlite3.connect(path) as conn:
+        before = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+
+    engine = sqlite_engine(path)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+
+    with sqlite3.connect(path) as conn:
+        after = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert after == before and all(n == 1 for n in after.values())
+    assert revision_of(path) == code_heads()

@@ -1,4 +1,4 @@
-"""A full plan of team-s, made once per test session, to re-plan against."""
+"""A full plan of a generated team (size s), made once per test session, to re-plan against."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import pytest
 
 from exchange import parse_instance, plan_to_doc, to_problem
 from solver import types as st
-from tests.replan.helpers import INSTANCES
+from tests.paths import generated_instance
 
 
 @pytest.fixture(scope="session")
 def team_s_path() -> Path:
-    return INSTANCES / "team-s.json"
+    return generated_instance()
 
 
 @pytest.fixture(scope="session")

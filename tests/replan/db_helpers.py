@@ -1,9 +1,9 @@
-"""A small real team in the database (the first days of team-s), planned and accepted, to adjust."""
+"""A small real team in the database (the first days of a generated team), planned and accepted, to
+adjust."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.mapping import accept_plan_version, build_problem, store_plan_version
 from models import core as m
 from solver import types as st
-from tests.replan.helpers import INSTANCES
+from tests.paths import load_generated
 
 START = dt.date(2026, 12, 1)
 
@@ -32,8 +32,9 @@ class Planned:
 
 def load_team(session: Session, *, days: int = 3, team: m.Team | None = None,
               prefix: str | None = None) -> tuple[m.Team, dict[str, Any], str]:
-    """team-s's first `days` days as rows; ids get a unique prefix so committed rows never collide."""
-    inst = json.loads((INSTANCES / "team-s.json").read_text())
+    """A generated team's first `days` days as rows; ids get a unique prefix so committed rows never
+    collide."""
+    inst: dict[str, Any] = load_generated()
     prefix = prefix if prefix is not None else f"x{uuid.uuid4().hex[:6]}-"
     t0 = inst["teams"][0]
     if team is None:

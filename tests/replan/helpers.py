@@ -1,4 +1,5 @@
-"""Small problems and shared paths for the re-planning tests."""
+"""Small problems, what a re-plan moved, and the team's reference tools (for tests marked `shared`), for
+the re-planning tests."""
 
 from __future__ import annotations
 
@@ -9,11 +10,27 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.replan.changes import apply_changes, forced_visits
+from exchange.changes import parse_changes
 from solver import types as st
-from tests.paths import SHARED  # noqa: E402
+from tests.paths import SHARED
 
 TOOLS = SHARED / "tools"
-INSTANCES = SHARED / "instances"
+
+
+def disturbance(problem: st.Problem, changes: dict[str, Any], old: list[st.Assignment],
+                new: list[st.Assignment]) -> dict[str, int]:
+    """Counted from the two plans themselves: visits the changes force to move, and visits that moved
+    although outside the re-plan days and not forced (must be none)."""
+    cs = parse_changes(changes, problem)
+    adjusted = apply_changes(problem, cs)
+    forced = forced_visits(problem, adjusted, cs, old)
+    day_of = {v.id: v.day for v in adjusted.visits}
+    first, last = changes.get("replan_days") or (min(day_of.values()), max(day_of.values()))
+    after = {a.visit: a for a in new}
+    outside = [a.visit for a in old if a.visit in day_of and a.visit not in forced
+               and not first <= day_of[a.visit] <= last and after.get(a.visit) != a]
+    return {"forced": len(forced), "moved_outside_days": len(outside)}
 
 
 def run_tool(tool: str, *args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -13,9 +13,10 @@ from app.replan.changes import apply_changes, apply_to_instance, forced_visits, 
 from app.replan.scenarios import SCENARIOS, make_scenario, scenario_day
 from exchange import ExchangeError, parse_instance, problem_to_instance, to_problem
 from exchange.changes import parse_changes
-from tests.replan.helpers import INSTANCES, reference_apply, tiny_plan, tiny_problem
+from tests.paths import generated_instance
+from tests.replan.helpers import reference_apply, tiny_plan, tiny_problem
 
-TEAM_S = INSTANCES / "team-s.json"
+TEAM_S = generated_instance()
 
 
 def _normalised(doc: dict[str, Any]) -> dict[str, Any]:
@@ -50,6 +51,7 @@ def every_change_type(inst: dict[str, Any]) -> dict[str, Any]:
     ]}
 
 
+@pytest.mark.shared
 def test_every_change_type_gives_the_reference_adjusted_instance(team_s: dict[str, Any],
                                                                   tmp_path: Path) -> None:
     changes = every_change_type(team_s)
@@ -63,6 +65,7 @@ def test_every_change_type_gives_the_reference_adjusted_instance(team_s: dict[st
     assert "extra-1" in {v["id"] for v in ours["visits"]}
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_every_benchmark_scenario_gives_the_reference_adjusted_instance(
         scenario: str, team_s: dict[str, Any], tmp_path: Path) -> None:

@@ -9,7 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import app
-from tests.replan.helpers import run_tool
+from app.replan.changes import apply_to_instance
+from exchange import parse_instance, parse_plan, plan_from_doc, to_problem
+from tests.checks import own_verdict_files
+from tests.replan.helpers import disturbance
 
 
 def _invoke(*args: str | Path) -> tuple[int, str, str]:
@@ -17,7 +20,7 @@ def _invoke(*args: str | Path) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_replan_prints_the_diff_and_writes_a_plan_the_verifier_accepts(
+def test_replan_prints_the_diff_and_writes_a_plan_the_final_check_accepts(
         team_s_path: Path, team_s_plan_path: Path, tmp_path: Path) -> None:
     plan = json.loads(team_s_plan_path.read_text())
     sick = plan["visits"][len(plan["visits"]) // 2]["carers"][0]
@@ -28,12 +31,12 @@ def test_replan_prints_the_diff_and_writes_a_plan_the_verifier_accepts(
     code, stdout, stderr = _invoke(team_s_path, team_s_plan_path, changes, "-o", out, "--time-limit", "1")
     assert code == 0, stderr
     assert "re-planned days 6-6" in stdout and "new faces" in stdout and "unplaced" in stdout
-    adjusted = run_tool("apply_changes.py", "apply", team_s_path, changes)
-    (tmp_path / "adjusted.json").write_text(adjusted.stdout)
-    assert run_tool("verify_plan.py", tmp_path / "adjusted.json", out).returncode == 0
-    disturb = json.loads(run_tool("apply_changes.py", "disturb", team_s_path, changes,
-                                  team_s_plan_path, out).stdout)
-    assert disturb["moved_outside_days"] == 0
+    instance, change_doc = json.loads(team_s_path.read_text()), json.loads(changes.read_text())
+    (tmp_path / "adjusted.json").write_text(json.dumps(apply_to_instance(instance, change_doc)))
+    assert own_verdict_files(tmp_path / "adjusted.json", out)[0] == []
+    old, new = (plan_from_doc(parse_plan(json.loads(p.read_text()))).assignments
+                for p in (team_s_plan_path, out))
+    assert disturbance(to_problem(parse_instance(instance)), change_doc, old, new)["moved_outside_days"] == 0
 
 
 @pytest.mark.parametrize(("content", "message"), [

@@ -1,4 +1,5 @@
-"""The team's day, re-planned: the stories of issue 5 on team-s, checked with the shared tools."""
+"""The team's day, re-planned: the stories of issue 5 on a generated team, checked with the planner's own
+check; where ../shared exists, the team's reference tools count the same (tests marked `shared`)."""
 
 from __future__ import annotations
 
@@ -10,33 +11,44 @@ from typing import Any
 import pytest
 
 from app.replan import ReplanFailed, replan
+from app.replan.changes import apply_to_instance
 from app.replan.hand_move import avoidable_face
 from app.replan.scenarios import make_scenario
-from exchange import plan_to_doc
+from exchange import plan_to_doc, problem_to_instance
 from exchange.changes import parse_changes
 from solver import types as st
-from tests.replan.helpers import INSTANCES, run_tool
-
-TEAM_S = INSTANCES / "team-s.json"
+from tests.checks import own_verdict_docs
+from tests.replan.helpers import disturbance, run_tool
 
 PARAMS = st.SolveParams(time_limit=2.0, seed=0)
 
 
-def _run(problem: st.Problem, plan: st.Plan, changes: dict[str, Any],
-         tmp: Path) -> tuple[Any, dict[str, Any]]:
-    """Re-plan, write the files, and ask the shared tools: the verifier and `disturb`."""
+def _run(problem: st.Problem, plan: st.Plan, changes: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """Re-plan, then check the new plan against the adjusted instance with the planner's final check and
+    count, from the two plans themselves, what moved outside the re-plan days."""
     result = replan(problem, plan.assignments, parse_changes(changes, problem), params=PARAMS)
+    adjusted = apply_to_instance(problem_to_instance(problem), changes)
+    violations, figures = own_verdict_docs(adjusted, plan_to_doc(result.plan, problem.name))
+    assert violations == []
+    return result, {"figures": figures,
+                    **disturbance(problem, changes, plan.assignments, result.plan.assignments)}
+
+
+def _reference_counts(problem: st.Problem, plan: st.Plan, changes: dict[str, Any], new: st.Plan,
+                      tmp: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The team's reference tools on a re-plan: (verifier figures, `disturb` counts)."""
+    (tmp / "team.json").write_text(json.dumps(problem_to_instance(problem)))
     (tmp / "changes.json").write_text(json.dumps(changes))
-    (tmp / "new.json").write_text(json.dumps(plan_to_doc(result.plan, problem.name)))
+    (tmp / "new.json").write_text(json.dumps(plan_to_doc(new, problem.name)))
     (tmp / "old.json").write_text(json.dumps(plan_to_doc(plan, problem.name)))
-    adjusted = run_tool("apply_changes.py", "apply", TEAM_S, tmp / "changes.json")
+    adjusted = run_tool("apply_changes.py", "apply", tmp / "team.json", tmp / "changes.json")
     (tmp / "adjusted.json").write_text(adjusted.stdout)
     verdict = run_tool("verify_plan.py", tmp / "adjusted.json", tmp / "new.json", "--json")
     assert verdict.returncode == 0, verdict.stdout[-2000:]
-    disturb = run_tool("apply_changes.py", "disturb", TEAM_S,
+    disturb = run_tool("apply_changes.py", "disturb", tmp / "team.json",
                        tmp / "changes.json", tmp / "old.json", tmp / "new.json")
     assert disturb.returncode == 0, disturb.stderr
-    return result, {"figures": json.loads(verdict.stdout.splitlines()[-1]), **json.loads(disturb.stdout)}
+    return json.loads(verdict.stdout.splitlines()[-1]), json.loads(disturb.stdout)
 
 
 def _sick_day(problem: st.Problem, plan: st.Plan, day: int, n: int = 1) -> dict[str, Any]:
@@ -53,9 +65,9 @@ def _sick_day(problem: st.Problem, plan: st.Plan, day: int, n: int = 1) -> dict[
 
 
 def test_a_sick_call_replans_the_day_and_every_citizen_still_meets_at_most_12_carers_this_month(
-        team_s_problem: st.Problem, team_s_plan: st.Plan, tmp_path: Path) -> None:
+        team_s_problem: st.Problem, team_s_plan: st.Plan) -> None:
     changes = _sick_day(team_s_problem, team_s_plan, day=4)
-    result, out = _run(team_s_problem, team_s_plan, changes, tmp_path)
+    result, out = _run(team_s_problem, team_s_plan, changes)
     assert out["figures"]["distinct_carers_per_citizen_month"]["max"] <= team_s_problem.max_carers_per_month
     assert out["forced"] > 0  # the sick carer had visits that day
     sick = changes["changes"][0]["carer"]
@@ -63,21 +75,37 @@ def test_a_sick_call_replans_the_day_and_every_citizen_still_meets_at_most_12_ca
     assert all(sick not in a.carers for a in result.plan.assignments if day_of[a.visit] == 4)
 
 
-def test_nothing_outside_the_replan_days_moves(team_s_problem: st.Problem, team_s_plan: st.Plan,
-                                               tmp_path: Path) -> None:
-    changes = make_scenario("sick3", json.loads(TEAM_S.read_text()),
-                            day=6, span=3, seed=2, plan=plan_to_doc(team_s_plan, "team-s"))
-    result, out = _run(team_s_problem, team_s_plan, changes, tmp_path)
+def _sick3(problem: st.Problem, plan: st.Plan) -> dict[str, Any]:
+    return make_scenario("sick3", problem_to_instance(problem), day=6, span=3, seed=2,
+                         plan=plan_to_doc(plan, problem.name))
+
+
+def test_nothing_outside_the_replan_days_moves(team_s_problem: st.Problem, team_s_plan: st.Plan) -> None:
+    changes = _sick3(team_s_problem, team_s_plan)
+    result, out = _run(team_s_problem, team_s_plan, changes)
     assert out["moved_outside_days"] == 0 == result.diff.moved_outside_days
-    assert out["kept"] == result.diff.kept and out["moved_unforced"] == result.diff.moved_unforced
+    assert out["forced"] == result.diff.forced > 0
+
+
+@pytest.mark.shared
+def test_the_reference_tools_count_the_replan_as_the_planner_does(
+        team_s_problem: st.Problem, team_s_plan: st.Plan, tmp_path: Path) -> None:
+    changes = _sick3(team_s_problem, team_s_plan)
+    result, out = _run(team_s_problem, team_s_plan, changes)
+    figures, disturb = _reference_counts(team_s_problem, team_s_plan, changes, result.plan, tmp_path)
+    assert disturb["moved_outside_days"] == 0 == result.diff.moved_outside_days
+    assert disturb["kept"] == result.diff.kept and disturb["moved_unforced"] == result.diff.moved_unforced
+    assert disturb["forced"] == out["forced"]
+    assert figures["assigned"] == out["figures"]["assigned"]
+    assert figures["travel_minutes"] == out["figures"]["travel_minutes"]
 
 
 def test_a_citizen_in_hospital_loses_those_days_visits_and_keeps_the_rest(
-        team_s_problem: st.Problem, team_s_plan: st.Plan, tmp_path: Path) -> None:
+        team_s_problem: st.Problem, team_s_plan: st.Plan) -> None:
     who = team_s_problem.citizens[0].id
     changes = {"format": "homecare-changes/1", "replan_days": [3, 7], "changes": [
         {"type": "citizen_away", "citizen": who, "from_day": 3, "to_day": 7, "reason": "hospital"}]}
-    result, out = _run(team_s_problem, team_s_plan, changes, tmp_path)
+    result, out = _run(team_s_problem, team_s_plan, changes)
     day_of = {v.id: (v.citizen, v.day) for v in team_s_problem.visits}
     away = [a for a in result.plan.assignments if day_of[a.visit][0] == who and 3 <= day_of[a.visit][1] <= 7]
     assert not away
@@ -88,9 +116,9 @@ def test_a_citizen_in_hospital_loses_those_days_visits_and_keeps_the_rest(
 
 
 def test_no_citizen_gets_a_new_face_when_an_already_met_carer_could_have_come(
-        team_s_problem: st.Problem, team_s_plan: st.Plan, tmp_path: Path) -> None:
+        team_s_problem: st.Problem, team_s_plan: st.Plan) -> None:
     changes = _sick_day(team_s_problem, team_s_plan, day=5, n=3)
-    result, _ = _run(team_s_problem, team_s_plan, changes, tmp_path)
+    result, _ = _run(team_s_problem, team_s_plan, changes)
     met: dict[str, set[str]] = defaultdict(set)
     citizen_of = {v.id: v.citizen for v in team_s_problem.visits}
     for a in team_s_plan.assignments:

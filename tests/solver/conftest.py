@@ -1,4 +1,5 @@
-"""Small hand-made problems and the shared verifier, for the planner's tests."""
+"""Small hand-made problems and the planner's own final check for the planner's tests; the team's
+shared verifier for the tests that compare with it (marked `shared`)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,18 @@ import sys
 from types import ModuleType
 from typing import Any
 
-import pytest
-
 from exchange import plan_to_doc, problem_to_instance
 from solver.state import TeamState
 from solver.types import Carer, Citizen, Plan, Problem, Shift, SolveParams, Team, Visit
-from tests.paths import VERIFIER as VERIFY_PATH  # noqa: E402
+from tests.checks import own_verdict
+from tests.paths import VERIFIER
 
 # A team base and homes a few minutes apart (about 0.01 degrees of latitude = 1.1 km = 5 min at 18 km/h).
 BASE = (62.390, 17.300)
 
 
 def _load_verifier() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("verify_plan", VERIFY_PATH)
+    spec = importlib.util.spec_from_file_location("verify_plan", VERIFIER)
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
     sys.modules["verify_plan"] = mod
@@ -28,15 +28,21 @@ def _load_verifier() -> ModuleType:
     return mod
 
 
-@pytest.fixture(scope="session")
-def verifier() -> ModuleType:
-    return _load_verifier()
+def shared_verifier() -> ModuleType:
+    """../shared/tools/verify_plan.py as a module (only for tests marked `shared`)."""
+    return sys.modules.get("verify_plan") or _load_verifier()
+
+
+def shared_verify(problem: Problem, plan: Plan) -> tuple[list[str], dict[str, Any]]:
+    """The team's verifier on a plan; (violations, figures)."""
+    result: tuple[list[str], dict[str, Any]] = shared_verifier().verify(problem_to_instance(problem),
+                                                                          plan_to_doc(plan, problem.name))
+    return result
 
 
 def verify(problem: Problem, plan: Plan) -> tuple[list[str], dict[str, Any]]:
-    """Run shared/tools/verify_plan.py's checks on a plan; (violations, figures)."""
-    mod = sys.modules.get("verify_plan") or _load_verifier()
-    return mod.verify(problem_to_instance(problem), plan_to_doc(plan, problem.name))
+    """The planner's final check on a plan; (violations, figures)."""
+    return own_verdict(problem, plan)
 
 
 def carer(cid: str, *, skills: tuple[str, ...] = (), days: tuple[int, ...] = (0,), start: int = 420,

@@ -1,4 +1,5 @@
-"""Any instance file, however a hand or a script has edited it: a plan the shared verifier accepts,
+"""Any instance file, however a hand or a script has edited it: a plan the planner's final check (and,
+where ../shared exists, the team's verifier) accepts,
 or an error that names where the file is wrong. Never an exception out of the planner.
 
 The edits are drawn by hypothesis over a small valid instance: a field removed, a value of the
@@ -11,15 +12,16 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as hs
 
 from exchange import ExchangeError, parse_instance, plan_to_doc, problem_to_instance, to_problem
 from solver import Shift, solve
-from tests.solver.conftest import _load_verifier, carer, citizen, problem, quick, visit
+from tests.checks import own_verdict_docs
+from tests.solver.conftest import carer, citizen, problem, quick, shared_verifier, visit
 
 
 def _instance() -> dict[str, Any]:
@@ -83,18 +85,34 @@ def edited_instances(draw: hs.DrawFn) -> dict[str, Any]:
     return doc
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(edited_instances())
-def test_an_edited_instance_is_planned_and_verified_or_refused_saying_where(doc: dict[str, Any]) -> None:
+def _planned_or_refused(doc: dict[str, Any]) -> dict[str, Any] | None:
+    """The plan document of an edited instance, or None when the parser refused it saying where."""
     try:
         parsed = parse_instance(json.loads(json.dumps(doc)))
     except ExchangeError as e:
         assert e.errors and all(err["path"] and err["msg"] for err in e.errors)
         event("refused")
-        return
+        return None
     event("planned")
-    plan = solve(to_problem(parsed), quick(iterations=5))
-    verify_plan = sys.modules.get("verify_plan") or _load_verifier()
-    violations, figures = verify_plan.verify(doc, plan_to_doc(plan, parsed.name))
-    assert violations == []
-    assert figures["assigned"] + figures["unassigned"] == len(doc["visits"])
+    return plan_to_doc(solve(to_problem(parsed), quick(iterations=5)), parsed.name)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edited_instances())
+def test_an_edited_instance_is_planned_and_verified_or_refused_saying_where(doc: dict[str, Any]) -> None:
+    plan = _planned_or_refused(doc)
+    if plan is not None:
+        violations, figures = own_verdict_docs(json.loads(json.dumps(doc)), plan)
+        assert violations == []
+        assert figures["assigned"] + figures["unassigned"] == len(doc["visits"])
+
+
+@pytest.mark.shared
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edited_instances())
+def test_the_shared_verifier_accepts_the_plan_of_an_edited_instance(doc: dict[str, Any]) -> None:
+    plan = _planned_or_refused(doc)
+    if plan is not None:
+        violations, figures = shared_verifier().verify(doc, plan)
+        assert violations == []
+        assert figures["assigned"] + figures["unassigned"] == len(doc["visits"])

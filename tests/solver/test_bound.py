@@ -7,11 +7,13 @@ import dataclasses
 from hypothesis import given
 
 from solver import solve
-from solver.state import W_NEW_CARER, W_NOT_CONTACT, W_UNPLACED
+from solver.objective import WEIGHTS
 from solver.travel import Travel
 from solver.types import Problem, Progress
 from tests.solver.conftest import carer, citizen, problem, quick, visit
 from tests.solver.test_properties import FAST, small_problems
+
+W_NEW_CARER, W_NOT_CONTACT, W_UNPLACED = WEIGHTS.new_carer, WEIGHTS.not_contact, WEIGHTS.unplaced
 
 
 @FAST

@@ -7,7 +7,7 @@ from ortools.sat.python import cp_model
 from solver import daymodel
 from solver.construct import construct
 from solver.index import build_team_index
-from solver.solve import _team_state
+from solver.planner import team_state
 from solver.state import TeamState
 from solver.travel import Travel
 from solver.types import Problem
@@ -16,7 +16,7 @@ from tests.solver.conftest import carer, citizen, placed_by, problem, visit
 
 def state_of(p: Problem, build: bool = True) -> TeamState:
     ix = build_team_index(p, "T", Travel.for_problem(p))
-    st, free, _ = _team_state(p, ix, {}, {}, {})
+    st, free, _ = team_state(p, ix, {}, {}, {})
     if build:
         construct(st, free)
     return st

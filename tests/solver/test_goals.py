@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import statistics
 
-from solver import Assignment, solve
+from solver import Assignment, objective, solve
 from solver.construct import least_spread_time
-from solver.state import W_TIME, time_weights
+from solver.index import build_team_index
+from solver.insertion import place
+from solver.objective import WEIGHTS, Weights, time_weights
+from solver.planner import team_state
+from solver.travel import Travel
+from solver.types import Shift
 from tests.solver.conftest import by_visit, carer, citizen, problem, quick, verify, visit
 
 
@@ -48,7 +53,8 @@ def test_a_minute_off_the_usual_time_weighs_more_for_a_need_with_few_visits() ->
     # Daily, twice a week, weekly over four weeks: one stray start of the weekly need moves its
     # spread as much as several stray starts move the daily one's.
     v_need = [0] * 28 + [1] * 8 + [2] * 4
-    assert time_weights(v_need, 3) == [W_TIME, 2 * W_TIME, 3 * W_TIME]
+    w = WEIGHTS.time
+    assert time_weights(v_need, 3) == [w, 2 * w, 3 * w]
 
 
 def test_the_final_aim_puts_a_need_where_its_starts_vary_least() -> None:
@@ -100,3 +106,48 @@ def test_a_replan_moves_a_visit_to_a_carer_already_met_when_its_carer_is_gone() 
     p = problem(carers, [citizen("p1")], visits, days=2, current=current, replan_days=(1, 1))
     plan = solve(p, quick())
     assert by_visit(plan)["v1"].carers == ("cy",)
+
+
+def test_the_search_prices_a_shift_loaded_beyond_its_share_of_the_teams_work() -> None:
+    # anna does all four hours of the day's visits, bo none: the team's visits fill its shifts to
+    # 0.235 on average, two hours of each, so anna works 120 minutes beyond her share.
+    visits = [visit(f"v{i}", "p1", earliest=420, latest=900, duration=60, need=f"n{i}") for i in range(4)]
+    p = problem([carer("anna"), carer("bo")], [citizen("p1")], visits)
+    starts = (480, 540, 600, 660)
+    fixed = {v.id: Assignment(v.id, ("anna",), s) for v, s in zip(visits, starts, strict=True)}
+    ix = build_team_index(p, "T", Travel.for_problem(p))
+    fair, _, _ = team_state(p, ix, fixed, {}, {})
+    blind, _, _ = team_state(p, ix, fixed, {}, {}, Weights(fair=0.0))
+    anna, bo = (ix.slots_of_carer_day[(ix.carer_pos[c], 0)][0] for c in ("anna", "bo"))
+
+    assert fair.share[anna] == fair.share[bo] == 120
+    assert fair.carer_load(ix.carer_pos["anna"]) == 240
+    assert fair.total_cost() - blind.total_cost() == objective.fair_load(240, 120) > 0
+
+
+def test_a_search_step_that_evens_the_load_gains_what_the_whole_plan_gains() -> None:
+    visits = [visit(f"v{i}", "p1", earliest=420, latest=900, duration=60, need=f"n{i}") for i in range(4)]
+    p = problem([carer("anna"), carer("bo")], [citizen("p1")], visits)
+    fixed = {v.id: Assignment(v.id, ("anna",), s) for v, s in zip(visits, (480, 540, 600, 660), strict=True)}
+    ix = build_team_index(p, "T", Travel.for_problem(p))
+    st, _, _ = team_state(p, ix, fixed, {}, {})
+    before = st.total_cost()
+
+    st.begin()
+    v = ix.visit_pos["v3"]
+    st.remove(v)
+    assert place(st, v, frozenset({ix.carer_pos["anna"]}))  # bo takes it
+    change = st.delta()
+    st.commit()
+
+    assert st.carer_load(ix.carer_pos["bo"]) == 60
+    assert abs(change - (st.total_cost() - before)) < 1e-9
+
+
+def test_a_contracted_carer_with_a_split_shift_has_one_days_contract_for_both_parts() -> None:
+    split = (Shift(0, 420, 660), Shift(0, 960, 1200))
+    p = problem([carer("anna", shifts=split, contracted=2_000), carer("bo")], [citizen("p1")],
+                [visit("v1", "p1")])
+    ix = build_team_index(p, "T", Travel.for_problem(p))
+    st, _, _ = team_state(p, ix, {}, {}, {})
+    assert st.carer_share[ix.carer_pos["anna"]] == objective.contracted_share(2_000) == 400

@@ -1,13 +1,15 @@
-"""Properties on small generated instances: every plan passes the shared verifier."""
+"""Properties on small generated instances: every plan passes the planner's final check, and the team's
+shared verifier agrees with that check."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
 from solver import Assignment, Shift, solve
 from solver.types import Problem
-from tests.solver.conftest import carer, citizen, problem, quick, verify, visit
+from tests.solver.conftest import carer, citizen, problem, quick, shared_verify, verify, visit
 
 SKILLS = ("medication", "palliative")
 
@@ -63,11 +65,26 @@ FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 
 @FAST
 @given(small_problems())
-def test_every_plan_passes_the_shared_verifier(p: Problem) -> None:
+def test_every_plan_passes_the_planners_final_check(p: Problem) -> None:
     plan = solve(p, quick(iterations=20))
     errors, figures = verify(p, plan)
     assert errors == []
     assert figures["assigned"] + figures["unassigned"] == len(p.visits)
+
+
+@pytest.mark.shared
+@FAST
+@given(small_problems())
+def test_the_shared_verifier_accepts_every_plan_and_counts_as_the_planners_check(p: Problem) -> None:
+    plan = solve(p, quick(iterations=20))
+    errors, figures = shared_verify(p, plan)
+    assert errors == []
+    own = verify(p, plan)[1]
+    assert (figures["assigned"], figures["unassigned"], figures["travel_minutes"]) == \
+        (own["assigned"], own["unassigned"], own["travel_minutes"])
+    if plan.assignments:
+        month = "distinct_carers_per_citizen_month"
+        assert figures[month]["max"] == own[month]["max"]
 
 
 @FAST

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from solver import Assignment, Shift, solve
+from solver.types import Plan, Unplaced
 from tests.solver.conftest import by_visit, carer, citizen, problem, quick, reason_of, verify, visit
 
 
@@ -111,3 +112,16 @@ def test_an_impossible_pinned_assignment_is_unplaced_with_a_reason_not_shipped()
                 pinned=[Assignment("v1", ("anna",), 500)])
     plan = solve(p, quick())
     assert plan.assignments == [] and "kept assignment" in reason_of(plan, "v1")
+
+
+def test_the_final_check_finds_a_visit_left_out_or_listed_twice_and_a_broken_rule() -> None:
+    from solver.check import check_plan
+
+    p = problem([carer("anna")], [citizen("p1")], [visit("v1", "p1"), visit("v2", "p1", earliest=700,
+                                                                             latest=720)])
+    good = Plan(assignments=[Assignment("v1", ("anna",), 500)], unplaced=[Unplaced("v2", "no time")])
+    assert check_plan(p, good) == []
+    twice = Plan(assignments=[Assignment("v1", ("anna",), 500)], unplaced=[Unplaced("v1", "x")])
+    assert check_plan(p, twice) == ["v2: neither assigned nor unplaced", "v1: listed 2 times"]
+    late = Plan(assignments=[Assignment("v1", ("anna",), 650)], unplaced=[Unplaced("v2", "no time")])
+    assert check_plan(p, late) == ["v1: start 650 outside its window"]

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from solver import Assignment
+from functools import partial
+
+from solver import Assignment, descents, neighbourhoods
 from solver.dayrouting import route_day
+from solver.exchanges import hand_back
 from solver.handover import faces_elsewhere, hand_over_day, route_cost
 from solver.index import build_team_index
-from solver.lns import Search
-from solver.solve import _team_state
-from solver.state import (
-    CROWD_FROM,
-    MANY_FROM,
-    W_CROWD,
-    W_MANY,
-    W_NEW_CARER,
-    W_TIME,
-    TeamState,
-    face_cost,
-)
+from solver.objective import WEIGHTS
+from solver.objective import new_face as face_cost
+from solver.planner import team_state
+from solver.scope import Scope
+from solver.state import TeamState
 from solver.travel import Travel
 from solver.types import Problem
 from tests.solver.conftest import carer, citizen, placed_by, problem, visit
@@ -27,13 +23,13 @@ def left_by_team(p: Problem, fixed: dict[str, Assignment]) -> tuple[TeamState, l
     """The team's plan loaded as the team left it, every visit free to move again; and the visits it
     left out (none refused: every given assignment holds)."""
     ix = build_team_index(p, "T", Travel.for_problem(p))
-    st, free, refused = _team_state(p, ix, fixed, {}, {})
+    st, free, refused = team_state(p, ix, fixed, {}, {})
     assert not refused
     st.fixed = [False] * len(ix.visits)
     return st, free
 
 
-def _crossed_plan() -> Search:
+def _crossed_plan() -> Scope:
     """Two neighbours, two carers, two days; on day 1 each citizen got the other's carer.
 
     Every visit is tied to 08:00-08:10 and lasts an hour, so no carer has room for a second
@@ -48,7 +44,7 @@ def _crossed_plan() -> Search:
     fixed = {vid: Assignment(vid, (c,), 480) for vid, c in given.items()}
     st, free = left_by_team(p, fixed)
     assert not free
-    return Search(st, seed=0)
+    return Scope(st, seed=0)
 
 
 def test_a_carer_seen_once_swaps_the_visit_with_the_citizens_usual_carer() -> None:
@@ -56,7 +52,7 @@ def test_a_carer_seen_once_swaps_the_visit_with_the_citizens_usual_carer() -> No
     st = search.st
     assert [st.distinct(ci, 0) for ci in range(2)] == [2, 2]
     st.begin()
-    assert search.swap_out_rare_carer()
+    assert neighbourhoods.swap_out_rare_carer(search)
     assert st.delta() < 0
     st.commit()
     # Each citizen now meets one carer all month, and both routes are still feasible.
@@ -68,11 +64,11 @@ def test_a_sweep_offers_every_rarely_seen_carer_back_and_keeps_only_what_helps()
     search = _crossed_plan()
     st = search.st
     before = st.total_cost()
-    assert search.sweep_rare_carers() < 0
+    assert descents.sweep_rare_carers(search) < 0
     assert st.journal is None  # every step either kept or undone
     assert [st.distinct(ci, 0) for ci in range(2)] == [1, 1]
     assert st.total_cost() < before
-    assert search.sweep_rare_carers() == 0  # nothing left to gain: the sweep changes nothing more
+    assert descents.sweep_rare_carers(search) == 0  # nothing left to gain: the sweep changes nothing more
 
 
 def test_a_double_visit_hands_a_rarely_seen_carer_back_too() -> None:
@@ -84,11 +80,11 @@ def test_a_double_visit_hands_a_rarely_seen_carer_back_too() -> None:
     st, free = left_by_team(p, fixed)
     assert not free
     ix = st.ix
-    search = Search(st, seed=0)
+    search = Scope(st, seed=0)
     assert st.distinct(0, 0) == 3
 
     st.begin()
-    assert search._hand_back(0, 0, ix.carer_pos["cy"])
+    assert hand_back(search, 0, 0, ix.carer_pos["cy"])
     assert st.delta() < 0
     st.commit()
     assert st.distinct(0, 0) == 2
@@ -100,7 +96,7 @@ def test_handing_over_both_routes_of_a_double_visit_keeps_its_two_carers_apart()
     p = problem(carers, [citizen("p1")], [visit("p1-d0", "p1", carers=2)])
     fixed = {"p1-d0": Assignment("p1-d0", ("anna", "bo"), 480)}
     ix = build_team_index(p, "T", Travel.for_problem(p))
-    st, _, _ = _team_state(p, ix, fixed, {}, {})
+    st, _, _ = team_state(p, ix, fixed, {}, {})
     anna, bo, cy = (ix.slots_of_carer_day[(ix.carer_pos[c], 0)][0] for c in ("anna", "bo", "cy"))
 
     st.hand_over_routes({anna: bo, bo: cy})  # bo takes anna's route, cy takes bo's
@@ -115,16 +111,17 @@ def test_freeing_the_rare_visit_alone_cannot_remove_the_face() -> None:
     search = _crossed_plan()
     st = search.st
     st.begin()
-    search.free_rare_carer()
+    neighbourhoods.free_rare_carer(search)
     assert st.delta() >= 0  # the usual carer is busy then: the visit goes back where it was
     st.rollback()
 
 
 def test_a_face_costs_more_as_a_citizen_meets_more_carers() -> None:
-    assert face_cost(0) == W_NEW_CARER
-    assert face_cost(CROWD_FROM) == W_NEW_CARER + W_CROWD
-    assert face_cost(MANY_FROM) == W_NEW_CARER + W_CROWD + W_MANY
-    assert face_cost(MANY_FROM) > 5 * face_cost(0)  # the maximum is guarded, not only the mean
+    w = WEIGHTS
+    assert face_cost(0) == w.new_carer
+    assert face_cost(w.crowd_from) == w.new_carer + w.crowd
+    assert face_cost(w.many_from) == w.new_carer + w.crowd + w.many
+    assert face_cost(w.many_from) > 5 * face_cost(0)  # the maximum is guarded, not only the mean
 
 
 def test_a_day_s_routes_go_to_the_carers_their_citizens_already_meet() -> None:
@@ -155,7 +152,7 @@ def test_handing_over_routes_never_passes_the_monthly_cap() -> None:
 def test_the_citizen_meeting_most_carers_loses_the_one_it_sees_least() -> None:
     # p1 meets eight carers: anna on day 0 (twice) and one stand-in a day after that, though
     # anna works every day and has room. The maximum is what the step goes after.
-    days = tuple(range(MANY_FROM + 1))
+    days = tuple(range(WEIGHTS.many_from + 1))
     carers = [carer("anna", days=days)] + [carer(f"s{d}", days=(d,)) for d in days[1:]]
     visits = [visit("p1-d0-lunch", "p1", day=0, earliest=720, latest=740, need="lunch")]
     visits += [visit(f"p1-d{d}", "p1", day=d) for d in days]
@@ -163,13 +160,13 @@ def test_the_citizen_meeting_most_carers_loses_the_one_it_sees_least() -> None:
     given = {"p1-d0-lunch": "anna", "p1-d0": "anna"} | {f"p1-d{d}": f"s{d}" for d in days[1:]}
     fixed = {vid: Assignment(vid, (c,), 720 if "lunch" in vid else 480) for vid, c in given.items()}
     st, free = left_by_team(p, fixed)
-    assert not free and st.distinct(0, 0) == MANY_FROM + 1
-    search = Search(st, seed=0)
+    assert not free and st.distinct(0, 0) == WEIGHTS.many_from + 1
+    search = Scope(st, seed=0)
     st.begin()
-    assert search.thin_crowded_citizen()
+    assert neighbourhoods.thin_crowded_citizen(search)
     assert st.delta() < 0
     st.commit()
-    assert st.distinct(0, 0) == MANY_FROM
+    assert st.distinct(0, 0) == WEIGHTS.many_from
 
 
 def test_a_day_routed_afresh_gives_two_double_visits_at_the_same_hour_four_different_carers() -> None:
@@ -181,7 +178,7 @@ def test_a_day_routed_afresh_gives_two_double_visits_at_the_same_hour_four_diffe
     visits = [visit(f"{p}-v", p, earliest=480, latest=485, duration=60, carers=2) for p in ("p1", "p2")]
     p = problem(carers, citizens, visits)
     ix = build_team_index(p, "T", Travel.for_problem(p))
-    st, free, refused = _team_state(p, ix, {}, {}, {})
+    st, free, refused = team_state(p, ix, {}, {}, {})
     assert sorted(free) == [0, 1] and not refused
 
     left = route_day(st, 0, free, 0.2, exact_repeat=True)
@@ -192,7 +189,7 @@ def test_a_day_routed_afresh_gives_two_double_visits_at_the_same_hour_four_diffe
     assert all(st.times(k) is not None for k in range(len(ix.slots)))
 
 
-def _evening_with_one_medication_carer() -> Search:
+def _evening_with_one_medication_carer() -> Scope:
     """18:00-20:10, three carers, two hours of work each. Only anna gives medication; p2's visit
     could go to anna or bo, p3's to anna or cy (p3 will not have bo), and cy is busy all evening
     with a visit the team pinned. Anna has p2 and p3; p1's medication visit is left out."""
@@ -210,7 +207,7 @@ def _evening_with_one_medication_carer() -> Search:
     st, free = left_by_team(p, fixed)
     assert free == [st.ix.visit_pos["p1-med"]]
     st.fixed = [vis.id == "p4-long" for vis in st.ix.visits]
-    return Search(st, seed=0)
+    return Scope(st, seed=0)
 
 
 def test_an_unplaced_medication_visit_gets_the_medication_carers_time_when_others_can_take_the_rest() -> None:
@@ -221,14 +218,14 @@ def test_an_unplaced_medication_visit_gets_the_medication_carers_time_when_other
     # Re-placing what was freed by cost alone: p2 goes back to anna (its contact, no extra trip), so
     # p3 finds anna full and is left out instead of p1. Nothing gained.
     st.begin()
-    assert search.free_around_unplaced(spare_first=False)
+    assert neighbourhoods.free_around_unplaced(search, spare_first=False)
     assert st.delta() > -1
     assert len(placed_by(st)) == 3
     st.rollback()
 
     # p2 goes to bo first, as only anna can give p1 its medication: every visit is placed.
     st.begin()
-    assert search.free_around_unplaced(spare_first=True)
+    assert neighbourhoods.free_around_unplaced(search, spare_first=True)
     assert st.delta() < 0
     st.commit()
     assert placed_by(st) == {"p1-med": ("anna",), "p2-eve": ("bo",), "p3-eve": ("anna",), "p4-long": ("cy",)}
@@ -249,10 +246,11 @@ def test_a_carer_who_drives_across_town_for_one_citizen_hands_her_to_the_carer_p
     st, free = left_by_team(p, fixed)
     assert not free
     ix = st.ix
-    search = Search(st, seed=0)
+    search = Scope(st, seed=0)
     travel_before = sum(st.route_travel(k) for k in range(len(ix.slots)))
 
-    gain = sum(search._keep_if_better(search.hand_over_far_citizen) for _ in range(10))
+    step = partial(neighbourhoods.hand_over_far_citizen, search)
+    gain = sum(descents.keep_if_better(st, step) for _ in range(10))
 
     assert gain < 0
     assert {vid: cs for vid, cs in placed_by(st).items() if vid.startswith("x-")} == \
@@ -262,7 +260,7 @@ def test_a_carer_who_drives_across_town_for_one_citizen_hands_her_to_the_carer_p
     assert all(st.times(k) is not None for k in range(len(ix.slots)))
 
 
-def _weekly_cleaning_astray(*, anna_busy_at_ten: bool) -> tuple[Search, int]:
+def _weekly_cleaning_astray(*, anna_busy_at_ten: bool) -> tuple[Scope, int]:
     """p1's weekly cleaning is at 10:00 with anna on three Tuesdays and at 13:00 on the fourth; p2's
     daily morning visit (bo, 08:00) makes the cleaning a need with few visits. With `anna_busy_at_ten`,
     anna spends that fourth morning at p3's, whom only she may visit; bo and cy, both new to p1, are free."""
@@ -281,7 +279,7 @@ def _weekly_cleaning_astray(*, anna_busy_at_ten: bool) -> tuple[Search, int]:
     assert not free
     if anna_busy_at_ten:
         st.fixed[st.ix.visit_pos["p3-d21"]] = True  # p3's visit is hers alone that morning
-    return Search(st, seed=0), st.ix.visit_pos["p1-d21"]
+    return Scope(st, seed=0), st.ix.visit_pos["p1-d21"]
 
 
 def _start_of(st: TeamState, v: int) -> int:
@@ -294,11 +292,11 @@ def test_a_weekly_cleaning_that_strayed_to_the_afternoon_comes_back_to_its_usual
     st = search.st
     assert st.target[st.ix.v_need[v]] == 600 and _start_of(st, v) == 780
 
-    assert search.steady_rare_needs() < 0
+    assert descents.steady_rare_needs(search) < 0
 
     assert _start_of(st, v) == 600
     assert st.distinct(st.ix.citizen_pos["p1"], 0) == 1  # still anna alone
-    assert st.w_time == [W_TIME] * st.ix.n_needs  # the search's weights are back
+    assert st.w_time == [WEIGHTS.time] * st.ix.n_needs  # the search's weights are back
 
 
 def test_steadying_a_start_never_brings_the_citizen_a_new_face() -> None:
@@ -308,7 +306,7 @@ def test_steadying_a_start_never_brings_the_citizen_a_new_face() -> None:
     st = search.st
     before = placed_by(st)
 
-    search.steady_rare_needs()
+    descents.steady_rare_needs(search)
 
     assert placed_by(st) == before
     assert 750 < _start_of(st, v) <= 780  # p3's visit ends at 12:30
@@ -329,11 +327,11 @@ def test_a_day_re_routed_starts_from_its_routes_so_a_double_visit_keeps_its_pair
              "p3-v": Assignment("p3-v", ("bo",), 620)}
     st, free = left_by_team(p, fixed)
     assert not free
-    search = Search(st, seed=0)
+    search = Scope(st, seed=0)
     search.route_time = 0.1
     st.begin()
 
-    assert search.reroute_day()
+    assert neighbourhoods.reroute_day(search)
 
     ix = st.ix
     double = ix.visit_pos["p1-v"]

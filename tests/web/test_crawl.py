@@ -9,6 +9,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 import pytest
 
+from app.security import SESSION_COOKIE
 from tests.web.site import DemoSite
 
 HREF = re.compile(r"""href="([^"#]*)""")
@@ -83,7 +84,7 @@ def test_without_a_login_every_page_goes_to_the_login_form(server: str) -> None:
         assert r.status_code == 401 and "Wrong username or password" in r.text or "Fel användarnamn" in r.text
 
 
-def test_the_session_cookie_is_httponly_and_logout_clears_it(server: str, site: DemoSite) -> None:
+def test_the_session_cookie_is_httponly_and_logout_revokes_it(server: str, site: DemoSite) -> None:
     with httpx.Client(base_url=server, follow_redirects=False) as client:
         r = client.post(
             "/login", data={"username": "member", "password": site.password, "next": "//evil.example"}
@@ -92,8 +93,12 @@ def test_the_session_cookie_is_httponly_and_logout_clears_it(server: str, site: 
         assert "HttpOnly" in cookie and "SameSite=lax" in cookie
         assert r.headers["location"] == "/"  # no open redirect
         assert client.get("/teams").status_code == 200
+        token = client.cookies[SESSION_COOKIE]
         client.post("/logout")
         assert client.get("/teams").status_code == 303
+    # A copy of the cookie taken before signing out (a shared office computer) no longer opens a page.
+    with httpx.Client(base_url=server, follow_redirects=False, cookies={SESSION_COOKIE: token}) as copied:
+        assert copied.get("/teams").status_code == 303
 
 
 def test_another_teams_pages_answer_404_and_a_role_without_access_403(server: str, site: DemoSite) -> None:
@@ -148,8 +153,9 @@ def test_an_id_no_row_can_have_gets_a_page_that_says_so_not_a_server_error(serve
         r = client.get(f"/teams/{site.teams['Centrum']}/adjust", params={"plan": too_big})
         assert r.status_code == 422
         assert r.headers["content-type"].startswith("text/html") and "plan" in r.text
-        # A form field of the wrong kind gets the form's error page, in HTML, naming the field.
+        # A form field of the wrong kind gets the form's error page, in HTML, naming the field as the form.
         r = client.post(f"/teams/{site.teams['Centrum']}/runs",
                         data={"start": "2026-12-01", "end": "2026-12-07", "time_limit": "soon"})
         assert r.status_code == 422
-        assert r.headers["content-type"].startswith("text/html") and "time_limit" in r.text
+        assert r.headers["content-type"].startswith("text/html")
+        assert "Tidsgräns (sekunder): Ska vara ett tal" in r.text  # the field by its label, in Swedish

@@ -23,6 +23,8 @@ def _texts() -> set[str]:
     found.update(label for label, _key, _lower in pages_runs.FIGURES)
     for title, text in render._TITLES.values():
         found.update((title, text))
+    found.update(t for pair in render.GLOSSARY for t in pair)
+    found.update(render.PAGE_HELP.values())
     return found
 
 

@@ -3,12 +3,15 @@ draft can be made again exactly (runs on SQLite and PostgreSQL; the job is store
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import core as m
-from models.jobs import PlanJob
+from models.jobs import PlanJob, PlanJobPart
 
 
 def _jobs(session: Session) -> list[PlanJob]:
@@ -39,6 +42,49 @@ def test_steps_out_of_range_get_the_form_back_naming_them_and_no_job(
     form = {"start": "2026-12-01", "end": "2026-12-07", "time_limit": "30", "seed": "0", "steps": "0"}
     answer = coordinator_browser.post(f"/teams/{team_a.id}/runs", data=form)
     assert answer.status_code == 422
-    assert "steps must be between 1 and" in answer.text
+    assert "Steg per arbetslag (tomt: tidsgränsen avgör): antalet steg ska vara mellan 1 och" in answer.text
     assert 'value="0"' in answer.text  # the form comes back as it was sent
     assert _jobs(db_session) == []
+
+
+def test_a_coordinator_plans_the_next_period_without_opening_advanced(
+        coordinator_browser: TestClient, team_a: m.Team, db_session: Session) -> None:
+    coordinator_browser.cookies.set("lang", "sv")
+    page = coordinator_browser.get(f"/teams/{team_a.id}/runs").text
+    assert "Planera perioden" in page and "Målvärde" not in page
+    advanced = page[page.index('<details id="advanced">'):page.index("</details>")]
+    assert "Slumpfrö" in advanced and "Tidsgräns" in advanced  # the planner's knobs only under Avancerat
+    first = re.search(r'id="run-start" name="start" value="([\d-]+)"', page)
+    last = re.search(r'id="run-end" name="end" value="([\d-]+)"', page)
+    assert first and last
+    start, end = dt.date.fromisoformat(first.group(1)), dt.date.fromisoformat(last.group(1))
+    assert start.weekday() == 0 and (end - start).days == 27 and start > dt.date.today()
+
+    answer = coordinator_browser.post(f"/teams/{team_a.id}/runs", data={"start": first.group(1),
+                                                                         "end": last.group(1)})
+
+    assert answer.status_code == 200  # followed to the run's page
+    job = _jobs(db_session)[-1]
+    assert (job.start_date, job.end_date, job.seed, job.params.get("steps")) == (start, end, 0, None)
+    assert f"v. {start.isocalendar().week}–{end.isocalendar().week}" in answer.text
+
+
+def test_a_finished_plan_is_described_in_care_terms_never_the_raw_objective(
+        coordinator_browser: TestClient, team_a: m.Team, db_session: Session) -> None:
+    figures = {"placed": 412, "unplaced": 3, "distinct_carers_month_mean": 4.26,
+               "distinct_carers_month_max": 7, "distinct_carers_14d_mean": 3.5, "travel_minutes": 1830.0,
+               "contact_share": 0.418}
+    job = PlanJob(team_ids=[team_a.id], start_date=dt.date(2026, 11, 30), end_date=dt.date(2026, 12, 27),
+                  time_limit=30, status="succeeded", objective=123456.789, figures=figures)
+    db_session.add(job)
+    db_session.flush()
+    db_session.add(PlanJobPart(job_id=job.id, seq=0, team_id=team_a.id, status="succeeded"))
+    db_session.commit()
+    coordinator_browser.cookies.set("lang", "sv")
+
+    page = coordinator_browser.get(f"/teams/{team_a.id}/runs").text
+
+    row = re.sub(r"<[^>]+>", " ", page[page.index('<table class="data" id="runs">'):])
+    assert "v. 49–52" in row and "412 av 415" in row and "4,3 / 7" in row and "42 %" in row
+    assert "30,5" in row and "3,5" in row  # driving hours and the 14-day measure, with a decimal comma
+    assert "123456" not in page and "Målvärde" not in page

@@ -38,6 +38,7 @@ class Stop:
     travel: int = 0  # minutes from the previous stop
     block: Block | None = None
     address: str | None = None
+    notes: str | None = None  # the citizen's practical notes (key, door, alarm), for the team only
 
 
 def carer_day(session: Session, *, carer: Carer, day: dt.date) -> dict[str, Any]:
@@ -67,6 +68,7 @@ def carer_day(session: Session, *, carer: Carer, day: dt.date) -> dict[str, Any]
             Citizen.contact_carer_id,
             Citizen.address,
             Citizen.external_id,
+            Citizen.notes,
         )
         .join(Visit, Visit.id == Assignment.visit_id)
         .join(Citizen, Citizen.id == Visit.citizen_id)
@@ -121,7 +123,7 @@ def carer_day(session: Session, *, carer: Carer, day: dt.date) -> dict[str, Any]
         here = base
         for r in inside:
             t = travel.minutes(here, f"cit:{r[9]}")
-            stops.append(Stop("visit", r[1], r[1] + r[6], t, block(r), r[14]))
+            stops.append(Stop("visit", r[1], r[1] + r[6], t, block(r), r[14], r[16]))
             here = f"cit:{r[9]}"
             total_travel += t
         back = travel.minutes(here, base)
@@ -140,4 +142,5 @@ def carer_day(session: Session, *, carer: Carer, day: dt.date) -> dict[str, Any]
         "legs": legs,
         "travel": total_travel,
         "visits": len(rows),
+        "citizen_ids": sorted({r[9] for r in rows}),
     }

@@ -13,6 +13,7 @@ from models.core import (
     PLAN_DRAFT,
     Plan,
     PlanVersion,
+    Team,
     plan_teams,
 )
 
@@ -29,9 +30,11 @@ class ShownPlan:
     covers the team and overlaps the range; if there is none, the newest draft (marked as such)."""
 
     version_ids: list[int]
-    label: str = ""  # "Plan name, version 3"
+    label: str = ""  # the plan's teams by name: "Centrum"; the page adds the period
     status: str = ""
     plan_id: int | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
 
     @property
     def empty(self) -> bool:
@@ -40,7 +43,7 @@ class ShownPlan:
 
 def shown_plan(session: Session, *, team_id: int, start: dt.date, end: dt.date) -> ShownPlan:
     rows = session.execute(
-        select(PlanVersion.id, PlanVersion.status, PlanVersion.number, Plan.name, Plan.id)
+        select(PlanVersion.id, PlanVersion.status, Plan.id, Plan.start_date, Plan.end_date)
         .join(Plan, Plan.id == PlanVersion.plan_id)
         .join(plan_teams, plan_teams.c.plan_id == Plan.id)
         .where(
@@ -52,13 +55,19 @@ def shown_plan(session: Session, *, team_id: int, start: dt.date, end: dt.date) 
         .order_by(PlanVersion.created_at.desc(), PlanVersion.id.desc())
     ).all()
     accepted = [r for r in rows if r[1] == PLAN_ACCEPTED]
-    if accepted:
-        r = accepted[0]
-        return ShownPlan([a[0] for a in accepted], f"{r[3]}", PLAN_ACCEPTED, r[4])
-    if rows:
-        r = rows[0]
-        return ShownPlan([r[0]], f"{r[3]}", PLAN_DRAFT, r[4])
-    return ShownPlan([])
+    chosen = accepted or rows[:1]
+    if not chosen:
+        return ShownPlan([])
+    r = chosen[0]
+    teams = ", ".join(
+        session.scalars(
+            select(Team.name)
+            .join(plan_teams, plan_teams.c.team_id == Team.id)
+            .where(plan_teams.c.plan_id == r[2])
+            .order_by(Team.name)
+        )
+    )
+    return ShownPlan([a[0] for a in chosen], teams, r[1], r[2], r[3], r[4])
 
 
 def team_plans(session: Session, team_id: int) -> list[Plan]:
@@ -88,12 +97,21 @@ def default_day(session: Session, team_id: int) -> dt.date:
     return rows[0][0]
 
 
-def newest_plan_start(session: Session, team_ids: list[int]) -> dt.date | None:
-    """The first day of the newest plan of these teams."""
-    return session.scalar(
-        select(Plan.start_date)
-        .join(plan_teams, plan_teams.c.plan_id == Plan.id)
-        .where(plan_teams.c.team_id.in_(team_ids or [-1]))
-        .order_by(Plan.start_date.desc())
-        .limit(1)
+def versions_in_force(session: Session, *, team_ids: list[int], start: dt.date, end: dt.date) -> list[int]:
+    """The accepted versions of the plans that cover any of these teams and overlap start..end: what the
+    teams work to (a draft is not in force), in the order their plans begin."""
+    return list(
+        session.scalars(
+            select(PlanVersion.id)
+            .join(Plan, Plan.id == PlanVersion.plan_id)
+            .join(plan_teams, plan_teams.c.plan_id == Plan.id)
+            .where(
+                plan_teams.c.team_id.in_(team_ids or [-1]),
+                Plan.start_date <= end,
+                Plan.end_date >= start,
+                PlanVersion.status == PLAN_ACCEPTED,
+            )
+            .distinct()
+            .order_by(PlanVersion.id)
+        )
     )

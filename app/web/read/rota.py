@@ -57,9 +57,17 @@ class RotaRow:
     external_id: str
     shifts: dict[dt.date, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
     blocks: dict[dt.date, list[Block]] = field(default_factory=lambda: defaultdict(list))
+    contracted: int | None = None  # minutes a week by the carer's contract
 
     def minutes(self, day: dt.date) -> int:
         return sum(e - s for s, e in self.shifts.get(day, []))
+
+    def planned_minutes(self) -> int:
+        """The shifts' minutes over the days shown (a week on the week view)."""
+        return sum(e - s for spans in self.shifts.values() for s, e in spans)
+
+    def visit_minutes(self) -> int:
+        return sum(b.duration for blocks in self.blocks.values() for b in blocks)
 
 
 @dataclass(slots=True)
@@ -136,9 +144,11 @@ def rota(
     cap = cap_for(session, team)
 
     carers = session.execute(
-        select(Carer.id, Carer.name, Carer.external_id).where(Carer.team_id == team.id).order_by(Carer.name)
+        select(Carer.id, Carer.name, Carer.external_id, Carer.contracted_minutes_per_week)
+        .where(Carer.team_id == team.id)
+        .order_by(Carer.name)
     ).all()
-    rows = {c[0]: RotaRow(c[0], c[1], c[2]) for c in carers}
+    rows = {c[0]: RotaRow(c[0], c[1], c[2], contracted=c[3]) for c in carers}
     names = {c[0]: c[1] for c in carers}
     for cid, date, s, e in session.execute(
         select(Shift.carer_id, Shift.date, Shift.start, Shift.end)
@@ -198,7 +208,7 @@ def rota(
 
     unplaced: list[dict[str, Any]] = []
     if plan.version_ids:
-        for vid, vext, vdate, earliest, latest, dur, kind, citizen, reason in session.execute(
+        for vid, vext, vdate, earliest, latest, dur, kind, citizen, reason, citizen_ext in session.execute(
             select(
                 Visit.id,
                 Visit.external_id,
@@ -209,8 +219,10 @@ def rota(
                 Visit.kind,
                 Visit.citizen_id,
                 UnplacedVisit.reason,
+                Citizen.external_id,
             )
             .join(UnplacedVisit, UnplacedVisit.visit_id == Visit.id)
+            .join(Citizen, Citizen.id == Visit.citizen_id)
             .where(
                 UnplacedVisit.plan_version_id.in_(plan.version_ids),
                 Visit.citizen_id.in_(list(cit_name)),
@@ -232,6 +244,7 @@ def rota(
                     "citizen_id": citizen,
                     "citizen": cit_name[citizen],
                     "reason": reason,
+                    "citizen_ext": citizen_ext,
                 }
             )
 

@@ -108,3 +108,62 @@ def teams_for_audit(session: Session, allowed: set[str] | None) -> list[tuple[in
     if allowed is not None:
         stmt = stmt.where(Team.external_id.in_(sorted(allowed)))
     return [(r[0], r[1], r[2]) for r in session.execute(stmt).all()]
+
+
+def visits_by_external_id(session: Session, external_ids: list[str]) -> dict[str, tuple[str, str, dt.date]]:
+    """(citizen's name, kind, date) of these visits, for pages that show exchange-format changes."""
+    if not external_ids:
+        return {}
+    return {
+        ext: (name, kind, date)
+        for ext, name, kind, date in session.execute(
+            select(Visit.external_id, Citizen.name, Visit.kind, Visit.date)
+            .join(Citizen, Citizen.id == Visit.citizen_id)
+            .where(Visit.external_id.in_(sorted(set(external_ids))))
+        )
+    }
+
+
+def team_skills(session: Session, team_id: int) -> list[str]:
+    """The skills the team's carers hold, sorted: the choices for a substitute."""
+    return sorted({s for skills in session.scalars(select(Carer.skills).where(Carer.team_id == team_id))
+                   for s in skills or []})
+
+
+def carer_ids_and_names_like(session: Session, start: str) -> set[str]:
+    """Every carer's external id and name that begins with `start` (to make a new one unique)."""
+    pattern = start.replace("%", "").replace("_", "") + "%"
+    ids = set(session.scalars(select(Carer.external_id).where(Carer.external_id.like(pattern))))
+    return ids | set(session.scalars(select(Carer.name).where(Carer.name.like(pattern))))
+
+
+def working_carers(session: Session, *, team_id: int, day: dt.date) -> list[Carer]:
+    """The team's carers with a shift that day, by name."""
+    return list(
+        session.scalars(
+            select(Carer)
+            .where(Carer.team_id == team_id, Carer.shifts.any(Shift.date == day))
+            .order_by(Carer.name)
+        )
+    )
+
+
+SEARCH_LIMIT = 30
+
+
+def find_people(session: Session, *, user: User, text: str) -> dict[str, list[Any]]:
+    """Citizens and carers of the user's teams whose name holds every word of `text`, in any case (also
+    Å, Ä and Ö, which SQLite's lower() leaves alone, hence compared here): (id, name, team name)."""
+    words = [w.casefold() for w in text.split()]
+    if not words:
+        return {"citizens": [], "carers": []}
+    out: dict[str, list[Any]] = {}
+    for key, model in (("citizens", Citizen), ("carers", Carer)):
+        rows = session.execute(
+            select(model.id, model.name, Team.name)
+            .join(Team, Team.id == model.team_id)
+            .where(scope_filter(model.team_id, user))
+            .order_by(model.name)
+        ).all()
+        out[key] = [r for r in rows if all(w in r[1].casefold() for w in words)][:SEARCH_LIMIT]
+    return out

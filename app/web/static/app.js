@@ -11,3 +11,9 @@ document.addEventListener("submit", function (event) {
     form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
   }, 0);
 });
+
+// A button with data-print prints the page (the pages' policy allows no inline handlers).
+document.addEventListener("click", function (event) {
+  var target = event.target;
+  if (target && target.closest && target.closest("[data-print]")) window.print();
+});

@@ -1,0 +1,260 @@
+"""Section `load`: a working day's load on real server processes over PostgreSQL, with the database cut
+away in the middle of it.
+
+The demo municipality is seeded (and planned) into a fresh PostgreSQL schema; `homecare serve
+--workers 2` serves it, reaching the database through a TCP proxy the bench can cut. Locust
+(bench/locustfile.py) then runs 50 team members reading rota weeks, carers' days and citizens' pages
+and 5 coordinators recording changes and previewing re-plans, while one plan job runs, for 3 minutes
+(30 s with --quick). Halfway, the proxy drops every database connection and refuses new ones for
+OUTAGE_SECONDS (a database restart as the server sees it; the shared PostgreSQL itself is not
+stopped), then lets them through again.
+
+Reported: requests/s, p50/p95/p99 per page kind, errors; answers of 500 or more outside the outage (target:
+none), the outage's answers (target: 503 with Retry-After, never a 500), the seconds from the database's
+return to the first good answer (target: 10 s), and whether every change a coordinator was told was saved
+is in the database afterwards (counted). Targets: p95 of page reads <= 300 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from bench.common import fmt, md_table
+from bench.tcp_proxy import TcpProxy
+
+TITLE = "Load and a database outage (Locust, PostgreSQL, 2 server processes)"
+PAGE_P95_TARGET_MS = 300.0
+RECOVERY_TARGET_S = 10.0
+OUTAGE_SECONDS = 8.0
+PAGE_KINDS = ("rota week", "carer day", "citizen page")
+KEY = "bench-load-secret-key-that-is-long-enough-0123456789"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_ready(base: str, timeout: float = 120) -> None:
+    until = time.monotonic() + timeout
+    while time.monotonic() < until:
+        try:
+            if httpx.get(f"{base}/health/ready", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"the server at {base} did not become ready in {timeout:.0f} s")
+
+
+def _homecare(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([str(Path(sys.executable).parent / "homecare"), *args], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def _ids(base: str, password: str) -> dict[str, Any]:
+    """What the load reads and changes, from the API as the demo's admin sees it."""
+    token = httpx.post(f"{base}/api/auth/token", data={"username": "admin", "password": password}).json()
+    h = {"Authorization": f"Bearer {token['access_token']}"}
+    teams = httpx.get(f"{base}/api/teams", headers=h, params={"limit": 100}).json()["items"]
+    plans = httpx.get(f"{base}/api/plans", headers=h, params={"limit": 100}).json()["items"]
+    out: dict[str, Any] = {"teams": {}}
+    for team in teams:
+        carers = httpx.get(f"{base}/api/carers", headers=h,
+                           params={"team_id": team["id"], "limit": 1000}).json()
+        citizens = httpx.get(f"{base}/api/citizens", headers=h,
+                             params={"team_id": team["id"], "limit": 1000}).json()
+        plan = next(p for p in plans if team["id"] in p["team_ids"])
+        out["teams"][team["name"]] = {
+            "id": team["id"], "plan": plan["id"], "start": plan["start_date"],
+            "carers": [c["id"] for c in carers["items"]],
+            "carer_external_ids": [c["external_id"] for c in carers["items"]],
+            "citizens": [c["id"] for c in citizens["items"]],
+        }
+    out["admin_headers"] = h
+    return out
+
+
+def _read_stats(prefix: Path) -> dict[str, dict[str, float]]:
+    rows: dict[str, dict[str, float]] = {}
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            rows[row["Name"]] = {
+                "requests": float(row["Request Count"]), "failures": float(row["Failure Count"]),
+                "rps": float(row["Requests/s"]), "p50": float(row["50%"] or 0),
+                "p95": float(row["95%"] or 0), "p99": float(row["99%"] or 0),
+            }
+    return rows
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def measure(*, quick: bool) -> dict[str, Any]:
+    from sqlalchemy import create_engine, func, select, text
+    from sqlalchemy.engine import make_url
+
+    from app.demo import DEMO_PASSWORD
+    from models.adjustments import Adjustment
+
+    duration = 30 if quick else 180
+    members, coordinators = (10, 2) if quick else (50, 5)
+    url = make_url(os.environ.get("BENCH_POSTGRES_URL")
+                   or os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    schema = f"bench_load_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
+    proxy.up()
+    options = quote(f"-csearch_path={schema}")
+    proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        work = Path(tmp)
+        env = {**os.environ, "DATABASE_URL": f"{proxied}?options={options}", "SECRET_KEY": KEY,
+               "HOMECARE_DATA_DIR": str(work / "data"), "PROMETHEUS_MULTIPROC_DIR": str(work / "metrics"),
+               "LOG_LEVEL": "warning"}
+        env.pop("CELERY_BROKER_URL", None)
+        (work / "metrics").mkdir()
+        _homecare("migrate", env=env)
+        _homecare("seed-demo", env=env)
+        server = subprocess.Popen([str(Path(sys.executable).parent / "homecare"), "serve", "--workers", "2",
+                                   "--host", "127.0.0.1", "--port", str(port)], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait_ready(base)
+            ids = _ids(base, DEMO_PASSWORD)
+            teams = ids["teams"]
+            first = min(dt.date.fromisoformat(t["start"]) for t in teams.values())
+            day = (first + dt.timedelta(days=2)).isoformat()
+            job = httpx.post(f"{base}/api/plan-jobs", headers=ids["admin_headers"],
+                             json={"team_ids": [teams["Nacksta"]["id"]], "start": first.isoformat(),
+                                   "end": (first + dt.timedelta(days=27)).isoformat(),
+                                   "time_limit": float(duration)})
+            conf = {
+                "password": DEMO_PASSWORD, "day": day, "members": members, "coordinators": coordinators,
+                "member_teams": [{**teams["Centrum"], "member": "member"},
+                                 {**teams["Skönsberg"], "member": "member-skonsberg"}],
+                "coordinator_teams": [{**teams["Centrum"], "coordinator": "coordinator"},
+                                      {**teams["Skönsberg"], "coordinator": "coordinator"}],
+                "acknowledged_file": str(work / "acknowledged.jsonl"),
+                "errors_file": str(work / "errors.jsonl"),
+            }
+            outage: dict[str, float] = {}
+
+            def cut() -> None:
+                time.sleep(duration / 2)
+                outage["down"] = time.time()
+                proxy.down()
+                time.sleep(OUTAGE_SECONDS)
+                proxy.up()
+                outage["up"] = time.time()
+                while True:  # the first good answer after the database is back
+                    try:
+                        if httpx.get(f"{base}/api/teams", headers=ids["admin_headers"],
+                                     timeout=10).status_code == 200:
+                            outage["recovered"] = time.time()
+                            return
+                    except httpx.HTTPError:
+                        pass
+                    time.sleep(0.2)
+
+            cutter = threading.Thread(target=cut, daemon=True)
+            cutter.start()
+            prefix = work / "load"
+            subprocess.run([str(Path(sys.executable).parent / "locust"), "-f", str(Path(__file__).parent /
+                                                                                  "locustfile.py"),
+                            "--headless", "--host", base, "-u", str(members + coordinators), "-r", "20",
+                            "-t", f"{duration}s", "--csv", str(prefix), "--only-summary"],
+                           env={**os.environ, "HOMECARE_LOAD": json.dumps(conf)}, check=False,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            cutter.join(timeout=60)
+            stats = _read_stats(prefix)
+            errors = _jsonl(work / "errors.jsonl")
+            acknowledged = {r["id"] for r in _jsonl(work / "acknowledged.jsonl")}
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            proxy.down()
+    check = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    with check.connect() as conn:
+        stored = set(conn.execute(select(Adjustment.id).where(Adjustment.id.in_(acknowledged or [-1])))
+                     .scalars()) if acknowledged else set()
+        _ = conn.execute(select(func.count()).select_from(Adjustment)).scalar()
+    check.dispose()
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+    window = (outage.get("down", 0.0), outage.get("recovered", outage.get("up", 0.0)))
+    during = [e for e in errors if window[0] <= e["at"] <= window[1] + 1]
+    outside = [e for e in errors if e not in during]
+    return {
+        "duration_s": duration, "members": members, "coordinators": coordinators,
+        "plan_job_started": job.status_code == 202, "stats": stats,
+        "server_errors_outside_outage": len(outside),
+        "server_errors_outside_by_status": _count(outside),
+        "outage_answers_by_status": _count(during),
+        "outage_s": OUTAGE_SECONDS,
+        "recovery_s": (outage["recovered"] - outage["up"]) if "recovered" in outage else None,
+        "acknowledged_changes": len(acknowledged), "acknowledged_changes_stored": len(stored),
+    }
+
+
+def _count(errors: list[dict[str, Any]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for e in errors:
+        counts[str(e["status"])] = counts.get(str(e["status"]), 0) + 1
+    return counts
+
+
+def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
+    try:
+        r = measure(quick=args.quick)
+    except Exception as e:  # noqa: BLE001 - no PostgreSQL or no locust: say so in the results
+        return {"skipped": f"{type(e).__name__}: {e}"}, f"Not run: {type(e).__name__}: {e}\n"
+    rows = [[name, fmt(s["requests"], 0), fmt(s["rps"], 1), fmt(s["p50"], 0), fmt(s["p95"], 0),
+             fmt(s["p99"], 0), fmt(s["failures"], 0)] for name, s in sorted(r["stats"].items())]
+    pages_p95 = max((r["stats"][k]["p95"] for k in PAGE_KINDS if k in r["stats"]), default=float("nan"))
+    outage_500 = sum(n for status, n in r["outage_answers_by_status"].items() if status != "503")
+    lines = [
+        f"{r['members']} team members and {r['coordinators']} coordinators for {r['duration_s']} s, one plan "
+        f"job running ({'started' if r['plan_job_started'] else 'NOT started'}); the database cut away for "
+        f"{r['outage_s']:.0f} s halfway.", "",
+        md_table(["kind", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "failures"], rows), "",
+        f"- Page reads p95 (worst kind): {fmt(pages_p95, 0)} ms, target {PAGE_P95_TARGET_MS:.0f} ms: "
+        f"{'PASS' if pages_p95 <= PAGE_P95_TARGET_MS else 'FAIL'}",
+        f"- Answers >= 500 outside the outage: {r['server_errors_outside_outage']} "
+        f"{r['server_errors_outside_by_status']}, target 0: "
+        f"{'PASS' if r['server_errors_outside_outage'] == 0 else 'FAIL'}",
+        f"- During the outage: {r['outage_answers_by_status']} (target: 503 only): "
+        f"{'PASS' if outage_500 == 0 else 'FAIL'}",
+        f"- Recovered {fmt(r['recovery_s'], 1)} s after the database came back, target "
+        f"{RECOVERY_TARGET_S:.0f} s: "
+        f"{'PASS' if r['recovery_s'] is not None and r['recovery_s'] <= RECOVERY_TARGET_S else 'FAIL'}",
+        f"- Changes acknowledged (201) and found stored afterwards: {r['acknowledged_changes_stored']} of "
+        f"{r['acknowledged_changes']}: "
+        f"{'PASS' if r['acknowledged_changes_stored'] == r['acknowledged_changes'] else 'FAIL'}",
+    ]
+    return r, "\n".join(lines) + "\n"

@@ -1,0 +1,238 @@
+"""Made-up home-care instances (homecare-instance/1) of several kinds of teams and sizes, from a seed.
+
+The same (family, size, seed) always gives the same document: only `random.Random(seed)` draws, in a
+fixed order, so tests, the benchmark and a user on any machine get the same instance without any file
+beside the project. Citizens' needs and carers' shifts and skills are the demo municipality's
+(app/demo.py uses the same profiles, shift patterns and skills from here).
+
+Families (the kinds of teams a planner change should be judged on):
+- ``team``: urban Sundsvall teams like the demo (citizens within 2 km of the base, cycling speed).
+- ``double``: many citizens who need two carers with the lift, morning and evening.
+- ``rural``: citizens in villages up to 25 km from the base (long drives at road speed).
+- ``month-boundary``: the period crosses a month (and a year), so the monthly cap counts twice.
+- ``tight``: few carers for the work; not every visit can be placed.
+
+Sizes (comparable to the team's reference instances): ``s`` one team, 20 citizens, 14 days (~750
+visits); ``m`` one team, 45 citizens, 28 days (~3.4k); ``l`` four teams (~13k); ``xl`` twenty teams
+(~68k).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from exchange.common import INSTANCE_FORMAT
+
+FAMILIES = ("team", "double", "rural", "month-boundary", "tight")
+EVERY_DAY = [0, 1, 2, 3, 4, 5, 6]
+
+
+@dataclass(frozen=True, slots=True)
+class Size:
+    teams: int
+    citizens_per_team: int
+    days: int
+
+
+SIZES = {
+    "s": Size(teams=1, citizens_per_team=20, days=14),
+    "m": Size(teams=1, citizens_per_team=45, days=28),
+    "l": Size(teams=4, citizens_per_team=45, days=28),
+    "xl": Size(teams=20, citizens_per_team=45, days=28),
+}
+DEFAULT_START = dt.date(2026, 12, 1)
+
+# The demo's three Sundsvall bases (Centrum, Skönsberg, Nacksta); further urban teams lie around them.
+SUNDSVALL_BASES = [(62.3908, 17.3069), (62.4065, 17.3245), (62.3952, 17.2585)]
+
+
+def near(rng: random.Random, lat: float, lon: float, km: float) -> tuple[float, float]:
+    """A point up to `km` north/south and east/west of (lat, lon), at Sundsvall's latitude."""
+    # ~111 km per degree of latitude; at 62.4° a degree of longitude is ~51 km.
+    return (round(lat + rng.uniform(-km, km) / 111.0, 6), round(lon + rng.uniform(-km, km) / 51.4, 6))
+
+
+def needs_for(rng: random.Random, profile: str) -> list[dict[str, Any]]:
+    """Needs of one citizen: kind, weekdays (0 = Monday), earliest, latest, duration, carers, skills."""
+    out: list[dict[str, Any]] = []
+
+    def add(kind: str, days: list[int], earliest: int, latest: int, duration: int, carers: int = 1,
+            skills: list[str] | None = None) -> None:
+        out.append({"kind": kind, "weekdays": days, "earliest": earliest, "latest": latest,
+                    "duration": duration, "carers": carers, "skills": skills or []})
+
+    if profile == "light":  # a shower and some shopping help
+        add("shower", [rng.choice([1, 2, 3])], 540, 780, 45)
+        add("lunch", rng.sample(EVERY_DAY, 3), 660, 750, 30)
+    elif profile == "medication":
+        add("morning", EVERY_DAY, 420, 540, 30)
+        add("medication", EVERY_DAY, 690, 780, 15, skills=["medication"])
+        add("evening", EVERY_DAY, 1080, 1230, 20, skills=["medication"])
+        add("shower", [rng.choice([0, 3])], 540, 840, 45)
+    elif profile == "heavy":  # two carers with the lift, morning and evening
+        add("morning", EVERY_DAY, 420, 510, 60, carers=2, skills=["lift"])
+        add("lunch", EVERY_DAY, 690, 750, 30)
+        add("evening", EVERY_DAY, 1140, 1230, 45, carers=2, skills=["lift"])
+        add("shower", [2], 600, 780, 60, carers=2, skills=["lift"])
+    elif profile == "dementia":
+        add("morning", EVERY_DAY, 450, 540, 45, skills=["dementia"])
+        add("lunch", EVERY_DAY, 690, 750, 30, skills=["dementia"])
+        add("medication", EVERY_DAY, 1020, 1080, 15, skills=["medication"])
+        add("evening", EVERY_DAY, 1110, 1260, 30, skills=["dementia"])
+    else:  # "standard"
+        add("morning", EVERY_DAY, 420, 570, 45)
+        add("lunch", EVERY_DAY, 660, 780, 30)
+        add("evening", EVERY_DAY, 1110, 1230, 30)
+        add("shower", [rng.choice([1, 4])], 540, 840, 45)
+    return out
+
+
+PROFILES = ["standard"] * 6 + ["medication"] * 5 + ["light"] * 4 + ["dementia"] * 2 + ["heavy"] * 2
+# Most citizens need two carers with the lift: the double family's share of such care.
+DOUBLE_PROFILES = ["heavy"] * 14 + ["standard"] * 3 + ["medication"] * 2 + ["dementia"]
+
+# (label, [(start, end), ...]) in minutes: day, evening and split shifts; carer i of a team gets
+# pattern i (evening care is as heavy as morning care, so a third of the staff work evenings).
+SHIFT_PATTERNS = [
+    ("day", [(420, 930)]),
+    ("evening", [(900, 1320)]),
+    ("split", [(420, 780), (1020, 1290)]),
+    ("day", [(450, 960)]),
+    ("evening", [(930, 1320)]),
+    ("split", [(450, 780), (990, 1260)]),
+    ("day", [(420, 930)]),
+    ("evening", [(900, 1320)]),
+    ("day", [(420, 930)]),
+    ("split", [(420, 780), (1020, 1290)]),
+    ("evening", [(930, 1320)]),
+    ("day", [(450, 960)]),
+    ("split", [(450, 780), (990, 1260)]),
+    ("day", [(420, 930)]),
+    ("evening", [(900, 1320)]),
+]
+
+
+def carer_skills(i: int, label: str) -> list[str]:
+    """Skills spread so each shift type has medication, lift and dementia carers every day."""
+    skills = set()
+    if i % 3 != 1 or label == "evening":
+        skills.add("medication")
+    if i % 2 == 0 or label in ("evening", "split"):
+        skills.add("lift")
+    if i % 3 == 0 or (label == "evening" and i % 2 == 1):
+        skills.add("dementia")
+    if i % 5 == 0:
+        skills.add("palliative")
+    return sorted(skills)
+
+
+def days_off(i: int) -> set[int]:
+    """Carer i's two weekdays off, staggered over the team so every day of the week is covered."""
+    return {(i * 2) % 7, (i * 2 + 1) % 7}
+
+
+# Carers per citizen of a team: the demo's 15 for 21, fewer where the work outgrows the staff, more
+# where most visits need two.
+CARERS_PER_CITIZEN = {"team": 0.7, "double": 1.3, "rural": 0.75, "month-boundary": 0.7, "tight": 0.42}
+
+
+def _start(family: str, days: int) -> dt.date:
+    if family == "month-boundary":
+        return dt.date(2027, 1, 1) - dt.timedelta(days=days // 2)
+    return DEFAULT_START
+
+
+def _base(rng: random.Random, family: str, t: int) -> tuple[float, float]:
+    if family == "rural":
+        # Rural teams' bases lie in the villages around the town.
+        return near(rng, 62.39, 17.10, 30.0)
+    if t < len(SUNDSVALL_BASES):
+        return SUNDSVALL_BASES[t]
+    return near(rng, 62.39, 17.30, 12.0)
+
+
+def generate(family: str, size: str, seed: int,
+             on_team: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """A homecare-instance/1 document (a JSON-ready dict) of `family` and `size`, made from `seed`.
+
+    `on_team(i)` is called after team i is made (for a progress bar). Raises ValueError for an unknown
+    family or size.
+    """
+    if family not in FAMILIES:
+        raise ValueError(f"unknown family {family!r} (known: {', '.join(FAMILIES)})")
+    if size not in SIZES:
+        raise ValueError(f"unknown size {size!r} (known: {', '.join(SIZES)})")
+    rng = random.Random(seed)
+    shape = SIZES[size]
+    start = _start(family, shape.days)
+    dates = [start + dt.timedelta(days=d) for d in range(shape.days)]
+    profiles = DOUBLE_PROFILES if family == "double" else PROFILES
+    teams: list[dict[str, Any]] = []
+    carers: list[dict[str, Any]] = []
+    citizens: list[dict[str, Any]] = []
+    visits: list[dict[str, Any]] = []
+    for t in range(shape.teams):
+        team_id = f"T{t + 1}"
+        lat, lon = _base(rng, family, t)
+        teams.append({"id": team_id, "lat": lat, "lon": lon})
+        team_carers = _carers(team_id, round(shape.citizens_per_team * CARERS_PER_CITIZEN[family]) + 2,
+                              dates)
+        carers += team_carers
+        villages = [near(rng, lat, lon, 25.0) for _ in range(4)] if family == "rural" else []
+        for i in range(shape.citizens_per_team):
+            citizen_id = f"{team_id}-p{i + 1:03d}"
+            needs = needs_for(rng, rng.choice(profiles))
+            if villages:
+                plat, plon = near(rng, *rng.choice(villages), 1.0)
+            else:
+                plat, plon = near(rng, lat, lon, 1.8)
+            wanted = {skill for n in needs for skill in n["skills"]}
+            able = [c for c in team_carers if wanted <= set(c["skills"])] or team_carers
+            contact = rng.choice(able)["id"]
+            avoid = ([rng.choice([c["id"] for c in team_carers if c["id"] != contact])]
+                     if rng.random() < 0.12 else [])
+            citizens.append({"id": citizen_id, "team": team_id, "lat": plat, "lon": plon,
+                             "contact": contact, "avoid": avoid})
+            for d, date in enumerate(dates):
+                for n in needs:
+                    if date.weekday() in n["weekdays"]:
+                        visits.append({"id": f"{citizen_id}-d{d:02d}-{n['kind']}", "citizen": citizen_id,
+                                       "need": n["kind"], "day": d, "earliest": n["earliest"],
+                                       "latest": n["latest"], "duration": n["duration"],
+                                       "carers": n["carers"], "skills": n["skills"]})
+        if on_team is not None:
+            on_team(t)
+    # Urban carers walk and cycle between citizens close together; rural ones drive on country roads.
+    travel = {"speed_kmh": 50.0, "detour_factor": 1.4} if family == "rural" else \
+        {"speed_kmh": 18.0, "detour_factor": 1.3}
+    return {
+        "format": INSTANCE_FORMAT,
+        "name": f"{family}-{size}-{seed}",
+        "start_date": start.isoformat(),
+        "days": shape.days,
+        "max_carers_per_month": 12,
+        "travel": travel,
+        "teams": teams,
+        "carers": carers,
+        "citizens": citizens,
+        "visits": visits,
+    }
+
+
+def _carers(team_id: str, count: int, dates: list[dt.date]) -> list[dict[str, Any]]:
+    out = []
+    for i in range(count):
+        label, pattern = SHIFT_PATTERNS[i % len(SHIFT_PATTERNS)]
+        off = days_off(i)
+        out.append({
+            "id": f"{team_id}-c{i + 1:02d}", "team": team_id, "skills": carer_skills(i, label),
+            "shifts": [{"day": d, "start": s, "end": e} for d, date in enumerate(dates)
+                       if date.weekday() not in off for s, e in pattern],
+            "contracted_minutes_per_week": sum(e - s for s, e in pattern) * 5,
+        })
+    return out
+

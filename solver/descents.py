@@ -1,0 +1,169 @@
+"""The descents that end the search (and, for rare carers, punctuate it): each tries one change
+after another in a fixed order and keeps what makes the plan better.
+
+- `polish`: every day's routes handed to the carers with the same hours who serve their citizens
+  best, an exact assignment problem per day (solver/handover.py);
+- `sweep_rare_carers`: every carer a citizen sees rarely hands those visits back to carers the
+  citizen already meets (the exchange the random steps would draw only now and then);
+- `sweep_new_faces` (re-plans): every carer the re-plan made new to a citizen, in turn, likewise;
+- `steady_rare_needs` (fresh plans, last): starts far from their need's usual time tried again,
+  with needs weighed as their spread is judged and no new face for anyone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from solver import objective
+from solver.exchanges import hand_back, to_one_of
+from solver.handover import hand_over_day
+from solver.insertion import place
+from solver.scope import Scope
+from solver.state import TeamState
+
+# Carers a citizen sees at most SWEEP_VISITS times in a month are swept, for up to SWEEP_ROUNDS
+# rounds while a round gains.
+SWEEP_VISITS = 10
+SWEEP_ROUNDS = 5
+STRAY = 30  # minutes from the usual time from which the final steadying descent tries a start
+STEADY_ROUNDS = 3  # ... while a round gains (one moved start can make room for another)
+
+
+def keep_if_better(st: TeamState, step: Callable[[], bool]) -> float:
+    """Make one change; keep it only if the plan got better. Returns the change (0 if undone)."""
+    st.begin()
+    d = st.delta() if step() else 0.0
+    if d < -1e-9:
+        st.commit()
+        return d
+    st.rollback()
+    return 0.0
+
+
+def polish(sc: Scope) -> float:
+    """Every day's routes handed over once more, kept where it helps; returns the change."""
+    return sum(keep_if_better(sc.st, partial(hand_over_day, sc.st, day)) for day in sc.days)
+
+
+def sweep_rare_carers(sc: Scope) -> float:
+    """Every carer a citizen sees at most SWEEP_VISITS times in a month, in turn, hands those visits
+    back to carers the citizen already meets (swap_out_rare_carer's step, tried on each one rather
+    than at random); kept where the plan gets better, for up to SWEEP_ROUNDS rounds while any
+    round gains. Returns the change."""
+    st, total = sc.st, 0.0
+    for _ in range(SWEEP_ROUNDS):
+        cands = [(ci, mi, c) for ci, mi in sc.cms for c, n in sorted(st.met[ci][mi].items())
+                 if n <= SWEEP_VISITS and len(st.met[ci][mi]) > 1]
+        gain = sum(keep_if_better(sc.st, partial(hand_back, sc, ci, mi, c))
+                   for ci, mi, c in cands if c in st.met[ci][mi])
+        total += gain
+        if gain > -1e-9:
+            break
+    return total
+
+
+def sweep_new_faces(sc: Scope) -> float:
+    """(Re-plans) the promise that no citizen meets a new face where a carer it already met could
+    come: every carer the re-plan made new to a citizen, in turn, hands its visits back to carers
+    the citizen already meets (hand_back_new_face's step, tried on each rather than at random: a
+    one-day re-plan makes too few steps to draw them all). Kept where the face is gone with no
+    visit left out, no other new face and no move beyond the budget, even if a start moves or
+    travel grows: the moved start's price would otherwise outweigh the face. Returns the change
+    in cost."""
+    st = sc.st
+
+    def faces() -> int:
+        return sum(st.distinct(a, b) for a, b in sc.cms)
+
+    total = 0.0
+    for ci, mi, c in sc.new_faces():
+        if c not in st.met[ci][mi]:
+            continue  # an earlier hand-back took it away already
+        unplaced, before, moved = len(sc.unplaced()), faces(), st.moved
+        st.begin()
+        changed = hand_back(sc, ci, mi, c)
+        d = st.delta() if changed else 0.0
+        kept = (changed and c not in st.met[ci][mi] and len(sc.unplaced()) <= unplaced
+                and faces() < before
+                and st.over_budget_cost(st.moved_after_delta()) <= st.over_budget_cost(moved))
+        if kept:
+            st.commit()
+            total += d
+        else:
+            st.rollback()
+    return total
+
+
+def steady_rare_needs(sc: Scope) -> float:
+    """Starts far from their need's usual time move nearer, with carers the citizens already
+    meet, where the plan gets better with needs weighed as the spread is judged (time_weights:
+    one stray start of a weekly need counts as much as several of a daily one). No citizen
+    meets a new face for it. Returns the change at those weights.
+
+    Only at the end: weighed so during the search, the rare needs' visits would lose the freedom
+    that continuity is built with."""
+    st, ix = sc.st, sc.st.ix
+    usual = st.w_time
+    st.w_time = objective.time_weights(ix.v_need, ix.n_needs, st.weights)
+    total = 0.0
+    moved = [0, 0]  # by re-placing, by exchange
+    try:
+        for _ in range(STEADY_ROUNDS):
+            gain = 0.0
+            for v in stray_starts(sc):
+                d = keep_if_better(sc.st, partial(steady_within, sc, v))
+                moved[0] += d < 0
+                if not d:
+                    d = keep_if_better(sc.st, partial(steady_by_exchange, sc, v))
+                    moved[1] += d < 0
+                gain += d
+            total += gain
+            if not gain:
+                break
+    finally:
+        st.w_time = usual
+    st.search_log["steadied"] = {"re-placed": moved[0], "exchanged": moved[1]}
+    return total
+
+
+def no_new_face(st: TeamState) -> bool:
+    """Whether the open change left every citizen-month with no more carers than before it."""
+    assert st.journal is not None
+    return all(len(st.met[ci][mi]) <= len(old) for (ci, mi), (old, _) in st.journal.met.items())
+
+
+def stray_starts(sc: Scope) -> list[int]:
+    """Movable single visits of needs weighed above a daily need whose start is STRAY minutes or more
+    from the usual time, farthest first (called while the descent's weights are in st.w_time)."""
+    st, ix = sc.st, sc.st.ix
+    weights = st.w_time
+    out: list[tuple[int, int]] = []
+    for k in range(len(ix.slots)):
+        if not st.routes[k]:
+            continue
+        for v, s in zip(st.routes[k], st.schedule_route(k), strict=True):
+            n = ix.v_need[v]
+            t = st.target[n]
+            if (t is not None and weights[n] > st.weights.time and abs(s - t) >= STRAY
+                    and ix.visits[v].carers == 1 and sc.movable(v)):
+                out.append((-abs(s - t), v))
+    return [v for _, v in sorted(out)]
+
+
+def steady_within(sc: Scope, v: int) -> bool:
+    """v placed afresh with a carer its citizen already meets (its own too, at a better minute)."""
+    st, ix = sc.st, sc.st.ix
+    met = set(st.met[ix.v_cit[v]][ix.v_month[v]])
+    st.remove(v)
+    others = frozenset(c for c in range(len(ix.carers)) if c not in met)
+    return place(st, v, others) and no_new_face(sc.st)
+
+
+def steady_by_exchange(sc: Scope, v: int) -> bool:
+    """v goes to another carer its citizen meets, in exchange for a visit at the same time of day."""
+    st, ix = sc.st, sc.st.ix
+    t = ix.slots[st.slots_of[v][0]].carer
+    others = [c for c in sorted(st.met[ix.v_cit[v]][ix.v_month[v]]) if c != t and c in ix.eligible[v]]
+    st.remove(v)
+    return to_one_of(sc, v, t, others) and no_new_face(sc.st)

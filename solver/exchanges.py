@@ -1,0 +1,73 @@
+"""Exchanges between carers: a citizen's visits handed from one carer to others, one for one.
+
+Freeing visits and re-placing them finds nothing when the routes that should take them are full;
+an exchange makes room instead: the visit goes to a carer the citizen already meets in exchange for
+a visit of that carer's at the same time of day, which the first carer takes. The search's steps
+for rarely seen carers, crowded citizens and far-off citizens, and the descents that sweep them,
+all move visits this way.
+"""
+
+from __future__ import annotations
+
+from solver.insertion import place
+from solver.scope import Scope
+
+
+def hand_back(sc: Scope, ci: int, mi: int, t: int, to: int | None = None) -> bool:
+    """Move citizen ci's visits in month mi away from carer t to carers it already meets (or to
+    carer `to`)."""
+    st, ix = sc.st, sc.st.ix
+    attended = [v for v in sc.visits_of_cm[(ci, mi)] if sc.movable(v)
+                and any(ix.slots[k].carer == t for k in st.slots_of[v])]
+    vs = [v for v in attended if ix.visits[v].carers == 1]
+    if not attended:
+        return False
+    # A double visit is placed afresh without t: the insertion picks the pair (its two carers
+    # start together, so there is no one-for-one exchange to make).
+    for v in attended:
+        if ix.visits[v].carers > 1:
+            st.remove(v)
+            place(st, v, frozenset({t})) or place(st, v)
+    for v in vs:
+        others = [c for c in ([to] if to is not None else sorted(st.met[ci][mi]))
+                  if c != t and c in ix.eligible[v]]
+        sc.rng.shuffle(others)
+        st.remove(v)
+        if not to_one_of(sc, v, t, others):
+            place(st, v, only(sc, t)) or place(st, v)
+    return True
+
+
+def to_one_of(sc: Scope, v: int, t: int, others: list[int]) -> bool:
+    """Visit v (just taken from carer t) goes to the first of `others` with room, or else in
+    exchange for a visit of theirs at the same time of day that t takes; False if none can."""
+    st, ix = sc.st, sc.st.ix
+    if any(place(st, v, only(sc, c)) for c in others):
+        return True
+    day = ix.visits[v].day
+    for c in others:
+        for k in ix.slots_of_carer_day.get((c, day), ()):
+            for u in list(st.routes[k]):
+                if not exchangeable(sc, u, v, t):
+                    continue
+                st.remove(u)
+                if place(st, v, only(sc, c)):
+                    if place(st, u, only(sc, t)):
+                        return True
+                    st.remove(v)
+                place(st, u, only(sc, c))  # back where it was: its old place is free again
+    return False
+
+
+def only(sc: Scope, c: int) -> frozenset[int]:
+    """The carers to ban so that only carer c may take a visit."""
+    return frozenset(x for x in range(len(sc.st.ix.carers)) if x != c)
+
+
+def exchangeable(sc: Scope, u: int, v: int, t: int) -> bool:
+    """Whether carer t could take u in exchange for v: same time of day, allowed, a single visit."""
+    st, ix = sc.st, sc.st.ix
+    a, b = ix.visits[u], ix.visits[v]
+    return (u != v and sc.movable(u) and a.carers == 1 and t in ix.eligible[u]
+            and st.face_allowed(u, t) and a.earliest <= b.latest + b.duration
+            and b.earliest <= a.latest + a.duration)

@@ -1,0 +1,70 @@
+"""The pages speak the trade's words: every Swedish text is checked against the list of home care's words
+(app.web.i18n.TRADE_WORDS) and the words it does not use; machine messages reach the reader in Swedish."""
+
+from __future__ import annotations
+
+import re
+
+from app.audit import national
+from app.web import pages_audit, render
+from app.web.i18n import (
+    CONCEPT_LABELS,
+    FIELD_LABELS,
+    NOT_THE_TRADES,
+    SV,
+    TRADE_WORDS,
+    field_label,
+    format_number,
+    need_name,
+    period_name,
+    say_message,
+)
+
+
+def test_every_concept_is_labelled_with_the_trades_word() -> None:
+    wrong = {
+        label: SV.get(label)
+        for label, concept in CONCEPT_LABELS.items()
+        if TRADE_WORDS[concept] not in SV.get(label, "").lower()
+    }
+    assert wrong == {}
+
+
+def test_no_swedish_text_uses_a_word_the_trade_does_not() -> None:
+    found = sorted(
+        (word, text)
+        for text in SV.values()
+        for word in NOT_THE_TRADES
+        if re.search(rf"(?<![\wåäö]){re.escape(word)}(?![\wåäö])", text.lower())
+    )
+    assert found == []
+
+
+def test_the_pages_own_texts_have_swedish_entries() -> None:
+    texts = {t for pair in render.GLOSSARY for t in pair} | set(render.PAGE_HELP.values())
+    texts |= set(FIELD_LABELS.values()) | set(national.REASONS)
+    texts |= {pages_audit.NO_PLAN, pages_audit.NO_PERFORMED, pages_audit.NO_VISITS, pages_audit.BAD_MONTH}
+    assert sorted(t for t in texts if t not in SV) == []
+
+
+def test_machine_messages_reach_the_reader_in_swedish_with_names_for_ids() -> None:
+    reason = "needs 2 carers; every carer with skill lift on shift 07:00-08:30 is on T1-p004's avoid list"
+    said = say_message("sv", reason, {"T1-p004": "Greta Berg"})
+    assert said == ("kräver 2 medarbetare (dubbelbemanning); alla medarbetare med rätt kompetens (lyft) som "
+                    "arbetar 07:00-08:30 är avböjda av Greta Berg")
+    assert say_message("sv", "end (2026-12-10) is before start (2026-12-20)") == (
+        "sista dagen (2026-12-10) är före första dagen (2026-12-20)"
+    )
+    assert say_message("en", reason, {"T1-p004": "Greta Berg"}).endswith("Greta Berg's avoid list")
+    assert field_label("sv", "changes.0.to_day") == "Till" and field_label("sv", "body.x.y") == ""
+
+
+def test_needs_numbers_and_periods_are_written_the_swedish_way() -> None:
+    assert [need_name("sv", k) for k in ("morning", "shower", "medication", "my own")] == [
+        "Morgonhjälp", "Dusch", "Läkemedel", "my own"
+    ]
+    assert format_number("sv", 4.25, 2) == "4,25" and format_number("sv", 12345, 0) == "12\u00a0345"
+    import datetime as dt
+
+    assert period_name("sv", dt.date(2026, 11, 30), dt.date(2026, 12, 27)) == "v. 49–52"
+    assert period_name("en", dt.date(2026, 11, 30), dt.date(2026, 12, 6)) == "week 49"
