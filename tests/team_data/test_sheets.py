@@ -110,3 +110,25 @@ def test_members_cannot_import_and_another_team_is_not_found(client, headers, we
     assert client.get(f"/api/teams/{team_b.id}/sheets/citizens", headers=headers["member"]).status_code == 404
     auditor = client.get(f"/api/teams/{week.team.id}/sheets/citizens", headers=headers["auditor"])
     assert auditor.status_code == 403
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_demo_municipalitys_own_export_round_trips_unchanged(client, db_session, auth, fmt):
+    from app.demo import seed_demo
+
+    seed_demo(db_session, start=MON, days=14)
+    admin = db_session.scalar(select(m.User).where(m.User.role == "admin"))
+    team = db_session.scalar(select(m.Team).where(m.Team.name == "Centrum"))
+    for kind in ("citizens", "carers"):
+        exported = client.get(f"/api/teams/{team.id}/sheets/{kind}", headers=auth(admin),
+                              params={"format": fmt})
+        dry = _upload(client, auth(admin), team, kind, f"demo.{fmt}", exported.content)
+        assert dry.json() == {"kind": kind, "new": 0, "changed": 0, "ended": 0, "errors": []}, kind
+
+
+def test_each_bad_cell_is_named_once_and_a_rule_about_two_cells_names_one_of_them(client, headers, week):
+    sheet = ("name,lat,lon,need,weekdays,earliest_start,latest_start,minutes\n"
+             "Ola,62.4,north,lunch,mon,11:00,25:00,30\nPer,62.4,17.3,lunch,mon,13:00,12:00,30\n")
+    r = _upload(client, headers["coordinator"], week.team, "citizens", "a.csv", sheet.encode())
+    cells = [(e["row"], e["column"]) for e in r.json()["errors"]]
+    assert sorted(cells) == [(2, "latest_start"), (2, "lon"), (3, "latest_start")]

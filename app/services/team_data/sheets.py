@@ -313,14 +313,19 @@ class _Cells:
                 out.append((start, end))
         return sorted(out)
 
-    def model(self, schema: type[BaseModel], data: dict[str, Any], columns: dict[str, str]) -> Any:
-        """`data` checked by the API's schema; each error at the column its field came from."""
+    def model(self, schema: type[BaseModel], data: dict[str, Any], columns: dict[str, str],
+              whole: str = "name") -> Any:
+        """`data` checked by the API's schema; each error at the column its field came from (`whole`:
+        the column named for a rule about several fields). A cell already refused is not named twice."""
         try:
             return schema.model_validate(data)
         except ValidationError as e:
+            refused = {err.column for err in self.errors if err.row == self.n}
             for item in e.errors():
                 fld = str(item["loc"][0]) if item["loc"] else ""
-                self.err(columns.get(fld, fld or "(row)"), item["msg"])
+                key = columns.get(fld, fld) if fld else whole
+                if self.sheet.headers.get(key, key) not in refused:
+                    self.err(key, str(item["msg"]).removeprefix("Value error, "))
             return None
 
 
@@ -572,7 +577,7 @@ def _plan_citizens(
                 "valid_from": rc.as_date("valid_from") or max(effective, today),
                 "valid_to": rc.as_date("valid_to"),
             }
-            checked_need = rc.model(s.NeedCreate, need, NEED_FIELD_COLUMN)
+            checked_need = rc.model(s.NeedCreate, need, NEED_FIELD_COLUMN, whole="latest_start")
             if checked_need is not None:
                 needs.append(checked_need)
         if checked is None or errors:
@@ -615,7 +620,7 @@ def _citizen_values(session: Session, c: Citizen) -> dict[str, Any]:
 
 def _need_values(n: Any) -> tuple[Any, ...]:
     return (
-        list(n.weekdays),
+        sorted(n.weekdays),
         n.every_weeks,
         n.earliest,
         n.latest,
@@ -704,7 +709,8 @@ def _plan_carers(session: Session, sheet: Sheet, team: Team, effective: dt.date,
             "contracted_minutes_per_week": round(hours * 60) if hours is not None else None,
             "active_from": cells.as_date("active_from"),
         }
-        checked = cells.model(s.CarerCreate, data, {"contracted_minutes_per_week": "contracted_hours"})
+        checked = cells.model(s.CarerCreate, data, {"contracted_minutes_per_week": "contracted_hours"},
+                              whole="active_from")
         active_to = cells.as_date("active_to")
         weeks = cells.as_int("pattern_weeks")
         pattern_from = cells.as_date("pattern_from")
