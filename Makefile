@@ -24,11 +24,15 @@ run: setup
 	$(BIN)/homecare migrate
 	LOG_FORMAT=$${LOG_FORMAT:-text} $(BIN)/homecare serve --demo --host $(HOST) --port $(PORT)
 
+# Two processes (pytest-xdist): CI has two cores. Celery tests and the demo-site tests each keep to one
+# process (tests/conftest.py groups them).
+TEST_WORKERS ?= 2
+
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 test-fast: setup
-	$(BIN)/python -m pytest -q -m "not slow and not browser and not celery"
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup -m "not slow and not browser and not celery"
 
 lint: setup
 	$(BIN)/ruff check app solver models exchange tests bench scripts

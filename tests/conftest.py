@@ -62,6 +62,14 @@ DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        # `make test` runs the suite in two processes (pytest-xdist, --dist loadgroup). Tests that
+        # start Celery workers share one Redis queue, so they run in one process, one after another;
+        # the tests on the served demo site share that site, which one process builds once.
+        if item.get_closest_marker("celery"):
+            item.add_marker(pytest.mark.xdist_group("celery"))
+        elif {"site", "server"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("demo-site"))
     if SHARED_PRESENT:
         return
     skip = pytest.mark.skip(reason=SHARED_MISSING)
