@@ -69,7 +69,8 @@ def _crawl(pg: Any) -> dict[str, list[str]]:
             found[path] = sorted(set(bad))
         for href in pg.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
             if href.startswith("/") and not href.startswith(("/static/", "/lang/", "/logout")) \
-                    and not href.split("?")[0].endswith((".csv", ".html", ".json")):
+                    and not href.split("?")[0].endswith((".csv", ".html", ".json")) \
+                    and "/download/" not in href:  # a spreadsheet is a download, not a page
                 queue.append(href.split("#")[0])
     assert len(seen) >= 3
     return found
