@@ -22,7 +22,6 @@ import csv
 import datetime as dt
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,7 @@ from urllib.parse import quote
 import httpx
 
 from bench.common import fmt, md_table
-from bench.tcp_proxy import TcpProxy
+from bench.tcp_proxy import TcpProxy, free_port
 
 TITLE = "Load and a database outage (Locust, PostgreSQL, 2 server processes)"
 PAGE_P95_TARGET_MS = 300.0
@@ -44,12 +43,6 @@ RECOVERY_TARGET_S = 10.0
 OUTAGE_SECONDS = 8.0
 PAGE_KINDS = ("rota week", "carer day", "citizen page")
 KEY = "bench-load-secret-key-that-is-long-enough-0123456789"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_ready(base: str, timeout: float = 120) -> None:
@@ -129,7 +122,7 @@ def measure(*, quick: bool) -> dict[str, Any]:
     proxy.up()
     options = quote(f"-csearch_path={schema}")
     proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         work = Path(tmp)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from app.db import SessionDep
 from app.schemas.account import PasswordChange
 from app.services import account as svc
+from app.services import core as core_svc
 from app.web.deps import WebUser
 from app.web.forms import FORM_REFUSALS, field_error, refusal
 from app.web.render import WebRoute, page
@@ -34,14 +34,8 @@ def change_password(
     new_password_again: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        try:
-            body = PasswordChange(current_password=current_password, new_password=new_password)
-        except ValidationError as e:
-            # A refused password reads as the rule it breaks, without pydantic's "Value error, ".
-            raise HTTPException(422, detail=[{"path": ".".join(str(x) for x in err["loc"]),
-                                              "msg": str(err["ctx"]["error"]) if err["type"] == "value_error"
-                                              else err["msg"]}
-                                             for err in e.errors()]) from None
+        body = core_svc.validated(PasswordChange, {"current_password": current_password,
+                                                   "new_password": new_password})
         if new_password != new_password_again:
             raise field_error("new_password_again", "The two new passwords differ.")
         svc.change_password(session, user=user, current=body.current_password, new=body.new_password)

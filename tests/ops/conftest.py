@@ -4,12 +4,16 @@ SECRET_KEY, and forgets every cached setting and engine afterwards."""
 
 from __future__ import annotations
 
+import os
 import socket
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import URL, Engine, create_engine, text
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner, Result
 
 from app.db import get_engine, get_sessionmaker, get_writing_sessionmaker, make_engine
@@ -101,3 +105,24 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def postgres_schema(prefix: str) -> Iterator[tuple[URL, str]]:
+    """A schema of its own in the test PostgreSQL (TEST_POSTGRES_URL), dropped afterwards; the test
+    skips, saying why, where no PostgreSQL answers."""
+    url = make_url(os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as e:  # noqa: BLE001 - no PostgreSQL here: skip with the reason
+        admin.dispose()
+        pytest.skip(f"PostgreSQL unreachable at {url.render_as_string()}: {type(e).__name__}")
+    try:
+        yield url, schema
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

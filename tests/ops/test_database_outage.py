@@ -6,23 +6,20 @@ PostgreSQL is reached through a proxy the test cuts, so the shared server itself
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
 from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import URL, create_engine
 from sqlalchemy.orm import Session
 
 from app.migrate import upgrade_head
 from app.security import SESSION_COOKIE, hash_password
 from bench.tcp_proxy import TcpProxy
 from models.core import ROLE_ADMIN, User
-from tests.ops.conftest import STRONG_KEY, forget_settings
+from tests.ops.conftest import STRONG_KEY, forget_settings, postgres_schema
 
 pytestmark = pytest.mark.postgres
 PASSWORD = "tallbarr-kaffe-indalsälven"
@@ -30,14 +27,12 @@ PASSWORD = "tallbarr-kaffe-indalsälven"
 
 @pytest.fixture
 def through_proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TestClient, TcpProxy]]:
-    url = make_url(os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
-    schema = f"outage_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = create_engine(url)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as e:  # noqa: BLE001 - no PostgreSQL here: skip with the reason
-        pytest.skip(f"PostgreSQL unreachable at {url.render_as_string()}: {type(e).__name__}")
+    with postgres_schema("outage") as (url, schema):
+        yield from _serve_through_proxy(monkeypatch, url, schema)
+
+
+def _serve_through_proxy(monkeypatch: pytest.MonkeyPatch, url: URL,
+                         schema: str) -> Iterator[tuple[TestClient, TcpProxy]]:
     engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
     upgrade_head(engine)
     with Session(engine) as session:
@@ -59,9 +54,6 @@ def through_proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TestClient,
     finally:
         proxy.down()
         forget_settings()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def test_an_outage_answers_503_with_retry_after_and_the_service_comes_back_by_itself(

@@ -8,18 +8,16 @@ killed with SIGKILL at moments spread over its work; after each kill the databas
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.orm import Session
 
 from app.mapping import accept_plan_version, store_plan_version
@@ -27,6 +25,7 @@ from app.migrate import upgrade_head
 from models.core import PLAN_ACCEPTED, Assignment, PlanVersion
 from solver import types as st
 from tests.conftest import Make
+from tests.ops.conftest import postgres_schema
 
 pytestmark = pytest.mark.slow
 DAY = dt.date(2026, 12, 7)
@@ -59,20 +58,8 @@ def _sqlite(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
 
 
 def _postgres() -> Iterator[tuple[str, dict[str, str]]]:
-    url = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    schema = f"kill_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = create_engine(url)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as e:  # noqa: BLE001 - no PostgreSQL here: skip with the reason
-        pytest.skip(f"PostgreSQL unreachable at {url}: {type(e).__name__}")
-    try:
-        yield url, {"options": f"-csearch_path={schema}"}
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("kill") as (url, schema):
+        yield url.render_as_string(hide_password=False), {"options": f"-csearch_path={schema}"}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
