@@ -27,12 +27,12 @@ from app.schemas.team_data import (
     SheetError,
     SheetSummary,
 )
-from app.security import get_team_scoped, not_found, require_role, visible_team_ids
+from app.security import get_team_scoped, require_role, visible_team_ids
 from app.services.team_data import roster as roster_svc
 from app.services.team_data import sheets as sheets_svc
 from app.services.team_data.roster import RosterWarning
 from models.core import ROLE_COORDINATOR, ROLE_MEMBER, Carer, Citizen, Plan, Team, User
-from models.team_data import ChangeRecord, RosterException
+from models.team_data import ChangeRecord
 
 router = APIRouter(prefix="/api", tags=["team data"])
 
@@ -101,10 +101,7 @@ def add_roster_exception(carer_id: RowId, body: RosterExceptionIn, session: Sess
 def remove_roster_exception(carer_id: RowId, exception_id: RowId, session: SessionDep,
                             user: Coordinator) -> None:
     carer = get_team_scoped(session, Carer, carer_id, user)
-    exception = session.get(RosterException, exception_id)
-    if exception is None or exception.carer_id != carer.id:
-        raise not_found(f"exception {exception_id} not found")
-    roster_svc.remove_exception(session, carer=carer, exception=exception, user=user)
+    roster_svc.remove_exception(session, carer=carer, exception_id=exception_id, user=user)
 
 
 @router.get("/plans/{plan_id}/replan-needs")

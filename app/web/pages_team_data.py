@@ -34,7 +34,7 @@ from app.web.forms import FORM_REFUSALS, FormFields, field_error, parse_date, pa
 from app.web.read import team_data as read
 from app.web.render import FLASHES, WebRoute, page
 from models.core import Carer, Citizen, Need, Team, User
-from models.team_data import CITIZEN_END_REASONS, EXCEPTION_KINDS, RosterException
+from models.team_data import CITIZEN_END_REASONS, EXCEPTION_KINDS
 
 router = APIRouter(route_class=WebRoute)
 
@@ -452,10 +452,7 @@ def add_exception(request: Request, team_id: RowId, carer_id: RowId, user: WebUs
 def remove_exception(request: Request, team_id: RowId, carer_id: RowId, exception_id: RowId, user: WebUser,
                      session: SessionDep) -> Response:
     team, carer = _team_carer(session, team_id, carer_id, user, edit=True)
-    exception = session.get(RosterException, exception_id)
-    if exception is None or exception.carer_id != carer.id:
-        raise HTTPException(status_code=404, detail="exception not found")
-    roster_svc.remove_exception(session, carer=carer, exception=exception, user=user)
+    roster_svc.remove_exception(session, carer=carer, exception_id=exception_id, user=user)
     return _done(f"/teams/{team.id}/carers/{carer.id}/edit")
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.repositories import team_data as repo
 from app.schemas.team_data import RosterExceptionIn, RosterPatternSet
 from app.services import core
-from app.services.errors import Invalid
+from app.services.errors import Invalid, NotFound
 from app.services.team_data.records import record_change
 from app.services.team_data.replan_needs import flag_carer_visits
 from models.core import Assignment, Carer, Shift, User, Visit
@@ -244,9 +244,11 @@ def add_exception(session: Session, *, carer: Carer, data: RosterExceptionIn,
     return ex, warnings_for(list(near)), flagged
 
 
-def remove_exception(session: Session, *, carer: Carer, exception: RosterException, user: User) -> None:
-    if exception.carer_id != carer.id:
-        raise Invalid(f"exception {exception.id} is not this carer's", path="exception_id")
+def remove_exception(session: Session, *, carer: Carer, exception_id: int, user: User) -> None:
+    """Take a dated exception off the carer's roster; another carer's answers as a missing one."""
+    exception = session.get(RosterException, exception_id)
+    if exception is None or exception.carer_id != carer.id:
+        raise NotFound(f"exception {exception_id} not found", path="exception_id")
     day = exception.date
     record_change(session, user=user, entity=ENTITY_ROSTER, entity_id=exception.id,
                   action="exception_removed", team_id=carer.team_id, carer_id=carer.id, effective_from=day,
