@@ -11,6 +11,8 @@ only reads never waits.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Generator, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -55,11 +57,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # A solve job writes its progress and plan while web requests read and write: readers must not
     # block the writer (WAL) and a writer waits for the lock instead of failing at once.
     cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _into_wal(cursor)
     cursor.close()
     # pysqlite's own transaction handling breaks SAVEPOINT (and so nested transactions and the
     # tests' rollback); let SQLAlchemy emit BEGIN itself (the documented pysqlite recipe).
     dbapi_connection.isolation_level = None
+
+
+def _into_wal(cursor: Any) -> None:
+    # Switching a new file into WAL needs it alone, and SQLite answers "database is locked" at once,
+    # without the busy timeout, when another connection opens it at that moment (two `homecare
+    # migrate` started together): wait a little and look again; by then the other one has switched it.
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _sqlite_begin(conn: Any) -> None:

@@ -316,7 +316,7 @@ class Audit:
                 reasons.append(f"{m.new_face_visits} visits brought a carer not met before")
             p_set = planned_met.get((citizen, month))
             if p_set is not None and len(m.first) > len(p_set):
-                reasons.append(f"plan had {len(p_set)} carers; reality added {len(m.first) - len(p_set)}")
+                reasons.append(f"plan had {len(p_set)} carers, reality added {len(m.first) - len(p_set)}")
             out.append(
                 {
                     "citizen": alias("citizen", citizen),

@@ -9,6 +9,7 @@ from app.audit import national
 from app.web import pages_audit, render
 from app.web.i18n import (
     CONCEPT_LABELS,
+    ENGLISH_WORDS,
     FIELD_LABELS,
     NOT_THE_TRADES,
     SV,
@@ -68,3 +69,29 @@ def test_needs_numbers_and_periods_are_written_the_swedish_way() -> None:
 
     assert period_name("sv", dt.date(2026, 11, 30), dt.date(2026, 12, 27)) == "v. 49–52"
     assert period_name("en", dt.date(2026, 11, 30), dt.date(2026, 12, 6)) == "week 49"
+
+
+def test_a_citizen_over_the_cap_is_explained_in_swedish_on_the_audit() -> None:
+    """Astrid met 4 carers in December where the cap is 2 and the plan had 1: every reason the
+    audit gives for it reads in Swedish, numbers kept."""
+    import datetime as dt
+
+    from app.audit.figures import Audit
+    from app.audit.inputs import AuditInput, PlannedVisit
+    from app.audit.performed import CitizenFacts, PerformedRow
+
+    days = [dt.datetime(2026, 12, d, 8, 0) for d in range(1, 5)]
+    rows = [PerformedRow(line=i + 1, citizen="p1", carer=f"c{i}", start=s, end=s + dt.timedelta(minutes=30),
+                         visit=f"v{i}") for i, s in enumerate(days)]
+    planned = {f"v{i}": PlannedVisit(id=f"v{i}", citizen="p1", need="morning", date=s.date(), earliest=480,
+                                     latest=480, duration=30, carers=("c0",), start=480)
+               for i, s in enumerate(days)}
+    audit = Audit(AuditInput(rows=rows, citizens={"p1": CitizenFacts(contact="c0")}, planned=planned,
+                             has_plan=True, cap=2))
+    [why] = [w["why"] for w in audit.worst_cases()]
+    assert "over the cap of 2 by 2" in why and "plan had 1 carers, reality added 3" in why
+    said = say_message("sv", why)
+    assert said == ("2 fler än gränsen på 2 medarbetare; 4 av 4 medarbetare kom bara en gång; "
+                    "kontaktpersonen gjorde 25 % av 4 besök; 3 besök med en medarbetare som var ny för "
+                    "brukaren; planen hade 1 medarbetare; i verkligheten kom 3 till")
+    assert not set(re.findall(r"[a-z]+", said.lower())) & set(ENGLISH_WORDS)
