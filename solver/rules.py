@@ -68,7 +68,8 @@ def break_start(gaps: Collection[tuple[int, int]], earliest: int, latest: int, d
     leave by): the shift's start to the first departure, each visit's end to the next departure, the
     last visit's end to the departure for base. Travel is taken just before the next visit, so the
     pause may lie anywhere in a span. The earliest start that fits."""
-    starts = [max(free, earliest) for free, leave in gaps if max(free, earliest) <= min(leave - duration, latest)]
+    starts = [max(free, earliest) for free, leave in gaps
+              if max(free, earliest) <= min(leave - duration, latest)]
     return min(starts, default=None)
 
 
