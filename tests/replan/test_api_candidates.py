@@ -70,7 +70,8 @@ def test_a_planned_visit_is_offered_to_known_carers_first_and_the_first_applies_
 def test_the_answer_is_logged_as_a_read_of_the_citizen(client: TestClient, headers: Headers,
                                                       planned: Planned, db_session: Session) -> None:
     row = _visit_row(db_session, planned.problem.visits[0].id)
-    count = select(func.count()).select_from(AccessLogEntry).where(AccessLogEntry.citizen_id == row.citizen_id)
+    count = (select(func.count()).select_from(AccessLogEntry)
+             .where(AccessLogEntry.citizen_id == row.citizen_id))
     n = db_session.scalar(count)
     assert client.get(f"/api/visits/{row.id}/candidates", headers=headers["coordinator"]).status_code == 200
     assert db_session.scalar(count) == (n or 0) + 1
