@@ -7,13 +7,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
+from sqlalchemy import select
 
 from app.api.deps import ReadLogDep
 from app.db import SessionDep
+from app.replan.candidates import Candidate
 from app.repositories.core import carer_names_by_external_id
 from app.schemas.core import RowId
 from app.security import get_team_scoped, require_role
 from app.services import candidates as svc
+from exchange.instance import VisitDoc
 from models import core as m
 
 router = APIRouter(prefix="/api", tags=["adjustments"])
@@ -36,6 +39,10 @@ class CandidateOut(BaseModel):
     other_visits_moved: list[str]  # none: a suggestion fits the carer's day as it stands
 
 
+class NewVisitIn(BaseModel):
+    visit: VisitDoc  # as in a visit_add change (homecare-changes/1): day counts from the plan's first day
+
+
 class CandidatesOut(BaseModel):
     plan_id: int
     visit: str
@@ -56,9 +63,27 @@ def visit_candidates(visit_id: RowId, session: SessionDep, user: Member, reads: 
     names = carer_names_by_external_id(session, team_ids=[t.id for t in found.plan.teams])
     return CandidatesOut(
         plan_id=found.plan.id, visit=visit.external_id, assigned=list(found.assigned), pinned=found.pinned,
-        candidates=[CandidateOut(
-            carers=list(c.carers), carer_names=[names.get(x, x) for x in c.carers], start=c.start,
-            new_faces=list(c.new_faces), distinct_carers_month=c.faces_month,
-            distinct_carers_14d=c.faces_period, cap=c.cap, contact_carer=c.contact,
-            added_travel_minutes=c.added_travel, minutes_from_usual=c.from_usual, usual_start=c.usual,
-            other_visits_moved=[a.visit for a in c.moves]) for c in found.candidates])
+        candidates=[_out(c, names) for c in found.candidates])
+
+
+@router.post("/plans/{plan_id}/candidates")
+def new_visit_candidates(plan_id: RowId, body: NewVisitIn, session: SessionDep, user: Member,
+                         reads: ReadLogDep, limit: Annotated[int, Query(ge=1, le=50)] = 10) -> CandidatesOut:
+    """Who could take a visit not saved yet (a relative asks for an extra visit): nothing is stored."""
+    plan = get_team_scoped(session, m.Plan, plan_id, user)
+    found = svc.suggest_for_new_visit(session, plan=plan, user=user,
+                                      visit=body.visit.model_dump(mode="json"), limit=limit)
+    citizen = session.scalar(select(m.Citizen.id).where(m.Citizen.external_id == body.visit.citizen))
+    reads.citizens(user=user, citizen_ids=[citizen] if citizen is not None else [],
+                   what="api visit candidates")
+    names = carer_names_by_external_id(session, team_ids=[t.id for t in plan.teams])
+    return CandidatesOut(plan_id=plan.id, visit=body.visit.id, assigned=[], pinned=False,
+                         candidates=[_out(c, names) for c in found])
+
+
+def _out(c: Candidate, names: dict[str, str]) -> CandidateOut:
+    return CandidateOut(
+        carers=list(c.carers), carer_names=[names.get(x, x) for x in c.carers], start=c.start,
+        new_faces=list(c.new_faces), distinct_carers_month=c.faces_month, distinct_carers_14d=c.faces_period,
+        cap=c.cap, contact_carer=c.contact, added_travel_minutes=c.added_travel,
+        minutes_from_usual=c.from_usual, usual_start=c.usual, other_visits_moved=[a.visit for a in c.moves])

@@ -94,3 +94,35 @@ def test_a_visit_no_accepted_plan_covers_answers_409_in_words(client: TestClient
     row = _visit_row(db_session, planned.problem.visits[0].id)
     r = client.get(f"/api/visits/{row.id}/candidates", headers=headers["coordinator"])
     assert r.status_code == 409 and "no accepted plan covers" in r.text
+
+
+def test_an_extra_visit_not_saved_yet_gets_its_carers_and_nothing_is_stored(
+        client: TestClient, headers: Headers, planned: Planned, db_session: Session) -> None:
+    """A relative asks for an extra visit on day 1 at lunch: who could come, before anything is saved."""
+    citizen = planned.problem.citizens[0].id
+    extra = {"id": f"{citizen}-extra-1", "citizen": citizen, "need": "extra", "day": 1, "earliest": 660,
+             "latest": 840, "duration": 30}
+    visits_before = db_session.scalar(select(func.count()).select_from(m.Visit))
+    r = client.post(f"/api/plans/{planned.plan.id}/candidates", headers=headers["coordinator"],
+                    json={"visit": extra})
+    assert r.status_code == 200, r.text
+    offered = r.json()["candidates"]
+    assert offered and all(660 <= c["start"] <= 840 for c in offered)
+    assert all(c["distinct_carers_month"] <= c["cap"] for c in offered)
+    assert db_session.scalar(select(func.count()).select_from(m.Visit)) == visits_before
+
+
+@pytest.mark.parametrize(("change", "path"), [
+    ({"day": 9}, "visit.day"),  # the plan holds days 0-2
+    ({"citizen": "nobody"}, "visit.citizen"),
+    ({"latest": 600}, "body.visit"),  # the window ends before it starts
+])
+def test_an_extra_visit_the_plan_cannot_hold_is_refused_naming_the_field(
+        client: TestClient, headers: Headers, planned: Planned, change: dict[str, Any], path: str) -> None:
+    extra = {"id": "extra-1", "citizen": planned.problem.citizens[0].id, "need": "extra", "day": 1,
+             "earliest": 660, "latest": 840, "duration": 30, **change}
+    r = client.post(f"/api/plans/{planned.plan.id}/candidates", headers=headers["coordinator"],
+                    json={"visit": extra})
+    assert r.status_code == 422, r.text
+    where = [str(e.get("path") or ".".join(map(str, e["loc"]))) for e in r.json()["detail"]]
+    assert any(w.startswith(path) for w in where), r.json()
