@@ -89,9 +89,12 @@ def warnings_for(shifts: list[Shift]) -> list[RosterWarning]:
     return out
 
 
+def works_on(active_from: dt.date | None, active_to: dt.date | None, day: dt.date) -> bool:
+    return (active_from is None or active_from <= day) and (active_to is None or day <= active_to)
+
+
 def _active(carer: Carer, day: dt.date) -> bool:
-    return (carer.active_from is None or carer.active_from <= day) and (
-        carer.active_to is None or day <= carer.active_to)
+    return works_on(carer.active_from, carer.active_to, day)
 
 
 def pattern_rows(carer_id: int, pattern: RosterPattern, start: dt.date,
