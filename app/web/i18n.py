@@ -716,6 +716,11 @@ SV: dict[str, str] = {
     "exception_course": "utbildning",
     "exception_extra": "extrapass",
     "exception_removed": "avvikelse borttagen",
+    "corrected": "rättad",
+    "deleted": "borttagen",
+    "shift_added": "pass tillagt",
+    "shift_changed": "pass ändrat",
+    "shift_removed": "pass borttaget",
 }
 # fmt: on
 
