@@ -349,6 +349,10 @@ SV: dict[str, str] = {
         "brukaren möter högst gränsen för olika medarbetare per kalendermånad",
     "a pinned assignment never moves (unpin it first)": "ett låst besök flyttas aldrig (lås upp det först)",
     "the visit must exist in the plan": "besöket måste finnas i planen",
+    "a shift with a break window and a visit holds an unbroken break starting inside the window":
+        "ett pass med rastfönster och besök har en obruten rast som börjar inom fönstret",
+    "spaced visits start within their gap of each other":
+        "besök med tidsavstånd börjar inom sitt avstånd från varandra",
     # plan runs
     "Start a plan": "Starta en planering",
     "First day": "Första dag",
