@@ -95,7 +95,8 @@ def test_the_imported_rules_reach_the_planners_problem(client, headers, db_sessi
     assert client.post("/api/import/instance", json=small_rules_instance(),
                        headers=headers["admin"]).status_code == 201
     team = db_session.scalar(select(Team).where(Team.external_id == "R1"))
-    problem = build_problem(db_session, team_ids=[team.id], start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 3))
+    problem = build_problem(db_session, team_ids=[team.id], start=dt.date(2026, 3, 2),
+                            end=dt.date(2026, 3, 3))
     carers = {c.id: c for c in problem.carers}
     walker = carers["R1-c1"]
     assert problem.travel_of(walker).speed_kmh == 5.0
