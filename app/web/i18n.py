@@ -43,6 +43,13 @@ SV: dict[str, str] = {
     "Extra driving (min)": "Extra körtid (min)",
     "From the usual time (min)": "Från den vanliga tiden (min)",
     "Choose": "Välj",
+    "Why not the others": "Varför inte de andra",
+    "met this month": "träffad denna månad",
+    "lacks a skill the visit needs": "saknar en kompetens som insatsen kräver",
+    "on the citizen's list of carers to avoid": "står på brukarens lista över medarbetare att undvika",
+    "no shift at that time": "arbetar inte den tiden",
+    "no room in the day as it stands": "ingen plats i dagens körlista som den ser ut nu",
+    "no second carer free at the same time": "ingen andra medarbetare ledig samtidigt",
     # layout and navigation
     "Home-care planner": "Hemtjänstplaneraren",
     "Skip to content": "Hoppa till innehållet",
