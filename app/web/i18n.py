@@ -43,6 +43,23 @@ SV: dict[str, str] = {
     "Extra driving (min)": "Extra körtid (min)",
     "From the usual time (min)": "Från den vanliga tiden (min)",
     "Choose": "Välj",
+    "Propose contact carers": "Föreslå kontaktpersoner",
+    "Contact carers": "Kontaktpersoner",
+    ("A contact carer can only make the visits they have the skills for, are not avoided at and work at "
+     "the time of. The proposal gives each citizen the contact carer who could make the most of their "
+     "visits, with each carer holding a fair number of contact citizens (by contracted hours). Nothing "
+     "changes until you choose."):
+        ("En kontaktperson kan bara göra de besök hen har kompetens för, inte är avböjd hos och arbetar "
+         "vid. Förslaget ger varje brukare den kontaktperson som kan göra flest av brukarens besök, och "
+         "varje medarbetare får ett rättvist antal brukare (efter avtalad arbetstid). Inget ändras förrän "
+         "du väljer."),
+    "Visits the contact carer could make, today": "Besök som kontaktpersonen kan göra, i dag",
+    "With the proposal": "Med förslaget",
+    "Contact carer today": "Kontaktperson i dag",
+    "Proposed": "Föreslagen",
+    "Keep": "Behåll",
+    "Save the chosen contact carers": "Spara de valda kontaktpersonerna",
+    "The chosen contact carers are saved.": "De valda kontaktpersonerna är sparade.",
     "Why not the others": "Varför inte de andra",
     "met this month": "träffad denna månad",
     "lacks a skill the visit needs": "saknar en kompetens som insatsen kräver",

@@ -104,6 +104,7 @@ FLASHES = {
     "pinned": "The assignment is pinned.",
     "unpinned": "The assignment is unpinned.",
     "accepted": "The plan was accepted.",
+    "contacts": "The chosen contact carers are saved.",
 }
 
 # The glossary: (term, meaning), both as English keys of the catalog; the trade's word is the Swedish term.
