@@ -64,7 +64,8 @@ def test_the_api_gives_the_same_proposal_and_a_member_or_another_team_cannot(
     mine = next(p for p in body["proposals"] if p["citizen_id"] == astrid.id)
     assert mine["proposed_carer_id"] == fatima.id and mine["reach_now"] == 0 and mine["reach_proposed"] == 7
     assert body["share_now"] == 0.5 and body["share_proposed"] == 1.0
-    assert client.get(f"/api/teams/{team_a.id}/contact-proposals", headers=headers["member"]).status_code == 403
+    member = client.get(f"/api/teams/{team_a.id}/contact-proposals", headers=headers["member"])
+    assert member.status_code == 403
     r = client.post(f"/api/teams/{team_a.id}/contact-proposals/accept", headers=headers["coordinator"],
                     json={"choices": [{"citizen_id": astrid.id, "carer_id": 999999}]})
     assert r.status_code == 422 and "choices[0].carer_id" in r.text
