@@ -42,6 +42,11 @@ PAGE_P95_TARGET_MS = 300.0
 RECOVERY_TARGET_S = 10.0
 OUTAGE_SECONDS = 8.0
 PAGE_KINDS = ("rota week", "carer day", "citizen page")
+# Users started (and so logged in) per second: a morning's logins come over half a minute, not at one
+# instant; each costs an argon2 hash (the library's default parameters, above OWASP's minimum).
+SPAWN_RATE = 2
+# Seconds a team member spends on a page before opening the next (bench/locustfile.py).
+TEAM_MEMBER_THINK_S = (5, 15)
 KEY = "bench-load-secret-key-that-is-long-enough-0123456789"
 
 
@@ -152,6 +157,7 @@ def measure(*, quick: bool) -> dict[str, Any]:
                                  {**teams["Skönsberg"], "member": "member-skonsberg"}],
                 "coordinator_teams": [{**teams["Centrum"], "coordinator": "coordinator"},
                                       {**teams["Skönsberg"], "coordinator": "coordinator"}],
+                "member_think_s": list(TEAM_MEMBER_THINK_S),
                 "acknowledged_file": str(work / "acknowledged.jsonl"),
                 "errors_file": str(work / "errors.jsonl"),
             }
@@ -175,14 +181,17 @@ def measure(*, quick: bool) -> dict[str, Any]:
                     time.sleep(0.2)
 
             cutter = threading.Thread(target=cut, daemon=True)
+            load_before = os.getloadavg()[0]
             cutter.start()
             prefix = work / "load"
             subprocess.run([str(Path(sys.executable).parent / "locust"), "-f", str(Path(__file__).parent /
                                                                                   "locustfile.py"),
-                            "--headless", "--host", base, "-u", str(members + coordinators), "-r", "20",
+                            "--headless", "--host", base, "-u", str(members + coordinators),
+                            "-r", str(SPAWN_RATE),
                             "-t", f"{duration}s", "--csv", str(prefix), "--only-summary"],
                            env={**os.environ, "HOMECARE_LOAD": json.dumps(conf)}, check=False,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            load_after = os.getloadavg()[0]
             cutter.join(timeout=60)
             stats = _read_stats(prefix)
             errors = _jsonl(work / "errors.jsonl")
@@ -212,6 +221,10 @@ def measure(*, quick: bool) -> dict[str, Any]:
         "outage_s": OUTAGE_SECONDS,
         "recovery_s": (outage["recovered"] - outage["up"]) if "recovered" in outage else None,
         "acknowledged_changes": len(acknowledged), "acknowledged_changes_stored": len(stored),
+        "member_think_s": list(TEAM_MEMBER_THINK_S), "spawn_rate": SPAWN_RATE,
+        # The machine's run queue (1-minute load average) as the load started and ended, and its cores:
+        # the server shares them with Locust, PostgreSQL, the plan job and whatever else runs there.
+        "load_average": [round(load_before, 2), round(load_after, 2)], "cores": os.cpu_count(),
     }
 
 
@@ -234,7 +247,10 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     lines = [
         f"{r['members']} team members and {r['coordinators']} coordinators for {r['duration_s']} s, one plan "
         f"job running ({'started' if r['plan_job_started'] else 'NOT started'}); the database cut away for "
-        f"{r['outage_s']:.0f} s halfway.", "",
+        f"{r['outage_s']:.0f} s halfway. Team members read a page for {r['member_think_s'][0]}-"
+        f"{r['member_think_s'][1]} s before the next; users start (log in) {r['spawn_rate']} a second. "
+        f"Load average {r['load_average'][0]} at the start, {r['load_average'][1]} at the end, on "
+        f"{r['cores']} cores shared with Locust and PostgreSQL.", "",
         md_table(["kind", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "failures"], rows), "",
         f"- Page reads p95 (worst kind): {fmt(pages_p95, 0)} ms, target {PAGE_P95_TARGET_MS:.0f} ms: "
         f"{'PASS' if pages_p95 <= PAGE_P95_TARGET_MS else 'FAIL'}",

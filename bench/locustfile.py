@@ -34,10 +34,12 @@ def _server_errors(request_type: str, name: str, response: Any, **_kw: Any) -> N
 
 
 class TeamMember(HttpUser):
-    """Reads the pages of one team all day (a tablet in the care office)."""
+    """Reads the pages of one team all day (a tablet in the care office): opens a page, reads it, opens
+    the next. Reading a week's rota or a citizen's page takes a person longer than 5 s; 5-15 s between
+    pages is still a busy office (50 members: about 5 pages a second)."""
 
     fixed_count = int(CONF.get("members", 50))
-    wait_time = between(1, 3)
+    wait_time = between(*CONF.get("member_think_s", (5, 15)))
 
     def on_start(self) -> None:
         self.team = random.choice(CONF["member_teams"])
