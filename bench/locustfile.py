@@ -27,10 +27,12 @@ def _append(path: str, record: dict[str, Any]) -> None:
 
 
 @events.request.add_listener
-def _server_errors(request_type: str, name: str, response: Any, **_kw: Any) -> None:
+def _server_errors(request_type: str, name: str, response: Any, exception: Any = None, **_kw: Any) -> None:
     status = getattr(response, "status_code", 0) or 0
     if status >= 500 or status == 0:
-        _append(CONF["errors_file"], {"at": time.time(), "name": name, "status": status})
+        _append(CONF["errors_file"], {"at": time.time(), "name": name, "status": status,
+                                      "error": f"{type(exception).__name__}: {exception}"[:200]
+                                      if exception else ""})
 
 
 class TeamMember(HttpUser):

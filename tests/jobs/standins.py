@@ -49,3 +49,10 @@ def priority_solve(problem: Problem, params: SolveParams) -> Plan:
     plan = Plan(assignments=[], unplaced=[Unplaced(v.id, "not planned") for v in problem.visits])
     plan.stats["nice"] = float(os.getpriority(os.PRIO_PROCESS, 0))
     return plan
+
+
+def process_and_priority() -> tuple[int, int]:
+    """The id and the priority (nice value) of the process this runs in."""
+    import os
+
+    return os.getpid(), os.getpriority(os.PRIO_PROCESS, 0)
