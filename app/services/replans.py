@@ -20,9 +20,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.db import end_reading
+from app.jobs.replanning import replan_beside
 from app.mapping import accept_plan_version, store_plan_version
 from app.ops.measures import observe_replan
-from app.replan import ReplanFailed, replan
+from app.replan import ReplanFailed
 from app.replan.changes import days_of_change
 from app.repositories import adjustments as repo
 from app.services.errors import Conflict, Invalid, NotFound, ServiceError
@@ -135,7 +136,7 @@ def create_preview(session: Session, *, plan: m.Plan, user: m.User, from_day: in
     end_reading(session)
     started = time.perf_counter()
     try:
-        result = replan(problem, current, cs, params=params, pinned=pinned, stale=stale)
+        result = replan_beside(problem, current, cs, params=params, pinned=pinned, stale=stale)
     except ReplanFailed as e:
         observe_replan(time.perf_counter() - started, ok=False)
         raise ReplanUnavailable(f"re-plan failed, the plan in force is unchanged: {e}") from None
