@@ -92,6 +92,8 @@ SV: dict[str, str] = {
     "citizen form": "brukarens uppgifter",
     "citizen sheet": "kalkylblad med brukare",
     "api citizen changes": "API: brukarens ändringar",
+    "address list": "adresslista",
+    "api team changes": "API: teamets ändringar",
     "Write practical things only (keys, habits, what matters to the person): no diagnoses or other health "
     "details, which belong in the care records.":
         "Skriv bara praktiska saker (nycklar, vanor, vad som är viktigt för personen): inga diagnoser eller "
@@ -695,6 +697,10 @@ SV: dict[str, str] = {
     "exception_course": "utbildning",
     "exception_extra": "extrapass",
     "exception_removed": "avvikelse borttagen",
+    "An address from the team's sheets brings its position: pick it from the list, and leave latitude and "
+    "longitude empty to take its position.":
+        "En adress från teamets kalkylark har sin position: välj den i listan och lämna latitud och longitud "
+        "tomma för att ta dess position.",
     "corrected": "rättad",
     "deleted": "borttagen",
     "shift_added": "pass tillagt",
