@@ -18,7 +18,8 @@ from models.core import Need, User
 from models.team_data import ENTITY_NEED
 
 NEED_FIELDS = ("kind", "weekdays", "every_weeks", "earliest", "latest", "duration", "carers", "skills",
-               "care_instructions", "priority", "valid_from", "valid_to")
+               "care_instructions", "priority", "spaced_from_id", "min_gap", "max_gap", "valid_from",
+               "valid_to")
 
 
 def _reason(need: Need, start: dt.date, what: str) -> str:

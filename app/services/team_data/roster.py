@@ -138,7 +138,9 @@ def materialise(session: Session, *, carer: Carer, start: dt.date, end: dt.date)
         if _active(carer, day) and not off:
             if pattern is not None:
                 new += pattern_rows(carer.id, pattern, day, day)
-            new += [{"carer_id": carer.id, "date": day, "start": ex.start, "end": ex.end, "from_roster": True}
+            new += [{"carer_id": carer.id, "date": day, "start": ex.start, "end": ex.end, "from_roster": True,
+                     "break_earliest": ex.break_earliest, "break_latest": ex.break_latest,
+                     "break_minutes": ex.break_minutes}
                     for ex in exs if ex.kind == "extra" and ex.start is not None and ex.end is not None]
         day += dt.timedelta(days=1)
     session.flush()
@@ -231,7 +233,8 @@ def add_exception(session: Session, *, carer: Carer, data: RosterExceptionIn,
         hours = [(s.start, s.end, "start") for s in repo.shifts_of(session, carer.id, data.date, data.date)]
         _check_overlaps([*hours, (data.start, data.end, "start")])
     ex = RosterException(carer_id=carer.id, date=data.date, kind=data.kind, start=data.start, end=data.end,
-                         note=data.note)
+                         break_earliest=data.break_earliest, break_latest=data.break_latest,
+                         break_minutes=data.break_minutes, note=data.note)
     session.add(ex)
     session.flush()
     materialise(session, carer=carer, start=data.date, end=data.date)
