@@ -317,15 +317,24 @@ def _sourced(result: AuditResult, sources: dict[str, str]) -> AuditResult:
 def run_best(
     session: Session,
     *,
-    plan_version_ids: Sequence[int],
+    plan_version_ids: Sequence[int] | None = None,
     team: str | None = None,
     month: str | None = None,
     pseudonymise: bool = False,
     allowed_teams: set[str] | None = None,
 ) -> AuditResult:
     """Each team counted from its best source: its performed visits where it has any in the month, else
-    the plans in force; never one team's plan against another's reality unsaid. The figures name each
-    team's source (`team_sources`); `source` is "mixed" when the teams differ."""
+    the plans in force (`plan_version_ids`; None: the accepted plans of the teams that overlap the
+    month); never one team's plan against another's reality unsaid. The figures name each team's source
+    (`team_sources`); `source` is "mixed" when the teams differ."""
+    if plan_version_ids is None:
+        mk = parse_month(month)
+        if mk is None:
+            raise Invalid("counting each team from its best source needs a month", path="query.month")
+        wanted = [team] if team is not None else None if allowed_teams is None else sorted(allowed_teams)
+        tids = None if wanted is None else list(repo.team_ids(session, wanted).values())
+        first, last = _month_range(mk)
+        plan_version_ids = repo.versions_in_force(session, team_ids=tids, start=first, end=last)
     common: dict[str, Any] = {"team": team, "month": month, "pseudonymise": pseudonymise,
                               "allowed_teams": allowed_teams, "plan_version_ids": plan_version_ids}
     performed = run(session, source=SOURCE_PERFORMED, **common)

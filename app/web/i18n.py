@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from app.audit.report import ChartWords
 
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
@@ -114,6 +116,8 @@ SV: dict[str, str] = {
     "citizen sheet": "kalkylblad med brukare",
     "api citizen changes": "API: brukarens ändringar",
     "address list": "adresslista",
+    "visit candidates": "vem kan ta besöket",
+    "api visit candidates": "API: vem kan ta besöket",
     "api team changes": "API: teamets ändringar",
     "Write practical things only (keys, habits, what matters to the person): no diagnoses or other health "
     "details, which belong in the care records.":
@@ -1045,6 +1049,14 @@ def translator(lang: str) -> Translator:
         return out.format(**values) if values else out
 
     return _
+
+
+def report_words(lang: str, names: Mapping[str, str] | None = None) -> ChartWords:
+    """The audit's charts and report in the reader's words: labels, machine messages, need names, the
+    decimal mark; teams by name where `names` (external id -> name) knows them."""
+    return ChartWords(say=translator(lang), names=dict(names or {}), decimal=decimal_mark(lang),
+                      message=lambda text: say_message(lang, text), need=lambda kind: need_name(lang, kind),
+                      lang=lang)
 
 
 def pick_language(cookie: str | None, accept_language: str | None) -> str:

@@ -19,7 +19,7 @@ from app.security import can_see_personal_data, check_role
 from app.services import audit as service
 from app.services.errors import ServiceError
 from app.web.deps import WebUser
-from app.web.i18n import decimal_mark, need_name, say_message, translator
+from app.web.i18n import report_words
 from app.web.read import plans as plans_read
 from app.web.read import teams as teams_read
 from app.web.render import WebRoute, language, page
@@ -150,10 +150,7 @@ def dashboard(request: Request, user: WebUser, session: SessionDep) -> Response:
 
 def _words(request: Request, scope: dict[str, Any]) -> charts.ChartWords:
     """The charts' and the report's words: the reader's language, teams by name."""
-    lang = language(request)
-    return charts.ChartWords(say=translator(lang), names=scope["team_names"], decimal=decimal_mark(lang),
-                             message=lambda text: say_message(lang, text),
-                             need=lambda kind: need_name(lang, kind), lang=lang)
+    return report_words(language(request), scope["team_names"])
 
 
 def _query(scope: dict[str, Any]) -> str:

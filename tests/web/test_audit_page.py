@@ -169,3 +169,27 @@ def test_the_downloaded_report_speaks_the_readers_language(
     assert f'<td class="l">{north.external_id}</td>' not in swedish.text
     english = _as(client, auditor, "en").get("/audit/report.html").text
     assert "Continuity audit" in english and "Worst cases and why" in english and 'lang="en"' in english
+
+
+def test_the_api_counts_each_team_from_its_best_source_and_gives_the_report_in_swedish(
+    client: TestClient, make: Make, db_session: Session, auth
+) -> None:
+    north = _planned_team(make, db_session, "Norra", THIS_MONTH)
+    south = _planned_team(make, db_session, "Södra", THIS_MONTH + dt.timedelta(days=3))
+    _performed(db_session, north, THIS_MONTH)
+    auditor = make.user(m.ROLE_AUDITOR, [north, south])
+    db_session.commit()
+    month = THIS_MONTH.strftime("%Y-%m")
+
+    figures = client.get("/api/audit/figures", headers=auth(auditor),
+                         params={"source": "best", "month": month}).json()
+    assert figures["source"] == "mixed"
+    assert figures["team_sources"] == {north.external_id: "performed", south.external_id: "plan"}
+    assert {t: row["visits"] for t, row in figures["teams"].items()} == {north.external_id: 4,
+                                                                         south.external_id: 6}
+    no_month = client.get("/api/audit/figures", headers=auth(auditor), params={"source": "best"})
+    assert no_month.status_code == 422 and no_month.json()["detail"][0]["path"] == "query.month"
+    report = client.get("/api/audit/report.html", headers=auth(auditor),
+                        params={"source": "best", "month": month, "lang": "sv"})
+    assert report.status_code == 200 and "Kontinuitetsgranskning" in report.text
+    assert not ENGLISH.findall(re.sub(r"<style>.*?</style>|<[^>]+>", " ", report.text, flags=re.S))
