@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from app.api.deps import ReadLogDep
+from app.api.deps import ReadLogDep, read_log_of
 from app.db import SessionDep
 from app.schemas import core as s
 from app.schemas import team_data as ts
@@ -85,12 +85,18 @@ def citizens_page(request: Request, team_id: RowId, user: WebUser, session: Sess
     return page(request, "web/team_citizens.html", ctx, user=user, team_id=team.id, active="citizens")
 
 
-def _citizen_data(form: FormData, team: Team, carers: list[Carer]) -> dict[str, Any]:
+def _citizen_data(session: SessionDep, form: FormData, team: Team, carers: list[Carer]) -> dict[str, Any]:
     avoid = [c.id for c in carers if form.get(f"avoid_{c.id}")]
     contact = _text(form, "contact_carer_id")
+    lat, lon, address = _text(form, "lat"), _text(form, "lon"), _text(form, "address")
+    if lat is None and lon is None:
+        # No position typed: the address list's, if the address is on it (the page works without script).
+        known = citizens_svc.position_of(citizens_svc.address_list(session, team_id=team.id), address)
+        if known is not None:
+            lat, lon = str(known.lat), str(known.lon)
     return {
-        "team_id": team.id, "name": _text(form, "name") or "", "address": _text(form, "address"),
-        "lat": _text(form, "lat") or "", "lon": _text(form, "lon") or "",
+        "team_id": team.id, "name": _text(form, "name") or "", "address": address,
+        "lat": lat or "", "lon": lon or "",
         "birth_year": _text(form, "birth_year"), "contact_carer_id": int(contact) if contact else None,
         "avoid_carer_ids": avoid,
         "avoid_reasons": {cid: r for cid in avoid if (r := _text(form, f"avoid_reason_{cid}"))},
@@ -108,7 +114,10 @@ def _citizen_form(request: Request, session: SessionDep, user: User, team: Team,
         values["avoid_carer_ids"] = [c.id for c in citizen.avoid_carers]
         values["avoid_reasons"] = core_svc.avoid_reasons(session, citizen_id=citizen.id)
         values["version"] = citizen.version
-    ctx = {**_base(request, team), "citizen": citizen, "carers": carers,
+    addresses = citizens_svc.address_list(session, team_id=team.id)
+    read_log_of(request, session).citizens(
+        user=user, citizen_ids=sorted({cid for a in addresses for cid in a.citizen_ids}), what="address list")
+    ctx = {**_base(request, team), "citizen": citizen, "carers": carers, "addresses": addresses,
            "values": values or {"in_national_measure": True, "avoid_carer_ids": [], "avoid_reasons": {}},
            "errors": errors, "form": form,
            "needs": read.needs(session, citizen.id) if citizen else [],
@@ -119,7 +128,8 @@ def _citizen_form(request: Request, session: SessionDep, user: User, team: Team,
 
 
 @router.get("/teams/{team_id}/citizens/new")
-def new_citizen_page(request: Request, team_id: RowId, user: WebUser, session: SessionDep) -> Response:
+def new_citizen_page(request: Request, team_id: RowId, user: WebUser, session: SessionDep,
+                     _reads: ReadLogDep) -> Response:
     team = planner_team(session, team_id, user)
     return _citizen_form(request, session, user, team, None)
 
@@ -128,7 +138,7 @@ def new_citizen_page(request: Request, team_id: RowId, user: WebUser, session: S
 def register_citizen(request: Request, team_id: RowId, user: WebUser, session: SessionDep,
                      form: FormFields) -> Response:
     team = planner_team(session, team_id, user)
-    data = _citizen_data(form, team, read.carers(session, team.id))
+    data = _citizen_data(session, form, team, read.carers(session, team.id))
     try:
         citizen = citizens_svc.register_citizen(session, data=core_svc.validated(s.CitizenCreate, data),
                                                 user=user)
@@ -170,7 +180,7 @@ def edit_citizen_page(request: Request, team_id: RowId, citizen_id: RowId, user:
 def edit_citizen(request: Request, team_id: RowId, citizen_id: RowId, user: WebUser, session: SessionDep,
                  form: FormFields) -> Response:
     team, citizen = _team_citizen(session, team_id, citizen_id, user, edit=True)
-    data = _citizen_data(form, team, read.carers(session, team.id))
+    data = _citizen_data(session, form, team, read.carers(session, team.id))
     data["version"] = _text(form, "version")
     try:
         citizens_svc.edit_citizen(session, citizen=citizen, data=core_svc.validated(s.CitizenUpdate, data),
