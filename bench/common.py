@@ -47,7 +47,7 @@ RESULTS_DIR = BENCH_DIR / "results"
 KNOWN_INSTANCES = ("team-s", "team-m", "district-l", "municipality-xl")
 # Without ../shared, each reference instance is stood in for by a generated one of the same size.
 STAND_INS = {"team-s": ("team", "s", 1), "team-m": ("team", "m", 1), "district-l": ("team", "l", 1),
-             "municipality-xl": ("team", "xl", 1)}
+             "municipality-xl": ("team", "xl", 1), "team-m-rules": ("team-rules", "m", 1)}
 GENERATED_DIR = RESULTS_DIR / "generated"
 VERIFIER_NAME = "verify_plan.py"
 OWN_CHECK_NAME = "the planner's own check (solver/check.py)"
