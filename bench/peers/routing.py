@@ -165,6 +165,15 @@ def _solve_team_day(problem: Problem, travel: CarerTravel, team: str, day: int, 
         if solution is not None and any(solution.Value(routing.ActiveVar(manager.NodeToIndex(node)))
                                         for _, group in groups for node in group):
             break
+    else:
+        doubles = [v for v, _ in groups if v.carers > 1]
+        if doubles:
+            # No first solution places anything with the twins' tied starts (larger days of mostly
+            # double visits): route the single visits alone rather than leave the whole day out.
+            a, u = _solve_team_day(problem, travel, team, day, [v for v in visits if v.carers == 1],
+                                   seconds, solutions)
+            return a, unplaced + u + [Unplaced(v.id, "routing found no routes pairing two carers for it")
+                                      for v in doubles]
 
     starts: dict[str, int] = {}
     carers_of: dict[str, list[str]] = defaultdict(list)
