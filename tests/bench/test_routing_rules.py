@@ -4,10 +4,16 @@ carer's travel mode, break windows, priorities, spaced visits of a day."""
 from __future__ import annotations
 
 import dataclasses
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
 
 from bench.peers import routing
 from solver.check import breaks_owed, check_assignments
 from solver.types import BreakWindow, Dependency, Plan, Problem, Shift, TravelSpec
+from tests.paths import generated_instance
 from tests.solver.conftest import carer, citizen, problem, visit
 
 WALK = {"walk": TravelSpec(speed_kmh=4.5, detour_factor=1.3)}
@@ -77,3 +83,20 @@ def test_the_rules_section_counts_a_must_visit_left_out_for_a_cleaning_it_could_
     assert displaced_must_visits(p, right) == []
     assert placed_by_priority(p, right) == {"1": {"visits": 1, "placed": 1, "unplaced": 0},
                                             "3": {"visits": 1, "placed": 0, "unplaced": 1}}
+
+
+def test_without_shared_the_own_check_reports_unplaced_per_priority_and_breaks(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from bench import common
+
+    monkeypatch.setattr(common, "VERIFIER", tmp_path / "no-verifier.py")
+    instance = generated_instance("team-rules", "s", 1)
+    doc = json.loads(instance.read_text())
+    empty = {"format": "homecare-plan/1", "instance": doc["name"], "visits": [],
+             "unassigned": [{"id": v["id"], "reason": "not planned"} for v in doc["visits"]]}
+    (tmp_path / "empty.json").write_text(json.dumps(empty))
+    verdict = common.verify(instance, tmp_path / "empty.json")
+    assert verdict.valid and verdict.checker == common.OWN_CHECK_NAME
+    priorities = Counter(str(v.get("priority", 1)) for v in doc["visits"])
+    assert verdict.figures["unassigned_by_priority"] == dict(sorted(priorities.items()))
+    assert verdict.figures["breaks_checked"] == 0
