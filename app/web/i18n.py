@@ -947,6 +947,20 @@ ENGLISH_WORDS = ("the", "and", "with", "carer", "carers", "citizen", "visit", "v
                  "shower", "medication", "skill", "day", "cap", "draft", "plan version", "is before",
                  "not found", "unplaced", "objective", "seed", "contact carer", "brought", "avoid list")
 
+# The final check's words for a missing break and a broken spacing (solver/check.py), alone (a refused hand
+# move) or as the reason a visit was dropped.
+_RANGE, _LEAST = r"(?P<lo>\d+)-(?P<hi>\d+)", r"at least (?P<lo>\d+)"
+RULE_MESSAGES = [
+    (r"(?P<who>.+?) gets no unbroken (?P<d>\d+)-minute break starting (?P<w>\S+) in the shift (?P<s>\S+) "
+     r"on day \d+", "{who} får ingen obruten rast på {d} minuter med start {w} under passet {s}"),
+    *((rf"starts (?P<gap>-?\d+) min after (?P<other>.+?) ends, outside the spacing of {gap} min",
+       f"börjar {{gap}} min efter att {{other}} slutar, utanför tidsavståndet {sv} min")
+      for gap, sv in ((_RANGE, "{lo}–{hi}"), (_LEAST, "minst {lo}"))),
+    *((rf"ends (?P<gap>-?\d+) min before (?P<other>.+?) starts, outside the spacing of {gap} min",
+       f"slutar {{gap}} min före {{other}}, utanför tidsavståndet {sv} min")
+      for gap, sv in ((_RANGE, "{lo}–{hi}"), (_LEAST, "minst {lo}"))),
+]
+
 # Machine messages (the planner's reasons, the services' refusals, the audit's explanations) as the reader
 # reads them: each pattern's named groups fill the Swedish text. A message is translated part by part
 # (parts end at "; "). What no pattern knows stays as it is.
@@ -974,6 +988,8 @@ MESSAGE_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), sv) for p
     (r"^no complete 14-day period in the data$", "ingen hel 14-dagarsperiod i underlaget"),
     (r"^no birth years given: .*$",
      "inga födelseår angivna: ingen kan mätas (måttet gäller brukare 65 år och äldre)"),
+    *((rf"^{pre}{rule}$", f"{sv_pre}{sv}") for rule, sv in RULE_MESSAGES
+      for pre, sv_pre in (("dropped by the final check: ", "togs bort vid slutkontrollen: "), ("", ""))),
     (r"^dropped by the final check: (?P<why>.+)$", "togs bort vid slutkontrollen: {why}"),
     (r"^over the cap of (?P<cap>\d+) by (?P<n>\d+)$", "{n} fler än gränsen på {cap} medarbetare"),
     (r"^plan had (?P<p>\d+) carers, reality added (?P<n>\d+)$",
