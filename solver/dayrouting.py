@@ -96,6 +96,15 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
         sl = ix.slots[k]
         tdim.CumulVar(routing.Start(vi)).SetRange(sl.start, sl.end)
         tdim.CumulVar(routing.End(vi)).SetRange(sl.start, sl.end)
+    # Breaks: routing keeps each shift's break off its visits (it may put it in a leg, where the
+    # state wants it before the leg: make_room below settles the few routes that differ).
+    visit_minutes = [0 if routing.IsEnd(i) else dur[manager.IndexToNode(i)] for i in range(routing.Size())]
+    for vi, k in enumerate(slots):
+        pause = ix.slots[k].pause
+        if pause is not None:
+            brk = routing.solver().FixedDurationIntervalVar(pause.earliest, pause.latest, pause.duration,
+                                                            False, f"break {k}")
+            tdim.SetBreakIntervalsOfVehicle([brk], vi, visit_minutes)
 
     # Double visits: their two carers and common start are chosen first (cheapest insertion),
     # and routing only fits each half into that carer's route at that minute. Routing's own

@@ -143,3 +143,34 @@ def test_what_may_wait_is_left_out_first_and_still_placed_before_any_lower_goal(
     assert unplaced(1, WEIGHTS, 1) > unplaced(1, WEIGHTS, 2) > unplaced(1, WEIGHTS, 3)
     # A visit that may wait still outweighs a face beyond the target maximum.
     assert unplaced(1, WEIGHTS, 3) > faces(10) - faces(9)
+
+
+@pytest.mark.shared
+def test_a_replan_after_a_sick_call_keeps_breaks_and_spacing() -> None:
+    lunch = BreakWindow(earliest=600, latest=720, duration=30)
+    shifts = tuple(Shift(d, 420, 930, lunch) for d in (0, 1))
+    homes = [citizen(f"p{i}", north=0.003 * (i + 1), east=0.002 * (i % 3)) for i in range(5)]
+    visits = []
+    spaced = []
+    for d in (0, 1):
+        for i in range(5):
+            visits += [visit(f"p{i}-d{d}-am", f"p{i}", day=d, earliest=420, latest=560, duration=40),
+                       visit(f"p{i}-d{d}-lunch", f"p{i}", day=d, earliest=690, latest=780, duration=20,
+                             need="lunch")]
+            spaced.append(Dependency(f"p{i}-d{d}-am", f"p{i}-d{d}-lunch", min_gap=180, max_gap=330))
+    bikes = {"bike": TravelSpec(speed_kmh=14.0, detour_factor=1.3)}
+    team = [carer("anna", shifts=shifts), dataclasses.replace(carer("bo", shifts=shifts), travel_mode="bike"),
+            carer("cem", shifts=shifts)]
+    p = problem(team, homes, visits, days=2, dependencies=spaced, travel_modes=bikes)
+    plan = solve(p, quick(iterations=30))
+    assert shared_verify(p, plan)[0] == []
+    # Bo calls in sick on day 1: his shift is gone and the day is planned again.
+    sick = [dataclasses.replace(team[1], shifts=shifts[:1])]
+    again = dataclasses.replace(p, carers=[team[0], *sick, team[2]], current=plan.assignments,
+                                replan_days=(1, 1))
+    replanned = solve(again, quick(iterations=30))
+    violations, figures = shared_verify(again, replanned)
+    assert violations == [] and figures["breaks_checked"] >= 3
+    # Day 0 stays as it was.
+    day0 = {a for a in plan.assignments if "-d0-" in a.visit}
+    assert day0 <= set(replanned.assignments)
