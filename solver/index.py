@@ -54,6 +54,8 @@ class TeamIndex:
     contracted: list[int | None] = field(default_factory=list)
     # carer -> travel minutes by its own travel mode (the same list as `tt` for a carer who drives)
     carer_tt: list[list[list[int]]] = field(default_factory=list)
+    # visit -> why its window is narrower than asked (spaced from another visit: solver/spacing.py)
+    spaced: dict[int, str] = field(default_factory=dict)
 
 
 def build_team_index(problem: Problem, team: str, travel: Travel) -> TeamIndex:

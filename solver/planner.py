@@ -28,7 +28,7 @@ from solver.check import drop_violations
 from solver.construct import construct, retarget_usual_times, set_usual_times
 from solver.index import TeamIndex, build_team_index
 from solver.objective import WEIGHTS, Weights
-from solver.reasons import unplaced_reason
+from solver.reasons import hhmm, unplaced_reason
 from solver.search import improve_team
 from solver.spacing import pressure, spaced_windows
 from solver.state import TeamState
@@ -141,7 +141,11 @@ def team_state(problem: Problem, ix: TeamIndex, fixed: dict[str, Assignment],
     windows, blocked = spaced_windows(ix.visits, ix.visit_pos, problem.dependencies, fixed_starts, keep, busy)
     for v, (lo, hi) in sorted(windows.items()):
         if not st.fixed[v]:
-            ix.visits[v] = dataclasses.replace(ix.visits[v], earliest=lo, latest=hi)
+            vis = ix.visits[v]
+            if (lo, hi) != (vis.earliest, vis.latest):
+                ix.spaced[v] = (f"start {hhmm(lo)}-{hhmm(hi)} instead of {hhmm(vis.earliest)}-"
+                                f"{hhmm(vis.latest)} to keep its spacing from another visit")
+            ix.visits[v] = dataclasses.replace(vis, earliest=lo, latest=hi)
             st.lo[v], st.hi[v] = lo, hi
     for v, why in sorted(blocked.items()):
         if not st.fixed[v]:
