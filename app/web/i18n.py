@@ -908,6 +908,10 @@ FIELD_LABELS = {
     "team": "Team", "password": "Password",
     "new_password": "New password (at least 12 characters, not easy to guess)",
     "current_password": "Current password", "reason": "Note", "name": "Name", "kind": "Type",
+    "travel_mode": "Gets about", "priority": "Priority", "spaced_from_id": "Starts after",
+    "min_gap": "At least (minutes after it ends)", "max_gap": "At most (minutes after it ends)",
+    "break_earliest": "Break starts at the earliest", "break_latest": "Break starts at the latest",
+    "break_minutes": "Break (minutes)",
 }
 
 
