@@ -14,6 +14,7 @@ from app.api import (
     adjustments,
     audit,
     auth,
+    candidates,
     carers,
     citizens,
     data_rights,
@@ -53,6 +54,7 @@ ROUTER_MODULES = (
     exchange,  # import/export homecare-instance/1, homecare-plan/1
     jobs,  # plan jobs in the background
     adjustments,  # daily adjustments and re-plans
+    candidates,  # who should take a visit
     audit,  # continuity figures
     access_log,  # who read which citizen's data (admin)
     data_rights,  # a person's data exported, anonymised after the retention (admin)

@@ -57,9 +57,9 @@ OWN_CHECK_NAME = "the planner's own check (solver/check.py)"
 
 def generated_name(name: str | Path) -> tuple[str, str, int] | None:
     """(family, size, seed) of a generated instance's name (`rural-m-2`), or None."""
-    from exchange.generator import FAMILIES, SIZES
+    from exchange.generator import ALL_FAMILIES, SIZES
 
-    m = re.fullmatch(rf"({'|'.join(map(re.escape, FAMILIES))})-({'|'.join(SIZES)})-(\d+)", str(name))
+    m = re.fullmatch(rf"({'|'.join(map(re.escape, ALL_FAMILIES))})-({'|'.join(SIZES)})-(\d+)", str(name))
     return (m.group(1), m.group(2), int(m.group(3))) if m else None
 
 

@@ -23,7 +23,7 @@ import time
 
 from solver import rules
 from solver.bound import team_bound
-from solver.check import check_assignments
+from solver.check import drop_violations
 from solver.construct import construct, retarget_usual_times, set_usual_times
 from solver.index import TeamIndex, build_team_index
 from solver.objective import WEIGHTS, Weights
@@ -278,13 +278,9 @@ def _plan(problem: Problem, params: SolveParams, clock: Clock) -> Plan:
             reasons[v.id] = "planning stopped before this team was planned"
 
     # The final word: the verifier's rules. Offending visits are unplaced with the violation.
-    for _ in range(10):
-        bad = check_assignments(problem, assignments, travel)
-        if not bad:
-            break
-        assignments = [a for a in assignments if a.visit not in bad]
-        for vid, why in bad.items():
-            reasons[vid] = f"dropped by the final check: {why}"
+    assignments, dropped = drop_violations(problem, assignments, travel)
+    for vid, why in dropped.items():
+        reasons[vid] = f"dropped by the final check: {why}"
     placed = {a.visit for a in assignments}
     unplaced += [Unplaced(v.id, reasons.get(v.id, "not placed"))
                  for v in problem.visits if v.id not in placed and v.citizen in citizen_team]

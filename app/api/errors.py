@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.dependencies.models import Dependant
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.security.base import SecurityBase
 from sqlalchemy.exc import DataError, IntegrityError
@@ -50,9 +50,16 @@ def database_down_answer() -> JSONResponse:
                         headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
+def _database_down(request: Request, _exc: Exception) -> Response:
+    # Raised by the endpoint or by the commit after it, once the request's session has rolled back.
+    # A route may answer in its own form (the web pages: an HTML page in the user's language).
+    page = getattr(request.scope.get("route"), "database_down_page", None)
+    return page(request) if callable(page) else database_down_answer()
+
+
 def add_error_handlers(app: FastAPI) -> None:
     for kind in DATABASE_DOWN:
-        app.add_exception_handler(kind, lambda _request, _exc: database_down_answer())
+        app.add_exception_handler(kind, _database_down)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:

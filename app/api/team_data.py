@@ -62,6 +62,19 @@ def carer_changes(carer_id: RowId, session: SessionDep, user: TeamReader) -> lis
     return changes_out(session, list(repo.change_records(session, carer_id=carer.id)))
 
 
+@router.get("/teams/{team_id}/changes")
+def team_changes(team_id: RowId, session: SessionDep, user: TeamReader, reads: ReadLogDep,
+                 entity: Literal["citizen", "need", "carer", "roster"] | None = None,
+                 limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[ChangeRecordOut]:
+    """Every recorded change to the team's data, newest first, with those whose citizen or carer is gone
+    (a row deleted as entered by mistake)."""
+    team = get_team_scoped(session, Team, team_id, user)
+    rows = list(repo.change_records(session, team_id=team.id, entity=entity, limit=limit))
+    reads.citizens(user=user, citizen_ids=sorted({r.citizen_id for r in rows if r.citizen_id is not None}),
+                   what="api team changes")
+    return changes_out(session, rows)
+
+
 def roster_answer(session: Session, carer: Carer, warnings: list[RosterWarning] | None = None,
                   flagged: int = 0) -> RosterAnswer:
     return RosterAnswer(

@@ -226,3 +226,9 @@ def citizen_ids_of_teams(session: Session, team_ids: Collection[int]) -> list[in
 
 def has_visits(session: Session, *, citizen_id: int) -> bool:
     return session.scalar(select(Visit.id).where(Visit.citizen_id == citizen_id).limit(1)) is not None
+
+
+def carer_names_by_external_id(session: Session, *, team_ids: Collection[int]) -> dict[str, str]:
+    """Carers' names by their external ids (as plans and hand moves name them), for these teams."""
+    rows = session.execute(select(Carer.external_id, Carer.name).where(Carer.team_id.in_(list(team_ids))))
+    return {ext: name for ext, name in rows}

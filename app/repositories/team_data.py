@@ -96,9 +96,11 @@ def open_replan_needs(session: Session, plan_id: int, team_ids: Collection[int] 
 
 
 def change_records(session: Session, *, citizen_id: int | None = None, carer_id: int | None = None,
-                   entity: str | None = None, entity_id: int | None = None,
+                   entity: str | None = None, entity_id: int | None = None, team_id: int | None = None,
                    limit: int = 200) -> Sequence[ChangeRecord]:
     stmt = select(ChangeRecord)
+    if team_id is not None:
+        stmt = stmt.where(ChangeRecord.team_id == team_id)
     if citizen_id is not None:
         stmt = stmt.where(ChangeRecord.citizen_id == citizen_id)
     if carer_id is not None:

@@ -22,6 +22,27 @@ LANG_COOKIE = "lang"
 
 # fmt: off
 SV: dict[str, str] = {
+    "Who could take the visit?": "Vem kan ta besöket?",
+    "Who could take it?": "Vem kan ta det?",
+    "Now": "Nu",
+    ("Best first: a carer the citizen already meets this month, the contact carer, "
+     "fewest faces this month, then the least extra driving and the usual time. Every "
+     "suggestion keeps every rule and the monthly cap; no other visit moves."):
+        ("Bäst först: en medarbetare som brukaren redan träffar den här månaden, "
+         "kontaktpersonen, minst antal olika medarbetare under månaden, sedan minst extra "
+         "körtid och den vanliga tiden. Varje förslag håller alla regler och "
+         "månadsgränsen; inget annat besök flyttas."),
+    ("The visit is pinned: unpin it before giving it to someone else."):
+        ("Besöket är låst: lås upp det innan du ger det till någon annan."),
+    ("Nobody on the team can take the visit as the day stands: a re-plan may find room "
+     "by moving other visits."):
+        ("Ingen i arbetslaget kan ta besöket som dagen ser ut nu: en omplanering kan hitta "
+         "plats genom att flytta andra besök."),
+    "Faces this month": "Olika medarbetare denna månad",
+    "Faces in 14 days": "Olika medarbetare på 14 dagar",
+    "Extra driving (min)": "Extra körtid (min)",
+    "From the usual time (min)": "Från den vanliga tiden (min)",
+    "Choose": "Välj",
     # layout and navigation
     "Home-care planner": "Hemtjänstplaneraren",
     "Skip to content": "Hoppa till innehållet",
@@ -328,6 +349,10 @@ SV: dict[str, str] = {
         "brukaren möter högst gränsen för olika medarbetare per kalendermånad",
     "a pinned assignment never moves (unpin it first)": "ett låst besök flyttas aldrig (lås upp det först)",
     "the visit must exist in the plan": "besöket måste finnas i planen",
+    "a shift with a break window and a visit holds an unbroken break starting inside the window":
+        "ett pass med rastfönster och besök har en obruten rast som börjar inom fönstret",
+    "spaced visits start within their gap of each other":
+        "besök med tidsavstånd börjar inom sitt avstånd från varandra",
     # plan runs
     "Start a plan": "Starta en planering",
     "First day": "Första dag",
@@ -695,6 +720,11 @@ SV: dict[str, str] = {
     "exception_course": "utbildning",
     "exception_extra": "extrapass",
     "exception_removed": "avvikelse borttagen",
+    "corrected": "rättad",
+    "deleted": "borttagen",
+    "shift_added": "pass tillagt",
+    "shift_changed": "pass ändrat",
+    "shift_removed": "pass borttaget",
     # the optional rules: how a carer gets about, the break, spaced needs, priorities
     "Gets about": "Färdsätt",
     "car": "bil",

@@ -21,7 +21,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from app.auth import provider_name
-from app.db import DATABASE_DOWN, DATABASE_DOWN_DETAIL, RETRY_AFTER_SECONDS
+from app.db import DATABASE_DOWN_DETAIL, RETRY_AFTER_SECONDS
 from app.replan.hand_move import RULES
 from app.services.errors import ServiceError
 from app.version import __version__
@@ -345,7 +345,10 @@ def form_errors(e: HTTPException | ServiceError) -> tuple[int, list[dict[str, An
     return e.status_code, rows
 
 
-def error_page(request: Request, status_code: int, detail: Any = None) -> HTMLResponse:
+def error_page(request: Request, status_code: int, detail: Any = None, *,
+               with_user: bool = True) -> HTMLResponse:
+    """The error page; `with_user=False` leaves out the user's menu (its rows may have gone with the
+    session)."""
     title, text = _TITLES.get(
         status_code, ("Check the form" if 400 <= status_code < 500 else "Something went wrong", "")
     )
@@ -355,13 +358,24 @@ def error_page(request: Request, status_code: int, detail: Any = None) -> HTMLRe
         request,
         "web/error.html",
         {"title": title, "text": text, "message": message, "errors": errors, "status": status_code},
-        user=getattr(request.state, "web_user", None),
+        user=getattr(request.state, "web_user", None) if with_user else None,
         status_code=status_code,
     )
 
 
 class WebRoute(APIRoute):
-    """Turns errors raised while serving a page into HTML pages (see the module docstring)."""
+    """Turns errors raised while serving a page into HTML pages (see the module docstring).
+
+    The database going away is not caught here but passes through the request's session, which must
+    roll back (a connection lost halfway cannot commit); the app's handler then asks the route for its
+    answer (`database_down_page`), which may also come from a commit that failed after the page was
+    made. That page has no menu: the rolled-back session cannot read the user's teams any more."""
+
+    @staticmethod
+    def database_down_page(request: Request) -> Response:
+        down = error_page(request, 503, DATABASE_DOWN_DETAIL, with_user=False)
+        down.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return down
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -379,10 +393,6 @@ class WebRoute(APIRoute):
                 return error_page(request, e.status_code, e.detail)
             except ServiceError as e:
                 return error_page(request, e.status_code, e.detail())
-            except DATABASE_DOWN:
-                down = error_page(request, 503, DATABASE_DOWN_DETAIL)
-                down.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-                return down
             except RequestValidationError as e:
                 errors = list(e.errors())
                 if all(tuple(err.get("loc") or ("",))[0] == "path" for err in errors):

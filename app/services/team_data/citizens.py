@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.repositories import team_data as repo
 from app.schemas import core as s
-from app.services import core
+from app.services import core, data_rights
 from app.services.errors import Invalid
 from app.services.team_data.records import changed_only, record_change, snapshot
 from app.services.team_data.replan_needs import flag_visits
@@ -105,3 +105,12 @@ def end_citizen(session: Session, *, citizen: Citizen, data: s.CitizenEnd, user:
     cancel_visits(session, visits=[v for v in repo.visits_of_citizen_from(session, citizen.id, data.from_date)
                                    if v.need_id is None], change=change, reason=reason)
     return citizen
+
+
+def delete_citizen(session: Session, *, citizen: Citizen, user: User) -> None:
+    """A citizen registered by mistake taken away (one with visits answers 409: end the care instead).
+    The citizen's own records go with the row, so this one is the team's and keeps no personal data."""
+    record_change(session, user=user, entity=ENTITY_CITIZEN, entity_id=citizen.id, action="deleted",
+                  team_id=citizen.team_id, before=snapshot(citizen, ("external_id", "team_id", "birth_year",
+                                                                      "in_national_measure")))
+    data_rights.delete_citizen(session, citizen=citizen)

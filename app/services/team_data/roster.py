@@ -17,10 +17,11 @@ from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from app.repositories import team_data as repo
+from app.schemas.core import ShiftCreate, ShiftUpdate
 from app.schemas.team_data import RosterExceptionIn, RosterPatternSet
 from app.services import core
 from app.services.errors import Invalid, NotFound
-from app.services.team_data.records import record_change
+from app.services.team_data.records import changed_only, record_change, snapshot
 from app.services.team_data.replan_needs import flag_carer_visits
 from models.core import Assignment, Carer, Shift, User, Visit
 from models.team_data import (
@@ -88,9 +89,12 @@ def warnings_for(shifts: list[Shift]) -> list[RosterWarning]:
     return out
 
 
+def works_on(active_from: dt.date | None, active_to: dt.date | None, day: dt.date) -> bool:
+    return (active_from is None or active_from <= day) and (active_to is None or day <= active_to)
+
+
 def _active(carer: Carer, day: dt.date) -> bool:
-    return (carer.active_from is None or carer.active_from <= day) and (
-        carer.active_to is None or day <= carer.active_to)
+    return works_on(carer.active_from, carer.active_to, day)
 
 
 def pattern_rows(carer_id: int, pattern: RosterPattern, start: dt.date,
@@ -260,3 +264,44 @@ def remove_exception(session: Session, *, carer: Carer, exception_id: int, user:
     session.delete(exception)
     session.flush()
     materialise(session, carer=carer, start=day, end=day)
+
+
+SHIFT_FIELDS = ("date", "start", "end")
+
+
+def add_shift(session: Session, *, carer: Carer, data: ShiftCreate, user: User) -> Shift:
+    """One shift entered by hand on a date (the roster's pattern and exceptions make the others)."""
+    shift = core.create_shift(session, carer=carer, data=data)
+    record_change(session, user=user, entity=ENTITY_ROSTER, entity_id=shift.id, action="shift_added",
+                  team_id=carer.team_id, carer_id=carer.id, effective_from=shift.date,
+                  after=snapshot(shift, SHIFT_FIELDS))
+    return shift
+
+
+def edit_shift(session: Session, *, shift: Shift, data: ShiftUpdate, user: User) -> Shift:
+    """A shift's date or hours changed; the carer's accepted assignments it no longer covers are
+    flagged for a re-plan."""
+    before = snapshot(shift, SHIFT_FIELDS)
+    first = shift.date
+    core.update_shift(session, shift=shift, data=data)
+    was, now = changed_only(before, snapshot(shift, SHIFT_FIELDS))
+    if now:
+        carer = shift.carer
+        day = min(first, shift.date)
+        change = record_change(session, user=user, entity=ENTITY_ROSTER, entity_id=shift.id,
+                               action="shift_changed", team_id=carer.team_id, carer_id=carer.id,
+                               effective_from=day, before=was, after=now)
+        _flag_off_shift(session, carer=carer, start=day, change=change,
+                        reason=f"the carer's shift on {day.isoformat()} changed")
+    return shift
+
+
+def remove_shift(session: Session, *, shift: Shift, user: User) -> None:
+    """A shift taken off the carer's days; the accepted assignments it held are flagged for a re-plan."""
+    carer, day = shift.carer, shift.date
+    change = record_change(session, user=user, entity=ENTITY_ROSTER, entity_id=shift.id,
+                           action="shift_removed", team_id=carer.team_id, carer_id=carer.id,
+                           effective_from=day, before=snapshot(shift, SHIFT_FIELDS))
+    core.delete_row(session, row=shift)
+    _flag_off_shift(session, carer=carer, start=day, change=change,
+                    reason=f"the carer's shift on {day.isoformat()} was removed")
