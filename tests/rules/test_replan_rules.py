@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -56,7 +57,7 @@ def test_a_carer_whose_hours_change_keeps_her_break_through_the_replan(client, h
 def test_a_substitute_who_cycles_comes_in_cycling_with_his_break(client, headers, planned, db_session):
     h = headers["coordinator"]
     pid = planned.plan.id
-    substitute = {"type": "carer_add", "carer": {
+    substitute: dict[str, Any] = {"type": "carer_add", "carer": {
         "id": "sub-cycling", "team": planned.team.external_id, "skills": [], "travel_mode": "bike",
         "shifts": [{"day": 1, "start": 420, "end": 930,
                     "break": {"earliest": 660, "latest": 780, "duration": 30}}]}}
