@@ -839,6 +839,26 @@ SV: dict[str, str] = {
     "shift_added": "pass tillagt",
     "shift_changed": "pass ändrat",
     "shift_removed": "pass borttaget",
+    # the optional rules: how a carer gets about, the break, spaced needs, priorities
+    "Gets about": "Färdsätt",
+    "car": "bil",
+    "walk": "gång",
+    "bike": "cykel",
+    "Break": "Rast",
+    "Break window": "Rastfönster",
+    "Break starts at the earliest": "Rasten börjar tidigast",
+    "Break starts at the latest": "Rasten börjar senast",
+    "Break (minutes)": "Rast (minuter)",
+    "The route leaves no room for the break.": "Körlistan lämnar ingen tid för rasten.",
+    "Spaced from another need": "Tidsavstånd till en annan insats",
+    "Starts after": "Börjar efter",
+    "At least (minutes after it ends)": "Minst (minuter efter att den slutat)",
+    "At most (minutes after it ends)": "Högst (minuter efter att den slutat)",
+    "{minutes} min after {need}": "{minutes} min efter {need}",
+    "must": "måste",
+    "should": "bör",
+    "may wait": "kan vänta",
+    "Unplaced visits per priority": "Oplacerade besök per prioritet",
 }
 # fmt: on
 
@@ -918,6 +938,11 @@ TRADE_WORDS: dict[str, str] = {
     "visit": "besök",
     "shift": "pass",
     "rota": "schema",
+    "break": "rast",
+    "priority": "prioritet",
+    "walk": "gång",
+    "bike": "cykel",
+    "car": "bil",
 }
 # Words that are not the trade's, each with the word to use instead.
 NOT_THE_TRADES: dict[str, str] = {
@@ -941,6 +966,8 @@ CONCEPT_LABELS: dict[str, str] = {
     "Two carers": "two carers", "Sick call": "sick call", "Substitute": "substitute",
     "Cancel a visit": "cancellation", "coordinator": "coordinator", "Team": "team", "Visit": "visit",
     "Shift": "shift", "Rota": "rota", "New carer": "carer", "Print the route": "route",
+    "Break": "break", "Break window": "break", "Priority": "priority", "walk": "walk", "bike": "bike",
+    "car": "car",
 }
 # English words that must never show on a Swedish page (the browser crawl looks for them).
 ENGLISH_WORDS = ("the", "and", "with", "carer", "carers", "citizen", "visit", "visits", "morning", "evening",
@@ -1041,6 +1068,10 @@ FIELD_LABELS = {
     "team": "Team", "password": "Password",
     "new_password": "New password (at least 12 characters, not easy to guess)",
     "current_password": "Current password", "reason": "Note", "name": "Name", "kind": "Type",
+    "travel_mode": "Gets about", "priority": "Priority", "spaced_from_id": "Starts after",
+    "min_gap": "At least (minutes after it ends)", "max_gap": "At most (minutes after it ends)",
+    "break_earliest": "Break starts at the earliest", "break_latest": "Break starts at the latest",
+    "break_minutes": "Break (minutes)",
 }
 
 
