@@ -233,3 +233,63 @@ def near_misses(problem: Problem, current: Iterable[Assignment], visit_id: str, 
     order = {WHY_FULL: 0, WHY_PARTNER: 0, WHY_OFF: 2, WHY_SKILL: 3, WHY_AVOID: 4}
     out.sort(key=lambda n: (not n.contact, not n.known, order.get(n.why, 1), n.carer))
     return out[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class FitVisit:
+    visit: str
+    carers: tuple[str, ...]  # empty when it does not fit
+    start: int | None
+    why_not: tuple[NearMiss, ...] = ()  # when it does not fit: the closest carers and what stopped each
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    citizen: str
+    visits: list[FitVisit]
+    core_team: list[tuple[str, int]]  # carers and how many of the visits each takes, most first
+    added_travel: int
+
+    @property
+    def placed(self) -> int:
+        return sum(1 for v in self.visits if v.carers)
+
+
+def fit_citizen(problem: Problem, current: Iterable[Assignment], citizen: str, *,
+                pinned: Iterable[str] = ()) -> Fit:
+    """Where a citizen's visits not planned yet fit into the plan as it stands: visit by visit in time
+    order, each to the best carer `rank_carers` offers on the plan with the earlier ones placed, so the
+    first carers chosen become known faces and the later visits go to them (a small core team). Nothing
+    else moves. A visit that fits nowhere says who came closest and what stopped each."""
+    plan = {a.visit: a for a in current}
+    pinned = set(pinned)
+    mine = sorted((v for v in problem.visits if v.citizen == citizen and v.id not in plan),
+                  key=lambda v: (v.day, v.earliest, v.id))
+    # Which carers have room for how many of the citizen's visits: among new faces, the one who can
+    # take most of them becomes the core, so that the later visits find a known face free.
+    carers = {c.id: c for c in problem.carers}
+    coverage: dict[str, int] = {}
+    for v in mine:
+        day = _Day(problem, plan.values(), v)
+        for c in carers.values():
+            if c.team == day.citizen.team and c.id not in day.citizen.avoid and v.skills <= c.skills \
+                    and day.gaps(c):
+                coverage[c.id] = coverage.get(c.id, 0) + 1
+    out: list[FitVisit] = []
+    taken: dict[str, int] = {}
+    travel = 0
+    for v in mine:
+        ranked = rank_carers(problem, plan.values(), v.id, pinned=pinned, limit=10)
+        if not ranked:
+            missed = near_misses(problem, plan.values(), v.id, pinned=pinned, limit=3)
+            out.append(FitVisit(v.id, (), None, tuple(missed)))
+            continue
+        best = min(ranked, key=lambda c: (len(c.new_faces), -min(coverage.get(x, 0) for x in c.carers),
+                                          c.key()))
+        plan[v.id] = Assignment(v.id, tuple(sorted(best.carers)), best.start)
+        out.append(FitVisit(v.id, best.carers, best.start))
+        travel += best.added_travel
+        for c in best.carers:
+            taken[c] = taken.get(c, 0) + 1
+    core = sorted(taken.items(), key=lambda kv: (-kv[1], kv[0]))
+    return Fit(citizen=citizen, visits=out, core_team=core, added_travel=travel)

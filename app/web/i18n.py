@@ -45,6 +45,18 @@ SV: dict[str, str] = {
     "Extra driving (min)": "Extra körtid (min)",
     "From the usual time (min)": "Från den vanliga tiden (min)",
     "Choose": "Välj",
+    "Where does {name} fit?": "Var passar {name} in?",
+    "Weeks": "Veckor",
+    "Look again": "Titta igen",
+    ("Every visit of the period is planned already, or there is none: nothing to fit."):
+        ("Alla besök under perioden är redan planerade, eller så finns inga: inget att passa in."),
+    "Fits: all {n} visits, with {k} carers.": "Passar in: alla {n} besök, med {k} medarbetare.",
+    "Does not fit: {m} of {n} visits have no carer free.":
+        "Passar inte: {m} av {n} besök har ingen ledig medarbetare.",
+    "Who would come": "Vem som skulle komma",
+    "What does not fit, and why": "Vad som inte passar, och varför",
+    "nobody in the team could": "ingen i arbetslaget kunde",
+    "Where would the visits fit?": "Var passar besöken in?",
     "Propose contact carers": "Föreslå kontaktpersoner",
     "Contact carers": "Kontaktpersoner",
     ("A contact carer can only make the visits they have the skills for, are not avoided at and work at "
