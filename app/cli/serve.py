@@ -91,6 +91,9 @@ def serve(
                                       "headers are believed, comma-separated (default: the "
                                       "FORWARDED_ALLOW_IPS setting, 127.0.0.1)")] = None,
     reload: Annotated[bool, typer.Option("--reload", help="restart on code changes (development)")] = False,
+    process_timeout: Annotated[int, typer.Option(
+        "--process-timeout", min=1, help="seconds a server process may leave its supervisor's check "
+                                         "unanswered before it is replaced (with --workers)")] = 30,
 ) -> None:
     """Serve the API and the web pages (the schema must be current: `homecare migrate`)."""
     import uvicorn
@@ -119,7 +122,10 @@ def serve(
     typer.echo(f"Serving on http://{host}:{port}/ with {workers} process(es)  (API docs: /docs)", err=True)
     uvicorn.run("app.main:app", host=host, port=port, reload=reload, workers=workers,
                 proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips,
-                log_config=logging_config(settings), access_log=False, server_header=False)
+                log_config=logging_config(settings), access_log=False, server_header=False,
+                # uvicorn's 5 s would replace a process that is only busy (a burst of logins, a CPU
+                # shared with a solve), dropping every request it holds; a hung one still goes.
+                timeout_worker_healthcheck=process_timeout)
 
 
 @app.command("seed-demo")
