@@ -26,6 +26,7 @@ from app.cli.checks import (
 from app.cli.checks import fail as _fail
 
 app = typer.Typer()  # its commands are registered in app/cli/__init__.py
+KEEP_ALIVE_SECONDS = 75
 export_app = typer.Typer(help="Write an instance or a plan in the exchange format (FORMAT.md).",
                          no_args_is_help=True)
 
@@ -125,7 +126,10 @@ def serve(
                 log_config=logging_config(settings), access_log=False, server_header=False,
                 # uvicorn's 5 s would replace a process that is only busy (a burst of logins, a CPU
                 # shared with a solve), dropping every request it holds; a hung one still goes.
-                timeout_worker_healthcheck=process_timeout)
+                timeout_worker_healthcheck=process_timeout,
+                # A browser keeps a connection for the next page; closed after uvicorn's 5 s, a page
+                # opened at that moment meets a reset instead of an answer. 75 s, as nginx keeps them.
+                timeout_keep_alive=KEEP_ALIVE_SECONDS)
 
 
 @app.command("seed-demo")
