@@ -14,8 +14,10 @@ from app.api import (
     adjustments,
     audit,
     auth,
+    candidates,
     carers,
     citizens,
+    contacts,
     data_rights,
     exchange,
     health,
@@ -53,6 +55,8 @@ ROUTER_MODULES = (
     exchange,  # import/export homecare-instance/1, homecare-plan/1
     jobs,  # plan jobs in the background
     adjustments,  # daily adjustments and re-plans
+    candidates,  # who should take a visit
+    contacts,  # contact-carer proposals
     audit,  # continuity figures
     access_log,  # who read which citizen's data (admin)
     data_rights,  # a person's data exported, anonymised after the retention (admin)

@@ -3,7 +3,10 @@
 - `build_problem(session, team_ids=..., start=..., end=...)` -> `solver.types.Problem`: the teams'
   carers (active in the range) with their shifts, citizens, planned visits, the cap, travel, the
   assignments of the current plan (`current`), the pinned ones (`pinned`), and `met_before`: carers
-  each citizen met earlier in the first month, from the accepted plans' earlier days.
+  each citizen met earlier in the first month, from the accepted plans' earlier days. The optional
+  rules come along: each carer's travel mode (with every mode there is), each shift's break
+  window, each visit's priority, and the spaced visits (imported ones, and those of needs spaced from
+  another need of the citizen on the same date).
   Ids in the Problem are the external ids (the exchange format's), days count from `start`.
 - `store_plan_version(session, team_ids=..., start=..., end=..., plan=..., created_by=...)` ->
   a new draft `PlanVersion` of the plan for exactly those teams and dates (made if missing), with
@@ -24,9 +27,9 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from app.repositories.core import travel_legs
+from app.repositories.core import travel_legs, travel_modes
 from app.services.core import cap_for_teams, get_municipality
 from app.services.errors import Invalid, NotFound
 from models.core import (
@@ -37,6 +40,7 @@ from models.core import (
     Assignment,
     Carer,
     Citizen,
+    Need,
     Plan,
     PlanVersion,
     Shift,
@@ -44,6 +48,7 @@ from models.core import (
     UnplacedVisit,
     User,
     Visit,
+    VisitDependency,
     assignment_carers,
     citizen_avoid_carers,
     plan_teams,
@@ -120,7 +125,8 @@ def build_problem(session: Session, *, team_ids: Collection[int], start: dt.date
         for sh in session.scalars(select(Shift).where(Shift.carer_id.in_(chunk), Shift.date >= start,
                                                       Shift.date <= end).order_by(Shift.date, Shift.start)):
             if _active(carer_by_id[sh.carer_id], sh.date):
-                shifts[sh.carer_id].append(st.Shift(day=(sh.date - start).days, start=sh.start, end=sh.end))
+                shifts[sh.carer_id].append(st.Shift(day=(sh.date - start).days, start=sh.start, end=sh.end,
+                                                    break_window=shift_break(sh)))
     carer_ext = {c.id: c.external_id for c in carers}
 
     citizens = list(session.scalars(select(Citizen).where(Citizen.team_id.in_(tids)).order_by(Citizen.id)))
@@ -135,7 +141,7 @@ def build_problem(session: Session, *, team_ids: Collection[int], start: dt.date
     # Plain rows, not ORM objects: a municipality has tens of thousands of visits a month.
     visits: list[Any] = []
     cols = (Visit.id, Visit.external_id, Visit.citizen_id, Visit.kind, Visit.date, Visit.earliest,
-            Visit.latest, Visit.duration, Visit.carers, Visit.skills)
+            Visit.latest, Visit.duration, Visit.carers, Visit.skills, Visit.priority, Visit.need_id)
     for chunk in _chunks(list(citizen_ext)):
         visits += session.execute(select(*cols).where(Visit.citizen_id.in_(chunk), Visit.date >= start,
                                                       Visit.date <= end, Visit.status == VISIT_PLANNED)).all()
@@ -155,6 +161,8 @@ def build_problem(session: Session, *, team_ids: Collection[int], start: dt.date
         if a.pinned:
             pinned.append(item)
 
+    points = {**{t.external_id: (t.lat, t.lon) for t in teams},
+              **{p.external_id: (p.lat, p.lon) for p in citizens}}
     return st.Problem(
         name=name or f"{'+'.join(team_ext[t] for t in tids)}-{start.isoformat()}-{days}d",
         start_date=start,
@@ -162,20 +170,75 @@ def build_problem(session: Session, *, team_ids: Collection[int], start: dt.date
         teams=[st.Team(id=t.external_id, lat=t.lat, lon=t.lon) for t in teams],
         carers=[st.Carer(id=c.external_id, team=team_ext[c.team_id], skills=frozenset(c.skills),
                          shifts=tuple(shifts.get(c.id, ())),
-                         contracted_minutes_per_week=c.contracted_minutes_per_week) for c in carers],
+                         contracted_minutes_per_week=c.contracted_minutes_per_week,
+                         travel_mode=c.travel_mode) for c in carers],
         citizens=[st.Citizen(id=p.external_id, team=team_ext[p.team_id], lat=p.lat, lon=p.lon,
                              contact=all_carer_ext.get(p.contact_carer_id) if p.contact_carer_id else None,
                              avoid=frozenset(avoid.get(p.id, ()))) for p in citizens],
         visits=[st.Visit(id=v.external_id, citizen=citizen_ext[v.citizen_id], need=v.kind,
                          day=(v.date - start).days, earliest=v.earliest, latest=v.latest,
-                         duration=v.duration, carers=v.carers, skills=frozenset(v.skills)) for v in visits],
+                         duration=v.duration, carers=v.carers, skills=frozenset(v.skills),
+                         priority=v.priority) for v in visits],
         max_carers_per_month=cap_for_teams(session, teams=teams),
-        travel=travel_spec(session, points={**{t.external_id: (t.lat, t.lon) for t in teams},
-                                            **{p.external_id: (p.lat, p.lon) for p in citizens}}),
+        travel=travel_spec(session, points=points),
+        travel_modes=mode_specs(session, points=points),
+        dependencies=dependencies(session, visits=visits),
         met_before=met_before(session, citizen_ext=citizen_ext, start=start),
         pinned=pinned,
         current=current,
     )
+
+
+def shift_break(shift: Any) -> st.BreakWindow | None:
+    """A shift row's break window (a Shift, a roster pattern's shift or an extra shift), or None."""
+    if shift.break_earliest is None or shift.break_latest is None or not shift.break_minutes:
+        return None
+    return st.BreakWindow(earliest=shift.break_earliest, latest=shift.break_latest,
+                          duration=shift.break_minutes)
+
+
+def mode_specs(session: Session, *, points: Mapping[str, tuple[float, float]]) -> dict[str, st.TravelSpec]:
+    """Every travel mode of the municipality (a substitute added in a re-plan may use any): at the
+    mode's speed, or as a matrix where an imported one left legs."""
+    out: dict[str, st.TravelSpec] = {}
+    for mode in travel_modes(session):
+        spec = st.TravelSpec(speed_kmh=mode.speed_kmh, detour_factor=mode.detour_factor)
+        out[mode.name] = with_legs(spec, points, travel_legs(session, points=points, mode_id=mode.id))
+    return out
+
+
+def dependencies(session: Session, *, visits: list[Any]) -> list[st.Dependency]:
+    """The spacing rules among `visits` (rows with id, external_id, citizen_id, kind, date, need_id):
+    imported ones as stored, then each need spaced from another need of the citizen, between their
+    visits of the same date (the other need matched by kind, so its later versions keep the rule)."""
+    ext = {v.id: v.external_id for v in visits}
+    out: dict[tuple[str, str], st.Dependency] = {}
+    for chunk in _chunks(list(ext)):
+        for d in session.scalars(select(VisitDependency).where(VisitDependency.then_visit_id.in_(chunk))):
+            if d.first_visit_id in ext:
+                first, then = ext[d.first_visit_id], ext[d.then_visit_id]
+                out[(first, then)] = st.Dependency(first=first, then=then, min_gap=d.min_gap,
+                                                   max_gap=d.max_gap)
+    need_ids = sorted({v.need_id for v in visits if v.need_id is not None})
+    spaced: dict[int, tuple[str, int, int | None]] = {}
+    for chunk in _chunks(need_ids):
+        other = aliased(Need)
+        rows = session.execute(select(Need.id, other.kind, Need.min_gap, Need.max_gap)
+                               .join(other, other.id == Need.spaced_from_id).where(Need.id.in_(chunk)))
+        spaced.update({nid: (kind, lo or 0, hi) for nid, kind, lo, hi in rows})
+    if spaced:
+        by_key: dict[tuple[int, str, dt.date], str] = {}
+        for v in visits:
+            by_key.setdefault((v.citizen_id, v.kind, v.date), v.external_id)
+        for v in visits:
+            rule = spaced.get(v.need_id) if v.need_id is not None else None
+            if rule is None:
+                continue
+            first = by_key.get((v.citizen_id, rule[0], v.date))
+            if first is not None and first != v.external_id:
+                out.setdefault((first, v.external_id), st.Dependency(
+                    first=first, then=v.external_id, min_gap=rule[1], max_gap=rule[2]))
+    return list(out.values())
 
 
 def travel_spec(session: Session, *, points: Mapping[str, tuple[float, float]]) -> st.TravelSpec:

@@ -12,6 +12,11 @@ Families (the kinds of teams a planner change should be judged on):
 - ``month-boundary``: the period crosses a month (and a year), so the monthly cap counts twice.
 - ``tight``: few carers for the work; not every visit can be placed.
 
+Each family also comes with the optional rules (FORMAT.md, "Optional rules"), as ``FAMILY-rules``
+(``team-rules``...) or ``homecare generate --rules``: in town some carers walk and some cycle, long shifts
+carry a lunch (or supper) break window, some citizens' lunch or medication is spaced from their morning
+visit, and showers (priority 2), cleaning and shopping (priority 3) may wait when not everything fits.
+
 Sizes (comparable to the team's reference instances): ``s`` one team, 20 citizens, 14 days (~750
 visits); ``m`` one team, 45 citizens, 28 days (~3.4k); ``l`` four teams (~13k); ``xl`` twenty teams
 (~68k).
@@ -28,6 +33,9 @@ from typing import Any
 from exchange.common import INSTANCE_FORMAT
 
 FAMILIES = ("team", "double", "rural", "month-boundary", "tight")
+RULES_SUFFIX = "-rules"
+# Every family, and each with the optional rules.
+ALL_FAMILIES = FAMILIES + tuple(f + RULES_SUFFIX for f in FAMILIES)
 EVERY_DAY = [0, 1, 2, 3, 4, 5, 6]
 
 
@@ -157,13 +165,16 @@ def _base(rng: random.Random, family: str, t: int) -> tuple[float, float]:
 
 def generate(family: str, size: str, seed: int,
              on_team: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """A homecare-instance/1 document (a JSON-ready dict) of `family` and `size`, made from `seed`.
+    """A homecare-instance/1 document (a JSON-ready dict) of `family` and `size`, made from `seed`
+    (a family ending in ``-rules``: that family with the optional rules, `with_rules`).
 
     `on_team(i)` is called after team i is made (for a progress bar). Raises ValueError for an unknown
     family or size.
     """
-    if family not in FAMILIES:
-        raise ValueError(f"unknown family {family!r} (known: {', '.join(FAMILIES)})")
+    if family not in ALL_FAMILIES:
+        raise ValueError(f"unknown family {family!r} (known: {', '.join(ALL_FAMILIES)})")
+    if family.endswith(RULES_SUFFIX):
+        return with_rules(generate(family.removesuffix(RULES_SUFFIX), size, seed, on_team), seed)
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r} (known: {', '.join(SIZES)})")
     rng = random.Random(seed)
@@ -236,3 +247,76 @@ def _carers(team_id: str, count: int, dates: list[dt.date]) -> list[dict[str, An
         })
     return out
 
+
+
+# The optional rules (FORMAT.md). Travel modes: walking and cycling at the format's example speeds.
+TRAVEL_MODES = {"walk": {"speed_kmh": 4.5, "detour_factor": 1.3},
+                "bike": {"speed_kmh": 14.0, "detour_factor": 1.3}}
+LONG_SHIFT = 390  # minutes: a shift this long or longer owes a break
+BREAK_FROM, BREAK_TO, BREAK_MINUTES = 180, 300, 30  # after the shift's start: the window; its length
+# The lunch (or the midday medication) comes 3 to 5.5 hours after the morning visit ends.
+SPACING = {"min_gap": 180, "max_gap": 330}
+SPACED_AFTER_MORNING = ("lunch", "medication")
+PRIORITY = {"shower": 2, "cleaning": 3, "shopping": 3}
+# Help in the home a citizen may get once a week: (need, earliest, latest, minutes, share of citizens).
+HOME_HELP = [("cleaning", 540, 840, 60, 0.5), ("shopping", 600, 900, 45, 0.35)]
+
+
+def with_rules(doc: dict[str, Any], seed: int) -> dict[str, Any]:
+    """`doc` with the optional rules added, drawn from `seed` (its own draws: the instance without the
+    rules stays what it was). Town carers walk (a quarter) or cycle (a quarter); country carers drive.
+    Shifts of 6.5 hours or more owe a 30-minute break starting 3 to 5 hours in. A third of the citizens
+    who have a morning visit and a lunch (or midday medication) the same day need them spaced. Showers
+    are priority 2; weekly cleaning and shopping, added for some citizens, priority 3."""
+    rng = random.Random(f"rules-{seed}")
+    rural = doc["name"].startswith("rural-")
+    carers = []
+    for c in doc["carers"]:
+        c = dict(c)
+        draw = rng.random()
+        if not rural and draw < 0.5:
+            c["travel_mode"] = "walk" if draw < 0.25 else "bike"
+        c["shifts"] = [_with_break(s) for s in c["shifts"]]
+        carers.append(c)
+    start = dt.date.fromisoformat(doc["start_date"])
+    visits = [dict(v, **({"priority": PRIORITY[v["need"]]} if v["need"] in PRIORITY else {}))
+              for v in doc["visits"]]
+    by_day: dict[tuple[str, int], dict[str, str]] = {}
+    for v in visits:
+        by_day.setdefault((v["citizen"], v["day"]), {})[v["need"]] = v["id"]
+    dependencies = []
+    for p in doc["citizens"]:
+        spaced = rng.random() < 1 / 3
+        weekday = rng.randrange(7)
+        for need, earliest, latest, minutes, share in HOME_HELP:
+            if rng.random() >= share:
+                continue
+            for d in range(doc["days"]):
+                if (start + dt.timedelta(days=d)).weekday() == weekday:
+                    visits.append({"id": f"{p['id']}-d{d:02d}-{need}", "citizen": p["id"], "need": need,
+                                   "day": d, "earliest": earliest, "latest": latest, "duration": minutes,
+                                   "carers": 1, "skills": [], "priority": PRIORITY[need]})
+        if not spaced:
+            continue
+        for d in range(doc["days"]):
+            needs = by_day.get((p["id"], d), {})
+            then = next((needs[n] for n in SPACED_AFTER_MORNING if n in needs), None)
+            if "morning" in needs and then is not None:
+                dependencies.append({"first": needs["morning"], "then": then, **SPACING})
+    travel = dict(doc["travel"], modes=TRAVEL_MODES)
+    return dict(doc, name=_rules_name(doc["name"]), travel=travel, carers=carers, visits=visits,
+                dependencies=dependencies)
+
+
+def _with_break(shift: dict[str, Any]) -> dict[str, Any]:
+    if shift["end"] - shift["start"] < LONG_SHIFT:
+        return shift
+    window = {"earliest": shift["start"] + BREAK_FROM, "latest": shift["start"] + BREAK_TO,
+              "duration": BREAK_MINUTES}
+    return dict(shift, **{"break": window})
+
+
+def _rules_name(name: str) -> str:
+    """`team-m-1` -> `team-rules-m-1`: the family's name with the rules, as `generate` takes it."""
+    family, size, seed = name.rsplit("-", 2)
+    return f"{family}{RULES_SUFFIX}-{size}-{seed}"

@@ -22,15 +22,32 @@ from exchange.common import (
 from solver import types as st
 
 
+class BreakDoc(Strict):
+    earliest: Minute
+    latest: Minute
+    duration: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)]
+
+    @model_validator(mode="after")
+    def _window_in_order(self) -> BreakDoc:
+        if self.latest < self.earliest:
+            raise ValueError(f"break window ends ({self.latest}) before it starts ({self.earliest})")
+        return self
+
+
 class ShiftDoc(Strict):
     day: Annotated[int, Field(ge=0)]
     start: Minute
     end: Minute
+    break_: BreakDoc | None = Field(default=None, alias="break")
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> ShiftDoc:
         if self.end <= self.start:
             raise ValueError(f"shift ends ({self.end}) before or when it starts ({self.start})")
+        b = self.break_
+        if b is not None and (b.earliest < self.start or b.earliest + b.duration > self.end):
+            raise ValueError(f"the break ({b.duration} min from {b.earliest}) does not fit in the shift "
+                             f"{self.start}-{self.end}")
         return self
 
 
@@ -57,6 +74,7 @@ class CarerDoc(Strict):
     skills: list[str] = []
     shifts: list[ShiftDoc] = []
     contracted_minutes_per_week: Annotated[int, Field(ge=0, le=7 * MINUTES_PER_DAY)] | None = None
+    travel_mode: Id | None = None
 
 
 class CitizenDoc(Strict):
@@ -78,6 +96,7 @@ class VisitDoc(Strict):
     duration: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)]
     carers: Literal[1, 2] = 1
     skills: list[str] = []
+    priority: Literal[1, 2, 3] = 1
 
     @model_validator(mode="after")
     def _window_fits_the_day(self) -> VisitDoc:
@@ -93,10 +112,29 @@ class MatrixDoc(Strict):
     minutes: list[list[Annotated[int, Field(ge=0, le=MAX_INT)]]]
 
 
-class TravelDoc(Strict):
+class ModeDoc(Strict):
     speed_kmh: Annotated[float, Field(gt=0)] = 18.0
     detour_factor: Annotated[float, Field(gt=0)] = 1.3
     matrix: MatrixDoc | None = None
+
+
+class TravelDoc(ModeDoc):
+    modes: dict[Id, ModeDoc] = {}
+
+
+class DependencyDoc(Strict):
+    first: Id
+    then: Id
+    min_gap: Annotated[int, Field(ge=0, le=MAX_INT)] = 0
+    max_gap: Annotated[int, Field(ge=0, le=MAX_INT)] | None = None
+
+    @model_validator(mode="after")
+    def _gaps_in_order(self) -> DependencyDoc:
+        if self.max_gap is not None and self.max_gap < self.min_gap:
+            raise ValueError(f"max_gap ({self.max_gap}) is below min_gap ({self.min_gap})")
+        if self.first == self.then:
+            raise ValueError("a visit cannot be spaced from itself")
+        return self
 
 
 class InstanceDoc(Strict):
@@ -110,6 +148,7 @@ class InstanceDoc(Strict):
     carers: list[CarerDoc]
     citizens: list[CitizenDoc]
     visits: list[VisitDoc]
+    dependencies: list[DependencyDoc] = []
 
 
 def parse_instance(data: Any) -> InstanceDoc:
@@ -128,6 +167,10 @@ def parse_instance(data: Any) -> InstanceDoc:
     for i, c in enumerate(doc.carers):
         if c.team not in teams:
             errors.append({"path": f"carers[{i}].team", "msg": f"unknown team {c.team!r}"})
+        if c.travel_mode is not None and c.travel_mode not in doc.travel.modes:
+            known = ", ".join(sorted(doc.travel.modes)) or "none"
+            errors.append({"path": f"carers[{i}].travel_mode",
+                           "msg": f"unknown travel mode {c.travel_mode!r} (travel.modes has {known})"})
         for j, s in enumerate(c.shifts):
             if s.day >= doc.days:
                 errors.append({"path": f"carers[{i}].shifts[{j}].day",
@@ -146,41 +189,61 @@ def parse_instance(data: Any) -> InstanceDoc:
         if v.day >= doc.days:
             errors.append({"path": f"visits[{i}].day",
                            "msg": f"day {v.day} is outside the instance's {doc.days} days"})
-    if doc.travel.matrix is not None:
-        m = doc.travel.matrix
+    visits = {v.id for v in doc.visits}
+    for i, d in enumerate(doc.dependencies):
+        for end in ("first", "then"):
+            if getattr(d, end) not in visits:
+                errors.append({"path": f"dependencies[{i}].{end}",
+                               "msg": f"unknown visit {getattr(d, end)!r}"})
+    modes = [("travel", doc.travel)] + [(f"travel.modes.{k}", m) for k, m in doc.travel.modes.items()]
+    for where, mode in modes:
+        if mode.matrix is None:
+            continue
+        m = mode.matrix
         n = len(m.points)
         if len(m.minutes) != n or any(len(row) != n for row in m.minutes):
-            errors.append({"path": "travel.matrix.minutes", "msg": f"must be a {n}x{n} matrix"})
+            errors.append({"path": f"{where}.matrix.minutes", "msg": f"must be a {n}x{n} matrix"})
         missing = (teams | citizens) - set(m.points)
         if missing:
-            errors.append({"path": "travel.matrix.points",
+            errors.append({"path": f"{where}.matrix.points",
                            "msg": f"missing places {sorted(missing)[:5]}"})
     if errors:
         raise ExchangeError(errors)
     return doc
 
 
-def to_problem(doc: InstanceDoc) -> st.Problem:
-    """The one mapping from the exchange format to the solver's types."""
-    travel = doc.travel
-    spec = st.TravelSpec(
+def _travel_spec(travel: ModeDoc) -> st.TravelSpec:
+    return st.TravelSpec(
         speed_kmh=travel.speed_kmh,
         detour_factor=travel.detour_factor,
         matrix_points=tuple(travel.matrix.points) if travel.matrix else None,
         matrix_minutes=tuple(tuple(r) for r in travel.matrix.minutes) if travel.matrix else None,
     )
+
+
+def _break(b: BreakDoc | None) -> st.BreakWindow | None:
+    return None if b is None else st.BreakWindow(earliest=b.earliest, latest=b.latest, duration=b.duration)
+
+
+def to_problem(doc: InstanceDoc) -> st.Problem:
+    """The one mapping from the exchange format to the solver's types."""
+    spec = _travel_spec(doc.travel)
     return st.Problem(
         name=doc.name,
         start_date=doc.start_date,
         days=doc.days,
         max_carers_per_month=doc.max_carers_per_month,
         travel=spec,
+        travel_modes={name: _travel_spec(m) for name, m in doc.travel.modes.items()},
+        dependencies=[st.Dependency(first=d.first, then=d.then, min_gap=d.min_gap, max_gap=d.max_gap)
+                      for d in doc.dependencies],
         teams=[st.Team(id=t.id, lat=t.lat, lon=t.lon) for t in doc.teams],
         carers=[
             st.Carer(
                 id=c.id, team=c.team, skills=frozenset(c.skills),
-                shifts=tuple(st.Shift(day=s.day, start=s.start, end=s.end) for s in c.shifts),
-                contracted_minutes_per_week=c.contracted_minutes_per_week,
+                shifts=tuple(st.Shift(day=s.day, start=s.start, end=s.end, break_window=_break(s.break_))
+                             for s in c.shifts),
+                contracted_minutes_per_week=c.contracted_minutes_per_week, travel_mode=c.travel_mode,
             )
             for c in doc.carers
         ],
@@ -191,19 +254,41 @@ def to_problem(doc: InstanceDoc) -> st.Problem:
         ],
         visits=[
             st.Visit(id=v.id, citizen=v.citizen, need=v.need, day=v.day, earliest=v.earliest,
-                     latest=v.latest, duration=v.duration, carers=v.carers, skills=frozenset(v.skills))
+                     latest=v.latest, duration=v.duration, carers=v.carers, skills=frozenset(v.skills),
+                     priority=v.priority)
             for v in doc.visits
         ],
     )
 
 
+def _travel_doc(spec: st.TravelSpec) -> dict[str, Any]:
+    travel: dict[str, Any] = {"speed_kmh": spec.speed_kmh, "detour_factor": spec.detour_factor}
+    if spec.matrix_points is not None and spec.matrix_minutes is not None:
+        travel["matrix"] = {"points": list(spec.matrix_points),
+                            "minutes": [list(r) for r in spec.matrix_minutes]}
+    return travel
+
+
+def _shift_doc(s: st.Shift) -> dict[str, Any]:
+    doc: dict[str, Any] = {"day": s.day, "start": s.start, "end": s.end}
+    if s.break_window is not None:
+        b = s.break_window
+        doc["break"] = {"earliest": b.earliest, "latest": b.latest, "duration": b.duration}
+    return doc
+
+
 def problem_to_instance(problem: st.Problem) -> dict[str, Any]:
-    """A Problem back in homecare-instance/1 (plain JSON-ready dict)."""
-    travel: dict[str, Any] = {"speed_kmh": problem.travel.speed_kmh,
-                              "detour_factor": problem.travel.detour_factor}
-    if problem.travel.matrix_points is not None and problem.travel.matrix_minutes is not None:
-        travel["matrix"] = {"points": list(problem.travel.matrix_points),
-                            "minutes": [list(r) for r in problem.travel.matrix_minutes]}
+    """A Problem back in homecare-instance/1 (plain JSON-ready dict); the optional rules only when used."""
+    travel = _travel_doc(problem.travel)
+    if problem.travel_modes:
+        travel["modes"] = {name: _travel_doc(m) for name, m in problem.travel_modes.items()}
+    rules: dict[str, Any] = {}
+    if problem.dependencies:
+        rules["dependencies"] = [
+            {"first": d.first, "then": d.then, "min_gap": d.min_gap,
+             **({"max_gap": d.max_gap} if d.max_gap is not None else {})}
+            for d in problem.dependencies
+        ]
     return {
         "format": INSTANCE_FORMAT,
         "name": problem.name,
@@ -214,9 +299,10 @@ def problem_to_instance(problem: st.Problem) -> dict[str, Any]:
         "teams": [{"id": t.id, "lat": t.lat, "lon": t.lon} for t in problem.teams],
         "carers": [
             {"id": c.id, "team": c.team, "skills": sorted(c.skills),
-             "shifts": [{"day": s.day, "start": s.start, "end": s.end} for s in c.shifts],
+             "shifts": [_shift_doc(s) for s in c.shifts],
              **({"contracted_minutes_per_week": c.contracted_minutes_per_week}
-                if c.contracted_minutes_per_week is not None else {})}
+                if c.contracted_minutes_per_week is not None else {}),
+             **({"travel_mode": c.travel_mode} if c.travel_mode is not None else {})}
             for c in problem.carers
         ],
         "citizens": [
@@ -226,7 +312,9 @@ def problem_to_instance(problem: st.Problem) -> dict[str, Any]:
         ],
         "visits": [
             {"id": v.id, "citizen": v.citizen, "need": v.need, "day": v.day, "earliest": v.earliest,
-             "latest": v.latest, "duration": v.duration, "carers": v.carers, "skills": sorted(v.skills)}
+             "latest": v.latest, "duration": v.duration, "carers": v.carers, "skills": sorted(v.skills),
+             **({"priority": v.priority} if v.priority != 1 else {})}
             for v in problem.visits
         ],
+        **rules,
     }

@@ -107,6 +107,35 @@ class Municipality(Base):
     travel_detour_factor: Mapped[float] = mapped_column(Float, default=1.3)
 
 
+class TravelMode(Base):
+    """A way of getting about other than the municipality's own (by car): walking, cycling. A carer
+    names one (`Carer.travel_mode`); legs given for the mode (an imported matrix) are its
+    `TravelModeLeg`s, every other pair is timed at its speed and detour factor (FORMAT.md `travel.modes`)."""
+
+    __tablename__ = "travel_modes"
+    __table_args__ = (
+        CheckConstraint("speed_kmh > 0", name="speed_positive"),
+        CheckConstraint("detour_factor > 0", name="detour_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    speed_kmh: Mapped[float] = mapped_column(Float)
+    detour_factor: Mapped[float] = mapped_column(Float, default=1.3)
+
+
+class TravelModeLeg(Base):
+    """Travel minutes of one mode from one place to another, as an imported mode's matrix gave them."""
+
+    __tablename__ = "travel_mode_legs"
+    __table_args__ = (CheckConstraint("minutes >= 0", name="minutes_not_negative"),)
+
+    mode_id: Mapped[int] = mapped_column(ForeignKey("travel_modes.id", ondelete="CASCADE"), primary_key=True)
+    origin: Mapped[str] = mapped_column(String(200), primary_key=True)
+    destination: Mapped[str] = mapped_column(String(200), primary_key=True)
+    minutes: Mapped[int] = mapped_column(Integer)
+
+
 class TravelLeg(Base):
     """Travel minutes from one place to another as an imported travel matrix gave them (FORMAT.md
     `travel.matrix`), keyed as the format keys them: a team's id for its base, a citizen's id for a
@@ -179,6 +208,9 @@ class Carer(Base):
     active_from: Mapped[dt.date | None] = mapped_column(Date)
     active_to: Mapped[dt.date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(String(200))
+    # How the carer gets about (a TravelMode's name: walk, bike); None: by car, the municipality's travel.
+    travel_mode: Mapped[str | None] = mapped_column(
+        ForeignKey("travel_modes.name", ondelete="SET NULL", onupdate="CASCADE"))
     # When the name was removed (the retention after the carer left); plans keep the row.
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     # Bumped by every change: a save made from an older read matches no row and answers 409.
@@ -280,6 +312,8 @@ class Need(Base):
         CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_range"),
         CheckConstraint("every_weeks BETWEEN 1 AND 6", name="every_weeks_range"),
         CheckConstraint("priority BETWEEN 1 AND 3", name="priority_range"),
+        CheckConstraint("spaced_from_id IS NULL OR (spaced_from_id <> id AND min_gap >= 0 "
+                        "AND (max_gap IS NULL OR max_gap >= min_gap))", name="spacing"),
         Index("ix_needs_citizen_id_kind", "citizen_id", "kind"),
     )
 
@@ -303,10 +337,17 @@ class Need(Base):
     care_instructions: Mapped[str | None] = mapped_column(Text)
     # 1 (must happen) .. 3 (can wait): what the team drops first on a short day.
     priority: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    # Spaced from another need of the citizen (insulin after breakfast): on a date with both, this
+    # need's visit starts between `min_gap` and `max_gap` (None: no upper limit) minutes after the
+    # other's visit ends. The other need is matched by its kind, so its later versions keep the rule.
+    spaced_from_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id", ondelete="SET NULL"))
+    min_gap: Mapped[int | None] = mapped_column(Integer)
+    max_gap: Mapped[int | None] = mapped_column(Integer)
     # Bumped by every change: a save made from an older read matches no row and answers 409.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     citizen: Mapped[Citizen] = relationship()
+    spaced_from: Mapped[Need | None] = relationship(remote_side="Need.id", foreign_keys=[spaced_from_id])
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -326,6 +367,7 @@ class Visit(Base):
         CheckConstraint(f"duration > 0 AND earliest + duration <= {MINUTES_PER_DAY}",
                         name="duration_fits_day"),
         CheckConstraint(f"status IN {VISIT_STATUSES!r}", name="status_known"),
+        CheckConstraint("priority BETWEEN 1 AND 3", name="priority_range"),
         Index("ix_visits_citizen_id_date", "citizen_id", "date"),
         Index("ix_visits_date", "date"),
         Index("ix_visits_need_id", "need_id"),
@@ -343,9 +385,31 @@ class Visit(Base):
     carers: Mapped[int] = mapped_column(Integer, default=1)
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(20), default=VISIT_PLANNED)
+    # 1 must happen, 2 should, 3 may wait (the need's, or the imported visit's).
+    priority: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     citizen: Mapped[Citizen] = relationship()
-    need: Mapped[Need | None] = relationship()
+    need: Mapped[Need | None] = relationship(foreign_keys=[need_id])
+
+
+class VisitDependency(Base):
+    """Two visits spaced apart, as an imported instance's `dependencies` gave them: `then` starts between
+    `min_gap` and `max_gap` (None: no upper limit) minutes after `first` ends. Spacing between needs
+    (`Need.spaced_from_id`) is read from the needs themselves."""
+
+    __tablename__ = "visit_dependencies"
+    __table_args__ = (
+        UniqueConstraint("first_visit_id", "then_visit_id"),
+        CheckConstraint("first_visit_id <> then_visit_id", name="two_visits"),
+        CheckConstraint("min_gap >= 0 AND (max_gap IS NULL OR max_gap >= min_gap)", name="gaps"),
+        Index("ix_visit_dependencies_then_visit_id", "then_visit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"))
+    then_visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"))
+    min_gap: Mapped[int] = mapped_column(Integer, default=0)
+    max_gap: Mapped[int | None] = mapped_column(Integer)
 
 
 class InstanceImport(Base):
@@ -449,6 +513,6 @@ class UnplacedVisit(Base):
 # The `end` column is a reserved word in SQL; SQLAlchemy quotes it, the CHECKs above quote it by hand.
 __all__ = [
     "Assignment", "Carer", "Citizen", "InstanceImport", "Municipality", "Need", "Plan", "PlanVersion",
-    "Shift", "Team", "UnplacedVisit", "User", "Visit", "assignment_carers", "citizen_avoid_carers",
-    "plan_teams", "user_teams",
+    "Shift", "Team", "TravelMode", "TravelModeLeg", "UnplacedVisit", "User", "Visit", "VisitDependency",
+    "assignment_carers", "citizen_avoid_carers", "plan_teams", "user_teams",
 ]

@@ -97,6 +97,10 @@ class RosterException(Base):
         CheckConstraint(f"kind IN {EXCEPTION_KINDS!r}", name="kind_known"),
         CheckConstraint(f"start IS NULL OR (start >= 0 AND \"end\" <= {MINUTES_PER_DAY} AND \"end\" > start)",
                         name="within_day"),
+        CheckConstraint("break_earliest IS NULL OR (start IS NOT NULL AND break_latest >= break_earliest "
+                        "AND break_minutes > 0 AND break_earliest >= start "
+                        "AND break_latest + break_minutes <= \"end\")",
+                        name="break_within"),
         Index("ix_roster_exceptions_carer_id_date", "carer_id", "date"),
     )
 
@@ -107,6 +111,10 @@ class RosterException(Base):
     # An extra shift's hours; leave and courses take the whole day off the pattern.
     start: Mapped[int | None] = mapped_column(Integer)
     end: Mapped[int | None] = mapped_column(Integer)
+    # An extra shift's break window, as a pattern shift's.
+    break_earliest: Mapped[int | None] = mapped_column(Integer)
+    break_latest: Mapped[int | None] = mapped_column(Integer)
+    break_minutes: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(String(300))
 
 

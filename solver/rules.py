@@ -7,7 +7,10 @@
    together: they share one assignment);
 5. `arrives_in_time` and `back_in_time`: within a shift, a carer drives from base to each home and
    back to base in time;
-6. `cap_allows`: the monthly cap on distinct carers per citizen (`cap_room`: how many more it allows).
+6. `cap_allows`: the monthly cap on distinct carers per citizen (`cap_room`: how many more it allows);
+7. `break_start`: a shift with a break window and a visit holds an unbroken pause, no visit and no
+   travel in it, starting inside the window;
+8. `spacing_allows`: spaced visits (a dependency) start within their gap of each other.
 
 The planner's own steps (the index, the routes, the hand-over, routing, the CP-SAT model, the final
 check) decide by these functions; they take plain numbers and sets so any of them can.
@@ -58,3 +61,20 @@ def cap_allows(faces: int, cap: int) -> bool:
 def cap_room(faces: int, cap: int) -> int:
     """Rule 6: how many more distinct carers the cap allows a citizen who meets `faces` this month."""
     return max(0, cap - faces)
+
+
+def break_start(gaps: Collection[tuple[int, int]], earliest: int, latest: int, duration: int) -> int | None:
+    """Rule 7: where the break can start, or None. `gaps` are the shift's idle spans (free from, must
+    leave by): the shift's start to the first departure, each visit's end to the next departure, the
+    last visit's end to the departure for base. Travel is taken just before the next visit, so the
+    pause may lie anywhere in a span. The earliest start that fits."""
+    starts = [max(free, earliest) for free, leave in gaps
+              if max(free, earliest) <= min(leave - duration, latest)]
+    return min(starts, default=None)
+
+
+def spacing_allows(first_end: int, then_start: int, min_gap: int, max_gap: int | None) -> bool:
+    """Rule 8: `then` starts between `min_gap` and `max_gap` minutes after `first` ends (both in minutes
+    from the plan's first midnight: day * 1440 + minute)."""
+    gap = then_start - first_end
+    return gap >= min_gap and (max_gap is None or gap <= max_gap)

@@ -34,10 +34,10 @@ class Travel:
             raise ValueError("travel speed_kmh must be positive")
 
     @classmethod
-    def for_problem(cls, problem: Problem) -> Travel:
-        points = {t.id: (t.lat, t.lon) for t in problem.teams}
-        points.update({c.id: (c.lat, c.lon) for c in problem.citizens})
-        return cls(problem.travel, points)
+    def for_problem(cls, problem: Problem, mode: str | None = None) -> Travel:
+        """The problem's own travel (by car), or that of one of its `travel_modes`."""
+        spec = problem.travel if mode is None else problem.travel_modes[mode]
+        return cls(spec, problem_points(problem))
 
     def minutes(self, a: str, b: str) -> int:
         if a == b:
@@ -54,6 +54,31 @@ class Travel:
             value = math.ceil(km * self.spec.detour_factor / self.spec.speed_kmh * 60 - 1e-9)
         self._cache[key] = value
         return value
+
+
+def problem_points(problem: Problem) -> dict[str, tuple[float, float]]:
+    """Place id -> (lat, lon): every team base and every citizen's home."""
+    points = {t.id: (t.lat, t.lon) for t in problem.teams}
+    points.update({c.id: (c.lat, c.lon) for c in problem.citizens})
+    return points
+
+
+class CarerTravel:
+    """Each carer's own travel minutes: walking and cycling carers by their mode, the rest by the
+    problem's own travel. `default` is the problem's own (a Travel already built may be passed)."""
+
+    def __init__(self, problem: Problem, default: Travel | None = None) -> None:
+        self.default = default or Travel.for_problem(problem)
+        self.modes = {m: Travel(spec, self.default.points) for m, spec in problem.travel_modes.items()}
+        self._mode_of = {c.id: c.travel_mode for c in problem.carers}
+
+    def of(self, carer: str) -> Travel:
+        """The travel of carer id `carer` (the problem's own for an unknown carer or one with no mode)."""
+        mode = self._mode_of.get(carer)
+        return self.default if mode is None else self.modes[mode]
+
+    def minutes(self, carer: str, a: str, b: str) -> int:
+        return self.of(carer).minutes(a, b)
 
 
 def with_legs(spec: TravelSpec, points: Mapping[str, tuple[float, float]],

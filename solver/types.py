@@ -20,10 +20,21 @@ MonthKey = tuple[int, int]  # (year, month) of a calendar month
 
 
 @dataclass(frozen=True, slots=True)
+class BreakWindow:
+    """An unbroken pause of `duration` minutes, starting between `earliest` and `latest`, with no visit
+    and no travel in it (the working-time rules); owed only on a shift that holds a visit."""
+
+    earliest: int
+    latest: int
+    duration: int
+
+
+@dataclass(frozen=True, slots=True)
 class Shift:
     day: int
     start: int
     end: int
+    break_window: BreakWindow | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +52,8 @@ class Carer:
     shifts: tuple[Shift, ...] = ()
     # Contracted working time, for the fairness goal; None means "no contract figure known".
     contracted_minutes_per_week: int | None = None
+    # A key of Problem.travel_modes (walk, bike...); None: the problem's own travel (by car).
+    travel_mode: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +77,19 @@ class Visit:
     duration: int
     carers: int = 1  # how many carers attend together (1 or 2); they start together
     skills: frozenset[str] = frozenset()
+    # 1 must be placed, 2 should, 3 may wait: when not everything fits, 3 is left out before 2, 2 before 1.
+    priority: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """Spaced visits: when both are placed, `then` starts between `min_gap` and `max_gap` minutes after
+    `first` ends (days count: day * 1440 + start). Medication after a meal, insulin after breakfast."""
+
+    first: VisitId
+    then: VisitId
+    min_gap: int = 0
+    max_gap: int | None = None  # None: no upper limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +121,9 @@ class Problem:
     visits: list[Visit]
     max_carers_per_month: int = 12
     travel: TravelSpec = field(default_factory=TravelSpec)
+    # Other ways of getting about, by name (Carer.travel_mode): walking and cycling carers.
+    travel_modes: dict[str, TravelSpec] = field(default_factory=dict)
+    dependencies: list[Dependency] = field(default_factory=list)
     # Carers each citizen already met earlier in a month, before this problem's first day
     # (history from performed visits or earlier plans); they count against the monthly cap.
     met_before: dict[tuple[CitizenId, MonthKey], frozenset[CarerId]] = field(default_factory=dict)
@@ -108,6 +137,12 @@ class Problem:
 
     def date_of(self, day: int) -> dt.date:
         return self.start_date + dt.timedelta(days=day)
+
+    def travel_of(self, carer: Carer) -> TravelSpec:
+        """How `carer` gets about: their mode's minutes, else the problem's own."""
+        if carer.travel_mode is None:
+            return self.travel
+        return self.travel_modes[carer.travel_mode]
 
     def month_of(self, day: int) -> MonthKey:
         d = self.date_of(day)

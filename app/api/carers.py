@@ -20,8 +20,8 @@ from app.schemas.core import (
     ShiftUpdate,
 )
 from app.security import CurrentUser, can_see_personal_data, get_team_scoped
-from app.services import core as svc
 from app.services.team_data import carers as carers_svc
+from app.services.team_data import roster as roster_svc
 from models.core import Carer, Shift, User
 
 router = APIRouter(prefix="/api", tags=["carers"])
@@ -67,7 +67,7 @@ def end_carer(carer_id: RowId, body: CarerEnd, session: SessionDep, user: Coordi
 
 @router.delete("/carers/{carer_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_carer(carer_id: RowId, session: SessionDep, user: Coordinator) -> None:
-    svc.delete_row(session, row=get_team_scoped(session, Carer, carer_id, user))
+    carers_svc.delete_carer(session, carer=get_team_scoped(session, Carer, carer_id, user), user=user)
 
 
 # --- shifts ----------------------------------------------------------------------------------
@@ -93,7 +93,7 @@ def list_carer_shifts(carer_id: RowId, session: SessionDep, user: CurrentUser, p
 @router.post("/carers/{carer_id}/shifts", status_code=status.HTTP_201_CREATED)
 def create_shift(carer_id: RowId, body: ShiftCreate, session: SessionDep, user: Coordinator) -> ShiftOut:
     carer = get_team_scoped(session, Carer, carer_id, user)
-    return ShiftOut.model_validate(svc.create_shift(session, carer=carer, data=body))
+    return ShiftOut.model_validate(roster_svc.add_shift(session, carer=carer, data=body, user=user))
 
 
 @router.get("/shifts/{shift_id}")
@@ -104,9 +104,9 @@ def read_shift(shift_id: RowId, session: SessionDep, user: CurrentUser) -> Shift
 @router.patch("/shifts/{shift_id}")
 def update_shift(shift_id: RowId, body: ShiftUpdate, session: SessionDep, user: Coordinator) -> ShiftOut:
     shift = get_team_scoped(session, Shift, shift_id, user)
-    return ShiftOut.model_validate(svc.update_shift(session, shift=shift, data=body))
+    return ShiftOut.model_validate(roster_svc.edit_shift(session, shift=shift, data=body, user=user))
 
 
 @router.delete("/shifts/{shift_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_shift(shift_id: RowId, session: SessionDep, user: Coordinator) -> None:
-    svc.delete_row(session, row=get_team_scoped(session, Shift, shift_id, user))
+    roster_svc.remove_shift(session, shift=get_team_scoped(session, Shift, shift_id, user), user=user)

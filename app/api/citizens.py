@@ -20,7 +20,6 @@ from app.schemas.core import (
 )
 from app.security import CurrentUser, can_see_personal_data, get_team_scoped
 from app.services import core as svc
-from app.services import data_rights
 from app.services.team_data import citizens as citizens_svc
 from models.core import Citizen, User
 
@@ -92,4 +91,5 @@ def update_citizen(citizen_id: RowId, body: CitizenUpdate, session: SessionDep,
 def delete_citizen(citizen_id: RowId, session: SessionDep, user: Coordinator) -> None:
     """Only a citizen registered by mistake (no visits yet); one who had care is ended instead, so past
     plans and continuity figures stay as they were."""
-    data_rights.delete_citizen(session, citizen=get_team_scoped(session, Citizen, citizen_id, user))
+    citizen = get_team_scoped(session, Citizen, citizen_id, user)
+    citizens_svc.delete_citizen(session, citizen=citizen, user=user)

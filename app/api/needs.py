@@ -20,7 +20,6 @@ from app.schemas.core import (
 )
 from app.schemas.team_data import NeedEnd
 from app.security import CurrentUser, get_team_scoped, visible_team_ids
-from app.services import core as svc
 from app.services.errors import Invalid
 from app.services.team_data import needs as needs_svc
 from app.services.visits import generate_visits
@@ -57,7 +56,7 @@ def read_need(need_id: RowId, session: SessionDep, user: CurrentUser, reads: Rea
 @router.patch("/needs/{need_id}")
 def update_need(need_id: RowId, body: NeedUpdate, session: SessionDep, user: Coordinator) -> NeedOut:
     need = get_team_scoped(session, Need, need_id, user)
-    return NeedOut.model_validate(svc.update_need(session, need=need, data=body))
+    return NeedOut.model_validate(needs_svc.correct_need(session, need=need, data=body, user=user))
 
 
 @router.post("/needs/{need_id}/change", status_code=status.HTTP_201_CREATED)
@@ -80,7 +79,7 @@ def end_need(need_id: RowId, body: NeedEnd, session: SessionDep, user: Coordinat
 
 @router.delete("/needs/{need_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_need(need_id: RowId, session: SessionDep, user: Coordinator) -> None:
-    svc.delete_row(session, row=get_team_scoped(session, Need, need_id, user))
+    needs_svc.delete_need(session, need=get_team_scoped(session, Need, need_id, user), user=user)
 
 
 @router.post("/visits/generate")

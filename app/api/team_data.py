@@ -17,6 +17,7 @@ from app.repositories.core import citizen_ids_of_teams
 from app.schemas.core import RowId
 from app.schemas.team_data import (
     ChangeRecordOut,
+    KnownAddressOut,
     ReplanNeedOut,
     RosterAnswer,
     RosterExceptionIn,
@@ -28,6 +29,7 @@ from app.schemas.team_data import (
     SheetSummary,
 )
 from app.security import get_team_scoped, require_role, visible_team_ids
+from app.services.team_data import citizens as citizens_svc
 from app.services.team_data import roster as roster_svc
 from app.services.team_data import sheets as sheets_svc
 from app.services.team_data.roster import RosterWarning
@@ -60,6 +62,31 @@ def carer_changes(carer_id: RowId, session: SessionDep, user: TeamReader) -> lis
     """Every recorded change to the carer and their roster, newest first."""
     carer = get_team_scoped(session, Carer, carer_id, user)
     return changes_out(session, list(repo.change_records(session, carer_id=carer.id)))
+
+
+@router.get("/teams/{team_id}/changes")
+def team_changes(team_id: RowId, session: SessionDep, user: TeamReader, reads: ReadLogDep,
+                 entity: Literal["citizen", "need", "carer", "roster"] | None = None,
+                 limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[ChangeRecordOut]:
+    """Every recorded change to the team's data, newest first, with those whose citizen or carer is gone
+    (a row deleted as entered by mistake)."""
+    team = get_team_scoped(session, Team, team_id, user)
+    rows = list(repo.change_records(session, team_id=team.id, entity=entity, limit=limit))
+    reads.citizens(user=user, citizen_ids=sorted({r.citizen_id for r in rows if r.citizen_id is not None}),
+                   what="api team changes")
+    return changes_out(session, rows)
+
+
+@router.get("/teams/{team_id}/addresses")
+def address_list(team_id: RowId, session: SessionDep, user: TeamReader,
+                 reads: ReadLogDep) -> list[KnownAddressOut]:
+    """The addresses with a position that the team's imported sheets and its citizens brought in, each
+    once: a new or moved citizen's latitude and longitude can be taken from them."""
+    team = get_team_scoped(session, Team, team_id, user)
+    known = citizens_svc.address_list(session, team_id=team.id)
+    reads.citizens(user=user, citizen_ids=sorted({c for k in known for c in k.citizen_ids}),
+                   what="address list")
+    return [KnownAddressOut(address=k.address, lat=k.lat, lon=k.lon) for k in known]
 
 
 def roster_answer(session: Session, carer: Carer, warnings: list[RosterWarning] | None = None,

@@ -3,12 +3,25 @@ municipality's defaults."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
 
 from app.api.deps import Admin, PagingDep, TeamIds
 from app.db import SessionDep
 from app.repositories.core import paginate, teams_stmt
-from app.schemas.core import MunicipalityOut, MunicipalityUpdate, Page, RowId, TeamCreate, TeamOut, TeamUpdate
+from app.schemas.core import (
+    MunicipalityOut,
+    MunicipalityUpdate,
+    Page,
+    RowId,
+    TeamCreate,
+    TeamOut,
+    TeamUpdate,
+    TravelModeName,
+    TravelModeOut,
+    TravelModeSet,
+)
 from app.security import CurrentUser, get_team_scoped
 from app.services import core as svc
 from models.core import Team
@@ -54,3 +67,15 @@ def read_municipality(session: SessionDep, _user: CurrentUser) -> MunicipalityOu
 @router.patch("/municipality")
 def update_municipality(body: MunicipalityUpdate, session: SessionDep, _user: Admin) -> MunicipalityOut:
     return MunicipalityOut.model_validate(svc.update_municipality(session, data=body))
+
+
+@router.get("/municipality/travel-modes")
+def list_travel_modes(session: SessionDep, _user: CurrentUser) -> list[TravelModeOut]:
+    """The ways carers get about besides the car (a carer without a mode travels by car)."""
+    return [TravelModeOut.model_validate(m) for m in svc.list_travel_modes(session)]
+
+
+@router.put("/municipality/travel-modes/{name}")
+def set_travel_mode(name: Annotated[TravelModeName, Path()], body: TravelModeSet, session: SessionDep,
+                    _user: Admin) -> TravelModeOut:
+    return TravelModeOut.model_validate(svc.set_travel_mode(session, name=name, data=body))

@@ -5,12 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from app.api.deps import Admin, PagingDep
+from app.api.team_data import changes_out
 from app.db import SessionDep
+from app.repositories import team_data as repo
 from app.repositories.core import paginate, users_stmt
 from app.schemas.core import Page, RowId, UserCreate, UserOut, UserUpdate
+from app.schemas.team_data import ChangeRecordOut
 from app.security import not_found
-from app.services import core as svc
+from app.services.team_data import users as users_svc
 from models.core import User
+from models.team_data import ENTITY_USER
 
 router = APIRouter(prefix="/api", tags=["users"])
 
@@ -24,8 +28,8 @@ def list_users(session: SessionDep, _admin: Admin, paging: PagingDep,
 
 
 @router.post("/users", status_code=status.HTTP_201_CREATED)
-def create_user(body: UserCreate, session: SessionDep, _admin: Admin) -> UserOut:
-    return UserOut.from_user(svc.create_user(session, data=body))
+def create_user(body: UserCreate, session: SessionDep, admin: Admin) -> UserOut:
+    return UserOut.from_user(users_svc.add_user(session, data=body, user=admin))
 
 
 def _user(session: SessionDep, user_id: int) -> User:
@@ -40,11 +44,19 @@ def read_user(user_id: RowId, session: SessionDep, _admin: Admin) -> UserOut:
     return UserOut.from_user(_user(session, user_id))
 
 
+@router.get("/users/{user_id}/changes")
+def user_changes(user_id: RowId, session: SessionDep, _admin: Admin) -> list[ChangeRecordOut]:
+    """Every recorded change to the login (roles, teams, passwords reset), newest first; also of one
+    since deleted."""
+    return changes_out(session, list(repo.change_records(session, entity=ENTITY_USER, entity_id=user_id)))
+
+
 @router.patch("/users/{user_id}")
-def update_user(user_id: RowId, body: UserUpdate, session: SessionDep, _admin: Admin) -> UserOut:
-    return UserOut.from_user(svc.update_user(session, user=_user(session, user_id), data=body))
+def update_user(user_id: RowId, body: UserUpdate, session: SessionDep, admin: Admin) -> UserOut:
+    account = _user(session, user_id)
+    return UserOut.from_user(users_svc.edit_user(session, account=account, data=body, user=admin))
 
 
 @router.delete("/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_user(user_id: RowId, session: SessionDep, _admin: Admin) -> None:
-    svc.delete_user(session, user=_user(session, user_id))
+def delete_user(user_id: RowId, session: SessionDep, admin: Admin) -> None:
+    users_svc.delete_user(session, account=_user(session, user_id), user=admin)

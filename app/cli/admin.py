@@ -54,8 +54,8 @@ def create_admin(
     """Create an admin who signs in with a password (the installation's first, or another)."""
     from app.db import get_writing_sessionmaker
     from app.schemas.core import UserCreate
-    from app.services import core as svc
     from app.services.errors import ServiceError
+    from app.services.team_data import users as users_svc
 
     require_current_schema()
     password = _read_password(password_file)
@@ -65,7 +65,7 @@ def create_admin(
         _refused(e)
     with get_writing_sessionmaker()() as session:
         try:
-            svc.create_user(session, data=data, set_by_admin=False)
+            users_svc.add_user(session, data=data, user=None, set_by_admin=False)
             session.commit()
         except ServiceError as e:
             fail(f"{e.message}; to give {username!r} a new password: homecare set-password {username}")
@@ -82,7 +82,7 @@ def set_password(
 
     from app.db import get_writing_sessionmaker
     from app.schemas.core import UserUpdate
-    from app.services import core as svc
+    from app.services.team_data import users as users_svc
     from models.core import User
 
     require_current_schema()
@@ -97,7 +97,7 @@ def set_password(
             fail(f"no user {username!r}")
         if user.oidc_subject is not None:
             fail(f"{username!r} signs in through the identity provider; its password is set there")
-        svc.update_user(session, user=user, data=data)
+        users_svc.edit_user(session, account=user, data=data, user=None)
         session.commit()
     typer.echo(f"{username!r} has a new password; their other sessions have ended", err=True)
 

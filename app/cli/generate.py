@@ -1,4 +1,4 @@
-"""`homecare generate --family F --size S --seed N OUT.json`: a made-up instance file to plan.
+"""`homecare generate --family F --size S --seed N [--rules] OUT.json`: a made-up instance file to plan.
 
 Writes homecare-instance/1 (FORMAT.md) from exchange/generator.py: the same family, size and seed give
 the same file on any machine, so tests and the benchmark need nothing beside the project. An unknown
@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from exchange import generator
-from exchange.generator import FAMILIES, SIZES
+from exchange.generator import ALL_FAMILIES, RULES_SUFFIX, SIZES
 
 app = typer.Typer()  # its commands are registered in app/cli/__init__.py
 
@@ -23,16 +23,21 @@ app = typer.Typer()  # its commands are registered in app/cli/__init__.py
 def generate(
     output: Annotated[Path, typer.Argument(help="Instance file to write (homecare-instance/1).")],
     family: Annotated[str, typer.Option(
-        "--family", help=f"Kind of team: {', '.join(FAMILIES)}.")] = "team",
+        "--family", help=f"Kind of team: {', '.join(ALL_FAMILIES)}.")] = "team",
     size: Annotated[str, typer.Option(
         "--size", help="s (one team, 2 weeks), m (one team, 4 weeks), l (4 teams), xl (20 teams).")] = "s",
     seed: Annotated[int, typer.Option("--seed", help="The same seed gives the same instance.")] = 1,
+    rules: Annotated[bool, typer.Option(
+        "--rules", help="Add the optional rules: walking and cycling carers, break windows, spaced visits, "
+                        "priorities (the same as FAMILY-rules).")] = False,
 ) -> None:
     """Write a made-up home-care instance of FAMILY and SIZE, from SEED."""
-    if family not in FAMILIES:
-        typer.echo(f"homecare generate: --family must be one of {', '.join(FAMILIES)}, not {family!r}",
+    if family not in ALL_FAMILIES:
+        typer.echo(f"homecare generate: --family must be one of {', '.join(ALL_FAMILIES)}, not {family!r}",
                    err=True)
         raise typer.Exit(code=2)
+    if rules and not family.endswith(RULES_SUFFIX):
+        family += RULES_SUFFIX
     if size not in SIZES:
         typer.echo(f"homecare generate: --size must be one of {', '.join(SIZES)}, not {size!r}", err=True)
         raise typer.Exit(code=2)

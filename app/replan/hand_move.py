@@ -26,6 +26,8 @@ RULES = {
     "shift": "the visit lies inside one of the carer's shifts that day",
     "travel": "the carer's route leaves room for travel (base, visits, base) without overlap",
     "monthly_cap": "the citizen meets at most max_carers_per_month distinct carers in a calendar month",
+    "break": "a shift with a break window and a visit holds an unbroken break starting inside the window",
+    "spacing": "spaced visits start within their gap of each other",
     "pinned": "a pinned assignment never moves (unpin it first)",
     "unknown_visit": "the visit must exist in the plan",
 }
@@ -41,6 +43,8 @@ _MESSAGE_RULES = (
     ("cannot arrive by", "travel"),
     ("back at base", "travel"),
     ("cap for", "monthly_cap"),
+    ("unbroken", "break"),
+    ("outside the spacing", "spacing"),
     ("unknown visit", "unknown_visit"),
 )
 
@@ -79,12 +83,15 @@ class MoveCheck:
 
 def _relevant(problem: Problem, plan: dict[str, Assignment], move: Assignment) -> list[Assignment]:
     """The assignments whose feasibility the move can change: the routes of every carer involved (old and
-    new) that day, and the citizen's visits in that calendar month (for the cap)."""
+    new) that day, the citizen's visits in that calendar month (for the cap), and the visits spaced from
+    the moved one."""
     visits = {v.id: v for v in problem.visits}
     v = visits[move.visit]
     month = problem.month_of(v.day)
     old = plan.get(move.visit)
     carers = set(move.carers) | (set(old.carers) if old else set())
+    spaced = {d.then for d in problem.dependencies if d.first == move.visit} | {
+        d.first for d in problem.dependencies if d.then == move.visit}
     out = [move]
     for a in plan.values():
         if a.visit == move.visit:
@@ -92,7 +99,7 @@ def _relevant(problem: Problem, plan: dict[str, Assignment], move: Assignment) -
         w = visits.get(a.visit)
         if w is None:
             continue
-        if (w.day == v.day and carers & set(a.carers)) or (
+        if (w.day == v.day and carers & set(a.carers)) or a.visit in spaced or (
                 w.citizen == v.citizen and problem.month_of(w.day) == month):
             out.append(a)
     return out

@@ -30,6 +30,18 @@ def accepted_version(session: Session, plan_id: int) -> m.PlanVersion | None:
         .execution_options(populate_existing=True))
 
 
+def plans_in_force_covering(session: Session, *, team_id: int, date: dt.date) -> Sequence[m.Plan]:
+    """Plans of the team whose dates hold `date` and that have an accepted version, newest first."""
+    accepted = (select(m.PlanVersion.plan_id)
+                .where(m.PlanVersion.status == m.PLAN_ACCEPTED).scalar_subquery())
+    return session.scalars(
+        select(m.Plan)
+        .join(m.plan_teams, m.plan_teams.c.plan_id == m.Plan.id)
+        .where(m.plan_teams.c.team_id == team_id, m.Plan.start_date <= date, m.Plan.end_date >= date,
+               m.Plan.id.in_(accepted))
+        .order_by(m.Plan.created_at.desc(), m.Plan.id.desc())).all()
+
+
 def adjustments(session: Session, plan_id: int, *, statuses: Collection[str] | None = None,
                 team_ids: Collection[int] | None = None, limit: int = 500,
                 offset: int = 0) -> Sequence[Adjustment]:
@@ -67,6 +79,11 @@ def by_external_ids(session: Session, model: type[m.Carer] | type[m.Citizen] | t
     stmt = select(model.external_id, model.id).where(model.external_id.in_(list(external_ids)))
     rows = session.execute(stmt)
     return {ext: pk for ext, pk in rows}
+
+
+def shifts_on(session: Session, carer_id: int, day: dt.date) -> Sequence[m.Shift]:
+    return session.scalars(select(m.Shift).where(m.Shift.carer_id == carer_id, m.Shift.date == day)
+                           .order_by(m.Shift.start)).all()
 
 
 def delete_shifts(session: Session, carer_id: int, first: dt.date, last: dt.date) -> None:

@@ -20,6 +20,8 @@ from models.core import (
     Shift,
     Team,
     TravelLeg,
+    TravelMode,
+    TravelModeLeg,
     UnplacedVisit,
     User,
     Visit,
@@ -166,16 +168,27 @@ LEG_BATCH = 5000  # rows per bulk insert
 PLACES_PER_QUERY = 500  # ids per IN list (well under SQLite's bound-parameter limit)
 
 
-def travel_legs(session: Session, *, points: Collection[str]) -> dict[tuple[str, str], int]:
-    """The stored travel minutes between any two of `points` (place ids), by (origin, destination)."""
+def _leg_model(mode_id: int | None) -> Any:
+    return TravelLeg if mode_id is None else TravelModeLeg
+
+
+def _legs_of(model: Any, mode_id: int | None) -> list[Any]:
+    return [] if mode_id is None else [model.mode_id == mode_id]
+
+
+def travel_legs(session: Session, *, points: Collection[str],
+                mode_id: int | None = None) -> dict[tuple[str, str], int]:
+    """The stored travel minutes between any two of `points` (place ids), by (origin, destination):
+    the municipality's own (by car), or those of the travel mode `mode_id`."""
+    model = _leg_model(mode_id)
     wanted = sorted(set(points))
     out: dict[tuple[str, str], int] = {}
     # Chunked on the origin only: the destination filter is applied here, so no statement carries
     # more bound parameters than SQLite allows.
     keep = set(wanted)
     for i in range(0, len(wanted), PLACES_PER_QUERY):
-        stmt = select(TravelLeg.origin, TravelLeg.destination, TravelLeg.minutes).where(
-            TravelLeg.origin.in_(wanted[i:i + PLACES_PER_QUERY]))
+        stmt = select(model.origin, model.destination, model.minutes).where(
+            model.origin.in_(wanted[i:i + PLACES_PER_QUERY]), *_legs_of(model, mode_id))
         for origin, destination, minutes in session.execute(stmt):
             if destination in keep:
                 out[(origin, destination)] = minutes
@@ -183,17 +196,28 @@ def travel_legs(session: Session, *, points: Collection[str]) -> dict[tuple[str,
 
 
 def replace_travel_legs(session: Session, *, points: Collection[str],
-                        legs: Iterable[tuple[str, str, int]]) -> int:
-    """Every stored leg from or to one of `points` is dropped, then `legs` are stored; returns how many."""
+                        legs: Iterable[tuple[str, str, int]], mode_id: int | None = None) -> int:
+    """Every stored leg from or to one of `points` is dropped, then `legs` are stored; returns how many.
+    The municipality's own legs, or those of the travel mode `mode_id`."""
+    model = _leg_model(mode_id)
     wanted = sorted(set(points))
     for i in range(0, len(wanted), PLACES_PER_QUERY):
         chunk = wanted[i:i + PLACES_PER_QUERY]
-        session.execute(delete(TravelLeg).where(or_(TravelLeg.origin.in_(chunk),
-                                                    TravelLeg.destination.in_(chunk))))
-    rows = [{"origin": a, "destination": b, "minutes": m} for a, b, m in legs]
+        session.execute(delete(model).where(or_(model.origin.in_(chunk), model.destination.in_(chunk)),
+                                            *_legs_of(model, mode_id)))
+    extra = {} if mode_id is None else {"mode_id": mode_id}
+    rows = [{"origin": a, "destination": b, "minutes": m, **extra} for a, b, m in legs]
     for i in range(0, len(rows), LEG_BATCH):
-        session.execute(insert(TravelLeg), rows[i:i + LEG_BATCH])
+        session.execute(insert(model), rows[i:i + LEG_BATCH])
     return len(rows)
+
+
+def travel_modes(session: Session, *, names: Collection[str] | None = None) -> list[TravelMode]:
+    """The municipality's travel modes (walk, bike ...) by name; `names` limits them."""
+    stmt = select(TravelMode).order_by(TravelMode.name)
+    if names is not None:
+        stmt = stmt.where(TravelMode.name.in_(sorted(names)))
+    return list(session.scalars(stmt))
 
 
 def citizen_ids_of_teams(session: Session, team_ids: Collection[int]) -> list[int]:
@@ -202,3 +226,17 @@ def citizen_ids_of_teams(session: Session, team_ids: Collection[int]) -> list[in
 
 def has_visits(session: Session, *, citizen_id: int) -> bool:
     return session.scalar(select(Visit.id).where(Visit.citizen_id == citizen_id).limit(1)) is not None
+
+
+def carer_names_by_external_id(session: Session, *, team_ids: Collection[int]) -> dict[str, str]:
+    """Carers' names by their external ids (as plans and hand moves name them), for these teams."""
+    rows = session.execute(select(Carer.external_id, Carer.name).where(Carer.team_id.in_(list(team_ids))))
+    return {ext: name for ext, name in rows}
+
+
+def team_people_by_external_id(session: Session, *,
+                               team_id: int) -> tuple[dict[str, Citizen], dict[str, Carer]]:
+    """The team's citizens and carers, each by external id."""
+    citizens = {c.external_id: c for c in session.scalars(select(Citizen).where(Citizen.team_id == team_id))}
+    carers = {c.external_id: c for c in session.scalars(select(Carer).where(Carer.team_id == team_id))}
+    return citizens, carers

@@ -38,7 +38,35 @@ Version = Annotated[int, Field(ge=1, le=MAX_INT,
 EndReason = Literal["moved", "deceased", "nursing_home", "other"]
 EveryWeeks = Annotated[int, Field(ge=1, le=6, description="every N weeks, counted from valid_from's week")]
 Priority = Annotated[int, Field(ge=1, le=3, description="1 must happen .. 3 can wait")]
+TravelModeName = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^\S+$",
+                                      description="a travel mode's name (walk, bike); none: by car")]
+Gap = Annotated[int, Field(ge=0, le=7 * MINUTES_PER_DAY, description="minutes")]
+BreakMinutes = Annotated[int, Field(gt=0, le=240, description="the break's length in minutes")]
 assert set(ROLES) == {"member", "coordinator", "auditor", "admin"}
+
+
+def break_problem(start: int, end: int, earliest: int | None, latest: int | None,
+                  minutes: int | None) -> str | None:
+    """What is wrong with a shift's break window (naming the field), or None: all three fields or none,
+    the window in order, and the break inside the shift wherever in the window it starts."""
+    given = [v is not None for v in (earliest, latest, minutes)]
+    if not any(given):
+        return None
+    if not all(given):
+        missing = [k for k, g in zip(("break_earliest", "break_latest", "break_minutes"), given,
+                                     strict=True) if not g]
+        return f"{missing[0]}: a break needs break_earliest, break_latest and break_minutes"
+    assert earliest is not None and latest is not None and minutes is not None
+    if latest < earliest:
+        return f"break_latest: the break window ends ({latest}) before it starts ({earliest})"
+    if minutes > end - start:
+        return f"break_minutes: the break ({minutes} min) is longer than the shift ({end - start} min)"
+    if earliest < start:
+        return f"break_earliest: the break window starts ({earliest}) before the shift ({start})"
+    if latest + minutes > end:
+        return (f"break_latest: a break of {minutes} min starting at {latest} ends after the shift "
+                f"({end})")
+    return None
 
 
 class _In(BaseModel):
@@ -159,11 +187,19 @@ class ShiftCreate(_In):
     date: Day
     start: Minute
     end: Minute
+    # The carer's break: `break_minutes` unbroken, starting between the two, inside the shift.
+    break_earliest: Minute | None = None
+    break_latest: Minute | None = None
+    break_minutes: BreakMinutes | None = None
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> ShiftCreate:
         if self.end <= self.start:
             raise ValueError(f"shift ends ({self.end}) before or when it starts ({self.start})")
+        problem = break_problem(self.start, self.end, self.break_earliest, self.break_latest,
+                                self.break_minutes)
+        if problem:
+            raise ValueError(problem)
         return self
 
 
@@ -171,6 +207,9 @@ class ShiftUpdate(_In):
     date: Day | None = None
     start: Minute | None = None
     end: Minute | None = None
+    break_earliest: Minute | None = None
+    break_latest: Minute | None = None
+    break_minutes: BreakMinutes | None = None
 
 
 class ShiftOut(_Out):
@@ -193,6 +232,7 @@ class CarerCreate(_In):
     contracted_minutes_per_week: Annotated[int, Field(ge=0, le=7 * MINUTES_PER_DAY)] | None = None
     active_from: Day | None = None
     active_to: Day | None = None
+    travel_mode: TravelModeName | None = None
 
     @model_validator(mode="after")
     def _active_range(self) -> CarerCreate:
@@ -209,6 +249,7 @@ class CarerUpdate(_In):
     contracted_minutes_per_week: Annotated[int, Field(ge=0, le=7 * MINUTES_PER_DAY)] | None = None
     active_from: Day | None = None
     active_to: Day | None = None
+    travel_mode: TravelModeName | None = None
     version: Version | None = None
 
 
@@ -222,7 +263,19 @@ class CarerOut(_Out):
     active_from: Day | None
     active_to: Day | None
     end_reason: str | None = None
+    travel_mode: str | None = None
     version: int = 1
+
+
+class TravelModeOut(_Out):
+    name: str
+    speed_kmh: float
+    detour_factor: float
+
+
+class TravelModeSet(_In):
+    speed_kmh: Annotated[float, Field(gt=0, le=200)]
+    detour_factor: Annotated[float, Field(gt=0, le=10)] = 1.3
 
 
 class CarerEnd(_In):
@@ -338,6 +391,11 @@ class NeedCreate(_Window):
     every_weeks: EveryWeeks = 1
     care_instructions: Text | None = None
     priority: Priority = 2
+    # Spaced from another need of the citizen: on a date with both, this one's visit starts between
+    # min_gap and max_gap (none: no upper limit) minutes after the other's visit ends.
+    spaced_from_id: RowId | None = None
+    min_gap: Gap | None = None
+    max_gap: Gap | None = None
 
     @field_validator("weekdays")
     @classmethod
@@ -348,7 +406,21 @@ class NeedCreate(_Window):
     def _valid_range(self) -> NeedCreate:
         if self.valid_to is not None and self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
+        problem = spacing_problem(self.spaced_from_id, self.min_gap, self.max_gap)
+        if problem:
+            raise ValueError(problem)
         return self
+
+
+def spacing_problem(spaced_from_id: int | None, min_gap: int | None, max_gap: int | None) -> str | None:
+    """What is wrong with a need's spacing (naming the field), or None."""
+    if spaced_from_id is None:
+        if min_gap is not None or max_gap is not None:
+            return "spaced_from_id: min_gap and max_gap need the need to space from"
+        return None
+    if max_gap is not None and max_gap < (min_gap or 0):
+        return f"max_gap: {max_gap} is below min_gap ({min_gap or 0})"
+    return None
 
 
 class NeedUpdate(_In):
@@ -367,6 +439,9 @@ class NeedUpdate(_In):
     every_weeks: EveryWeeks | None = None
     care_instructions: Text | None = None
     priority: Priority | None = None
+    spaced_from_id: RowId | None = None
+    min_gap: Gap | None = None
+    max_gap: Gap | None = None
     version: Version | None = None
 
 
@@ -384,6 +459,9 @@ class NeedChange(_In):
     every_weeks: EveryWeeks | None = None
     care_instructions: Text | None = None
     priority: Priority | None = None
+    spaced_from_id: RowId | None = None
+    min_gap: Gap | None = None
+    max_gap: Gap | None = None
     version: Version | None = None
 
 
@@ -404,6 +482,9 @@ class NeedOut(_Out):
     every_weeks: int = 1
     care_instructions: str | None = None
     priority: int = 2
+    spaced_from_id: int | None = None
+    min_gap: int | None = None
+    max_gap: int | None = None
     version: int = 1
 
 
@@ -417,6 +498,7 @@ class VisitCreate(_Window):
     duration: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)]
     carers: Literal[1, 2] = 1
     skills: list[Skill] = []
+    priority: Priority = 1
 
 
 class VisitUpdate(_In):
@@ -427,6 +509,7 @@ class VisitUpdate(_In):
     carers: Literal[1, 2] | None = None
     skills: list[Skill] | None = None
     status: Literal["planned", "cancelled"] | None = None
+    priority: Priority | None = None
 
 
 class VisitOut(_Out):
@@ -442,6 +525,7 @@ class VisitOut(_Out):
     carers: int
     skills: list[str]
     status: str
+    priority: int = 1
 
 
 class GenerateVisits(_In):

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.schemas.core import Minute, Version
+from app.schemas.core import BreakMinutes, Minute, Version, break_problem
 from exchange import Day
 
 ExceptionKind = Literal["leave", "course", "extra"]
@@ -87,6 +87,10 @@ class RosterExceptionIn(_In):
     kind: ExceptionKind
     start: Minute | None = None
     end: Minute | None = None
+    # An extra shift's break window, as a pattern shift's.
+    break_earliest: Minute | None = None
+    break_latest: Minute | None = None
+    break_minutes: BreakMinutes | None = None
     note: Annotated[str, Field(max_length=300)] | None = None
 
     @model_validator(mode="after")
@@ -96,8 +100,14 @@ class RosterExceptionIn(_In):
                 raise ValueError("an extra shift needs start and end")
             if self.end <= self.start:
                 raise ValueError(f"the shift ends ({self.end}) before or when it starts ({self.start})")
+            problem = break_problem(self.start, self.end, self.break_earliest, self.break_latest,
+                                    self.break_minutes)
+            if problem:
+                raise ValueError(problem)
         elif self.start is not None or self.end is not None:
             raise ValueError("leave and courses take the whole day: give no start or end")
+        elif self.break_minutes is not None:
+            raise ValueError("break_minutes: leave and courses take the whole day: give no break")
         return self
 
 
@@ -108,6 +118,9 @@ class RosterExceptionOut(_Out):
     kind: str
     start: int | None
     end: int | None
+    break_earliest: int | None = None
+    break_latest: int | None = None
+    break_minutes: int | None = None
     note: str | None
 
 
@@ -136,6 +149,12 @@ class ChangeRecordOut(_Out):
     after: dict[str, Any] | None
     created_at: dt.datetime
     created_by: str | None = None
+
+
+class KnownAddressOut(BaseModel):
+    address: str
+    lat: float
+    lon: float
 
 
 class ReplanNeedOut(BaseModel):

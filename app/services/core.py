@@ -27,6 +27,7 @@ from models.core import (
     Need,
     Shift,
     Team,
+    TravelMode,
     User,
     Visit,
     citizen_avoid_carers,
@@ -124,6 +125,21 @@ def update_municipality(session: Session, *, data: s.MunicipalityUpdate) -> Muni
     return row
 
 
+def list_travel_modes(session: Session) -> list[TravelMode]:
+    return list(session.scalars(select(TravelMode).order_by(TravelMode.name)))
+
+
+def set_travel_mode(session: Session, *, name: str, data: s.TravelModeSet) -> TravelMode:
+    """The municipality's travel mode `name` at this speed (made when new)."""
+    mode = session.scalar(select(TravelMode).where(TravelMode.name == name))
+    if mode is None:
+        mode = TravelMode(name=name)
+        session.add(mode)
+    mode.speed_kmh, mode.detour_factor = data.speed_kmh, data.detour_factor
+    session.flush()
+    return mode
+
+
 def create_team(session: Session, *, data: s.TeamCreate) -> Team:
     team = Team(**data.model_dump())
     session.add(team)
@@ -214,12 +230,22 @@ def delete_user(session: Session, *, user: User) -> None:
 # --- carers and shifts -----------------------------------------------------------------------
 
 
+def _check_travel_mode(session: Session, name: str | None) -> None:
+    if name is None:
+        return
+    known = list(session.scalars(select(TravelMode.name).order_by(TravelMode.name)))
+    if name not in known:
+        raise Invalid(f"unknown travel mode {name!r} (known: {', '.join(known) or 'none'}; none: by car)",
+                      path="travel_mode")
+
+
 def create_carer(session: Session, *, data: s.CarerCreate, user: User) -> Carer:
     team = _team(session, user, data.team_id, "team_id")
+    _check_travel_mode(session, data.travel_mode)
     carer = Carer(external_id=data.external_id or new_external_id(f"{team.external_id}-c"),
                   team_id=team.id, name=data.name, skills=sorted(set(data.skills)),
                   contracted_minutes_per_week=data.contracted_minutes_per_week,
-                  active_from=data.active_from, active_to=data.active_to)
+                  active_from=data.active_from, active_to=data.active_to, travel_mode=data.travel_mode)
     session.add(carer)
     session.flush()
     return carer
@@ -230,6 +256,8 @@ def update_carer(session: Session, *, carer: Carer, data: s.CarerUpdate, user: U
     merged, changed = _merged(carer, data, s.CarerCreate)
     if "team_id" in changed:
         _team(session, user, merged.team_id, "team_id")
+    if "travel_mode" in changed:
+        _check_travel_mode(session, merged.travel_mode)
     for k in changed:
         value = getattr(merged, k)
         setattr(carer, k, sorted(set(value)) if k == "skills" else value)
@@ -248,7 +276,9 @@ def _check_shift_overlap(session: Session, *, carer_id: int, date: dt.date, star
 
 def create_shift(session: Session, *, carer: Carer, data: s.ShiftCreate) -> Shift:
     _check_shift_overlap(session, carer_id=carer.id, date=data.date, start=data.start, end=data.end)
-    shift = Shift(carer_id=carer.id, date=data.date, start=data.start, end=data.end)
+    shift = Shift(carer_id=carer.id, date=data.date, start=data.start, end=data.end,
+                  break_earliest=data.break_earliest, break_latest=data.break_latest,
+                  break_minutes=data.break_minutes)
     session.add(shift)
     session.flush()
     return shift
@@ -338,14 +368,30 @@ def update_citizen(session: Session, *, citizen: Citizen, data: s.CitizenUpdate,
 # --- needs -----------------------------------------------------------------------------------
 
 
+def _check_spacing(session: Session, *, citizen_id: int, kind: str, need_id: int | None,
+                   spaced_from_id: int | None) -> None:
+    """A need is spaced from another need of the same citizen (matched by its kind), never from itself."""
+    if spaced_from_id is None:
+        return
+    other = session.get(Need, spaced_from_id)
+    if other is None or other.citizen_id != citizen_id:
+        raise Invalid(f"unknown need {spaced_from_id} (it must be another need of the same citizen)",
+                      path="spaced_from_id")
+    if other.id == need_id or other.kind == kind:
+        raise Invalid(f"a need cannot be spaced from itself ({kind})", path="spaced_from_id")
+
+
 def create_need(session: Session, *, data: s.NeedCreate, user: User) -> Need:
     citizen = _citizen(session, user, data.citizen_id, "citizen_id")
+    _check_spacing(session, citizen_id=citizen.id, kind=data.kind, need_id=None,
+                   spaced_from_id=data.spaced_from_id)
     need = Need(external_id=data.external_id or new_external_id(f"{citizen.external_id}-{data.kind}"),
                 citizen_id=citizen.id, kind=data.kind, weekdays=data.weekdays, earliest=data.earliest,
                 latest=data.latest, duration=data.duration, carers=data.carers,
                 skills=sorted(set(data.skills)), valid_from=data.valid_from, valid_to=data.valid_to,
                 every_weeks=data.every_weeks, care_instructions=data.care_instructions,
-                priority=data.priority)
+                priority=data.priority, spaced_from_id=data.spaced_from_id, min_gap=data.min_gap,
+                max_gap=data.max_gap)
     session.add(need)
     session.flush()
     return need
@@ -354,6 +400,8 @@ def create_need(session: Session, *, data: s.NeedCreate, user: User) -> Need:
 def update_need(session: Session, *, need: Need, data: s.NeedUpdate) -> Need:
     check_version(need, data.version)
     merged, changed = _merged(need, data, s.NeedCreate)
+    _check_spacing(session, citizen_id=need.citizen_id, kind=merged.kind, need_id=need.id,
+                   spaced_from_id=merged.spaced_from_id)
     for k in changed:
         value = getattr(merged, k)
         setattr(need, k, sorted(set(value)) if k == "skills" else value)
@@ -375,6 +423,8 @@ def change_need_from(session: Session, *, need: Need, data: s.NeedChange) -> Nee
     current = {k: getattr(need, k) for k in s.NeedCreate.model_fields if hasattr(need, k)}
     current.pop("external_id", None)
     merged = validated(s.NeedCreate, {**current, **changes, "valid_from": data.from_date})
+    _check_spacing(session, citizen_id=need.citizen_id, kind=need.kind, need_id=need.id,
+                   spaced_from_id=merged.spaced_from_id)
     if data.from_date == need.valid_from:
         for k in changes:
             setattr(need, k, getattr(merged, k))
@@ -386,7 +436,8 @@ def change_need_from(session: Session, *, need: Need, data: s.NeedChange) -> Nee
                earliest=merged.earliest, latest=merged.latest, duration=merged.duration,
                carers=merged.carers, skills=sorted(set(merged.skills)), valid_from=data.from_date,
                valid_to=merged.valid_to, replaces_id=need.id, every_weeks=merged.every_weeks,
-               care_instructions=merged.care_instructions, priority=merged.priority)
+               care_instructions=merged.care_instructions, priority=merged.priority,
+               spaced_from_id=merged.spaced_from_id, min_gap=merged.min_gap, max_gap=merged.max_gap)
     session.add(new)
     session.flush()
     return new
@@ -401,7 +452,7 @@ def create_visit(session: Session, *, data: s.VisitCreate, user: User) -> Visit:
     visit = Visit(external_id=ext,
                   citizen_id=citizen.id, kind=data.kind, date=data.date, earliest=data.earliest,
                   latest=data.latest, duration=data.duration, carers=data.carers,
-                  skills=sorted(set(data.skills)))
+                  skills=sorted(set(data.skills)), priority=data.priority)
     session.add(visit)
     session.flush()
     return visit

@@ -10,7 +10,12 @@ Import semantics, per id (so importing the same file twice changes nothing):
 - a carer's shifts inside the instance's dates are replaced by the file's;
 - visits: created, or updated when the id exists for the same citizen;
 - travel: the speed and detour factor become the municipality's; a travel matrix is stored as legs
-  between the file's places (models.core.TravelLeg) and replaces any stored for them.
+  between the file's places (models.core.TravelLeg) and replaces any stored for them; each of
+  `travel.modes` becomes (or updates) the municipality's travel mode of that name, its matrix legs
+  likewise (models.core.TravelModeLeg);
+- a shift's break window is stored with the shift (a `latest` past `end - duration` as that latest
+  start: the break lies inside the shift either way); a visit's priority with the visit;
+- dependencies: the spacing rules that name the file's visits are replaced by the file's.
 `user=None` is the command line (the server's operator): every team. A coordinator may only
 import into teams they belong to; teams new to the database are made and given to them.
 """
@@ -26,7 +31,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.mapping import build_problem, plan_to_solver, store_plan_version
-from app.repositories.core import replace_travel_legs
+from app.repositories.core import replace_travel_legs, travel_modes
 from app.security import visible_team_ids
 from app.services.core import get_municipality
 from app.services.errors import ServiceError
@@ -39,6 +44,7 @@ from exchange import (
     plan_to_doc,
     problem_to_instance,
 )
+from exchange.instance import ModeDoc, ShiftDoc
 from models.core import (
     ROLE_ADMIN,
     Carer,
@@ -47,8 +53,10 @@ from models.core import (
     PlanVersion,
     Shift,
     Team,
+    TravelMode,
     User,
     Visit,
+    VisitDependency,
     citizen_avoid_carers,
 )
 from solver.types import Unplaced
@@ -127,6 +135,14 @@ def import_instance(session: Session, *, data: Any, user: User | None = None,
     session.execute(update(Team).where(Team.id.in_(list(team_id.values()))).values(max_carers_per_month=team_cap))
     municipality.travel_speed_kmh = doc.travel.speed_kmh
     municipality.travel_detour_factor = doc.travel.detour_factor
+    modes = {mode.name: mode for mode in travel_modes(session, names=list(doc.travel.modes))}
+    for mode_name, mode_doc in doc.travel.modes.items():
+        mode = modes.get(mode_name)
+        if mode is None:
+            mode = modes[mode_name] = TravelMode(name=mode_name)
+            session.add(mode)
+        mode.speed_kmh, mode.detour_factor = mode_doc.speed_kmh, mode_doc.detour_factor
+    session.flush()
 
     # --- carers
     carer_rows = _existing(session, Carer, [c.id for c in doc.carers], Carer.id, Carer.team_id)
@@ -138,11 +154,13 @@ def import_instance(session: Session, *, data: Any, user: User | None = None,
             if old_team != tid:
                 raise _fail(f"carers[{i}].team", f"carer {c.id!r} already exists in another team")
             session.execute(update(Carer).where(Carer.id == cid).values(
-                skills=sorted(set(c.skills)), contracted_minutes_per_week=c.contracted_minutes_per_week))
+                skills=sorted(set(c.skills)), contracted_minutes_per_week=c.contracted_minutes_per_week,
+                travel_mode=c.travel_mode))
         else:
             new_carers.append({"external_id": c.id, "team_id": tid, "name": c.id,
                                "skills": sorted(set(c.skills)),
-                               "contracted_minutes_per_week": c.contracted_minutes_per_week})
+                               "contracted_minutes_per_week": c.contracted_minutes_per_week,
+                               "travel_mode": c.travel_mode})
     _bulk_insert(session, Carer, new_carers)
     created["carers"] = len(new_carers)
     updated["carers"] = len(doc.carers) - len(new_carers)
@@ -153,7 +171,7 @@ def import_instance(session: Session, *, data: Any, user: User | None = None,
         session.execute(delete(Shift).where(Shift.carer_id.in_(known_carers[i:i + CHUNK]),
                                             Shift.date >= start, Shift.date <= end))
     shifts = [{"carer_id": carer_id[c.id], "date": start + dt.timedelta(days=s.day), "start": s.start,
-               "end": s.end} for c in doc.carers for s in c.shifts]
+               "end": s.end, **_break_columns(s)} for c in doc.carers for s in c.shifts]
     _bulk_insert(session, Shift, shifts)
     created["shifts"] = len(shifts)
 
@@ -196,7 +214,7 @@ def import_instance(session: Session, *, data: Any, user: User | None = None,
     for i, v in enumerate(doc.visits):
         values = {"kind": v.need, "date": start + dt.timedelta(days=v.day), "earliest": v.earliest,
                   "latest": v.latest, "duration": v.duration, "carers": v.carers,
-                  "skills": sorted(set(v.skills)), "status": "planned"}
+                  "skills": sorted(set(v.skills)), "status": "planned", "priority": v.priority}
         pid = citizen_id[v.citizen]
         if v.id in visit_rows:
             vid, old_citizen = visit_rows[v.id]
@@ -209,15 +227,21 @@ def import_instance(session: Session, *, data: Any, user: User | None = None,
     _bulk_insert(session, Visit, new_visits)
     created["visits"] = len(new_visits)
     updated["visits"] = changed
+    created["dependencies"] = _replace_dependencies(session, doc)
 
     # --- travel: the file's matrix between its own places replaces what was stored for them (a file
     # without one says they travel at its speed); places of other files keep theirs.
     places = [t.id for t in doc.teams] + [p.id for p in doc.citizens]
-    created["travel_legs"] = replace_travel_legs(session, points=places, legs=_matrix_legs(doc, places))
+    created["travel_legs"] = replace_travel_legs(session, points=places,
+                                                 legs=_matrix_legs(doc.travel, places))
+    for mode_name, mode_doc in doc.travel.modes.items():
+        created["travel_legs"] += replace_travel_legs(session, points=places, mode_id=modes[mode_name].id,
+                                                      legs=_matrix_legs(mode_doc, places))
 
     result.team_ids = sorted(team_id.values())
     record = InstanceImport(name=doc.name, start_date=start, days=doc.days, max_carers_per_month=cap,
-                            travel=doc.travel.model_dump(exclude_none=True, exclude={"matrix"}),
+                            travel=doc.travel.model_dump(exclude_none=True, exclude={
+                                "matrix": True, "modes": {"__all__": {"matrix"}}}),
                             team_ids=result.team_ids,
                             created_by_id=user.id if user is not None else None)
     session.add(record)
@@ -226,9 +250,33 @@ def import_instance(session: Session, *, data: Any, user: User | None = None,
     return result
 
 
-def _matrix_legs(doc: InstanceDoc, places: list[str]) -> list[tuple[str, str, int]]:
+def _break_columns(shift: ShiftDoc) -> dict[str, int | None]:
+    b = shift.break_
+    if b is None:
+        return {"break_earliest": None, "break_latest": None, "break_minutes": None}
+    return {"break_earliest": b.earliest, "break_latest": min(b.latest, shift.end - b.duration),
+            "break_minutes": b.duration}
+
+
+def _replace_dependencies(session: Session, doc: InstanceDoc) -> int:
+    """The file's spacing rules replace those stored for its visits; returns how many were stored."""
+    found = _existing(session, Visit, [v.id for v in doc.visits], Visit.id)
+    ids = {ext: row[0] for ext, row in found.items()}
+    known = list(ids.values())
+    for i in range(0, len(known), CHUNK):
+        chunk = known[i:i + CHUNK]
+        session.execute(delete(VisitDependency).where(VisitDependency.first_visit_id.in_(chunk)))
+        session.execute(delete(VisitDependency).where(VisitDependency.then_visit_id.in_(chunk)))
+    rows = list({(d.first, d.then): {"first_visit_id": ids[d.first], "then_visit_id": ids[d.then],
+                                     "min_gap": d.min_gap, "max_gap": d.max_gap}
+                 for d in doc.dependencies}.values())
+    _bulk_insert(session, VisitDependency, rows)
+    return len(rows)
+
+
+def _matrix_legs(travel: ModeDoc, places: list[str]) -> list[tuple[str, str, int]]:
     """The travel matrix's legs between two different places of the file (none without a matrix)."""
-    m = doc.travel.matrix
+    m = travel.matrix
     if m is None:
         return []
     at = {p: i for i, p in enumerate(m.points)}
@@ -289,6 +337,9 @@ def export_instance(session: Session, *, team_ids: Collection[int], start: dt.da
         last = _latest_import(session, team_ids=team_ids, start=start, days=days)
         name = last.name if last is not None else None
     problem = build_problem(session, team_ids=team_ids, start=start, end=end, name=name)
+    # The file names the modes its carers use, not every mode the municipality knows.
+    used = {c.travel_mode for c in problem.carers if c.travel_mode is not None}
+    problem.travel_modes = {k: v for k, v in problem.travel_modes.items() if k in used}
     return problem_to_instance(problem)
 
 

@@ -69,16 +69,22 @@ def set_pin(session: Session, *, plan: m.Plan, user: m.User, visit: str, pinned:
     return log
 
 
-def check_hand_move(session: Session, *, plan: m.Plan, visit: str, carers: list[str],
-                    start: int) -> MoveCheck:
-    """Every hard rule and the cap, on the plan in force with the pending changes applied."""
+def adjusted_problem(session: Session, *, plan: m.Plan) -> st.Problem:
+    """The plan in force as a Problem, with the changes still pending applied: what a hand move is
+    checked against."""
     problem = build_plan_problem(session, plan)
     pending = repo.pending_adjustments(session, plan.id)
     try:
         cs = parse_changes({"format": CHANGES_FORMAT, "changes": [a.change for a in pending]}, problem)
     except ExchangeError as e:
         raise remap_paths(e, [f"adjustment {a.id}" for a in pending]) from None
-    adjusted = apply_changes(problem, ChangeSet(format="homecare-changes/1", changes=cs.changes))
+    return apply_changes(problem, ChangeSet(format="homecare-changes/1", changes=cs.changes))
+
+
+def check_hand_move(session: Session, *, plan: m.Plan, visit: str, carers: list[str],
+                    start: int) -> MoveCheck:
+    """Every hard rule and the cap, on the plan in force with the pending changes applied."""
+    adjusted = adjusted_problem(session, plan=plan)
     move = st.Assignment(visit=visit, carers=tuple(sorted(carers)), start=start)
     return check_move(adjusted, adjusted.current, move, pinned={p.visit for p in adjusted.pinned})
 
@@ -90,7 +96,7 @@ def hand_move(session: Session, *, plan: m.Plan, user: m.User, visit: str, carer
     if not result.ok:
         raise MoveRefused(
             f"the move breaks {', '.join(result.rules)}",
-            errors=[{"path": "carers" if v.rule not in ("window", "unknown_visit") else "start",
+            errors=[{"path": "carers" if v.rule not in ("window", "spacing", "unknown_visit") else "start",
                      "rule": v.rule, "visit": v.visit, "msg": v.message} for v in result.violations])
     head = plan_head(session, plan=plan, lock=True)
     version = version_in_force(session, plan)

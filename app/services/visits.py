@@ -136,18 +136,19 @@ def generate_visits(session: Session, *, start: dt.date, end: dt.date,
         if visit is None:
             new_rows.append({"external_id": visit_external_id(citizens[citizen_id], kind, date),
                              "citizen_id": citizen_id, "need_id": need.id, "kind": kind, "date": date,
-                             "status": VISIT_PLANNED, **_values(need)})
+                             "status": VISIT_PLANNED, "priority": need.priority, **_values(need)})
             continue
         current = {"earliest": visit.earliest, "latest": visit.latest, "duration": visit.duration,
                    "carers": visit.carers, "skills": sorted(visit.skills)}
         values_same = current == _values(need) and visit.status == VISIT_PLANNED
-        same = values_same and visit.need_id == need.id
+        same = values_same and visit.need_id == need.id and visit.priority == need.priority
         if same or date < today or visit.id in pinned:
             result.unchanged += 1
             continue
         for k, value in _values(need).items():
             setattr(visit, k, value)
         visit.need_id = need.id
+        visit.priority = need.priority
         visit.status = VISIT_PLANNED
         result.updated += 1
         if not values_same:  # only relinked to a newer version of the same need: the plan still fits

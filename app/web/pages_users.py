@@ -15,18 +15,15 @@ from app.schemas import core as s
 from app.schemas.core import RowId
 from app.security import check_role
 from app.services import core as core_svc
-from app.services.team_data.records import changed_only, record_change, snapshot
+from app.services.team_data import users as users_svc
 from app.web.deps import WebUser
 from app.web.forms import FORM_REFUSALS, FormFields, refusal
 from app.web.read.team_data import all_teams
 from app.web.render import FLASHES, WebRoute, page
 from models.core import ROLE_ADMIN, ROLES, User
-from models.team_data import ENTITY_USER
 
 router = APIRouter(route_class=WebRoute)
 
-
-USER_FIELDS = ("username", "full_name", "role", "is_active")
 
 
 def _render(request: Request, session: SessionDep, user: User, *, errors: list[dict[str, Any]] | None = None,
@@ -60,9 +57,7 @@ def create_user(request: Request, user: WebUser, session: SessionDep, form: Form
             "username": _value(form, "username") or "", "password": _value(form, "password") or "",
             "full_name": _value(form, "full_name"), "role": _value(form, "role") or "",
             "team_ids": _team_ids(form)})
-        made = core_svc.create_user(session, data=data)
-        record_change(session, user=user, entity=ENTITY_USER, entity_id=made.id, action="created",
-                      team_id=None, after=snapshot(made, USER_FIELDS, team_ids=data.team_ids))
+        users_svc.add_user(session, data=data, user=user)
     except FORM_REFUSALS as e:
         code, errors = refusal(session, e)
         return _render(request, session, user, errors=errors, form="new", status_code=code)
@@ -80,15 +75,9 @@ def update_user(request: Request, user_id: RowId, user: WebUser, session: Sessio
                                "team_ids": _team_ids(form), "full_name": _value(form, "full_name")}
     if _value(form, "password"):
         changes["password"] = _value(form, "password")
-    before = snapshot(target, USER_FIELDS, team_ids=sorted(t.id for t in target.teams))
     try:
-        core_svc.update_user(session, user=target, data=core_svc.validated(s.UserUpdate, changes))
-        after = snapshot(target, USER_FIELDS, team_ids=sorted(t.id for t in target.teams))
-        was, now = changed_only(before, after)
-        if "password" in changes:
-            now["password"] = "reset"
-        record_change(session, user=user, entity=ENTITY_USER, entity_id=target.id, action="changed",
-                      team_id=None, before=was, after=now)
+        data = core_svc.validated(s.UserUpdate, changes)
+        users_svc.edit_user(session, account=target, data=data, user=user)
     except FORM_REFUSALS as e:
         code, errors = refusal(session, e)
         return _render(request, session, user, errors=errors, form=f"user-{user_id}", status_code=code)

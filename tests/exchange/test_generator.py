@@ -144,3 +144,40 @@ def test_generate_command_writes_the_generators_file_and_refuses_an_unknown_fami
     refused = CliRunner().invoke(app, ["generate", "--family", "suburb", str(tmp_path / "x.json")])
     assert refused.exit_code == 2 and "--family" in refused.output
     assert not (tmp_path / "x.json").exists()
+
+
+def test_each_family_comes_with_the_rules_the_same_for_a_seed_and_the_family_otherwise_unchanged() -> None:
+    team, ruled = generate("team", "s", 4), generate("team-rules", "s", 4)
+    assert ruled == generate("team-rules", "s", 4) and ruled != generate("team-rules", "s", 5)
+    assert ruled["name"] == "team-rules-s-4"
+    plain = {v["id"]: v for v in team["visits"]}
+    added = [v for v in ruled["visits"] if v["id"] not in plain]
+    assert {v["need"] for v in added} == {"cleaning", "shopping"} and all(v["priority"] == 3 for v in added)
+    assert all({k: x for k, x in v.items() if k != "priority"} == plain[v["id"]]
+               for v in ruled["visits"] if v["id"] in plain)
+    assert {v["priority"] for v in ruled["visits"] if v["need"] == "shower"} == {2}
+    modes = [c.get("travel_mode") for c in ruled["carers"]]
+    assert {"walk", "bike", None} <= set(modes) and set(ruled["travel"]["modes"]) == {"walk", "bike"}
+    long_shifts = [s for c in ruled["carers"] for s in c["shifts"] if s["end"] - s["start"] >= 390]
+    assert long_shifts and all(s["start"] < s["break"]["earliest"] < s["break"]["latest"] < s["end"]
+                               for s in long_shifts)
+    visit = {v["id"]: v for v in ruled["visits"]}
+    assert ruled["dependencies"]
+    for d in ruled["dependencies"]:
+        first, then = visit[d["first"]], visit[d["then"]]
+        assert first["need"] == "morning" and then["need"] in ("lunch", "medication")
+        assert (first["citizen"], first["day"]) == (then["citizen"], then["day"])
+        assert (d["min_gap"], d["max_gap"]) == (180, 330)
+    # Country carers drive.
+    assert not any(c.get("travel_mode") for c in generate("rural-rules", "s", 4)["carers"])
+
+
+def test_generate_with_rules_writes_the_family_with_the_rules(tmp_path: Path) -> None:
+    from app.cli import app
+
+    out = tmp_path / "ruled.json"
+    result = CliRunner().invoke(app, ["generate", "--family", "tight", "--size", "s", "--seed", "2",
+                                      "--rules", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text()) == generate("tight-rules", "s", 2)
+    parse_instance(json.loads(out.read_text()))  # a valid homecare-instance/1, rules and all

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from app.replan.hand_move import RULES, avoidable_face, check_move
-from solver.types import Assignment
+from solver.types import Assignment, BreakWindow, Dependency, Shift
 from tests.replan.helpers import tiny_plan, tiny_problem
 
 
@@ -67,3 +69,25 @@ def test_a_new_face_is_unavoidable_when_one_of_its_visits_has_no_met_carer_free(
     # c2 could take p1's lunch on day 0, but starts at 10:00 on day 1: the morning visit keeps c4.
     plan = _with(tiny_plan(), Assignment("p1-d0-l", ("c4",), 700), Assignment("p1-d1-m", ("c4",), 450))
     assert avoidable_face(tiny_problem(cap=3), plan, "p1", (2026, 12), "c4", met={"c2"}) is None
+
+
+def test_a_hand_move_that_puts_lunch_too_close_to_the_morning_visit_is_refused_as_spacing() -> None:
+    problem = tiny_problem(cap=4)
+    problem.dependencies.append(Dependency("p1-d0-m", "p1-d0-l", min_gap=180))
+    # The morning visit ends at 08:15; lunch at 11:40 is 205 minutes later and may move to 11:45, but the
+    # morning visit may not move to 09:00.
+    assert check_move(problem, tiny_plan(), Assignment("p1-d0-l", ("c2",), 705)).ok
+    result = check_move(problem, tiny_plan(), Assignment("p1-d0-m", ("c1",), 540))
+    assert result.rules == ["spacing"]
+
+
+def test_a_hand_move_that_takes_the_carers_break_is_refused_as_break() -> None:
+    problem = tiny_problem(cap=4)
+    lunch_break = BreakWindow(earliest=720, latest=760, duration=30)
+    problem.carers[1] = dataclasses.replace(problem.carers[1], shifts=(
+        Shift(0, 420, 900, break_window=lunch_break), Shift(1, 600, 900)))
+    # c2 has p1's lunch 11:40-12:10 and her break after it; p2's lunch at 12:20 too leaves her no
+    # 30 minutes starting by 12:40.
+    assert check_move(problem, tiny_plan(), Assignment("p1-d0-l", ("c2",), 690)).ok
+    result = check_move(problem, tiny_plan(), Assignment("p2-d0-l", ("c2",), 740))
+    assert result.rules == ["break"]

@@ -18,7 +18,8 @@ from models.core import Need, User
 from models.team_data import ENTITY_NEED
 
 NEED_FIELDS = ("kind", "weekdays", "every_weeks", "earliest", "latest", "duration", "carers", "skills",
-               "care_instructions", "priority", "valid_from", "valid_to")
+               "care_instructions", "priority", "spaced_from_id", "min_gap", "max_gap", "valid_from",
+               "valid_to")
 
 
 def _reason(need: Need, start: dt.date, what: str) -> str:
@@ -86,3 +87,23 @@ def end_need(session: Session, *, need: Need, from_date: dt.date, user: User,
                                    if v.need_id == need.id], change=change, reason=reason)
     core.delete_row(session, row=need)
     return None
+
+
+def correct_need(session: Session, *, need: Need, data: s.NeedUpdate, user: User) -> Need:
+    """The need rewritten as a whole, on every day it covers (a correction: no earlier version is
+    kept, unlike `change_need`); recorded with what it was."""
+    before = snapshot(need, NEED_FIELDS)
+    core.update_need(session, need=need, data=data)
+    was, now = changed_only(before, snapshot(need, NEED_FIELDS))
+    if now:
+        record_change(session, user=user, entity=ENTITY_NEED, entity_id=need.id, action="corrected",
+                      team_id=need.citizen.team_id, citizen_id=need.citizen_id, before=was, after=now)
+    return need
+
+
+def delete_need(session: Session, *, need: Need, user: User) -> None:
+    """A need entered by mistake taken away; the record keeps all of it, on the citizen's page."""
+    record_change(session, user=user, entity=ENTITY_NEED, entity_id=need.id, action="deleted",
+                  team_id=need.citizen.team_id, citizen_id=need.citizen_id,
+                  before=snapshot(need, NEED_FIELDS))
+    core.delete_row(session, row=need)

@@ -12,15 +12,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from app.repositories import team_data as repo
+from app.schemas.core import ShiftCreate, ShiftUpdate
 from app.schemas.team_data import RosterExceptionIn, RosterPatternSet
 from app.services import core
 from app.services.errors import Invalid, NotFound
-from app.services.team_data.records import record_change
+from app.services.team_data.records import changed_only, record_change, snapshot
 from app.services.team_data.replan_needs import flag_carer_visits
 from models.core import Assignment, Carer, Shift, User, Visit
 from models.team_data import (
@@ -88,9 +90,12 @@ def warnings_for(shifts: list[Shift]) -> list[RosterWarning]:
     return out
 
 
+def works_on(active_from: dt.date | None, active_to: dt.date | None, day: dt.date) -> bool:
+    return (active_from is None or active_from <= day) and (active_to is None or day <= active_to)
+
+
 def _active(carer: Carer, day: dt.date) -> bool:
-    return (carer.active_from is None or carer.active_from <= day) and (
-        carer.active_to is None or day <= carer.active_to)
+    return works_on(carer.active_from, carer.active_to, day)
 
 
 def pattern_rows(carer_id: int, pattern: RosterPattern, start: dt.date,
@@ -134,7 +139,9 @@ def materialise(session: Session, *, carer: Carer, start: dt.date, end: dt.date)
         if _active(carer, day) and not off:
             if pattern is not None:
                 new += pattern_rows(carer.id, pattern, day, day)
-            new += [{"carer_id": carer.id, "date": day, "start": ex.start, "end": ex.end, "from_roster": True}
+            new += [{"carer_id": carer.id, "date": day, "start": ex.start, "end": ex.end, "from_roster": True,
+                     "break_earliest": ex.break_earliest, "break_latest": ex.break_latest,
+                     "break_minutes": ex.break_minutes}
                     for ex in exs if ex.kind == "extra" and ex.start is not None and ex.end is not None]
         day += dt.timedelta(days=1)
     session.flush()
@@ -227,7 +234,8 @@ def add_exception(session: Session, *, carer: Carer, data: RosterExceptionIn,
         hours = [(s.start, s.end, "start") for s in repo.shifts_of(session, carer.id, data.date, data.date)]
         _check_overlaps([*hours, (data.start, data.end, "start")])
     ex = RosterException(carer_id=carer.id, date=data.date, kind=data.kind, start=data.start, end=data.end,
-                         note=data.note)
+                         break_earliest=data.break_earliest, break_latest=data.break_latest,
+                         break_minutes=data.break_minutes, note=data.note)
     session.add(ex)
     session.flush()
     materialise(session, carer=carer, start=data.date, end=data.date)
@@ -257,3 +265,49 @@ def remove_exception(session: Session, *, carer: Carer, exception_id: int, user:
     session.delete(exception)
     session.flush()
     materialise(session, carer=carer, start=day, end=day)
+
+
+SHIFT_FIELDS = ("date", "start", "end", "break_earliest", "break_latest", "break_minutes")
+
+
+def _shift_record(shift: Shift) -> dict[str, Any]:
+    """The shift as its record lists it: a break only when it has one."""
+    return {k: v for k, v in snapshot(shift, SHIFT_FIELDS).items() if v is not None}
+
+
+def add_shift(session: Session, *, carer: Carer, data: ShiftCreate, user: User) -> Shift:
+    """One shift entered by hand on a date (the roster's pattern and exceptions make the others)."""
+    shift = core.create_shift(session, carer=carer, data=data)
+    record_change(session, user=user, entity=ENTITY_ROSTER, entity_id=shift.id, action="shift_added",
+                  team_id=carer.team_id, carer_id=carer.id, effective_from=shift.date,
+                  after=_shift_record(shift))
+    return shift
+
+
+def edit_shift(session: Session, *, shift: Shift, data: ShiftUpdate, user: User) -> Shift:
+    """A shift's date or hours changed; the carer's accepted assignments it no longer covers are
+    flagged for a re-plan."""
+    before = snapshot(shift, SHIFT_FIELDS)
+    first = shift.date
+    core.update_shift(session, shift=shift, data=data)
+    was, now = changed_only(before, snapshot(shift, SHIFT_FIELDS))
+    if now:
+        carer = shift.carer
+        day = min(first, shift.date)
+        change = record_change(session, user=user, entity=ENTITY_ROSTER, entity_id=shift.id,
+                               action="shift_changed", team_id=carer.team_id, carer_id=carer.id,
+                               effective_from=day, before=was, after=now)
+        _flag_off_shift(session, carer=carer, start=day, change=change,
+                        reason=f"the carer's shift on {day.isoformat()} changed")
+    return shift
+
+
+def remove_shift(session: Session, *, shift: Shift, user: User) -> None:
+    """A shift taken off the carer's days; the accepted assignments it held are flagged for a re-plan."""
+    carer, day = shift.carer, shift.date
+    change = record_change(session, user=user, entity=ENTITY_ROSTER, entity_id=shift.id,
+                           action="shift_removed", team_id=carer.team_id, carer_id=carer.id,
+                           effective_from=day, before=_shift_record(shift))
+    core.delete_row(session, row=shift)
+    _flag_off_shift(session, carer=carer, start=day, change=change,
+                    reason=f"the carer's shift on {day.isoformat()} was removed")

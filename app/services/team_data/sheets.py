@@ -9,7 +9,10 @@ sheet changes nothing: rows are matched by their id and compared value by value.
 
 Citizens sheet: one row per standing need (a citizen with none has one row with the need columns
 empty); the citizen's columns are given on the first of their rows and may be repeated. Carers sheet:
-one row per week of the carer's roster pattern, each weekday cell like "07:00-12:00, 16:00-21:00".
+one row per week of the carer's roster pattern, each weekday cell like "07:00-12:00, 16:00-21:00", and
+one row per exception on a date (leave, course, or an extra shift with its hours). Exceptions are
+kept from today on: a sheet with the exception columns makes the carer's exceptions from today match
+its rows (each takes effect on its own date); a sheet without those columns leaves them as they are.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import insert, select
@@ -28,6 +32,7 @@ from sqlalchemy.orm import Session
 from app.repositories import team_data as repo
 from app.schemas import core as s
 from app.schemas import team_data as ts
+from app.schemas.core import break_problem
 from app.services import core
 from app.services.errors import Invalid
 from app.services.team_data import carers as carers_svc
@@ -37,7 +42,14 @@ from app.services.team_data import roster as roster_svc
 from app.services.team_data.records import snapshot
 from app.services.visits import generate_visits
 from models.core import Carer, Citizen, Need, Shift, Team, User, citizen_avoid_carers
-from models.team_data import ENTITY_CARER, ENTITY_CITIZEN, ChangeRecord, RosterPattern, RosterPatternShift
+from models.team_data import (
+    ENTITY_CARER,
+    ENTITY_CITIZEN,
+    ChangeRecord,
+    RosterException,
+    RosterPattern,
+    RosterPatternShift,
+)
 
 KIND_CITIZENS = "citizens"
 KIND_CARERS = "carers"
@@ -89,7 +101,16 @@ CARER_COLUMNS = [
     ("pattern_weeks", "pattern_weeks", "schema_veckor"),
     ("week", "week", "vecka"),
     *[(en, en, sv) for en, sv in zip(DAYS_EN, DAYS_SV, strict=True)],
+    ("exception_date", "exception_date", "avvikelse_datum"),
+    ("exception", "exception", "avvikelse"),
+    ("exception_hours", "exception_hours", "avvikelse_tid"),
+    ("exception_note", "exception_note", "avvikelse_anteckning"),
 ]
+EXCEPTION_KEYS = ("exception_date", "exception", "exception_hours", "exception_note")
+# The words a team writes for an exception, in either language.
+EXCEPTION_WORDS = {"leave": "leave", "ledighet": "leave", "ledig": "leave", "semester": "leave",
+                   "course": "course", "utbildning": "course", "kurs": "course",
+                   "extra": "extra", "extrapass": "extra", "extra pass": "extra"}
 COLUMNS = {KIND_CITIZENS: CITIZEN_COLUMNS, KIND_CARERS: CARER_COLUMNS}
 REQUIRED = {KIND_CITIZENS: ("name", "lat", "lon"), KIND_CARERS: ("name",)}
 YES = {"yes", "ja", "y", "j", "1", "true", "x"}
@@ -112,6 +133,7 @@ class Sheet:
     headers: dict[str, str]  # key -> the header as the file wrote it
     rows: list[tuple[int, dict[str, str]]]  # (row number in the file, key -> cell text)
     errors: list[SheetError] = field(default_factory=list)
+    given: set[str] = field(default_factory=set)  # the column keys the file has
 
 
 @dataclass
@@ -123,6 +145,7 @@ class ImportPlan:
     errors: list[SheetError] = field(default_factory=list)
     # What apply_import does, in order: (operation, payload)
     steps: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # column key -> header, as in the sheet
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -184,6 +207,7 @@ def read_sheet(kind: str, data: bytes, filename: str) -> Sheet:
         keys.append(key)
         if key is not None:
             sheet.headers[key] = header
+    sheet.given = set(sheet.headers)
     for key in REQUIRED[kind]:
         if key not in sheet.headers:
             sheet.errors.append(SheetError(1, key, "the column is missing"))
@@ -300,17 +324,31 @@ class _Cells:
                 self.err(key, f"{w!r} is not a weekday (mon..sun or mån..sön)")
         return sorted(set(out))
 
-    def as_shifts(self, key: str) -> list[tuple[int, int]]:
+    def as_shifts(self, key: str) -> list[CellShift]:
+        """Shifts like "07:00-12:00, 16:00-21:00 (18:00-19:30 30)": each with its break window and
+        minutes in brackets if it has one (as the roster page writes them)."""
         out = []
         for part in (p.strip() for p in (self.as_text(key) or "").split(",")):
             if not part:
                 continue
-            a, _, b = part.partition("-")
-            start, end = _time(a.strip()), _time(b.strip())
-            if start is None or end is None:
-                self.err(key, f"{part!r} is not a shift like 07:00-15:30")
-            else:
-                out.append((start, end))
+            m = SHIFT_CELL.fullmatch(part)
+            cells = m.group(1, 2, 3, 4) if m else (None,) * 4
+            start, end, earliest, latest = (_time(x) if x else None for x in cells)
+            if m is None or start is None or end is None:
+                self.err(key, f"{part!r} is not a shift like 07:00-15:30 or 07:00-15:30 (11:00-13:00 30)")
+                continue
+            if m.group(3) and (earliest is None or latest is None):
+                self.err(key, f"{part!r}: write the break as (11:00-13:00 30)")
+                continue
+            if end <= start:
+                self.err(key, f"{part!r} ends before or when it starts")
+                continue
+            minutes = int(m.group(5)) if m.group(5) else None
+            problem = break_problem(start, end, earliest, latest, minutes)
+            if problem:
+                self.err(key, f"{part!r}: {problem.split(': ', 1)[-1]}")
+                continue
+            out.append(CellShift(start, end, earliest, latest, minutes))
         return sorted(out)
 
     def model(self, schema: type[BaseModel], data: dict[str, Any], columns: dict[str, str],
@@ -327,6 +365,33 @@ class _Cells:
                 if self.sheet.headers.get(key, key) not in refused:
                     self.err(key, str(item["msg"]).removeprefix("Value error, "))
             return None
+
+
+class CellShift(NamedTuple):
+    """One shift of a cell, with its break window if it has one."""
+
+    start: int
+    end: int
+    break_earliest: int | None = None
+    break_latest: int | None = None
+    break_minutes: int | None = None
+
+    def fields(self) -> dict[str, int | None]:
+        return self._asdict()
+
+
+# "07:00-15:30" or "07:00-15:30 (11:00-13:00 30)", spaces allowed, "min" after the minutes allowed.
+SHIFT_CELL = re.compile(r"(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})"
+                        r"(?:\s*\(\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s+(\d{1,3})\s*(?:min)?\s*\))?")
+
+
+def shift_text(start: int, end: int, break_earliest: int | None = None, break_latest: int | None = None,
+               break_minutes: int | None = None) -> str:
+    """A shift as a cell writes it: "07:00-15:30", with " (11:00-13:00 30)" for a break."""
+    text = f"{_hhmm(start)}-{_hhmm(end)}"
+    if break_earliest is not None and break_latest is not None and break_minutes:
+        text += f" ({_hhmm(break_earliest)}-{_hhmm(break_latest)} {break_minutes})"
+    return text
 
 
 def _time(v: str) -> int | None:
@@ -400,13 +465,14 @@ def export_rows(
             "active_to": k.active_to.isoformat() if k.active_to else "",
         }
         pattern = _pattern_in_force(session, k.id)
+        exceptions = [{**base, **_exception_cells(ex)} for ex in _exceptions_kept(session, k, today)]
         if pattern is None:
-            rows.append(base)
+            rows += exceptions or [base]
             continue
         for w in range(pattern.weeks):
             cells = {
                 DAYS_EN[d]: ", ".join(
-                    f"{_hhmm(ps.start)}-{_hhmm(ps.end)}"
+                    shift_text(ps.start, ps.end, ps.break_earliest, ps.break_latest, ps.break_minutes)
                     for ps in pattern.shifts
                     if ps.week == w and ps.weekday == d
                 )
@@ -421,7 +487,21 @@ def export_rows(
                     **cells,
                 }
             )
+        rows += exceptions
     return rows
+
+
+def _exceptions_kept(session: Session, carer: Carer, today: dt.date) -> list[RosterException]:
+    """The carer's exceptions the sheet carries: from today on, on days they work here."""
+    return [ex for ex in repo.exceptions_of(session, carer.id, start=today)
+            if roster_svc.works_on(carer.active_from, carer.active_to, ex.date)]
+
+
+def _exception_cells(ex: RosterException) -> dict[str, str]:
+    hours = "" if ex.start is None or ex.end is None else shift_text(
+        ex.start, ex.end, ex.break_earliest, ex.break_latest, ex.break_minutes)
+    return {"exception_date": ex.date.isoformat(), "exception": ex.kind, "exception_hours": hours,
+            "exception_note": ex.note or ""}
 
 
 def _hours(minutes: int) -> str:
@@ -451,13 +531,13 @@ def plan_import(
     session: Session, *, sheet: Sheet, team: Team, effective: dt.date, today: dt.date | None = None
 ) -> ImportPlan:
     """What importing the sheet would do, and every error; changes nothing."""
-    plan = ImportPlan(sheet.kind, errors=list(sheet.errors))
+    plan = ImportPlan(sheet.kind, errors=list(sheet.errors), headers=sheet.headers)
     if sheet.errors and not sheet.rows:
         return plan
     if sheet.kind == KIND_CITIZENS:
         _plan_citizens(session, sheet, team, effective, today or dt.date.today(), plan)
     else:
-        _plan_carers(session, sheet, team, effective, plan)
+        _plan_carers(session, sheet, team, effective, today or dt.date.today(), plan)
     plan.errors.sort(key=lambda e: (e.row, e.column))
     return plan
 
@@ -689,7 +769,8 @@ CARER_KEYS = [
 ]
 
 
-def _plan_carers(session: Session, sheet: Sheet, team: Team, effective: dt.date, plan: ImportPlan) -> None:
+def _plan_carers(session: Session, sheet: Sheet, team: Team, effective: dt.date, today: dt.date,
+                 plan: ImportPlan) -> None:
     existing = {c.external_id: c for c in session.scalars(select(Carer).where(Carer.team_id == team.id))}
     errors = plan.errors
     for key, rows in _group(sheet, "carer_id").items():
@@ -715,8 +796,12 @@ def _plan_carers(session: Session, sheet: Sheet, team: Team, effective: dt.date,
         weeks = cells.as_int("pattern_weeks")
         pattern_from = cells.as_date("pattern_from")
         shifts: list[dict[str, Any]] = []
+        exceptions: list[tuple[int, ts.RosterExceptionIn]] = []
         for n, row in rows:
             rc = _Cells(sheet, n, row, errors)
+            exception = _exception_of(rc, today)
+            if exception is not None:
+                exceptions.append((n, exception))
             week = rc.as_int("week")
             day_cells = {d: rc.as_shifts(DAYS_EN[d]) for d in range(7)}
             if week is None:
@@ -728,12 +813,11 @@ def _plan_carers(session: Session, sheet: Sheet, team: Team, effective: dt.date,
                 continue
             for d, hours_of_day in day_cells.items():
                 by = sorted(hours_of_day)
-                for (a0, a1), (b0, b1) in zip(by, by[1:], strict=False):
-                    if b0 < a1:
-                        rc.err(
-                            DAYS_EN[d], f"shifts {_hhmm(a0)}-{_hhmm(a1)} and {_hhmm(b0)}-{_hhmm(b1)} overlap"
-                        )
-                shifts += [{"week": week - 1, "weekday": d, "start": a, "end": b} for a, b in hours_of_day]
+                for a, b in zip(by, by[1:], strict=False):
+                    if b.start < a.end:
+                        rc.err(DAYS_EN[d], f"shifts {_hhmm(a.start)}-{_hhmm(a.end)} and "
+                                           f"{_hhmm(b.start)}-{_hhmm(b.end)} overlap")
+                shifts += [{"week": week - 1, "weekday": d, **sh.fields()} for sh in hours_of_day]
         pattern = None
         if weeks is not None:
             pattern = cells.model(
@@ -741,6 +825,10 @@ def _plan_carers(session: Session, sheet: Sheet, team: Team, effective: dt.date,
                 {"from_date": pattern_from or effective, "weeks": weeks, "shifts": shifts},
                 {"weeks": "pattern_weeks", "from_date": "pattern_from", "shifts": "week"},
             )
+        if checked is not None:
+            _check_exceptions(sheet, exceptions, errors, checked.active_from, active_to,
+                              pattern if pattern is not None else
+                              _pattern_in_force(session, carer.id) if carer is not None else None)
         if checked is None or errors:
             continue
         label = vals.get("name") or key
@@ -749,7 +837,8 @@ def _plan_carers(session: Session, sheet: Sheet, team: Team, effective: dt.date,
             plan.steps.append(
                 (
                     "new_carer",
-                    {"external_id": ext, "data": checked, "pattern": pattern, "active_to": active_to},
+                    {"external_id": ext, "data": checked, "pattern": pattern, "active_to": active_to,
+                     "exceptions": exceptions},
                 )
             )
             continue
@@ -774,11 +863,7 @@ def _plan_carers(session: Session, sheet: Sheet, team: Team, effective: dt.date,
         if pattern is not None and (
             current is None
             or _pattern_key(current)
-            != (
-                pattern.from_date,
-                pattern.weeks,
-                sorted((x.week, x.weekday, x.start, x.end) for x in pattern.shifts),
-            )
+            != (pattern.from_date, pattern.weeks, _shift_keys(pattern.shifts))
         ):
             start = max(effective, pattern.from_date)
             plan.steps.append(
@@ -788,6 +873,8 @@ def _plan_carers(session: Session, sheet: Sheet, team: Team, effective: dt.date,
                 )
             )
             changed = True
+        if "exception_date" in sheet.given and _plan_exceptions(session, plan, carer, exceptions, today):
+            changed = True
         if active_to and active_to != carer.active_to:
             plan.steps.append(("end_carer", {"carer_id": carer.id, "from": active_to + dt.timedelta(days=1)}))
             plan.ended.append(label)
@@ -795,8 +882,99 @@ def _plan_carers(session: Session, sheet: Sheet, team: Team, effective: dt.date,
             plan.changed.append(label)
 
 
+def _exception_of(rc: _Cells, today: dt.date) -> ts.RosterExceptionIn | None:
+    """The row's exception on a date, if it has one (errors noted at their cells)."""
+    if not any(rc.as_text(k) for k in EXCEPTION_KEYS):
+        return None
+    day = rc.as_date("exception_date")
+    word = (rc.as_text("exception") or "").lower()
+    kind = EXCEPTION_WORDS.get(word)
+    hours = rc.as_shifts("exception_hours")
+    if rc.as_text("exception_date") is None:
+        rc.err("exception_date", "give the date of the exception")
+    elif day is not None and day < today:
+        rc.err("exception_date", f"{day.isoformat()} is before today; exceptions are kept from today on")
+    if kind is None:
+        rc.err("exception", f"{word!r} is not leave, course or extra" if word
+               else "give leave, course or extra")
+    if len(hours) > 1:
+        rc.err("exception_hours", "one extra shift per row")
+    if day is None or kind is None or day < today or len(hours) > 1:
+        return None
+    hours_of = hours[0].fields() if hours else {"start": None, "end": None}
+    checked: ts.RosterExceptionIn | None = rc.model(
+        ts.RosterExceptionIn, {"date": day, "kind": kind, **hours_of, "note": rc.as_text("exception_note")},
+        {"date": "exception_date", "kind": "exception", "note": "exception_note"}
+        | dict.fromkeys(CellShift._fields, "exception_hours"), whole="exception_hours")
+    return checked
+
+
+def _pattern_hours(pattern: ts.RosterPatternSet | RosterPattern | None,
+                   day: dt.date) -> list[tuple[int, int]]:
+    """The shifts the pattern gives on `day` (none before it starts)."""
+    if pattern is None:
+        return []
+    first = pattern.from_date if isinstance(pattern, ts.RosterPatternSet) else pattern.valid_from
+    if day < first:
+        return []
+    week = ((day - (first - dt.timedelta(days=first.weekday()))).days // 7) % pattern.weeks
+    return [(sh.start, sh.end) for sh in pattern.shifts if sh.week == week and sh.weekday == day.weekday()]
+
+
+def _check_exceptions(sheet: Sheet, exceptions: list[tuple[int, ts.RosterExceptionIn]],
+                      errors: list[SheetError], active_from: dt.date | None, active_to: dt.date | None,
+                      pattern: ts.RosterPatternSet | RosterPattern | None) -> None:
+    """A carer's exceptions against their days, their roster and each other, each error at its row."""
+    by_day: dict[dt.date, list[tuple[int, ts.RosterExceptionIn]]] = defaultdict(list)
+    for n, ex in exceptions:
+        if not roster_svc.works_on(active_from, active_to, ex.date):
+            errors.append(SheetError(n, sheet.headers["exception_date"],
+                                     f"the carer does not work here on {ex.date.isoformat()}"))
+            continue
+        by_day[ex.date].append((n, ex))
+    for day, rows in by_day.items():
+        off = next((n for n, ex in rows if ex.kind != "extra"), None)
+        hours = [(s, e, 0) for s, e in _pattern_hours(pattern, day)]
+        for n, ex in rows:
+            if ex.kind == "extra" and off is not None:
+                errors.append(SheetError(n, sheet.headers["exception"],
+                                         f"the carer is off on {day.isoformat()} (row {off})"))
+            elif ex.kind == "extra" and ex.start is not None and ex.end is not None:
+                clash = next(((s, e, m) for s, e, m in hours if ex.start < e and s < ex.end), None)
+                if clash is not None:
+                    where = f"row {clash[2]}" if clash[2] else "the roster"
+                    shift = f"{_hhmm(clash[0])}-{_hhmm(clash[1])}"
+                    errors.append(SheetError(n, sheet.headers["exception_hours"],
+                                             f"overlaps the shift {shift} of {where}"))
+                hours.append((ex.start, ex.end, n))
+
+
+def _exception_key(ex: ts.RosterExceptionIn | RosterException) -> tuple[Any, ...]:
+    return (ex.date, ex.kind, ex.start, ex.end, ex.break_earliest, ex.break_latest, ex.break_minutes,
+            ex.note or None)
+
+
+def _plan_exceptions(session: Session, plan: ImportPlan, carer: Carer,
+                     exceptions: list[tuple[int, ts.RosterExceptionIn]], today: dt.date) -> bool:
+    """Steps making the carer's exceptions from today those of the sheet; answers whether any."""
+    now = {_exception_key(ex): ex for ex in _exceptions_kept(session, carer, today)}
+    wanted = {_exception_key(ex): (n, ex) for n, ex in exceptions}
+    gone = [row.id for key, row in now.items() if key not in wanted]
+    new = [(n, ex) for key, (n, ex) in wanted.items() if key not in now]
+    for exception_id in gone:
+        plan.steps.append(("remove_exception", {"carer_id": carer.id, "exception_id": exception_id}))
+    for n, ex in new:
+        plan.steps.append(("add_exception", {"carer_id": carer.id, "data": ex, "row": n}))
+    return bool(gone or new)
+
+
+def _shift_keys(shifts: Any) -> list[tuple[Any, ...]]:
+    return sorted((x.week, x.weekday, x.start, x.end, x.break_earliest, x.break_latest, x.break_minutes)
+                  for x in shifts)
+
+
 def _pattern_key(p: RosterPattern) -> tuple[Any, ...]:
-    return (p.valid_from, p.weeks, sorted((x.week, x.weekday, x.start, x.end) for x in p.shifts))
+    return (p.valid_from, p.weeks, _shift_keys(p.shifts))
 
 
 # --- import: store -----------------------------------------------------------------------------
@@ -812,7 +990,7 @@ def apply_import(session: Session, *, plan: ImportPlan, user: User) -> None:
                 for e in plan.errors
             ],
         )
-    _add_new_carers(session, [p for op, p in plan.steps if op == "new_carer"], user)
+    _add_new_carers(session, [p for op, p in plan.steps if op == "new_carer"], plan.headers, user)
     # New citizens' visits are made at the end, for all of them at once.
     fresh = _add_new_citizens(session, [p for op, p in plan.steps if op == "new_citizen"], user)
     for op, p in plan.steps:
@@ -864,6 +1042,13 @@ def apply_import(session: Session, *, plan: ImportPlan, user: User) -> None:
             roster_svc.set_pattern(
                 session, carer=_get(session, Carer, p["carer_id"]), data=p["pattern"], user=user
             )
+        elif op == "remove_exception":
+            roster_svc.remove_exception(
+                session, carer=_get(session, Carer, p["carer_id"]), exception_id=p["exception_id"], user=user
+            )
+        elif op == "add_exception":
+            _add_exception(session, carer=_get(session, Carer, p["carer_id"]), data=p["data"], row=p["row"],
+                           headers=plan.headers, user=user)
         elif op == "end_carer":
             carers_svc.end_carer(
                 session,
@@ -880,7 +1065,21 @@ def apply_import(session: Session, *, plan: ImportPlan, user: User) -> None:
     session.flush()
 
 
-def _add_new_carers(session: Session, steps: list[dict[str, Any]], user: User) -> None:
+def _add_exception(session: Session, *, carer: Carer, data: ts.RosterExceptionIn, row: int,
+                   headers: dict[str, str], user: User) -> None:
+    """One exception of the sheet stored; refused by the roster (a clash with a shift entered by hand),
+    it is named by its row and cell like the dry run's errors."""
+    try:
+        roster_svc.add_exception(session, carer=carer, data=data, user=user)
+    except Invalid as e:
+        key = "exception_hours" if data.kind == "extra" else "exception_date"
+        column = headers.get(key, key)
+        where = {"loc": ["sheet", row, column], "path": f"row {row}.{column}", "msg": e.message}
+        raise Invalid(f"row {row}, column {column}: {e.message}; nothing was stored", errors=[where]) from e
+
+
+def _add_new_carers(session: Session, steps: list[dict[str, Any]], headers: dict[str, str],
+                    user: User) -> None:
     """New carers, their patterns and shifts in bulk statements (an import brings hundreds)."""
     if not steps:
         return
@@ -941,6 +1140,9 @@ def _add_new_carers(session: Session, steps: list[dict[str, Any]], user: User) -
         for c in carers
     )
     session.flush()
+    for carer, p in zip(carers, steps, strict=True):
+        for row, ex in p.get("exceptions", []):
+            _add_exception(session, carer=carer, data=ex, row=row, headers=headers, user=user)
 
 
 def _add_new_citizens(session: Session, steps: list[dict[str, Any]], user: User) -> list[tuple[int, dt.date]]:

@@ -1,0 +1,78 @@
+"""Who should take a visit: the ranked carers of `app.replan.candidates`, on the plan in force with the
+changes still pending applied (what a hand move is checked against), with names for the reader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.replan.candidates import Candidate, NearMiss, near_misses, rank_carers
+from app.replan.changes import apply_changes
+from app.repositories import adjustments as repo
+from app.services.errors import Conflict
+from app.services.hand_moves import adjusted_problem
+from exchange import CHANGES_FORMAT, ExchangeError
+from exchange.changes import parse_changes
+from models import core as m
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestions:
+    plan: m.Plan
+    visit: m.Visit
+    candidates: list[Candidate]
+    pinned: bool  # the visit's assignment is pinned: nobody is offered until it is unpinned
+    assigned: tuple[str, ...]  # who has it now (external ids); empty when unplaced
+    not_offered: list[NearMiss]  # the closest of the others, with what stopped each
+
+
+def plan_in_force_for(session: Session, *, visit: m.Visit) -> m.Plan:
+    """The newest plan with an accepted version that covers the visit's team and day (409 if none)."""
+    plans = repo.plans_in_force_covering(session, team_id=visit.citizen.team_id, date=visit.date)
+    if not plans:
+        raise Conflict(f"no accepted plan covers {visit.date.isoformat()} for this team; "
+                       "plan the period and accept a version first")
+    return plans[0]
+
+
+def suggest_carers(session: Session, *, visit: m.Visit, plan: m.Plan | None = None,
+                   limit: int = 10) -> Suggestions:
+    """The carers who could take `visit`, best first: no new face, the contact carer, fewest faces this
+    month, then the least added travel and the usual start. Each keeps every rule and the cap."""
+    plan = plan or plan_in_force_for(session, visit=visit)
+    problem = adjusted_problem(session, plan=plan)
+    pinned = {p.visit for p in problem.pinned}
+    current = {a.visit: a for a in problem.current}
+    ext = visit.external_id
+    if ext not in {v.id for v in problem.visits}:
+        raise Conflict(f"the visit {ext!r} is not in plan {plan.id}'s data (cancelled, or outside it)")
+    ranked = [] if ext in pinned else rank_carers(problem, problem.current, ext, pinned=pinned, limit=limit)
+    now = current.get(ext)
+    missed = near_misses(problem, problem.current, ext, offered=ranked, pinned=pinned)
+    return Suggestions(plan=plan, visit=visit, candidates=ranked, pinned=ext in pinned,
+                       assigned=now.carers if now else (), not_offered=missed)
+
+
+def suggest_for_new_visit(session: Session, *, plan: m.Plan, user: m.User, visit: dict[str, Any],
+                          limit: int = 10) -> list[Candidate]:
+    """The carers who could take a visit not saved yet (an extra visit a relative asks for), as the plan
+    in force stands: `visit` is shaped like a visit_add change's visit (homecare-changes/1). A visit the
+    plan cannot hold (unknown citizen, a day outside it) is refused naming the field (ExchangeError)."""
+    teams_allowed = None if user.role == m.ROLE_ADMIN else [t.external_id for t in user.teams]
+    problem = adjusted_problem(session, plan=plan)
+    if visit.get("id") in {v.id for v in problem.visits}:
+        raise ExchangeError([{"path": "visit.id", "msg": f"visit {visit['id']!r} exists already"}])
+    try:
+        cs = parse_changes({"format": CHANGES_FORMAT, "changes": [{"type": "visit_add", "visit": visit}]},
+                           problem, teams_allowed=teams_allowed)
+    except ExchangeError as e:
+        raise ExchangeError([{**x, "path": str(x["path"]).replace("changes[0].", "", 1)}
+                             for x in e.errors]) from None
+    citizen_team = {p.id: p.team for p in problem.citizens}.get(str(visit.get("citizen")))
+    if teams_allowed is not None and citizen_team not in teams_allowed:
+        raise ExchangeError([{"path": "visit.citizen", "msg": "the citizen is not in one of your teams"}])
+    with_visit = apply_changes(problem, cs)
+    return rank_carers(with_visit, with_visit.current, str(visit["id"]),
+                       pinned={p.visit for p in with_visit.pinned}, limit=limit)

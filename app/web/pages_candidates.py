@@ -1,0 +1,83 @@
+"""Who should take a visit, as a page: the ranked carers for one visit (planned or unplaced), each with
+what it costs the citizen and the route, and one button that applies it as a checked hand move.
+
+The work is `app.services.candidates` and `app.services.hand_moves` (the same calls as
+GET /api/visits/{id}/candidates and POST /api/plans/{id}/moves)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.api.deps import ReadLogDep
+from app.db import SessionDep
+from app.repositories import adjustments as adj_repo
+from app.schemas.core import RowId
+from app.security import check_role, get_team_scoped
+from app.services import candidates as svc
+from app.services import hand_moves
+from app.web.deps import STAFF_ROLES, WebUser
+from app.web.forms import FORM_REFUSALS, refusal
+from app.web.read import teams as teams_read
+from app.web.render import WebRoute, page
+from models.core import Plan, User, Visit
+
+router = APIRouter(route_class=WebRoute)
+
+WHY_NOT = {
+    "skill": "lacks a skill the visit needs",
+    "avoid": "on the citizen's list of carers to avoid",
+    "off": "no shift at that time",
+    "full": "no room in the day as it stands",
+    "partner": "no second carer free at the same time",
+}
+
+
+def _visit(session: SessionDep, visit_id: int, user: User) -> Visit:
+    check_role(user, *STAFF_ROLES)
+    return get_team_scoped(session, Visit, visit_id, user, what="visit not found")
+
+
+def _page(request: Request, session: SessionDep, user: User, visit: Visit, *,
+          refused: list[str] | None = None, status_code: int = 200) -> Response:
+    found = svc.suggest_carers(session, visit=visit)
+    carer_names, _citizens = teams_read.names_by_external_id(session, [visit.citizen.team_id])
+    version = adj_repo.accepted_version(session, found.plan.id)
+    assignment = next((a for a in version.assignments if a.visit_id == visit.id), None) if version else None
+    return page(request, "web/candidates.html", {
+        "visit": visit, "citizen": visit.citizen, "team": visit.citizen.team, "found": found,
+        "names": carer_names, "assignment": assignment, "refused": refused or [], "why_not": WHY_NOT,
+    }, user=user, team_id=visit.citizen.team_id, active="rota", status_code=status_code)
+
+
+@router.get("/visits/{visit_id}/candidates")
+def candidates_page(request: Request, visit_id: RowId, user: WebUser, session: SessionDep,
+                    reads: ReadLogDep) -> Response:
+    visit = _visit(session, visit_id, user)
+    reads.citizens(user=user, citizen_ids=[visit.citizen_id], what="visit candidates")
+    return _page(request, session, user, visit)
+
+
+@router.post("/visits/{visit_id}/candidates/take")
+def take(request: Request, visit_id: RowId, user: WebUser, session: SessionDep, reads: ReadLogDep,
+         plan_id: Annotated[int, Form()], carers: Annotated[str, Form()],
+         start: Annotated[int, Form()]) -> Response:
+    """Apply one suggestion: a hand move, checked against every rule at this moment (the plan may have
+    changed since the page was drawn), pinned like every hand move."""
+    visit = _visit(session, visit_id, user)
+    plan = get_team_scoped(session, Plan, plan_id, user, what="plan not found")
+    chosen = [c for c in carers.split(",") if c]
+    try:
+        hand_moves.hand_move(session, plan=plan, user=user, visit=visit.external_id, carers=chosen,
+                             start=start, reason="suggested carer")
+    except FORM_REFUSALS as e:
+        messages = [d["msg"] for d in refusal(session, e)[1]]
+        reads.citizens(user=user, citizen_ids=[visit.citizen_id], what="visit candidates")
+        visit = _visit(session, visit_id, user)
+        return _page(request, session, user, visit, refused=messages, status_code=422)
+    version = adj_repo.accepted_version(session, plan.id)
+    assignment = next((a for a in version.assignments if a.visit_id == visit.id), None) if version else None
+    target = f"/assignments/{assignment.id}?done=moved" if assignment else f"/visits/{visit.id}/candidates"
+    return RedirectResponse(target, status_code=303)
