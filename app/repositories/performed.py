@@ -162,6 +162,7 @@ def planned_visits(
         Visit.duration,
         Visit.carers,
         Visit.status,
+        Visit.priority,
     ).join(Citizen, Visit.citizen_id == Citizen.id)
     if team_ids is not None:
         q = q.where(Citizen.team_id.in_(list(team_ids)))
@@ -171,7 +172,7 @@ def planned_visits(
         q = q.where(Visit.date <= date_to)
     by_id: dict[int, PlannedVisit] = {}
     status: dict[int, str] = {}
-    for vid, ext, cit, kind, date, earliest, latest, duration, carers, st in session.execute(q):
+    for vid, ext, cit, kind, date, earliest, latest, duration, carers, st, priority in session.execute(q):
         by_id[vid] = PlannedVisit(
             id=ext,
             citizen=cit,
@@ -181,6 +182,7 @@ def planned_visits(
             latest=latest,
             duration=duration,
             required=carers,
+            priority=priority,
         )
         status[vid] = st
     if plan_version_ids:

@@ -259,6 +259,7 @@ def run(
             cap=cap,
             anchor=anchor,
             coverage=plan_span,
+            plan_days=plan_span,
             name=plan_name,
         )
     else:
@@ -271,6 +272,7 @@ def run(
             has_plan=bool(version_ids),
             cap=cap,
             anchor=anchor,
+            plan_days=plan_span,
             name=plan_name,
         )
     alias: Alias = pseudonymiser() if pseudonymise else plain

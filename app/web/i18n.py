@@ -45,6 +45,30 @@ SV: dict[str, str] = {
     "Extra driving (min)": "Extra körtid (min)",
     "From the usual time (min)": "Från den vanliga tiden (min)",
     "Choose": "Välj",
+    "Propose contact carers": "Föreslå kontaktpersoner",
+    "Contact carers": "Kontaktpersoner",
+    ("A contact carer can only make the visits they have the skills for, are not avoided at and work at "
+     "the time of. The proposal gives each citizen the contact carer who could make the most of their "
+     "visits, with each carer holding a fair number of contact citizens (by contracted hours). Nothing "
+     "changes until you choose."):
+        ("En kontaktperson kan bara göra de besök hen har kompetens för, inte är avböjd hos och arbetar "
+         "vid. Förslaget ger varje brukare den kontaktperson som kan göra flest av brukarens besök, och "
+         "varje medarbetare får ett rättvist antal brukare (efter avtalad arbetstid). Inget ändras förrän "
+         "du väljer."),
+    "Visits the contact carer could make, today": "Besök som kontaktpersonen kan göra, i dag",
+    "With the proposal": "Med förslaget",
+    "Contact carer today": "Kontaktperson i dag",
+    "Proposed": "Föreslagen",
+    "Keep": "Behåll",
+    "Save the chosen contact carers": "Spara de valda kontaktpersonerna",
+    "The chosen contact carers are saved.": "De valda kontaktpersonerna är sparade.",
+    "Why not the others": "Varför inte de andra",
+    "met this month": "träffad denna månad",
+    "lacks a skill the visit needs": "saknar en kompetens som insatsen kräver",
+    "on the citizen's list of carers to avoid": "står på brukarens lista över medarbetare att undvika",
+    "no shift at that time": "arbetar inte den tiden",
+    "no room in the day as it stands": "ingen plats i dagens körlista som den ser ut nu",
+    "no second carer free at the same time": "ingen andra medarbetare ledig samtidigt",
     # layout and navigation
     "Home-care planner": "Hemtjänstplaneraren",
     "Skip to content": "Hoppa till innehållet",
@@ -815,6 +839,26 @@ SV: dict[str, str] = {
     "shift_added": "pass tillagt",
     "shift_changed": "pass ändrat",
     "shift_removed": "pass borttaget",
+    # the optional rules: how a carer gets about, the break, spaced needs, priorities
+    "Gets about": "Färdsätt",
+    "car": "bil",
+    "walk": "gång",
+    "bike": "cykel",
+    "Break": "Rast",
+    "Break window": "Rastfönster",
+    "Break starts at the earliest": "Rasten börjar tidigast",
+    "Break starts at the latest": "Rasten börjar senast",
+    "Break (minutes)": "Rast (minuter)",
+    "The route leaves no room for the break.": "Körlistan lämnar ingen tid för rasten.",
+    "Spaced from another need": "Tidsavstånd till en annan insats",
+    "Starts after": "Börjar efter",
+    "At least (minutes after it ends)": "Minst (minuter efter att den slutat)",
+    "At most (minutes after it ends)": "Högst (minuter efter att den slutat)",
+    "{minutes} min after {need}": "{minutes} min efter {need}",
+    "must": "måste",
+    "should": "bör",
+    "may wait": "kan vänta",
+    "Unplaced visits per priority": "Oplacerade besök per prioritet",
 }
 # fmt: on
 
@@ -894,6 +938,11 @@ TRADE_WORDS: dict[str, str] = {
     "visit": "besök",
     "shift": "pass",
     "rota": "schema",
+    "break": "rast",
+    "priority": "prioritet",
+    "walk": "gång",
+    "bike": "cykel",
+    "car": "bil",
 }
 # Words that are not the trade's, each with the word to use instead.
 NOT_THE_TRADES: dict[str, str] = {
@@ -917,11 +966,27 @@ CONCEPT_LABELS: dict[str, str] = {
     "Two carers": "two carers", "Sick call": "sick call", "Substitute": "substitute",
     "Cancel a visit": "cancellation", "coordinator": "coordinator", "Team": "team", "Visit": "visit",
     "Shift": "shift", "Rota": "rota", "New carer": "carer", "Print the route": "route",
+    "Break": "break", "Break window": "break", "Priority": "priority", "walk": "walk", "bike": "bike",
+    "car": "car",
 }
 # English words that must never show on a Swedish page (the browser crawl looks for them).
 ENGLISH_WORDS = ("the", "and", "with", "carer", "carers", "citizen", "visit", "visits", "morning", "evening",
                  "shower", "medication", "skill", "day", "cap", "draft", "plan version", "is before",
                  "not found", "unplaced", "objective", "seed", "contact carer", "brought", "avoid list")
+
+# The final check's words for a missing break and a broken spacing (solver/check.py), alone (a refused hand
+# move) or as the reason a visit was dropped.
+_RANGE, _LEAST = r"(?P<lo>\d+)-(?P<hi>\d+)", r"at least (?P<lo>\d+)"
+RULE_MESSAGES = [
+    (r"(?P<who>.+?) gets no unbroken (?P<d>\d+)-minute break starting (?P<w>\S+) in the shift (?P<s>\S+) "
+     r"on day \d+", "{who} får ingen obruten rast på {d} minuter med start {w} under passet {s}"),
+    *((rf"starts (?P<gap>-?\d+) min after (?P<other>.+?) ends, outside the spacing of {gap} min",
+       f"börjar {{gap}} min efter att {{other}} slutar, utanför tidsavståndet {sv} min")
+      for gap, sv in ((_RANGE, "{lo}–{hi}"), (_LEAST, "minst {lo}"))),
+    *((rf"ends (?P<gap>-?\d+) min before (?P<other>.+?) starts, outside the spacing of {gap} min",
+       f"slutar {{gap}} min före {{other}}, utanför tidsavståndet {sv} min")
+      for gap, sv in ((_RANGE, "{lo}–{hi}"), (_LEAST, "minst {lo}"))),
+]
 
 # Machine messages (the planner's reasons, the services' refusals, the audit's explanations) as the reader
 # reads them: each pattern's named groups fill the Swedish text. A message is translated part by part
@@ -995,6 +1060,8 @@ MESSAGE_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), sv) for p
     (r"^no complete 14-day period in the data$", "ingen hel 14-dagarsperiod i underlaget"),
     (r"^no birth years given: .*$",
      "inga födelseår angivna: ingen kan mätas (måttet gäller brukare 65 år och äldre)"),
+    *((rf"^{pre}{rule}$", f"{sv_pre}{sv}") for rule, sv in RULE_MESSAGES
+      for pre, sv_pre in (("dropped by the final check: ", "togs bort vid slutkontrollen: "), ("", ""))),
     (r"^dropped by the final check: (?P<why>.+)$", "togs bort vid slutkontrollen: {why}"),
     (r"^over the cap of (?P<cap>\d+) by (?P<n>\d+)$", "{n} fler än gränsen på {cap} medarbetare"),
     (r"^plan had (?P<p>\d+) carers, reality added (?P<n>\d+)$",
@@ -1046,6 +1113,10 @@ FIELD_LABELS = {
     "team": "Team", "password": "Password",
     "new_password": "New password (at least 12 characters, not easy to guess)",
     "current_password": "Current password", "reason": "Note", "name": "Name", "kind": "Type",
+    "travel_mode": "Gets about", "priority": "Priority", "spaced_from_id": "Starts after",
+    "min_gap": "At least (minutes after it ends)", "max_gap": "At most (minutes after it ends)",
+    "break_earliest": "Break starts at the earliest", "break_latest": "Break starts at the latest",
+    "break_minutes": "Break (minutes)",
 }
 
 
