@@ -23,6 +23,7 @@ checked, continuity (distinct carers per citizen-month, mean and max) against th
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 from collections import Counter, defaultdict
@@ -113,28 +114,64 @@ def placed_by_priority(problem: Problem, plan_doc: dict[str, Any]) -> dict[str, 
 
 def displaced_must_visits(problem: Problem, plan_doc: dict[str, Any]) -> list[str]:
     """Priority-1 visits left out while a priority-3 visit of the same team and day is placed that they
-    could have taken the place of: its carers could all serve the priority-1 visit (skills, avoid list,
-    as many as it needs), it starts inside the priority-1 visit's window and lasts at least as long."""
+    could have taken the place of: the priority-3 visit's time meets the priority-1 visit's window, and
+    with it dropped, its carers (as many as the
+    priority-1 visit needs, with its skills, not on its citizen's avoid list) can take the priority-1
+    visit at some start in its window, every rule of the planner's final check kept."""
+    from solver.check import CarerTravel, check_assignments
+    from solver.types import Assignment
+
     visits = {v.id: v for v in problem.visits}
     citizens = {p.id: p for p in problem.citizens}
     carers = {c.id: c for c in problem.carers}
-    placed = {a["id"]: a for a in plan_doc.get("visits", []) if a["id"] in visits}
-    may_wait: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
-    for vid, a in placed.items():
-        v = visits[vid]
+    legs = CarerTravel(problem)
+    placed = {a["id"]: Assignment(a["id"], tuple(a["carers"]), a["start"])
+              for a in plan_doc.get("visits", []) if a["id"] in visits}
+    by_carer_day: dict[tuple[str, int], list[Assignment]] = defaultdict(list)
+    by_citizen_month: dict[tuple[str, tuple[int, int]], list[Assignment]] = defaultdict(list)
+    for a in placed.values():
+        v = visits[a.visit]
+        by_citizen_month[(v.citizen, problem.month_of(v.day))].append(a)
+        for c in a.carers:
+            by_carer_day[(c, v.day)].append(a)
+    partners: dict[str, set[str]] = defaultdict(set)
+    for d in problem.dependencies:
+        partners[d.first].add(d.then)
+        partners[d.then].add(d.first)
+    may_wait: dict[tuple[str, int], list[Assignment]] = defaultdict(list)
+    for a in placed.values():
+        v = visits[a.visit]
         if v.priority == 3:
             may_wait[(citizens[v.citizen].team, v.day)].append(a)
+
+    def fits_instead(v: Any, w: Assignment, who: tuple[str, ...]) -> bool:
+        around = {a.visit: a for c in who for a in by_carer_day[(c, v.day)]}
+        around.update((a.visit, a) for a in by_citizen_month[(v.citizen, problem.month_of(v.day))])
+        around.update((p, placed[p]) for p in partners[v.id] if p in placed)
+        around.pop(w.visit, None)
+        # Only what the swap touches (a part of a valid plan stays valid), so that each check is small.
+        ids = set(around) | {v.id}
+        near = dataclasses.replace(
+            problem, visits=[visits[i] for i in ids],
+            carers=[carers[c] for c in {*who, *(c for a in around.values() for c in a.carers)}],
+            citizens=[citizens[p] for p in {visits[i].citizen for i in ids}],
+            dependencies=[d for d in problem.dependencies if d.first in ids and d.then in ids])
+        starts = sorted(set(range(v.earliest, v.latest + 1, 5)) | {v.latest}, key=lambda t: abs(t - w.start))
+        return any(not check_assignments(near, [*around.values(), Assignment(v.id, who, t)], legs)
+                   for t in starts)
+
     out = []
     for v in problem.visits:
         if v.priority != 1 or v.id in placed:
             continue
         p = citizens[v.citizen]
-        for a in may_wait[(p.team, v.day)]:
-            w = visits[a["id"]]
-            able = [c for c in a["carers"]
-                    if c in carers and v.skills <= carers[c].skills and c not in p.avoid]
-            if len(able) >= v.carers and v.earliest <= a["start"] <= v.latest and w.duration >= v.duration:
-                out.append(f"{v.id} (instead of {w.id})")
+        for w in may_wait[(p.team, v.day)]:
+            if w.start > v.latest + v.duration or w.start + visits[w.visit].duration < v.earliest:
+                continue  # its time lies outside the priority-1 visit's window: not its place
+            able = tuple(sorted(c for c in w.carers
+                                if c in carers and v.skills <= carers[c].skills and c not in p.avoid))
+            if len(able) >= v.carers and fits_instead(v, w, able[:v.carers]):
+                out.append(f"{v.id} (instead of {w.visit})")
                 break
     return out
 
