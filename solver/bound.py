@@ -33,7 +33,7 @@ def team_bound(st: TeamState) -> float:
         if st.fixed[v]:
             continue
         if len(ix.eligible[v]) < vis.carers:
-            total += objective.unplaced(1, w)
+            total += objective.unplaced(1, w, vis.priority)
         else:
             placeable.setdefault((ix.v_cit[v], ix.v_month[v]), []).append(v)
     for ci in range(len(ix.citizens)):
@@ -52,7 +52,8 @@ def team_bound(st: TeamState) -> float:
                     arrivals[d] = max(arrivals.get(d, 0), ix.visits[v].carers)
                 loc = 1 + ci
                 lb += objective.travel(shortest_in[loc], w) * sum(arrivals.values())
-                lb = min(lb, objective.faces(len(met), w) + objective.unplaced(1, w))
+                least = max(ix.visits[v].priority for v in vs)  # the visit cheapest to leave out
+                lb = min(lb, objective.faces(len(met), w) + objective.unplaced(1, w, least))
             total += lb
     return total
 

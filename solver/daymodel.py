@@ -5,7 +5,7 @@ faces, new ones cost. Each hard rule and each goal is one small named function, 
 finds "the monthly cap" or "steady start times" by name (as in OR-Tools' shift_scheduling_sat.py).
 
 Rules:   add_skills_and_avoid_lists, add_time_windows, add_visit_attendance (incl. double
-         visits starting together), add_shift_routes_with_travel, add_monthly_cap.
+         visits starting together), add_shift_routes_with_travel, add_shift_breaks, add_monthly_cap.
 Goals:   unplaced_visit_terms, distinct_carer_terms, contact_carer_terms, steady_start_terms,
          travel_terms, workload_fairness_terms, disturbance_terms.
 """
@@ -18,6 +18,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from solver import objective, rules
+from solver.dayrouting import make_room
 from solver.index import BASE
 from solver.routes import Option
 from solver.state import TeamState
@@ -47,6 +48,8 @@ class DayModel:
     placed: dict[int, cp_model.IntVar] = field(default_factory=dict)
     arcs: dict[int, dict[tuple[int, int], cp_model.IntVar]] = field(default_factory=dict)
     new_face: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)  # (citizen, carer)
+    pause: dict[int, cp_model.IntVar] = field(default_factory=dict)  # slot -> its break's start
+    before: dict[int, dict[int, cp_model.IntVar]] = field(default_factory=dict)  # slot -> visit -> before it
     terms: list[Term] = field(default_factory=list)
 
     def carer(self, k: int) -> int:
@@ -65,9 +68,9 @@ def add_skills_and_avoid_lists(dm: DayModel) -> None:
                 continue  # skills or avoid list: no variable at all
             if st.fixed[v] and k not in st.slots_of[v]:
                 continue
-            loc = ix.v_loc[v]
-            if max(vis.earliest, sl.start + ix.tt[BASE][loc]) + vis.duration + ix.tt[loc][BASE] > sl.end \
-                    or sl.start + ix.tt[BASE][loc] > vis.latest:
+            loc, tt = ix.v_loc[v], sl.tt
+            if max(vis.earliest, sl.start + tt[BASE][loc]) + vis.duration + tt[loc][BASE] > sl.end \
+                    or sl.start + tt[BASE][loc] > vis.latest:
                 continue
             dm.x[v, k] = dm.model.new_bool_var(f"x_{v}_{k}")
 
@@ -105,10 +108,12 @@ def add_visit_attendance(dm: DayModel) -> None:
 
 
 def add_shift_routes_with_travel(dm: DayModel) -> None:
-    """Each shift is a circuit from base back to base; each leg leaves room for its travel."""
+    """Each shift is a circuit from base back to base; each leg leaves room for its travel, at the
+    carer's own minutes (on foot, by bike or by car)."""
     ix, m = dm.st.ix, dm.model
     for k in dm.slots:
         sl = ix.slots[k]
+        tt = sl.tt
         mine = [v for v in dm.visits if (v, k) in dm.x]
         arcs: dict[tuple[int, int], cp_model.IntVar] = {}
         circuit: list[tuple[int, int, Any]] = []
@@ -122,8 +127,8 @@ def add_shift_routes_with_travel(dm: DayModel) -> None:
             in_lit = m.new_bool_var("")
             arcs[DEPOT, v], arcs[v, DEPOT] = in_lit, out_lit
             circuit += [(0, i, in_lit), (i, 0, out_lit)]
-            m.add(dm.start[v] >= sl.start + ix.tt[BASE][loc]).only_enforce_if(in_lit)
-            m.add(dm.start[v] + vis.duration + ix.tt[loc][BASE] <= sl.end).only_enforce_if(out_lit)
+            m.add(dm.start[v] >= sl.start + tt[BASE][loc]).only_enforce_if(in_lit)
+            m.add(dm.start[v] + vis.duration + tt[loc][BASE] <= sl.end).only_enforce_if(out_lit)
             m.add(dm.start[v] >= sl.start).only_enforce_if(xk)
             m.add(dm.start[v] + vis.duration <= sl.end).only_enforce_if(xk)
             m.add_implication(empty, xk.Not())
@@ -132,7 +137,7 @@ def add_shift_routes_with_travel(dm: DayModel) -> None:
             for j, v in enumerate(mine, start=1):
                 if u == v:
                     continue
-                leg = ix.tt[ix.v_loc[u]][ix.v_loc[v]]
+                leg = tt[ix.v_loc[u]][ix.v_loc[v]]
                 vis = ix.visits[v]
                 if uvis.earliest + uvis.duration + leg > vis.latest:
                     continue  # v can never follow u
@@ -142,6 +147,43 @@ def add_shift_routes_with_travel(dm: DayModel) -> None:
                 m.add(dm.start[v] >= dm.start[u] + uvis.duration + leg).only_enforce_if(lit)
         m.add_circuit(circuit)
         dm.arcs[k] = arcs
+
+
+def add_shift_breaks(dm: DayModel) -> None:
+    """A shift with a break window and a visit holds its break: an unbroken pause starting in the
+    window, between two visits (or base and a visit), with the leg to the next stop after it."""
+    ix, m = dm.st.ix, dm.model
+    for k in dm.slots:
+        sl, pause = ix.slots[k], ix.slots[k].pause
+        mine = [v for v in dm.visits if (v, k) in dm.x]
+        if pause is None or not mine:
+            continue
+        lo, hi = max(pause.earliest, sl.start), min(pause.latest, sl.end - pause.duration)
+        if lo > hi:
+            for v in mine:
+                m.add(dm.x[v, k] == 0)
+            continue
+        tt, arcs = sl.tt, dm.arcs[k]
+        brk = m.new_int_var(lo, hi, f"break_{k}")
+        dm.pause[k] = brk
+        before: dict[int, cp_model.IntVar] = {}
+        for v in mine:
+            b = m.new_bool_var(f"before_break_{v}_{k}")
+            before[v] = b
+            xk, d = dm.x[v, k], ix.visits[v].duration
+            m.add(dm.start[v] + d <= brk).only_enforce_if([xk, b])
+            m.add(dm.start[v] >= brk + pause.duration).only_enforce_if([xk, b.Not()])
+        for (u, v), lit in arcs.items():
+            if u == DEPOT:
+                m.add(dm.start[v] >= brk + pause.duration + tt[BASE][ix.v_loc[v]]).only_enforce_if(
+                    [lit, before[v].Not()])
+            elif v == DEPOT:
+                m.add(brk + pause.duration + tt[ix.v_loc[u]][BASE] <= sl.end).only_enforce_if(
+                    [lit, before[u]])
+            else:
+                m.add(dm.start[v] >= brk + pause.duration + tt[ix.v_loc[u]][ix.v_loc[v]]).only_enforce_if(
+                    [lit, before[u], before[v].Not()])
+        dm.before[k] = before
 
 
 def add_monthly_cap(dm: DayModel) -> None:
@@ -181,9 +223,9 @@ def outside_faces(dm: DayModel, ci: int, mi: int, inside: set[int]) -> set[int]:
 
 # ---- goals (each returns weighted objective terms) ---------------------------------------------
 def unplaced_visit_terms(dm: DayModel) -> list[Term]:
-    """(1) Place every visit that can be placed."""
-    w = _scaled(objective.unplaced(1, dm.st.weights))
-    return [(w, 1 - dm.placed[v]) for v in dm.visits]
+    """(1) Place every visit that can be placed, the more important first."""
+    ix, w = dm.st.ix, dm.st.weights
+    return [(_scaled(objective.unplaced(1, w, ix.visits[v].priority)), 1 - dm.placed[v]) for v in dm.visits]
 
 
 def distinct_carer_terms(dm: DayModel) -> list[Term]:
@@ -230,15 +272,16 @@ def steady_start_terms(dm: DayModel) -> list[Term]:
 
 
 def travel_terms(dm: DayModel) -> list[Term]:
-    """(5) Low travel: every leg driven, base legs included."""
+    """(5) Low travel: every leg, base legs included, at each carer's own minutes."""
     ix = dm.st.ix
     out: list[Term] = []
-    for arcs in dm.arcs.values():
+    for k, arcs in dm.arcs.items():
+        tt = ix.slots[k].tt
         for (u, v), lit in arcs.items():
             a = BASE if u == DEPOT else ix.v_loc[u]
             b = BASE if v == DEPOT else ix.v_loc[v]
-            if ix.tt[a][b]:
-                out.append((_scaled(objective.travel(ix.tt[a][b], dm.st.weights)), lit))
+            if tt[a][b]:
+                out.append((_scaled(objective.travel(tt[a][b], dm.st.weights)), lit))
     return out
 
 
@@ -279,7 +322,7 @@ def disturbance_terms(dm: DayModel) -> list[Term]:
 
 
 RULES = (add_skills_and_avoid_lists, add_time_windows, add_visit_attendance,
-         add_shift_routes_with_travel, add_monthly_cap)
+         add_shift_routes_with_travel, add_shift_breaks, add_monthly_cap)
 GOALS = (unplaced_visit_terms, distinct_carer_terms, contact_carer_terms, steady_start_terms,
          travel_terms, workload_fairness_terms, disturbance_terms)
 
@@ -314,6 +357,16 @@ def add_hint(dm: DayModel) -> None:
             used = set(zip(seq, seq[1:], strict=False))
         for key, lit in dm.arcs[k].items():
             m.add_hint(lit, 1 if key in used else 0)
+    for k, brk in dm.pause.items():
+        tm = st.timing(k) if st.routes[k] else None
+        at = tm.pause_at if tm is not None and tm.pause_at is not None else len(st.routes[k])
+        pause = ix.slots[k].pause
+        assert pause is not None
+        m.add_hint(brk, tm.pause_lo if tm is not None and tm.pause_at is not None
+                   else max(pause.earliest, ix.slots[k].start))
+        pos = {v: i for i, v in enumerate(st.routes[k])}
+        for v, b in dm.before[k].items():
+            m.add_hint(b, 1 if v in pos and pos[v] < at else 0)
     for (ci, c), y in dm.new_face.items():
         m.add_hint(y, 1 if any(ix.v_cit[v] == ci and any(ix.slots[k].carer == c for k in st.slots_of[v])
                                for v in dm.visits) else 0)
@@ -359,4 +412,7 @@ def solve_day(st: TeamState, day: int, slots: list[int], visits: list[int], seed
             # Each visit goes in at the end of what is already there: the solver's order.
             st.lo[v], st.hi[v] = lo, hi
             st.insert(v, [Option(k, pos, s, s, 0)], s if ix.visits[v].carers > 1 else None, lo, hi)
+    # The model's routes keep every rule; should the state still find one infeasible, the fewest
+    # visits leave it (the search then prices them as unplaced).
+    make_room(st, dm.slots)
     return True

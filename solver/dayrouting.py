@@ -24,7 +24,13 @@ from solver.insertion import best_insertion
 from solver.routes import Option
 from solver.state import TeamState
 
-PENALTY_UNPLACED = 10_000_000
+PENALTY_UNPLACED = 10_000_000  # a must-visit left out; priority 2 or 3 in proportion (objective.unplaced)
+
+
+def penalty(st: TeamState, v: int) -> int:
+    """What routing charges for leaving visit v out, by its priority."""
+    w = st.weights
+    return PENALTY_UNPLACED * objective.unplaced(1, w, st.ix.visits[v].priority) // objective.unplaced(1, w)
 # Routing costs are integers: a minute off a daily need's usual time costs 1.
 COST_SCALE = round(1 / objective.WEIGHTS.time)
 
@@ -65,24 +71,40 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
     routing = pywrapcp.RoutingModel(manager)
     loc = [BASE] + [ix.v_loc[v] for v in nodes]
     dur = [0] + [ix.visits[v].duration for v in nodes]
-    tt = ix.tt
 
-    # Time: service then travel; waiting allowed.
-    time_matrix = [[dur[i] + tt[loc[i]][loc[j]] for j in range(n)] for i in range(n)]
-    time_cb = routing.RegisterTransitMatrix(time_matrix)
-    routing.AddDimension(time_cb, 24 * 60, 24 * 60, False, "time")
+    # Time: service then travel at each carer's own minutes (walking, cycling, driving); waiting allowed.
+    time_cb: dict[int, int] = {}  # id of a travel matrix -> its transit callback
+    base_travel: dict[int, list[list[int]]] = {}
+    for k in slots:
+        tt = ix.slots[k].tt
+        if id(tt) not in time_cb:
+            time_cb[id(tt)] = routing.RegisterTransitMatrix(
+                [[dur[i] + tt[loc[i]][loc[j]] for j in range(n)] for i in range(n)])
+            base_travel[id(tt)] = [[objective.travel(tt[loc[i]][loc[j]], st.weights) for j in range(n)]
+                                   for i in range(n)]
+    routing.AddDimensionWithVehicleTransits([time_cb[id(ix.slots[k].tt)] for k in slots],
+                                            24 * 60, 24 * 60, False, "time")
     tdim = routing.GetDimensionOrDie("time")
 
     # Costs per carer: travel plus what a new face / not-the-contact costs the citizen.
-    base_travel = [[objective.travel(tt[loc[i]][loc[j]], st.weights) for j in range(n)] for i in range(n)]
     for vi, k in enumerate(slots):
         c = ix.slots[k].carer
+        travel = base_travel[id(ix.slots[k].tt)]
         extra = [0] + [int(st.carer_cost(v, c)) for v in nodes]
-        mat = [[COST_SCALE * (base_travel[i][j] + extra[j]) for j in range(n)] for i in range(n)]
+        mat = [[COST_SCALE * (travel[i][j] + extra[j]) for j in range(n)] for i in range(n)]
         routing.SetArcCostEvaluatorOfVehicle(routing.RegisterTransitMatrix(mat), vi)
         sl = ix.slots[k]
         tdim.CumulVar(routing.Start(vi)).SetRange(sl.start, sl.end)
         tdim.CumulVar(routing.End(vi)).SetRange(sl.start, sl.end)
+    # Breaks: routing keeps each shift's break off its visits (it may put it in a leg, where the
+    # state wants it before the leg: make_room below settles the few routes that differ).
+    visit_minutes = [0 if routing.IsEnd(i) else dur[manager.IndexToNode(i)] for i in range(routing.Size())]
+    for vi, k in enumerate(slots):
+        pause = ix.slots[k].pause
+        if pause is not None:
+            brk = routing.solver().FixedDurationIntervalVar(pause.earliest, pause.latest, pause.duration,
+                                                            False, f"break {k}")
+            tdim.SetBreakIntervalsOfVehicle([brk], vi, visit_minutes)
 
     # Double visits: their two carers and common start are chosen first (cheapest insertion),
     # and routing only fits each half into that carer's route at that minute. Routing's own
@@ -114,7 +136,7 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
         vis = ix.visits[v]
         if vis.carers > 1:
             if v not in pair:
-                routing.AddDisjunction([idx], PENALTY_UNPLACED)
+                routing.AddDisjunction([idx], penalty(st, v))
                 routing.ActiveVar(idx).SetValue(0)
                 continue
             vehicles, start = pair[v]
@@ -122,7 +144,7 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
             half[v] = h + 1
             routing.VehicleVar(idx).SetValues([-1, vehicles[h]])
             tdim.CumulVar(idx).SetRange(start, start)
-            routing.AddDisjunction([idx], PENALTY_UNPLACED)
+            routing.AddDisjunction([idx], penalty(st, v))
             continue
         tdim.CumulVar(idx).SetRange(vis.earliest, vis.latest)
         n = ix.v_need[v]
@@ -139,11 +161,11 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
         allowed = [vi for vi, k in enumerate(slots)
                    if ix.slots[k].carer in ix.eligible[v] and st.face_allowed(v, ix.slots[k].carer)]
         if not allowed:
-            routing.AddDisjunction([idx], PENALTY_UNPLACED)
+            routing.AddDisjunction([idx], penalty(st, v))
             routing.ActiveVar(idx).SetValue(0)
             continue
         routing.VehicleVar(idx).SetValues([-1, *allowed])
-        routing.AddDisjunction([idx], PENALTY_UNPLACED)
+        routing.AddDisjunction([idx], penalty(st, v))
 
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
@@ -217,13 +239,16 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
                 if any(ix.slots[k].carer == worst for k in st.slots_of[v]):
                     st.remove(v)
                     left.append(v)
-    # Belt and braces: a route the state finds infeasible goes back to greedy insertion.
-    for k in slots:
-        if st.routes[k] and st.times(k) is None:
-            for v in list(st.routes[k]):
-                st.remove(v)
-                left.append(v)
+    # Routing knows no breaks: a route without room for its break (or otherwise infeasible to the
+    # state) gives back the fewest visits that make room; they go back to greedy insertion.
+    left += make_room(st, slots)
     return sorted(set(left))
+
+
+def make_room(st: TeamState, slots: list[int]) -> list[int]:
+    """Unplace visits from the routes of `slots` that the state finds infeasible (no room for the
+    break, mostly) until each is feasible (TeamState.make_feasible); returns the visits taken out."""
+    return [v for k in slots for v in st.make_feasible(k)]
 
 
 def _node_routes(start_from: DayRoutes, slots: list[int], nodes: list[int],

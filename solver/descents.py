@@ -6,6 +6,8 @@ after another in a fixed order and keeps what makes the plan better.
 - `sweep_rare_carers`: every carer a citizen sees rarely hands those visits back to carers the
   citizen already meets (the exchange the random steps would draw only now and then);
 - `sweep_new_faces` (re-plans): every carer the re-plan made new to a citizen, in turn, likewise;
+- `sweep_musts`: every unplaced visit of priority 1 tries the place of each placed visit of priority 3,
+  then 2, of its day that a carer who may take it attends;
 - `steady_rare_needs` (fresh plans, last): starts far from their need's usual time tried again,
   with needs weighed as their spread is judged and no new face for anyone.
 """
@@ -16,7 +18,7 @@ from collections.abc import Callable
 from functools import partial
 
 from solver import objective
-from solver.exchanges import hand_back, to_one_of
+from solver.exchanges import hand_back, take_place_of, to_one_of, yielding_visits
 from solver.handover import hand_over_day
 from solver.insertion import place
 from solver.scope import Scope
@@ -167,3 +169,17 @@ def steady_by_exchange(sc: Scope, v: int) -> bool:
     others = [c for c in sorted(st.met[ix.v_cit[v]][ix.v_month[v]]) if c != t and c in ix.eligible[v]]
     st.remove(v)
     return to_one_of(sc, v, t, others) and no_new_face(sc.st)
+
+
+def sweep_musts(sc: Scope) -> float:
+    """Every unplaced visit of priority 1, in turn, takes the place of a placed visit of priority 3
+    (then 2) of its day that a carer who may take it attends, where the plan gets better (the one
+    put aside then goes elsewhere if it can); the first that works is kept. Returns the change."""
+    st, ix, total = sc.st, sc.st.ix, 0.0
+    for v in [v for v in sc.unplaced() if ix.visits[v].priority == 1]:
+        for u in yielding_visits(sc, v):
+            if st.slots_of[v]:
+                break
+            if st.slots_of[u]:
+                total += keep_if_better(st, partial(take_place_of, sc, v, u))
+    return total

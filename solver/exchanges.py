@@ -71,3 +71,33 @@ def exchangeable(sc: Scope, u: int, v: int, t: int) -> bool:
     return (u != v and sc.movable(u) and a.carers == 1 and t in ix.eligible[u]
             and st.face_allowed(u, t) and a.earliest <= b.latest + b.duration
             and b.earliest <= a.latest + a.duration)
+
+
+def yielding_visits(sc: Scope, v: int) -> list[int]:
+    """The placed visits of lower priority that could give up their place to visit v: same day,
+    movable, attended by a carer who may take v; the least important first (3 before 2), then those
+    nearest v's window."""
+    st, ix = sc.st, sc.st.ix
+    vis = ix.visits[v]
+    elig = set(ix.eligible[v])
+    out = []
+    for u in sc.visits_of_day.get(vis.day, []):
+        a = ix.visits[u]
+        if a.priority <= vis.priority or not st.slots_of[u] or not sc.movable(u):
+            continue
+        if not any(ix.slots[k].carer in elig for k in st.slots_of[u]):
+            continue
+        apart = max(0, st.lo[u] - (vis.latest + vis.duration), vis.earliest - (st.hi[u] + a.duration))
+        out.append((-a.priority, apart, u))
+    return [u for _, _, u in sorted(out)]
+
+
+def take_place_of(sc: Scope, v: int, u: int) -> bool:
+    """Unplaced visit v takes the place of the less important visit u, which goes elsewhere if it
+    can; False (nothing kept: the caller rolls back) if v still finds no place."""
+    st = sc.st
+    st.remove(u)
+    if not place(st, v):
+        return False
+    place(st, u)
+    return True

@@ -1,6 +1,7 @@
-"""Hand each of a day's routes to the carer who serves its citizens best; travel stays the same.
+"""Hand each of a day's routes to the carer who serves its citizens best.
 
-Carers with the same shift hours can drive each other's routes. Which carer drives which route is
+Carers with the same shift hours can drive each other's routes (a route's travel is then the new
+carer's, on foot, by bike or by car, and priced so by the search). Which carer drives which route is
 then a linear assignment problem for the day, exact given the other days: a route costs what its
 carer adds to its citizens' faces this month (carers they meet on other days are free), its visits
 not made by the contact carer, and, in a re-plan, its visits moved away from their current carer.
@@ -13,7 +14,6 @@ from __future__ import annotations
 from ortools.graph.python import linear_sum_assignment
 
 from solver import objective, rules
-from solver.index import BASE
 from solver.state import TeamState
 
 SCALE = 10  # the assignment solver wants integer costs
@@ -21,18 +21,10 @@ MetKey = tuple[int, int]  # (citizen, month)
 
 
 def fits(st: TeamState, seq: list[int], k: int) -> bool:
-    """Whether route `seq`, with its visits' start windows, fits shift k's hours and carer."""
-    ix = st.ix
-    sl = ix.slots[k]
-    t, here = sl.start, BASE
-    for v in seq:
-        if sl.carer not in ix.eligible[v]:
-            return False
-        s = max(st.lo[v], t + ix.tt[here][ix.v_loc[v]])
-        if s > st.hi[v]:
-            return False
-        t, here = s + st.dur[v], ix.v_loc[v]
-    return t + ix.tt[here][BASE] <= sl.end
+    """Whether route `seq`, with its visits' start windows, fits shift k's hours, carer, travel mode
+    and break."""
+    carer = st.ix.slots[k].carer
+    return all(carer in st.ix.eligible[v] for v in seq) and st.fits_in(seq, k)
 
 
 def route_cost(st: TeamState, seq: list[int], carer: int, elsewhere: dict[MetKey, set[int]],
@@ -100,6 +92,8 @@ def hand_over_day(st: TeamState, day: int) -> bool:
                     lsa.add_arc_with_cost(i, right[k2], 0)
             elif k2 == k or fits(st, seq, k2):
                 c = route_cost(st, seq, ix.slots[k2].carer, elsewhere, routes_of)
+                if c is not None:
+                    c += objective.travel(st.seq_travel(seq, k2), st.weights)
                 if c is not None or k2 == k:
                     lsa.add_arc_with_cost(i, right[k2], round(SCALE * (c if c is not None else 1e6)))
     if lsa.solve() != lsa.OPTIMAL:

@@ -11,20 +11,23 @@ from dataclasses import dataclass, field
 
 from solver import rules
 from solver.travel import Travel
-from solver.types import Carer, Citizen, Problem, Visit
+from solver.types import BreakWindow, Carer, Citizen, Problem, Visit
 
 BASE = 0  # location index of the team base in TeamIndex.tt
 
 
 @dataclass(slots=True)
 class Slot:
-    """One shift of one carer: a route starts and ends at base within [start, end]."""
+    """One shift of one carer: a route starts and ends at base within [start, end], travelling at the
+    carer's own minutes (`tt`, its travel mode's matrix), with its break (`pause`) if it has a visit."""
 
     idx: int
     carer: int
     day: int
     start: int
     end: int
+    tt: list[list[int]] = field(default_factory=list)
+    pause: BreakWindow | None = None
 
 
 @dataclass(slots=True)
@@ -33,7 +36,7 @@ class TeamIndex:
     carers: list[Carer]
     citizens: list[Citizen]
     visits: list[Visit]
-    tt: list[list[int]]  # travel minutes between locations: 0 = base, 1 + citizen index
+    tt: list[list[int]]  # travel minutes between locations by car: 0 = base, 1 + citizen index
     v_cit: list[int]  # visit -> citizen index
     v_loc: list[int]  # visit -> location index
     v_month: list[int]  # visit -> month index into `months`
@@ -49,6 +52,10 @@ class TeamIndex:
     contact: list[int]  # citizen -> contact carer index, -1 if none or not in this team
     n_needs: int = 0
     contracted: list[int | None] = field(default_factory=list)
+    # carer -> travel minutes by its own travel mode (the same list as `tt` for a carer who drives)
+    carer_tt: list[list[list[int]]] = field(default_factory=list)
+    # visit -> why its window is narrower than asked (spaced from another visit: solver/spacing.py)
+    spaced: dict[int, str] = field(default_factory=dict)
 
 
 def build_team_index(problem: Problem, team: str, travel: Travel) -> TeamIndex:
@@ -59,6 +66,11 @@ def build_team_index(problem: Problem, team: str, travel: Travel) -> TeamIndex:
     carer_pos = {c.id: i for i, c in enumerate(carers)}
     places = [team] + [p.id for p in citizens]
     tt = [[travel.minutes(a, b) for b in places] for a in places]
+    by_mode: dict[str, list[list[int]]] = {}
+    for mode in sorted({c.travel_mode for c in carers if c.travel_mode is not None}):
+        by = Travel(problem.travel_modes[mode], travel.points)
+        by_mode[mode] = [[by.minutes(a, b) for b in places] for a in places]
+    carer_tt = [tt if c.travel_mode is None else by_mode[c.travel_mode] for c in carers]
 
     months: list[tuple[int, int]] = []
     month_pos: dict[tuple[int, int], int] = {}
@@ -84,7 +96,7 @@ def build_team_index(problem: Problem, team: str, travel: Travel) -> TeamIndex:
         # their listed order here; overlapping shifts are left to the final check.
         for s in c.shifts:
             k = len(slots)
-            slots.append(Slot(k, ci, s.day, s.start, s.end))
+            slots.append(Slot(k, ci, s.day, s.start, s.end, carer_tt[ci], s.break_window))
             slots_of_day.setdefault(s.day, []).append(k)
             slots_of_carer_day.setdefault((ci, s.day), []).append(k)
 
@@ -98,11 +110,12 @@ def build_team_index(problem: Problem, team: str, travel: Travel) -> TeamIndex:
         for ci, c in enumerate(carers):
             if not rules.avoid_allows(p.avoid, c.id) or not rules.skills_allow(c.skills, v.skills):
                 continue
+            legs = carer_tt[ci]
             for k in slots_of_carer_day.get((ci, v.day), ()):
                 sl = slots[k]
-                first = max(v.earliest, sl.start + tt[BASE][loc])
+                first = max(v.earliest, sl.start + legs[BASE][loc])
                 if (rules.window_allows(v.earliest, v.latest, first)
-                        and rules.back_in_time(first + v.duration, tt[loc][BASE], sl.end)):
+                        and rules.back_in_time(first + v.duration, legs[loc][BASE], sl.end)):
                     ok.append(ci)
                     break
         eligible.append(ok)
@@ -113,4 +126,5 @@ def build_team_index(problem: Problem, team: str, travel: Travel) -> TeamIndex:
         slots_of_carer_day=slots_of_carer_day, eligible=eligible, carer_pos=carer_pos,
         citizen_pos=citizen_pos, visit_pos={v.id: i for i, v in enumerate(visits)}, contact=contact,
         n_needs=len(need_pos), contracted=[c.contracted_minutes_per_week for c in carers],
+        carer_tt=carer_tt,
     )

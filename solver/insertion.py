@@ -87,11 +87,13 @@ def place(st: TeamState, v: int, banned: frozenset[int] = frozenset()) -> bool:
 
 
 def insertion_order(st: TeamState, visits: list[int]) -> list[int]:
-    """Hardest first: double visits, few possible carers, narrow windows; then by time of day."""
+    """The most important first (priority 1 must, 3 may wait); then the hardest: double visits, few
+    possible carers, narrow windows; then by time of day."""
     ix = st.ix
 
-    def key(v: int) -> tuple[int, int, int, int, str]:
+    def key(v: int) -> tuple[int, int, int, int, int, str]:
         vis = ix.visits[v]
-        return (-vis.carers, min(len(ix.eligible[v]), 6), vis.earliest, vis.latest - vis.earliest, vis.id)
+        return (vis.priority, -vis.carers, min(len(ix.eligible[v]), 6), vis.earliest,
+                vis.latest - vis.earliest, vis.id)
 
     return sorted(visits, key=key)

@@ -19,7 +19,9 @@
 - `resequence_routes`: a few carers' shifts on one day, re-solved exactly with CP-SAT
   (solver/daymodel.py);
 - `hand_back_new_face` (re-plans only): a carer the re-plan made new to a citizen hands its visits
-  back to carers the citizen already meets.
+  back to carers the citizen already meets;
+- `make_way_for_must`: an unplaced visit that must be made (priority 1) takes the place of one that
+  may wait (priority 3, then 2) on its day, which goes elsewhere if it can.
 
 Each returns whether it changed anything; the search (solver/search.py) prices the change and
 keeps or undoes it.
@@ -30,7 +32,7 @@ from __future__ import annotations
 from solver.construct import place_with_core_team
 from solver.daymodel import solve_day
 from solver.dayrouting import day_routes, route_day
-from solver.exchanges import hand_back
+from solver.exchanges import hand_back, take_place_of, yielding_visits
 from solver.index import BASE
 from solver.insertion import insertion_order, place
 from solver.scope import Scope
@@ -294,3 +296,17 @@ def resequence_routes(sc: Scope) -> bool:
         return False
     return solve_day(st, day, slots, visits, sc.rng.randrange(1 << 30), sc.workers, sc.cp_time,
                      exact_repeat=sc.exact_repeat)
+
+
+def make_way_for_must(sc: Scope) -> bool:
+    """An unplaced visit of priority 1 takes the place of a placed one of priority 3 or 2 (one of the
+    few least important near its time), which is placed elsewhere if it can be."""
+    ix = sc.st.ix
+    musts = [v for v in sc.unplaced() if ix.visits[v].priority == 1]
+    if not musts:
+        return False
+    v = musts[sc.rng.randrange(len(musts))]
+    cands = yielding_visits(sc, v)[:4]
+    if not cands:
+        return False
+    return take_place_of(sc, v, cands[sc.rng.randrange(len(cands))])

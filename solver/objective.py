@@ -3,7 +3,8 @@ and the CP-SAT model all price a plan by.
 
 Costs are in "travel minute" units, and the goals come in their order of importance:
 
-1. `unplaced`: place every visit that can be placed;
+1. `unplaced`: place every visit that can be placed, the more important first (a visit's priority:
+   1 must, 2 should, 3 may wait, each left out at a lower price than the one before);
 2. `faces`: few distinct carers per citizen and month, the maximum kept low, not only the mean;
 3. `contact`: visits by the citizen's contact carer;
 4. `steady_time`: the same need starts at the same time across days;
@@ -27,7 +28,11 @@ class Weights:
     """What each goal costs, in travel minutes. Each weight is far enough above the next goal's
     typical size that a lower goal only decides between plans equal on the higher ones."""
 
-    unplaced: int = 100_000  # per visit left out
+    unplaced: int = 100_000  # per visit of priority 1 (must) left out
+    # Priority 2 (should) and 3 (may wait): far below a must-visit, so that one is never left out to
+    # keep them, and far above every lower goal, so that they are still placed wherever they fit.
+    unplaced_should: int = 20_000
+    unplaced_may: int = 5_000
     new_carer: int = 40  # per distinct carer a citizen meets in a month
     crowd: int = 60  # per distinct carer beyond crowd_from
     crowd_from: int = 4
@@ -50,9 +55,10 @@ class Weights:
 WEIGHTS = Weights()
 
 
-def unplaced(visits: int = 1, w: Weights = WEIGHTS) -> int:
-    """(1) What leaving `visits` visits out costs."""
-    return w.unplaced * visits
+def unplaced(visits: int = 1, w: Weights = WEIGHTS, priority: int = 1) -> int:
+    """(1) What leaving `visits` visits of `priority` out costs (1 must, 2 should, 3 may wait)."""
+    each = w.unplaced if priority <= 1 else w.unplaced_should if priority == 2 else w.unplaced_may
+    return each * visits
 
 
 def faces(distinct: int, w: Weights = WEIGHTS) -> int:

@@ -19,6 +19,7 @@ solver/parallel.py calls it for its share of the teams.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from solver import rules
@@ -27,8 +28,9 @@ from solver.check import drop_violations
 from solver.construct import construct, retarget_usual_times, set_usual_times
 from solver.index import TeamIndex, build_team_index
 from solver.objective import WEIGHTS, Weights
-from solver.reasons import unplaced_reason
+from solver.reasons import hhmm, unplaced_reason
 from solver.search import improve_team
+from solver.spacing import pressure, spaced_windows
 from solver.state import TeamState
 from solver.travel import Travel
 from solver.types import Assignment, Plan, Problem, Progress, SolveParams, Unplaced, failed_plan
@@ -131,6 +133,24 @@ def team_state(problem: Problem, ix: TeamIndex, fixed: dict[str, Assignment],
             refused[v] = f"kept assignment cannot stand: {why}"
         # An impossible pin is not planned elsewhere either: the team decided it by hand.
         st.fixed[v] = True
+    # Spaced visits: windows in which any two starts keep the gap (solver/spacing.py).
+    fixed_starts = {v: (st.lo[v] if st.slots_of[v] else None) for v in range(len(ix.visits)) if st.fixed[v]}
+    keep = {ix.visit_pos[vid]: a.start for vid, a in movable.items() if vid in ix.visit_pos}
+    busy = (pressure(ix.visits, [(sl.day, sl.start, sl.end) for sl in ix.slots])
+            if problem.dependencies else None)
+    windows, blocked = spaced_windows(ix.visits, ix.visit_pos, problem.dependencies, fixed_starts, keep, busy)
+    for v, (lo, hi) in sorted(windows.items()):
+        if not st.fixed[v]:
+            vis = ix.visits[v]
+            if (lo, hi) != (vis.earliest, vis.latest):
+                ix.spaced[v] = (f"start {hhmm(lo)}-{hhmm(hi)} instead of {hhmm(vis.earliest)}-"
+                                f"{hhmm(vis.latest)} to keep its spacing from another visit")
+            ix.visits[v] = dataclasses.replace(vis, earliest=lo, latest=hi)
+            st.lo[v], st.hi[v] = lo, hi
+    for v, why in sorted(blocked.items()):
+        if not st.fixed[v]:
+            refused[v] = why
+            st.fixed[v] = True
     # Usual times come from what is already fixed, so a re-plan keeps to the times people know.
     for k in range(len(ix.slots)):
         if st.routes[k]:

@@ -39,4 +39,14 @@ def unplaced_reason(st: TeamState, v: int) -> str:
         y, m = ix.months[mi]
         return (f"{lead}the {st.cap}-carer cap for {p.id} in {MONTHS[m - 1]} {y} is reached and "
                 f"none of the {st.cap} is free {span}")
-    return f"{lead}no {who} with {need} free {span} on day {vis.day} (all routes are full)"
+    why = "all routes are full"
+    end = vis.latest + vis.duration
+    pauses = sorted({(b.earliest, b.latest + b.duration) for c in ix.eligible[v]
+                     for k in ix.slots_of_carer_day.get((c, vis.day), ())
+                     if (b := ix.slots[k].pause) is not None
+                     and b.earliest < end and vis.earliest < b.latest + b.duration})
+    if pauses:
+        why += ", with each shift's break kept " + ", ".join(f"{hhmm(a)}-{hhmm(b)}" for a, b in pauses)
+    if v in ix.spaced:
+        why += f"; {ix.spaced[v]}"
+    return f"{lead}no {who} with {need} free {span} on day {vis.day} ({why})"

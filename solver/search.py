@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 
 from solver.construct import aim_for_least_spread, retarget_usual_times
-from solver.descents import polish, steady_rare_needs, sweep_new_faces, sweep_rare_carers
+from solver.descents import polish, steady_rare_needs, sweep_musts, sweep_new_faces, sweep_rare_carers
 from solver.neighbourhoods import (
     free_around_unplaced,
     free_citizen_month,
@@ -25,6 +25,7 @@ from solver.neighbourhoods import (
     free_rare_carer,
     hand_back_new_face,
     hand_over_far_citizen,
+    make_way_for_must,
     reroute_day,
     resequence_routes,
     swap_out_rare_carer,
@@ -56,6 +57,8 @@ def steps(sc: Scope) -> list[tuple[Step, float]]:
         (thin_crowded_citizen, 1.0),
         (hand_back_new_face, 4.0 if sc.replanning else 0.0),
         (hand_over_far_citizen, 0.0 if sc.replanning else FAR_WEIGHT),
+        # Last, so that a team whose visits all must be made draws every other step as before.
+        (make_way_for_must, 3.0 if any(v.priority > 1 for v in sc.st.ix.visits) else 0.0),
     ]
 
 
@@ -164,6 +167,7 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
             progress(best, min(1.0, done))
     if current > best + 1e-9:
         restore(st, best_snap)
+    _guarded(sc, sweep_musts)  # no must-visit left out where one that may wait could make way
     # Routes a search step swapped between carers for nothing go back (a re-plan's disturbance);
     # then one more descent over the rarely seen carers.
     if _guarded(sc, polish) is not None:

@@ -102,15 +102,46 @@ class TeamState(Routes, Undo, MoveBudget):
             m[c] -= 1
             if m[c] == 0:
                 del m[c]
+        ks = self.slots_of[v]
         self.slots_of[v] = []
         vis = ix.visits[v]
         self.lo[v], self.hi[v] = vis.earliest, vis.latest
+        for k in ks:
+            self.make_feasible(k)
+
+    def make_feasible(self, k: int) -> list[int]:
+        """Route k as the state can keep it: a break may need the visit a removal took (it waited there,
+        near the next home), so the route's single visits first get their whole windows back, and if
+        that is not enough the fewest visits leave it, first one whose removal alone makes room, the
+        one nearest the break window. Returns the visits taken out."""
+        out: list[int] = []
+        if not self.routes[k] or self.times(k) is not None:
+            return out
+        ix = self.ix
+        for u in self.routes[k]:
+            vis = ix.visits[u]
+            whole = (vis.earliest, vis.latest)
+            if vis.carers == 1 and not self.fixed[u] and (self.lo[u], self.hi[u]) != whole:
+                if self.journal is not None:
+                    self._note_visit(u)
+                self.lo[u], self.hi[u] = vis.earliest, vis.latest
+        self.forget_times(k)
+        pause = ix.slots[k].pause
+        mid = (pause.earliest + pause.latest) // 2 if pause is not None else ix.slots[k].start
+        while self.routes[k] and self.times(k) is None:
+            seq = self.routes[k]
+            order = sorted(seq, key=lambda u: (abs(self.lo[u] + self.dur[u] // 2 - mid), u))
+            drop = next((u for u in order if self.fits_in([w for w in seq if w != u], k)), order[0])
+            self.remove(drop)
+            out.append(drop)
+        return out
 
     def hand_over_routes(self, moves: dict[int, int]) -> None:
         """Give whole routes to other shifts of the same day: the route of slot k goes to moves[k].
 
-        Sequences and start windows stay as they are, so travel does not change; the caller has
-        checked that each route fits its new shift and carer (solver/handover.py).
+        Sequences and start windows stay as they are (travel changes only with the carers' travel
+        modes); the caller has checked that each route fits its new shift and carer
+        (solver/handover.py).
         """
         ix = self.ix
         old = {k: self.routes[k] for k in moves}
@@ -211,14 +242,18 @@ class TeamState(Routes, Undo, MoveBudget):
     # ---- start times --------------------------------------------------------------------
     def schedule_route(self, k: int) -> list[int]:
         """Start times along route k: each as near its need's usual time as the route allows."""
-        tm = self.times(k)
+        tm = self.timing(k)
         assert tm is not None, "infeasible route"
-        _, lst = tm
+        lst = tm.lst
         ix, sl, seq = self.ix, self.ix.slots[k], self.routes[k]
         out = []
         t, here = sl.start, BASE
         for i, v in enumerate(seq):
-            a = max(self.lo[v], t + ix.tt[here][ix.v_loc[v]])
+            if i == tm.pause_at:
+                # The break, as soon as the previous visit ends and the window opens (the latest
+                # starts leave room for it there); the leg to v follows it.
+                t = max(t, tm.pause_lo) + sl.pause.duration if sl.pause is not None else t
+            a = max(self.lo[v], t + sl.tt[here][ix.v_loc[v]])
             want = self.aim(v)
             s = a if want is None else max(a, min(want, lst[i]))
             out.append(s)
@@ -265,7 +300,7 @@ class TeamState(Routes, Undo, MoveBudget):
         ks = self.slots_of[v]
         w = self.weights
         if not ks:
-            return float(objective.unplaced(1, w))
+            return float(objective.unplaced(1, w, self.ix.visits[v].priority))
         ix = self.ix
         carers = [ix.slots[k].carer for k in ks]
         total = 0.0

@@ -1,0 +1,176 @@
+"""The optional rules, one small story each: carers who walk, shift breaks, spaced visits, and what
+may wait when not everything fits. Every plan also passes the team's verifier."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from solver import solve
+from solver.descents import sweep_musts
+from solver.index import build_team_index
+from solver.insertion import place
+from solver.objective import WEIGHTS, faces, unplaced
+from solver.scope import Scope
+from solver.state import TeamState
+from solver.travel import Travel
+from solver.types import Assignment, BreakWindow, Dependency, Plan, Problem, Shift, TravelSpec
+from tests.solver.conftest import by_visit, carer, citizen, problem, quick, shared_verify, visit
+
+WALK = {"walk": TravelSpec(speed_kmh=4.5, detour_factor=1.3)}
+
+
+def _breaks(p: Problem, plan: Plan, cid: str, day: int = 0) -> list[int]:
+    """Where carer cid's break can start on `day`, read off the plan as the verifier reads it: the
+    idle spans between visits, travel taken just before the next one."""
+    c = next(c for c in p.carers if c.id == cid)
+    shift = next(s for s in c.shifts if s.day == day)
+    assert shift.break_window is not None
+    b = shift.break_window
+    homes = {v.id: v for v in p.visits}
+    legs = Travel(p.travel_of(c), {**{t.id: (t.lat, t.lon) for t in p.teams},
+                                   **{q.id: (q.lat, q.lon) for q in p.citizens}})
+    mine = sorted((a.start, homes[a.visit]) for a in plan.assignments if cid in a.carers)
+    t, here, starts = shift.start, c.team, []
+    for s, v in mine + [(shift.end, None)]:
+        there = c.team if v is None else v.citizen
+        leave = s - legs.minutes(here, there)
+        start = max(t, b.earliest)
+        if start <= min(leave - b.duration, b.latest):
+            starts.append(start)
+        if v is not None:
+            t, here = s + v.duration, v.citizen
+    return starts
+
+
+@pytest.mark.shared
+def test_a_walking_carer_is_not_sent_to_the_far_citizen_when_a_driving_carer_is_free() -> None:
+    walker = dataclasses.replace(carer("walker"), travel_mode="walk")
+    p = problem([walker, carer("driver")],
+                [citizen("near", north=0.002), citizen("far", north=0.03)],
+                [visit("near-am", "near", earliest=480, latest=490),
+                 visit("far-am", "far", earliest=480, latest=490)],
+                travel_modes=WALK)
+    plan = solve(p, quick())
+    got = by_visit(plan)
+    assert got["far-am"].carers == ("driver",)
+    assert got["near-am"].carers == ("walker",)
+    violations, figures = shared_verify(p, plan)
+    assert violations == []
+    # The walker's own minutes: about 3 km on foot is far more than the 15 minutes by car.
+    assert figures["travel_minutes"] < 60
+
+
+@pytest.mark.shared
+def test_a_break_is_kept_in_a_full_morning() -> None:
+    lunch = BreakWindow(earliest=600, latest=720, duration=30)
+    anna = carer("anna", shifts=(Shift(0, 420, 930, lunch),))
+    homes = [citizen(f"p{i}", north=0.002 * (i + 1)) for i in range(6)]
+    visits = [visit(f"v{i}", f"p{i}", earliest=430, latest=700, duration=45, need=f"morning{i}")
+              for i in range(6)]
+    p = problem([anna], homes, visits)
+    plan = solve(p, quick())
+    assert len(plan.assignments) == 6
+    assert _breaks(p, plan, "anna")
+    violations, figures = shared_verify(p, plan)
+    assert violations == [] and figures["breaks_checked"] == 1
+
+
+@pytest.mark.shared
+def test_when_the_morning_is_too_full_a_visit_waits_rather_than_the_break() -> None:
+    lunch = BreakWindow(earliest=600, latest=720, duration=30)
+    anna = carer("anna", shifts=(Shift(0, 420, 930, lunch),))
+    homes = [citizen(f"p{i}", north=0.002 * (i + 1)) for i in range(8)]
+    visits = [visit(f"v{i}", f"p{i}", earliest=430, latest=700, duration=45, need=f"morning{i}")
+              for i in range(8)]
+    p = problem([anna], homes, visits)
+    plan = solve(p, quick())
+    assert len(plan.unplaced) > 0 and len(plan.assignments) >= 6
+    assert _breaks(p, plan, "anna")
+    assert shared_verify(p, plan)[0] == []
+
+
+@pytest.mark.shared
+def test_the_insulin_is_spaced_from_breakfast() -> None:
+    spaced = Dependency("breakfast", "insulin", min_gap=180, max_gap=330)
+    p = problem([carer("anna")], [citizen("p1")],
+                [visit("breakfast", "p1", earliest=420, latest=540, duration=30),
+                 visit("insulin", "p1", earliest=600, latest=780, duration=15, need="insulin")],
+                dependencies=[spaced])
+    plan = solve(p, quick())
+    got = by_visit(plan)
+    gap = got["insulin"].start - (got["breakfast"].start + 30)
+    assert 180 <= gap <= 330
+    assert shared_verify(p, plan)[0] == []
+
+
+def test_a_pinned_breakfast_sets_when_the_insulin_may_come() -> None:
+    spaced = Dependency("breakfast", "insulin", min_gap=180, max_gap=330)
+    p = problem([carer("anna")], [citizen("p1")],
+                [visit("breakfast", "p1", earliest=420, latest=540, duration=30),
+                 visit("insulin", "p1", earliest=600, latest=780, duration=15, need="insulin")],
+                dependencies=[spaced], pinned=[Assignment("breakfast", ("anna",), 530)])
+    plan = solve(p, quick())
+    assert by_visit(plan)["insulin"].start >= 530 + 30 + 180
+
+
+def test_cleaning_is_dropped_before_the_morning_visit() -> None:
+    # One carer, two visits at the same minutes: only one fits.
+    cleaning = dataclasses.replace(visit("cleaning", "p1", earliest=480, latest=490, duration=60,
+                                         need="cleaning"), priority=3)
+    p = problem([carer("anna")], [citizen("p1"), citizen("p2", north=0.02)],
+                [cleaning, visit("morning", "p2", earliest=480, latest=490, duration=60)])
+    plan = solve(p, quick())
+    assert [a.visit for a in plan.assignments] == ["morning"]
+    assert [u.visit for u in plan.unplaced] == ["cleaning"]
+
+
+def test_a_must_visit_takes_the_place_of_one_that_may_wait() -> None:
+    # The cleaning got the only carer first; the sweep gives the morning visit its place.
+    cleaning = dataclasses.replace(visit("cleaning", "p1", earliest=480, latest=490, duration=60,
+                                         need="cleaning"), priority=3)
+    p = problem([carer("anna")], [citizen("p1"), citizen("p2", north=0.02)],
+                [cleaning, visit("morning", "p2", earliest=480, latest=490, duration=60)])
+    ix = build_team_index(p, "T", Travel.for_problem(p))
+    st = TeamState(ix, p.max_carers_per_month, [[set() for _ in ix.months] for _ in ix.citizens])
+    assert place(st, ix.visit_pos["cleaning"]) and not place(st, ix.visit_pos["morning"])
+    assert sweep_musts(Scope(st, 0)) < 0
+    assert st.slots_of[ix.visit_pos["morning"]] and not st.slots_of[ix.visit_pos["cleaning"]]
+
+
+def test_what_may_wait_is_left_out_first_and_still_placed_before_any_lower_goal() -> None:
+    assert unplaced(1, WEIGHTS, 1) > unplaced(1, WEIGHTS, 2) > unplaced(1, WEIGHTS, 3)
+    # A visit that may wait still outweighs a face beyond the target maximum.
+    assert unplaced(1, WEIGHTS, 3) > faces(10) - faces(9)
+
+
+@pytest.mark.shared
+def test_a_replan_after_a_sick_call_keeps_breaks_and_spacing() -> None:
+    lunch = BreakWindow(earliest=600, latest=720, duration=30)
+    shifts = tuple(Shift(d, 420, 930, lunch) for d in (0, 1))
+    homes = [citizen(f"p{i}", north=0.003 * (i + 1), east=0.002 * (i % 3)) for i in range(5)]
+    visits = []
+    spaced = []
+    for d in (0, 1):
+        for i in range(5):
+            visits += [visit(f"p{i}-d{d}-am", f"p{i}", day=d, earliest=420, latest=560, duration=40),
+                       visit(f"p{i}-d{d}-lunch", f"p{i}", day=d, earliest=690, latest=780, duration=20,
+                             need="lunch")]
+            spaced.append(Dependency(f"p{i}-d{d}-am", f"p{i}-d{d}-lunch", min_gap=180, max_gap=330))
+    bikes = {"bike": TravelSpec(speed_kmh=14.0, detour_factor=1.3)}
+    team = [carer("anna", shifts=shifts), dataclasses.replace(carer("bo", shifts=shifts), travel_mode="bike"),
+            carer("cem", shifts=shifts)]
+    p = problem(team, homes, visits, days=2, dependencies=spaced, travel_modes=bikes)
+    plan = solve(p, quick(iterations=30))
+    assert shared_verify(p, plan)[0] == []
+    # Bo calls in sick on day 1: his shift is gone and the day is planned again.
+    sick = [dataclasses.replace(team[1], shifts=shifts[:1])]
+    again = dataclasses.replace(p, carers=[team[0], *sick, team[2]], current=plan.assignments,
+                                replan_days=(1, 1))
+    replanned = solve(again, quick(iterations=30))
+    violations, figures = shared_verify(again, replanned)
+    assert violations == [] and figures["breaks_checked"] >= 3
+    # Day 0 stays as it was.
+    day0 = {a for a in plan.assignments if "-d0-" in a.visit}
+    assert day0 <= set(replanned.assignments)
