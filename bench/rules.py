@@ -26,6 +26,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import shutil
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -213,6 +214,7 @@ def replans(instance: str, plan_path: Path, workdir: Path, quick: bool) -> list[
     from bench.replan import DAY_SOLVE_S, WEEK_SOLVE_S, run_scenarios
 
     day_s, week_s = (1.0, 3.0) if quick else (DAY_SOLVE_S, WEEK_SOLVE_S)
+    shutil.rmtree(workdir, ignore_errors=True)  # never a stale plan of an earlier run beside this run's
     try:
         res = run_scenarios(instance, workdir=workdir, full_plan=plan_path, scenarios=REPLANS,
                             day_solve_s=day_s, week_solve_s=week_s)
