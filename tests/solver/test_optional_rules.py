@@ -174,3 +174,20 @@ def test_a_replan_after_a_sick_call_keeps_breaks_and_spacing() -> None:
     # Day 0 stays as it was.
     day0 = {a for a in plan.assignments if "-d0-" in a.visit}
     assert day0 <= set(replanned.assignments)
+
+
+@pytest.mark.shared
+def test_pinned_visits_around_a_break_are_kept_whole() -> None:
+    # The break fits only between the first two visits; the route is rebuilt in start order, when the
+    # third visit comes the break must move back to that gap.
+    lunch = BreakWindow(earliest=600, latest=720, duration=30)
+    anna = carer("anna", shifts=(Shift(0, 420, 930, lunch),))
+    homes = [citizen("p1", north=0.002), citizen("p2", north=0.003), citizen("p3", north=0.004)]
+    visits = [visit("a", "p1", earliest=560, latest=560, duration=40),
+              visit("b", "p2", earliest=640, latest=640, duration=30, need="b"),
+              visit("c", "p3", earliest=681, latest=681, duration=45, need="c")]
+    pins = [Assignment("a", ("anna",), 560), Assignment("b", ("anna",), 640), Assignment("c", ("anna",), 681)]
+    p = problem([anna], homes, visits, pinned=pins)
+    plan = solve(p, quick())
+    assert sorted(plan.assignments, key=lambda a: a.start) == pins
+    assert shared_verify(p, plan)[0] == []
