@@ -17,6 +17,7 @@ from app.api import (
     candidates,
     carers,
     citizens,
+    contacts,
     data_rights,
     exchange,
     health,
@@ -55,6 +56,7 @@ ROUTER_MODULES = (
     jobs,  # plan jobs in the background
     adjustments,  # daily adjustments and re-plans
     candidates,  # who should take a visit
+    contacts,  # contact-carer proposals
     audit,  # continuity figures
     access_log,  # who read which citizen's data (admin)
     data_rights,  # a person's data exported, anonymised after the retention (admin)

@@ -4,7 +4,7 @@
   carers (active in the range) with their shifts, citizens, planned visits, the cap, travel, the
   assignments of the current plan (`current`), the pinned ones (`pinned`), and `met_before`: carers
   each citizen met earlier in the first month, from the accepted plans' earlier days. The optional
-  rules come along: each carer's travel mode (with the modes the carers use), each shift's break
+  rules come along: each carer's travel mode (with every mode there is), each shift's break
   window, each visit's priority, and the spaced visits (imported ones, and those of needs spaced from
   another need of the citizen on the same date).
   Ids in the Problem are the external ids (the exchange format's), days count from `start`.
@@ -181,8 +181,7 @@ def build_problem(session: Session, *, team_ids: Collection[int], start: dt.date
                          priority=v.priority) for v in visits],
         max_carers_per_month=cap_for_teams(session, teams=teams),
         travel=travel_spec(session, points=points),
-        travel_modes=mode_specs(session, names={c.travel_mode for c in carers if c.travel_mode},
-                                points=points),
+        travel_modes=mode_specs(session, points=points),
         dependencies=dependencies(session, visits=visits),
         met_before=met_before(session, citizen_ext=citizen_ext, start=start),
         pinned=pinned,
@@ -198,11 +197,11 @@ def shift_break(shift: Any) -> st.BreakWindow | None:
                           duration=shift.break_minutes)
 
 
-def mode_specs(session: Session, *, names: Collection[str],
-               points: Mapping[str, tuple[float, float]]) -> dict[str, st.TravelSpec]:
-    """The named travel modes: at each mode's speed, or as a matrix where an imported one left legs."""
+def mode_specs(session: Session, *, points: Mapping[str, tuple[float, float]]) -> dict[str, st.TravelSpec]:
+    """Every travel mode of the municipality (a substitute added in a re-plan may use any): at the
+    mode's speed, or as a matrix where an imported one left legs."""
     out: dict[str, st.TravelSpec] = {}
-    for mode in travel_modes(session, names=names):
+    for mode in travel_modes(session):
         spec = st.TravelSpec(speed_kmh=mode.speed_kmh, detour_factor=mode.detour_factor)
         out[mode.name] = with_legs(spec, points, travel_legs(session, points=points, mode_id=mode.id))
     return out

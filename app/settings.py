@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     # In-process runner: worker processes each job's planner may use (never more than the cores);
     # one team's plan then races other seeds on the spare cores and keeps the best.
     jobs_inprocess_workers: int = 2
+    # How much lower than the web server the planner's processes run (a Unix nice increment): a plan
+    # job then takes the CPU the pages leave over, so on a small server a long solve does not slow
+    # every page down. Applies to the in-process runner's solve children and to `homecare worker`.
+    jobs_solve_nice: int = Field(default=10, ge=0, le=19)
     # The planner a job runs, as "module:function" so a child process or a worker on another machine
     # finds it. Always the product's planner, except in tests that name a stand-in.
     jobs_solve_function: str = "solver.solve:solve"

@@ -27,7 +27,7 @@ from typing import Any
 
 from bench import sections
 from bench.common import KNOWN_INSTANCES, RESULTS_DIR, instance_path, instance_source
-from exchange.generator import FAMILIES, SIZES
+from exchange.generator import ALL_FAMILIES, SIZES
 
 DEFAULT_INSTANCES = "team-m,district-l,municipality-xl"
 QUICK_INSTANCES = "team-s"
@@ -49,7 +49,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help="runs (seeds 0, 1, ...) of our planner per instance in the planner and fair_load "
                          "sections (default: 3, once on municipality-xl and with --quick)")
     ap.add_argument("--families", default="",
-                    help=f"comma-separated generated families to add ({', '.join(FAMILIES)}): a planner "
+                    help=f"comma-separated generated families to add ({', '.join(ALL_FAMILIES)}): a planner "
                          "change judged on several kinds of teams")
     ap.add_argument("--seeds", default="1",
                     help="comma-separated seeds of the --families instances (default 1)")
@@ -59,9 +59,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help="where RESULTS.md, results.json and plans/ go (default bench/results)")
     args = ap.parse_args(argv)
     families = _csv(args.families)
-    unknown_families = [f for f in families if f not in FAMILIES]
+    unknown_families = [f for f in families if f not in ALL_FAMILIES]
     if unknown_families:
-        ap.error(f"unknown families {unknown_families}; choose from {list(FAMILIES)}")
+        ap.error(f"unknown families {unknown_families}; choose from {list(ALL_FAMILIES)}")
     try:
         seeds = [int(x) for x in _csv(args.seeds)]
     except ValueError:

@@ -47,7 +47,7 @@ RESULTS_DIR = BENCH_DIR / "results"
 KNOWN_INSTANCES = ("team-s", "team-m", "district-l", "municipality-xl")
 # Without ../shared, each reference instance is stood in for by a generated one of the same size.
 STAND_INS = {"team-s": ("team", "s", 1), "team-m": ("team", "m", 1), "district-l": ("team", "l", 1),
-             "municipality-xl": ("team", "xl", 1)}
+             "municipality-xl": ("team", "xl", 1), "team-m-rules": ("team-rules", "m", 1)}
 GENERATED_DIR = RESULTS_DIR / "generated"
 VERIFIER_NAME = "verify_plan.py"
 OWN_CHECK_NAME = "the planner's own check (solver/check.py)"
@@ -221,7 +221,7 @@ def own_verify(instance: str | Path, plan_path: str | Path) -> Verdict:
     (app/audit, tested to the digit against the verifier where ../shared exists)."""
     from app.audit.files import audit_plan_files
     from exchange import ExchangeError, parse_instance, parse_plan, plan_from_doc, to_problem
-    from solver.check import CAP_WORDS, check_plan, travel_minutes
+    from solver.check import CAP_WORDS, breaks_owed, check_plan, travel_minutes, unplaced_by_priority
 
     try:
         inst = load_instance(instance)
@@ -236,7 +236,9 @@ def own_verify(instance: str | Path, plan_path: str | Path) -> Verdict:
             "start_time_sd_minutes")
     figures = {key: audit[key] for key in kept if key in audit}
     figures.update(visits=len(problem.visits), assigned=len(plan.assignments), unassigned=len(plan.unplaced),
-                   travel_minutes=travel_minutes(problem, plan.assignments), violations=len(violations))
+                   travel_minutes=travel_minutes(problem, plan.assignments), violations=len(violations),
+                   unassigned_by_priority={str(k): n for k, n in unplaced_by_priority(problem, plan).items()},
+                   breaks_checked=breaks_owed(problem, plan.assignments))
     return Verdict(valid=not violations, exit_code=1 if violations else 0, figures=figures,
                    violations=violations[:50], cap_breaches=sum(CAP_WORDS in v for v in violations[:50]),
                    checker=OWN_CHECK_NAME)

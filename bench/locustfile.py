@@ -27,17 +27,21 @@ def _append(path: str, record: dict[str, Any]) -> None:
 
 
 @events.request.add_listener
-def _server_errors(request_type: str, name: str, response: Any, **_kw: Any) -> None:
+def _server_errors(request_type: str, name: str, response: Any, exception: Any = None, **_kw: Any) -> None:
     status = getattr(response, "status_code", 0) or 0
     if status >= 500 or status == 0:
-        _append(CONF["errors_file"], {"at": time.time(), "name": name, "status": status})
+        _append(CONF["errors_file"], {"at": time.time(), "name": name, "status": status,
+                                      "error": f"{type(exception).__name__}: {exception}"[:200]
+                                      if exception else ""})
 
 
 class TeamMember(HttpUser):
-    """Reads the pages of one team all day (a tablet in the care office)."""
+    """Reads the pages of one team all day (a tablet in the care office): opens a page, reads it, opens
+    the next. Reading a week's rota or a citizen's page takes a person longer than 5 s; 5-15 s between
+    pages is still a busy office (50 members: about 5 pages a second)."""
 
     fixed_count = int(CONF.get("members", 50))
-    wait_time = between(1, 3)
+    wait_time = between(*CONF.get("member_think_s", (5, 15)))
 
     def on_start(self) -> None:
         self.team = random.choice(CONF["member_teams"])

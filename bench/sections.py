@@ -43,6 +43,7 @@ SECTIONS: list[str] = [
     "scaleout",   # celery scale-out (bench/scaleout.py)
     "load",       # Locust load on real server processes, with a database outage (bench/load.py)
     "fair_load",  # fair load in the search, off against on, step-counted (bench/fair_load.py)
+    "rules",      # the optional rules on team-m-rules: ours and the routing peer with them (bench/rules.py)
     "team_data",  # the team's own data: sheet import at municipality size, a need edited (bench/team_data.py)
 ]
 

@@ -13,6 +13,7 @@ or a spacing fails, the visit blamed is the one whose drop mends it, the least i
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 
 from solver import rules
 from solver.travel import CarerTravel, Travel
@@ -46,10 +47,11 @@ def _fits(pause: BreakWindow, gaps: list[tuple[int, int]]) -> bool:
 
 
 def _break_culprit(seq: list[Stop], base: str, travel: Travel, shift: tuple[int, int], pause: BreakWindow,
-                   visits: dict[str, Visit]) -> str:
+                   visits: dict[str, Visit], fixed: Collection[str]) -> str:
     """The visit to drop so that the shift holds its break: one whose drop alone makes room, the least
-    important first; else the least important one in the window's way (the next round looks again)."""
-    order = sorted(range(len(seq)), key=lambda i: (-visits[seq[i][3]].priority, i))
+    important first (and one the planner may move before a pinned one or one outside the re-plan days);
+    else the first such in the window's way (the next round looks again)."""
+    order = sorted(range(len(seq)), key=lambda i: (seq[i][3] in fixed, -visits[seq[i][3]].priority, i))
     for i in order:
         rest = seq[:i] + seq[i + 1:]
         if _fits(pause, idle_gaps(rest, base, travel, *shift)):
@@ -158,6 +160,11 @@ def check_assignments(problem: Problem, assignments: list[Assignment],
                     flag(vid, f"the {problem.max_carers_per_month}-carer cap for {pid} in "
                               f"{month[0]}-{month[1]:02d} would be exceeded")
 
+    # Visits the planner may not move (pinned, or outside the re-plan days): blamed last.
+    first_day, last_day = problem.replan_days or (0, problem.days)
+    fixed = {a.visit for a in problem.pinned} | {
+        vid for vid in seen if not first_day <= visits[vid].day <= last_day}
+
     # Rule 7: a shift with a visit holds its break.
     for c, (s_start, s_end), pause, seq in owed:
         if any(it[3] in bad for it in seq):
@@ -165,13 +172,13 @@ def check_assignments(problem: Problem, assignments: list[Assignment],
         travel_c = legs.of(c)
         if _fits(pause, idle_gaps(seq, carers[c].team, travel_c, s_start, s_end)):
             continue
-        vid = _break_culprit(seq, carers[c].team, travel_c, (s_start, s_end), pause, visits)
+        vid = _break_culprit(seq, carers[c].team, travel_c, (s_start, s_end), pause, visits, fixed)
         flag(vid, f"{c} gets no unbroken {pause.duration}-minute break starting "
                   f"{_hhmm(pause.earliest)}-{_hhmm(pause.latest)} in the shift "
                   f"{_hhmm(s_start)}-{_hhmm(s_end)} on day {visits[vid].day}")
 
-    # Rule 8: spaced visits keep their gap. Blame the visit in most broken spacings, the least
-    # important first, else the later one: dropping it unbinds them.
+    # Rule 8: spaced visits keep their gap. Blame one the planner may move, then the visit in most
+    # broken spacings, the least important, else the later one: dropping it unbinds them.
     broken: list[tuple[str, str, int, int, int | None]] = []
     for dep in problem.dependencies:
         a1, a2 = seen.get(dep.first), seen.get(dep.then)
@@ -187,7 +194,8 @@ def check_assignments(problem: Problem, assignments: list[Assignment],
         if first in bad or then in bad:
             continue
         within = f"{lo}-{hi}" if hi is not None else f"at least {lo}"
-        if (times[first], visits[first].priority) > (times[then], visits[then].priority):
+        if (then in fixed, times[first], visits[first].priority) > (first in fixed, times[then],
+                                                                    visits[then].priority):
             flag(first, f"ends {gap} min before {then} starts, outside the spacing of {within} min")
         else:
             flag(then, f"starts {gap} min after {first} ends, outside the spacing of {within} min")

@@ -28,6 +28,7 @@ from app.schemas.core import Day, RowId
 from app.security import can_see_personal_data, ensure_visible, require_role
 from app.services import audit as service
 from app.services.errors import Invalid
+from app.web.i18n import report_words
 from models.core import ROLE_AUDITOR, ROLE_COORDINATOR, PlanVersion, User
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
@@ -49,6 +50,13 @@ def _run(
     pseudonymise: bool,
 ) -> service.AuditResult:
     allowed = service.auditable_teams(session, user=user)
+    pseudonymise = pseudonymise or not can_see_personal_data(user)
+    if source == "best":
+        if plan_version is not None:
+            raise Invalid("source=best takes the plans in force; leave plan_version out",
+                          path="query.plan_version")
+        return service.run_best(session, team=team, month=month, pseudonymise=pseudonymise,
+                                allowed_teams=allowed)
     if plan_version is not None and not (user.role == ROLE_AUDITOR and allowed is None):
         version = session.get(PlanVersion, plan_version)
         if version is not None:
@@ -60,7 +68,7 @@ def _run(
         team=team,
         month=month,
         period_start=period_start,
-        pseudonymise=pseudonymise or not can_see_personal_data(user),
+        pseudonymise=pseudonymise,
         allowed_teams=allowed,
     )
 
@@ -71,7 +79,9 @@ class _Query:
     def __init__(
         self,
         source: Annotated[
-            Literal["performed", "plan"], Query(description="performed visits or a plan")
+            Literal["performed", "plan", "best"],
+            Query(description="performed visits, a plan, or best: each team from its performed visits "
+                              "where it has any in the month, else its plans in force (needs month)"),
         ] = "performed",
         plan_version: Annotated[
             RowId | None, Query(description="plan version id (plan, or plan vs reality)")
@@ -139,10 +149,12 @@ def export_csv(q: QueryDep, session: SessionDep, user: Reader) -> Response:
 
 
 @router.get("/report.html", response_class=HTMLResponse, responses=NAMES_ROWS)
-def report_html(q: QueryDep, session: SessionDep, user: Reader) -> HTMLResponse:
+def report_html(q: QueryDep, session: SessionDep, user: Reader,
+                lang: Annotated[Literal["en", "sv"], Query(description="the report's language")] = "en",
+                ) -> HTMLResponse:
     result = _run(session, user, **q.kwargs())
     return HTMLResponse(
-        service.html_report(result),
+        service.html_report(result, words=report_words(lang)),
         headers={"Content-Disposition": f'attachment; filename="{q.filename("html")}"'},
     )
 

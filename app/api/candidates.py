@@ -39,6 +39,14 @@ class CandidateOut(BaseModel):
     other_visits_moved: list[str]  # none: a suggestion fits the carer's day as it stands
 
 
+class NotOfferedOut(BaseModel):
+    carer: str
+    carer_name: str
+    why: str  # skill, avoid, off (no shift then), full (no room in the day), partner, or a rule's name
+    known: bool  # the citizen meets the carer this month
+    contact_carer: bool
+
+
 class NewVisitIn(BaseModel):
     visit: VisitDoc  # as in a visit_add change (homecare-changes/1): day counts from the plan's first day
 
@@ -49,6 +57,7 @@ class CandidatesOut(BaseModel):
     assigned: list[str]
     pinned: bool
     candidates: list[CandidateOut]
+    not_offered: list[NotOfferedOut] = []  # the closest of the others, with what stopped each
 
 
 @router.get("/visits/{visit_id}/candidates")
@@ -63,7 +72,9 @@ def visit_candidates(visit_id: RowId, session: SessionDep, user: Member, reads: 
     names = carer_names_by_external_id(session, team_ids=[t.id for t in found.plan.teams])
     return CandidatesOut(
         plan_id=found.plan.id, visit=visit.external_id, assigned=list(found.assigned), pinned=found.pinned,
-        candidates=[_out(c, names) for c in found.candidates])
+        candidates=[_out(c, names) for c in found.candidates],
+        not_offered=[NotOfferedOut(carer=n.carer, carer_name=names.get(n.carer, n.carer), why=n.why,
+                                   known=n.known, contact_carer=n.contact) for n in found.not_offered])
 
 
 @router.post("/plans/{plan_id}/candidates")

@@ -61,6 +61,12 @@ def _read_log(request: Request, session: SessionDep) -> ReadLog:
 ReadLogDep = Annotated[ReadLog, Depends(_read_log)]
 
 
+def read_log_of(request: Request, session: Session) -> ReadLog:
+    """The read log of a request whose handler shows a citizen's data it did not plan to (a form shown
+    again after a refusal)."""
+    return _read_log(request, session)
+
+
 def _uses_read_log(dependant: Dependant) -> bool:
     return any(d.call is _read_log or _uses_read_log(d) for d in dependant.dependencies)
 

@@ -17,6 +17,7 @@ from app.repositories.core import citizen_ids_of_teams
 from app.schemas.core import RowId
 from app.schemas.team_data import (
     ChangeRecordOut,
+    KnownAddressOut,
     ReplanNeedOut,
     RosterAnswer,
     RosterExceptionIn,
@@ -28,6 +29,7 @@ from app.schemas.team_data import (
     SheetSummary,
 )
 from app.security import get_team_scoped, require_role, visible_team_ids
+from app.services.team_data import citizens as citizens_svc
 from app.services.team_data import roster as roster_svc
 from app.services.team_data import sheets as sheets_svc
 from app.services.team_data.roster import RosterWarning
@@ -73,6 +75,18 @@ def team_changes(team_id: RowId, session: SessionDep, user: TeamReader, reads: R
     reads.citizens(user=user, citizen_ids=sorted({r.citizen_id for r in rows if r.citizen_id is not None}),
                    what="api team changes")
     return changes_out(session, rows)
+
+
+@router.get("/teams/{team_id}/addresses")
+def address_list(team_id: RowId, session: SessionDep, user: TeamReader,
+                 reads: ReadLogDep) -> list[KnownAddressOut]:
+    """The addresses with a position that the team's imported sheets and its citizens brought in, each
+    once: a new or moved citizen's latitude and longitude can be taken from them."""
+    team = get_team_scoped(session, Team, team_id, user)
+    known = citizens_svc.address_list(session, team_id=team.id)
+    reads.citizens(user=user, citizen_ids=sorted({c for k in known for c in k.citizen_ids}),
+                   what="address list")
+    return [KnownAddressOut(address=k.address, lat=k.lat, lon=k.lon) for k in known]
 
 
 def roster_answer(session: Session, carer: Carer, warnings: list[RosterWarning] | None = None,

@@ -203,6 +203,8 @@ class Audit:
             out["standard_minutes"] = self.standard_minutes(alias)
         if self.inp.has_plan and self.inp.source == "performed":
             out["plan_vs_reality"] = self.plan_vs_reality(alias)
+        if self.inp.has_plan:
+            out["unplaced_by_priority"] = self.unplaced_by_priority()
         out["worst_cases"] = self.worst_cases(alias, worst)
         return out
 
@@ -275,6 +277,21 @@ class Audit:
             {"team": t, "period": period_label(self.anchor, i), **summary(v)}
             for (t, i), v in sorted(cells.items(), key=lambda kv: (kv[0][1], kv[0][0]))
         ]
+
+    def unplaced_by_priority(self) -> dict[str, int]:
+        """The plan's unplaced visits in scope, per priority ("1" must, "2" should, "3" may wait), as the
+        verifier reports them."""
+        counts = {"1": 0, "2": 0, "3": 0}
+        days = self.inp.plan_days
+        for pv in self.inp.planned.values():
+            if pv.start is not None or (days is not None and not days[0] <= pv.date <= days[1]):
+                continue
+            if self.team is not None and self._team_of_citizen(pv.citizen) != self.team:
+                continue
+            if self.month is not None and (pv.date.year, pv.date.month) != self.month:
+                continue
+            counts[str(pv.priority)] = counts.get(str(pv.priority), 0) + 1
+        return counts
 
     def standard_minutes(self, alias: Alias = plain) -> dict[str, Any]:
         """For each need, performed duration against the planned (standard) duration."""

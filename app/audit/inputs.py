@@ -37,6 +37,7 @@ class PlannedVisit:
     required: int = 1  # carers who must attend together
     carers: tuple[str, ...] = ()  # planned carers; empty when unassigned or no plan
     start: int | None = None  # planned start minute; None when unassigned or no plan
+    priority: int = 1  # 1 must be placed, 2 should, 3 may wait
 
     @property
     def start_at(self) -> dt.datetime | None:
@@ -57,6 +58,7 @@ class AuditInput:
     cap: int = 12
     anchor: dt.date | None = None  # first day of the first 14-day period; None: first date in rows
     coverage: tuple[dt.date, dt.date] | None = None  # days the data covers; None: first..last row date
+    plan_days: tuple[dt.date, dt.date] | None = None  # days the plan covers (its unplaced visits lie in them)
     name: str | None = None
 
     def first_day(self) -> dt.date | None:
@@ -93,6 +95,7 @@ def instance_planned(
             latest=int(v["latest"]),
             duration=int(v["duration"]),
             required=int(v.get("carers", 1)),
+            priority=int(v.get("priority", 1)),
         )
     if plan is not None:
         for a in plan.get("visits", []):

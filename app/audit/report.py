@@ -91,17 +91,31 @@ def _plt() -> Any:
     return plt
 
 
+def _same(text: str, **values: Any) -> str:
+    return text.format(**values) if values else text
+
+
 @dataclass(frozen=True)
 class ChartWords:
-    """How a chart speaks to its reader: the words of its labels (English text in, the reader's language
-    out), teams by name rather than id, and the decimal mark (a comma in Swedish)."""
+    """How a chart or report speaks to its reader: the words of its labels (English text in, the reader's
+    language out, with `{name}` values filled), teams by name rather than id, the decimal mark (a comma in
+    Swedish), machine messages (a worst case's why) and need names in the reader's words."""
 
-    say: Callable[[str], str] = str
+    say: Callable[..., str] = _same
     names: Mapping[str, str] = field(default_factory=dict)
     decimal: str = "."
+    message: Callable[[str], str] = str
+    need: Callable[[str], str] = str
+    lang: str = "en"
 
     def team(self, team: str) -> str:
         return self.say("all teams") if team == "(all)" else self.names.get(team, team)
+
+    def number(self, value: Any) -> str:
+        """A figure as printed: a dash for none, the reader's decimal mark."""
+        if value is None:
+            return "—"
+        return str(value).replace(".", self.decimal) if isinstance(value, float) else str(value)
 
     def numbers(self, ax: Any) -> None:
         if self.decimal != ".":
@@ -220,21 +234,24 @@ def chart_plan_vs_reality(audit: Audit, words: ChartWords = ENGLISH) -> str | No
     return _svg(fig, "planreality")
 
 
-def chart_standard_minutes(figures: Mapping[str, Any]) -> str | None:
+def chart_standard_minutes(figures: Mapping[str, Any], words: ChartWords = ENGLISH) -> str | None:
     needs = (figures.get("standard_minutes") or {}).get("needs") or {}
     if not needs or figures.get("source") != "performed":
         return None
     plt = _plt()
     names = sorted(needs)
     fig, ax = plt.subplots(figsize=(7, 0.4 * len(names) + 1))
-    ax.barh(names, [needs[n]["within_5_min_share"] or 0 for n in names], color="#2f855a")
+    ax.barh([words.need(n) for n in names], [needs[n]["within_5_min_share"] or 0 for n in names],
+            color="#2f855a")
     ax.set_xlim(0, 1)
-    ax.set_xlabel("share of visits within ±5 min of the planned (standard) minutes")
+    ax.set_xlabel(words.say("share of visits within ±5 min of the planned (standard) minutes"))
+    words.numbers(ax)
     for i, n in enumerate(names):
+        difference = f"{needs[n]['difference_median']:+g}".replace(".", words.decimal)
         ax.text(
             min(0.98, (needs[n]["within_5_min_share"] or 0) + 0.01),
             i,
-            f"median {needs[n]['difference_median']:+g} min",
+            words.say("median {difference} min", difference=difference),
             va="center",
             fontsize=7,
         )
@@ -260,33 +277,43 @@ def render_html(
     alias: Alias = plain,
     title: str | None = None,
     pseudonymised: bool = False,
+    words: ChartWords = ENGLISH,
 ) -> str:
-    """The whole report as one HTML string (inline SVG charts, inline CSS, no scripts, no links out)."""
+    """The whole report as one HTML string (inline SVG charts, inline CSS, no scripts, no links out), in
+    the words of `words` (English by default)."""
+    say = words.say
     scope = figures.get("scope") or {}
     what = " · ".join(
         x
         for x in (
-            scope.get("team") and f"team {scope['team']}",
-            scope.get("month") and f"month {scope['month']}",
+            scope.get("team") and say("team {team}", team=words.team(scope["team"])),
+            scope.get("month") and say("month {month}", month=scope["month"]),
         )
         if x
     )
     charts = {
-        "distribution": chart_distribution(figures),
-        "trend": chart_trend(audit, figures),
-        "plan_vs_reality": chart_plan_vs_reality(audit),
-        "standard_minutes": chart_standard_minutes(figures),
+        "distribution": chart_distribution(figures, words),
+        "trend": chart_trend(audit, figures, words),
+        "plan_vs_reality": chart_plan_vs_reality(audit, words),
+        "standard_minutes": chart_standard_minutes(figures, words),
     }
+    name = figures.get("name")
     return (
         _env()
         .get_template("audit.html.j2")
         .render(
-            title=title or f"Continuity audit{': ' + figures['name'] if figures.get('name') else ''}",
-            scope=what or "all teams, all months",
+            title=title or (say("Continuity audit") + (f": {name}" if name else "")),
+            scope=what or say("all teams, all months"),
             f=figures,
             charts=charts,
             pseudonymised=pseudonymised,
             generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
             month_label=month_label,
+            _=say,
+            num=words.number,
+            msg=words.message,
+            need=words.need,
+            team=words.team,
+            lang=words.lang,
         )
     )

@@ -44,6 +44,7 @@ def worker(
     from app.jobs.celery_app import celery_app, control_queue, solve_queue
     from app.jobs.celery_runner import CeleryRunner
     from app.jobs.runner import BrokerUnavailable
+    from app.jobs.solving import lower_priority
 
     try:
         CeleryRunner().check_available()
@@ -52,6 +53,9 @@ def worker(
         raise typer.Exit(2) from None
     require_current_schema()
     configure_worker_logging(settings)
+    # Below the web server's priority where they share a machine (`jobs_solve_nice`); the pool's
+    # processes inherit it.
+    lower_priority(settings.jobs_solve_nice)
     queues = queues or f"{control_queue()},{solve_queue()}"
     argv = ["worker", f"--loglevel={loglevel}", f"--queues={queues}", f"--pool={pool}",
             f"--hostname={name or f'worker-{os.getpid()}@{socket.gethostname()}'}",

@@ -8,6 +8,7 @@ Celery worker on another machine can find it: the setting `jobs_solve_function`,
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -50,3 +51,10 @@ def solve_payload(payload: dict[str, Any], *, time_limit: float, seed: int, solv
     if covered != known:
         raise SolveFailed(f"the planner's plan covers {len(covered & known)} of {len(known)} visits")
     return plan_to_result(plan, problem.name)
+
+
+def lower_priority(nice: int) -> None:
+    """Run this process (and the processes it starts) `nice` steps below its parent (see
+    `jobs_solve_nice`); where the system has no such thing, as it is."""
+    if nice > 0 and hasattr(os, "nice"):
+        os.nice(nice)

@@ -43,6 +43,18 @@ class Candidate:
                 self.added_travel + self.from_usual // 2)
 
 
+# What stopped a carer who was not offered, as the page words it.
+WHY_SKILL, WHY_AVOID, WHY_OFF, WHY_FULL, WHY_PARTNER = "skill", "avoid", "off", "full", "partner"
+
+
+@dataclass(frozen=True, slots=True)
+class NearMiss:
+    carer: str
+    why: str  # WHY_* or the name of the rule a placement would break (app.replan.hand_move.RULES)
+    known: bool  # the citizen meets the carer this month
+    contact: bool
+
+
 @dataclass(frozen=True, slots=True)
 class _Gap:
     lo: int  # earliest start in the gap
@@ -183,3 +195,41 @@ def rank_carers(problem: Problem, current: Iterable[Assignment], visit_id: str, 
             if len(out) == limit:
                 break
     return out
+
+
+def near_misses(problem: Problem, current: Iterable[Assignment], visit_id: str, *,
+                offered: Iterable[Candidate] = (), pinned: Iterable[str] = (),
+                limit: int = 5) -> list[NearMiss]:
+    """The team's carers who were not offered, closest first (the contact carer, then carers the citizen
+    already meets, then those only a full day stopped), each with what stopped them."""
+    current = list(current)
+    visit = next(v for v in problem.visits if v.id == visit_id)
+    day = _Day(problem, current, visit)
+    met = day.met(period=False)
+    usual = day.usual_start()
+    taken = {c for cand in offered for c in cand.carers}
+    was = set(next((a.carers for a in current if a.visit == visit_id), ()))
+    out: list[NearMiss] = []
+    for carer in problem.carers:
+        if carer.team != day.citizen.team or carer.id in taken or carer.id in was:
+            continue
+        if not visit.skills <= carer.skills:
+            why = WHY_SKILL
+        elif carer.id in day.citizen.avoid:
+            why = WHY_AVOID
+        elif not any(s.day == visit.day and s.start <= visit.latest
+                     and s.end >= visit.earliest + visit.duration for s in carer.shifts):
+            why = WHY_OFF
+        elif not (gaps := day.gaps(carer)):
+            why = WHY_FULL
+        elif visit.carers > 1:
+            why = WHY_PARTNER  # free on their own, but with no second carer free at the same time
+        else:
+            g = min(gaps, key=lambda g: abs(_nearest(g.lo, g.hi, usual) - usual))
+            move = Assignment(visit.id, (carer.id,), _nearest(g.lo, g.hi, usual))
+            result = check_move(problem, current, move, pinned=pinned)
+            why = result.rules[0] if result.rules else WHY_FULL
+        out.append(NearMiss(carer.id, why, carer.id in met, carer.id == day.citizen.contact))
+    order = {WHY_FULL: 0, WHY_PARTNER: 0, WHY_OFF: 2, WHY_SKILL: 3, WHY_AVOID: 4}
+    out.sort(key=lambda n: (not n.contact, not n.known, order.get(n.why, 1), n.carer))
+    return out[:limit]

@@ -8,7 +8,7 @@ comes last), so `problem_to_instance(apply_changes(...))` equals the reference's
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from exchange import parse_instance, problem_to_instance, to_problem
@@ -27,17 +27,39 @@ from exchange.changes import (
 from solver import types as st
 
 
+def break_of_doc(shift: Any) -> st.BreakWindow | None:
+    """A shift document's break window (its latest start at most the last that fits in the shift)."""
+    b = getattr(shift, "break_", None)
+    if b is None:
+        return None
+    return st.BreakWindow(earliest=b.earliest, latest=min(b.latest, shift.end - b.duration),
+                          duration=b.duration)
+
+
 def _carer_from_doc(doc: Any) -> st.Carer:
     return st.Carer(
         id=doc.id, team=doc.team, skills=frozenset(doc.skills),
-        shifts=tuple(st.Shift(day=s.day, start=s.start, end=s.end) for s in doc.shifts),
-        contracted_minutes_per_week=doc.contracted_minutes_per_week,
+        shifts=tuple(st.Shift(day=s.day, start=s.start, end=s.end, break_window=break_of_doc(s))
+                     for s in doc.shifts),
+        contracted_minutes_per_week=doc.contracted_minutes_per_week, travel_mode=doc.travel_mode,
     )
 
 
 def _visit_from_doc(doc: Any) -> st.Visit:
     return st.Visit(id=doc.id, citizen=doc.citizen, need=doc.need, day=doc.day, earliest=doc.earliest,
-                    latest=doc.latest, duration=doc.duration, carers=doc.carers, skills=frozenset(doc.skills))
+                    latest=doc.latest, duration=doc.duration, carers=doc.carers, skills=frozenset(doc.skills),
+                    priority=doc.priority)
+
+
+def kept_break(old: Sequence[st.BreakWindow | None], start: int, end: int) -> st.BreakWindow | None:
+    """The break a changed shift of `start`-`end` keeps from the day's old shifts: the first old break
+    window that still fits in it (its latest start as the latest that fits), else none. A carer whose
+    hours change keeps the break the working-time rules give them."""
+    for b in old:
+        if b is not None and b.earliest >= start and b.earliest + b.duration <= end:
+            return st.BreakWindow(earliest=b.earliest, latest=min(b.latest, end - b.duration),
+                                  duration=b.duration)
+    return None
 
 
 def days_of_change(ch: Any, day_of: dict[str, int]) -> list[int]:
@@ -83,7 +105,9 @@ def apply_changes(problem: st.Problem, cs: ChangeSet) -> st.Problem:
         elif isinstance(ch, ShiftSet):
             c = carers[ch.carer]
             kept = tuple(s for s in c.shifts if s.day != ch.day)
-            new = tuple(st.Shift(day=ch.day, start=s.start, end=s.end) for s in ch.shifts)
+            old = [s.break_window for s in c.shifts if s.day == ch.day]
+            new = tuple(st.Shift(day=ch.day, start=s.start, end=s.end,
+                                 break_window=kept_break(old, s.start, s.end)) for s in ch.shifts)
             carers[c.id] = dataclasses.replace(c, shifts=kept + new)
         elif isinstance(ch, CarerAdd):
             carers[ch.carer.id] = _carer_from_doc(ch.carer)
@@ -105,6 +129,8 @@ def apply_changes(problem: st.Problem, cs: ChangeSet) -> st.Problem:
         visits=list(visits.values()),
         current=[a for a in problem.current if a.visit in visits],
         pinned=[a for a in problem.pinned if a.visit in visits],
+        # A spacing binds only while both its visits are there (a cancelled one frees the other).
+        dependencies=[d for d in problem.dependencies if d.first in visits and d.then in visits],
         met_before=dict(problem.met_before),
         replan_days=replan_range(cs, problem),
     )

@@ -81,6 +81,11 @@ def by_external_ids(session: Session, model: type[m.Carer] | type[m.Citizen] | t
     return {ext: pk for ext, pk in rows}
 
 
+def shifts_on(session: Session, carer_id: int, day: dt.date) -> Sequence[m.Shift]:
+    return session.scalars(select(m.Shift).where(m.Shift.carer_id == carer_id, m.Shift.date == day)
+                           .order_by(m.Shift.start)).all()
+
+
 def delete_shifts(session: Session, carer_id: int, first: dt.date, last: dt.date) -> None:
     stmt = delete(m.Shift).where(m.Shift.carer_id == carer_id, m.Shift.date >= first, m.Shift.date <= last)
     session.execute(stmt.execution_options(synchronize_session="fetch"))

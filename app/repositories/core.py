@@ -232,3 +232,11 @@ def carer_names_by_external_id(session: Session, *, team_ids: Collection[int]) -
     """Carers' names by their external ids (as plans and hand moves name them), for these teams."""
     rows = session.execute(select(Carer.external_id, Carer.name).where(Carer.team_id.in_(list(team_ids))))
     return {ext: name for ext, name in rows}
+
+
+def team_people_by_external_id(session: Session, *,
+                               team_id: int) -> tuple[dict[str, Citizen], dict[str, Carer]]:
+    """The team's citizens and carers, each by external id."""
+    citizens = {c.external_id: c for c in session.scalars(select(Citizen).where(Citizen.team_id == team_id))}
+    carers = {c.external_id: c for c in session.scalars(select(Carer).where(Carer.team_id == team_id))}
+    return citizens, carers

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 from app.audit.inputs import PlannedVisit
 from app.audit.performed import CitizenFacts, KnownIds, PerformedRow
 from models.core import (
+    PLAN_ACCEPTED,
     Assignment,
     Carer,
     Citizen,
@@ -24,6 +25,7 @@ from models.core import (
     Team,
     Visit,
     assignment_carers,
+    plan_teams,
 )
 from models.performed import PerformedImport, PerformedVisit
 
@@ -31,6 +33,18 @@ from models.performed import PerformedImport, PerformedVisit
 def team_ids(session: Session, external_ids: Iterable[str]) -> dict[str, int]:
     rows = session.execute(select(Team.external_id, Team.id).where(Team.external_id.in_(list(external_ids))))
     return {e: i for e, i in rows}
+
+
+def versions_in_force(session: Session, *, team_ids: Sequence[int] | None, start: dt.date,
+                      end: dt.date) -> list[int]:
+    """The accepted versions of the plans that cover any of these teams (None: every team) and overlap
+    start..end: what the teams work to (a draft is not in force), in the order they were made."""
+    stmt = (select(PlanVersion.id).join(Plan, Plan.id == PlanVersion.plan_id)
+            .where(Plan.start_date <= end, Plan.end_date >= start, PlanVersion.status == PLAN_ACCEPTED))
+    if team_ids is not None:
+        stmt = stmt.join(plan_teams, plan_teams.c.plan_id == Plan.id).where(
+            plan_teams.c.team_id.in_(list(team_ids) or [-1]))
+    return list(session.scalars(stmt.distinct().order_by(PlanVersion.id)))
 
 
 def id_maps(session: Session) -> tuple[dict[str, int], dict[str, int], dict[str, tuple[int, str]]]:
@@ -148,6 +162,7 @@ def planned_visits(
         Visit.duration,
         Visit.carers,
         Visit.status,
+        Visit.priority,
     ).join(Citizen, Visit.citizen_id == Citizen.id)
     if team_ids is not None:
         q = q.where(Citizen.team_id.in_(list(team_ids)))
@@ -157,7 +172,7 @@ def planned_visits(
         q = q.where(Visit.date <= date_to)
     by_id: dict[int, PlannedVisit] = {}
     status: dict[int, str] = {}
-    for vid, ext, cit, kind, date, earliest, latest, duration, carers, st in session.execute(q):
+    for vid, ext, cit, kind, date, earliest, latest, duration, carers, st, priority in session.execute(q):
         by_id[vid] = PlannedVisit(
             id=ext,
             citizen=cit,
@@ -167,6 +182,7 @@ def planned_visits(
             latest=latest,
             duration=duration,
             required=carers,
+            priority=priority,
         )
         status[vid] = st
     if plan_version_ids:

@@ -118,3 +118,22 @@ def usernames(session: Session, user_ids: Collection[int]) -> dict[int, str]:
         return {}
     return dict(session.execute(select(m.User.id, m.User.username)
                                 .where(m.User.id.in_(sorted(user_ids)))).all())
+
+
+def positioned_addresses(session: Session, team_id: int) -> list[tuple[str, float, float, int]]:
+    """(address, lat, lon, citizen id) the team holds: its citizens' now, then those its imported sheets
+    brought in (newest first), so a citizen's current position comes before an older one."""
+    out: list[tuple[str, float, float, int]] = [
+        (a, lat, lon, cid) for a, lat, lon, cid in session.execute(
+            select(m.Citizen.address, m.Citizen.lat, m.Citizen.lon, m.Citizen.id)
+            .where(m.Citizen.team_id == team_id, m.Citizen.address.is_not(None))
+            .order_by(m.Citizen.address)) if a is not None]
+    for record in session.scalars(select(ChangeRecord).where(
+            ChangeRecord.team_id == team_id, ChangeRecord.entity == "citizen",
+            ChangeRecord.action == "imported", ChangeRecord.citizen_id.is_not(None))
+            .order_by(ChangeRecord.id.desc())):
+        after = record.after or {}
+        address, lat, lon = after.get("address"), after.get("lat"), after.get("lon")
+        if isinstance(address, str) and isinstance(lat, int | float) and isinstance(lon, int | float):
+            out.append((address, float(lat), float(lon), record.citizen_id or 0))
+    return out

@@ -151,6 +151,12 @@ class ChangeRecordOut(_Out):
     created_by: str | None = None
 
 
+class KnownAddressOut(BaseModel):
+    address: str
+    lat: float
+    lon: float
+
+
 class ReplanNeedOut(BaseModel):
     id: int
     plan_id: int

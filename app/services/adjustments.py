@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.replan.changes import days_of_change
 from app.repositories import adjustments as repo
-from app.services.errors import Conflict, NotFound
+from app.services.errors import Conflict, Invalid, NotFound
 from app.services.plan_head import (
     build_plan_problem,
     now,
@@ -120,6 +120,12 @@ def record_adjustments(session: Session, *, plan: m.Plan, user: m.User,
         cs = parse_changes(doc, problem, teams_allowed=_teams_allowed(user))
     except ExchangeError as e:
         raise remap_paths(e, labels) from None
+    for k, change in enumerate(cs.changes):
+        mode = change.carer.travel_mode if isinstance(change, CarerAdd) else None
+        if mode is not None and mode not in problem.travel_modes:
+            known = ", ".join(sorted(problem.travel_modes)) or "none"
+            raise Invalid(f"unknown travel mode {mode!r} (known: {known}; none: by car)",
+                          path=f"{labels[k]}.carer.travel_mode")
     team_ids = repo.by_external_ids(session, m.Team, {t.id for t in problem.teams})
     day_of = {v.id: v.day for v in problem.visits}
     for earlier in cs.changes[: len(pending)]:
@@ -130,8 +136,9 @@ def record_adjustments(session: Session, *, plan: m.Plan, user: m.User,
         team = _team_of_change(change, problem)
         rows.append(Adjustment(
             plan_id=plan.id, team_id=team_ids.get(team) if team else None, kind=change.type,
-            change=change.model_dump(mode="json", exclude_none=True), date_from=first, date_to=last,
-            reason=change.reason, status=ADJ_PENDING, created_by_id=user.id))
+            # By alias: a shift's `break` is stored under its name in the format, to be read back.
+            change=change.model_dump(mode="json", exclude_none=True, by_alias=True), date_from=first,
+            date_to=last, reason=change.reason, status=ADJ_PENDING, created_by_id=user.id))
     session.add_all(rows)
     session.flush()
     return rows

@@ -20,7 +20,7 @@ from app.audit.figures import Audit, run_audit
 from app.audit.inputs import Alias, AuditInput, plain, rows_from_plan
 from app.audit.performed import PerformedFileError, RowError, check_against_stored, is_json, parse_bytes
 from app.audit.pseudonym import Pseudonymiser, key_from_settings
-from app.audit.report import citizen_csv, render_html
+from app.audit.report import ENGLISH, ChartWords, citizen_csv, render_html
 from app.audit.stats import MonthKey
 from app.repositories import core as core_repo
 from app.repositories import performed as repo
@@ -259,6 +259,7 @@ def run(
             cap=cap,
             anchor=anchor,
             coverage=plan_span,
+            plan_days=plan_span,
             name=plan_name,
         )
     else:
@@ -271,6 +272,7 @@ def run(
             has_plan=bool(version_ids),
             cap=cap,
             anchor=anchor,
+            plan_days=plan_span,
             name=plan_name,
         )
     alias: Alias = pseudonymiser() if pseudonymise else plain
@@ -294,5 +296,75 @@ def csv_export(result: AuditResult) -> str:
     return citizen_csv(result.audit, result.audit.national_people, result.alias)
 
 
-def html_report(result: AuditResult) -> str:
-    return render_html(result.audit, result.figures, alias=result.alias, pseudonymised=result.pseudonymised)
+def html_report(result: AuditResult, *, words: ChartWords = ENGLISH) -> str:
+    """The self-contained HTML report, in the reader's words (English by default)."""
+    return render_html(result.audit, result.figures, alias=result.alias, pseudonymised=result.pseudonymised,
+                       words=words)
+
+
+SOURCE_PERFORMED: Source = "performed"
+SOURCE_PLAN: Source = "plan"
+SOURCE_MIXED = "mixed"
+
+
+def _teams_with_visits(result: AuditResult) -> set[str]:
+    return {t for t, row in (result.figures.get("teams") or {}).items() if row.get("visits")}
+
+
+def _sourced(result: AuditResult, sources: dict[str, str]) -> AuditResult:
+    result.figures["team_sources"] = dict(sorted(sources.items()))
+    return result
+
+
+def run_best(
+    session: Session,
+    *,
+    plan_version_ids: Sequence[int] | None = None,
+    team: str | None = None,
+    month: str | None = None,
+    pseudonymise: bool = False,
+    allowed_teams: set[str] | None = None,
+) -> AuditResult:
+    """Each team counted from its best source: its performed visits where it has any in the month, else
+    the plans in force (`plan_version_ids`; None: the accepted plans of the teams that overlap the
+    month); never one team's plan against another's reality unsaid. The figures name each team's source
+    (`team_sources`); `source` is "mixed" when the teams differ."""
+    if plan_version_ids is None:
+        mk = parse_month(month)
+        if mk is None:
+            raise Invalid("counting each team from its best source needs a month", path="query.month")
+        wanted = [team] if team is not None else None if allowed_teams is None else sorted(allowed_teams)
+        tids = None if wanted is None else list(repo.team_ids(session, wanted).values())
+        first, last = _month_range(mk)
+        plan_version_ids = repo.versions_in_force(session, team_ids=tids, start=first, end=last)
+    common: dict[str, Any] = {"team": team, "month": month, "pseudonymise": pseudonymise,
+                              "allowed_teams": allowed_teams, "plan_version_ids": plan_version_ids}
+    performed = run(session, source=SOURCE_PERFORMED, **common)
+    from_performed = _teams_with_visits(performed)
+    if not plan_version_ids:
+        return _sourced(performed, dict.fromkeys(from_performed, SOURCE_PERFORMED))
+    planned = run(session, source=SOURCE_PLAN, **common)
+    from_plan = _teams_with_visits(planned) - from_performed
+    if not from_plan:
+        return _sourced(performed, dict.fromkeys(from_performed, SOURCE_PERFORMED))
+    if not from_performed:
+        return _sourced(planned, dict.fromkeys(from_plan, SOURCE_PLAN))
+    real, plan = performed.audit.inp, planned.audit.inp
+
+    def team_of(citizen: str) -> str | None:
+        facts = real.citizens.get(citizen)
+        return facts.team if facts is not None else None
+
+    rows = sorted([*(r for r in real.rows if team_of(r.citizen) in from_performed),
+                   *(r for r in plan.rows if team_of(r.citizen) in from_plan)],
+                  key=lambda r: (r.start, r.citizen, r.carer))
+    # Plan against reality is only said of one source; the mixed figures leave it out.
+    inp = AuditInput(rows=rows, source=SOURCE_MIXED, citizens=real.citizens, planned=real.planned,
+                     has_plan=False, cap=real.cap, anchor=real.anchor, name=plan.name)
+    audit, figures = run_audit(inp, month=parse_month(month), team=team, alias=performed.alias)
+    figures["plan_version"] = None
+    figures.pop("standard_minutes", None)  # planned minutes against planned minutes says nothing
+    result = AuditResult(audit=audit, figures=figures, alias=performed.alias, pseudonymised=pseudonymise,
+                         scope={"team": team, "month": month, "source": SOURCE_MIXED, "plan_version": None})
+    return _sourced(result, {**dict.fromkeys(from_performed, SOURCE_PERFORMED),
+                             **dict.fromkeys(from_plan, SOURCE_PLAN)})

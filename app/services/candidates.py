@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.replan.candidates import Candidate, rank_carers
+from app.replan.candidates import Candidate, NearMiss, near_misses, rank_carers
 from app.replan.changes import apply_changes
 from app.repositories import adjustments as repo
 from app.services.errors import Conflict
@@ -25,6 +25,7 @@ class Suggestions:
     candidates: list[Candidate]
     pinned: bool  # the visit's assignment is pinned: nobody is offered until it is unpinned
     assigned: tuple[str, ...]  # who has it now (external ids); empty when unplaced
+    not_offered: list[NearMiss]  # the closest of the others, with what stopped each
 
 
 def plan_in_force_for(session: Session, *, visit: m.Visit) -> m.Plan:
@@ -49,8 +50,9 @@ def suggest_carers(session: Session, *, visit: m.Visit, plan: m.Plan | None = No
         raise Conflict(f"the visit {ext!r} is not in plan {plan.id}'s data (cancelled, or outside it)")
     ranked = [] if ext in pinned else rank_carers(problem, problem.current, ext, pinned=pinned, limit=limit)
     now = current.get(ext)
+    missed = near_misses(problem, problem.current, ext, offered=ranked, pinned=pinned)
     return Suggestions(plan=plan, visit=visit, candidates=ranked, pinned=ext in pinned,
-                       assigned=now.carers if now else ())
+                       assigned=now.carers if now else (), not_offered=missed)
 
 
 def suggest_for_new_visit(session: Session, *, plan: m.Plan, user: m.User, visit: dict[str, Any],

@@ -337,6 +337,9 @@ def export_instance(session: Session, *, team_ids: Collection[int], start: dt.da
         last = _latest_import(session, team_ids=team_ids, start=start, days=days)
         name = last.name if last is not None else None
     problem = build_problem(session, team_ids=team_ids, start=start, end=end, name=name)
+    # The file names the modes its carers use, not every mode the municipality knows.
+    used = {c.travel_mode for c in problem.carers if c.travel_mode is not None}
+    problem.travel_modes = {k: v for k, v in problem.travel_modes.items() if k in used}
     return problem_to_instance(problem)
 
 

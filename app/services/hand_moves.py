@@ -96,7 +96,7 @@ def hand_move(session: Session, *, plan: m.Plan, user: m.User, visit: str, carer
     if not result.ok:
         raise MoveRefused(
             f"the move breaks {', '.join(result.rules)}",
-            errors=[{"path": "carers" if v.rule not in ("window", "unknown_visit") else "start",
+            errors=[{"path": "carers" if v.rule not in ("window", "spacing", "unknown_visit") else "start",
                      "rule": v.rule, "visit": v.visit, "msg": v.message} for v in result.violations])
     head = plan_head(session, plan=plan, lock=True)
     version = version_in_force(session, plan)

@@ -20,10 +20,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.db import end_reading
-from app.mapping import accept_plan_version, store_plan_version
+from app.jobs.replanning import replan_beside
+from app.mapping import accept_plan_version, shift_break, store_plan_version
 from app.ops.measures import observe_replan
-from app.replan import ReplanFailed, replan
-from app.replan.changes import days_of_change
+from app.replan import ReplanFailed
+from app.replan.changes import break_of_doc, days_of_change, kept_break
 from app.repositories import adjustments as repo
 from app.services.errors import Conflict, Invalid, NotFound, ServiceError
 from app.services.plan_head import (
@@ -135,7 +136,7 @@ def create_preview(session: Session, *, plan: m.Plan, user: m.User, from_day: in
     end_reading(session)
     started = time.perf_counter()
     try:
-        result = replan(problem, current, cs, params=params, pinned=pinned, stale=stale)
+        result = replan_beside(problem, current, cs, params=params, pinned=pinned, stale=stale)
     except ReplanFailed as e:
         observe_replan(time.perf_counter() - started, ok=False)
         raise ReplanUnavailable(f"re-plan failed, the plan in force is unchanged: {e}") from None
@@ -151,6 +152,13 @@ def create_preview(session: Session, *, plan: m.Plan, user: m.User, from_day: in
     return preview
 
 
+def _break_columns(window: st.BreakWindow | None) -> dict[str, int | None]:
+    if window is None:
+        return {"break_earliest": None, "break_latest": None, "break_minutes": None}
+    return {"break_earliest": window.earliest, "break_latest": window.latest,
+            "break_minutes": window.duration}
+
+
 def _materialise(session: Session, problem: st.Problem, changes: list[Any]) -> None:
     """Write applied changes into the plan's rows (shifts, carers, visits), in their order."""
     carers = repo.by_external_ids(session, m.Carer, {c.id for c in problem.carers})
@@ -161,14 +169,18 @@ def _materialise(session: Session, problem: st.Problem, changes: list[Any]) -> N
         if isinstance(ch, CarerAbsent):
             repo.delete_shifts(session, carers[ch.carer], date(ch.from_day), date(ch.to_day))
         elif isinstance(ch, ShiftSet):
+            old = [shift_break(s) for s in repo.shifts_on(session, carers[ch.carer], date(ch.day))]
             repo.delete_shifts(session, carers[ch.carer], date(ch.day), date(ch.day))
-            session.add_all(m.Shift(carer_id=carers[ch.carer], date=date(ch.day), start=s.start, end=s.end)
+            session.add_all(m.Shift(carer_id=carers[ch.carer], date=date(ch.day), start=s.start, end=s.end,
+                                    **_break_columns(kept_break(old, s.start, s.end)))
                             for s in ch.shifts)
         elif isinstance(ch, CarerAdd):
             c = ch.carer
             row = m.Carer(external_id=c.id, team_id=teams[c.team], name=c.id, skills=sorted(c.skills),
-                          contracted_minutes_per_week=c.contracted_minutes_per_week)
-            row.shifts = [m.Shift(date=date(s.day), start=s.start, end=s.end) for s in c.shifts]
+                          contracted_minutes_per_week=c.contracted_minutes_per_week,
+                          travel_mode=c.travel_mode)
+            row.shifts = [m.Shift(date=date(s.day), start=s.start, end=s.end,
+                                  **_break_columns(break_of_doc(s))) for s in c.shifts]
             session.add(row)
             session.flush()
             carers[c.id] = row.id
@@ -190,7 +202,7 @@ def _materialise(session: Session, problem: st.Problem, changes: list[Any]) -> N
             v = ch.visit
             session.add(m.Visit(external_id=v.id, citizen_id=citizens[v.citizen], kind=v.need,
                                 date=date(v.day), earliest=v.earliest, latest=v.latest, duration=v.duration,
-                                carers=v.carers, skills=sorted(v.skills)))
+                                carers=v.carers, skills=sorted(v.skills), priority=v.priority))
         session.flush()
 
 

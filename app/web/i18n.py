@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from app.audit.report import ChartWords
 
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
@@ -43,6 +45,30 @@ SV: dict[str, str] = {
     "Extra driving (min)": "Extra körtid (min)",
     "From the usual time (min)": "Från den vanliga tiden (min)",
     "Choose": "Välj",
+    "Propose contact carers": "Föreslå kontaktpersoner",
+    "Contact carers": "Kontaktpersoner",
+    ("A contact carer can only make the visits they have the skills for, are not avoided at and work at "
+     "the time of. The proposal gives each citizen the contact carer who could make the most of their "
+     "visits, with each carer holding a fair number of contact citizens (by contracted hours). Nothing "
+     "changes until you choose."):
+        ("En kontaktperson kan bara göra de besök hen har kompetens för, inte är avböjd hos och arbetar "
+         "vid. Förslaget ger varje brukare den kontaktperson som kan göra flest av brukarens besök, och "
+         "varje medarbetare får ett rättvist antal brukare (efter avtalad arbetstid). Inget ändras förrän "
+         "du väljer."),
+    "Visits the contact carer could make, today": "Besök som kontaktpersonen kan göra, i dag",
+    "With the proposal": "Med förslaget",
+    "Contact carer today": "Kontaktperson i dag",
+    "Proposed": "Föreslagen",
+    "Keep": "Behåll",
+    "Save the chosen contact carers": "Spara de valda kontaktpersonerna",
+    "The chosen contact carers are saved.": "De valda kontaktpersonerna är sparade.",
+    "Why not the others": "Varför inte de andra",
+    "met this month": "träffad denna månad",
+    "lacks a skill the visit needs": "saknar en kompetens som insatsen kräver",
+    "on the citizen's list of carers to avoid": "står på brukarens lista över medarbetare att undvika",
+    "no shift at that time": "arbetar inte den tiden",
+    "no room in the day as it stands": "ingen plats i dagens körlista som den ser ut nu",
+    "no second carer free at the same time": "ingen andra medarbetare ledig samtidigt",
     # layout and navigation
     "Home-care planner": "Hemtjänstplaneraren",
     "Skip to content": "Hoppa till innehållet",
@@ -113,6 +139,10 @@ SV: dict[str, str] = {
     "citizen form": "brukarens uppgifter",
     "citizen sheet": "kalkylblad med brukare",
     "api citizen changes": "API: brukarens ändringar",
+    "address list": "adresslista",
+    "visit candidates": "vem kan ta besöket",
+    "api visit candidates": "API: vem kan ta besöket",
+    "api team changes": "API: teamets ändringar",
     "Write practical things only (keys, habits, what matters to the person): no diagnoses or other health "
     "details, which belong in the care records.":
         "Skriv bara praktiska saker (nycklar, vanor, vad som är viktigt för personen): inga diagnoser eller "
@@ -565,6 +595,86 @@ SV: dict[str, str] = {
     "planned": "planerat",
     "performed": "utfört",
     "all teams": "alla arbetslag",
+    # the audit's HTML report (app/web/templates/report/audit.html.j2)
+    "from performed visits": "från utförda besök",
+    "from performed visits where a team has any, else from its plan":
+        "från utförda besök där arbetslaget har sådana, annars från dess plan",
+    "from a plan": "från en plan",
+    "{first} to {last}": "{first} till {last}",
+    "generated {when}": "skapad {when}",
+    "citizen and carer ids are pseudonymised (keyed HMAC-SHA256)":
+        "brukarnas och medarbetarnas koder är pseudonymiserade (nyckelad HMAC-SHA256)",
+    "visits ({rows} carer-visits)": "besök ({rows} medarbetarbesök)",
+    "citizens · {carers} carers": "brukare · {carers} medarbetare",
+    "mean distinct carers / citizen / month": "medel olika medarbetare per brukare och månad",
+    "median {median}, p90 {p90}, max {max}": "median {median}, p90 {p90}, max {max}",
+    "mean distinct carers / 14 days": "medel olika medarbetare per 14 dagar",
+    "share of visits by the contact carer": "andel besök av kontaktpersonen",
+    "citizen-months over the cap of {cap}": "brukarmånader över gränsen {cap}",
+    "Start-time spread per need (SD of start times across days, mean over citizen×need):":
+        "Spridning av starttid per insats (standardavvikelse mellan dagarna, medel över brukare × insats):",
+    "New faces: {visits} visits ({share}) brought a carer the citizen had not met before.":
+        "Nya för brukaren: {visits} besök ({share}) gav brukaren en medarbetare som hen inte mött förut.",
+    "Trend per team": "Utveckling per arbetslag",
+    "mean / month": "medel per månad",
+    "max / month": "max per månad",
+    "mean / 14 d": "medel per 14 dagar",
+    "contact share": "andel kontaktperson",
+    "new-face visits": "besök av nya för brukaren",
+    "Different staff a recipient aged 65+ with at least two visits every day meets in 14 days (visits "
+    "07:00–22:00; safety alarms, meal deliveries and home-health nursing excluded; recipients away any day "
+    "excluded).":
+        "Antal olika medarbetare som en brukare 65 år eller äldre med minst två besök varje dag möter på "
+        "14 dagar (besök 07:00–22:00; trygghetslarm, matleveranser och hemsjukvård räknas inte; brukare "
+        "som är borta någon dag räknas inte).",
+    "mean staff met ({n} recipient-periods)": "medel antal medarbetare ({n} brukarperioder)",
+    "share meeting more than 20": "andel som möter fler än 20",
+    "period": "period",
+    "measured": "mätta",
+    "share > 20": "andel > 20",
+    "planned visits": "planerade besök",
+    "performed as planned (same carers)": "utförda som planerat (samma medarbetare)",
+    "performed by other carers": "utförda av andra medarbetare",
+    "… of which brought a carer not planned for the citizen that month":
+        "… varav gav brukaren en medarbetare som inte var planerad för hen den månaden",
+    "started more than 15 min off the planned time": "började mer än 15 min från planerad tid",
+    "planned but not performed": "planerade men inte utförda",
+    "performed without a plan": "utförda utan plan",
+    "mean distinct carers / month: planned → performed":
+        "medel olika medarbetare per månad: planerat → utfört",
+    "citizen-months with more carers than planned (extra carers in all)":
+        "brukarmånader med fler medarbetare än planerat (extra medarbetare totalt)",
+    "carers added": "tillkomna medarbetare",
+    "Some teams are counted from their plans, so plan and reality are not compared here; choose one team, "
+    "or the source Performed.":
+        "Några arbetslag räknas från sina planer, så plan och utfall jämförs inte här; välj ett arbetslag, "
+        "eller källan Utfört.",
+    "Standard minutes versus real need": "Schablonminuter jämfört med verkligt behov",
+    "planned min (mean)": "planerade min (medel)",
+    "performed min (mean)": "utförda min (medel)",
+    "within ±5 min": "inom ±5 min",
+    "difference p10 / median / p90": "skillnad p10 / median / p90",
+    "Where the standard package does not fit the person ({n} citizen × need):":
+        "Där schablonen inte passar personen ({n} brukare × insats):",
+    "median difference (min)": "medianskillnad (min)",
+    "Worst cases and why": "Sämsta fallen och varför",
+    "Cap breaches and the visits that caused them": "Över gränsen, och besöken som gjorde det",
+    "carers over the cap (first visit)": "medarbetare över gränsen (första besöket)",
+    "{carer} at {at}": "{carer} {at}",
+    "No citizen met more than {cap} different carers in a calendar month.":
+        "Ingen brukare mötte fler än {cap} olika medarbetare under en kalendermånad.",
+    "Figures are counted as the shared verify_plan.py counts them (calendar months; 14-day periods from "
+    "{anchor}). See docs/AUDIT.md for every definition.":
+        "Måtten räknas som det gemensamma verify_plan.py räknar dem (kalendermånader; 14-dagarsperioder "
+        "från {anchor}). Se docs/AUDIT.md för varje definition.",
+    "share of visits within ±5 min of the planned (standard) minutes":
+        "andel besök inom ±5 min från planerade (schablon)minuter",
+    "median {difference} min": "median {difference} min",
+    "team {team}": "arbetslag {team}",
+    "month {month}": "månad {month}",
+    "Continuity audit": "Kontinuitetsgranskning",
+    "all teams, all months": "alla arbetslag, alla månader",
+    "Performed where there are any, else planned": "Utfört där det finns, annars planerat",
     # glossary and the help line of each page
     "Words": "Ordlista",
     "Name": "Namn",
@@ -720,11 +830,35 @@ SV: dict[str, str] = {
     "exception_course": "utbildning",
     "exception_extra": "extrapass",
     "exception_removed": "avvikelse borttagen",
+    "An address from the team's sheets brings its position: pick it from the list, and leave latitude and "
+    "longitude empty to take its position.":
+        "En adress från teamets kalkylark har sin position: välj den i listan och lämna latitud och longitud "
+        "tomma för att ta dess position.",
     "corrected": "rättad",
     "deleted": "borttagen",
     "shift_added": "pass tillagt",
     "shift_changed": "pass ändrat",
     "shift_removed": "pass borttaget",
+    # the optional rules: how a carer gets about, the break, spaced needs, priorities
+    "Gets about": "Färdsätt",
+    "car": "bil",
+    "walk": "gång",
+    "bike": "cykel",
+    "Break": "Rast",
+    "Break window": "Rastfönster",
+    "Break starts at the earliest": "Rasten börjar tidigast",
+    "Break starts at the latest": "Rasten börjar senast",
+    "Break (minutes)": "Rast (minuter)",
+    "The route leaves no room for the break.": "Körlistan lämnar ingen tid för rasten.",
+    "Spaced from another need": "Tidsavstånd till en annan insats",
+    "Starts after": "Börjar efter",
+    "At least (minutes after it ends)": "Minst (minuter efter att den slutat)",
+    "At most (minutes after it ends)": "Högst (minuter efter att den slutat)",
+    "{minutes} min after {need}": "{minutes} min efter {need}",
+    "must": "måste",
+    "should": "bör",
+    "may wait": "kan vänta",
+    "Unplaced visits per priority": "Oplacerade besök per prioritet",
 }
 # fmt: on
 
@@ -804,6 +938,11 @@ TRADE_WORDS: dict[str, str] = {
     "visit": "besök",
     "shift": "pass",
     "rota": "schema",
+    "break": "rast",
+    "priority": "prioritet",
+    "walk": "gång",
+    "bike": "cykel",
+    "car": "bil",
 }
 # Words that are not the trade's, each with the word to use instead.
 NOT_THE_TRADES: dict[str, str] = {
@@ -827,11 +966,27 @@ CONCEPT_LABELS: dict[str, str] = {
     "Two carers": "two carers", "Sick call": "sick call", "Substitute": "substitute",
     "Cancel a visit": "cancellation", "coordinator": "coordinator", "Team": "team", "Visit": "visit",
     "Shift": "shift", "Rota": "rota", "New carer": "carer", "Print the route": "route",
+    "Break": "break", "Break window": "break", "Priority": "priority", "walk": "walk", "bike": "bike",
+    "car": "car",
 }
 # English words that must never show on a Swedish page (the browser crawl looks for them).
 ENGLISH_WORDS = ("the", "and", "with", "carer", "carers", "citizen", "visit", "visits", "morning", "evening",
                  "shower", "medication", "skill", "day", "cap", "draft", "plan version", "is before",
                  "not found", "unplaced", "objective", "seed", "contact carer", "brought", "avoid list")
+
+# The final check's words for a missing break and a broken spacing (solver/check.py), alone (a refused hand
+# move) or as the reason a visit was dropped.
+_RANGE, _LEAST = r"(?P<lo>\d+)-(?P<hi>\d+)", r"at least (?P<lo>\d+)"
+RULE_MESSAGES = [
+    (r"(?P<who>.+?) gets no unbroken (?P<d>\d+)-minute break starting (?P<w>\S+) in the shift (?P<s>\S+) "
+     r"on day \d+", "{who} får ingen obruten rast på {d} minuter med start {w} under passet {s}"),
+    *((rf"starts (?P<gap>-?\d+) min after (?P<other>.+?) ends, outside the spacing of {gap} min",
+       f"börjar {{gap}} min efter att {{other}} slutar, utanför tidsavståndet {sv} min")
+      for gap, sv in ((_RANGE, "{lo}–{hi}"), (_LEAST, "minst {lo}"))),
+    *((rf"ends (?P<gap>-?\d+) min before (?P<other>.+?) starts, outside the spacing of {gap} min",
+       f"slutar {{gap}} min före {{other}}, utanför tidsavståndet {sv} min")
+      for gap, sv in ((_RANGE, "{lo}–{hi}"), (_LEAST, "minst {lo}"))),
+]
 
 # Machine messages (the planner's reasons, the services' refusals, the audit's explanations) as the reader
 # reads them: each pattern's named groups fill the Swedish text. A message is translated part by part
@@ -860,6 +1015,8 @@ MESSAGE_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), sv) for p
     (r"^no complete 14-day period in the data$", "ingen hel 14-dagarsperiod i underlaget"),
     (r"^no birth years given: .*$",
      "inga födelseår angivna: ingen kan mätas (måttet gäller brukare 65 år och äldre)"),
+    *((rf"^{pre}{rule}$", f"{sv_pre}{sv}") for rule, sv in RULE_MESSAGES
+      for pre, sv_pre in (("dropped by the final check: ", "togs bort vid slutkontrollen: "), ("", ""))),
     (r"^dropped by the final check: (?P<why>.+)$", "togs bort vid slutkontrollen: {why}"),
     (r"^over the cap of (?P<cap>\d+) by (?P<n>\d+)$", "{n} fler än gränsen på {cap} medarbetare"),
     (r"^plan had (?P<p>\d+) carers, reality added (?P<n>\d+)$",
@@ -911,6 +1068,10 @@ FIELD_LABELS = {
     "team": "Team", "password": "Password",
     "new_password": "New password (at least 12 characters, not easy to guess)",
     "current_password": "Current password", "reason": "Note", "name": "Name", "kind": "Type",
+    "travel_mode": "Gets about", "priority": "Priority", "spaced_from_id": "Starts after",
+    "min_gap": "At least (minutes after it ends)", "max_gap": "At most (minutes after it ends)",
+    "break_earliest": "Break starts at the earliest", "break_latest": "Break starts at the latest",
+    "break_minutes": "Break (minutes)",
 }
 
 
@@ -959,6 +1120,14 @@ def translator(lang: str) -> Translator:
         return out.format(**values) if values else out
 
     return _
+
+
+def report_words(lang: str, names: Mapping[str, str] | None = None) -> ChartWords:
+    """The audit's charts and report in the reader's words: labels, machine messages, need names, the
+    decimal mark; teams by name where `names` (external id -> name) knows them."""
+    return ChartWords(say=translator(lang), names=dict(names or {}), decimal=decimal_mark(lang),
+                      message=lambda text: say_message(lang, text), need=lambda kind: need_name(lang, kind),
+                      lang=lang)
 
 
 def pick_language(cookie: str | None, accept_language: str | None) -> str:

@@ -19,7 +19,7 @@ from app.security import can_see_personal_data, check_role
 from app.services import audit as service
 from app.services.errors import ServiceError
 from app.web.deps import WebUser
-from app.web.i18n import decimal_mark, translator
+from app.web.i18n import report_words
 from app.web.read import plans as plans_read
 from app.web.read import teams as teams_read
 from app.web.render import WebRoute, language, page
@@ -71,8 +71,9 @@ def _scope(request: Request, session: SessionDep, user: User) -> dict[str, Any]:
 
 
 def _run(session: SessionDep, user: User, scope: dict[str, Any]) -> service.AuditResult | None:
-    """The figures from performed visits where there are any (or when asked for), else from the plans
-    in force; None, with `why_none` set, when neither has any visit in the month."""
+    """The figures as asked: "auto" counts each team from performed visits where it has any, else from
+    its plans in force (the figures say which per team); "performed" or "plan" only from that. None,
+    with `why_none` set, when there is no visit to count in the month."""
     kwargs: dict[str, Any] = {
         "team": scope["team"],
         "month": scope["month"],
@@ -81,7 +82,14 @@ def _run(session: SessionDep, user: User, scope: dict[str, Any]) -> service.Audi
         "allowed_teams": service.auditable_teams(session, user=user),
     }
     choice = scope["source_choice"]
-    if choice in ("auto", "performed"):
+    if choice == "auto":
+        result = service.run_best(session, **kwargs)
+        scope["source"] = result.figures["source"]
+        if not result.figures.get("visits"):
+            scope["why_none"] = NO_VISITS if scope["version_ids"] else NO_PLAN
+            return None
+        return result
+    if choice == "performed":
         result = service.run(session, source="performed", **kwargs)
         if result.figures.get("visits") or choice == "performed":
             scope["source"] = "performed"
@@ -116,8 +124,7 @@ def dashboard(request: Request, user: WebUser, session: SessionDep) -> Response:
         raise HTTPException(status_code=e.status_code, detail=e.detail()) from None
     f = result.figures if result is not None else {}
     has_data = result is not None
-    lang = language(request)
-    words = charts.ChartWords(say=translator(lang), names=scope["team_names"], decimal=decimal_mark(lang))
+    words = _words(request, scope)
     ctx = {
         **scope,
         "f": f,
@@ -141,8 +148,13 @@ def dashboard(request: Request, user: WebUser, session: SessionDep) -> Response:
     return page(request, "web/audit.html", ctx, user=user, active="audit")
 
 
+def _words(request: Request, scope: dict[str, Any]) -> charts.ChartWords:
+    """The charts' and the report's words: the reader's language, teams by name."""
+    return report_words(language(request), scope["team_names"])
+
+
 def _query(scope: dict[str, Any]) -> str:
-    parts = [f"month={scope['month']}", f"source={scope['source']}"]
+    parts = [f"month={scope['month']}", f"source={scope['source_choice']}"]
     if scope["team"]:
         parts.append(f"team={scope['team']}")
     return "&".join(parts)
@@ -173,5 +185,6 @@ def report_html(request: Request, user: WebUser, session: SessionDep) -> Respons
     result = _figures_to_download(session, user, scope)
     name = f"audit-{scope['source']}-{scope['team'] or 'all'}-{scope['month']}.html"
     return HTMLResponse(
-        service.html_report(result), headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        service.html_report(result, words=_words(request, scope)),
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

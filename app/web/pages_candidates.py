@@ -26,6 +26,14 @@ from models.core import Plan, User, Visit
 
 router = APIRouter(route_class=WebRoute)
 
+WHY_NOT = {
+    "skill": "lacks a skill the visit needs",
+    "avoid": "on the citizen's list of carers to avoid",
+    "off": "no shift at that time",
+    "full": "no room in the day as it stands",
+    "partner": "no second carer free at the same time",
+}
+
 
 def _visit(session: SessionDep, visit_id: int, user: User) -> Visit:
     check_role(user, *STAFF_ROLES)
@@ -40,7 +48,7 @@ def _page(request: Request, session: SessionDep, user: User, visit: Visit, *,
     assignment = next((a for a in version.assignments if a.visit_id == visit.id), None) if version else None
     return page(request, "web/candidates.html", {
         "visit": visit, "citizen": visit.citizen, "team": visit.citizen.team, "found": found,
-        "names": carer_names, "assignment": assignment, "refused": refused or [],
+        "names": carer_names, "assignment": assignment, "refused": refused or [], "why_not": WHY_NOT,
     }, user=user, team_id=visit.citizen.team_id, active="rota", status_code=status_code)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -13,11 +15,12 @@ from app.db import SessionDep
 from app.schemas.core import RowId
 from app.security import check_role, get_team_scoped
 from app.web.deps import PLANNER_ROLES, STAFF_ROLES, WebUser, staff_team
+from app.web.i18n import format_date, need_name, translator
 from app.web.read import carer_day as carer_day_read
 from app.web.read import citizen as citizen_read
 from app.web.read import plans as plans_read
 from app.web.read import rota as rota_read
-from app.web.render import FLASHES, WebRoute, page
+from app.web.render import FLASHES, WebRoute, hhmm, language, page
 from models.core import Carer, Citizen, User
 
 router = APIRouter(route_class=WebRoute)
@@ -30,6 +33,48 @@ def parse_day(value: str | None, default: dt.date) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise HTTPException(status_code=422, detail=f"date {value!r} is not a date like 2026-12-01") from None
+
+
+@dataclass(frozen=True, slots=True)
+class BlockView:
+    """A visit block as the week's timeline draws it, its words made once in Python: a team's week has
+    hundreds of blocks, and each helper called from the template costs more than the words themselves."""
+
+    assignment_id: int
+    visit_ext: str
+    css: str
+    left: float
+    width: float
+    title: str
+    aria: str
+
+
+def _block_views(rota: rota_read.Rota, lang: str,
+                 pct: Callable[[int], float]) -> dict[int, dict[dt.date, list[BlockView]]]:
+    """Per carer and day, the blocks of the week view, in the words of `lang`."""
+    _ = translator(lang)
+    contact, new_face, pinned = _("Contact carer"), _("New face"), _("Pinned")
+    day_names = {d: format_date(lang, d) for d in rota.days}
+    views: dict[int, dict[dt.date, list[BlockView]]] = {}
+    for row in rota.rows:
+        per_day = views[row.carer_id] = {}
+        for day, blocks in row.blocks.items():
+            shown = per_day[day] = []
+            for b in blocks:
+                span = f"{hhmm(b.start)}–{hhmm(b.start + b.duration)} {b.citizen}"
+                need = need_name(lang, b.kind)
+                left = pct(b.start)
+                title = (f"{span} ({need})" + (f" · {contact}" if b.contact else "")
+                         + (f" · {new_face}" if b.new_face else "")
+                         + (f" · + {', '.join(b.partners)}" if b.partners else ""))
+                aria = (f"{day_names.get(day) or format_date(lang, day)} {span}, {need}"
+                        + (f", {contact}" if b.contact else "") + (f", {new_face}" if b.new_face else "")
+                        + (f", {pinned}" if b.pinned else ""))
+                css = ("v" + (" contact" if b.contact else "") + (" newface" if b.new_face else "")
+                       + (" pinned" if b.pinned else ""))
+                width = pct(b.start + b.duration) - left
+                shown.append(BlockView(b.assignment_id, b.visit_ext, css, left, width, title, aria))
+    return views
 
 
 def _span(rota: rota_read.Rota) -> tuple[int, int]:
@@ -74,9 +119,13 @@ def rota_page(
     shown = {c.citizen_id for c in data.counts} | {b.citizen_id for row in data.rows
                                                     for blocks in row.blocks.values() for b in blocks}
     reads.citizens(user=user, citizen_ids=shown, what="rota")
+    def pct(minute: int) -> float:
+        return round((minute - t0) * 100 / (t1 - t0), 3)
+
     ctx: dict[str, Any] = {
         "team": team,
         "rota": data,
+        "block_views": _block_views(data, language(request), pct) if view == "week" else {},
         "view": view,
         "day": day,
         "start": start,
@@ -88,7 +137,7 @@ def rota_page(
         "hours": list(range(t0, t1, 120)),
         "week_no": start.isocalendar().week,
         "can_adjust": user.role in PLANNER_ROLES,
-        "pct": lambda m: round((m - t0) * 100 / (t1 - t0), 3),
+        "pct": pct,
         "grid": round(120 * 100 / (t1 - t0), 4),
         "flash": FLASHES.get(request.query_params.get("done", "")),
     }

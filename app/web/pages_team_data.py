@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from app.api.deps import ReadLogDep
+from app.api.deps import ReadLogDep, read_log_of
 from app.db import SessionDep
 from app.schemas import core as s
 from app.schemas import team_data as ts
@@ -85,12 +85,18 @@ def citizens_page(request: Request, team_id: RowId, user: WebUser, session: Sess
     return page(request, "web/team_citizens.html", ctx, user=user, team_id=team.id, active="citizens")
 
 
-def _citizen_data(form: FormData, team: Team, carers: list[Carer]) -> dict[str, Any]:
+def _citizen_data(session: SessionDep, form: FormData, team: Team, carers: list[Carer]) -> dict[str, Any]:
     avoid = [c.id for c in carers if form.get(f"avoid_{c.id}")]
     contact = _text(form, "contact_carer_id")
+    lat, lon, address = _text(form, "lat"), _text(form, "lon"), _text(form, "address")
+    if lat is None and lon is None:
+        # No position typed: the address list's, if the address is on it (the page works without script).
+        known = citizens_svc.position_of(citizens_svc.address_list(session, team_id=team.id), address)
+        if known is not None:
+            lat, lon = str(known.lat), str(known.lon)
     return {
-        "team_id": team.id, "name": _text(form, "name") or "", "address": _text(form, "address"),
-        "lat": _text(form, "lat") or "", "lon": _text(form, "lon") or "",
+        "team_id": team.id, "name": _text(form, "name") or "", "address": address,
+        "lat": lat or "", "lon": lon or "",
         "birth_year": _text(form, "birth_year"), "contact_carer_id": int(contact) if contact else None,
         "avoid_carer_ids": avoid,
         "avoid_reasons": {cid: r for cid in avoid if (r := _text(form, f"avoid_reason_{cid}"))},
@@ -108,10 +114,16 @@ def _citizen_form(request: Request, session: SessionDep, user: User, team: Team,
         values["avoid_carer_ids"] = [c.id for c in citizen.avoid_carers]
         values["avoid_reasons"] = core_svc.avoid_reasons(session, citizen_id=citizen.id)
         values["version"] = citizen.version
-    ctx = {**_base(request, team), "citizen": citizen, "carers": carers,
+    addresses = citizens_svc.address_list(session, team_id=team.id)
+    read_log_of(request, session).citizens(
+        user=user, citizen_ids=sorted({cid for a in addresses for cid in a.citizen_ids}), what="address list")
+    needs = read.needs(session, citizen.id) if citizen else []
+    ctx = {**_base(request, team), "citizen": citizen, "carers": carers, "addresses": addresses,
            "values": values or {"in_national_measure": True, "avoid_carer_ids": [], "avoid_reasons": {}},
-           "errors": errors, "form": form,
-           "needs": read.needs(session, citizen.id) if citizen else [],
+           "errors": errors, "form": form, "needs": needs,
+           # A need is spaced from another by its kind: one choice per kind, its latest version.
+           "spacing_choices": list({n.kind: n for n in needs}.values()),
+           "spaced_kind": {n.id: n.kind for n in needs},
            "changes": read.changes(session, citizen_id=citizen.id) if citizen else [],
            "next_monday": dt.date.today() + dt.timedelta(days=7 - dt.date.today().weekday())}
     return page(request, "web/citizen_form.html", ctx, user=user, team_id=team.id, active="citizens",
@@ -119,7 +131,8 @@ def _citizen_form(request: Request, session: SessionDep, user: User, team: Team,
 
 
 @router.get("/teams/{team_id}/citizens/new")
-def new_citizen_page(request: Request, team_id: RowId, user: WebUser, session: SessionDep) -> Response:
+def new_citizen_page(request: Request, team_id: RowId, user: WebUser, session: SessionDep,
+                     _reads: ReadLogDep) -> Response:
     team = planner_team(session, team_id, user)
     return _citizen_form(request, session, user, team, None)
 
@@ -128,7 +141,7 @@ def new_citizen_page(request: Request, team_id: RowId, user: WebUser, session: S
 def register_citizen(request: Request, team_id: RowId, user: WebUser, session: SessionDep,
                      form: FormFields) -> Response:
     team = planner_team(session, team_id, user)
-    data = _citizen_data(form, team, read.carers(session, team.id))
+    data = _citizen_data(session, form, team, read.carers(session, team.id))
     try:
         citizen = citizens_svc.register_citizen(session, data=core_svc.validated(s.CitizenCreate, data),
                                                 user=user)
@@ -170,7 +183,7 @@ def edit_citizen_page(request: Request, team_id: RowId, citizen_id: RowId, user:
 def edit_citizen(request: Request, team_id: RowId, citizen_id: RowId, user: WebUser, session: SessionDep,
                  form: FormFields) -> Response:
     team, citizen = _team_citizen(session, team_id, citizen_id, user, edit=True)
-    data = _citizen_data(form, team, read.carers(session, team.id))
+    data = _citizen_data(session, form, team, read.carers(session, team.id))
     data["version"] = _text(form, "version")
     try:
         citizens_svc.edit_citizen(session, citizen=citizen, data=core_svc.validated(s.CitizenUpdate, data),
@@ -212,7 +225,11 @@ def _need_data(form: FormData) -> dict[str, Any]:
         "latest": _time(form, "latest"), "duration": _text(form, "duration"),
         "carers": int(c) if (c := _text(form, "carers") or "1").isdigit() else c, "skills": skills,
         "care_instructions": _text(form, "care_instructions"), "priority": _text(form, "priority") or 2,
+        "spaced_from_id": _text(form, "spaced_from_id"), "min_gap": _text(form, "min_gap"),
+        "max_gap": _text(form, "max_gap"),
     }
+    if data["spaced_from_id"] and data["min_gap"] is None:
+        data["min_gap"] = 0
     return data
 
 
@@ -274,7 +291,7 @@ def _carer_data(form: FormData, team: Team) -> dict[str, Any]:
     minutes = _text(form, "contracted_hours")
     return {"team_id": team.id, "name": _text(form, "name") or "", "skills": skills,
             "contracted_minutes_per_week": _hours_to_minutes(minutes) if minutes else None,
-            "active_from": _day(form, "active_from")}
+            "active_from": _day(form, "active_from"), "travel_mode": _text(form, "travel_mode")}
 
 
 def _hours_to_minutes(value: str) -> int:
@@ -297,7 +314,8 @@ def _carer_page(request: Request, session: SessionDep, user: User, team: Team, c
                 warnings: list[roster_svc.RosterWarning] | None = None, status_code: int = 200) -> Response:
     start = dt.date.today()
     ctx: dict[str, Any] = {**_base(request, team), "carer": carer, "edit": edit, "errors": errors,
-                           "form": form, "warnings": warnings or []}
+                           "form": form, "warnings": warnings or [],
+                           "travel_modes": [m.name for m in core_svc.list_travel_modes(session)]}
     if carer is not None:
         from app.repositories import team_data as repo
 
@@ -442,7 +460,9 @@ def add_exception(request: Request, team_id: RowId, carer_id: RowId, user: WebUs
     def act() -> list[roster_svc.RosterWarning]:
         data = core_svc.validated(ts.RosterExceptionIn, {
             "date": _day(form, "date"), "kind": _text(form, "kind") or "", "start": _time(form, "start"),
-            "end": _time(form, "end"), "note": _text(form, "note")})
+            "end": _time(form, "end"), "break_earliest": _time(form, "break_earliest"),
+            "break_latest": _time(form, "break_latest"), "break_minutes": _text(form, "break_minutes"),
+            "note": _text(form, "note")})
         _ex, warnings, _flagged = roster_svc.add_exception(session, carer=carer, data=data, user=user)
         return warnings
     return _carer_action(request, session, user, team, carer, "exception", act)

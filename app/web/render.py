@@ -67,6 +67,8 @@ def driving_hours(minutes: float | None) -> float | None:
 templates.env.filters["hhmm"] = hhmm
 templates.env.globals["driving_hours"] = driving_hours
 templates.env.globals["hhmm"] = hhmm
+# What a visit's priority means to the team (1 must be placed, 2 should, 3 may wait).
+templates.env.globals["priority_words"] = {1: "must", 2: "should", 3: "may wait"}
 templates.env.globals["timedelta"] = dt.timedelta
 templates.env.globals["rules"] = RULES
 templates.env.globals["moment"] = moment
@@ -104,6 +106,7 @@ FLASHES = {
     "pinned": "The assignment is pinned.",
     "unpinned": "The assignment is unpinned.",
     "accepted": "The plan was accepted.",
+    "contacts": "The chosen contact carers are saved.",
 }
 
 # The glossary: (term, meaning), both as English keys of the catalog; the trade's word is the Swedish term.

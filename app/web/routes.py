@@ -17,6 +17,7 @@ from app.web import (
     pages_audit,
     pages_auth,
     pages_candidates,
+    pages_contacts,
     pages_data_rights,
     pages_letter,
     pages_oidc,
@@ -48,6 +49,6 @@ def static_file(name: str) -> FileResponse:
 for _module in (
     pages_auth, pages_oidc, pages_rota, pages_adjust, pages_replan, pages_assignment, pages_runs, pages_audit,
     pages_account, pages_access_log, pages_words, pages_data_rights, pages_team_data, pages_users,
-    pages_print, pages_letter, pages_candidates,
+    pages_print, pages_letter, pages_candidates, pages_contacts,
 ):
     router.include_router(_module.router)

@@ -40,3 +40,19 @@ class QueuedOnly:
 
     def shutdown(self) -> None:
         pass
+
+
+def priority_solve(problem: Problem, params: SolveParams) -> Plan:
+    """A planner that reports the priority (nice value) of the process it runs in, and plans nothing."""
+    import os
+
+    plan = Plan(assignments=[], unplaced=[Unplaced(v.id, "not planned") for v in problem.visits])
+    plan.stats["nice"] = float(os.getpriority(os.PRIO_PROCESS, 0))
+    return plan
+
+
+def process_and_priority() -> tuple[int, int]:
+    """The id and the priority (nice value) of the process this runs in."""
+    import os
+
+    return os.getpid(), os.getpriority(os.PRIO_PROCESS, 0)

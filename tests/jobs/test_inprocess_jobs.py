@@ -14,6 +14,7 @@ from app.jobs import codec
 from app.jobs.execute import Claim, Relay
 from app.jobs.inprocess import InProcessRunner, _Child
 from app.mapping import accept_plan_version, plan_to_solver
+from app.settings import Settings, get_settings
 from exchange import plan_to_doc
 from models import core as m
 from models.jobs import PlanJob
@@ -299,3 +300,18 @@ def test_a_teams_planner_in_the_job_process_races_a_second_seed_on_the_spare_cor
     plan = codec.result_to_plan(result)
     assert len(plan.assignments) == len(problem.visits) and not plan.unplaced
     assert not child.proc.is_alive()
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="no process priorities on this system")
+def test_a_plan_job_solves_below_the_web_servers_priority_so_the_pages_come_first() -> None:
+    problem = restrict(two_teams(), {"T"})
+    claim = Claim(part_id=1, job_id=1, attempt=1, payload=codec.problem_to_payload(problem), time_limit=1,
+                  seed=1, team="T")
+    child = _Child("tests.jobs.standins:priority_solve", workers=1, nice=get_settings().jobs_solve_nice)
+    try:
+        result = child.solve(claim, cast(Relay, _Recorder()))
+    finally:
+        child.close()
+    server = os.getpriority(os.PRIO_PROCESS, 0)
+    assert Settings.model_fields["jobs_solve_nice"].default == 10  # lower by default, not only when set
+    assert result["stats"]["nice"] == min(19, server + get_settings().jobs_solve_nice)

@@ -74,3 +74,16 @@ def test_every_suggestion_on_a_planned_team_keeps_every_rule(team_s_problem: st.
             assert c.faces_month <= team_s_problem.max_carers_per_month
         offered += len(ranked)
     assert offered > 0
+
+
+def test_the_carers_not_offered_say_what_stopped_each_closest_first() -> None:
+    """p1's morning on day 1 is c1's, with a cap of 2: p1 meets c1 and c2 this month. c2 is known but
+    starts at 10:00; c4 would be a third face; c3 lacks the medication skill. Nobody is offered, and the
+    known carer comes first among those named."""
+    from app.replan.candidates import WHY_OFF, WHY_SKILL, near_misses
+
+    problem = tiny_problem(cap=2)
+    assert rank_carers(problem, tiny_plan(), "p1-d1-m") == []
+    missed = near_misses(problem, tiny_plan(), "p1-d1-m")
+    assert [(n.carer, n.why, n.known) for n in missed] == [
+        ("c2", WHY_OFF, True), ("c4", "monthly_cap", False), ("c3", WHY_SKILL, False)]

@@ -59,6 +59,10 @@ def test_a_shift_keeps_its_lunch_break_and_the_planner_sees_it(client, headers, 
         "break_minutes": 30}, headers=h)
     assert made.status_code == 201, made.text
     assert made.json()["break_minutes"] == 30
+    record = client.get(f"/api/carers/{carer.id}/changes", headers=h).json()
+    added = record[0] if isinstance(record, list) else record["items"][0]
+    assert added["after"] == {"date": str(DAY), "start": 420, "end": 930, "break_earliest": 660,
+                              "break_latest": 780, "break_minutes": 30}
     shorter = client.patch(f"/api/shifts/{made.json()['id']}", json={"end": 700}, headers=h)
     assert shorter.status_code == 422 and "break_latest" in shorter.text
     problem = build_problem(db_session, team_ids=[team_a.id], start=DAY, end=DAY)

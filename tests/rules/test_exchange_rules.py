@@ -7,6 +7,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -14,7 +16,7 @@ from sqlalchemy import func, select
 
 from app.mapping import build_problem
 from models.core import Carer, Team, TravelMode, VisitDependency
-from tests.paths import INSTANCES
+from tests.paths import INSTANCES, VERIFIER
 
 
 def small_rules_instance() -> dict[str, Any]:
@@ -160,3 +162,45 @@ def test_team_m_rules_goes_in_and_comes_back_out_the_same(client, headers):
                           headers=headers["admin"])
     assert exported.status_code == 200, exported.text
     assert comparable(exported.json()) == comparable(instance)
+
+
+def _planned_and_exported(client, headers, db_session) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What a plan run does: the stored data as the planner's problem, solved, stored as a draft; then the
+    instance and the plan as the app exports them."""
+    from app.mapping import store_plan_version
+    from solver.solve import solve
+    from solver.types import SolveParams
+
+    assert client.post("/api/import/instance", json=small_rules_instance(),
+                       headers=headers["admin"]).status_code == 201
+    team = db_session.scalar(select(Team).where(Team.external_id == "R1"))
+    start, end = dt.date(2026, 3, 2), dt.date(2026, 3, 3)
+    problem = build_problem(db_session, team_ids=[team.id], start=start, end=end)
+    plan = solve(problem, SolveParams(time_limit=20, max_iterations=50, workers=1, seed=0))
+    version = store_plan_version(db_session, team_ids=[team.id], start=start, end=end, plan=plan)
+    db_session.commit()
+    instance = client.get("/api/export/instance", params={"team": "R1"}, headers=headers["admin"]).json()
+    exported = client.get(f"/api/plan-versions/{version.id}/export", headers=headers["admin"])
+    assert exported.status_code == 200, exported.text
+    return instance, exported.json()
+
+
+def test_a_plan_made_from_the_stored_rules_keeps_them_and_passes_the_planners_check(
+        client, headers, db_session):
+    from tests.checks import own_verdict_docs
+
+    instance, plan = _planned_and_exported(client, headers, db_session)
+    violations, _figures = own_verdict_docs(instance, plan)
+    assert violations == []
+    placed = {v["id"] for v in plan["visits"]}
+    assert "R1-p1-d00-morning" in placed and "R1-p1-d00-insulin" in placed  # spaced, both placed
+
+
+@pytest.mark.shared
+def test_a_plan_made_from_the_stored_rules_passes_the_teams_verifier(client, headers, db_session, tmp_path):
+    instance, plan = _planned_and_exported(client, headers, db_session)
+    (tmp_path / "instance.json").write_text(json.dumps(instance))
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    verdict = subprocess.run([sys.executable, str(VERIFIER), str(tmp_path / "instance.json"),
+                              str(tmp_path / "plan.json")], capture_output=True, text=True, timeout=120)
+    assert verdict.returncode == 0, verdict.stdout + verdict.stderr

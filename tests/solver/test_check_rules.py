@@ -176,3 +176,16 @@ def test_the_verifier_agrees_with_the_check_before_and_after_the_drops(case: str
     errors, figures = shared_verify(p, as_plan(kept))
     assert errors == []
     assert figures["breaks_checked"] == breaks_owed(p, kept)
+
+
+def test_a_re_plan_blames_the_visit_it_may_move_not_the_one_it_must_keep() -> None:
+    # Breakfast on day 0 is kept as it was; insulin on day 1 is re-planned: the spacing blames insulin
+    # even where the breakfast would be the one to blame in a fresh plan (it is of lower priority).
+    visits = [prioritised(visit("breakfast", "p1", day=0, earliest=450, latest=540), 2),
+              visit("insulin", "p1", day=1, earliest=420, latest=600, need="insulin")]
+    p = problem([carer("anna", days=(0, 1))], [citizen("p1")], visits, days=2,
+                dependencies=[Dependency("breakfast", "insulin", min_gap=0, max_gap=1200)])
+    plan = [Assignment("breakfast", ("anna",), 480), Assignment("insulin", ("anna",), 540)]
+    assert list(check_assignments(p, plan)) == ["breakfast"]
+    p.replan_days = (1, 1)
+    assert list(check_assignments(p, plan)) == ["insulin"]

@@ -150,3 +150,39 @@ def test_a_sheet_uploaded_on_the_page_is_checked_first_and_stored_only_when_conf
     assert db_session.scalar(select(m.Citizen).where(m.Citizen.name == "Ola")) is not None
     xlsx = coordinator.get(f"/teams/{team}/sheets/download/citizens", params={"template": "true"})
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_a_new_citizens_position_is_taken_from_the_address_list_of_an_imported_sheet(coordinator, week,
+                                                                                      db_session, client,
+                                                                                      headers):
+    sheet = ("citizen_id,name,address,lat,lon\n"
+             "TA-moved,Elsa Ek,Björkvägen 4B,62.3871,17.2954\n"
+             "TA-other,Olle Ek,Sjögatan 1,62.4011,17.3302\n")
+    r = client.post(f"/api/teams/{week.team.id}/sheets/citizens", headers=headers["coordinator"],
+                    params={"dry_run": "false", "effective": str(MON)},
+                    files={"file": ("in.csv", sheet.encode())})
+    assert r.status_code == 200 and r.json()["new"] == 2, r.text
+    # Elsa moves on; the address her row brought in stays on the team's list with its position
+    elsa = db_session.scalar(select(m.Citizen).where(m.Citizen.external_id == "TA-moved"))
+    client.patch(f"/api/citizens/{elsa.id}", headers=headers["coordinator"],
+                 json={"address": "Nya gatan 2", "lat": 62.5, "lon": 17.4})
+
+    page = coordinator.get(f"/teams/{week.team.id}/citizens/new").text
+    offered = re.findall(r'<option value="([^"]+)" data-lat="([^"]+)" data-lon="([^"]+)"', page)
+    assert ("Björkvägen 4B", "62.3871", "17.2954") in offered and ("Nya gatan 2", "62.5", "17.4") in offered
+    assert 'list="address-list"' in page
+
+    r = coordinator.post(f"/teams/{week.team.id}/citizens/new", data={
+        "name": "Karin Lind", "address": "björkvägen  4b", "lat": "", "lon": "", "in_national_measure": "1"},
+        follow_redirects=False)
+    assert r.status_code == 303, r.text
+    karin = db_session.scalar(select(m.Citizen).where(m.Citizen.name == "Karin Lind"))
+    assert (karin.lat, karin.lon) == (62.3871, 17.2954)
+    # a typed position wins; an address not on the list still needs one, named by its field
+    r = coordinator.post(f"/teams/{week.team.id}/citizens/new", data={
+        "name": "Bo Ny", "address": "Okänd väg 1", "lat": "", "lon": ""})
+    assert r.status_code == 422 and 'id="c-lat"' in r.text
+    assert db_session.scalar(select(m.Citizen).where(m.Citizen.name == "Bo Ny")) is None
+    api = client.get(f"/api/teams/{week.team.id}/addresses", headers=headers["member"]).json()
+    assert {"address": "Sjögatan 1", "lat": 62.4011, "lon": 17.3302} in api
+    assert client.get(f"/api/teams/{week.team.id}/addresses", headers=headers["member_b"]).status_code == 404

@@ -31,13 +31,16 @@ def test_the_teams_own_export_imports_back_unchanged(client, headers, week, db_s
     client.put(f"/api/carers/{week.bo.id}/roster", headers=coordinator, json={
         "from_date": str(MON), "weeks": 2, "shifts": [{"week": 0, "weekday": 0, "start": 420, "end": 720},
                                                       {"week": 0, "weekday": 0, "start": 960, "end": 1200},
-                                                      {"week": 1, "weekday": 3, "start": 600, "end": 1000}]})
+                                                      {"week": 1, "weekday": 3, "start": 600, "end": 1000,
+                                                       "break_earliest": 720, "break_latest": 780,
+                                                       "break_minutes": 30}]})
     client.patch(f"/api/citizens/{week.citizen.id}", headers=coordinator, json={
         "avoid_carer_ids": [week.bo.id], "contact_carer_id": week.anna.id, "how_notes": "Knock; wait",
         "birth_year": 1931})
     for body in ({"date": str(day(1)), "kind": "leave", "note": "dentist, back at 12"},
                  {"date": str(day(9)), "kind": "course"},
-                 {"date": str(day(2)), "kind": "extra", "start": 480, "end": 600, "note": "covers Anna"}):
+                 {"date": str(day(2)), "kind": "extra", "start": 480, "end": 600, "note": "covers Anna",
+                  "break_earliest": 510, "break_latest": 540, "break_minutes": 20}):
         added = client.post(f"/api/carers/{week.bo.id}/roster/exceptions", headers=coordinator, json=body)
         assert added.status_code == 201, added.text
     exported = client.get(f"/api/teams/{week.team.id}/sheets/{kind}", headers=coordinator,
@@ -264,3 +267,32 @@ def test_an_extra_shift_that_clashes_with_a_shift_entered_by_hand_is_named_by_it
     assert [(d["loc"], d["path"]) for d in r.json()["detail"]] == [(["sheet", 3, "exception_hours"],
                                                                      "row 3.exception_hours")]
     assert _records(db_session) == records and _exceptions(db_session, week.bo) == []
+
+
+def test_break_windows_come_in_and_go_out_with_the_shifts_and_a_bad_one_is_named_by_its_cell(
+        client, headers, week, db_session):
+    coordinator = headers["coordinator"]
+    sheet = (
+        "carer_id,name,pattern_from,pattern_weeks,week,mon,tue,exception_date,exception,exception_hours\n"
+        f"TA-brk,Britt,{MON},1,1,07:00-15:30 (11:00-12:30 30),07:00-12:00,{day(3)},extra,"
+        "16:00-21:00 (18:00-19:00 min 20)\n"
+    )
+    bad = _upload(client, coordinator, week.team, "carers", "b.csv", sheet.encode())
+    assert [(e["row"], e["column"]) for e in bad.json()["errors"]] == [(2, "exception_hours")]
+    fixed = sheet.replace("(18:00-19:00 min 20)", "(18:00-19:00 20 min)")
+    done = _upload(client, coordinator, week.team, "carers", "b.csv", fixed.encode(), dry_run=False)
+    assert done.status_code == 200 and done.json()["new"] == 1, done.text
+    britt = db_session.scalar(select(m.Carer).where(m.Carer.external_id == "TA-brk"))
+    s = m.Shift
+    shifts = db_session.execute(
+        select(s.date, s.start, s.break_earliest, s.break_latest, s.break_minutes)
+        .where(s.carer_id == britt.id, s.date.in_([MON, day(3)])).order_by(s.date)).all()
+    assert shifts == [(MON, 420, 660, 750, 30), (day(3), 960, 1080, 1140, 20)]
+    out = client.get(f"/api/teams/{week.team.id}/sheets/carers", headers=coordinator).text
+    assert "07:00-15:30 (11:00-12:30 30)" in out and "16:00-21:00 (18:00-19:00 20)" in out
+
+    too_long = sheet.replace("(11:00-12:30 30)", "(15:00-16:00 45)").replace(" (18:00-19:00 min 20)", "")
+    too_long = too_long.replace("TA-brk", "TA-b2")
+    r = _upload(client, coordinator, week.team, "carers", "b.csv", too_long.encode())
+    errors = {(e["row"], e["column"]): e["msg"] for e in r.json()["errors"]}
+    assert list(errors) == [(2, "mon")] and "break" in errors[(2, "mon")]

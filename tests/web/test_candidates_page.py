@@ -48,6 +48,7 @@ def test_an_unplaced_visit_goes_to_a_carer_the_citizen_knows_in_two_clicks(
     text = page.text
     assert "Vem kan ta besöket?" in text and "oplacerad" in text
     assert text.index("Fatima Ali") < text.index("Johan Berg")  # no new face first
+    assert "Varför inte de andra" not in text  # both can come: nobody to explain
 
     taken = client.post(f"/visits/{lunch.id}/candidates/take", follow_redirects=False,  # second click
                         data={"plan_id": str(_plan_id(db_session, lunch)), "carers": fatima.external_id,
@@ -99,3 +100,17 @@ def _plan_id(session: Session, visit: m.Visit) -> int:
     from app.repositories.adjustments import plans_in_force_covering
 
     return plans_in_force_covering(session, team_id=visit.citizen.team_id, date=visit.date)[0].id
+
+
+def test_a_carer_off_at_lunch_is_named_with_what_stopped_her(
+        client: TestClient, users: dict[str, m.User], make: Make, team_a: m.Team,
+        db_session: Session) -> None:
+    lunch, fatima, _johan = _astrids_lunch_unplaced(make, team_a, db_session)
+    for s in fatima.shifts:
+        s.end = 600
+    db_session.flush()
+    client.cookies.set(SESSION_COOKIE, create_access_token(users["coordinator"]))
+    client.cookies.set("lang", "sv")
+    text = client.get(f"/visits/{lunch.id}/candidates").text
+    missed = text[text.index('id="not-offered"'):]
+    assert "Fatima Ali" in missed and "arbetar inte den tiden" in missed and "träffad denna månad" in missed

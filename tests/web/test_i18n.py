@@ -41,3 +41,16 @@ def test_the_language_comes_from_the_switch_then_the_browser_then_swedish() -> N
     assert pick_language(None, "de-DE") == "sv"
     assert translator("sv")("{n} of {cap}", n=3, cap=12) == "3 av 12"
     assert translator("en")("{n} of {cap}", n=3, cap=12) == "3 of 12"
+
+
+def test_the_final_checks_break_and_spacing_reasons_read_in_swedish() -> None:
+    from app.web.i18n import say_message
+
+    dropped = say_message("sv", "dropped by the final check: T1-c02 gets no unbroken 30-minute break "
+                                "starting 10:00-12:00 in the shift 07:00-15:30 on day 6")
+    assert dropped == ("togs bort vid slutkontrollen: T1-c02 får ingen obruten rast på 30 minuter med start "
+                       "10:00-12:00 under passet 07:00-15:30")
+    spaced = say_message("sv", "starts 40 min after breakfast ends, outside the spacing of 180-330 min")
+    assert spaced == "börjar 40 min efter att breakfast slutar, utanför tidsavståndet 180–330 min"
+    early = say_message("sv", "ends 40 min before lunch starts, outside the spacing of at least 240 min")
+    assert early == "slutar 40 min före lunch, utanför tidsavståndet minst 240 min"

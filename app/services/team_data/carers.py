@@ -17,7 +17,7 @@ from models.core import Carer, User
 from models.team_data import ENTITY_CARER
 
 CARER_FIELDS = ("external_id", "team_id", "name", "skills", "contracted_minutes_per_week", "active_from",
-                "active_to", "end_reason")
+                "active_to", "end_reason", "travel_mode")
 
 
 def add_carer(session: Session, *, data: s.CarerCreate, user: User) -> Carer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -114,3 +115,32 @@ def delete_citizen(session: Session, *, citizen: Citizen, user: User) -> None:
                   team_id=citizen.team_id, before=snapshot(citizen, ("external_id", "team_id", "birth_year",
                                                                       "in_national_measure")))
     data_rights.delete_citizen(session, citizen=citizen)
+
+
+@dataclass(frozen=True, slots=True)
+class KnownAddress:
+    address: str
+    lat: float
+    lon: float
+    citizen_ids: tuple[int, ...]
+
+
+def address_list(session: Session, *, team_id: int) -> list[KnownAddress]:
+    """The addresses with a position the team's sheets and citizens brought in, each once (by its text,
+    ignoring case and spaces), for a new or moved citizen's position to be taken from."""
+    seen: dict[str, tuple[str, float, float, list[int]]] = {}
+    for address, lat, lon, citizen_id in repo.positioned_addresses(session, team_id):
+        text = " ".join(address.split())
+        if not text or data_rights.ANONYMISED in text:
+            continue
+        entry = seen.setdefault(text.casefold(), (text, lat, lon, []))
+        if citizen_id not in entry[3]:
+            entry[3].append(citizen_id)
+    return sorted((KnownAddress(a, lat, lon, tuple(ids)) for a, lat, lon, ids in seen.values()),
+                  key=lambda k: k.address.casefold())
+
+
+def position_of(known: list[KnownAddress], address: str | None) -> KnownAddress | None:
+    """The known address the typed one names (ignoring case and spaces), if any."""
+    key = " ".join((address or "").split()).casefold()
+    return next((k for k in known if k.address.casefold() == key), None) if key else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
@@ -266,7 +267,12 @@ def remove_exception(session: Session, *, carer: Carer, exception_id: int, user:
     materialise(session, carer=carer, start=day, end=day)
 
 
-SHIFT_FIELDS = ("date", "start", "end")
+SHIFT_FIELDS = ("date", "start", "end", "break_earliest", "break_latest", "break_minutes")
+
+
+def _shift_record(shift: Shift) -> dict[str, Any]:
+    """The shift as its record lists it: a break only when it has one."""
+    return {k: v for k, v in snapshot(shift, SHIFT_FIELDS).items() if v is not None}
 
 
 def add_shift(session: Session, *, carer: Carer, data: ShiftCreate, user: User) -> Shift:
@@ -274,7 +280,7 @@ def add_shift(session: Session, *, carer: Carer, data: ShiftCreate, user: User) 
     shift = core.create_shift(session, carer=carer, data=data)
     record_change(session, user=user, entity=ENTITY_ROSTER, entity_id=shift.id, action="shift_added",
                   team_id=carer.team_id, carer_id=carer.id, effective_from=shift.date,
-                  after=snapshot(shift, SHIFT_FIELDS))
+                  after=_shift_record(shift))
     return shift
 
 
@@ -301,7 +307,7 @@ def remove_shift(session: Session, *, shift: Shift, user: User) -> None:
     carer, day = shift.carer, shift.date
     change = record_change(session, user=user, entity=ENTITY_ROSTER, entity_id=shift.id,
                            action="shift_removed", team_id=carer.team_id, carer_id=carer.id,
-                           effective_from=day, before=snapshot(shift, SHIFT_FIELDS))
+                           effective_from=day, before=_shift_record(shift))
     core.delete_row(session, row=shift)
     _flag_off_shift(session, carer=carer, start=day, change=change,
                     reason=f"the carer's shift on {day.isoformat()} was removed")

@@ -20,9 +20,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import insert, select
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 from app.repositories import team_data as repo
 from app.schemas import core as s
 from app.schemas import team_data as ts
+from app.schemas.core import break_problem
 from app.services import core
 from app.services.errors import Invalid
 from app.services.team_data import carers as carers_svc
@@ -322,17 +324,31 @@ class _Cells:
                 self.err(key, f"{w!r} is not a weekday (mon..sun or mån..sön)")
         return sorted(set(out))
 
-    def as_shifts(self, key: str) -> list[tuple[int, int]]:
+    def as_shifts(self, key: str) -> list[CellShift]:
+        """Shifts like "07:00-12:00, 16:00-21:00 (18:00-19:30 30)": each with its break window and
+        minutes in brackets if it has one (as the roster page writes them)."""
         out = []
         for part in (p.strip() for p in (self.as_text(key) or "").split(",")):
             if not part:
                 continue
-            a, _, b = part.partition("-")
-            start, end = _time(a.strip()), _time(b.strip())
-            if start is None or end is None:
-                self.err(key, f"{part!r} is not a shift like 07:00-15:30")
-            else:
-                out.append((start, end))
+            m = SHIFT_CELL.fullmatch(part)
+            cells = m.group(1, 2, 3, 4) if m else (None,) * 4
+            start, end, earliest, latest = (_time(x) if x else None for x in cells)
+            if m is None or start is None or end is None:
+                self.err(key, f"{part!r} is not a shift like 07:00-15:30 or 07:00-15:30 (11:00-13:00 30)")
+                continue
+            if m.group(3) and (earliest is None or latest is None):
+                self.err(key, f"{part!r}: write the break as (11:00-13:00 30)")
+                continue
+            if end <= start:
+                self.err(key, f"{part!r} ends before or when it starts")
+                continue
+            minutes = int(m.group(5)) if m.group(5) else None
+            problem = break_problem(start, end, earliest, latest, minutes)
+            if problem:
+                self.err(key, f"{part!r}: {problem.split(': ', 1)[-1]}")
+                continue
+            out.append(CellShift(start, end, earliest, latest, minutes))
         return sorted(out)
 
     def model(self, schema: type[BaseModel], data: dict[str, Any], columns: dict[str, str],
@@ -349,6 +365,33 @@ class _Cells:
                 if self.sheet.headers.get(key, key) not in refused:
                     self.err(key, str(item["msg"]).removeprefix("Value error, "))
             return None
+
+
+class CellShift(NamedTuple):
+    """One shift of a cell, with its break window if it has one."""
+
+    start: int
+    end: int
+    break_earliest: int | None = None
+    break_latest: int | None = None
+    break_minutes: int | None = None
+
+    def fields(self) -> dict[str, int | None]:
+        return self._asdict()
+
+
+# "07:00-15:30" or "07:00-15:30 (11:00-13:00 30)", spaces allowed, "min" after the minutes allowed.
+SHIFT_CELL = re.compile(r"(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})"
+                        r"(?:\s*\(\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s+(\d{1,3})\s*(?:min)?\s*\))?")
+
+
+def shift_text(start: int, end: int, break_earliest: int | None = None, break_latest: int | None = None,
+               break_minutes: int | None = None) -> str:
+    """A shift as a cell writes it: "07:00-15:30", with " (11:00-13:00 30)" for a break."""
+    text = f"{_hhmm(start)}-{_hhmm(end)}"
+    if break_earliest is not None and break_latest is not None and break_minutes:
+        text += f" ({_hhmm(break_earliest)}-{_hhmm(break_latest)} {break_minutes})"
+    return text
 
 
 def _time(v: str) -> int | None:
@@ -429,7 +472,7 @@ def export_rows(
         for w in range(pattern.weeks):
             cells = {
                 DAYS_EN[d]: ", ".join(
-                    f"{_hhmm(ps.start)}-{_hhmm(ps.end)}"
+                    shift_text(ps.start, ps.end, ps.break_earliest, ps.break_latest, ps.break_minutes)
                     for ps in pattern.shifts
                     if ps.week == w and ps.weekday == d
                 )
@@ -455,7 +498,8 @@ def _exceptions_kept(session: Session, carer: Carer, today: dt.date) -> list[Ros
 
 
 def _exception_cells(ex: RosterException) -> dict[str, str]:
-    hours = "" if ex.start is None or ex.end is None else f"{_hhmm(ex.start)}-{_hhmm(ex.end)}"
+    hours = "" if ex.start is None or ex.end is None else shift_text(
+        ex.start, ex.end, ex.break_earliest, ex.break_latest, ex.break_minutes)
     return {"exception_date": ex.date.isoformat(), "exception": ex.kind, "exception_hours": hours,
             "exception_note": ex.note or ""}
 
@@ -769,12 +813,11 @@ def _plan_carers(session: Session, sheet: Sheet, team: Team, effective: dt.date,
                 continue
             for d, hours_of_day in day_cells.items():
                 by = sorted(hours_of_day)
-                for (a0, a1), (b0, b1) in zip(by, by[1:], strict=False):
-                    if b0 < a1:
-                        rc.err(
-                            DAYS_EN[d], f"shifts {_hhmm(a0)}-{_hhmm(a1)} and {_hhmm(b0)}-{_hhmm(b1)} overlap"
-                        )
-                shifts += [{"week": week - 1, "weekday": d, "start": a, "end": b} for a, b in hours_of_day]
+                for a, b in zip(by, by[1:], strict=False):
+                    if b.start < a.end:
+                        rc.err(DAYS_EN[d], f"shifts {_hhmm(a.start)}-{_hhmm(a.end)} and "
+                                           f"{_hhmm(b.start)}-{_hhmm(b.end)} overlap")
+                shifts += [{"week": week - 1, "weekday": d, **sh.fields()} for sh in hours_of_day]
         pattern = None
         if weeks is not None:
             pattern = cells.model(
@@ -820,11 +863,7 @@ def _plan_carers(session: Session, sheet: Sheet, team: Team, effective: dt.date,
         if pattern is not None and (
             current is None
             or _pattern_key(current)
-            != (
-                pattern.from_date,
-                pattern.weeks,
-                sorted((x.week, x.weekday, x.start, x.end) for x in pattern.shifts),
-            )
+            != (pattern.from_date, pattern.weeks, _shift_keys(pattern.shifts))
         ):
             start = max(effective, pattern.from_date)
             plan.steps.append(
@@ -862,12 +901,11 @@ def _exception_of(rc: _Cells, today: dt.date) -> ts.RosterExceptionIn | None:
         rc.err("exception_hours", "one extra shift per row")
     if day is None or kind is None or day < today or len(hours) > 1:
         return None
-    start, end = hours[0] if hours else (None, None)
+    hours_of = hours[0].fields() if hours else {"start": None, "end": None}
     checked: ts.RosterExceptionIn | None = rc.model(
-        ts.RosterExceptionIn, {"date": day, "kind": kind, "start": start, "end": end,
-                               "note": rc.as_text("exception_note")},
-        {"date": "exception_date", "kind": "exception", "start": "exception_hours", "end": "exception_hours",
-         "note": "exception_note"}, whole="exception_hours")
+        ts.RosterExceptionIn, {"date": day, "kind": kind, **hours_of, "note": rc.as_text("exception_note")},
+        {"date": "exception_date", "kind": "exception", "note": "exception_note"}
+        | dict.fromkeys(CellShift._fields, "exception_hours"), whole="exception_hours")
     return checked
 
 
@@ -912,7 +950,8 @@ def _check_exceptions(sheet: Sheet, exceptions: list[tuple[int, ts.RosterExcepti
 
 
 def _exception_key(ex: ts.RosterExceptionIn | RosterException) -> tuple[Any, ...]:
-    return (ex.date, ex.kind, ex.start, ex.end, ex.note or None)
+    return (ex.date, ex.kind, ex.start, ex.end, ex.break_earliest, ex.break_latest, ex.break_minutes,
+            ex.note or None)
 
 
 def _plan_exceptions(session: Session, plan: ImportPlan, carer: Carer,
@@ -929,8 +968,13 @@ def _plan_exceptions(session: Session, plan: ImportPlan, carer: Carer,
     return bool(gone or new)
 
 
+def _shift_keys(shifts: Any) -> list[tuple[Any, ...]]:
+    return sorted((x.week, x.weekday, x.start, x.end, x.break_earliest, x.break_latest, x.break_minutes)
+                  for x in shifts)
+
+
 def _pattern_key(p: RosterPattern) -> tuple[Any, ...]:
-    return (p.valid_from, p.weeks, sorted((x.week, x.weekday, x.start, x.end) for x in p.shifts))
+    return (p.valid_from, p.weeks, _shift_keys(p.shifts))
 
 
 # --- import: store -----------------------------------------------------------------------------

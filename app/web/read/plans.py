@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.repositories import performed as performed_repo
 from models.core import (
     PLAN_ACCEPTED,
     PLAN_DRAFT,
@@ -99,19 +100,5 @@ def default_day(session: Session, team_id: int) -> dt.date:
 
 def versions_in_force(session: Session, *, team_ids: list[int], start: dt.date, end: dt.date) -> list[int]:
     """The accepted versions of the plans that cover any of these teams and overlap start..end: what the
-    teams work to (a draft is not in force), in the order their plans begin."""
-    return list(
-        session.scalars(
-            select(PlanVersion.id)
-            .join(Plan, Plan.id == PlanVersion.plan_id)
-            .join(plan_teams, plan_teams.c.plan_id == Plan.id)
-            .where(
-                plan_teams.c.team_id.in_(team_ids or [-1]),
-                Plan.start_date <= end,
-                Plan.end_date >= start,
-                PlanVersion.status == PLAN_ACCEPTED,
-            )
-            .distinct()
-            .order_by(PlanVersion.id)
-        )
-    )
+    teams work to (a draft is not in force)."""
+    return performed_repo.versions_in_force(session, team_ids=team_ids, start=start, end=end)

@@ -208,7 +208,7 @@ def rota(
 
     unplaced: list[dict[str, Any]] = []
     if plan.version_ids:
-        for vid, vext, vdate, earliest, latest, dur, kind, citizen, reason, citizen_ext in session.execute(
+        unplaced_rows = session.execute(
             select(
                 Visit.id,
                 Visit.external_id,
@@ -220,6 +220,7 @@ def rota(
                 Visit.citizen_id,
                 UnplacedVisit.reason,
                 Citizen.external_id,
+                Visit.priority,
             )
             .join(UnplacedVisit, UnplacedVisit.visit_id == Visit.id)
             .join(Citizen, Citizen.id == Visit.citizen_id)
@@ -230,8 +231,10 @@ def rota(
                 Visit.date <= end,
                 Visit.status == VISIT_PLANNED,
             )
-            .order_by(Visit.date, Visit.earliest)
-        ):
+            .order_by(Visit.date, Visit.priority, Visit.earliest)
+        )
+        for vid, vext, vdate, earliest, latest, dur, kind, citizen, reason, citizen_ext, prio in (
+                unplaced_rows):
             unplaced.append(
                 {
                     "visit_id": vid,
@@ -245,6 +248,7 @@ def rota(
                     "citizen": cit_name[citizen],
                     "reason": reason,
                     "citizen_ext": citizen_ext,
+                    "priority": prio,
                 }
             )
 

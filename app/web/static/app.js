@@ -17,3 +17,19 @@ document.addEventListener("click", function (event) {
   var target = event.target;
   if (target && target.closest && target.closest("[data-print]")) window.print();
 });
+
+// An address picked from the team's address list (input with list= and data-position="LAT LON")
+// fills in its position; without script the server takes it when latitude and longitude are empty.
+document.addEventListener("change", function (event) {
+  var input = event.target;
+  var targets = input.getAttribute && input.getAttribute("data-position");
+  if (!targets || !input.list) return;
+  var wanted = input.value.trim().toLowerCase();
+  var match = Array.prototype.find.call(input.list.options, function (o) {
+    return o.value.trim().toLowerCase() === wanted;
+  });
+  if (!match) return;
+  var ids = targets.split(" ");
+  document.getElementById(ids[0]).value = match.getAttribute("data-lat");
+  document.getElementById(ids[1]).value = match.getAttribute("data-lon");
+});
