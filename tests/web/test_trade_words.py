@@ -103,9 +103,9 @@ def test_an_unplaced_reason_names_the_date_and_reads_in_swedish() -> None:
 
     from app.mapping import dated_reason
 
-    reason = dated_reason("no carer with skill lift free 07:00-08:30 on day 9 (all routes are full, with each "
-                          "shift's break kept 11:00-13:30; start 07:30-08:00 instead of 07:00-09:00 to keep "
-                          "its spacing from another visit)", dt.date(2026, 12, 1))
+    reason = dated_reason("no carer with skill lift free 07:00-08:30 on day 9 (all routes are full, with "
+                          "each shift's break kept 11:00-13:30; start 07:30-08:00 instead of 07:00-09:00 to "
+                          "keep its spacing from another visit)", dt.date(2026, 12, 1))
     assert "on Thu 10 Dec" in reason and "day 9" not in reason
     said = say_message("sv", reason)
     assert said == ("ingen medarbetare med rätt kompetens (lyft) är ledig 07:00-08:30 tor 10 dec (alla "
