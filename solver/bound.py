@@ -25,8 +25,9 @@ def team_bound(st: TeamState) -> float:
     free visits are placed (the faces already met are then exactly history and pinned visits)."""
     ix, w = st.ix, st.weights
     n_locations = len(ix.tt)
-    shortest_in = [min((ix.tt[p][loc] for p in range(n_locations) if p != loc), default=0)
-                   for loc in range(n_locations)]
+    # The fastest way in, whoever travels (a travel mode may be faster than the car).
+    shortest_in = [min((tt[p][loc] for tt in [ix.tt, *ix.carer_tt] for p in range(n_locations) if p != loc),
+                       default=0) for loc in range(n_locations)]
     total = 0.0
     placeable: dict[tuple[int, int], list[int]] = {}
     for v, vis in enumerate(ix.visits):

@@ -7,15 +7,16 @@ insertion test O(1) per position; they are cached per route until the route chan
 
 Each shift travels at its carer's own minutes (Slot.tt: on foot, by bike or by car). A shift with a
 break window holds its break as a stop of its own in one of the route's gaps (`Timing.pause_at`):
-no travel in, its place the previous stop's, so the leg to the next stop follows the break. Of the
-gaps where it fits, the one that leaves it most room is taken; the insertion test tries a visit
-both before and after the break in that gap, so it never accepts a route without its break (it may
-miss an insertion that would need the break moved to another gap, which a later step can find).
+no travel in, its place the previous stop's, so the leg to the next stop follows the break (as the
+verifier reads a gap). Of the gaps where it fits, the one that leaves it most room is taken. The
+insertion test lets the break go to any gap: taken before the previous stop, just before or just
+after the new visit, or after the next stop (`Timing.est_after`, `lst_before`: one forward and one
+backward pass), still O(1) per position, and it never accepts a route without room for its break.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from solver.index import BASE, Slot, TeamIndex
 
@@ -42,6 +43,13 @@ class Timing:
     pause_at: int | None = None
     pause_lo: int = 0
     pause_hi: int = 0
+    # For the insertion test, with the break free to go to any gap: the starts with no break at all
+    # (`est0`, `lst0`), the earliest start of each visit with the break taken before it (`est_after`,
+    # None: it cannot be) and the latest with the break still to come after it (`lst_before`).
+    est0: list[int] = field(default_factory=list)
+    lst0: list[int] = field(default_factory=list)
+    est_after: list[int | None] = field(default_factory=list)
+    lst_before: list[int | None] = field(default_factory=list)
 
 
 def route_timing(sl: Slot, seq: list[int], loc: list[int], lo: list[int], hi: list[int],
@@ -69,6 +77,7 @@ def route_timing(sl: Slot, seq: list[int], loc: list[int], lo: list[int], hi: li
     pause = sl.pause
     if pause is None or not seq:
         return Timing(est, lst)
+    est0, lst0 = list(est), list(lst)
     # The break before position p: the prefix keeps its earliest starts, the suffix its latest.
     best: tuple[int, int, int, int] | None = None  # (room, p, earliest start, latest start)
     for p in range(n + 1):
@@ -95,7 +104,31 @@ def route_timing(sl: Slot, seq: list[int], loc: list[int], lo: list[int], hi: li
         v = seq[i]
         leg = 0 if i == p - 1 else tt[loc[v]][loc[seq[i + 1]]]
         lst[i] = t = min(hi[v], t - leg - dur[v])
-    return Timing(est, lst, p, a, b)
+    est_after: list[int | None] = [None] * n
+    for i in range(n):
+        v = seq[i]
+        prev_end = sl.start if i == 0 else est0[i - 1] + dur[seq[i - 1]]
+        prev_loc = BASE if i == 0 else loc[seq[i - 1]]
+        arrive = []
+        if max(pause.earliest, prev_end) <= pause.latest:  # the break just before v
+            arrive.append(max(pause.earliest, prev_end) + pause.duration + tt[prev_loc][loc[v]])
+        if i > 0 and (e := est_after[i - 1]) is not None:  # ... or earlier still
+            arrive.append(e + dur[seq[i - 1]] + tt[prev_loc][loc[v]])
+        if arrive and max(lo[v], min(arrive)) <= hi[v]:
+            est_after[i] = max(lo[v], min(arrive))
+    lst_before: list[int | None] = [None] * n
+    for i in range(n - 1, -1, -1):
+        v = seq[i]
+        nxt_loc, nxt_latest = (BASE, sl.end) if i == n - 1 else (loc[seq[i + 1]], lst0[i + 1])
+        leave = []
+        pause_latest = min(pause.latest, nxt_latest - tt[loc[v]][nxt_loc] - pause.duration)
+        if pause.earliest <= pause_latest:  # the break just after v
+            leave.append(pause_latest - dur[v])
+        if i < n - 1 and (e := lst_before[i + 1]) is not None:  # ... or later still
+            leave.append(e - tt[loc[v]][nxt_loc] - dur[v])
+        if leave and min(hi[v], max(leave)) >= lo[v]:
+            lst_before[i] = min(hi[v], max(leave))
+    return Timing(est, lst, p, a, b, est0, lst0, est_after, lst_before)
 
 
 class Routes:
@@ -134,17 +167,57 @@ class Routes:
         return None if tm is None else (tm.est, tm.lst)
 
     def options(self, v: int, k: int, lo: int, hi: int) -> list[Option]:
-        """Every position in route k where visit v can start within [lo, hi]."""
+        """Every position in route k where visit v can start within [lo, hi]. With a break the route
+        keeps it in any one of its gaps: before v (taken earlier, or just before v), or after."""
         tm = self.timing(k)
         if tm is None:
             return []
-        est, lst = tm.est, tm.lst
+        ix, sl, seq = self.ix, self.ix.slots[k], self.routes[k]
+        pause = sl.pause
+        if pause is None:
+            return self._plain_options(v, k, lo, hi, tm.est, tm.lst)
+        tt, loc = sl.tt, ix.v_loc
+        lv, d = loc[v], self.dur[v]
+        est0, lst0 = (tm.est0, tm.lst0) if seq else ([], [])
+        out = []
+        n = len(seq)
+        for p in range(n + 1):
+            if p == 0:
+                prev_end, prev_loc = sl.start, BASE
+            else:
+                u = seq[p - 1]
+                prev_end, prev_loc = est0[p - 1] + self.dur[u], loc[u]
+            if prev_end > hi:
+                break  # every later position ends its predecessor later still
+            next_loc, next_latest = (BASE, sl.end) if p == n else (loc[seq[p]], lst0[p])
+            into, out_of = tt[prev_loc][lv], tt[lv][next_loc]
+            spans = []
+            # The break in the gap v goes into: just before v (at the previous stop's place) ...
+            pause_start = max(pause.earliest, prev_end)
+            latest = min(hi, next_latest - out_of - d)
+            if pause_start <= pause.latest:
+                spans.append((max(lo, pause_start + pause.duration + into), latest))
+            # ... or just after v (at v's place).
+            pause_latest = min(pause.latest, next_latest - out_of - pause.duration)
+            if pause.earliest <= pause_latest:
+                spans.append((max(lo, prev_end + into), min(hi, pause_latest - d)))
+            # Taken before the previous stop.
+            if p > 0 and (e := tm.est_after[p - 1]) is not None:
+                spans.append((max(lo, e + self.dur[seq[p - 1]] + into), latest))
+            # Still to come after the next stop.
+            if p < n and (e := tm.lst_before[p]) is not None:
+                spans.append((max(lo, prev_end + into), min(hi, e - out_of - d)))
+            dtravel = into + out_of - tt[prev_loc][next_loc]
+            for a, b in _merged([(a, b) for a, b in spans if a <= b]):
+                out.append(Option(k, p, a, b, dtravel))
+        return out
+
+    def _plain_options(self, v: int, k: int, lo: int, hi: int, est: list[int], lst: list[int]
+                       ) -> list[Option]:
+        """options() for a shift without a break."""
         ix, sl, seq = self.ix, self.ix.slots[k], self.routes[k]
         tt, loc = sl.tt, ix.v_loc
         lv, d = loc[v], self.dur[v]
-        pause = sl.pause
-        # An empty route takes its break once it has a visit: before or after that visit.
-        pause_at = tm.pause_at if seq else (0 if pause is not None else None)
         out = []
         n = len(seq)
         for p in range(n + 1):
@@ -155,30 +228,17 @@ class Routes:
                 prev_end, prev_loc = est[p - 1] + self.dur[u], loc[u]
             if prev_end > hi:
                 break  # every later position ends its predecessor later still
-            if p == n:
-                next_loc, next_latest = BASE, sl.end
-            else:
-                next_loc, next_latest = loc[seq[p]], lst[p]
-            dtravel = tt[prev_loc][lv] + tt[lv][next_loc] - tt[prev_loc][next_loc]
-            if p != pause_at or pause is None:
-                a = max(lo, prev_end + tt[prev_loc][lv])
-                b = min(hi, next_latest - tt[lv][next_loc] - d)
-                if a <= b:
-                    out.append(Option(k, p, a, b, dtravel))
-                continue
-            # The gap holding the break: v goes in before it (the break then follows v, at v's place) ...
             a = max(lo, prev_end + tt[prev_loc][lv])
-            pause_latest = min(pause.latest, next_latest - tt[lv][next_loc] - pause.duration)
-            b = min(hi, pause_latest - d)
-            if a <= b and pause.earliest <= pause_latest:
-                out.append(Option(k, p, a, b, dtravel))
-            # ... or after it (the break at the previous stop's place, then the leg to v).
-            pause_start = max(pause.earliest, prev_end)
-            if pause_start <= pause.latest:
-                a = max(lo, pause_start + pause.duration + tt[prev_loc][lv])
-                b = min(hi, next_latest - tt[lv][next_loc] - d)
-                if a <= b:
-                    out.append(Option(k, p, a, b, dtravel))
+            if a > hi:
+                continue
+            if p == n:
+                next_loc = BASE
+                b = min(hi, sl.end - tt[lv][BASE] - d)
+            else:
+                next_loc = loc[seq[p]]
+                b = min(hi, lst[p] - tt[lv][next_loc] - d)
+            if a <= b:
+                out.append(Option(k, p, a, b, tt[prev_loc][lv] + tt[lv][next_loc] - tt[prev_loc][next_loc]))
         return out
 
     def route_travel(self, k: int) -> int:
@@ -193,3 +253,14 @@ class Routes:
         for a, b in zip(seq, seq[1:], strict=False):
             total += tt[loc[a]][loc[b]]
         return total
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching intervals joined (each minute in the result is feasible)."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out

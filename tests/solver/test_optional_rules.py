@@ -4,12 +4,15 @@ may wait when not everything fits. Every plan also passes the team's verifier.""
 from __future__ import annotations
 
 import dataclasses
+import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 
-from solver import solve
+from solver import rules, solve
 from solver.descents import sweep_musts
-from solver.index import build_team_index
+from solver.index import BASE, build_team_index
 from solver.insertion import place
 from solver.objective import WEIGHTS, faces, unplaced
 from solver.scope import Scope
@@ -174,3 +177,64 @@ def test_a_replan_after_a_sick_call_keeps_breaks_and_spacing() -> None:
     # Day 0 stays as it was.
     day0 = {a for a in plan.assignments if "-d0-" in a.visit}
     assert day0 <= set(replanned.assignments)
+
+
+@pytest.mark.shared
+def test_pinned_visits_around_a_break_are_kept_whole() -> None:
+    # The break fits only between the first two visits; the route is rebuilt in start order, when the
+    # third visit comes the break must move back to that gap.
+    lunch = BreakWindow(earliest=600, latest=720, duration=30)
+    anna = carer("anna", shifts=(Shift(0, 420, 930, lunch),))
+    homes = [citizen("p1", north=0.002), citizen("p2", north=0.003), citizen("p3", north=0.004)]
+    visits = [visit("a", "p1", earliest=560, latest=560, duration=40),
+              visit("b", "p2", earliest=640, latest=640, duration=30, need="b"),
+              visit("c", "p3", earliest=681, latest=681, duration=45, need="c")]
+    pins = [Assignment("a", ("anna",), 560), Assignment("b", ("anna",), 640), Assignment("c", ("anna",), 681)]
+    p = problem([anna], homes, visits, pinned=pins)
+    plan = solve(p, quick())
+    assert sorted(plan.assignments, key=lambda a: a.start) == pins
+    assert shared_verify(p, plan)[0] == []
+
+
+@hs.composite
+def one_shift_with_a_break(draw: hs.DrawFn) -> Problem:
+    pause = BreakWindow(draw(hs.integers(540, 660)), draw(hs.integers(660, 760)),
+                        draw(hs.sampled_from((15, 30, 45))))
+    mode = draw(hs.sampled_from((None, "walk")))
+    anna = dataclasses.replace(carer("anna", shifts=(Shift(0, 420, 930, pause),)), travel_mode=mode)
+    homes = [citizen(f"p{i}", north=draw(hs.floats(-0.01, 0.01)), east=draw(hs.floats(-0.01, 0.01)))
+             for i in range(4)]
+    visits = []
+    for i in range(draw(hs.integers(1, 8))):
+        earliest = draw(hs.integers(420, 800))
+        visits.append(visit(f"v{i}", f"p{draw(hs.integers(0, 3))}", earliest=earliest,
+                            latest=earliest + draw(hs.sampled_from((0, 20, 90, 240))),
+                            duration=draw(hs.sampled_from((15, 30, 60))), need=f"n{i}"))
+    return problem([anna], homes, visits, travel_modes=WALK)
+
+
+@given(one_shift_with_a_break(), hs.randoms(use_true_random=False))
+@settings(max_examples=60, deadline=None)
+def test_the_insertion_test_never_accepts_a_route_without_its_break(p: Problem, rnd: random.Random) -> None:
+    ix = build_team_index(p, "T", Travel.for_problem(p))
+    st = TeamState(ix, p.max_carers_per_month, [[set() for _ in ix.months] for _ in ix.citizens])
+    for v in range(len(ix.visits)):
+        opts = st.options(v, 0, ix.visits[v].earliest, ix.visits[v].latest)
+        if not opts:
+            continue
+        o = rnd.choice(opts)
+        start = rnd.randint(o.lo, o.hi)  # any minute of an option must do
+        st.insert(v, [o], start, start, start)
+        assert st.times(0) is not None
+        # As the verifier reads it: the idle spans, travel just before the next visit.
+        tt, loc, sl = ix.slots[0].tt, ix.v_loc, ix.slots[0]
+        starts = st.schedule_route(0)
+        gaps, t, here = [], sl.start, BASE
+        for u, s in zip(st.routes[0], starts, strict=True):
+            assert t + tt[here][loc[u]] <= s
+            gaps.append((t, s - tt[here][loc[u]]))
+            t, here = s + st.dur[u], loc[u]
+        assert t + tt[here][BASE] <= sl.end
+        gaps.append((t, sl.end - tt[here][BASE]))
+        assert sl.pause is not None
+        assert rules.break_start(gaps, sl.pause.earliest, sl.pause.latest, sl.pause.duration) is not None
