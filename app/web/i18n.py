@@ -45,6 +45,11 @@ SV: dict[str, str] = {
     "Extra driving (min)": "Extra körtid (min)",
     "From the usual time (min)": "Från den vanliga tiden (min)",
     "Choose": "Välj",
+    "Who could come?": "Vem kan komma?",
+    ("Nothing is saved yet. Save the extra visit on the adjust page; once the re-plan has placed it, its "
+     "page offers these carers with one click."):
+        ("Inget är sparat än. Spara extrabesöket på sidan för ändringar; när omplaneringen har lagt ut det "
+         "erbjuder dess sida de här medarbetarna med ett klick."),
     "Where does {name} fit?": "Var passar {name} in?",
     "Weeks": "Veckor",
     "Look again": "Titta igen",
