@@ -152,7 +152,8 @@ def test_a_relative_asks_for_an_extra_visit_and_the_coordinator_sees_who_could_c
     client.cookies.set("lang", "sv")
     page = client.post(f"/teams/{team_a.id}/adjust/extra/candidates", data={
         "plan_id": str(_plan_id(db_session, lunch)), "citizen": str(lunch.citizen_id),
-        "date": DAY.isoformat(), "earliest": "14:00", "latest": "15:00", "duration": "30", "carers_needed": "1", "need": "extra"})
+        "date": DAY.isoformat(), "earliest": "14:00", "latest": "15:00", "duration": "30",
+        "carers_needed": "1", "need": "extra"})
     assert page.status_code == 200, page.text[:500]
     text = page.text
     assert "Vem kan komma?" in text and "Inget är sparat än" in text
