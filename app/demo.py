@@ -73,6 +73,17 @@ NOTES = ["Nyckel i nyckelgömman vid dörren, koden får du av planeraren.", "H�
          "Hund i lägenheten (snäll).", "Använder rollator; se till att hallen är fri.",
          "Diabetiker: se till att maten blir uppäten.", "Tycker om att prata om Indalsälven och fiske.",
          None, None, None]
+# How the help is given, per need: what a carer new to the citizen reads on the day's route.
+CARE_INSTRUCTIONS = {
+    "morning": "Hjälp med tvätt vid handfatet och påklädning; låt brukaren göra det hen klarar själv. "
+               "Frukost: gröt och kaffe.",
+    "lunch": "Värm den färdiga lunchen, duka fram och sitt med en stund.",
+    "evening": "Hjälp med kvällstoalett och att gå till sängs; kontrollera att larmet sitter på.",
+    "shower": "Duschpallen står i badrummet; torka ordentligt och smörj in fötterna.",
+    "medication": "Ge läkemedlen ur dosetten och se att de tas; signera på listan.",
+    "cleaning": "Dammsug och våttorka golven, byt sängkläder varannan gång.",
+    "shopping": "Inköpslistan ligger på kylskåpet; kvitto och växel i kuvertet.",
+}
 
 
 @dataclass(slots=True)
@@ -197,7 +208,7 @@ def seed_demo(session: Session, *, start: dt.date | None = None, days: int = DEM
             session.flush()
             for n in needs:
                 session.add(Need(external_id=f"{citizen.external_id}-{n['kind']}", citizen_id=citizen.id,
-                                 valid_from=start, **n))
+                                 valid_from=start, care_instructions=CARE_INSTRUCTIONS.get(n["kind"]), **n))
                 need_count += 1
         info.citizens += CITIZENS_PER_TEAM[t_index]
     session.flush()

@@ -103,6 +103,23 @@ def _read_stats(prefix: Path) -> dict[str, dict[str, float]]:
     return rows
 
 
+def _cpu_seconds(supervisor_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by uvicorn's server processes (answering requests) and by the planner
+    processes they started (the plan job's, the re-plans'); psutil comes with Locust."""
+    import psutil
+
+    def used(p: psutil.Process) -> float:
+        try:
+            t = p.cpu_times()
+            return float(t.user + t.system)
+        except psutil.Error:
+            return 0.0
+
+    servers = psutil.Process(supervisor_pid).children()
+    planners = [c for p in servers for c in p.children(recursive=True)]
+    return {"server": sum(used(p) for p in servers), "planner": sum(used(p) for p in planners)}
+
+
 def _jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
@@ -184,6 +201,7 @@ def measure(*, quick: bool) -> dict[str, Any]:
 
             cutter = threading.Thread(target=cut, daemon=True)
             load_before = os.getloadavg()[0]
+            cpu_before = _cpu_seconds(server.pid)
             cutter.start()
             prefix = work / "load"
             subprocess.run([str(Path(sys.executable).parent / "locust"), "-f", str(Path(__file__).parent /
@@ -194,6 +212,7 @@ def measure(*, quick: bool) -> dict[str, Any]:
                            env={**os.environ, "HOMECARE_LOAD": json.dumps(conf)}, check=False,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             load_after = os.getloadavg()[0]
+            cpu_after = _cpu_seconds(server.pid)
             cutter.join(timeout=60)
             stats = _read_stats(prefix)
             errors = _jsonl(work / "errors.jsonl")
@@ -234,6 +253,9 @@ def measure(*, quick: bool) -> dict[str, Any]:
         # The machine's run queue (1-minute load average) as the load started and ended, and its cores:
         # the server shares them with Locust, PostgreSQL, the plan job and whatever else runs there.
         "load_average": [round(load_before, 2), round(load_after, 2)], "cores": os.cpu_count(),
+        # What the load cost the server itself, whatever else the machine ran.
+        "server_cpu_s": round(cpu_after["server"] - cpu_before["server"], 1),
+        "planner_cpu_s": round(cpu_after["planner"] - cpu_before["planner"], 1),
     }
 
 
@@ -253,6 +275,7 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
              fmt(s["p99"], 0), fmt(s["failures"], 0)] for name, s in sorted(r["stats"].items())]
     pages_p95 = max((r["stats"][k]["p95"] for k in PAGE_KINDS if k in r["stats"]), default=float("nan"))
     outage_500 = sum(n for status, n in r["outage_answers_by_status"].items() if status != "503")
+    requests = r["stats"].get("Aggregated", {}).get("requests", 0.0)
     lines = [
         f"{r['members']} team members and {r['coordinators']} coordinators for {r['duration_s']} s, one plan "
         f"job running ({'started' if r['plan_job_started'] else 'NOT started'}); the database cut away for "
@@ -269,6 +292,10 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
         + "".join(f"\n  - {kind}" for kind in r.get("server_errors_outside_kinds", [])),
         f"- During the outage: {r['outage_answers_by_status']} (target: 503 only): "
         f"{'PASS' if outage_500 == 0 else 'FAIL'}",
+        f"- CPU used by the server processes: {fmt(r['server_cpu_s'], 1)} s over {r['duration_s']} s "
+        f"({fmt(1000 * r['server_cpu_s'] / max(1.0, requests), 0)} ms a request, all kinds, the logins' "
+        f"argon2 hashes included); by planner "
+        f"processes (plan job, re-plans; below the server's priority): {fmt(r['planner_cpu_s'], 1)} s",
         f"- Server processes replaced by uvicorn as unresponsive: {r['server_processes_replaced']}; "
         f"requests failed with a traceback in the server: {r['server_tracebacks']}",
         f"- Recovered {fmt(r['recovery_s'], 1)} s after the database came back, target "

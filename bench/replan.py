@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +89,9 @@ def _avoidable_new_faces(result: Any, old_assignments: list[Any]) -> int:
 
 def run_scenarios(instance: str = "team-m", *, seed: int = 0, workdir: Path | None = None,
                   full_plan: Path | None = None, day_solve_s: float = DAY_SOLVE_S,
-                  week_solve_s: float = WEEK_SOLVE_S, full_plan_s: float = FULL_PLAN_S) -> dict[str, Any]:
-    """Run every scenario for a day and a week; returns rows of figures (JSON-ready)."""
+                  week_solve_s: float = WEEK_SOLVE_S, full_plan_s: float = FULL_PLAN_S,
+                  scenarios: Sequence[str] | None = None) -> dict[str, Any]:
+    """Run every scenario (or those named) for a day and a week; returns rows of figures (JSON-ready)."""
     from app.replan import ReplanFailed, replan
     from app.replan.scenarios import SCENARIOS, make_scenario, scenario_day
     from exchange import parse_instance, parse_plan, plan_from_doc, to_problem
@@ -113,7 +115,7 @@ def run_scenarios(instance: str = "team-m", *, seed: int = 0, workdir: Path | No
     plan_doc = json.loads(full_plan.read_text())
     day = scenario_day(inst, seed)
     rows: list[dict[str, Any]] = []
-    for name in SCENARIOS:
+    for name in scenarios or SCENARIOS:
         for span, limit, solve_s in ((1, DAY_LIMIT_S, day_solve_s), (7, WEEK_LIMIT_S, week_solve_s)):
             tag = f"{name}-{'day' if span == 1 else 'week'}"
             doc = make_scenario(name, inst, day=day, span=span, seed=seed, plan=plan_doc)

@@ -44,6 +44,8 @@ SECTIONS: list[str] = [
     "load",       # Locust load on real server processes, with a database outage (bench/load.py)
     "fair_load",  # fair load in the search, off against on, step-counted (bench/fair_load.py)
     "rules",      # the optional rules on team-m-rules: ours and the routing peer with them (bench/rules.py)
+    "coordinator_help",  # who could take a visit, where a new citizen fits: timed on a planned team
+    "contacts",   # contact-carer proposals: a fresh plan with today's contacts and with the proposed ones
     "team_data",  # the team's own data: sheet import at municipality size, a need edited (bench/team_data.py)
 ]
 

@@ -168,3 +168,18 @@ def propose_contacts(problem: Problem, *, time_limit: float = 10.0, seed: int = 
             out.reach_now += now
             out.reach_proposed += proposal.reach_proposed
     return out
+
+
+def reach_bound(problem: Problem) -> float:
+    """The most of the visits any choice of one contact carer per citizen could let contact carers make:
+    per citizen, the carer eligible for most of their visits, summed, over all visits. A contact carer
+    makes only visits they are eligible for, so no plan, with any contacts, has a higher contact share
+    while it places every visit."""
+    visits_of: dict[CitizenId, list[Visit]] = defaultdict(list)
+    for v in problem.visits:
+        visits_of[v.citizen].append(v)
+    best = 0
+    for p in problem.citizens:
+        best += max((sum(_eligible(c, v, p.avoid) for v in visits_of.get(p.id, []))
+                     for c in problem.carers if c.team == p.team), default=0)
+    return round(best / len(problem.visits), 3) if problem.visits else 0.0

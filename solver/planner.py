@@ -26,9 +26,10 @@ from solver import rules
 from solver.bound import team_bound
 from solver.check import drop_violations
 from solver.construct import construct, retarget_usual_times, set_usual_times
-from solver.index import TeamIndex, build_team_index
+from solver.index import BASE, TeamIndex, build_team_index
 from solver.objective import WEIGHTS, Weights
 from solver.reasons import hhmm, unplaced_reason
+from solver.routes import Option
 from solver.search import improve_team
 from solver.spacing import pressure, spaced_windows
 from solver.state import TeamState
@@ -94,6 +95,24 @@ def team_state(problem: Problem, ix: TeamIndex, fixed: dict[str, Assignment],
     st = TeamState(ix, problem.max_carers_per_month, met_before, weights)
     refused: dict[int, str] = {}
 
+    def kept_in_place(v: int, k: int, start: int) -> Option | None:
+        """Visit v at `start` in route k, in start order, when the whole route then still fits its
+        shift: the insertion test keeps the route's break in its gap, but kept visits come in one by
+        one and the break may have to move to another gap for the next one."""
+        seq = st.routes[k]
+        p = sum(st.lo[u] <= start for u in seq)
+        lo, hi = st.lo[v], st.hi[v]
+        st.lo[v] = st.hi[v] = start
+        fits = st.fits_in(seq[:p] + [v] + seq[p:], k)
+        st.lo[v], st.hi[v] = lo, hi
+        if not fits:
+            return None
+        tt, loc = ix.slots[k].tt, ix.v_loc
+        prev_loc = BASE if p == 0 else loc[seq[p - 1]]
+        next_loc = BASE if p == len(seq) else loc[seq[p]]
+        detour = tt[prev_loc][loc[v]] + tt[loc[v]][next_loc] - tt[prev_loc][next_loc]
+        return Option(k, p, start, start, detour)
+
     def put(v: int, a: Assignment) -> str | None:
         vis = ix.visits[v]
         if not rules.attendance_ok(vis.carers, a.carers):
@@ -112,7 +131,7 @@ def team_state(problem: Problem, ix: TeamIndex, fixed: dict[str, Assignment],
                 sl = ix.slots[k]
                 if sl.start <= a.start and a.start + vis.duration <= sl.end:
                     o = st.options(v, k, a.start, a.start)
-                    found = o[0] if o else None
+                    found = o[0] if o else kept_in_place(v, k, a.start)
                     break  # the verifier files a visit under the first shift covering it
             if found is None:
                 return f"{cid} cannot fit it at {a.start} between other visits"

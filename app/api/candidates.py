@@ -3,13 +3,14 @@ and the route (travel, time). Applying one is a hand move (POST /api/plans/{id}/
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from app.api.deps import ReadLogDep
+from app.api.deps import Coordinator, ReadLogDep
 from app.db import SessionDep
 from app.replan.candidates import Candidate
 from app.repositories.core import carer_names_by_external_id
@@ -98,3 +99,55 @@ def _out(c: Candidate, names: dict[str, str]) -> CandidateOut:
         new_faces=list(c.new_faces), distinct_carers_month=c.faces_month, distinct_carers_14d=c.faces_period,
         cap=c.cap, contact_carer=c.contact, added_travel_minutes=c.added_travel,
         minutes_from_usual=c.from_usual, usual_start=c.usual, other_visits_moved=[a.visit for a in c.moves])
+
+
+class FitVisitOut(BaseModel):
+    visit: str
+    date: dt.date
+    need: str
+    start: int | None
+    carers: list[str]
+    carer_names: list[str]
+    not_offered: list[NotOfferedOut]  # when it does not fit: who came closest, what stopped each
+
+
+class CoreCarerOut(BaseModel):
+    carer: str
+    carer_name: str
+    visits: int
+
+
+class FitOut(BaseModel):
+    citizen_id: int
+    start: dt.date
+    end: dt.date
+    visits: int
+    placed: int
+    core_team: list[CoreCarerOut]
+    added_travel_minutes: int
+    fits: bool
+    visits_detail: list[FitVisitOut]
+
+
+@router.get("/citizens/{citizen_id}/fit")
+def citizen_fit(citizen_id: RowId, session: SessionDep, user: Coordinator, reads: ReadLogDep,
+                start: Annotated[dt.date | None, Query(description="first day; default next Monday")] = None,
+                weeks: Annotated[int, Query(ge=1, le=6)] = 4) -> FitOut:
+    """Where a citizen's visits not planned yet (a new citizen, new needs) fit into the team's plans as
+    they stand: a small core team and start times, or what stops it. Nothing is stored."""
+    citizen = get_team_scoped(session, m.Citizen, citizen_id, user)
+    found = svc.fit_citizen_into_plan(session, citizen=citizen, start=start or svc.next_monday(), weeks=weeks)
+    reads.citizens(user=user, citizen_ids=[citizen.id], what="api citizen fit")
+    names = carer_names_by_external_id(session, team_ids=[citizen.team_id])
+    fit = found.fit
+    return FitOut(
+        citizen_id=citizen.id, start=found.start, end=found.end, visits=len(fit.visits), placed=fit.placed,
+        core_team=[CoreCarerOut(carer=c, carer_name=names.get(c, c), visits=n) for c, n in fit.core_team],
+        added_travel_minutes=fit.added_travel, fits=fit.placed == len(fit.visits),
+        visits_detail=[FitVisitOut(
+            visit=v.visit, date=found.date_of(found.visits[v.visit].day), need=found.visits[v.visit].need,
+            start=v.start, carers=list(v.carers), carer_names=[names.get(c, c) for c in v.carers],
+            not_offered=[NotOfferedOut(carer=n.carer, carer_name=names.get(n.carer, n.carer), why=n.why,
+                                       known=n.known, contact_carer=n.contact) for n in v.why_not])
+            for v in fit.visits])
+

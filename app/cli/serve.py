@@ -26,6 +26,7 @@ from app.cli.checks import (
 from app.cli.checks import fail as _fail
 
 app = typer.Typer()  # its commands are registered in app/cli/__init__.py
+KEEP_ALIVE_SECONDS = 75
 export_app = typer.Typer(help="Write an instance or a plan in the exchange format (FORMAT.md).",
                          no_args_is_help=True)
 
@@ -91,6 +92,9 @@ def serve(
                                       "headers are believed, comma-separated (default: the "
                                       "FORWARDED_ALLOW_IPS setting, 127.0.0.1)")] = None,
     reload: Annotated[bool, typer.Option("--reload", help="restart on code changes (development)")] = False,
+    process_timeout: Annotated[int, typer.Option(
+        "--process-timeout", min=1, help="seconds a server process may leave its supervisor's check "
+                                         "unanswered before it is replaced (with --workers)")] = 30,
 ) -> None:
     """Serve the API and the web pages (the schema must be current: `homecare migrate`)."""
     import uvicorn
@@ -119,7 +123,13 @@ def serve(
     typer.echo(f"Serving on http://{host}:{port}/ with {workers} process(es)  (API docs: /docs)", err=True)
     uvicorn.run("app.main:app", host=host, port=port, reload=reload, workers=workers,
                 proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips,
-                log_config=logging_config(settings), access_log=False, server_header=False)
+                log_config=logging_config(settings), access_log=False, server_header=False,
+                # uvicorn's 5 s would replace a process that is only busy (a burst of logins, a CPU
+                # shared with a solve), dropping every request it holds; a hung one still goes.
+                timeout_worker_healthcheck=process_timeout,
+                # A browser keeps a connection for the next page; closed after uvicorn's 5 s, a page
+                # opened at that moment meets a reset instead of an answer. 75 s, as nginx keeps them.
+                timeout_keep_alive=KEEP_ALIVE_SECONDS)
 
 
 @app.command("seed-demo")

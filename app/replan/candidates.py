@@ -12,7 +12,7 @@ this month afterwards, then the least added travel and the start nearest the nee
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -63,14 +63,28 @@ class _Gap:
 
 
 class _Day:
-    """The citizens' plan and every carer's route, as they stand without the visit."""
+    """The citizen's plan and every carer's route on the visit's day, as they stand without the visit
+    (one pass over the plan: a ranked list stays quick on a team of thousands of visits)."""
 
-    def __init__(self, problem: Problem, current: Iterable[Assignment], visit: Visit) -> None:
+    def __init__(self, problem: Problem, current: Iterable[Assignment], visit: Visit,
+                 visits: dict[str, Visit] | None = None) -> None:
         self.problem = problem
         self.visit = visit
-        self.visits = {v.id: v for v in problem.visits}
-        self.plan = {a.visit: a for a in current if a.visit != visit.id}
+        self.visits = visits if visits is not None else {v.id: v for v in problem.visits}
         self.citizen = next(p for p in problem.citizens if p.id == visit.citizen)
+        self.on_day: dict[str, list[tuple[int, int, str]]] = {}  # carer -> (start, end, citizen)
+        self.citizens_own: list[tuple[Visit, Assignment]] = []  # the citizen's other planned visits
+        for a in current:
+            if a.visit == visit.id:
+                continue
+            w = self.visits.get(a.visit)
+            if w is None:
+                continue
+            if w.day == visit.day:
+                for c in a.carers:
+                    self.on_day.setdefault(c, []).append((a.start, a.start + w.duration, w.citizen))
+            if w.citizen == visit.citizen:
+                self.citizens_own.append((w, a))
         points = {t.id: (t.lat, t.lon) for t in problem.teams}
         points.update({c.id: (c.lat, c.lon) for c in problem.citizens})
         self.points = points
@@ -85,9 +99,7 @@ class _Day:
     def usual_start(self) -> int:
         """The need's usual start: the median of the citizen's same need on other days in the plan."""
         v = self.visit
-        starts = [a.start for a in self.plan.values()
-                  if (w := self.visits.get(a.visit)) is not None
-                  and w.citizen == v.citizen and w.need == v.need]
+        starts = [a.start for w, a in self.citizens_own if w.need == v.need]
         usual = round(statistics.median(starts)) if starts else v.earliest
         return min(max(usual, v.earliest), v.latest)
 
@@ -96,9 +108,8 @@ class _Day:
         same = ((lambda d: d // PERIOD_DAYS == v.day // PERIOD_DAYS) if period
                 else (lambda d: problem.month_of(d) == problem.month_of(v.day)))
         out: set[str] = set()
-        for a in self.plan.values():
-            w = self.visits.get(a.visit)
-            if w is not None and w.citizen == v.citizen and same(w.day):
+        for w, a in self.citizens_own:
+            if same(w.day):
                 out.update(a.carers)
         if not period:
             out |= problem.met_before.get((v.citizen, problem.month_of(v.day)), frozenset())
@@ -109,15 +120,11 @@ class _Day:
         v, team = self.visit, carer.team
         travel = self.travel(carer)
         out: list[_Gap] = []
+        mine = self.on_day.get(carer.id, [])
         for shift in carer.shifts:
             if shift.day != v.day:
                 continue
-            stops = sorted(
-                (a.start, a.start + self.visits[a.visit].duration, self.visits[a.visit].citizen)
-                for a in self.plan.values()
-                if carer.id in a.carers and self.visits[a.visit].day == v.day
-                and shift.start <= a.start < shift.end
-            )
+            stops = sorted(x for x in mine if shift.start <= x[0] < shift.end)
             bounds = [(shift.start, team)] + [(end, place) for _s, end, place in stops]
             nexts = [(s, place) for s, _e, place in stops] + [(shift.end, team)]
             for (free, here), (leave, there) in zip(bounds, nexts, strict=True):
@@ -134,8 +141,10 @@ def _nearest(lo: int, hi: int, usual: int) -> int:
 
 
 def rank_carers(problem: Problem, current: Iterable[Assignment], visit_id: str, *,
-                pinned: Iterable[str] = (), limit: int = 10) -> list[Candidate]:
-    """The carers who could take `visit_id` as the plan `current` stands, best first (at most `limit`)."""
+                pinned: Iterable[str] = (), limit: int = 10,
+                order: Callable[[Candidate], tuple[int, ...]] | None = None) -> list[Candidate]:
+    """The carers who could take `visit_id` as the plan `current` stands, best first (at most `limit`);
+    `order` replaces the ranking's key (the rules are checked in that order, up to `limit` kept)."""
     current = list(current)
     visit = next((v for v in problem.visits if v.id == visit_id), None)
     if visit is None:
@@ -171,7 +180,8 @@ def rank_carers(problem: Problem, current: Iterable[Assignment], visit_id: str, 
     for cid, gaps in fits.items():
         best = min(gaps, key=lambda g: (abs(_nearest(g.lo, g.hi, usual) - usual), g.added_travel))
         singles.append(candidate((cid,), _nearest(best.lo, best.hi, usual), best.added_travel))
-    singles.sort(key=lambda c: (c.key(), c.carers))
+    rank = order or Candidate.key
+    singles.sort(key=lambda c: (rank(c), c.carers))
 
     if visit.carers == 1:
         pool = singles
@@ -184,7 +194,7 @@ def rank_carers(problem: Problem, current: Iterable[Assignment], visit_id: str, 
             if common:
                 lo, hi, travel = min(common, key=lambda g: (abs(_nearest(g[0], g[1], usual) - usual), g[2]))
                 pool.append(candidate(tuple(sorted((a, b))), _nearest(lo, hi, usual), travel))
-        pool.sort(key=lambda c: (c.key(), c.carers))
+        pool.sort(key=lambda c: (rank(c), c.carers))
 
     out: list[Candidate] = []
     for c in pool:
@@ -233,3 +243,73 @@ def near_misses(problem: Problem, current: Iterable[Assignment], visit_id: str, 
     order = {WHY_FULL: 0, WHY_PARTNER: 0, WHY_OFF: 2, WHY_SKILL: 3, WHY_AVOID: 4}
     out.sort(key=lambda n: (not n.contact, not n.known, order.get(n.why, 1), n.carer))
     return out[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class FitVisit:
+    visit: str
+    carers: tuple[str, ...]  # empty when it does not fit
+    start: int | None
+    why_not: tuple[NearMiss, ...] = ()  # when it does not fit: the closest carers and what stopped each
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    citizen: str
+    visits: list[FitVisit]
+    core_team: list[tuple[str, int]]  # carers and how many of the visits each takes, most first
+    added_travel: int
+
+    @property
+    def placed(self) -> int:
+        return sum(1 for v in self.visits if v.carers)
+
+
+def fit_citizen(problem: Problem, current: Iterable[Assignment], citizen: str, *,
+                pinned: Iterable[str] = ()) -> Fit:
+    """Where a citizen's visits not planned yet fit into the plan as it stands, with as few faces as the
+    team's room allows. First the core: the carer with room for most of the visits, then the one with
+    room for most of the rest, and so on (a greedy cover). Then visit by visit in time order, each to a
+    carer `rank_carers` offers (every rule and the cap kept, on the plan with the earlier ones placed):
+    a face already chosen first, then the core in its order. Nothing else moves. A visit that fits
+    nowhere says who came closest and what stopped each."""
+    plan = {a.visit: a for a in current}
+    pinned = set(pinned)
+    visits = {v.id: v for v in problem.visits}
+    mine = sorted((v for v in problem.visits if v.citizen == citizen and v.id not in plan),
+                  key=lambda v: (v.day, v.earliest, v.id))
+    carers = list(problem.carers)
+    room: dict[str, set[str]] = {}
+    for v in mine:
+        day = _Day(problem, plan.values(), v, visits)
+        for c in carers:
+            if c.team == day.citizen.team and c.id not in day.citizen.avoid and v.skills <= c.skills \
+                    and day.gaps(c):
+                room.setdefault(c.id, set()).add(v.id)
+    core: dict[str, int] = {}
+    covered: set[str] = set()
+    while True:
+        gain = {c: len(r - covered) for c, r in room.items() if c not in core}
+        best_carer = min(gain, key=lambda c: (-gain[c], c), default=None)
+        if best_carer is None or gain[best_carer] == 0:
+            break
+        core[best_carer] = len(core)
+        covered |= room[best_carer]
+    out: list[FitVisit] = []
+    taken: dict[str, int] = {}
+    travel = 0
+    for v in mine:
+        ranked = rank_carers(problem, plan.values(), v.id, pinned=pinned, limit=1, order=lambda c: (
+            len(c.new_faces), max(core.get(x, len(core)) for x in c.carers), *c.key()))
+        if not ranked:
+            missed = near_misses(problem, plan.values(), v.id, pinned=pinned, limit=3)
+            out.append(FitVisit(v.id, (), None, tuple(missed)))
+            continue
+        best = ranked[0]
+        plan[v.id] = Assignment(v.id, tuple(sorted(best.carers)), best.start)
+        out.append(FitVisit(v.id, best.carers, best.start))
+        travel += best.added_travel
+        for cid in best.carers:
+            taken[cid] = taken.get(cid, 0) + 1
+    order = sorted(taken.items(), key=lambda kv: (-kv[1], kv[0]))
+    return Fit(citizen=citizen, visits=out, core_team=order, added_travel=travel)

@@ -3,12 +3,14 @@ changes still pending applied (what a hand move is checked against), with names 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.replan.candidates import Candidate, NearMiss, near_misses, rank_carers
+from app.mapping import build_problem
+from app.replan.candidates import Candidate, Fit, NearMiss, fit_citizen, near_misses, rank_carers
 from app.replan.changes import apply_changes
 from app.repositories import adjustments as repo
 from app.services.errors import Conflict
@@ -16,6 +18,7 @@ from app.services.hand_moves import adjusted_problem
 from exchange import CHANGES_FORMAT, ExchangeError
 from exchange.changes import parse_changes
 from models import core as m
+from solver import types as st
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,3 +79,32 @@ def suggest_for_new_visit(session: Session, *, plan: m.Plan, user: m.User, visit
     with_visit = apply_changes(problem, cs)
     return rank_carers(with_visit, with_visit.current, str(visit["id"]),
                        pinned={p.visit for p in with_visit.pinned}, limit=limit)
+
+
+@dataclass(frozen=True, slots=True)
+class CitizenFit:
+    citizen: m.Citizen
+    start: dt.date
+    end: dt.date
+    fit: Fit
+    visits: dict[str, st.Visit]  # the citizen's visits fitted, by id
+
+    def date_of(self, day: int) -> dt.date:
+        return self.start + dt.timedelta(days=day)
+
+
+def fit_citizen_into_plan(session: Session, *, citizen: m.Citizen, start: dt.date,
+                          weeks: int = 4) -> CitizenFit:
+    """Where the citizen's visits from `start` for `weeks` weeks that no accepted plan holds yet fit
+    into the team's plans as they stand (a new citizen, or new needs): a small core team and times."""
+    end = start + dt.timedelta(days=7 * weeks - 1)
+    problem = build_problem(session, team_ids=[citizen.team_id], start=start, end=end)
+    fit = fit_citizen(problem, problem.current, citizen.external_id, pinned={p.visit for p in problem.pinned})
+    visits = {v.id: v for v in problem.visits if v.citizen == citizen.external_id}
+    return CitizenFit(citizen=citizen, start=start, end=end, fit=fit, visits=visits)
+
+
+def next_monday(today: dt.date | None = None) -> dt.date:
+    """Where a new citizen's care usually starts: the coming Monday."""
+    today = today or dt.date.today()
+    return today + dt.timedelta(days=7 - today.weekday())

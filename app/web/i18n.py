@@ -45,6 +45,18 @@ SV: dict[str, str] = {
     "Extra driving (min)": "Extra körtid (min)",
     "From the usual time (min)": "Från den vanliga tiden (min)",
     "Choose": "Välj",
+    "Where does {name} fit?": "Var passar {name} in?",
+    "Weeks": "Veckor",
+    "Look again": "Titta igen",
+    ("Every visit of the period is planned already, or there is none: nothing to fit."):
+        ("Alla besök under perioden är redan planerade, eller så finns inga: inget att passa in."),
+    "Fits: all {n} visits, with {k} carers.": "Passar in: alla {n} besök, med {k} medarbetare.",
+    "Does not fit: {m} of {n} visits have no carer free.":
+        "Passar inte: {m} av {n} besök har ingen ledig medarbetare.",
+    "Who would come": "Vem som skulle komma",
+    "What does not fit, and why": "Vad som inte passar, och varför",
+    "nobody in the team could": "ingen i arbetslaget kunde",
+    "Where would the visits fit?": "Var passar besöken in?",
     "Propose contact carers": "Föreslå kontaktpersoner",
     "Contact carers": "Kontaktpersoner",
     ("A contact carer can only make the visits they have the skills for, are not avoided at and work at "
@@ -974,12 +986,30 @@ ENGLISH_WORDS = ("the", "and", "with", "carer", "carers", "citizen", "visit", "v
                  "shower", "medication", "skill", "day", "cap", "draft", "plan version", "is before",
                  "not found", "unplaced", "objective", "seed", "contact carer", "brought", "avoid list")
 
+# When a reason names the day: "day 12" (a plan's day index) or "Thu 10 Dec" (as stored for a coordinator).
+_WHEN = r"(?P<when>day \d+|\w{3} \d{1,2} \w{3})"
+_SV_WEEKDAYS = dict(zip(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+                        ("mån", "tis", "ons", "tor", "fre", "lör", "sön"), strict=True))
+_SV_MONTHS = dict(zip(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+                      ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+                      strict=True))
+
+
+def _when_sv(when: str) -> str:
+    """'day 12' -> 'den dagen' (the page shows the date beside it); 'Thu 10 Dec' -> 'tor 10 dec'."""
+    parts = when.split()
+    if len(parts) == 3 and parts[0] in _SV_WEEKDAYS:
+        return f"{_SV_WEEKDAYS[parts[0]]} {parts[1]} {_SV_MONTHS.get(parts[2], parts[2])}"
+    return "den dagen"
+
+
 # The final check's words for a missing break and a broken spacing (solver/check.py), alone (a refused hand
 # move) or as the reason a visit was dropped.
 _RANGE, _LEAST = r"(?P<lo>\d+)-(?P<hi>\d+)", r"at least (?P<lo>\d+)"
 RULE_MESSAGES = [
     (r"(?P<who>.+?) gets no unbroken (?P<d>\d+)-minute break starting (?P<w>\S+) in the shift (?P<s>\S+) "
-     r"on day \d+", "{who} får ingen obruten rast på {d} minuter med start {w} under passet {s}"),
+     r"on (?:day \d+|\w{3} \d{1,2} \w{3})",
+     "{who} får ingen obruten rast på {d} minuter med start {w} under passet {s}"),
     *((rf"starts (?P<gap>-?\d+) min after (?P<other>.+?) ends, outside the spacing of {gap} min",
        f"börjar {{gap}} min efter att {{other}} slutar, utanför tidsavståndet {sv} min")
       for gap, sv in ((_RANGE, "{lo}–{hi}"), (_LEAST, "minst {lo}"))),
@@ -992,11 +1022,56 @@ RULE_MESSAGES = [
 # reads them: each pattern's named groups fill the Swedish text. A message is translated part by part
 # (parts end at "; "). What no pattern knows stays as it is.
 MESSAGE_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), sv) for p, sv in [
+    # a spreadsheet's cells (app.services.team_data.sheets), the value quoted as the sheet had it
+    (r"^(?P<v>'.*') is not a time$", "{v} är inte en tid"),
+    (r"^(?P<v>'.*') is not a whole number$", "{v} är inte ett heltal"),
+    (r"^(?P<v>'.*') is not a number$", "{v} är inte ett tal"),
+    (r"^(?P<v>'.*') is not a date like (?P<ex>\S+)$", "{v} är inte ett datum som {ex}"),
+    (r"^(?P<v>'.*') is not yes or no$", "{v} är inte ja eller nej"),
+    (r"^(?P<v>'.*') is not a weekday \(.*\)$", "{v} är inte en veckodag (mån..sön)"),
+    (r"^(?P<v>'.*') is not a shift like .*$",
+     "{v} är inte ett pass som 07:00-15:30 eller 07:00-15:30 (11:00-13:00 30)"),
+    (r"^(?P<v>'.*'): write the break as .*$", "{v}: skriv rasten som (11:00-13:00 30)"),
+    (r"^(?P<v>'.*'): the break does not fit within the shift$", "{v}: rasten ryms inte i passet"),
+    (r"^(?P<v>'.*') ends before or when it starts$", "{v} slutar innan eller när det börjar"),
+    (r"^unknown column$", "okänd kolumn"),
+    (r"^the column is missing$", "kolumnen saknas"),
+    (r"^the file is empty$", "filen är tom"),
+    (r"^the file cannot be read as CSV \(UTF-8\) or XLSX: (?P<e>.*)$",
+     "filen kan inte läsas som CSV (UTF-8) eller XLSX: {e}"),
+    (r"^differs from row (?P<n>\d+) \((?P<v>.*)\)$", "skiljer sig från rad {n} ({v})"),
+    (r"^unknown carer (?P<v>'.*')$", "okänd medarbetare {v}"),
+    (r"^(?P<v>'.*') is another team's citizen$", "{v} är brukare i ett annat arbetslag"),
+    (r"^(?P<v>'.*') is another team's carer$", "{v} är medarbetare i ett annat arbetslag"),
+    (r"^the contact carer cannot be on the avoid list$",
+     "kontaktpersonen kan inte vara en medarbetare som brukaren har avböjt"),
+    (r"^give moved, deceased, nursing_home or other$",
+     "ange moved (flyttat), deceased (avliden), nursing_home (särskilt boende) eller other (annat)"),
+    (r"^a need's columns are filled in but not its name$", "insatsens kolumner är ifyllda men inte insatsen"),
+    (r"^unknown skill (?P<v>'.*') \(no carer of the team has it\)$",
+     "okänd kompetens {v} (ingen medarbetare i arbetslaget har den)"),
+    (r"^give the week of the pattern \(1\.\.6\) for these shifts$", "ange schemats vecka (1..6) för passen"),
+    (r"^week (?P<w>\S+) is outside the pattern's (?P<n>\d+) weeks$",
+     "vecka {w} ligger utanför schemats {n} veckor"),
+    (r"^shifts (?P<a>\S+) and (?P<b>\S+) overlap$", "passen {a} och {b} överlappar"),
+    (r"^give the date of the exception$", "ange avvikelsens datum"),
+    (r"^(?P<d>[\d-]+) is before today$", "{d} har redan varit"),
+    (r"^exceptions are kept from today on$", "avvikelser sparas från i dag"),
+    (r"^(?P<v>'.*') is not leave, course or extra$", "{v} är inte ledighet, utbildning eller extrapass"),
+    (r"^give leave, course or extra$", "ange ledighet, utbildning eller extrapass"),
+    (r"^one extra shift per row$", "ett extrapass per rad"),
+    (r"^the carer does not work here on (?P<d>\S+)$", "medarbetaren arbetar inte här {d}"),
+    (r"^the carer is off on (?P<d>\S+) \(row (?P<n>\d+)\)$", "medarbetaren är ledig {d} (rad {n})"),
+    (r"^overlaps the shift (?P<s>\S+) of the roster$", "överlappar passet {s} i schemat"),
+    (r"^overlaps the shift (?P<s>\S+) of row (?P<n>\d+)$", "överlappar passet {s} på rad {n}"),
+    (r"^an extra shift needs start and end$", "ett extrapass behöver start och slut"),
+    (r"^leave and courses take the whole day: give no start or end$",
+     "ledighet och utbildning gäller hela dagen: ange ingen start eller slut"),
     (r"^needs (?P<n>\d+) carers$", "kräver {n} medarbetare (dubbelbemanning)"),
     (r"^no carer in team (?P<team>.+) has (skill (?P<skills>.+)|the right skills)$",
      "ingen medarbetare i arbetslaget har rätt kompetens{skills_sv}"),
-    (r"^no carers? with (skill (?P<skills>.+)|the right skills) on shift (?P<span>\S+) on day (?P<day>\d+)$",
-     "ingen medarbetare med rätt kompetens{skills_sv} arbetar {span} den dagen"),
+    (rf"^no carers? with (skill (?P<skills>.+)|the right skills) on shift (?P<span>\S+) on {_WHEN}$",
+     "ingen medarbetare med rätt kompetens{skills_sv} arbetar {span} {when_sv}"),
     (r"^every carers? with (skill (?P<skills>.+)|the right skills) on shift (?P<span>\S+) "
      r"is on (?P<who>.+)'s avoid list$",
      "alla medarbetare med rätt kompetens{skills_sv} som arbetar {span} är avböjda av {who}"),
@@ -1006,9 +1081,13 @@ MESSAGE_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), sv) for p
     (r"^the (?P<cap>\d+)-carer cap for (?P<who>.+) in (?P<month>\w+) (?P<year>\d+) is reached "
      r"and none of the \d+ is free (?P<span>\S+)$",
      "gränsen på {cap} medarbetare för {who} är nådd den månaden och ingen av dem är ledig {span}"),
-    (r"^no carers? with (skill (?P<skills>.+)|the right skills) free (?P<span>\S+) on day (?P<day>\d+) "
-     r"\(all routes are full\)$",
-     "ingen medarbetare med rätt kompetens{skills_sv} är ledig {span} (alla körlistor är fulla)"),
+    (rf"^no carers? with (skill (?P<skills>.+)|the right skills) free (?P<span>\S+) on {_WHEN} "
+     r"\(all routes are full(, with each shift's break kept (?P<pauses>.+?))?(?P<close>\))?$",
+     "ingen medarbetare med rätt kompetens{skills_sv} är ledig {span} {when_sv} (alla körlistor är fulla"
+     "{pauses_sv}{close}"),
+    (r"^start (?P<lo>\S+)-(?P<hi>\S+) instead of (?P<a>\S+)-(?P<b>\S+) to keep its spacing from another "
+     r"visit(?P<close>\))?$",
+     "start {lo}–{hi} i stället för {a}–{b} för att hålla tidsavståndet till ett annat besök{close}"),
     (r"^planning stopped before this team was planned$",
      "planeringen stoppades innan arbetslaget planerades"),
     (r"^not placed$", "inte utlagt"),
@@ -1101,6 +1180,9 @@ def say_message(lang: str, msg: str, names: dict[str, str] | None = None) -> str
                 named = values.get("skills", "").split(",")
                 skills = [skill_name(lang, x.strip()) for x in named if x.strip()]
                 values["skills_sv"] = f" ({', '.join(skills)})" if skills else ""
+                values["when_sv"] = _when_sv(values.get("when", ""))
+                pauses = values.get("pauses")
+                values["pauses_sv"] = f", med varje pass rast {pauses}" if pauses else ""
                 part = sv.format(**values)
                 break
         else:

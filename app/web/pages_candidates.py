@@ -18,11 +18,12 @@ from app.schemas.core import RowId
 from app.security import check_role, get_team_scoped
 from app.services import candidates as svc
 from app.services import hand_moves
-from app.web.deps import STAFF_ROLES, WebUser
+from app.web.deps import PLANNER_ROLES, STAFF_ROLES, WebUser
 from app.web.forms import FORM_REFUSALS, refusal
+from app.web.pages_rota import parse_day
 from app.web.read import teams as teams_read
 from app.web.render import WebRoute, page
-from models.core import Plan, User, Visit
+from models.core import Citizen, Plan, User, Visit
 
 router = APIRouter(route_class=WebRoute)
 
@@ -81,3 +82,21 @@ def take(request: Request, visit_id: RowId, user: WebUser, session: SessionDep, 
     assignment = next((a for a in version.assignments if a.visit_id == visit.id), None) if version else None
     target = f"/assignments/{assignment.id}?done=moved" if assignment else f"/visits/{visit.id}/candidates"
     return RedirectResponse(target, status_code=303)
+
+
+@router.get("/citizens/{citizen_id}/fit")
+def fit_page(request: Request, citizen_id: RowId, user: WebUser, session: SessionDep, reads: ReadLogDep,
+             start: str | None = None, weeks: int = 4) -> Response:
+    """Where the citizen's visits not planned yet fit, in plain words: who would come, and when; or,
+    for what does not fit, who came closest and what stopped each."""
+    check_role(user, *PLANNER_ROLES)
+    citizen = get_team_scoped(session, Citizen, citizen_id, user, what="citizen not found")
+    first = parse_day(start, svc.next_monday())
+    found = svc.fit_citizen_into_plan(session, citizen=citizen, start=first, weeks=max(1, min(6, weeks)))
+    reads.citizens(user=user, citizen_ids=[citizen.id], what="citizen fit")
+    carer_names, _citizens = teams_read.names_by_external_id(session, [citizen.team_id])
+    missing = [v for v in found.fit.visits if not v.carers]
+    return page(request, "web/fit.html", {
+        "citizen": citizen, "team": citizen.team, "found": found, "names": carer_names, "missing": missing,
+        "why_not": WHY_NOT, "weeks": weeks,
+    }, user=user, team_id=citizen.team_id, active="citizens")

@@ -130,6 +130,10 @@ def test_serve_runs_several_processes_trusts_only_the_named_proxies_and_seeds_no
     assert call["proxy_headers"] is True and call["forwarded_allow_ips"] == "10.0.0.5,10.0.0.6"
     assert call["server_header"] is False and call["access_log"] is False
     assert call["log_config"]["handlers"]["stderr"]["filters"] == ["request_id"]
+    # A process busy for a few seconds under load keeps its requests; only a hung one is replaced.
+    assert call["timeout_worker_healthcheck"] == 30
+    # A tablet that opens the next page after a minute's reading still finds its connection open.
+    assert call["timeout_keep_alive"] >= 60
     # Without --demo the database stays empty: no demo users, no citizens.
     engine = sqlite_engine(db_path)
     try:

@@ -105,6 +105,9 @@ def test_the_carers_day_shows_the_rast_where_the_route_leaves_room(
     # Lunch until 11:30, then the rast from 11:30: the earliest start the route leaves room for.
     assert "11:30–12:00 Rast 30 min" in page
     assert "Rastfönster: 11:00–13:00, 30 min" in page
+    printed = coordinator_pages.get(f"/carers/{carer.id}/korlista", params={"date": DAY.isoformat()})
+    assert printed.status_code == 200
+    assert "11:30–12:00 Rast 30 min" in _text(printed.text)
 
 
 def test_the_carers_day_says_when_the_route_leaves_no_room_for_the_rast(

@@ -189,3 +189,17 @@ def test_a_re_plan_blames_the_visit_it_may_move_not_the_one_it_must_keep() -> No
     assert list(check_assignments(p, plan)) == ["breakfast"]
     p.replan_days = (1, 1)
     assert list(check_assignments(p, plan)) == ["insulin"]
+
+
+def test_visits_kept_as_they_were_stand_when_the_break_has_to_move_back_for_the_last_of_them() -> None:
+    # Kept visits are put back one by one in start order; the break first sits after the 11:30 visit,
+    # and the 11:45 visit only fits once it moves back to 10:00, between the first two.
+    visits = [visit("a", "p1", earliest=540, latest=540, duration=60),
+              visit("b", "p1", earliest=630, latest=630, duration=70, need="b"),
+              visit("c", "p1", earliest=705, latest=705, duration=55, need="c")]
+    shift = Shift(0, 420, 930, break_window=BreakWindow(600, 720, 30))
+    kept = [Assignment("a", ("anna",), 540), Assignment("b", ("anna",), 630), Assignment("c", ("anna",), 705)]
+    p = problem([carer("anna", shifts=(shift,))], [citizen("p1")], visits, pinned=kept)
+    plan = solve(p, quick())
+    assert sorted(plan.assignments, key=lambda a: a.start) == kept
+    assert verify(p, plan)[0] == []

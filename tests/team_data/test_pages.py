@@ -186,3 +186,35 @@ def test_a_new_citizens_position_is_taken_from_the_address_list_of_an_imported_s
     api = client.get(f"/api/teams/{week.team.id}/addresses", headers=headers["member"]).json()
     assert {"address": "Sjögatan 1", "lat": 62.4011, "lon": 17.3302} in api
     assert client.get(f"/api/teams/{week.team.id}/addresses", headers=headers["member_b"]).status_code == 404
+
+
+def test_a_sheets_errors_read_in_swedish_on_the_swedish_page(coordinator, week):
+    from app.web.i18n import ENGLISH_WORDS
+
+    english = re.compile(r"(?<![\wåäöÅÄÖ-])(" + "|".join(re.escape(w) for w in ENGLISH_WORDS)
+                         + r")(?![\wåäöÅÄÖ-])", re.I)
+    team = week.team.id
+    sheets = {
+        "citizens": ("brukar_id,namn,lat,lon,kontaktperson,insats,veckodagar,tidigast_start,senast_start,"
+                     "minuter,kompetens,födelseår,okänd\n"
+                     "TA-x,Ola,norr,17.3,TA-nobody,lunch,helg,11:00,25:00,30,flyg,1930,\n"
+                     "TA-x,Olle,,,,,,,,,,,\n"),
+        "carers": ("medarbetar_id,namn,schema_från,schema_veckor,vecka,mån,avvikelse_datum,avvikelse,"
+                   "avvikelse_tid\n"
+                   f"TA-y,Ylva,{MON},1,3,07:00-15:00 (16:00-17:00 30),2020-01-01,semester,\n"
+                   f"TA-y,,,,,,{day(2)},extrapass,\n"
+                   f"TA-y,,,,,,{day(3)},sjuk,\n"),
+    }
+    for kind, body in sheets.items():
+        r = coordinator.post(f"/teams/{team}/sheets/check", data={"kind": kind, "effective": str(MON)},
+                             files={"file": (f"{kind}.csv", body.encode())})
+        assert r.status_code == 422, r.text
+        listed = re.search(r'<ul id="sheet-errors">(.*?)</ul>', r.text, re.S)
+        assert listed is not None, r.text
+        items = re.findall(r"<li>(.*?)</li>", listed.group(1), re.S)
+        assert len(items) >= 3 and all(i.startswith("rad ") for i in items), items
+        assert not english.findall(" ".join(items)), items
+    check = f"/teams/{team}/sheets/check"
+    citizens = coordinator.post(check, data={"kind": "citizens", "effective": str(MON)},
+                                files={"file": ("c.csv", sheets["citizens"].encode())}).text
+    assert "&#39;25:00&#39; är inte en tid" in citizens and "&#39;helg&#39; är inte en veckodag" in citizens

@@ -114,3 +114,29 @@ def test_a_carer_off_at_lunch_is_named_with_what_stopped_her(
     text = client.get(f"/visits/{lunch.id}/candidates").text
     missed = text[text.index('id="not-offered"'):]
     assert "Fatima Ali" in missed and "arbetar inte den tiden" in missed and "träffad denna månad" in missed
+
+
+def test_a_new_citizen_fits_with_a_carer_already_working_nearby_and_an_evening_need_says_why_not(
+        client: TestClient, users: dict[str, m.User], make: Make, team_a: m.Team,
+        db_session: Session) -> None:
+    """Greta starts tomorrow with a morning and a late evening visit; the team works days only."""
+    _lunch, _fatima, _johan = _astrids_lunch_unplaced(make, team_a, db_session)
+    greta = make.citizen(team_a, name="Greta Berg")
+    make.visit(greta, kind="morning", date=DAY, earliest=600, latest=660, duration=30)
+    make.visit(greta, kind="evening", date=DAY, earliest=1200, latest=1260, duration=30)
+    db_session.flush()
+    client.cookies.set(SESSION_COOKIE, create_access_token(users["coordinator"]))
+    client.cookies.set("lang", "sv")
+    text = client.get(f"/citizens/{greta.id}/fit", params={"start": DAY.isoformat(), "weeks": 1}).text
+    assert "Passar inte: 1 av 2 besök har ingen ledig medarbetare." in text
+    missing = text[text.index('id="fit-missing"'):]
+    assert "Kväll" in missing or "kväll" in missing.lower()
+    assert "arbetar inte den tiden" in missing
+    api = client.get(f"/api/citizens/{greta.id}/fit", params={"start": DAY.isoformat(), "weeks": 1},
+                     headers={"Authorization": f"Bearer {create_access_token(users['coordinator'])}"})
+    assert api.status_code == 200, api.text
+    body = api.json()
+    assert body["visits"] == 2 and body["placed"] == 1 and not body["fits"]
+    assert len(body["core_team"]) == 1
+    client.cookies.set(SESSION_COOKIE, create_access_token(users["member"]))
+    assert client.get(f"/citizens/{greta.id}/fit").status_code == 403

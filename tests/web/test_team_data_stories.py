@@ -127,3 +127,17 @@ def test_a_member_reads_citizens_but_cannot_reach_the_edit_pages(page: Any, site
     record = page.locator("table a").first.get_attribute("href")
     assert page.goto(f"{page.base}{record}").status == 200
     assert page.goto(f"{page.base}{record.replace('/record', '/edit')}").status == 403
+
+
+def test_an_address_from_the_teams_list_fills_in_its_position(page: Any, site: DemoSite) -> None:
+    team = site.teams["Centrum"]
+    with sqlite3.connect(site.db_path) as db:
+        address, lat, lon = db.execute(
+            "SELECT address, lat, lon FROM citizens WHERE team_id = ? AND address IS NOT NULL "
+            "ORDER BY id LIMIT 1", (team,)).fetchone()
+    login(page, "coordinator", site.password)
+    page.goto(f"{page.base}/teams/{team}/citizens/new")
+    assert page.locator(f'#address-list option[value="{address}"]').count() == 1
+    page.get_by_label("Address").fill(address.upper())
+    assert float(page.get_by_label("Latitude").input_value()) == pytest.approx(lat)
+    assert float(page.get_by_label("Longitude").input_value()) == pytest.approx(lon)

@@ -314,14 +314,14 @@ class _Cells:
 
     def as_weekdays(self, key: str) -> list[int]:
         out = []
-        for w in self.as_words(key):
-            w = w.lower()[:3]
+        for word in self.as_words(key):
+            w = word.lower()[:3]
             if w in DAYS_EN:
                 out.append(DAYS_EN.index(w))
             elif w in DAYS_SV:
                 out.append(DAYS_SV.index(w))
             else:
-                self.err(key, f"{w!r} is not a weekday (mon..sun or mån..sön)")
+                self.err(key, f"{word!r} is not a weekday (mon..sun or mån..sön)")
         return sorted(set(out))
 
     def as_shifts(self, key: str) -> list[CellShift]:
@@ -344,9 +344,8 @@ class _Cells:
                 self.err(key, f"{part!r} ends before or when it starts")
                 continue
             minutes = int(m.group(5)) if m.group(5) else None
-            problem = break_problem(start, end, earliest, latest, minutes)
-            if problem:
-                self.err(key, f"{part!r}: {problem.split(': ', 1)[-1]}")
+            if break_problem(start, end, earliest, latest, minutes):
+                self.err(key, f"{part!r}: the break does not fit within the shift")
                 continue
             out.append(CellShift(start, end, earliest, latest, minutes))
         return sorted(out)

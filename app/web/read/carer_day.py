@@ -19,6 +19,7 @@ from models.core import (
     Assignment,
     Carer,
     Citizen,
+    Need,
     Shift,
     Visit,
     assignment_carers,
@@ -43,6 +44,7 @@ class Stop:
     block: Block | None = None
     address: str | None = None
     notes: str | None = None  # the citizen's practical notes (key, door, alarm), for the team only
+    instructions: str | None = None  # how the help is given: the need's instructions, else the citizen's
 
 
 def _place_break(stops: list[Stop], shift_end: int, earliest: int, latest: int, minutes: int) -> Stop | None:
@@ -94,9 +96,12 @@ def carer_day(session: Session, *, carer: Carer, day: dt.date) -> dict[str, Any]
             Citizen.address,
             Citizen.external_id,
             Citizen.notes,
+            Need.care_instructions,
+            Citizen.how_notes,
         )
         .join(Visit, Visit.id == Assignment.visit_id)
         .join(Citizen, Citizen.id == Visit.citizen_id)
+        .outerjoin(Need, Need.id == Visit.need_id)
         .join(assignment_carers, assignment_carers.c.assignment_id == Assignment.id)
         .where(
             Assignment.plan_version_id.in_(plan.version_ids or [-1]),
@@ -150,7 +155,7 @@ def carer_day(session: Session, *, carer: Carer, day: dt.date) -> dict[str, Any]
         here = base
         for r in inside:
             t = travel.minutes(here, f"cit:{r[9]}")
-            stops.append(Stop("visit", r[1], r[1] + r[6], t, block(r), r[14], r[16]))
+            stops.append(Stop("visit", r[1], r[1] + r[6], t, block(r), r[14], r[16], r[17] or r[18]))
             here = f"cit:{r[9]}"
             total_travel += t
         back = travel.minutes(here, base)

@@ -20,7 +20,7 @@ document.addEventListener("click", function (event) {
 
 // An address picked from the team's address list (input with list= and data-position="LAT LON")
 // fills in its position; without script the server takes it when latitude and longitude are empty.
-document.addEventListener("change", function (event) {
+function fillPosition(event) {
   var input = event.target;
   var targets = input.getAttribute && input.getAttribute("data-position");
   if (!targets || !input.list) return;
@@ -32,4 +32,6 @@ document.addEventListener("change", function (event) {
   var ids = targets.split(" ");
   document.getElementById(ids[0]).value = match.getAttribute("data-lat");
   document.getElementById(ids[1]).value = match.getAttribute("data-lon");
-});
+}
+document.addEventListener("input", fillPosition);
+document.addEventListener("change", fillPosition);
