@@ -20,7 +20,7 @@ The functions take plain numbers, so each can be read, tested and reused without
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,43 @@ class Weights:
 
 
 WEIGHTS = Weights()
+
+# The continuity setting a team chooses: how much driving a face saved is worth. Travel costs the same
+# in each; continuity weighs less the further down the list. The monthly cap stays a hard rule in every
+# setting (solver/rules.py), so "travel" is the least travel that keeps the cap.
+CONTINUITY_DEFAULT = "fewest"
+CONTINUITY_SETTINGS = ("fewest", "balanced", "travel")
+# "faces:N": drive little, but keep each citizen to N carers a month where the visits allow it.
+FACE_BUDGET_PREFIX = "faces:"
+FACE_BUDGET_MAX = 31
+_SETTINGS = {
+    "fewest": WEIGHTS,
+    "balanced": replace(WEIGHTS, new_carer=12, crowd=18, many=90, not_contact=8),
+    # Starts may stray (time 0: a whole multiple of the grain routing scales by) and a face costs
+    # about two minutes of driving: faces only decide between routes of the same length.
+    "travel": replace(WEIGHTS, new_carer=2, crowd=3, many=15, beyond=100, not_contact=1, time=0.0),
+}
+
+
+class UnknownContinuity(ValueError):
+    """A continuity setting the planner does not know; the message lists those it knows."""
+
+
+def weights_for(setting: str) -> Weights:
+    """The goals' weights for a continuity setting: "fewest" (the planner's own order of goals),
+    "balanced", "travel", or a face budget "faces:N" (travel's weights, but each face beyond N in a
+    citizen's month costs as much as "fewest" charges beyond its target maximum)."""
+    if setting in _SETTINGS:
+        return _SETTINGS[setting]
+    if setting.startswith(FACE_BUDGET_PREFIX):
+        n = setting.removeprefix(FACE_BUDGET_PREFIX)
+        if n.isdigit() and 1 <= int(n) <= FACE_BUDGET_MAX:
+            budget = int(n)
+            return replace(_SETTINGS["travel"], many=WEIGHTS.many, many_from=budget,
+                           beyond=WEIGHTS.beyond, beyond_from=budget + 1)
+    raise UnknownContinuity(f"unknown continuity setting {setting!r}: choose "
+                            f"{', '.join(CONTINUITY_SETTINGS)} or a face budget "
+                            f"{FACE_BUDGET_PREFIX}N (N from 1 to {FACE_BUDGET_MAX})")
 
 
 def unplaced(visits: int = 1, w: Weights = WEIGHTS, priority: int = 1) -> int:

@@ -27,6 +27,7 @@ from app.security import CurrentUser
 from app.services import jobs as service
 from exchange import MAX_INT
 from models.jobs import JOB_STATUSES
+from solver.objective import CONTINUITY_DEFAULT
 
 # On shutdown the in-process runner fails its unfinished jobs and stops their planners at once,
 # rather than keeping the server alive until every time limit has run out.
@@ -52,6 +53,10 @@ class PlanJobIn(BaseModel):
         default=None, ge=1, le=service.MAX_STEPS,
         description="search steps per team instead of the clock: the same seed then gives the same plan "
                     "on any machine (the time limits still cap it)")
+    continuity: str = Field(
+        default=CONTINUITY_DEFAULT, max_length=20,
+        description="how faces weigh against travel: fewest (fewest carers per citizen), balanced, travel "
+                    "(least travel that keeps the monthly cap), or a face budget faces:N")
 
 
 class ProgressOut(BaseModel):
@@ -89,6 +94,7 @@ class PlanJobOut(BaseModel):
     part_time_limit: float | None
     seed: int
     steps: int | None
+    continuity: str
     created_by_id: int | None
     created_at: dt.datetime
     started_at: dt.datetime | None
@@ -110,7 +116,8 @@ def _out(job: Any) -> PlanJobOut:
 def start_job(body: PlanJobIn, session: SessionDep, user: Coordinator, runner: RunnerDep) -> PlanJobOut:
     job = service.submit_plan_job(session, user=user, runner=runner, team_ids=body.team_ids, start=body.start,
                                   end=body.end, time_limit=body.time_limit, seed=body.seed,
-                                  part_time_limit=body.part_time_limit, steps=body.steps)
+                                  part_time_limit=body.part_time_limit, steps=body.steps,
+                                  continuity=body.continuity)
     return _out(job)
 
 

@@ -4,6 +4,7 @@ Reads homecare-instance/1, solves with solver.solve, writes homecare-plan/1 (FOR
 A tqdm bar on stderr shows elapsed time against the limit (or, with --steps, the share of the work
 done), the best objective so far and a lower bound. `--steps N` stops each team's search after N steps
 instead of at the time limit, so a seed gives the same plan on any machine (solver/README.md).
+`--continuity` weighs faces against travel: fewest (the default), balanced, travel, or faces:N.
 Bad input: one clear line on stderr naming the file, exit status 2, no traceback.
 """
 
@@ -19,6 +20,7 @@ from tqdm import tqdm
 
 from exchange import ExchangeError, parse_instance, plan_to_doc, to_problem
 from solver import SolveParams, solve
+from solver.objective import CONTINUITY_DEFAULT, UnknownContinuity, weights_for
 from solver.types import Progress
 
 app = typer.Typer()  # its commands are registered in app/cli/__init__.py
@@ -48,8 +50,16 @@ def plan(
         "--steps", min=1,
         help="Search steps per team instead of searching to the time limit: with the same seed, the "
              "same plan on any machine.")] = None,
+    continuity: Annotated[str, typer.Option(
+        "--continuity",
+        help="How faces weigh against travel: fewest (fewest carers per citizen), balanced, travel (least "
+             "travel that keeps the monthly cap), or a face budget faces:N.")] = CONTINUITY_DEFAULT,
 ) -> None:
     """Plan every visit of INSTANCE with few faces, steady times and low travel."""
+    try:
+        weights = weights_for(continuity)
+    except UnknownContinuity as e:
+        _fail(f"--continuity: {e}")
     if time_limit is None:
         # A clock that stops a step-counted run early would make its plan depend on the machine.
         time_limit = DEFAULT_TIME_LIMIT if steps is None else STEPS_TIME_CAP
@@ -80,12 +90,13 @@ def plan(
 
     try:
         result = solve(problem, SolveParams(time_limit=time_limit, seed=seed, workers=workers,
-                                            on_progress=on_progress, max_iterations=steps))
+                                            on_progress=on_progress, max_iterations=steps,
+                                            weights=weights))
     finally:
         bar.close()
     try:
         output.write_text(json.dumps(plan_to_doc(result, doc.name), indent=1) + "\n", encoding="utf-8")
     except OSError as e:
         _fail(f"cannot write {output}: {e.strerror or e}")
-    typer.echo(f"{len(result.assignments)} visits placed, {len(result.unplaced)} not; "
-               f"plan written to {output}", err=True)
+    typer.echo(f"{len(result.assignments)} visits placed, {len(result.unplaced)} not, continuity "
+               f"{continuity}; plan written to {output}", err=True)

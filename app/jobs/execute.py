@@ -51,6 +51,7 @@ from models.jobs import (
     PlanJob,
     PlanJobPart,
 )
+from solver.objective import CONTINUITY_DEFAULT
 from solver.types import Problem, Progress
 
 log = logging.getLogger(__name__)
@@ -177,6 +178,7 @@ class Claim:
     seed: int
     team: str
     steps: int | None = None  # search steps instead of the clock (the job's `steps`)
+    continuity: str = CONTINUITY_DEFAULT  # the job's weighing of faces against travel
 
 
 def claim(sessions: Sessions, part_id: int, *, max_attempts: int, worker: str | None = None,
@@ -238,7 +240,8 @@ def claim(sessions: Sessions, part_id: int, *, max_attempts: int, worker: str | 
         teams = payload["instance"].get("teams") or [{"id": "?"}]
         return Claim(part_id=part.id, job_id=job.id, attempt=attempt, payload=payload,
                      time_limit=float(part.time_limit or job.time_limit), seed=job.seed + part.seq,
-                     team=str(teams[0]["id"]), steps=(job.params or {}).get("steps"))
+                     team=str(teams[0]["id"]), steps=(job.params or {}).get("steps"),
+                 continuity=(job.params or {}).get("continuity", CONTINUITY_DEFAULT))
 
 
 def _mine(c: Claim) -> Any:

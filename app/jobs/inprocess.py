@@ -64,7 +64,7 @@ def _child_main(conn: Connection, stop: Any, solve_path: str, workers: int, nice
             return
         if msg[0] == "quit":
             return
-        _, payload, time_limit, seed, steps = msg
+        _, payload, time_limit, seed, steps, continuity = msg
 
         def progress(p: Progress) -> None:
             conn.send(("progress", p.phase, p.elapsed, p.objective, p.bound, p.fraction, p.message))
@@ -72,7 +72,7 @@ def _child_main(conn: Connection, stop: Any, solve_path: str, workers: int, nice
         try:
             result = solve_payload(payload, time_limit=time_limit, seed=seed, solve_fn=solve_fn,
                                    on_progress=progress, should_stop=should_stop, workers=workers,
-                                   steps=steps)
+                                   steps=steps, continuity=continuity)
             conn.send(("result", result))
         except SolveFailed as e:
             conn.send(("failed", str(e)))
@@ -97,7 +97,7 @@ class _Child:
 
     def solve(self, c: Claim, relay: Relay) -> dict[str, Any]:
         self.stop.clear()
-        self.conn.send(("solve", c.payload, c.time_limit, c.seed, c.steps))
+        self.conn.send(("solve", c.payload, c.time_limit, c.seed, c.steps, c.continuity))
         stop_at: float | None = None
         while True:
             if self.conn.poll(0.2):
@@ -238,7 +238,7 @@ class InProcessRunner:
                 def solve_part(c: Claim, relay: Relay) -> dict[str, Any]:
                     return solve_payload(c.payload, time_limit=c.time_limit, seed=c.seed, solve_fn=fn,
                                          on_progress=relay.on_progress, should_stop=relay.should_stop,
-                                         steps=c.steps)
+                                         steps=c.steps, continuity=c.continuity)
             else:
                 def solve_part(c: Claim, relay: Relay) -> dict[str, Any]:
                     nonlocal child

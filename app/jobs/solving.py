@@ -14,6 +14,7 @@ from typing import Any
 
 from app.jobs.codec import payload_to_problem, plan_to_result
 from app.settings import get_settings
+from solver.objective import CONTINUITY_DEFAULT, weights_for
 from solver.types import Plan, Problem, Progress, SolveParams
 
 SolveFn = Callable[[Problem, SolveParams], Plan]
@@ -36,11 +37,13 @@ def resolve(path: str | None = None) -> SolveFn:
 def solve_payload(payload: dict[str, Any], *, time_limit: float, seed: int, solve_fn: SolveFn,
                   on_progress: Callable[[Progress], None] | None = None,
                   should_stop: Callable[[], bool] | None = None, workers: int = 1,
-                  steps: int | None = None) -> dict[str, Any]:
-    """Solve one part. Raises SolveFailed when the planner reports an error instead of a plan."""
+                  steps: int | None = None, continuity: str = CONTINUITY_DEFAULT) -> dict[str, Any]:
+    """Solve one part with the goals weighed by `continuity`. Raises SolveFailed when the planner
+    reports an error instead of a plan."""
     problem = payload_to_problem(payload)
     params = SolveParams(time_limit=time_limit, seed=seed, workers=workers,
-                         on_progress=on_progress, should_stop=should_stop, max_iterations=steps)
+                         on_progress=on_progress, should_stop=should_stop, max_iterations=steps,
+                         weights=weights_for(continuity))
     plan = solve_fn(problem, params)
     # The planner never raises for a bad problem: it unplaces everything and flags the error.
     if plan.stats.get("error"):

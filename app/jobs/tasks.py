@@ -44,7 +44,8 @@ def prepare(job_id: int) -> dict[str, Any]:
 
 def _solve(c: Claim, relay: Relay) -> dict[str, Any]:
     return solve_payload(c.payload, time_limit=c.time_limit, seed=c.seed, solve_fn=resolve(),
-                         on_progress=relay.on_progress, should_stop=relay.should_stop, steps=c.steps)
+                         on_progress=relay.on_progress, should_stop=relay.should_stop, steps=c.steps,
+                         continuity=c.continuity)
 
 
 @celery_app.task(name=SOLVE_TASK, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3)

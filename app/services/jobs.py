@@ -35,6 +35,7 @@ from models.jobs import (
     PlanJob,
     PlanJobPart,
 )
+from solver.objective import CONTINUITY_DEFAULT, UnknownContinuity, weights_for
 
 MAX_DAYS = 93  # a quarter: plans are made a month at a time; longer ranges are a typo
 MAX_TIME_LIMIT = 6 * 3600.0
@@ -55,9 +56,10 @@ def _job_not_found(job_id: int) -> NotFound:
 def start_plan_job(session: Session, *, user: User, team_ids: list[int], start: dt.date, end: dt.date,
                    time_limit: float, seed: int = 0, part_time_limit: float | None = None,
                    kind: str = KIND_PLAN, params: dict[str, Any] | None = None,
-                   steps: int | None = None, runner: str) -> PlanJob:
+                   steps: int | None = None, continuity: str = CONTINUITY_DEFAULT, runner: str) -> PlanJob:
     """Store a queued job with one part per team (the caller commits, then submits it). With `steps`,
-    each team's search stops after that many steps rather than at its time limit (kept in `params`)."""
+    each team's search stops after that many steps rather than at its time limit; `continuity` is the
+    team's chosen weighing of faces against travel (solver/objective.py); both kept in `params`."""
     wanted = list(dict.fromkeys(team_ids))
     if not wanted:
         raise Invalid("name at least one team", path="team_ids")
@@ -70,7 +72,11 @@ def start_plan_job(session: Session, *, user: User, team_ids: list[int], start: 
         raise Invalid(f"time_limit must be between 0 and {MAX_TIME_LIMIT:.0f} seconds", path="time_limit")
     if steps is not None and not 1 <= steps <= MAX_STEPS:
         raise Invalid(f"steps must be between 1 and {MAX_STEPS}", path="steps")
-    params = {**(params or {}), **({"steps": steps} if steps is not None else {})}
+    try:
+        weights_for(continuity)
+    except UnknownContinuity as e:
+        raise Invalid(str(e), path="continuity") from e
+    params = {**(params or {}), **({"steps": steps} if steps is not None else {}), "continuity": continuity}
     visible = visible_team_ids(user)
     known = set(session.execute(select(Team.id).where(Team.id.in_(wanted))).scalars())
     for i, team_id in enumerate(wanted):
@@ -100,7 +106,7 @@ def start_plan_job(session: Session, *, user: User, team_ids: list[int], start: 
 
 def submit_plan_job(session: Session, *, user: User, runner: JobRunner, team_ids: list[int], start: dt.date,
                     end: dt.date, time_limit: float, seed: int = 0, part_time_limit: float | None = None,
-                    steps: int | None = None) -> PlanJob:
+                    steps: int | None = None, continuity: str = CONTINUITY_DEFAULT) -> PlanJob:
     """Store a plan job (`start_plan_job`), commit it and hand it to the runner. A queue out of reach
     answers 503: before storing, nothing is stored; at the hand-over, the job is stored as failed."""
     try:
@@ -108,7 +114,8 @@ def submit_plan_job(session: Session, *, user: User, runner: JobRunner, team_ids
     except BrokerUnavailable as e:
         raise JobQueueUnavailable(f"{e}; no job was started, try again later") from e
     job = start_plan_job(session, user=user, team_ids=team_ids, start=start, end=end, time_limit=time_limit,
-                         seed=seed, part_time_limit=part_time_limit, steps=steps, runner=runner.name)
+                         seed=seed, part_time_limit=part_time_limit, steps=steps, continuity=continuity,
+                         runner=runner.name)
     commit_for_workers(session)
     try:
         runner.submit(job.id)
@@ -250,6 +257,7 @@ def job_view(job: PlanJob) -> dict[str, Any]:
         "team_ids": list(job.team_ids), "start": job.start_date, "end": job.end_date,
         "time_limit": job.time_limit, "part_time_limit": job.part_time_limit, "seed": job.seed,
         "steps": (job.params or {}).get("steps"),
+        "continuity": (job.params or {}).get("continuity", CONTINUITY_DEFAULT),
         "created_by_id": job.created_by_id, "created_at": job.created_at, "started_at": job.started_at,
         "finished_at": job.finished_at, "message": job.message, "error": job.error,
         "progress": progress, "plan_id": job.plan_id, "plan_version_id": job.plan_version_id,
