@@ -159,6 +159,10 @@ SV: dict[str, str] = {
     "address list": "adresslista",
     "visit candidates": "vem kan ta besöket",
     "api visit candidates": "API: vem kan ta besöket",
+    "citizen fit": "var brukaren passar in",
+    "api citizen fit": "API: var brukaren passar in",
+    "contact proposals": "förslag på kontaktpersoner",
+    "api contact proposals": "API: förslag på kontaktpersoner",
     "api team changes": "API: teamets ändringar",
     "Write practical things only (keys, habits, what matters to the person): no diagnoses or other health "
     "details, which belong in the care records.":
