@@ -22,6 +22,7 @@ Nothing here commits: the caller's transaction decides (a request's session, a j
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
@@ -296,6 +297,20 @@ def find_or_create_plan(session: Session, *, team_ids: Collection[int], start: d
     return plan
 
 
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def dated_reason(reason: str, start: dt.date) -> str:
+    """The planner counts days from the plan's first day; a coordinator reads dates: "on day 9" becomes
+    "on Thu 10 Dec" (the pages say it in Swedish too)."""
+    def date_words(m: re.Match[str]) -> str:
+        d = start + dt.timedelta(days=int(m.group(1)))
+        return f"on {_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]}"
+
+    return re.sub(r"\bon day (\d+)\b", date_words, reason)
+
+
 def store_plan_version(session: Session, *, team_ids: Collection[int], start: dt.date, end: dt.date,
                        plan: st.Plan, created_by: User | int | None = None,
                        created_by_id: int | None = None, inputs: Mapping[str, Any] | None = None,
@@ -356,7 +371,8 @@ def store_plan_version(session: Session, *, team_ids: Collection[int], start: dt
         for a in plan.assignments])
     if plan.unplaced:
         session.execute(insert(UnplacedVisit), [
-            {"plan_version_id": version.id, "visit_id": visit_ids[u.visit], "reason": u.reason}
+            {"plan_version_id": version.id, "visit_id": visit_ids[u.visit],
+             "reason": dated_reason(u.reason, start)}
             for u in plan.unplaced])
     session.flush()
     return version

@@ -7,7 +7,8 @@ after another in a fixed order and keeps what makes the plan better.
   citizen already meets (the exchange the random steps would draw only now and then);
 - `sweep_new_faces` (re-plans): every carer the re-plan made new to a citizen, in turn, likewise;
 - `sweep_musts`: every unplaced visit of priority 1 tries the place of each placed visit of priority 3,
-  then 2, of its day that a carer who may take it attends;
+  then 2, of its day that a carer who may take it attends; where none makes way alone, the visits of
+  priority 3 in its hours move out of them (`clear_the_hours`) and it tries again;
 - `steady_rare_needs` (fresh plans, last): starts far from their need's usual time tried again,
   with needs weighed as their spread is judged and no new face for anyone.
 """
@@ -20,7 +21,7 @@ from functools import partial
 from solver import objective
 from solver.exchanges import hand_back, take_place_of, to_one_of, yielding_visits
 from solver.handover import hand_over_day
-from solver.insertion import place
+from solver.insertion import best_insertion, place
 from solver.scope import Scope
 from solver.state import TeamState
 
@@ -30,6 +31,7 @@ SWEEP_VISITS = 10
 SWEEP_ROUNDS = 5
 STRAY = 30  # minutes from the usual time from which the final steadying descent tries a start
 STEADY_ROUNDS = 3  # ... while a round gains (one moved start can make room for another)
+CLEAR_COST = 150  # what moving a visit that may wait out of a must-visit's hours may cost at most
 
 
 def keep_if_better(st: TeamState, step: Callable[[], bool]) -> float:
@@ -177,9 +179,51 @@ def sweep_musts(sc: Scope) -> float:
     put aside then goes elsewhere if it can); the first that works is kept. Returns the change."""
     st, ix, total = sc.st, sc.st.ix, 0.0
     for v in [v for v in sc.unplaced() if ix.visits[v].priority == 1]:
-        for u in yielding_visits(sc, v):
+        for clear in (False, True):
+            if clear:
+                # None could make way alone: the ones that may wait leave v's hours, then try again.
+                total += clear_the_hours(sc, v)
+            for u in yielding_visits(sc, v):
+                if st.slots_of[v]:
+                    break
+                if st.slots_of[u]:
+                    total += keep_if_better(st, partial(take_place_of, sc, v, u))
             if st.slots_of[v]:
                 break
-            if st.slots_of[u]:
-                total += keep_if_better(st, partial(take_place_of, sc, v, u))
+    return total
+
+
+def clear_the_hours(sc: Scope, v: int) -> float:
+    """Unplaced must-visit v could not take any place. A visit of priority 3 that a carer able to serve
+    v starts inside v's window leaves those hours where it can at a cost of at most
+    CLEAR_COST: a cleaning is not seen to stand in a must-visit's way, and the carer's time there is
+    free for a later step. Returns the change."""
+    st, ix = sc.st, sc.st.ix
+    vis = ix.visits[v]
+    lo, hi = ix.asked.get(v, (vis.earliest, vis.latest))
+    total, cleared = 0.0, False
+    for u in yielding_visits(sc, v):
+        a = ix.visits[u]
+        if a.priority < 3 or a.carers != 1 or not st.slots_of[u]:
+            continue
+        k = st.slots_of[u][0]
+        starts = dict(zip(st.routes[k], st.schedule_route(k), strict=True))
+        if not lo <= starts[u] <= hi or ix.slots[k].carer not in ix.eligible[v]:
+            continue
+        st.begin()
+        st.remove(u)
+        found = [ins for w_lo, w_hi in ((a.earliest, lo - 1), (hi + 1, a.latest)) if w_lo <= w_hi
+                 for ins in [best_insertion(st, u, w_lo, w_hi)] if ins is not None]
+        if found:
+            ins = min(found, key=lambda i: i.cost)
+            st.insert(u, ins.opts, ins.start, ins.lo, ins.hi)
+        d = st.delta()
+        if found and d <= CLEAR_COST:
+            st.commit()
+            total += d
+            cleared = True
+        else:
+            st.rollback()
+    if cleared:
+        place(st, v)  # the hours it needed may now be free (priced by the search's final cost)
     return total

@@ -56,6 +56,7 @@ class TeamIndex:
     carer_tt: list[list[list[int]]] = field(default_factory=list)
     # visit -> why its window is narrower than asked (spaced from another visit: solver/spacing.py)
     spaced: dict[int, str] = field(default_factory=dict)
+    asked: dict[int, tuple[int, int]] = field(default_factory=dict)  # ... and the window it asked for
 
 
 def build_team_index(problem: Problem, team: str, travel: Travel) -> TeamIndex:

@@ -162,6 +162,7 @@ def team_state(problem: Problem, ix: TeamIndex, fixed: dict[str, Assignment],
         if not st.fixed[v]:
             vis = ix.visits[v]
             if (lo, hi) != (vis.earliest, vis.latest):
+                ix.asked[v] = (vis.earliest, vis.latest)
                 ix.spaced[v] = (f"start {hhmm(lo)}-{hhmm(hi)} instead of {hhmm(vis.earliest)}-"
                                 f"{hhmm(vis.latest)} to keep its spacing from another visit")
             ix.visits[v] = dataclasses.replace(vis, earliest=lo, latest=hi)

@@ -45,6 +45,11 @@ SV: dict[str, str] = {
     "Extra driving (min)": "Extra körtid (min)",
     "From the usual time (min)": "Från den vanliga tiden (min)",
     "Choose": "Välj",
+    "Who could come?": "Vem kan komma?",
+    ("Nothing is saved yet. Save the extra visit on the adjust page; once the re-plan has placed it, its "
+     "page offers these carers with one click."):
+        ("Inget är sparat än. Spara extrabesöket på sidan för ändringar; när omplaneringen har lagt ut det "
+         "erbjuder dess sida de här medarbetarna med ett klick."),
     "Where does {name} fit?": "Var passar {name} in?",
     "Weeks": "Veckor",
     "Look again": "Titta igen",
@@ -991,12 +996,30 @@ ENGLISH_WORDS = ("the", "and", "with", "carer", "carers", "citizen", "visit", "v
                  "shower", "medication", "skill", "day", "cap", "draft", "plan version", "is before",
                  "not found", "unplaced", "objective", "seed", "contact carer", "brought", "avoid list")
 
+# When a reason names the day: "day 12" (a plan's day index) or "Thu 10 Dec" (as stored for a coordinator).
+_WHEN = r"(?P<when>day \d+|\w{3} \d{1,2} \w{3})"
+_SV_WEEKDAYS = dict(zip(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+                        ("mån", "tis", "ons", "tor", "fre", "lör", "sön"), strict=True))
+_SV_MONTHS = dict(zip(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+                      ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+                      strict=True))
+
+
+def _when_sv(when: str) -> str:
+    """'day 12' -> 'den dagen' (the page shows the date beside it); 'Thu 10 Dec' -> 'tor 10 dec'."""
+    parts = when.split()
+    if len(parts) == 3 and parts[0] in _SV_WEEKDAYS:
+        return f"{_SV_WEEKDAYS[parts[0]]} {parts[1]} {_SV_MONTHS.get(parts[2], parts[2])}"
+    return "den dagen"
+
+
 # The final check's words for a missing break and a broken spacing (solver/check.py), alone (a refused hand
 # move) or as the reason a visit was dropped.
 _RANGE, _LEAST = r"(?P<lo>\d+)-(?P<hi>\d+)", r"at least (?P<lo>\d+)"
 RULE_MESSAGES = [
     (r"(?P<who>.+?) gets no unbroken (?P<d>\d+)-minute break starting (?P<w>\S+) in the shift (?P<s>\S+) "
-     r"on day \d+", "{who} får ingen obruten rast på {d} minuter med start {w} under passet {s}"),
+     r"on (?:day \d+|\w{3} \d{1,2} \w{3})",
+     "{who} får ingen obruten rast på {d} minuter med start {w} under passet {s}"),
     *((rf"starts (?P<gap>-?\d+) min after (?P<other>.+?) ends, outside the spacing of {gap} min",
        f"börjar {{gap}} min efter att {{other}} slutar, utanför tidsavståndet {sv} min")
       for gap, sv in ((_RANGE, "{lo}–{hi}"), (_LEAST, "minst {lo}"))),
@@ -1059,8 +1082,8 @@ MESSAGE_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), sv) for p
     (r"^needs (?P<n>\d+) carers$", "kräver {n} medarbetare (dubbelbemanning)"),
     (r"^no carer in team (?P<team>.+) has (skill (?P<skills>.+)|the right skills)$",
      "ingen medarbetare i arbetslaget har rätt kompetens{skills_sv}"),
-    (r"^no carers? with (skill (?P<skills>.+)|the right skills) on shift (?P<span>\S+) on day (?P<day>\d+)$",
-     "ingen medarbetare med rätt kompetens{skills_sv} arbetar {span} den dagen"),
+    (rf"^no carers? with (skill (?P<skills>.+)|the right skills) on shift (?P<span>\S+) on {_WHEN}$",
+     "ingen medarbetare med rätt kompetens{skills_sv} arbetar {span} {when_sv}"),
     (r"^every carers? with (skill (?P<skills>.+)|the right skills) on shift (?P<span>\S+) "
      r"is on (?P<who>.+)'s avoid list$",
      "alla medarbetare med rätt kompetens{skills_sv} som arbetar {span} är avböjda av {who}"),
@@ -1070,9 +1093,13 @@ MESSAGE_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), sv) for p
     (r"^the (?P<cap>\d+)-carer cap for (?P<who>.+) in (?P<month>\w+) (?P<year>\d+) is reached "
      r"and none of the \d+ is free (?P<span>\S+)$",
      "gränsen på {cap} medarbetare för {who} är nådd den månaden och ingen av dem är ledig {span}"),
-    (r"^no carers? with (skill (?P<skills>.+)|the right skills) free (?P<span>\S+) on day (?P<day>\d+) "
-     r"\(all routes are full\)$",
-     "ingen medarbetare med rätt kompetens{skills_sv} är ledig {span} (alla körlistor är fulla)"),
+    (rf"^no carers? with (skill (?P<skills>.+)|the right skills) free (?P<span>\S+) on {_WHEN} "
+     r"\(all routes are full(, with each shift's break kept (?P<pauses>.+?))?(?P<close>\))?$",
+     "ingen medarbetare med rätt kompetens{skills_sv} är ledig {span} {when_sv} (alla körlistor är fulla"
+     "{pauses_sv}{close}"),
+    (r"^start (?P<lo>\S+)-(?P<hi>\S+) instead of (?P<a>\S+)-(?P<b>\S+) to keep its spacing from another "
+     r"visit(?P<close>\))?$",
+     "start {lo}–{hi} i stället för {a}–{b} för att hålla tidsavståndet till ett annat besök{close}"),
     (r"^planning stopped before this team was planned$",
      "planeringen stoppades innan arbetslaget planerades"),
     (r"^not placed$", "inte utlagt"),
@@ -1166,6 +1193,9 @@ def say_message(lang: str, msg: str, names: dict[str, str] | None = None) -> str
                 named = values.get("skills", "").split(",")
                 skills = [skill_name(lang, x.strip()) for x in named if x.strip()]
                 values["skills_sv"] = f" ({', '.join(skills)})" if skills else ""
+                values["when_sv"] = _when_sv(values.get("when", ""))
+                pauses = values.get("pauses")
+                values["pauses_sv"] = f", med varje pass rast {pauses}" if pauses else ""
                 part = sv.format(**values)
                 break
         else:

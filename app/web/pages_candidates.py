@@ -6,6 +6,7 @@ GET /api/visits/{id}/candidates and POST /api/plans/{id}/moves)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -18,8 +19,8 @@ from app.schemas.core import RowId
 from app.security import check_role, get_team_scoped
 from app.services import candidates as svc
 from app.services import hand_moves
-from app.web.deps import PLANNER_ROLES, STAFF_ROLES, WebUser
-from app.web.forms import FORM_REFUSALS, refusal
+from app.web.deps import PLANNER_ROLES, STAFF_ROLES, WebUser, planner_team
+from app.web.forms import FORM_REFUSALS, parse_hhmm, plan_day, refusal
 from app.web.pages_rota import parse_day
 from app.web.read import teams as teams_read
 from app.web.render import WebRoute, page
@@ -100,3 +101,28 @@ def fit_page(request: Request, citizen_id: RowId, user: WebUser, session: Sessio
         "citizen": citizen, "team": citizen.team, "found": found, "names": carer_names, "missing": missing,
         "why_not": WHY_NOT, "weeks": weeks,
     }, user=user, team_id=citizen.team_id, active="citizens")
+
+
+@router.post("/teams/{team_id}/adjust/extra/candidates")
+def extra_visit_candidates(
+    request: Request, team_id: RowId, user: WebUser, session: SessionDep, reads: ReadLogDep,
+    plan_id: Annotated[RowId, Form()], citizen: Annotated[RowId, Form()], date: Annotated[str, Form()],
+    earliest: Annotated[str, Form()], latest: Annotated[str, Form()], duration: Annotated[int, Form()] = 30,
+    carers_needed: Annotated[int, Form()] = 1, need: Annotated[str, Form()] = "extra",
+) -> Response:
+    """Who could come for an extra visit a relative asks for, before it is saved: nothing is stored."""
+    team = planner_team(session, team_id, user)
+    plan = get_team_scoped(session, Plan, plan_id, user, what="plan not found")
+    person = get_team_scoped(session, Citizen, citizen, user, what="citizen not found")
+    day = plan_day(plan, date, "date")
+    visit = {"id": f"{person.external_id}-d{day:02d}-extra-asked", "citizen": person.external_id,
+             "need": need or "extra", "day": day, "earliest": parse_hhmm(earliest, "earliest"),
+             "latest": parse_hhmm(latest, "latest"), "duration": duration, "carers": carers_needed}
+    reads.citizens(user=user, citizen_ids=[person.id], what="visit candidates")
+    found = svc.suggest_for_new_visit(session, plan=plan, user=user, visit=visit)
+    carer_names, _citizens = teams_read.names_by_external_id(session, [team.id])
+    return page(request, "web/candidates_extra.html", {
+        "team": team, "citizen": person, "plan": plan, "visit": visit,
+        "date": plan.start_date + dt.timedelta(days=day),
+        "candidates": found, "names": carer_names,
+    }, user=user, team_id=team.id, active="adjust")

@@ -238,3 +238,26 @@ def test_the_insertion_test_never_accepts_a_route_without_its_break(p: Problem, 
         gaps.append((t, sl.end - tt[here][BASE]))
         assert sl.pause is not None
         assert rules.break_start(gaps, sl.pause.earliest, sl.pause.latest, sl.pause.duration) is not None
+
+
+def test_cleanings_leave_the_hours_of_a_morning_visit_that_found_no_place() -> None:
+    # Anna's morning: a must-visit at 07:05, then two short cleanings; the second morning visit (an
+    # hour from 08:10-08:20) fits only if both cleanings go later, which neither does on its own.
+    cleaning1 = dataclasses.replace(visit("clean1", "p2", earliest=490, latest=900, duration=30,
+                                          need="cleaning"), priority=3)
+    cleaning2 = dataclasses.replace(visit("clean2", "p3", earliest=520, latest=900, duration=30,
+                                          need="cleaning"), priority=3)
+    p = problem([carer("anna")], [citizen("p1"), citizen("p2"), citizen("p3"), citizen("p4")],
+                [visit("first", "p1", earliest=420, latest=430, duration=60), cleaning1, cleaning2,
+                 visit("second", "p4", earliest=490, latest=500, duration=60, need="second")])
+    ix = build_team_index(p, "T", Travel.for_problem(p))
+    st = TeamState(ix, p.max_carers_per_month, [[set() for _ in ix.months] for _ in ix.citizens])
+    for vid, start in (("first", 425), ("clean1", 490), ("clean2", 525)):
+        v = ix.visit_pos[vid]
+        st.insert(v, st.options(v, 0, start, start)[:1], start, start, start)
+        assert st.slots_of[v]
+    second = ix.visit_pos["second"]
+    assert not place(st, second)
+    sweep_musts(Scope(st, 0))
+    assert st.slots_of[second]
+    assert all(st.slots_of[ix.visit_pos[c]] for c in ("clean1", "clean2"))  # both later in the day

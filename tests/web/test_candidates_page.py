@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.mapping import accept_plan_version, store_plan_version
@@ -140,3 +141,22 @@ def test_a_new_citizen_fits_with_a_carer_already_working_nearby_and_an_evening_n
     assert len(body["core_team"]) == 1
     client.cookies.set(SESSION_COOKIE, create_access_token(users["member"]))
     assert client.get(f"/citizens/{greta.id}/fit").status_code == 403
+
+
+def test_a_relative_asks_for_an_extra_visit_and_the_coordinator_sees_who_could_come_before_saving(
+        client: TestClient, users: dict[str, m.User], make: Make, team_a: m.Team,
+        db_session: Session) -> None:
+    lunch, _fatima, _johan = _astrids_lunch_unplaced(make, team_a, db_session)
+    visits_before = len(db_session.scalars(select(m.Visit)).all())
+    client.cookies.set(SESSION_COOKIE, create_access_token(users["coordinator"]))
+    client.cookies.set("lang", "sv")
+    page = client.post(f"/teams/{team_a.id}/adjust/extra/candidates", data={
+        "plan_id": str(_plan_id(db_session, lunch)), "citizen": str(lunch.citizen_id),
+        "date": DAY.isoformat(), "earliest": "14:00", "latest": "15:00", "duration": "30",
+        "carers_needed": "1", "need": "extra"})
+    assert page.status_code == 200, page.text[:500]
+    text = page.text
+    assert "Vem kan komma?" in text and "Inget är sparat än" in text
+    assert text.index("Fatima Ali") < text.index("Johan Berg")  # she already comes in the morning
+    db_session.expire_all()
+    assert len(db_session.scalars(select(m.Visit)).all()) == visits_before

@@ -95,3 +95,22 @@ def test_a_citizen_over_the_cap_is_explained_in_swedish_on_the_audit() -> None:
                     "kontaktpersonen gjorde 25 % av 4 besök; 3 besök med en medarbetare som var ny för "
                     "brukaren; planen hade 1 medarbetare; i verkligheten kom 3 till")
     assert not set(re.findall(r"[a-z]+", said.lower())) & set(ENGLISH_WORDS)
+
+
+def test_an_unplaced_reason_names_the_date_and_reads_in_swedish() -> None:
+    """The planner counts days; the coordinator reads "Thu 10 Dec", in Swedish "tor 10 dec"."""
+    import datetime as dt
+
+    from app.mapping import dated_reason
+
+    reason = dated_reason("no carer with skill lift free 07:00-08:30 on day 9 (all routes are full, with "
+                          "each shift's break kept 11:00-13:30; start 07:30-08:00 instead of 07:00-09:00 to "
+                          "keep its spacing from another visit)", dt.date(2026, 12, 1))
+    assert "on Thu 10 Dec" in reason and "day 9" not in reason
+    said = say_message("sv", reason)
+    assert said == ("ingen medarbetare med rätt kompetens (lyft) är ledig 07:00-08:30 tor 10 dec (alla "
+                    "körlistor är fulla, med varje pass rast 11:00-13:30; start 07:30–08:00 i stället för "
+                    "07:00–09:00 för att hålla tidsavståndet till ett annat besök)")
+    assert not set(re.findall(r"[a-z]+", said.lower())) & set(ENGLISH_WORDS)
+    assert say_message("sv", "no carer with the right skills on shift 07:00-08:30 on day 3").endswith(
+        "arbetar 07:00-08:30 den dagen")
