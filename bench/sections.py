@@ -47,6 +47,7 @@ SECTIONS: list[str] = [
     "coordinator_help",  # who could take a visit, where a new citizen fits: timed on a planned team
     "contacts",   # contact-carer proposals: a fresh plan with today's contacts and with the proposed ones
     "team_data",  # the team's own data: sheet import at municipality size, a need edited (bench/team_data.py)
+    "continuity_curve",  # each continuity setting, step-counted (bench/continuity_curve.py)
 ]
 
 

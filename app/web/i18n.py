@@ -785,6 +785,11 @@ SV: dict[str, str] = {
     "Continuity setting: at most {cap} different carers per citizen and month.":
         "Kontinuitetsinställning: högst {cap} olika medarbetare per brukare och månad.",
     "Advanced": "Avancerat",
+    "Continuity against driving time": "Kontinuitet mot körtid",
+    "Fewer faces": "Färre ansikten",
+    "Balanced": "Balanserat",
+    "Shorter driving time": "Kortare körtid",
+    "Face budget: {n}": "Högst {n} ansikten",
     "Only for those who want to repeat a plan exactly or give the planner more time.":
         "Bara för den som vill göra om en planering exakt eller ge planeraren mer tid.",
     "Plans made": "Gjorda planeringar",
@@ -1037,6 +1042,8 @@ MESSAGE_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), sv) for p
     (r"^(?P<v>'.*') is not a number$", "{v} är inte ett tal"),
     (r"^(?P<v>'.*') is not a date like (?P<ex>\S+)$", "{v} är inte ett datum som {ex}"),
     (r"^(?P<v>'.*') is not yes or no$", "{v} är inte ja eller nej"),
+    (r"^unknown continuity setting (?P<v>'.*'): choose .*$",
+     "{v} är ingen kontinuitetsinställning: välj färre ansikten, balanserat eller kortare körtid"),
     (r"^(?P<v>'.*') is not a weekday \(.*\)$", "{v} är inte en veckodag (mån..sön)"),
     (r"^(?P<v>'.*') is not a shift like .*$",
      "{v} är inte ett pass som 07:00-15:30 eller 07:00-15:30 (11:00-13:00 30)"),
@@ -1149,7 +1156,8 @@ MESSAGE_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), sv) for p
 # Form fields by the names a refusal gives them (the last part of its path), as the forms label them.
 FIELD_LABELS = {
     "start": "First day", "end": "Last day", "time_limit": "Time limit (seconds)", "seed": "Seed",
-    "steps": "Steps per team (blank: the time limit decides)", "date_from": "From", "date_to": "To",
+    "steps": "Steps per team (blank: the time limit decides)",
+    "continuity": "Continuity against driving time", "date_from": "From", "date_to": "To",
     "from_day": "From", "to_day": "To", "date": "Date", "day": "Date", "carer": "Carer", "citizen": "Citizen",
     "need": "Need", "earliest": "Earliest start", "latest": "Latest start", "duration": "Duration (minutes)",
     "carers": "Carers", "carers_needed": "Carers", "visit": "Visit", "shifts": "Shift", "month": "Month",

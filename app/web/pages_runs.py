@@ -30,10 +30,14 @@ from app.web.render import WebRoute, driving_hours, is_htmx, page
 from exchange import MAX_INT
 from models.core import PLAN_DRAFT, PlanVersion, Team, User
 from models.jobs import JOB_ACTIVE, PlanJob
+from solver.objective import CONTINUITY_DEFAULT
 
 router = APIRouter(route_class=WebRoute)
 
 DEFAULT_SECONDS = 30
+# The continuity settings a team chooses between on the page, in the trade's words (the API and the
+# command line also take a face budget, faces:N).
+CONTINUITY_CHOICES = (("fewest", "Fewer faces"), ("balanced", "Balanced"), ("travel", "Shorter driving time"))
 
 
 def _job(session: SessionDep, job_id: int, user: User) -> tuple[PlanJob, Team]:
@@ -68,6 +72,9 @@ def runs_context(session: SessionDep, team: Team, user: User) -> dict[str, Any]:
         "default_end": last,
         "default_seconds": DEFAULT_SECONDS,
         "max_steps": service.MAX_STEPS,
+        "continuity_choices": CONTINUITY_CHOICES,
+        "continuity_names": dict(CONTINUITY_CHOICES),
+        "default_continuity": CONTINUITY_DEFAULT,
     }
 
 
@@ -91,6 +98,7 @@ def start_run(
     time_limit: Annotated[float, Form()] = DEFAULT_SECONDS,
     seed: Annotated[int, Form(ge=0, le=MAX_INT)] = 0,
     steps: Annotated[int | None, Form()] = None,  # blank: the time limit decides when to stop
+    continuity: Annotated[str, Form()] = CONTINUITY_DEFAULT,
 ) -> Response:
     team = planner_team(session, team_id, user)
     try:
@@ -108,12 +116,14 @@ def start_run(
             time_limit=time_limit,
             seed=seed,
             steps=steps,
+            continuity=continuity,
         )
     except FORM_REFUSALS as e:
         code, errors = refusal(session, e)
         ctx = runs_context(session, team, user)
         ctx.update({"errors": errors, "form": {"start": start, "end": end, "time_limit": time_limit,
-                                               "seed": seed, "steps": steps}})
+                                               "seed": seed, "steps": steps,
+                                               "continuity": continuity}})
         ctx["advanced_open"] = bool(seed or steps) or any(e["path"] in ADVANCED for e in errors)
         return page(
             request, "web/runs.html", ctx, user=user, team_id=team.id, active="runs", status_code=code
