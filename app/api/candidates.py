@@ -4,7 +4,7 @@ and the route (travel, time). Applying one is a hand move (POST /api/plans/{id}/
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
@@ -14,7 +14,7 @@ from app.api.deps import Coordinator, ReadLogDep
 from app.db import SessionDep
 from app.replan.candidates import Candidate
 from app.repositories.core import carer_names_by_external_id
-from app.schemas.core import RowId
+from app.schemas.core import ErrorOut, RowId
 from app.security import get_team_scoped, require_role
 from app.services import candidates as svc
 from exchange.instance import VisitDoc
@@ -23,6 +23,11 @@ from models import core as m
 router = APIRouter(prefix="/api", tags=["adjustments"])
 
 Member = Annotated[m.User, Depends(require_role(m.ROLE_MEMBER, m.ROLE_COORDINATOR))]
+
+
+# The visit's day has no accepted plan to place it in.
+NO_PLAN: dict[int | str, dict[str, Any]] = {409: {
+    "model": ErrorOut, "description": "No accepted plan covers the visit's day: plan the period first."}}
 
 
 class CandidateOut(BaseModel):
@@ -61,7 +66,7 @@ class CandidatesOut(BaseModel):
     not_offered: list[NotOfferedOut] = []  # the closest of the others, with what stopped each
 
 
-@router.get("/visits/{visit_id}/candidates")
+@router.get("/visits/{visit_id}/candidates", responses=NO_PLAN)
 def visit_candidates(visit_id: RowId, session: SessionDep, user: Member, reads: ReadLogDep,
                      plan_id: Annotated[int | None, Query(description="a plan covering the visit; "
                                                           "default: the newest accepted one")] = None,

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from app.api.deps import Coordinator, ReadLogDep
 from app.db import SessionDep
@@ -49,7 +49,17 @@ class ChoiceIn(BaseModel):
 
 
 class AcceptIn(BaseModel):
-    choices: Annotated[list[ChoiceIn], Field(min_length=1, max_length=5000)]
+    # One choice per citizen; a team holds some hundred citizens.
+    choices: Annotated[list[ChoiceIn], Field(min_length=1, max_length=1000)]
+
+    @model_validator(mode="after")
+    def _one_per_citizen(self) -> AcceptIn:
+        seen: set[int] = set()
+        for c in self.choices:
+            if c.citizen_id in seen:
+                raise ValueError(f"citizen {c.citizen_id} is chosen more than once")
+            seen.add(c.citizen_id)
+        return self
 
 
 class AcceptedOut(BaseModel):
