@@ -73,3 +73,15 @@ def test_the_api_gives_the_same_proposal_and_a_member_or_another_team_cannot(
     assert db_session.get(m.Citizen, astrid.id).contact_carer_id != fatima.id  # type: ignore[union-attr]
     records = db_session.scalars(select(m.Citizen.id).where(m.Citizen.contact_carer_id == fatima.id)).all()
     assert records == []
+
+
+def test_a_citizen_chosen_twice_in_one_acceptance_is_refused_and_nothing_changes(
+        client: TestClient, headers: dict[str, dict[str, str]], make: Make, team_a: m.Team,
+        db_session: Session) -> None:
+    astrid, _karl, fatima, johan = _week(make, team_a)
+    r = client.post(f"/api/teams/{team_a.id}/contact-proposals/accept", headers=headers["coordinator"],
+                    json={"choices": [{"citizen_id": astrid.id, "carer_id": fatima.id},
+                                      {"citizen_id": astrid.id, "carer_id": johan.id}]})
+    assert r.status_code == 422 and "chosen more than once" in r.text
+    db_session.expire_all()
+    assert db_session.get(m.Citizen, astrid.id).contact_carer_id == johan.id  # type: ignore[union-attr]
