@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from app.replan.hand_move import check_move
+from solver import rules
 from solver.travel import Travel
 from solver.types import Assignment, Carer, Problem, Visit
 
@@ -115,6 +116,11 @@ class _Day:
             out |= problem.met_before.get((v.citizen, problem.month_of(v.day)), frozenset())
         return out
 
+    def may_take(self, carer: Carer) -> bool:
+        """The rules that do not depend on time: the citizen's team, the avoid list, the skills."""
+        return (carer.team == self.citizen.team and rules.avoid_allows(self.citizen.avoid, carer.id)
+                and rules.skills_allow(carer.skills, self.visit.skills))
+
     def gaps(self, carer: Carer) -> list[_Gap]:
         """Where the visit fits in the carer's shifts that day, its route otherwise unchanged."""
         v, team = self.visit, carer.team
@@ -169,8 +175,7 @@ def rank_carers(problem: Problem, current: Iterable[Assignment], visit_id: str, 
 
     fits: dict[str, list[_Gap]] = {}
     for carer in problem.carers:
-        if (carer.team != day.citizen.team or carer.id in day.citizen.avoid
-                or not visit.skills <= carer.skills):
+        if not day.may_take(carer):
             continue
         gaps = day.gaps(carer)
         if gaps:
@@ -283,8 +288,7 @@ def fit_citizen(problem: Problem, current: Iterable[Assignment], citizen: str, *
     for v in mine:
         day = _Day(problem, plan.values(), v, visits)
         for c in carers:
-            if c.team == day.citizen.team and c.id not in day.citizen.avoid and v.skills <= c.skills \
-                    and day.gaps(c):
+            if day.may_take(c) and day.gaps(c):
                 room.setdefault(c.id, set()).add(v.id)
     core: dict[str, int] = {}
     covered: set[str] = set()
