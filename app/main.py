@@ -25,6 +25,7 @@ from app.api import (
     needs,
     plans,
     team_data,
+    team_settings,
     teams,
     users,
     visits,
@@ -46,6 +47,7 @@ ROUTER_MODULES = (
     health,  # /health, /health/ready
     users,  # users (admin)
     teams,
+    team_settings,  # a team's own planning settings (its continuity setting)
     carers,  # carers and their shifts
     citizens,
     needs,  # needs and the visits made from them
