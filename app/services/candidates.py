@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.mapping import build_problem
-from app.replan.candidates import Candidate, Fit, NearMiss, fit_citizen, near_misses, rank_carers
+from app.replan.candidates import Candidate, NearMiss, near_misses, rank_carers
+from app.replan.fit import Fit, fit_citizen
 from app.replan.changes import apply_changes
 from app.repositories import adjustments as repo
 from app.services.errors import Conflict
