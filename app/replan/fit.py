@@ -280,3 +280,14 @@ def fit_citizen(problem: Problem, current: Iterable[Assignment], citizen: str, *
     added = travel_minutes(sub, list(after.values())) - travel_minutes(sub, sub.current)
     return Fit(citizen=citizen, visits=out, core_team=order, added_travel=added, moves=moves, bound=bound,
                core=tuple(core))
+
+
+def with_preferences(problem: Problem, prefer: Iterable[Assignment]) -> Problem:
+    """`problem` starting from `prefer` (a fit's proposal): those assignments stand in for its current
+    ones of the same visits, so a plan keeps them unless it finds better. Visits the problem does not
+    hold, and pinned ones (the team decided those by hand), keep what they have."""
+    pinned = {a.visit for a in problem.pinned}
+    known = {v.id for v in problem.visits}
+    mine = {a.visit: a for a in prefer if a.visit in known and a.visit not in pinned}
+    return dataclasses.replace(problem, current=[a for a in problem.current if a.visit not in mine]
+                               + list(mine.values()))
