@@ -791,6 +791,22 @@ SV: dict[str, str] = {
     "Shorter driving time": "Kortare körtid",
     "Face budget: {n}": "Högst {n} ansikten",
     "Each team's own": "Varje arbetslags egen",
+    "National measure, 14 days: draft / accepted now": "Nationellt mått, 14 dagar: förslaget / gällande nu",
+    "Before you accept: the national 14-day measure": "Innan du godkänner: det nationella 14-dagarsmåttet",
+    ("Different staff a citizen aged 65 or over, with help every day, meets in 14 days: what the "
+     "municipality reports, counted as the audit counts it."):
+        ("Antal olika medarbetare som en brukare över 65 år med hjälp varje dag möter på 14 dagar: det "
+         "kommunen redovisar, räknat som i uppföljningen."),
+    "This draft": "Det här förslaget",
+    "The accepted plan now": "Den godkända planeringen nu",
+    "{mean} on average ({share} met more than 20; {n} measured)":
+        "{mean} i genomsnitt ({share} mötte fler än 20; {n} mätta)",
+    "nobody can be measured": "ingen kan mätas",
+    "no accepted plan yet": "ingen godkänd planering än",
+    "If you accept": "Om du godkänner",
+    "{n} fewer staff per citizen in 14 days": "{n} färre medarbetare per brukare på 14 dagar",
+    "{n} more staff per citizen in 14 days": "{n} fler medarbetare per brukare på 14 dagar",
+    "the same as now": "samma som nu",
     "The team's setting: {name}": "Arbetslagets inställning: {name}",
     "the team's setting": "arbetslagets inställning",
     "The team's setting, for runs that choose none": "Arbetslagets inställning, när planeringen inte väljer",
