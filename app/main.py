@@ -18,6 +18,7 @@ from app.api import (
     carers,
     citizens,
     contacts,
+    continuity,
     data_rights,
     exchange,
     health,
@@ -60,6 +61,7 @@ ROUTER_MODULES = (
     candidates,  # who should take a visit
     contacts,  # contact-carer proposals
     audit,  # continuity figures
+    continuity,  # the national measure a draft would give, the team's curve of faces against driving
     access_log,  # who read which citizen's data (admin)
     data_rights,  # a person's data exported, anonymised after the retention (admin)
     web_routes,  # the web pages (no API paths)

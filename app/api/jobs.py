@@ -96,6 +96,7 @@ class PlanJobOut(BaseModel):
     steps: int | None
     continuity: str = Field(description="the setting the run planned with (per-team: each team its own)")
     continuity_from: str = Field(description="run: the run chose it; team: the team's own default")
+    sweep: bool = Field(description="one of the short runs of a quick sweep of the continuity settings")
     created_by_id: int | None
     created_at: dt.datetime
     started_at: dt.datetime | None

@@ -1,4 +1,4 @@
-"""Queries for a team's own planning settings."""
+"""Queries for a team's own planning settings, and for the accepted plans its drafts are weighed against."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.core import PLAN_ACCEPTED, Plan, PlanVersion, plan_teams
 from models.team_settings import TeamSettings
 
 
@@ -22,3 +23,22 @@ def continuity_of_teams(session: Session, team_ids: Iterable[int]) -> dict[int, 
     rows = session.execute(select(TeamSettings.team_id, TeamSettings.continuity)
                            .where(TeamSettings.team_id.in_(ids)))
     return {int(t): str(c) for t, c in rows}
+
+
+def accepted_versions_of_teams(session: Session, team_ids: Iterable[int], *,
+                               limit: int = 50) -> list[tuple[PlanVersion, Plan]]:
+    """The accepted versions of plans covering any of these teams, the latest-starting plan first."""
+    ids = sorted(set(team_ids))
+    if not ids:
+        return []
+    rows = session.execute(
+        select(PlanVersion, Plan).join(Plan, Plan.id == PlanVersion.plan_id)
+        .join(plan_teams, plan_teams.c.plan_id == Plan.id)
+        .where(plan_teams.c.team_id.in_(ids), PlanVersion.status == PLAN_ACCEPTED)
+        .order_by(Plan.start_date.desc(), PlanVersion.number.desc(), PlanVersion.id.desc())
+        .limit(limit)).all()
+    return list(dict.fromkeys((v, p) for v, p in rows))
+
+
+def plan_team_ids(session: Session, plan_id: int) -> list[int]:
+    return list(session.scalars(select(plan_teams.c.team_id).where(plan_teams.c.plan_id == plan_id)))

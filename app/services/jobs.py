@@ -285,6 +285,7 @@ def job_view(job: PlanJob) -> dict[str, Any]:
         "steps": (job.params or {}).get("steps"),
         "continuity": (job.params or {}).get("continuity", CONTINUITY_DEFAULT),
         "continuity_from": (job.params or {}).get("continuity_from", "run"),
+        "sweep": bool((job.params or {}).get("sweep")),
         "created_by_id": job.created_by_id, "created_at": job.created_at, "started_at": job.started_at,
         "finished_at": job.finished_at, "message": job.message, "error": job.error,
         "progress": progress, "plan_id": job.plan_id, "plan_version_id": job.plan_version_id,
@@ -294,3 +295,39 @@ def job_view(job: PlanJob) -> dict[str, Any]:
                    "fraction": round(p.fraction or 0.0, 4), "size": p.size, "worker": p.worker,
                    "error": p.error} for p in sorted(job.parts, key=lambda p: p.seq)],
     }
+
+
+SWEEP_SECONDS = 30.0  # as long as a run started with the plan-run page's defaults: their figures compare
+
+
+def submit_sweep(session: Session, *, user: User, runner: JobRunner, team_id: int, start: dt.date,
+                 end: dt.date, settings: list[str], time_limit: float = SWEEP_SECONDS) -> list[PlanJob]:
+    """A quick sweep: one short plan job per continuity setting in `settings`, all for one team and
+    period, stored together (so the team is not "busy" with its own sweep) and then handed to the
+    runner, which runs them as it runs any job. Refused (409) while another job plans the team, and
+    (422) when there is no setting to run."""
+    if not settings:
+        raise Invalid("every setting already has a run for this period: nothing to sweep", path="continuity")
+    for setting in settings:
+        check_continuity(setting)
+    try:
+        runner.check_available()
+    except BrokerUnavailable as e:
+        raise JobQueueUnavailable(f"{e}; no job was started, try again later") from e
+    ensure_not_busy(session, team_ids=[team_id])
+    jobs = [start_plan_job(session, user=user, team_ids=[team_id], start=start, end=end,
+                           time_limit=time_limit, continuity=setting, params={"sweep": True},
+                           runner=runner.name, check_busy=False)
+            for setting in settings]
+    commit_for_workers(session)
+    for i, job in enumerate(jobs):
+        try:
+            runner.submit(job.id)
+        except BrokerUnavailable as e:
+            for left in jobs[i:]:
+                mark_not_started(session, job=left, reason=str(e))
+            commit_for_workers(session)
+            raise JobQueueUnavailable(str(e)) from e
+    for job in jobs:
+        session.refresh(job)
+    return jobs

@@ -810,6 +810,46 @@ SV: dict[str, str] = {
     "Shorter driving time": "Kortare körtid",
     "Face budget: {n}": "Högst {n} ansikten",
     "Each team's own": "Varje arbetslags egen",
+    "The team's own runs of {period}, one row per setting:":
+        "Arbetslagets egna planeringar för {period}, en rad per inställning:",
+    "Driving hours a week": "Körtimmar i veckan",
+    "Runs": "Planeringar",
+    "One more carer per citizen a month saves about {h} hours of driving a week.":
+        "En medarbetare till per brukare och månad sparar ungefär {h} timmar körtid i veckan.",
+    "In these runs more carers per citizen saved no driving: the fewest faces cost no extra driving time.":
+        "I de här planeringarna sparade fler medarbetare per brukare ingen körtid: färre ansikten kostar "
+        "ingen extra körtid.",
+    ("The settings gave almost the same number of carers per citizen: these runs cannot say what one more "
+     "saves in driving."):
+        ("Inställningarna gav nästan lika många medarbetare per brukare: de här planeringarna kan inte säga "
+         "vad en till sparar i körtid."),
+    "Not enough runs to say yet: the curve needs runs of at least two settings over the same period.":
+        "För få planeringar för att säga något än: det behövs planeringar med minst två inställningar för "
+        "samma period.",
+    ("A quick sweep plans {period} once with each setting not yet run ({names}), {s} seconds each; the "
+     "drafts fill in the table."):
+        ("En snabb jämförelse planerar {period} en gång med varje inställning som inte prövats ({names}), "
+         "{s} sekunder var; förslagen fyller i tabellen."),
+    "Start a quick sweep": "Starta en snabb jämförelse",
+    "quick sweep": "snabb jämförelse",
+    "The quick sweep has started: one short run for each setting, listed below.":
+        "Den snabba jämförelsen har startat: en kort planering per inställning, listade nedan.",
+    "National measure, 14 days: draft / accepted now": "Nationellt mått, 14 dagar: förslaget / gällande nu",
+    "Before you accept: the national 14-day measure": "Innan du godkänner: det nationella 14-dagarsmåttet",
+    ("Different staff a citizen aged 65 or over, with help every day, meets in 14 days: what the "
+     "municipality reports, counted as the audit counts it."):
+        ("Antal olika medarbetare som en brukare över 65 år med hjälp varje dag möter på 14 dagar: det "
+         "kommunen redovisar, räknat som i uppföljningen."),
+    "This draft": "Det här förslaget",
+    "The accepted plan now": "Den godkända planeringen nu",
+    "{mean} on average ({share} met more than 20; {n} measured)":
+        "{mean} i genomsnitt ({share} mötte fler än 20; {n} mätta)",
+    "nobody can be measured": "ingen kan mätas",
+    "no accepted plan yet": "ingen godkänd planering än",
+    "If you accept": "Om du godkänner",
+    "{n} fewer staff per citizen in 14 days": "{n} färre medarbetare per brukare på 14 dagar",
+    "{n} more staff per citizen in 14 days": "{n} fler medarbetare per brukare på 14 dagar",
+    "the same as now": "samma som nu",
     "The team's setting: {name}": "Arbetslagets inställning: {name}",
     "the team's setting": "arbetslagets inställning",
     "The team's setting, for runs that choose none": "Arbetslagets inställning, när planeringen inte väljer",
@@ -1076,8 +1116,12 @@ MESSAGE_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), sv) for p
     (r"^(?P<v>'.*') is not a number$", "{v} är inte ett tal"),
     (r"^(?P<v>'.*') is not a date like (?P<ex>\S+)$", "{v} är inte ett datum som {ex}"),
     (r"^(?P<v>'.*') is not yes or no$", "{v} är inte ja eller nej"),
-    (r"^someone else changed this meanwhile .*$",
-     "någon annan har ändrat detta under tiden: ladda om och försök igen"),
+    (r"^team \d+ is being planned by job (?P<j>\d+)$", "arbetslaget planeras redan (planering {j})"),
+    (r"^wait for it or cancel it$", "vänta tills den är klar eller avbryt den"),
+    (r"^every setting already has a run for this period: nothing to sweep$",
+     "varje inställning har redan en planering för perioden: inget att jämföra"),
+    (r"^someone else changed this meanwhile .*$", "någon annan har ändrat detta under tiden"),
+    (r"^reload and try again$", "ladda om sidan och försök igen"),
     (r"^unknown continuity setting (?P<v>'.*'): choose .*$",
      "{v} är ingen kontinuitetsinställning: välj färre ansikten, balanserat eller kortare körtid"),
     (r"^(?P<v>'.*') is not a weekday \(.*\)$", "{v} är inte en veckodag (mån..sön)"),

@@ -20,6 +20,8 @@ from app.repositories import adjustments as adj_repo
 from app.schemas.core import RowId
 from app.security import get_team_scoped
 from app.services import audit as audit_service
+from app.services import curve as curve_service
+from app.services import forecast as forecast_service
 from app.services import jobs as service
 from app.services import plans as plans_service
 from app.services import team_settings as settings_service
@@ -48,6 +50,9 @@ def _job(session: SessionDep, job_id: int, user: User) -> tuple[PlanJob, Team]:
 
 ADVANCED = ("time_limit", "seed", "steps")
 PERIOD_DAYS = 28  # teams plan four weeks at a time
+# The list shows the national measure beside the newest drafts only: each is a whole audit of the plan
+# (about half a second for a team of 45 citizens over four weeks); every run's own page shows its own.
+FORECAST_ROWS = 3
 
 
 def next_period(session: SessionDep, team: Team) -> tuple[dt.date, dt.date]:
@@ -61,10 +66,41 @@ def next_period(session: SessionDep, team: Team) -> tuple[dt.date, dt.date]:
     return start, start + dt.timedelta(days=PERIOD_DAYS - 1)
 
 
+def draft_forecast(session: SessionDep, version_id: int | None, user: User,
+                   known: dict[int, forecast_service.NationalFigure] | None = None,
+                   ) -> forecast_service.NationalForecast | None:
+    """The national 14-day measure of the run's draft beside the accepted plan's (none once the draft
+    was accepted or superseded: then it is what is reported, or was never used)."""
+    if version_id is None:
+        return None
+    version = get_team_scoped(session, PlanVersion, version_id, user, what="plan version not found")
+    if version.status != PLAN_DRAFT:
+        return None
+    return forecast_service.national_forecast(session, draft=version, known=known)
+
+
+def sweep_plan(session: SessionDep, team: Team) -> tuple[curve_service.TeamCurve, dt.date, dt.date]:
+    """The team's curve and the period a quick sweep fills in: the curve's, or for a team with no run
+    yet the period it plans next."""
+    curve = curve_service.team_curve(session, team=team)
+    if curve.start is not None and curve.end is not None:
+        return curve, curve.start, curve.end
+    return (curve, *next_period(session, team))
+
+
 def runs_context(session: SessionDep, team: Team, user: User) -> dict[str, Any]:
     jobs = [service.job_view(j) for j in service.list_jobs(session, user=user, team_id=team.id, limit=20)]
     first, last = next_period(session, team)
+    known: dict[int, forecast_service.NationalFigure] = {}
+    finished = [j for j in jobs if j["status"] == "succeeded"][:FORECAST_ROWS]
+    forecasts = {j["id"]: draft_forecast(session, j["plan_version_id"], user, known) for j in finished}
+    curve, sweep_start, sweep_end = sweep_plan(session, team)
     return {
+        "forecasts": forecasts,
+        "curve": curve,
+        "sweep_start": sweep_start,
+        "sweep_end": sweep_end,
+        "sweep_seconds": service.SWEEP_SECONDS,
         "team_settings": settings_service.team_settings(session, team=team),
         "team": team,
         "jobs": jobs,
@@ -153,14 +189,34 @@ def start_run(
     return RedirectResponse(f"/runs/{job.id}", status_code=303)
 
 
+@router.post("/teams/{team_id}/runs/sweep")
+def start_sweep(request: Request, team_id: RowId, user: WebUser, session: SessionDep,
+                runner: RunnerDep) -> Response:
+    """A quick sweep: a short run for each continuity setting the team's curve has no run of."""
+    team = planner_team(session, team_id, user)
+    curve, first, last = sweep_plan(session, team)
+    try:
+        service.submit_sweep(session, user=user, runner=runner, team_id=team.id, start=first, end=last,
+                             settings=list(curve.missing))
+    except FORM_REFUSALS as e:
+        code, errors = refusal(session, e)
+        ctx = runs_context(session, team, user)
+        ctx["sweep_errors"] = errors
+        return page(request, "web/runs.html", ctx, user=user, team_id=team.id, active="runs",
+                    status_code=code)
+    return RedirectResponse(f"/teams/{team.id}/runs?done=sweep#runs", status_code=303)
+
+
 @router.get("/runs/{job_id}")
 def run_page(request: Request, job_id: RowId, user: WebUser, session: SessionDep) -> Response:
     job, team = _job(session, job_id, user)
     view = service.job_view(job)
+    active = job.status in JOB_ACTIVE
     return page(
         request,
         "web/run.html",
-        {"team": team, "job": view, "active_job": job.status in JOB_ACTIVE},
+        {"team": team, "job": view, "active_job": active,
+         "forecast": None if active else draft_forecast(session, job.plan_version_id, user)},
         user=user,
         team_id=team.id,
         active="runs",
@@ -172,10 +228,13 @@ def run_progress(request: Request, job_id: RowId, user: WebUser, session: Sessio
     """The progress panel alone, for htmx to poll; it stops polling itself once the job has finished."""
     job, team = _job(session, job_id, user)
     view = service.job_view(job)
+    active = job.status in JOB_ACTIVE
     return page(
         request,
         "web/_run_progress.html",
-        {"team": team, "job": view, "active_job": job.status in JOB_ACTIVE},
+        {"team": team, "job": view, "active_job": active,
+         # Counted once, on the poll that finds the run finished (the polling stops there).
+         "forecast": None if active else draft_forecast(session, job.plan_version_id, user)},
         user=user,
     )
 

@@ -108,6 +108,7 @@ FLASHES = {
     "accepted": "The plan was accepted.",
     "contacts": "The chosen contact carers are saved.",
     "team-default": "The team's continuity setting is saved: runs that choose none plan with it.",
+    "sweep": "The quick sweep has started: one short run for each setting, listed below.",
 }
 
 # The glossary: (term, meaning), both as English keys of the catalog; the trade's word is the Swedish term.

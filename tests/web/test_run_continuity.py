@@ -90,5 +90,5 @@ def test_a_team_setting_saved_from_an_old_page_is_refused_with_a_conflict(
                                     follow_redirects=False).status_code == 303
     again = coordinator_browser.post(url, data={"continuity": "balanced", "version": "0"})
     assert again.status_code == 409
-    assert "någon annan har ändrat detta under tiden" in again.text
+    assert "någon annan har ändrat detta under tiden; ladda om sidan och försök igen" in again.text
     assert db_session.get_one(TeamSettings, team_a.id).continuity == "travel"
