@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from markupsafe import Markup, escape
+from sqlalchemy.orm import joinedload, lazyload
 
 from app.api.deps import ReadLogDep
 from app.db import SessionDep
@@ -26,9 +27,11 @@ from models.core import Carer, Citizen, User
 router = APIRouter(route_class=WebRoute)
 
 
-def parse_day(value: str | None, default: dt.date) -> dt.date:
+def parse_day(value: str | None, default: dt.date | Callable[[], dt.date]) -> dt.date:
+    """The date asked for, else `default` (a date, or what finds it: asked only when no date is given,
+    since finding the team's default day costs a query)."""
     if not value:
-        return default
+        return default() if callable(default) else default
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
@@ -98,7 +101,7 @@ def rota_page(
     date: str | None = None,
 ) -> Response:
     team = staff_team(session, team_id, user)
-    day = parse_day(date, plans_read.default_day(session, team.id))
+    day = parse_day(date, lambda: plans_read.default_day(session, team.id))
     if view == "month":
         first, last = plans_read.month_bounds(day)
         start, end = first, last
@@ -145,7 +148,7 @@ def carer_and_day(session: SessionDep, user: User, carer_id: int, date: str | No
     """The team's carer (404 for another team's) and the day asked for, else the team's default day."""
     check_role(user, *STAFF_ROLES)
     carer = get_team_scoped(session, Carer, carer_id, user, what="carer not found")
-    return carer, parse_day(date, plans_read.default_day(session, carer.team_id))
+    return carer, parse_day(date, lambda: plans_read.default_day(session, carer.team_id))
 
 
 @router.get("/carers/{carer_id}/day")
@@ -178,8 +181,11 @@ def citizen_page(
     date: str | None = None,
 ) -> Response:
     check_role(user, *STAFF_ROLES)
-    citizen = get_team_scoped(session, Citizen, citizen_id, user, what="citizen not found")
-    day = parse_day(date, plans_read.default_day(session, citizen.team_id))
+    # The page names the contact carer: loaded with the citizen, not by the template a round trip later;
+    # it shows no carers to avoid, so they are not read unless asked for.
+    citizen = get_team_scoped(session, Citizen, citizen_id, user, what="citizen not found",
+                              options=[joinedload(Citizen.contact_carer), lazyload(Citizen.avoid_carers)])
+    day = parse_day(date, lambda: plans_read.default_day(session, citizen.team_id))
     data = citizen_read.citizen_page(session, citizen=citizen, today=day)
     reads.citizens(user=user, citizen_ids=[citizen.id], what="citizen page")
     return page(
