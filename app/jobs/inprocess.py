@@ -10,9 +10,9 @@ needs no database connection (an in-memory SQLite test database works too).
 The child runs at a lower priority than the server (`jobs_solve_nice`, and on Linux the idle
 scheduling class, `jobs_solve_idle`): the pages come first, the plan takes the CPU they leave. It may
 start the planner's own worker processes (`jobs_inprocess_workers`): one team's plan then races other
-seeds on the spare cores. That is why
-the child is not a daemon process (a daemon may have no children); it is closed when its job ends,
-before the interpreter exits, and it stops planning when the web server dies under it.
+seeds on the spare cores. That is why the child is not a daemon process (a daemon may have no
+children); it is closed when its job ends, before the interpreter exits, and it stops planning when the
+web server dies under it.
 
 A job dies with the web server in this mode: at start the runner marks jobs it owned whose process
 is gone as failed (the last plan is untouched, since nothing is written before the end).
