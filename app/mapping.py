@@ -25,7 +25,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, aliased
@@ -97,6 +97,34 @@ def current_assignments(session: Session, *, visit_ids: Collection[int]) -> dict
     return out
 
 
+class CurrentAssignment(NamedTuple):
+    """The columns of a current assignment that building a problem reads (its carers: `_carers_of`)."""
+
+    id: int
+    visit_id: int
+    start: int
+    pinned: bool
+
+
+def current_assignment_rows(session: Session, *, visit_ids: Collection[int]) -> dict[int, CurrentAssignment]:
+    """As `current_assignments`, as plain rows: a coordinator's change checks the whole plan, and
+    making thousands of ORM objects (with their carers) was most of that work."""
+    out: dict[int, CurrentAssignment] = {}
+    ranked: dict[int, tuple[Any, int]] = {}
+    for chunk in _chunks(sorted(visit_ids)):
+        rows = session.execute(
+            select(Assignment.id, Assignment.visit_id, Assignment.start, Assignment.pinned,
+                   PlanVersion.accepted_at, PlanVersion.id)
+            .join(PlanVersion, PlanVersion.id == Assignment.plan_version_id)
+            .where(PlanVersion.status == PLAN_ACCEPTED, Assignment.visit_id.in_(chunk)))
+        for aid, visit_id, start, pinned, accepted_at, version_id in rows:
+            rank = (accepted_at or dt.datetime.min.replace(tzinfo=dt.UTC), version_id)
+            if visit_id not in ranked or rank > ranked[visit_id]:
+                ranked[visit_id] = rank
+                out[visit_id] = CurrentAssignment(aid, visit_id, start, pinned)
+    return out
+
+
 def _carers_of(session: Session, assignment_ids: list[int]) -> dict[int, list[int]]:
     out: dict[int, list[int]] = defaultdict(list)
     for chunk in _chunks(assignment_ids):
@@ -149,7 +177,7 @@ def build_problem(session: Session, *, team_ids: Collection[int], start: dt.date
     visits.sort(key=lambda v: (v.date, v.earliest, v.external_id))
     visit_ext = {v.id: v.external_id for v in visits}
 
-    current_rows = current_assignments(session, visit_ids=list(visit_ext))
+    current_rows = current_assignment_rows(session, visit_ids=list(visit_ext))
     carers_of = _carers_of(session, [a.id for a in current_rows.values()])
     current: list[st.Assignment] = []
     pinned: list[st.Assignment] = []
@@ -263,7 +291,7 @@ def met_before(session: Session, *, citizen_ext: Mapping[int, str],
         visit_rows.update(session.execute(select(Visit.id, Visit.citizen_id).where(
             Visit.citizen_id.in_(chunk), Visit.date >= first, Visit.date < start,
             Visit.status == VISIT_PLANNED)).all())
-    rows = current_assignments(session, visit_ids=list(visit_rows))
+    rows = current_assignment_rows(session, visit_ids=list(visit_rows))
     carers_of = _carers_of(session, [a.id for a in rows.values()])
     ext = dict(session.execute(select(Carer.id, Carer.external_id)).all())
     met: dict[tuple[str, st.MonthKey], set[str]] = defaultdict(set)
@@ -346,7 +374,8 @@ def store_plan_version(session: Session, *, team_ids: Collection[int], start: dt
             raise Invalid(f"unknown visit {u.visit!r}", path=f"unassigned[{i}].id")
 
     if pinned is None:
-        current = current_assignments(session, visit_ids=[visit_ids[a.visit] for a in plan.assignments])
+        current = current_assignment_rows(session,
+                                          visit_ids=[visit_ids[a.visit] for a in plan.assignments])
         carers_of = _carers_of(session, [a.id for a in current.values() if a.pinned])
         pinned_set = set()
         for a in plan.assignments:

@@ -24,7 +24,7 @@ Use these in every router (see docs/ARCHITECTURE.md):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import Annotated, Any, TypeVar
 
 import jwt
@@ -33,7 +33,8 @@ from fastapi.security import OAuth2PasswordBearer
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from app.db import SessionDep
 from app.settings import get_settings
@@ -142,7 +143,8 @@ def user_from_token(session: Session, token: str | None) -> User | None:
     if claims is None:
         return None
     user_id, issued_at = claims
-    user = session.get(User, user_id)
+    # The user's teams (every scope check reads them) in the same round trip.
+    user = session.get(User, user_id, options=[joinedload(User.teams)])
     if user is None or not user.is_active:
         return None
     if user.sessions_valid_after is not None and issued_at < user.sessions_valid_after.timestamp():
@@ -283,10 +285,11 @@ def ensure_visible(session: Session, obj: Any, user: User, *, what: str = "not f
 
 
 def get_team_scoped(session: Session, model: type[M], obj_id: int, user: User,
-                    *, what: str | None = None) -> M:
-    """The row with this primary key, or 404 if missing or in a team the user does not see."""
+                    *, what: str | None = None, options: Sequence[ORMOption] = ()) -> M:
+    """The row with this primary key, or 404 if missing or in a team the user does not see; `options`
+    load what the caller will read of it in the same query."""
     label = what or f"{model.__name__.lower()} {obj_id} not found"
-    obj = session.get(model, obj_id)
+    obj = session.get(model, obj_id, options=options)
     if obj is None:
         raise not_found(label)
     ensure_visible(session, obj, user, what=label)

@@ -93,6 +93,12 @@ class Settings(BaseSettings):
     # job then takes the CPU the pages leave over, so on a small server a long solve does not slow
     # every page down. Applies to the in-process runner's solve children and to `homecare worker`.
     jobs_solve_nice: int = Field(default=10, ge=0, le=19)
+    # On Linux, a plan job's planner processes also run in the idle scheduling class (SCHED_IDLE): a
+    # nice value still leaves them a tenth of a core the pages want, and a waking page request waits
+    # behind them; in the idle class they take only the CPU nobody else asks for, and on a server
+    # whose pages leave a core over (the usual case) the plan loses next to nothing. Re-plans, which
+    # a coordinator waits for, keep the nice value only. Applies where `jobs_solve_nice` does.
+    jobs_solve_idle: bool = True
     # The planner a job runs, as "module:function" so a child process or a worker on another machine
     # finds it. Always the product's planner, except in tests that name a stand-in.
     jobs_solve_function: str = "solver.solve:solve"

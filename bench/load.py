@@ -120,6 +120,32 @@ def _cpu_seconds(supervisor_pid: int) -> dict[str, float]:
     return {"server": sum(used(p) for p in servers), "planner": sum(used(p) for p in planners)}
 
 
+def _plan_job_end(base: str, headers: dict[str, str], started: httpx.Response,
+                  wait_s: float = 120.0) -> dict[str, Any]:
+    """How the plan job that ran beside the load ended (its planner runs below the pages' priority, so
+    it must still finish with a plan): status, seconds, the plan version it stored, its visits unplaced."""
+    if started.status_code != 202:
+        return {"status": f"not started ({started.status_code})"}
+    job_id = started.json()["id"]
+    until = time.monotonic() + wait_s
+    job: dict[str, Any] = {}
+    while time.monotonic() < until:
+        try:
+            job = httpx.get(f"{base}/api/plan-jobs/{job_id}", headers=headers, timeout=10).json()
+        except httpx.HTTPError:
+            job = {}
+        if job.get("status") in ("succeeded", "failed", "cancelled"):
+            break
+        time.sleep(1)
+    took = None
+    if job.get("started_at") and job.get("finished_at"):
+        took = (dt.datetime.fromisoformat(job["finished_at"]) - dt.datetime.fromisoformat(job["started_at"])
+                ).total_seconds()
+    return {"status": job.get("status", "unknown"), "seconds": took, "error": job.get("error"),
+            "plan_version_id": job.get("plan_version_id"),
+            "unplaced": (job.get("figures") or {}).get("unplaced")}
+
+
 def _jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
@@ -214,6 +240,7 @@ def measure(*, quick: bool) -> dict[str, Any]:
             load_after = os.getloadavg()[0]
             cpu_after = _cpu_seconds(server.pid)
             cutter.join(timeout=60)
+            plan_job = _plan_job_end(base, ids["admin_headers"], job)
             stats = _read_stats(prefix)
             errors = _jsonl(work / "errors.jsonl")
             acknowledged = {r["id"] for r in _jsonl(work / "acknowledged.jsonl")}
@@ -236,7 +263,7 @@ def measure(*, quick: bool) -> dict[str, Any]:
     outside = [e for e in errors if e not in during]
     return {
         "duration_s": duration, "members": members, "coordinators": coordinators,
-        "plan_job_started": job.status_code == 202, "stats": stats,
+        "plan_job_started": job.status_code == 202, "plan_job": plan_job, "stats": stats,
         "server_errors_outside_outage": len(outside),
         "server_errors_outside_by_status": _count(outside),
         "server_errors_outside_kinds": sorted({f"{e['name']}: {e.get('error') or e['status']}"
@@ -298,6 +325,11 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
         f"processes (plan job, re-plans; below the server's priority): {fmt(r['planner_cpu_s'], 1)} s",
         f"- Server processes replaced by uvicorn as unresponsive: {r['server_processes_replaced']}; "
         f"requests failed with a traceback in the server: {r['server_tracebacks']}",
+        f"- The plan job beside the load: {r.get('plan_job', {}).get('status')} after "
+        f"{fmt(r.get('plan_job', {}).get('seconds'), 0)} s, plan version "
+        f"{r.get('plan_job', {}).get('plan_version_id')}, unplaced visits "
+        f"{r.get('plan_job', {}).get('unplaced')}"
+        + (f", error: {r['plan_job']['error']}" if r.get("plan_job", {}).get("error") else ""),
         f"- Recovered {fmt(r['recovery_s'], 1)} s after the database came back, target "
         f"{RECOVERY_TARGET_S:.0f} s: "
         f"{'PASS' if r['recovery_s'] is not None and r['recovery_s'] <= RECOVERY_TARGET_S else 'FAIL'}",

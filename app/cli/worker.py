@@ -53,9 +53,9 @@ def worker(
         raise typer.Exit(2) from None
     require_current_schema()
     configure_worker_logging(settings)
-    # Below the web server's priority where they share a machine (`jobs_solve_nice`); the pool's
-    # processes inherit it.
-    lower_priority(settings.jobs_solve_nice)
+    # Below the web server's priority where they share a machine (`jobs_solve_nice`, `jobs_solve_idle`);
+    # the pool's processes inherit it.
+    lower_priority(settings.jobs_solve_nice, idle=settings.jobs_solve_idle)
     queues = queues or f"{control_queue()},{solve_queue()}"
     argv = ["worker", f"--loglevel={loglevel}", f"--queues={queues}", f"--pool={pool}",
             f"--hostname={name or f'worker-{os.getpid()}@{socket.gethostname()}'}",

@@ -7,11 +7,12 @@ is not obeyed in time. The child only solves (exchange-format payload in, result
 messages over a pipe); every database write stays in the coordinating thread here, so the child
 needs no database connection (an in-memory SQLite test database works too).
 
-The child runs at a lower priority than the server (`jobs_solve_nice`): the pages come first, the
-plan takes the CPU they leave. It may start the planner's own worker processes
-(`jobs_inprocess_workers`): one team's plan then races other seeds on the spare cores. That is why
-the child is not a daemon process (a daemon may have no children); it is closed when its job ends,
-before the interpreter exits, and it stops planning when the web server dies under it.
+The child runs at a lower priority than the server (`jobs_solve_nice`, and on Linux the idle
+scheduling class, `jobs_solve_idle`): the pages come first, the plan takes the CPU they leave. It may
+start the planner's own worker processes (`jobs_inprocess_workers`): one team's plan then races other
+seeds on the spare cores. That is why the child is not a daemon process (a daemon may have no
+children); it is closed when its job ends, before the interpreter exits, and it stops planning when the
+web server dies under it.
 
 A job dies with the web server in this mode: at start the runner marks jobs it owned whose process
 is gone as failed (the last plan is untouched, since nothing is written before the end).
@@ -47,9 +48,10 @@ log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 5.0  # a stopped planner returns its best plan within this, or is killed
 
 
-def _child_main(conn: Connection, stop: Any, solve_path: str, workers: int, nice: int = 0) -> None:
+def _child_main(conn: Connection, stop: Any, solve_path: str, workers: int, nice: int = 0,
+                idle: bool = False) -> None:
     """The child: solve requests one after another until told to quit."""
-    lower_priority(nice)
+    lower_priority(nice, idle=idle)
     solve_fn = resolve(solve_path)
     server = mp.parent_process()
 
@@ -83,11 +85,12 @@ def _child_main(conn: Connection, stop: Any, solve_path: str, workers: int, nice
 class _Child:
     """One spawned solver process, reused for the parts of a job."""
 
-    def __init__(self, solve_path: str, workers: int = 1, nice: int = 0) -> None:
+    def __init__(self, solve_path: str, workers: int = 1, nice: int = 0, idle: bool = False) -> None:
         ctx = mp.get_context("spawn")
         self.stop = ctx.Event()
         self.conn, child_conn = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_child_main, args=(child_conn, self.stop, solve_path, workers, nice),
+        self.proc = ctx.Process(target=_child_main,
+                                args=(child_conn, self.stop, solve_path, workers, nice, idle),
                                 daemon=False, name="homecare-solve")
         self.proc.start()
         child_conn.close()
@@ -161,6 +164,7 @@ class InProcessRunner:
                                        thread_name_prefix="homecare-job")
         self.workers = max(1, workers if workers is not None else settings.jobs_inprocess_workers)
         self.nice = settings.jobs_solve_nice
+        self.idle = settings.jobs_solve_idle
         self.futures: dict[int, Future[None]] = {}
         self.children: dict[int, _Child] = {}
         self.lock = threading.Lock()
@@ -243,7 +247,7 @@ class InProcessRunner:
                 def solve_part(c: Claim, relay: Relay) -> dict[str, Any]:
                     nonlocal child
                     if child is None or not child.proc.is_alive():
-                        child = _Child(self.solve_path, self.workers, self.nice)
+                        child = _Child(self.solve_path, self.workers, self.nice, self.idle)
                         with self.lock:
                             self.children[job_id] = child
                     try:

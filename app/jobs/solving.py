@@ -7,6 +7,7 @@ Celery worker on another machine can find it: the setting `jobs_solve_function`,
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 from collections.abc import Callable
@@ -56,8 +57,12 @@ def solve_payload(payload: dict[str, Any], *, time_limit: float, seed: int, solv
     return plan_to_result(plan, problem.name)
 
 
-def lower_priority(nice: int) -> None:
-    """Run this process (and the processes it starts) `nice` steps below its parent (see
-    `jobs_solve_nice`); where the system has no such thing, as it is."""
+def lower_priority(nice: int, *, idle: bool = False) -> None:
+    """Run this process (and the processes and threads it starts) `nice` steps below its parent (see
+    `jobs_solve_nice`), and with `idle` in Linux's idle scheduling class (see `jobs_solve_idle`); where
+    the system has no such thing, as it is."""
     if nice > 0 and hasattr(os, "nice"):
         os.nice(nice)
+    if idle and hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
+        with contextlib.suppress(OSError):  # a container that forbids it: the nice value still holds
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))

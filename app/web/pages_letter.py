@@ -25,7 +25,7 @@ def citizen_letter(request: Request, citizen_id: RowId, user: WebUser, session: 
                    week: str | None = None) -> Response:
     check_role(user, *STAFF_ROLES)
     citizen = get_team_scoped(session, Citizen, citizen_id, user, what="citizen not found")
-    monday = letter_read.monday_of(parse_day(week, plans_read.default_day(session, citizen.team_id)))
+    monday = letter_read.monday_of(parse_day(week, lambda: plans_read.default_day(session, citizen.team_id)))
     reads.citizens(user=user, citizen_ids=[citizen.id], what="week letter")
     letters = [letter_read.week_letter(session, citizen=citizen, monday=monday)]
     back = f"/citizens/{citizen.id}?date={monday.isoformat()}"
@@ -37,7 +37,7 @@ def citizen_letter(request: Request, citizen_id: RowId, user: WebUser, session: 
 def team_letters(request: Request, team_id: RowId, user: WebUser, session: SessionDep, reads: ReadLogDep,
                  week: str | None = None) -> Response:
     team = staff_team(session, team_id, user)
-    monday = letter_read.monday_of(parse_day(week, plans_read.default_day(session, team.id)))
+    monday = letter_read.monday_of(parse_day(week, lambda: plans_read.default_day(session, team.id)))
     citizens = letter_read.citizens_for_letters(session, team_id=team.id, monday=monday)
     reads.citizens(user=user, citizen_ids=[c.id for c in citizens], what="week letter")
     letters = [letter_read.week_letter(session, citizen=c, monday=monday) for c in citizens]

@@ -38,7 +38,7 @@ def team_routes(
     date: str | None = None,
 ) -> Response:
     team = staff_team(session, team_id, user)
-    day = parse_day(date, plans_read.default_day(session, team.id))
+    day = parse_day(date, lambda: plans_read.default_day(session, team.id))
     days = [
         d
         for carer in teams_read.working_carers(session, team_id=team.id, day=day)

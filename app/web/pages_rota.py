@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
+from markupsafe import Markup, escape
+from sqlalchemy.orm import joinedload, lazyload
 
 from app.api.deps import ReadLogDep
 from app.db import SessionDep
@@ -26,40 +27,34 @@ from models.core import Carer, Citizen, User
 router = APIRouter(route_class=WebRoute)
 
 
-def parse_day(value: str | None, default: dt.date) -> dt.date:
+def parse_day(value: str | None, default: dt.date | Callable[[], dt.date]) -> dt.date:
+    """The date asked for, else `default` (a date, or what finds it: asked only when no date is given,
+    since finding the team's default day costs a query)."""
     if not value:
-        return default
+        return default() if callable(default) else default
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise HTTPException(status_code=422, detail=f"date {value!r} is not a date like 2026-12-01") from None
 
 
-@dataclass(frozen=True, slots=True)
-class BlockView:
-    """A visit block as the week's timeline draws it, its words made once in Python: a team's week has
-    hundreds of blocks, and each helper called from the template costs more than the words themselves."""
-
-    assignment_id: int
-    visit_ext: str
-    css: str
-    left: float
-    width: float
-    title: str
-    aria: str
-
-
-def _block_views(rota: rota_read.Rota, lang: str,
-                 pct: Callable[[int], float]) -> dict[int, dict[dt.date, list[BlockView]]]:
-    """Per carer and day, the blocks of the week view, in the words of `lang`."""
+def _timelines(rota: rota_read.Rota, lang: str,
+               pct: Callable[[int], float]) -> dict[int, dict[dt.date, Markup]]:
+    """Per carer and day, the inside of the week view's timeline (shifts, visit blocks, or "Off") as
+    HTML, made once in Python: a team's week has hundreds of blocks, and Jinja's loop, attribute look-ups
+    and escaping per block cost several times the words themselves. Every value is escaped here as the
+    template would escape it, so the page is the same byte for byte."""
     _ = translator(lang)
-    contact, new_face, pinned = _("Contact carer"), _("New face"), _("Pinned")
+    contact, new_face, pinned, off = _("Contact carer"), _("New face"), _("Pinned"), escape(_("Off"))
     day_names = {d: format_date(lang, d) for d in rota.days}
-    views: dict[int, dict[dt.date, list[BlockView]]] = {}
+    views: dict[int, dict[dt.date, Markup]] = {}
     for row in rota.rows:
         per_day = views[row.carer_id] = {}
-        for day, blocks in row.blocks.items():
-            shown = per_day[day] = []
+        for day in rota.days:
+            shifts = row.shifts.get(day, [])
+            blocks = row.blocks.get(day, [])
+            html = [f'<span class="shift" style="left:{pct(s)}%;width:{pct(e) - pct(s)}%"></span>'
+                    for s, e in shifts]
             for b in blocks:
                 span = f"{hhmm(b.start)}–{hhmm(b.start + b.duration)} {b.citizen}"
                 need = need_name(lang, b.kind)
@@ -73,7 +68,12 @@ def _block_views(rota: rota_read.Rota, lang: str,
                 css = ("v" + (" contact" if b.contact else "") + (" newface" if b.new_face else "")
                        + (" pinned" if b.pinned else ""))
                 width = pct(b.start + b.duration) - left
-                shown.append(BlockView(b.assignment_id, b.visit_ext, css, left, width, title, aria))
+                html.append(f'<a class="{css}" href="/assignments/{b.assignment_id}" style="left:{left}%;'
+                            f'width:{width}%" title="{escape(title)}" aria-label="{escape(aria)}" '
+                            f'data-visit="{escape(b.visit_ext)}"></a>')
+            if not shifts and not blocks:
+                html.append(f'<span class="off">{off}</span>')
+            per_day[day] = Markup("".join(html))
     return views
 
 
@@ -101,7 +101,7 @@ def rota_page(
     date: str | None = None,
 ) -> Response:
     team = staff_team(session, team_id, user)
-    day = parse_day(date, plans_read.default_day(session, team.id))
+    day = parse_day(date, lambda: plans_read.default_day(session, team.id))
     if view == "month":
         first, last = plans_read.month_bounds(day)
         start, end = first, last
@@ -125,7 +125,7 @@ def rota_page(
     ctx: dict[str, Any] = {
         "team": team,
         "rota": data,
-        "block_views": _block_views(data, language(request), pct) if view == "week" else {},
+        "timelines": _timelines(data, language(request), pct) if view == "week" else {},
         "view": view,
         "day": day,
         "start": start,
@@ -148,7 +148,7 @@ def carer_and_day(session: SessionDep, user: User, carer_id: int, date: str | No
     """The team's carer (404 for another team's) and the day asked for, else the team's default day."""
     check_role(user, *STAFF_ROLES)
     carer = get_team_scoped(session, Carer, carer_id, user, what="carer not found")
-    return carer, parse_day(date, plans_read.default_day(session, carer.team_id))
+    return carer, parse_day(date, lambda: plans_read.default_day(session, carer.team_id))
 
 
 @router.get("/carers/{carer_id}/day")
@@ -181,8 +181,11 @@ def citizen_page(
     date: str | None = None,
 ) -> Response:
     check_role(user, *STAFF_ROLES)
-    citizen = get_team_scoped(session, Citizen, citizen_id, user, what="citizen not found")
-    day = parse_day(date, plans_read.default_day(session, citizen.team_id))
+    # The page names the contact carer: loaded with the citizen, not by the template a round trip later;
+    # it shows no carers to avoid, so they are not read unless asked for.
+    citizen = get_team_scoped(session, Citizen, citizen_id, user, what="citizen not found",
+                              options=[joinedload(Citizen.contact_carer), lazyload(Citizen.avoid_carers)])
+    day = parse_day(date, lambda: plans_read.default_day(session, citizen.team_id))
     data = citizen_read.citizen_page(session, citizen=citizen, today=day)
     reads.citizens(user=user, citizen_ids=[citizen.id], what="citizen page")
     return page(

@@ -43,11 +43,14 @@ class QueuedOnly:
 
 
 def priority_solve(problem: Problem, params: SolveParams) -> Plan:
-    """A planner that reports the priority (nice value) of the process it runs in, and plans nothing."""
+    """A planner that reports the priority (nice value, and on Linux whether it runs in the idle
+    scheduling class) of the process it runs in, and plans nothing."""
     import os
 
     plan = Plan(assignments=[], unplaced=[Unplaced(v.id, "not planned") for v in problem.visits])
     plan.stats["nice"] = float(os.getpriority(os.PRIO_PROCESS, 0))
+    if hasattr(os, "SCHED_IDLE"):
+        plan.stats["idle_class"] = float(os.sched_getscheduler(0) == os.SCHED_IDLE)
     return plan
 
 

@@ -307,7 +307,8 @@ def test_a_plan_job_solves_below_the_web_servers_priority_so_the_pages_come_firs
     problem = restrict(two_teams(), {"T"})
     claim = Claim(part_id=1, job_id=1, attempt=1, payload=codec.problem_to_payload(problem), time_limit=1,
                   seed=1, team="T")
-    child = _Child("tests.jobs.standins:priority_solve", workers=1, nice=get_settings().jobs_solve_nice)
+    child = _Child("tests.jobs.standins:priority_solve", workers=1, nice=get_settings().jobs_solve_nice,
+                   idle=get_settings().jobs_solve_idle)
     try:
         result = child.solve(claim, cast(Relay, _Recorder()))
     finally:
@@ -315,3 +316,7 @@ def test_a_plan_job_solves_below_the_web_servers_priority_so_the_pages_come_firs
     server = os.getpriority(os.PRIO_PROCESS, 0)
     assert Settings.model_fields["jobs_solve_nice"].default == 10  # lower by default, not only when set
     assert result["stats"]["nice"] == min(19, server + get_settings().jobs_solve_nice)
+    if hasattr(os, "SCHED_IDLE"):
+        # Linux: a page request waking up never waits behind the plan job.
+        assert Settings.model_fields["jobs_solve_idle"].default is True
+        assert result["stats"]["idle_class"] == 1.0

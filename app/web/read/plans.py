@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.repositories import performed as performed_repo
 from models.core import (
@@ -43,31 +43,30 @@ class ShownPlan:
 
 
 def shown_plan(session: Session, *, team_id: int, start: dt.date, end: dt.date) -> ShownPlan:
+    # One round trip: each version comes once per team of its plan, with the team's name (in the
+    # database's name order within the version) for the label.
+    named = aliased(plan_teams)
     rows = session.execute(
-        select(PlanVersion.id, PlanVersion.status, Plan.id, Plan.start_date, Plan.end_date)
+        select(PlanVersion.id, PlanVersion.status, Plan.id, Plan.start_date, Plan.end_date, Team.name)
         .join(Plan, Plan.id == PlanVersion.plan_id)
         .join(plan_teams, plan_teams.c.plan_id == Plan.id)
+        .join(named, named.c.plan_id == Plan.id)
+        .join(Team, Team.id == named.c.team_id)
         .where(
             plan_teams.c.team_id == team_id,
             Plan.start_date <= end,
             Plan.end_date >= start,
             PlanVersion.status.in_((PLAN_ACCEPTED, PLAN_DRAFT)),
         )
-        .order_by(PlanVersion.created_at.desc(), PlanVersion.id.desc())
+        .order_by(PlanVersion.created_at.desc(), PlanVersion.id.desc(), Team.name)
     ).all()
-    accepted = [r for r in rows if r[1] == PLAN_ACCEPTED]
-    chosen = accepted or rows[:1]
+    versions = list({r[0]: r[:5] for r in rows}.values())  # first seen first: the order above
+    accepted = [r for r in versions if r[1] == PLAN_ACCEPTED]
+    chosen = accepted or versions[:1]
     if not chosen:
         return ShownPlan([])
     r = chosen[0]
-    teams = ", ".join(
-        session.scalars(
-            select(Team.name)
-            .join(plan_teams, plan_teams.c.team_id == Team.id)
-            .where(plan_teams.c.plan_id == r[2])
-            .order_by(Team.name)
-        )
-    )
+    teams = ", ".join(name for v, *_, name in rows if v == r[0])
     return ShownPlan([a[0] for a in chosen], teams, r[1], r[2], r[3], r[4])
 
 

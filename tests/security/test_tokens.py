@@ -1,0 +1,45 @@
+"""Tokens end: at their expiry, and at once when an admin deactivates the user who holds them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import jwt
+from fastapi.testclient import TestClient
+
+from app.security import SESSION_COOKIE, create_access_token
+from app.settings import get_settings
+from models import core as m
+
+
+def test_a_deactivated_members_open_session_and_token_stop_working_at_once(
+        client: TestClient, users: dict[str, m.User], headers: dict[str, dict[str, str]]) -> None:
+    member = users["member"]
+    token = create_access_token(member)
+    bearer = {"Authorization": f"Bearer {token}"}
+    client.cookies.set(SESSION_COOKIE, token)
+    assert client.get("/api/me", headers=bearer).status_code == 200
+    assert client.get("/teams", follow_redirects=False).status_code == 200
+
+    answer = client.patch(f"/api/users/{member.id}", json={"is_active": False}, headers=headers["admin"])
+    assert answer.status_code == 200
+
+    # The same token, a moment later, before its expiry: the API refuses it, the pages send to the login.
+    assert client.get("/api/me", headers=bearer).status_code == 401
+    page = client.get("/teams", follow_redirects=False)
+    assert page.status_code in (302, 303) and page.headers["location"].startswith("/login")
+
+
+def test_a_token_past_its_expiry_is_refused(client: TestClient, users: dict[str, m.User]) -> None:
+    settings = get_settings()
+    issued = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=settings.access_token_minutes + 1)
+    expired = jwt.encode({"sub": str(users["member"].id), "iat": issued.timestamp(),
+                          "exp": issued + dt.timedelta(minutes=settings.access_token_minutes)},
+                         settings.secret_key, algorithm=settings.jwt_algorithm)
+    fresh = create_access_token(users["member"])
+
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {expired}"}).status_code == 401
+    client.cookies.set(SESSION_COOKIE, expired)
+    page = client.get("/teams", follow_redirects=False)
+    assert page.status_code in (302, 303) and page.headers["location"].startswith("/login")
