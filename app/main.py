@@ -25,6 +25,7 @@ from app.api import (
     needs,
     plans,
     team_data,
+    team_settings,
     teams,
     users,
     visits,
@@ -32,7 +33,7 @@ from app.api import (
 from app.api.deps import mark_access_logged_routes
 from app.api.errors import add_error_handlers, document_errors
 from app.auth.oidc import add_state_cookie
-from app.ops import instrument
+from app.ops.instrument import instrument
 from app.settings import get_settings
 from app.version import __version__
 from app.web import routes as web_routes
@@ -46,6 +47,7 @@ ROUTER_MODULES = (
     health,  # /health, /health/ready
     users,  # users (admin)
     teams,
+    team_settings,  # a team's own planning settings (its continuity setting)
     carers,  # carers and their shifts
     citizens,
     needs,  # needs and the visits made from them

@@ -13,6 +13,7 @@ from models import (
     performed,  # noqa: F401  (performed visits)
     security,  # noqa: F401  (failed sign-ins)
     team_data,  # noqa: F401  (roster patterns, change records, assignments needing a re-plan)
+    team_settings,  # noqa: F401  (a team's planning defaults: its continuity setting)
 )
 from models.base import Base
 from models.core import *  # noqa: F403

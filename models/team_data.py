@@ -36,7 +36,8 @@ ENTITY_NEED = "need"
 ENTITY_CARER = "carer"
 ENTITY_ROSTER = "roster"
 ENTITY_USER = "user"
-ENTITIES = (ENTITY_CITIZEN, ENTITY_NEED, ENTITY_CARER, ENTITY_ROSTER, ENTITY_USER)
+ENTITY_TEAM = "team"  # the team's own settings (its continuity setting)
+ENTITIES = (ENTITY_CITIZEN, ENTITY_NEED, ENTITY_CARER, ENTITY_ROSTER, ENTITY_USER, ENTITY_TEAM)
 
 
 def _now() -> dt.datetime:

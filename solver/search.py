@@ -57,7 +57,8 @@ def steps(sc: Scope) -> list[tuple[Step, float]]:
         (thin_crowded_citizen, 1.0),
         (hand_back_new_face, 4.0 if sc.replanning else 0.0),
         (hand_over_far_citizen, 0.0 if sc.replanning else FAR_WEIGHT),
-        # Last, so that a team whose visits all must be made draws every other step as before.
+        # Last, and weighed 0 where every visit must be made: such a team draws the other steps
+        # in the same sequence as a planner without this step would.
         (make_way_for_must, 3.0 if any(v.priority > 1 for v in sc.st.ix.visits) else 0.0),
     ]
 

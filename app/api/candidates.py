@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import select
 
 from app.api.deps import Coordinator, ReadLogDep
 from app.api.errors import PLANNER_BUSY
@@ -17,7 +16,7 @@ from app.api.jobs import PlanJobOut
 from app.db import SessionDep
 from app.jobs.factory import RunnerDep
 from app.replan.candidates import Candidate
-from app.repositories.core import carer_names_by_external_id
+from app.repositories.core import carer_names_by_external_id, citizen_id_by_external_id
 from app.schemas.core import ErrorOut, EveryWeeks, Lat, Lon, Minute, Priority, RowId, Skill, Weekdays
 from app.security import get_team_scoped, require_role
 from app.services import candidates as svc
@@ -96,7 +95,7 @@ def new_visit_candidates(plan_id: RowId, body: NewVisitIn, session: SessionDep, 
     plan = get_team_scoped(session, m.Plan, plan_id, user)
     found = svc.suggest_for_new_visit(session, plan=plan, user=user,
                                       visit=body.visit.model_dump(mode="json"), limit=limit)
-    citizen = session.scalar(select(m.Citizen.id).where(m.Citizen.external_id == body.visit.citizen))
+    citizen = citizen_id_by_external_id(session, body.visit.citizen)
     reads.citizens(user=user, citizen_ids=[citizen] if citizen is not None else [],
                    what="api visit candidates")
     names = carer_names_by_external_id(session, team_ids=[t.id for t in plan.teams])

@@ -27,7 +27,6 @@ from app.security import CurrentUser
 from app.services import jobs as service
 from exchange import MAX_INT
 from models.jobs import JOB_STATUSES
-from solver.objective import CONTINUITY_DEFAULT
 
 # On shutdown the in-process runner fails its unfinished jobs and stops their planners at once,
 # rather than keeping the server alive until every time limit has run out.
@@ -53,10 +52,11 @@ class PlanJobIn(BaseModel):
         default=None, ge=1, le=service.MAX_STEPS,
         description="search steps per team instead of the clock: the same seed then gives the same plan "
                     "on any machine (the time limits still cap it)")
-    continuity: str = Field(
-        default=CONTINUITY_DEFAULT, max_length=20,
+    continuity: str | None = Field(
+        default=None, max_length=20,
         description="how faces weigh against travel: fewest (fewest carers per citizen), balanced, travel "
-                    "(least travel that keeps the monthly cap), or a face budget faces:N")
+                    "(least travel that keeps the monthly cap), or a face budget faces:N; omitted: each "
+                    "team's own default (GET /api/teams/{id}/settings)")
 
 
 class ProgressOut(BaseModel):
@@ -94,7 +94,8 @@ class PlanJobOut(BaseModel):
     part_time_limit: float | None
     seed: int
     steps: int | None
-    continuity: str
+    continuity: str = Field(description="the setting the run planned with (per-team: each team its own)")
+    continuity_from: str = Field(description="run: the run chose it; team: the team's own default")
     created_by_id: int | None
     created_at: dt.datetime
     started_at: dt.datetime | None

@@ -250,7 +250,14 @@ def claim(sessions: Sessions, part_id: int, *, max_attempts: int, worker: str | 
         return Claim(part_id=part.id, job_id=job.id, attempt=attempt, payload=payload,
                      time_limit=float(part.time_limit or job.time_limit), seed=job.seed + part.seq,
                      team=str(teams[0]["id"]), steps=(job.params or {}).get("steps"),
-                 continuity=(job.params or {}).get("continuity", CONTINUITY_DEFAULT))
+                     continuity=part_continuity(job.params or {}, part.team_id))
+
+
+def part_continuity(params: dict[str, Any], team_id: int | None) -> str:
+    """The setting a team's part is planned with: the team's own default when the run chose none
+    (`continuity_by_team`), else the job's."""
+    own = (params.get("continuity_by_team") or {}).get(str(team_id))
+    return str(own or params.get("continuity") or CONTINUITY_DEFAULT)
 
 
 def _mine(c: Claim) -> Any:

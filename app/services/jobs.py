@@ -21,7 +21,9 @@ from app.db import commit_for_workers
 from app.jobs.progress import aggregate
 from app.jobs.runner import BrokerUnavailable, JobRunner
 from app.security import visible_team_ids
+from app.services import team_settings
 from app.services.errors import Conflict, Invalid, NotFound, ServiceError
+from app.services.team_settings import check_continuity
 from models.core import Team, User
 from models.jobs import (
     JOB_ACTIVE,
@@ -35,11 +37,13 @@ from models.jobs import (
     PlanJob,
     PlanJobPart,
 )
-from solver.objective import CONTINUITY_DEFAULT, UnknownContinuity, weights_for
+from solver.objective import CONTINUITY_DEFAULT
 
 MAX_DAYS = 93  # a quarter: plans are made a month at a time; longer ranges are a typo
 MAX_TIME_LIMIT = 6 * 3600.0
 MAX_STEPS = 100_000  # search steps per team (team-m makes about 700 a minute)
+# A job over several teams whose own defaults differ: each team is planned with its own setting.
+CONTINUITY_PER_TEAM = "per-team"
 
 
 class JobQueueUnavailable(ServiceError):
@@ -56,10 +60,13 @@ def _job_not_found(job_id: int) -> NotFound:
 def start_plan_job(session: Session, *, user: User, team_ids: list[int], start: dt.date, end: dt.date,
                    time_limit: float, seed: int = 0, part_time_limit: float | None = None,
                    kind: str = KIND_PLAN, params: dict[str, Any] | None = None,
-                   steps: int | None = None, continuity: str = CONTINUITY_DEFAULT, runner: str) -> PlanJob:
+                   steps: int | None = None, continuity: str | None = None, runner: str,
+                   check_busy: bool = True) -> PlanJob:
     """Store a queued job with one part per team (the caller commits, then submits it). With `steps`,
     each team's search stops after that many steps rather than at its time limit; `continuity` is the
-    team's chosen weighing of faces against travel (solver/objective.py); both kept in `params`."""
+    run's weighing of faces against travel (solver/objective.py), None: each team's own default
+    (`continuity_params`); both kept in `params`. `check_busy=False`: the caller has checked that no
+    job plans these teams (a sweep stores several jobs for one team at once)."""
     wanted = list(dict.fromkeys(team_ids))
     if not wanted:
         raise Invalid("name at least one team", path="team_ids")
@@ -72,27 +79,18 @@ def start_plan_job(session: Session, *, user: User, team_ids: list[int], start: 
         raise Invalid(f"time_limit must be between 0 and {MAX_TIME_LIMIT:.0f} seconds", path="time_limit")
     if steps is not None and not 1 <= steps <= MAX_STEPS:
         raise Invalid(f"steps must be between 1 and {MAX_STEPS}", path="steps")
-    try:
-        weights_for(continuity)
-    except UnknownContinuity as e:
-        raise Invalid(str(e), path="continuity") from e
-    params = {**(params or {}), **({"steps": steps} if steps is not None else {}), "continuity": continuity}
+    if continuity is not None:
+        check_continuity(continuity)
     visible = visible_team_ids(user)
     known = set(session.execute(select(Team.id).where(Team.id.in_(wanted))).scalars())
     for i, team_id in enumerate(wanted):
         if team_id not in known or (visible is not None and team_id not in visible):
             # Another team's id answers as a missing one: do not reveal that it exists.
             raise NotFound(f"team {team_id} not found", path=f"team_ids.{i}")
-    busy = session.execute(
-        select(PlanJob, PlanJobPart.team_id).join(PlanJobPart, PlanJobPart.job_id == PlanJob.id)
-        .where(PlanJob.status.in_(JOB_ACTIVE), PlanJobPart.team_id.in_(wanted)).order_by(PlanJob.id)
-    ).all()
-    # A job whose server is gone holds no team: the team's next run need not wait for someone to look.
-    settle_orphans(session, list({running.id: running for running, _ in busy}.values()))
-    for running, held in busy:
-        if running.status in JOB_ACTIVE:
-            raise Conflict(f"team {held} is being planned by job {running.id}; wait for it or cancel it",
-                           path="team_ids")
+    params = {**(params or {}), **({"steps": steps} if steps is not None else {}),
+              **continuity_params(session, team_ids=wanted, continuity=continuity)}
+    if check_busy:
+        ensure_not_busy(session, team_ids=wanted)
     job = PlanJob(kind=kind, status="queued", runner=runner, team_ids=wanted, start_date=start,
                   end_date=end, time_limit=float(time_limit), part_time_limit=part_time_limit, seed=seed,
                   params=params, created_by_id=user.id, message="queued", phase="queued",
@@ -104,9 +102,35 @@ def start_plan_job(session: Session, *, user: User, team_ids: list[int], start: 
     return job
 
 
+def continuity_params(session: Session, *, team_ids: list[int], continuity: str | None) -> dict[str, Any]:
+    """How a job records its continuity setting: the run's choice, or each team's own default. A job
+    over teams whose defaults differ plans each team with its own (`continuity_by_team`, which the
+    part's claim reads) and names itself `CONTINUITY_PER_TEAM`."""
+    if continuity is not None:
+        return {"continuity": continuity, "continuity_from": "run"}
+    by_team = team_settings.continuity_by_team(session, team_ids=team_ids)
+    settings = set(by_team.values())
+    return {"continuity": settings.pop() if len(settings) == 1 else CONTINUITY_PER_TEAM,
+            "continuity_from": "team", "continuity_by_team": {str(t): c for t, c in by_team.items()}}
+
+
+def ensure_not_busy(session: Session, *, team_ids: list[int]) -> None:
+    """409 when a job still plans any of these teams (one plan at a time per team)."""
+    busy = session.execute(
+        select(PlanJob, PlanJobPart.team_id).join(PlanJobPart, PlanJobPart.job_id == PlanJob.id)
+        .where(PlanJob.status.in_(JOB_ACTIVE), PlanJobPart.team_id.in_(team_ids)).order_by(PlanJob.id)
+    ).all()
+    # A job whose server is gone holds no team: the team's next run need not wait for someone to look.
+    settle_orphans(session, list({running.id: running for running, _ in busy}.values()))
+    for running, held in busy:
+        if running.status in JOB_ACTIVE:
+            raise Conflict(f"team {held} is being planned by job {running.id}; wait for it or cancel it",
+                           path="team_ids")
+
+
 def submit_plan_job(session: Session, *, user: User, runner: JobRunner, team_ids: list[int], start: dt.date,
                     end: dt.date, time_limit: float, seed: int = 0, part_time_limit: float | None = None,
-                    steps: int | None = None, continuity: str = CONTINUITY_DEFAULT,
+                    steps: int | None = None, continuity: str | None = None,
                     params: dict[str, Any] | None = None) -> PlanJob:
     """Store a plan job (`start_plan_job`), commit it and hand it to the runner. A queue out of reach
     answers 503: before storing, nothing is stored; at the hand-over, the job is stored as failed.
@@ -260,6 +284,7 @@ def job_view(job: PlanJob) -> dict[str, Any]:
         "time_limit": job.time_limit, "part_time_limit": job.part_time_limit, "seed": job.seed,
         "steps": (job.params or {}).get("steps"),
         "continuity": (job.params or {}).get("continuity", CONTINUITY_DEFAULT),
+        "continuity_from": (job.params or {}).get("continuity_from", "run"),
         "created_by_id": job.created_by_id, "created_at": job.created_at, "started_at": job.started_at,
         "finished_at": job.finished_at, "message": job.message, "error": job.error,
         "progress": progress, "plan_id": job.plan_id, "plan_version_id": job.plan_version_id,

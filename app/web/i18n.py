@@ -809,6 +809,13 @@ SV: dict[str, str] = {
     "Balanced": "Balanserat",
     "Shorter driving time": "Kortare körtid",
     "Face budget: {n}": "Högst {n} ansikten",
+    "Each team's own": "Varje arbetslags egen",
+    "The team's setting: {name}": "Arbetslagets inställning: {name}",
+    "the team's setting": "arbetslagets inställning",
+    "The team's setting, for runs that choose none": "Arbetslagets inställning, när planeringen inte väljer",
+    "Save the team's setting": "Spara arbetslagets inställning",
+    "The team's continuity setting is saved: runs that choose none plan with it.":
+        "Arbetslagets kontinuitetsinställning är sparad: planeringar som inte väljer något planeras med den.",
     "Only for those who want to repeat a plan exactly or give the planner more time.":
         "Bara för den som vill göra om en planering exakt eller ge planeraren mer tid.",
     "Plans made": "Gjorda planeringar",
@@ -1069,6 +1076,8 @@ MESSAGE_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), sv) for p
     (r"^(?P<v>'.*') is not a number$", "{v} är inte ett tal"),
     (r"^(?P<v>'.*') is not a date like (?P<ex>\S+)$", "{v} är inte ett datum som {ex}"),
     (r"^(?P<v>'.*') is not yes or no$", "{v} är inte ja eller nej"),
+    (r"^someone else changed this meanwhile .*$",
+     "någon annan har ändrat detta under tiden: ladda om och försök igen"),
     (r"^unknown continuity setting (?P<v>'.*'): choose .*$",
      "{v} är ingen kontinuitetsinställning: välj färre ansikten, balanserat eller kortare körtid"),
     (r"^(?P<v>'.*') is not a weekday \(.*\)$", "{v} är inte en veckodag (mån..sön)"),

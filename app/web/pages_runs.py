@@ -16,21 +16,21 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.db import SessionDep
 from app.jobs.factory import RunnerDep
-from app.mapping import accept_plan_version
 from app.repositories import adjustments as adj_repo
 from app.schemas.core import RowId
 from app.security import get_team_scoped
 from app.services import audit as audit_service
 from app.services import jobs as service
+from app.services import plans as plans_service
+from app.services import team_settings as settings_service
 from app.web.deps import WebUser, planner_team
 from app.web.forms import FORM_REFUSALS, field_error, refusal
 from app.web.read import plans as plans_read
 from app.web.read import teams as teams_read
-from app.web.render import WebRoute, driving_hours, is_htmx, page
+from app.web.render import FLASHES, WebRoute, driving_hours, is_htmx, page
 from exchange import MAX_INT
 from models.core import PLAN_DRAFT, PlanVersion, Team, User
 from models.jobs import JOB_ACTIVE, PlanJob
-from solver.objective import CONTINUITY_DEFAULT
 
 router = APIRouter(route_class=WebRoute)
 
@@ -65,6 +65,7 @@ def runs_context(session: SessionDep, team: Team, user: User) -> dict[str, Any]:
     jobs = [service.job_view(j) for j in service.list_jobs(session, user=user, team_id=team.id, limit=20)]
     first, last = next_period(session, team)
     return {
+        "team_settings": settings_service.team_settings(session, team=team),
         "team": team,
         "jobs": jobs,
         "cap": teams_read.cap_for(session, team),
@@ -73,17 +74,38 @@ def runs_context(session: SessionDep, team: Team, user: User) -> dict[str, Any]:
         "default_seconds": DEFAULT_SECONDS,
         "max_steps": service.MAX_STEPS,
         "continuity_choices": CONTINUITY_CHOICES,
-        "continuity_names": dict(CONTINUITY_CHOICES),
-        "default_continuity": CONTINUITY_DEFAULT,
+        "continuity_names": {**dict(CONTINUITY_CHOICES), service.CONTINUITY_PER_TEAM: "Each team's own"},
     }
 
 
 @router.get("/teams/{team_id}/runs")
 def runs_page(request: Request, team_id: RowId, user: WebUser, session: SessionDep) -> Response:
     team = planner_team(session, team_id, user)
-    return page(
-        request, "web/runs.html", runs_context(session, team, user), user=user, team_id=team.id, active="runs"
-    )
+    ctx = runs_context(session, team, user)
+    ctx["flash"] = FLASHES.get(request.query_params.get("done", ""))
+    return page(request, "web/runs.html", ctx, user=user, team_id=team.id, active="runs")
+
+
+@router.post("/teams/{team_id}/settings/continuity")
+def set_team_continuity(
+    request: Request,
+    team_id: RowId,
+    user: WebUser,
+    session: SessionDep,
+    continuity: Annotated[str, Form(max_length=20)],
+    version: Annotated[int | None, Form(ge=0, le=MAX_INT)] = None,
+) -> Response:
+    """The team's default continuity setting, for the runs that choose none."""
+    team = planner_team(session, team_id, user)
+    try:
+        settings_service.set_continuity(session, team=team, continuity=continuity, user=user, version=version)
+    except FORM_REFUSALS as e:
+        code, errors = refusal(session, e)
+        ctx = runs_context(session, team, user)
+        ctx.update({"settings_errors": errors, "settings_form": {"continuity": continuity}})
+        return page(request, "web/runs.html", ctx, user=user, team_id=team.id, active="runs",
+                    status_code=code)
+    return RedirectResponse(f"/teams/{team.id}/runs?done=team-default", status_code=303)
 
 
 @router.post("/teams/{team_id}/runs")
@@ -98,7 +120,7 @@ def start_run(
     time_limit: Annotated[float, Form()] = DEFAULT_SECONDS,
     seed: Annotated[int, Form(ge=0, le=MAX_INT)] = 0,
     steps: Annotated[int | None, Form()] = None,  # blank: the time limit decides when to stop
-    continuity: Annotated[str, Form()] = CONTINUITY_DEFAULT,
+    continuity: Annotated[str, Form()] = "",  # blank: the team's own default
 ) -> Response:
     team = planner_team(session, team_id, user)
     try:
@@ -116,7 +138,7 @@ def start_run(
             time_limit=time_limit,
             seed=seed,
             steps=steps,
-            continuity=continuity,
+            continuity=continuity or None,
         )
     except FORM_REFUSALS as e:
         code, errors = refusal(session, e)
@@ -260,9 +282,7 @@ def compare_page(request: Request, job_id: RowId, user: WebUser, session: Sessio
 def accept_run(job_id: RowId, user: WebUser, session: SessionDep) -> Response:
     job, team = _job(session, job_id, user)
     draft, _ = _versions(session, job, user)
-    if draft.status != PLAN_DRAFT:
-        raise HTTPException(status_code=409, detail=f"version {draft.number} is {draft.status}, not a draft")
-    accept_plan_version(session, version=draft, user=user)
+    plans_service.accept_draft(session, version=draft, user=user)
     return RedirectResponse(
         f"/teams/{team.id}/rota?date={job.start_date.isoformat()}&done=accepted", status_code=303
     )

@@ -107,6 +107,7 @@ FLASHES = {
     "unpinned": "The assignment is unpinned.",
     "accepted": "The plan was accepted.",
     "contacts": "The chosen contact carers are saved.",
+    "team-default": "The team's continuity setting is saved: runs that choose none plan with it.",
 }
 
 # The glossary: (term, meaning), both as English keys of the catalog; the trade's word is the Swedish term.
