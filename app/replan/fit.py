@@ -41,8 +41,8 @@ CONTACT_BONUS = 30  # core choice: per visit the contact carer could take
 CORE_SECONDS = 5.0  # CP-SAT's wall-clock limit for the bound and for the core choice
 CORE_WORK = 1.0  # ... and its deterministic limit (the same core on any machine; about a second)
 FIT_STEPS = 150  # making room: quick steps (step-counted: the same proposal on any machine)
-FIT_EXACT_STEPS = 30  # then at most this many exact re-solves (CP-SAT) for what is still without a place
-FIT_SECONDS = 30.0  # a safety net only (a machine under load): the steps decide, so proposals repeat
+FIT_EXACT_STEPS = 10  # then at most this many exact re-solves (CP-SAT, about 0.4 s each) for what is left
+FIT_SECONDS = 8.0  # the exact re-solves stop after this long (a machine under load): seconds, not minutes
 
 
 @dataclass(frozen=True, slots=True)
