@@ -62,6 +62,28 @@ def test_commands_refuse_a_schema_that_is_behind_and_name_homecare_migrate(
     assert revision_of(db_path) == (PREVIOUS_REVISION,)  # untouched
 
 
+@pytest.mark.parametrize("broker", ["answers", "away"])
+def test_the_worker_refuses_a_schema_that_is_behind_and_names_homecare_migrate(
+        cli: CLI, db_path: Path, monkeypatch: pytest.MonkeyPatch, broker: str) -> None:
+    migrate_to(db_path, PREVIOUS_REVISION)
+    url = "redis://127.0.0.1:1/0"
+    if broker == "answers":
+        import redis
+
+        url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        except Exception as e:  # noqa: BLE001
+            pytest.skip(f"Redis unreachable at {url} ({type(e).__name__})")
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+
+    result = cli("worker", "--pool", "solo")
+
+    assert result.exit_code == 2
+    assert "schema is behind" in result.output and "homecare migrate" in result.output
+    assert revision_of(db_path) == (PREVIOUS_REVISION,)
+
+
 def test_serve_on_a_missing_database_says_to_migrate_and_creates_no_file(cli: CLI, db_path: Path) -> None:
     result = cli("serve")
     assert result.exit_code == 2 and "no schema yet" in result.output and "homecare migrate" in result.output
