@@ -186,6 +186,16 @@ def test_migrate_create_admin_and_serve_from_the_wheel_answer_ready_and_sign_in(
     assert PASSWORD not in log
 
 
+@pytest.mark.parametrize(("unit", "said"), [("homecare-prune-access-log.service", "access-log entries"),
+                                            ("homecare-anonymise-ended.service", "past the retention")])
+def test_the_daily_jobs_run_from_the_wheel_as_their_units_start_them(server: str, service: Service, unit: str,
+                                                                     said: str) -> None:
+    _env, _files, command = _unit(unit)
+    assert command[0] == "/opt/homecare/venv/bin/homecare"
+    done = service.homecare(*command[1:])
+    assert said in done.stderr
+
+
 def test_the_proxy_s_headers_are_believed_from_the_proxy_s_address_only(server: str) -> None:
     """The unit trusts 127.0.0.1; a request from 127.0.0.2 claiming another address is taken at its word
     no more than one from anywhere else (METRICS_ALLOWED_IPS names 10.9.8.7 here)."""
