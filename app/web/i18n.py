@@ -168,7 +168,10 @@ SV: dict[str, str] = {
     "details, which belong in the care records.":
         "Skriv bara praktiska saker (nycklar, vanor, vad som är viktigt för personen): inga diagnoser eller "
         "andra hälsouppgifter, de hör hemma i journalen.",
+    "No diagnoses or other health details here: they belong in the care records.":
+        "Inga diagnoser eller andra hälsouppgifter här: de hör hemma i journalen.",
     "Everything held about {name}": "Allt som finns sparat om {name}",
+    "Everything held about the person": "Allt som finns sparat om personen",
     "Every stored row about this person, table by table, as of {when}. The same as JSON: {link}.":
         "Varje sparad rad om personen, tabell för tabell, per {when}. Samma sak som JSON: {link}.",
     "data export": "utlämnande av uppgifter",

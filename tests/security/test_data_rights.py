@@ -362,3 +362,27 @@ def test_a_carer_s_export_names_no_citizen_and_anonymising_them_removes_what_was
     db_session.expire_all()
     gone = ["Carer 2", "sjukskriven", "har feber", "sjukpension", "vill inte"]
     assert _found(_dump(db_session), gone) == []
+
+
+def test_an_admin_finds_the_readable_export_of_a_citizen_and_of_a_carer_from_their_pages(
+        client: TestClient, users: dict[str, m.User], asa: Month, db_session: Session,
+        team_a: m.Team) -> None:
+    carer = db_session.scalars(select(m.Carer).where(m.Carer.external_id == "TA-c2")).one()
+    asa.astrid.contact_carer_id = carer.id
+    db_session.flush()
+    client.cookies.set("lang", "en")
+    client.cookies.set(SESSION_COOKIE, create_access_token(users["admin"]))
+    record = client.get(f"/teams/{team_a.id}/citizens/{asa.astrid.id}/record").text
+    assert f'href="/admin/citizens/{asa.astrid.id}/export"' in record
+    carer_page = client.get(f"/teams/{team_a.id}/carers/{carer.id}/record").text
+    assert f'href="/admin/carers/{carer.id}/export"' in carer_page
+
+    page = client.get(f"/admin/carers/{carer.id}/export")
+
+    assert page.status_code == 200
+    assert "Everything held about Carer 2" in page.text and f"/api/carers/{carer.id}/export" in page.text
+    for hers in (ASA["name"], ASA["address"], "Nyckel i boxen", f"{ASA['name']} vill inte"):
+        assert hers not in page.text, hers
+    client.cookies.set(SESSION_COOKIE, create_access_token(users["coordinator"]))
+    assert client.get(f"/admin/carers/{carer.id}/export").status_code == 403
+    assert "/admin/carers/" not in client.get(f"/teams/{team_a.id}/carers/{carer.id}/record").text
