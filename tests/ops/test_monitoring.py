@@ -220,6 +220,45 @@ def test_every_log_line_of_a_request_carries_its_id_and_nothing_personal(client,
         assert secret not in text_logged and secret not in again.text
 
 
+def test_reading_a_citizen_s_pages_logs_their_request_ids_and_never_their_name(
+        client, users, headers, team_a, make, log_lines) -> None:
+    """The pages and API reads that show a citizen's name, address and notes: every line the server
+    logs while answering carries that request's id, and none of them carries anything of hers."""
+    from app.security import SESSION_COOKIE, create_access_token
+
+    logging.getLogger("app").setLevel(logging.DEBUG)
+    logging.getLogger("homecare").setLevel(logging.DEBUG)
+    her = make.citizen(team_a, name=CITIZEN_NAME, address=CITIZEN_ADDRESS, notes="the key is under the mat",
+                       how_notes="rings twice")
+    make.need(her, care_instructions="Åsa's insulin before breakfast")
+    client.cookies.set(SESSION_COOKIE, create_access_token(users["coordinator"]))
+    reads = [client.get(f"/teams/{team_a.id}/citizens/{her.id}/record"),
+             client.get(f"/teams/{team_a.id}/citizens/{her.id}/edit"),
+             client.get(f"/citizens/{her.id}"),
+             client.get(f"/teams/{team_a.id}/citizens"),
+             client.get(f"/search?q={CITIZEN_NAME.split()[0]}"),
+             client.get(f"/api/citizens/{her.id}", headers=headers["coordinator"]),
+             client.get(f"/api/citizens/{her.id}/export", headers=headers["admin"])]
+
+    try:
+        assert [r.status_code for r in reads] == [200] * len(reads)
+        assert all(CITIZEN_NAME in r.text for r in reads)  # each of them showed her
+        ids = {r.headers["x-request-id"] for r in reads}
+        served = [json.loads(line) for line in log_lines.getvalue().splitlines()]
+        served = [line for line in served if line["logger"].startswith(("app", "homecare", "uvicorn"))]
+        assert len([line for line in served if line["logger"] == "homecare.access"]) == len(reads)
+        assert {line["request_id"] for line in served} == ids
+        # (The test's own HTTP client logs the URLs it asked for, the search's query too: that is the
+        # browser's side, not the server's.)
+        server_side = json.dumps(served, ensure_ascii=False)
+        for secret in (CITIZEN_NAME, CITIZEN_NAME.split()[0], CITIZEN_ADDRESS, "under the mat",
+                       "rings twice", "insulin"):
+            assert secret not in server_side
+    finally:
+        logging.getLogger("app").setLevel(logging.NOTSET)
+        logging.getLogger("homecare").setLevel(logging.NOTSET)
+
+
 def test_a_database_error_never_carries_the_statement_s_values(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
     with engine.begin() as conn:
