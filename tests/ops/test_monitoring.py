@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from app.db import get_session, make_engine
 from app.main import app
 from app.ops.logs import RequestIdFilter, logging_config
-from app.ops.measures import observe_replan
 from app.security import SESSION_COOKIE, create_access_token
 from app.settings import get_settings
 from app.version import __version__
@@ -166,13 +165,29 @@ def test_metrics_show_plan_jobs_by_state_and_how_long_finished_ones_ran(client, 
     assert _metric(body, f"{hist}_sum", kind="plan", state="succeeded") == pytest.approx(1090, abs=0.01)
 
 
-def test_metrics_show_how_long_re_plans_took(client, headers) -> None:
-    def count(body: str) -> float:
-        return _metric(body, "homecare_replan_duration_seconds_count", outcome="ok") or 0.0
+def test_metrics_show_how_long_a_coordinator_s_re_plan_took(client, headers, db_session, users,
+                                                            team_a) -> None:
+    from tests.replan.db_helpers import busiest_carer, planned_team
 
-    before = count(client.get("/metrics", headers=headers["admin"]).text)
-    observe_replan(2.5, ok=True)
-    assert count(client.get("/metrics", headers=headers["admin"]).text) == before + 1
+    def seen(body: str) -> tuple[float, float]:
+        return (_metric(body, "homecare_replan_duration_seconds_count", outcome="ok") or 0.0,
+                _metric(body, "homecare_replan_duration_seconds_sum", outcome="ok") or 0.0)
+
+    planned = planned_team(db_session, users["coordinator"], team=team_a, days=3)
+    sick = busiest_carer(planned.problem, day=1)
+    pid = planned.plan.id
+    assert client.post(f"/api/plans/{pid}/adjustments", headers=headers["coordinator"], json={"changes": [
+        {"type": "carer_absent", "carer": sick, "from_day": 1, "to_day": 1}]}).status_code == 201
+    count, total = seen(client.get("/metrics", headers=headers["admin"]).text)
+
+    replan = client.post(f"/api/plans/{pid}/replans", headers=headers["coordinator"],
+                         json={"from_day": 1, "to_day": 1, "time_limit": 1})
+
+    assert replan.status_code == 201, replan.text
+    after_count, after_total = seen(client.get("/metrics", headers=headers["admin"]).text)
+    assert after_count == count + 1 and after_total > total
+    assert _metric(client.get("/metrics", headers=headers["admin"]).text, "homecare_http_requests_total",
+                   method="POST", route="/api/plans/{plan_id}/replans", status="201")
 
 
 # --- logs -----------------------------------------------------------------------------------------
