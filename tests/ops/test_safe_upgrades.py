@@ -169,6 +169,25 @@ def test_the_database_lives_in_a_data_folder_outside_the_code(monkeypatch: pytes
     assert Settings().database_url == "postgresql+psycopg://planner@db.example/homecare"
 
 
+def test_the_data_folder_its_database_and_their_copies_are_for_the_service_s_user_alone(
+        cli: CLI, db_path: Path, tmp_path: Path) -> None:
+    """Citizens' personal data: with the usual umask (022) nothing the planner makes in the data folder is
+    readable by the machine's other users."""
+    old_umask = os.umask(0o022)
+    try:
+        migrate_to(db_path, PREVIOUS_REVISION)
+        assert cli("migrate").exit_code == 0
+        assert cli("backup", str(tmp_path / "nightly" / "homecare.db")).exit_code == 0
+    finally:
+        os.umask(old_umask)
+    (copy,) = (db_path.parent / "backups").glob("*.db")
+    made = [db_path.parent, db_path, *db_path.parent.glob("homecare.db-*"), db_path.parent / "backups", copy,
+            tmp_path / "nightly" / "homecare.db"]
+    modes = {str(p.relative_to(tmp_path)): oct(p.stat().st_mode & 0o777) for p in made}
+    assert {p: m for p, m in modes.items() if int(m, 8) & 0o077} == {}
+    assert modes["data"] == oct(0o700) and modes["data/homecare.db"] == oct(0o600)
+
+
 def test_no_make_target_deletes_anything_but_what_the_checkout_builds() -> None:
     dry = subprocess.run(["make", "-n", "clean"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
     removed = [word for line in dry.stdout.splitlines() if line.startswith("rm ")
