@@ -4,6 +4,7 @@ sessions."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,11 @@ def test_serve_runs_several_processes_trusts_only_the_named_proxies_and_seeds_no
             assert session.scalar(select(func.count()).select_from(Citizen)) == 0
     finally:
         engine.dispose()
+    # What it says before serving reads as the server's log lines do (JSON, with a request id), so the
+    # municipality's log collector parses every line the service writes.
+    said = [json.loads(line) for line in result.stderr.splitlines()]
+    assert [line["request_id"] for line in said] == ["-", "-"]
+    assert "Database: sqlite:///" in said[0]["message"] and said[1]["logger"] == "homecare.serve"
     # The proxies' addresses come from the setting when not given.
     served.clear()
     assert cli("serve").exit_code == 0 and served[0]["forwarded_allow_ips"] == "127.0.0.1"
