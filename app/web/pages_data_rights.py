@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -24,7 +26,8 @@ def citizen_export_page(request: Request, citizen_id: RowId, user: WebUser, sess
     citizen = get_team_scoped(session, Citizen, citizen_id, user, what="citizen not found")
     reads.citizens(user=user, citizen_ids=[citizen.id], what="data export")
     return page(request, "web/data_export.html",
-                {"export": data_rights.export_citizen(session, citizen=citizen), "json": "citizens"},
+                {"export": data_rights.export_citizen(session, citizen=citizen), "json": "citizens",
+                 "exported": dt.datetime.now(dt.UTC)},
                 user=user, active="access_log")
 
 
@@ -33,5 +36,6 @@ def carer_export_page(request: Request, carer_id: RowId, user: WebUser, session:
     check_role(user, ROLE_ADMIN)
     carer = get_team_scoped(session, Carer, carer_id, user, what="carer not found")
     return page(request, "web/data_export.html",
-                {"export": data_rights.export_carer(session, carer=carer), "json": "carers"},
+                {"export": data_rights.export_carer(session, carer=carer), "json": "carers",
+                 "exported": dt.datetime.now(dt.UTC)},
                 user=user, active="access_log")

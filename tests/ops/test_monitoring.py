@@ -305,5 +305,21 @@ def test_the_plan_runs_page_shows_moments_in_the_municipality_s_time_zone(
     assert page.status_code == 200 and f"<td>{shown}</td>" in page.text
 
 
+@pytest.mark.parametrize(("zone", "shown"), [(None, "2026-07-01 12:00"), ("UTC", "2026-07-01 10:00")])
+def test_the_change_record_on_a_citizen_s_page_shows_moments_in_the_municipality_s_time_zone(
+        client, db_session, users, team_a, make, setting: Setting, zone: str | None, shown: str) -> None:
+    from models.team_data import ENTITY_CITIZEN, ChangeRecord
+
+    setting(time_zone=zone)
+    her = make.citizen(team_a)
+    db_session.add(ChangeRecord(entity=ENTITY_CITIZEN, entity_id=her.id, action="changed", team_id=team_a.id,
+                                citizen_id=her.id, before={"birth_year": 1930}, after={"birth_year": 1931},
+                                created_at=dt.datetime(2026, 7, 1, 10, 0, tzinfo=UTC)))
+    db_session.flush()
+    client.cookies.set(SESSION_COOKIE, create_access_token(users["coordinator"]))
+    page = client.get(f"/teams/{team_a.id}/citizens/{her.id}/record")
+    assert page.status_code == 200 and f'<td class="when">{shown}</td>' in page.text
+
+
 def test_every_page_s_footer_shows_the_version(client) -> None:
     assert f"{__version__}</span></footer>" in client.get("/login").text
