@@ -157,6 +157,13 @@ def test_the_installed_wheel_runs_from_its_own_environment(installed: Path) -> N
     module, migrations, count = where.stdout.split()
     assert Path(module).is_relative_to(installed) and Path(migrations).is_relative_to(installed)
     assert int(count) == len(list((PROJECT_DIR / "migrations" / "versions").glob("0*.py")))
+    # The licence travels with the package: declared in its metadata, its text among its files.
+    licence = _run(installed / "bin" / "python", "-c",
+                   "import importlib.metadata as md; d = md.distribution('homecare-planner'); "
+                   "print(d.metadata['License-Expression']); "
+                   "print(any(str(f).endswith('licenses/LICENSE') for f in d.files))",
+                   cwd=installed.parent, env={"PATH": os.environ["PATH"]})
+    assert licence.stdout.split() == ["MIT", "True"]
 
 
 def test_migrate_create_admin_and_serve_from_the_wheel_answer_ready_and_sign_in(server: str,
