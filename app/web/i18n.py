@@ -236,6 +236,13 @@ SV: dict[str, str] = {
     "Carers": "Medarbetare",
     "Citizens": "Brukare",
     "No teams yet.": "Inga arbetslag än.",
+    "A new installation gets its teams, carers and citizens from an instance file (`homecare import "
+    "FILE.json`, the exchange format) or through the API (POST /api/teams, see /docs); then each team's "
+    "spreadsheets fill in the rest.":
+        "En ny installation får sina arbetslag, medarbetare och brukare från en instansfil (`homecare import "
+        "FIL.json`, utbytesformatet) eller genom API:t (POST /api/teams, se /docs); sedan fyller varje "
+        "arbetslags kalkylblad i resten.",
+    "Ask an admin to add you to your team.": "Be en administratör att lägga till dig i ditt arbetslag.",
     # rota
     "Week": "Vecka",
     "Month": "Månad",

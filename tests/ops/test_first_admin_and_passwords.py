@@ -209,3 +209,15 @@ def test_the_password_page_changes_it_and_keeps_this_browser_signed_in(client, u
     done = send(PASSWORD)
     assert done.status_code == 200 and 'role="status"' in done.text
     assert client.get("/teams").status_code == 200  # the new cookie holds a new session
+
+
+def test_the_first_admin_s_empty_teams_page_says_how_teams_come_in(client, make) -> None:
+    admin = make.user("admin", username="it-admin")
+    member = make.user("member", username="new-member")
+    client.cookies.set("lang", "en")
+    client.cookies.set(SESSION_COOKIE, create_access_token(admin))
+    page = client.get("/teams")
+    assert page.status_code == 200 and 'id="no-teams"' in page.text
+    assert "homecare import FILE.json" in page.text and "POST /api/teams" in page.text
+    client.cookies.set(SESSION_COOKIE, create_access_token(member))
+    assert "Ask an admin" in client.get("/teams").text
