@@ -263,53 +263,52 @@ def _pseudonym(kind: str, row_id: int) -> str:
     return pseudonymiser()(kind, str(row_id))
 
 
+def _forget(session: Session, *, table: str, row_id: int, adjustments: list[int], own: Any) -> None:
+    """The free text typed about a person beside their own row: their change records' texts, the
+    reasons given for avoiding them or by them (`citizen_avoid_carers`), their adjustments' reasons, and
+    `own` (an UPDATE of their other free text)."""
+    _blank_recorded_free_text(session, table=table, row_id=row_id)
+    avoid = citizen_avoid_carers.c.citizen_id if table == "citizens" else citizen_avoid_carers.c.carer_id
+    session.execute(update(citizen_avoid_carers).where(avoid == row_id).values(reason=None))
+    for statement in (own, update(Adjustment).where(Adjustment.id.in_(adjustments)).values(reason=None)):
+        session.execute(statement.execution_options(synchronize_session=False))
+
+
+def _scrub(session: Session, *, needles: list[str]) -> None:
+    session.flush()
+    scrub_everywhere(session, needles=needles, replacement=ANONYMISED)
+    session.flush()
+    session.expire_all()  # the bulk updates above left the session's rows stale
+
+
 def anonymise_citizen(session: Session, *, citizen: Citizen, now: dt.datetime | None = None) -> None:
     """The citizen's personal data removed for good; the rows that plans and figures need stay: the name
     becomes a pseudonym, address, notes and every free text about them (care instructions, avoid
     reasons, the reasons typed into their adjustments, their change records' texts) are removed."""
     needles = [citizen.name, citizen.address or "",
                *former_values(session, table="citizens", row_id=citizen.id)]
-    adjustments = citizen_adjustment_ids(session, citizen=citizen)
-    _blank_recorded_free_text(session, table="citizens", row_id=citizen.id)
-    session.execute(update(Need).where(Need.citizen_id == citizen.id).values(care_instructions=None)
-                    .execution_options(synchronize_session=False))
-    session.execute(update(citizen_avoid_carers).where(citizen_avoid_carers.c.citizen_id == citizen.id)
-                    .values(reason=None))
-    if adjustments:
-        session.execute(update(Adjustment).where(Adjustment.id.in_(adjustments)).values(reason=None)
-                        .execution_options(synchronize_session=False))
+    _forget(session, table="citizens", row_id=citizen.id,
+            adjustments=citizen_adjustment_ids(session, citizen=citizen),
+            own=update(Need).where(Need.citizen_id == citizen.id).values(care_instructions=None))
     citizen.name = f"Brukare {_pseudonym('citizen', citizen.id)}"
     citizen.address = None
     citizen.notes = None
     citizen.how_notes = None
     citizen.lat, citizen.lon = citizen.team.lat, citizen.team.lon
     citizen.anonymised_at = now or dt.datetime.now(dt.UTC)
-    session.flush()
-    scrub_everywhere(session, needles=needles, replacement=ANONYMISED)
-    session.flush()
-    session.expire_all()
+    _scrub(session, needles=needles)
 
 
 def anonymise_carer(session: Session, *, carer: Carer, now: dt.datetime | None = None) -> None:
     """The carer's name becomes a pseudonym; the reason they left, their roster's notes, citizens'
     reasons for avoiding them and the reasons typed into their adjustments are removed."""
     needles = [carer.name, *former_values(session, table="carers", row_id=carer.id)]
-    adjustments = carer_adjustment_ids(session, carer=carer)
-    _blank_recorded_free_text(session, table="carers", row_id=carer.id)
-    session.execute(update(RosterException).where(RosterException.carer_id == carer.id).values(note=None)
-                    .execution_options(synchronize_session=False))
-    session.execute(update(citizen_avoid_carers).where(citizen_avoid_carers.c.carer_id == carer.id)
-                    .values(reason=None))
-    if adjustments:
-        session.execute(update(Adjustment).where(Adjustment.id.in_(adjustments)).values(reason=None)
-                        .execution_options(synchronize_session=False))
+    _forget(session, table="carers", row_id=carer.id, adjustments=carer_adjustment_ids(session, carer=carer),
+            own=update(RosterException).where(RosterException.carer_id == carer.id).values(note=None))
     carer.name = f"Medarbetare {_pseudonym('carer', carer.id)}"
     carer.end_reason = None
     carer.anonymised_at = now or dt.datetime.now(dt.UTC)
-    session.flush()
-    scrub_everywhere(session, needles=needles, replacement=ANONYMISED)
-    session.flush()
-    session.expire_all()
+    _scrub(session, needles=needles)
 
 
 def anonymise_due(session: Session, *, today: dt.date) -> tuple[int, int]:
