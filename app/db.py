@@ -25,6 +25,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.files import private_file
 from app.settings import get_settings
 
 # An execution option: transactions on an engine carrying it will write, so on SQLite they take the
@@ -88,14 +89,15 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for `url`; for SQLite: the folder is created and foreign keys are enforced."""
+    """An engine for `url`; for SQLite: the file and its folder are made for the service's user only
+    (app.files) and foreign keys are enforced."""
     parsed = make_url(url)
     # hide_parameters: an error's message (logged, or shown in a 409) never carries the statement's
     # values, which are names, addresses and notes of citizens.
     kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            private_file(Path(parsed.database))
         kwargs["connect_args"] = {"check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True

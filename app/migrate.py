@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 
 from app.db import for_writing, make_engine
+from app.files import private_file, private_folder
 from app.settings import PROJECT_DIR
 
 MIGRATIONS_DIR = Path(PROJECT_DIR) / "migrations"
@@ -168,8 +169,7 @@ class Migrated:
 def backup_sqlite(path: Path, revision: str) -> Path:
     """A consistent copy of the SQLite file (the backup API: safe while others read or write it),
     beside it in `backups/`, named by the moment and the revision it holds."""
-    folder = path.parent / "backups"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(path.parent / "backups")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"{path.stem}-{stamp}-{revision}{path.suffix or '.db'}"
     copy_sqlite(path, target)
@@ -180,7 +180,7 @@ def copy_sqlite(source: Path, target: Path) -> None:
     """A consistent copy of the SQLite file `source` into `target` (created or wholly replaced), by
     SQLite's online backup API: safe while other processes read and write the source."""
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(str(target), timeout=30)  # waits for the target's writers to finish
+    dst = sqlite3.connect(str(private_file(target)), timeout=30)  # waits for the target's writers to finish
     try:
         src.backup(dst)
     finally:

@@ -99,7 +99,7 @@ def serve(
     """Serve the API and the web pages (the schema must be current: `homecare migrate`)."""
     import uvicorn
 
-    from app.ops.logs import logging_config
+    from app.ops.logs import log_line, logging_config
     from app.ops.multiprocess import prepare_metrics
 
     settings = settings_or_fail()
@@ -119,8 +119,9 @@ def serve(
         if weak_key and host not in {"127.0.0.1", "localhost", "::1"}:
             typer.echo(f"warning: {weak_key}; anyone who reads it can sign in as anybody here", err=True)
     prepare_metrics(workers)
-    typer.echo(f"Database: {database_label(settings.database_url)}", err=True)
-    typer.echo(f"Serving on http://{host}:{port}/ with {workers} process(es)  (API docs: /docs)", err=True)
+    typer.echo(log_line(settings, f"Database: {database_label(settings.database_url)}"), err=True)
+    typer.echo(log_line(settings, f"Serving on http://{host}:{port}/ with {workers} process(es) "
+                                  "(API docs: /docs)"), err=True)
     uvicorn.run("app.main:app", host=host, port=port, reload=reload, workers=workers,
                 proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips,
                 log_config=logging_config(settings), access_log=False, server_header=False,

@@ -41,6 +41,8 @@ def worker(
     if pool not in ("prefork", "solo"):
         print(f"homecare worker: --pool must be prefork or solo, not {pool!r}", file=sys.stderr)
         raise typer.Exit(2)
+    # The schema first: a worker on a schema that is behind would take jobs it cannot store.
+    require_current_schema()
     from app.jobs.celery_app import celery_app, control_queue, solve_queue
     from app.jobs.celery_runner import CeleryRunner
     from app.jobs.runner import BrokerUnavailable
@@ -51,7 +53,6 @@ def worker(
     except BrokerUnavailable as e:
         print(f"homecare worker: {e}", file=sys.stderr)
         raise typer.Exit(2) from None
-    require_current_schema()
     configure_worker_logging(settings)
     # Below the web server's priority where they share a machine (`jobs_solve_nice`, `jobs_solve_idle`);
     # the pool's processes inherit it.

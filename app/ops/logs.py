@@ -58,6 +58,23 @@ def logging_config(settings: Settings, level: str | None = None) -> dict[str, An
     }
 
 
+def log_line(settings: Settings, message: str, *, logger: str = "homecare.serve") -> str:
+    """`message` as the server's log lines read (JSON by default), for what a command says before the
+    server's logging starts: a log collector parses every line the service writes."""
+    record = logging.LogRecord(logger, logging.INFO, __file__, 0, message, None, None)
+    RequestIdFilter().filter(record)
+    conf = logging_config(settings)["formatters"]["default"]
+    formatter: logging.Formatter
+    if "()" in conf:
+        from pythonjsonlogger.json import JsonFormatter
+
+        formatter = JsonFormatter(conf["fmt"], rename_fields=conf["rename_fields"],
+                                  timestamp=conf["timestamp"])
+    else:
+        formatter = logging.Formatter(conf["format"])
+    return formatter.format(record)
+
+
 def configure_worker_logging(settings: Settings) -> None:
     """The Celery worker logs as the server does (and its task lines carry the id of the request that
     started the job): Celery leaves logging alone when someone answers its setup_logging signal."""

@@ -187,7 +187,10 @@ SV: dict[str, str] = {
     "details, which belong in the care records.":
         "Skriv bara praktiska saker (nycklar, vanor, vad som är viktigt för personen): inga diagnoser eller "
         "andra hälsouppgifter, de hör hemma i journalen.",
+    "No diagnoses or other health details here: they belong in the care records.":
+        "Inga diagnoser eller andra hälsouppgifter här: de hör hemma i journalen.",
     "Everything held about {name}": "Allt som finns sparat om {name}",
+    "Everything held about the person": "Allt som finns sparat om personen",
     "Every stored row about this person, table by table, as of {when}. The same as JSON: {link}.":
         "Varje sparad rad om personen, tabell för tabell, per {when}. Samma sak som JSON: {link}.",
     "data export": "utlämnande av uppgifter",
@@ -252,6 +255,13 @@ SV: dict[str, str] = {
     "Carers": "Medarbetare",
     "Citizens": "Brukare",
     "No teams yet.": "Inga arbetslag än.",
+    "A new installation gets its teams, carers and citizens from an instance file (`homecare import "
+    "FILE.json`, the exchange format) or through the API (POST /api/teams, see /docs); then each team's "
+    "spreadsheets fill in the rest.":
+        "En ny installation får sina arbetslag, medarbetare och brukare från en instansfil (`homecare import "
+        "FIL.json`, utbytesformatet) eller genom API:t (POST /api/teams, se /docs); sedan fyller varje "
+        "arbetslags kalkylblad i resten.",
+    "Ask an admin to add you to your team.": "Be en administratör att lägga till dig i ditt arbetslag.",
     # rota
     "Week": "Vecka",
     "Month": "Månad",

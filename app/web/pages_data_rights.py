@@ -1,6 +1,8 @@
-"""Everything held about one citizen, as a readable page an admin can print or save for them."""
+"""Everything held about one citizen or carer, as a readable page an admin can print or save for them."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -12,7 +14,7 @@ from app.security import check_role, get_team_scoped
 from app.services import data_rights
 from app.web.deps import WebUser
 from app.web.render import WebRoute, page
-from models.core import ROLE_ADMIN, Citizen
+from models.core import ROLE_ADMIN, Carer, Citizen
 
 router = APIRouter(route_class=WebRoute)
 
@@ -24,5 +26,16 @@ def citizen_export_page(request: Request, citizen_id: RowId, user: WebUser, sess
     citizen = get_team_scoped(session, Citizen, citizen_id, user, what="citizen not found")
     reads.citizens(user=user, citizen_ids=[citizen.id], what="data export")
     return page(request, "web/data_export.html",
-                {"export": data_rights.export_citizen(session, citizen=citizen), "citizen": citizen},
+                {"export": data_rights.export_citizen(session, citizen=citizen), "json": "citizens",
+                 "exported": dt.datetime.now(dt.UTC)},
+                user=user, active="access_log")
+
+
+@router.get("/admin/carers/{carer_id}/export")
+def carer_export_page(request: Request, carer_id: RowId, user: WebUser, session: SessionDep) -> Response:
+    check_role(user, ROLE_ADMIN)
+    carer = get_team_scoped(session, Carer, carer_id, user, what="carer not found")
+    return page(request, "web/data_export.html",
+                {"export": data_rights.export_carer(session, carer=carer), "json": "carers",
+                 "exported": dt.datetime.now(dt.UTC)},
                 user=user, active="access_log")

@@ -86,7 +86,6 @@ def migrate_to(path: Path, revision: str) -> None:
 
     from app.migrate import alembic_config
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     engine = sqlite_engine(path)
     try:
         with engine.begin() as conn:

@@ -4,6 +4,7 @@ sessions."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,11 @@ def test_serve_runs_several_processes_trusts_only_the_named_proxies_and_seeds_no
             assert session.scalar(select(func.count()).select_from(Citizen)) == 0
     finally:
         engine.dispose()
+    # What it says before serving reads as the server's log lines do (JSON, with a request id), so the
+    # municipality's log collector parses every line the service writes.
+    said = [json.loads(line) for line in result.stderr.splitlines()]
+    assert [line["request_id"] for line in said] == ["-", "-"]
+    assert "Database: sqlite:///" in said[0]["message"] and said[1]["logger"] == "homecare.serve"
     # The proxies' addresses come from the setting when not given.
     served.clear()
     assert cli("serve").exit_code == 0 and served[0]["forwarded_allow_ips"] == "127.0.0.1"
@@ -203,3 +209,15 @@ def test_the_password_page_changes_it_and_keeps_this_browser_signed_in(client, u
     done = send(PASSWORD)
     assert done.status_code == 200 and 'role="status"' in done.text
     assert client.get("/teams").status_code == 200  # the new cookie holds a new session
+
+
+def test_the_first_admin_s_empty_teams_page_says_how_teams_come_in(client, make) -> None:
+    admin = make.user("admin", username="it-admin")
+    member = make.user("member", username="new-member")
+    client.cookies.set("lang", "en")
+    client.cookies.set(SESSION_COOKIE, create_access_token(admin))
+    page = client.get("/teams")
+    assert page.status_code == 200 and 'id="no-teams"' in page.text
+    assert "homecare import FILE.json" in page.text and "POST /api/teams" in page.text
+    client.cookies.set(SESSION_COOKIE, create_access_token(member))
+    assert "Ask an admin" in client.get("/teams").text

@@ -62,6 +62,28 @@ def test_commands_refuse_a_schema_that_is_behind_and_name_homecare_migrate(
     assert revision_of(db_path) == (PREVIOUS_REVISION,)  # untouched
 
 
+@pytest.mark.parametrize("broker", ["answers", "away"])
+def test_the_worker_refuses_a_schema_that_is_behind_and_names_homecare_migrate(
+        cli: CLI, db_path: Path, monkeypatch: pytest.MonkeyPatch, broker: str) -> None:
+    migrate_to(db_path, PREVIOUS_REVISION)
+    url = "redis://127.0.0.1:1/0"
+    if broker == "answers":
+        import redis
+
+        url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        except Exception as e:  # noqa: BLE001
+            pytest.skip(f"Redis unreachable at {url} ({type(e).__name__})")
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+
+    result = cli("worker", "--pool", "solo")
+
+    assert result.exit_code == 2
+    assert "schema is behind" in result.output and "homecare migrate" in result.output
+    assert revision_of(db_path) == (PREVIOUS_REVISION,)
+
+
 def test_serve_on_a_missing_database_says_to_migrate_and_creates_no_file(cli: CLI, db_path: Path) -> None:
     result = cli("serve")
     assert result.exit_code == 2 and "no schema yet" in result.output and "homecare migrate" in result.output
@@ -145,6 +167,25 @@ def test_the_database_lives_in_a_data_folder_outside_the_code(monkeypatch: pytes
     assert Settings().database_url == f"sqlite:///{tmp_path / 'srv' / 'homecare.db'}"
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://planner@db.example/homecare")
     assert Settings().database_url == "postgresql+psycopg://planner@db.example/homecare"
+
+
+def test_the_data_folder_its_database_and_their_copies_are_for_the_service_s_user_alone(
+        cli: CLI, db_path: Path, tmp_path: Path) -> None:
+    """Citizens' personal data: with the usual umask (022) nothing the planner makes in the data folder is
+    readable by the machine's other users."""
+    old_umask = os.umask(0o022)
+    try:
+        migrate_to(db_path, PREVIOUS_REVISION)
+        assert cli("migrate").exit_code == 0
+        assert cli("backup", str(tmp_path / "nightly" / "homecare.db")).exit_code == 0
+    finally:
+        os.umask(old_umask)
+    (copy,) = (db_path.parent / "backups").glob("*.db")
+    made = [db_path.parent, db_path, *db_path.parent.glob("homecare.db-*"), db_path.parent / "backups", copy,
+            tmp_path / "nightly" / "homecare.db"]
+    modes = {str(p.relative_to(tmp_path)): oct(p.stat().st_mode & 0o777) for p in made}
+    assert {p: m for p, m in modes.items() if int(m, 8) & 0o077} == {}
+    assert modes["data"] == oct(0o700) and modes["data/homecare.db"] == oct(0o600)
 
 
 def test_no_make_target_deletes_anything_but_what_the_checkout_builds() -> None:

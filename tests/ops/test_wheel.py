@@ -157,6 +157,13 @@ def test_the_installed_wheel_runs_from_its_own_environment(installed: Path) -> N
     module, migrations, count = where.stdout.split()
     assert Path(module).is_relative_to(installed) and Path(migrations).is_relative_to(installed)
     assert int(count) == len(list((PROJECT_DIR / "migrations" / "versions").glob("0*.py")))
+    # The licence travels with the package: declared in its metadata, its text among its files.
+    licence = _run(installed / "bin" / "python", "-c",
+                   "import importlib.metadata as md; d = md.distribution('homecare-planner'); "
+                   "print(d.metadata['License-Expression']); "
+                   "print(any(str(f).endswith('licenses/LICENSE') for f in d.files))",
+                   cwd=installed.parent, env={"PATH": os.environ["PATH"]})
+    assert licence.stdout.split() == ["MIT", "True"]
 
 
 def test_migrate_create_admin_and_serve_from_the_wheel_answer_ready_and_sign_in(server: str,
@@ -184,6 +191,16 @@ def test_migrate_create_admin_and_serve_from_the_wheel_answer_ready_and_sign_in(
     log = (service.home / "serve.log").read_text()
     assert log.count("Started server process") == 2  # the unit's --workers 2
     assert PASSWORD not in log
+
+
+@pytest.mark.parametrize(("unit", "said"), [("homecare-prune-access-log.service", "access-log entries"),
+                                            ("homecare-anonymise-ended.service", "past the retention")])
+def test_the_daily_jobs_run_from_the_wheel_as_their_units_start_them(server: str, service: Service, unit: str,
+                                                                     said: str) -> None:
+    _env, _files, command = _unit(unit)
+    assert command[0] == "/opt/homecare/venv/bin/homecare"
+    done = service.homecare(*command[1:])
+    assert said in done.stderr
 
 
 def test_the_proxy_s_headers_are_believed_from_the_proxy_s_address_only(server: str) -> None:
