@@ -154,7 +154,7 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
         met: dict[tuple[str, Any], set[str]] = {}
         for a in plan.assignments:
             met.setdefault((citizen_of[a.visit], newcomer.month_of(day_of[a.visit])), set()).update(a.carers)
-        others_new = sum(1 for mv in fit.moves for c in mv.carers
+        others_new = sum(1 for mv in fit.moves for c in mv.new_carers
                          if c not in met.get((mv.citizen, newcomer.month_of(mv.day)), set()))
         months: dict[Any, set[str]] = {}
         for placed in fit.visits:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import Coordinator, ReadLogDep
 from app.api.errors import PLANNER_BUSY
@@ -17,13 +17,12 @@ from app.db import SessionDep
 from app.jobs.factory import RunnerDep
 from app.replan.candidates import Candidate
 from app.repositories.core import carer_names_by_external_id, citizen_id_by_external_id
-from app.schemas.core import ErrorOut, EveryWeeks, Lat, Lon, Minute, Priority, RowId, Skill, Weekdays
+from app.schemas.core import ErrorOut, Lat, Lon, NeedAsked, RowId
 from app.security import get_team_scoped, require_role
 from app.services import candidates as svc
 from app.services.jobs import job_view
 from exchange.instance import VisitDoc
 from models import core as m
-from models.core import MINUTES_PER_DAY
 
 router = APIRouter(prefix="/api", tags=["adjustments"])
 
@@ -157,29 +156,6 @@ class FitOut(BaseModel):
     other_visits_moved: list[FitMoveOut] = []
 
 
-class FitNeedIn(BaseModel):
-    """A standing need of a citizen not saved yet."""
-
-    model_config = ConfigDict(extra="forbid")
-    kind: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S+$")]
-    weekdays: Weekdays
-    earliest: Minute
-    latest: Minute
-    duration: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)]
-    carers: Literal[1, 2] = 1
-    skills: list[Skill] = []
-    every_weeks: EveryWeeks = 1
-    priority: Priority = 2
-
-    @model_validator(mode="after")
-    def _window_fits_the_day(self) -> FitNeedIn:
-        if self.latest < self.earliest:
-            raise ValueError(f"latest ({self.latest}) is before earliest ({self.earliest})")
-        if self.earliest + self.duration > MINUTES_PER_DAY:
-            raise ValueError("the visit cannot end within its day")
-        return self
-
-
 class UnsavedFitIn(BaseModel):
     """Where would a citizen not saved yet fit: where they live, who they avoid, their standing needs."""
 
@@ -188,7 +164,7 @@ class UnsavedFitIn(BaseModel):
     lon: Lon
     avoid_carer_ids: list[RowId] = []
     contact_carer_id: RowId | None = None
-    needs: Annotated[list[FitNeedIn], Field(min_length=1, max_length=30)]
+    needs: Annotated[list[NeedAsked], Field(min_length=1, max_length=30)]
     start: dt.date | None = None  # default: next Monday
     weeks: Annotated[int, Field(ge=1, le=6)] = 4
 
@@ -213,8 +189,8 @@ def fit_out(found: svc.CitizenFit, names: dict[str, str]) -> FitOut:
         other_visits_moved=[FitMoveOut(
             visit=mv.visit, citizen_name=found.citizens[mv.citizen].name if mv.citizen in found.citizens
             else mv.citizen, date=found.date_of(mv.day), from_carers=list(mv.old_carers),
-            from_carer_names=who(mv.old_carers), from_start=mv.old_start, carers=list(mv.carers),
-            carer_names=who(mv.carers), start=mv.start) for mv in fit.moves])
+            from_carer_names=who(mv.old_carers), from_start=mv.old_start or 0, carers=list(mv.new_carers),
+            carer_names=who(mv.new_carers), start=mv.new_start or 0) for mv in fit.moves])
 
 
 @router.get("/citizens/{citizen_id}/fit")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from app.replan.candidates import Candidate, NearMiss, _Day, near_misses, rank_carers
-from app.replan.diff import diff_plans
+from app.replan.diff import MovedVisit, diff_plans
 from solver import rules
 from solver.check import check_assignments, travel_minutes
 from solver.room import make_room
@@ -54,25 +54,13 @@ class FitVisit:
 
 
 @dataclass(frozen=True, slots=True)
-class FitMove:
-    """Another citizen's visit that moves to make room: to another carer, or to another start."""
-
-    visit: str
-    citizen: str
-    day: int
-    old_carers: tuple[str, ...]
-    old_start: int
-    carers: tuple[str, ...]
-    start: int
-
-
-@dataclass(frozen=True, slots=True)
 class Fit:
     citizen: str
     visits: list[FitVisit]
     core_team: list[tuple[str, int]]  # carers and how many of the visits each takes, most first
     added_travel: int  # the team's travel minutes with the proposal, less the plan's
-    moves: list[FitMove] = dataclasses.field(default_factory=list)
+    # Other citizens' visits that move to make room (another carer they meet, or another start)
+    moves: list[MovedVisit] = dataclasses.field(default_factory=list)
     bound: int = 0  # the fewest faces any plan could give the citizen (shifts, skills, avoid list)
     core: tuple[str, ...] = ()  # the core team chosen before placing
 
@@ -89,7 +77,8 @@ class Fit:
         """The proposal as assignments: the citizen's visits and the visits that move."""
         return ([Assignment(v.visit, tuple(sorted(v.carers)), v.start) for v in self.visits
                  if v.carers and v.start is not None]
-                + [Assignment(m.visit, m.carers, m.start) for m in self.moves])
+                + [Assignment(m.visit, m.new_carers, m.new_start) for m in self.moves
+                   if m.new_start is not None])
 
 
 def _eligible(carer: Carer, visit: Visit, citizen: Citizen) -> bool:
@@ -233,7 +222,7 @@ def fit_citizen(problem: Problem, current: Iterable[Assignment], citizen: str, *
     core = choose_core(sub, sub.current, citizen, mine, size=min(room + len(met), max(bound, CORE_FACES)),
                        met=met)
     placed: dict[str, Assignment] = {}
-    moves: list[FitMove] = []
+    moves: list[MovedVisit] = []
     after = {a.visit: a for a in sub.current}
     if core:
         outside = frozenset(c.id for c in sub.carers if c.id not in core)
@@ -251,10 +240,9 @@ def fit_citizen(problem: Problem, current: Iterable[Assignment], citizen: str, *
             for a in proposal.assignments:
                 if a.visit in mine_ids:
                     placed[a.visit] = a
-            for mv in diff.moved:
-                if mv.visit not in mine_ids and mv.old_start is not None and mv.new_start is not None:
-                    moves.append(FitMove(mv.visit, mv.citizen, mv.day, tuple(sorted(mv.old_carers)),
-                                         mv.old_start, tuple(sorted(mv.new_carers)), mv.new_start))
+            moves = [dataclasses.replace(mv, old_carers=tuple(sorted(mv.old_carers)),
+                                         new_carers=tuple(sorted(mv.new_carers))) for mv in diff.moved
+                     if mv.visit not in mine_ids and mv.old_start is not None and mv.new_start is not None]
             after.update({a.visit: a for a in proposal.assignments})
     out: list[FitVisit] = []
     chosen = set(core)

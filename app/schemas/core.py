@@ -488,6 +488,20 @@ class NeedOut(_Out):
     version: int = 1
 
 
+class NeedAsked(_Window):
+    """A standing need of a citizen not saved yet: where would it fit? (nothing is stored)."""
+
+    kind: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S+$")]
+    weekdays: Weekdays
+    earliest: Minute
+    latest: Minute
+    duration: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)]
+    carers: Literal[1, 2] = 1
+    skills: list[Skill] = []
+    every_weeks: EveryWeeks = 1
+    priority: Priority = 2
+
+
 class VisitCreate(_Window):
     external_id: ExternalId | None = None
     citizen_id: RowId

@@ -57,8 +57,8 @@ def test_room_is_made_for_the_new_citizen_by_moving_another_visit_within_its_win
     problem = _with_new_citizen(problem, (("morning", 421, 430),), range(1))
     fit = fit_citizen(problem, plan, "p3")
     assert fit.placed == 1 and fit.faces == 1
-    assert [(m.visit, m.old_carers, m.carers) for m in fit.moves] == [("p1-m", ("c1",), ("c1",))]
-    assert fit.moves[0].start > fit.moves[0].old_start
+    assert [(m.visit, m.old_carers, m.new_carers) for m in fit.moves] == [("p1-m", ("c1",), ("c1",))]
+    assert (fit.moves[0].new_start or 0) > (fit.moves[0].old_start or 0)
     assert check_assignments(problem, _applied(plan, fit.assignments())) == {}
 
 
@@ -97,6 +97,6 @@ def test_a_fit_on_a_planned_team_keeps_every_rule_and_never_costs_another_citize
     for a in after:
         after_faces.setdefault(day_of[a.visit].citizen, set()).update(a.carers)
     for m in fit.moves:
-        assert m.citizen != who and set(m.carers) <= before_faces[m.citizen]
+        assert m.citizen != who and set(m.new_carers) <= before_faces[m.citizen]
     assert {a.visit for a in team_s_plan.assignments} <= {a.visit for a in after}
     assert all(after_faces[p] <= before_faces[p] for p in before_faces)
