@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from app.mapping import accept_plan_version, build_problem, store_plan_version
 from app.security import hash_password
 from app.services.core import get_municipality
 from app.services.visits import generate_visits
@@ -42,6 +43,7 @@ from models.core import (
     Team,
     User,
 )
+from solver import SolveParams, solve
 
 DEMO_PASSWORD = "homecare-demo"
 DEMO_DAYS = 28
@@ -233,9 +235,6 @@ def plan_demo(session: Session, *, start: dt.date, days: int = DEMO_DAYS, second
     A short solve per team: the demo should open in seconds; a coordinator can start a longer
     plan run from the pages. Returns the number of visits placed.
     """
-    from app.mapping import accept_plan_version, build_problem, store_plan_version
-    from solver import SolveParams, solve
-
     end = start + dt.timedelta(days=days - 1)
     placed = 0
     for team in session.scalars(select(Team).order_by(Team.id)):

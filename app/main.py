@@ -34,7 +34,7 @@ from app.api import (
 from app.api.deps import mark_access_logged_routes
 from app.api.errors import add_error_handlers, document_errors
 from app.auth.oidc import add_state_cookie
-from app.ops import instrument
+from app.ops.instrument import instrument
 from app.settings import get_settings
 from app.version import __version__
 from app.web import routes as web_routes

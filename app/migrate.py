@@ -24,6 +24,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 
+from app.db import for_writing, make_engine
 from app.settings import PROJECT_DIR
 
 MIGRATIONS_DIR = Path(PROJECT_DIR) / "migrations"
@@ -142,8 +143,6 @@ def sqlite_path(url: str) -> Path | None:
 
 def schema_state(target: Engine | Connection | str) -> SchemaState:
     """Where the database stands, read only: a missing SQLite file is reported, never created."""
-    from app.db import make_engine
-
     if isinstance(target, Connection):
         return _state(_current(target))
     if isinstance(target, str):
@@ -197,8 +196,6 @@ def migrate(engine: Engine) -> Migrated:
     SQLite the file is copied first whenever there is something to upgrade. A database a newer version
     migrated is refused (ValueError), never downgraded.
     """
-    from app.db import for_writing
-
     # SQLite: BEGIN IMMEDIATE, the write lock, is taken at once and held to the commit.
     with for_writing(engine).connect() as conn, foreign_keys_off(conn), conn.begin():
         if conn.dialect.name == "postgresql":

@@ -3,34 +3,43 @@
 - Who could take a visit (app/replan/candidates.rank_carers): seconds per ranked list for visits drawn
   at random from the plan (planned and unplaced), and how often the first suggestion adds no new face
   when some suggestion does not.
-- Where a new citizen fits (fit_citizen): a citizen next to the team's first citizen with a morning, a
-  lunch and an evening visit every day of the plan; seconds, visits placed, distinct carers in the month.
-  Each fitted plan is checked with the planner's own check (every rule and the cap). Beside it, the
-  fewest carers whose shifts, skills and avoid list could cover every one of those visits (a set cover,
-  other visits ignored): no plan does with fewer faces; the fit moves no other visit, so it may need more.
-  And the other way the page offers: the period planned afresh with the new citizen in it.
+- Sick calls (app/replan/scenarios.py `sick1` and `sick3`, seeds SICK_SEEDS): the visits a sick carer
+  leaves, each offered in turn; where a carer the citizen already meets could come, the first suggestion
+  is applied. Counted: how often the first suggestion is such a known carer, and, from the verifier's own
+  figures on the adjusted instance, that the plan with them applied is valid and its distinct carers per
+  citizen-month (mean) no higher than with those visits left open (so no suggestion added a face).
+- Where a new citizen fits (app/replan/fit.fit_citizen): a citizen next to the team's first citizen with a
+  morning, a lunch and an evening visit every day of the plan; seconds, visits placed, distinct carers in
+  the month against the bound (the fewest carers whose shifts, skills and avoid list could cover every
+  one of those visits: no plan does with fewer faces), the other visits moved to make room, new faces the
+  moves gave other citizens, and the verifier's verdict on the plan with the proposal applied. Beside it,
+  the period planned afresh with the new citizen in it (what the page's one-click re-plan starts from).
 
 The plan is our planner's, step-counted (the same plan on any machine).
 
-    python -m bench --sections coordinator_help --instances team-m
+    python -m bench --sections coordinator_help --instances team-m district-l
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
-from bench.common import load_problem, md_table
+from bench.common import load_instance, load_problem, md_table, verify
 
-TITLE = "The coordinator's helpers: who could take a visit, where a new citizen fits"
+TITLE = "The coordinator's helpers: who could take a visit, sick calls, where a new citizen fits"
 STEPS = {"team-s": 200, "team-m": 150, "district-l": 60}
 QUICK_STEPS = 30
 DRAWN = 20
+SICK_SEEDS = (0, 1, 2)
 TARGETS = {"rank_s": 1.0, "fit_s": 10.0, "fit_faces": 4}
 
 
@@ -46,38 +55,78 @@ def _new_citizen(problem: Any) -> Any:
     return problem
 
 
-def faces_bound(problem: Any, citizen: str) -> int:
-    """The fewest carers who could make every one of the citizen's visits by their shifts, skills and
-    avoid list alone (other visits ignored): no plan placing them all meets fewer faces in a month of
-    the period. A set cover, solved exactly by CP-SAT."""
-    from ortools.sat.python import cp_model
+def _verified(problem: Any, assignments: list[Any], work: Path, tag: str) -> Any:
+    """The verifier's verdict on `assignments` as a plan of `problem` (both written to `work`)."""
+    from exchange import plan_to_doc, problem_to_instance
+    from solver.types import Plan, Unplaced
 
-    from solver.contacts import _eligible
+    inst, plan = work / f"{tag}.instance.json", work / f"{tag}.plan.json"
+    inst.write_text(json.dumps(problem_to_instance(problem)))
+    placed = {a.visit for a in assignments}
+    unplaced = [Unplaced(v.id, "left open") for v in problem.visits if v.id not in placed]
+    plan.write_text(json.dumps(plan_to_doc(Plan(assignments=assignments, unplaced=unplaced), problem.name)))
+    return verify(inst, plan)
 
-    p = next(x for x in problem.citizens if x.id == citizen)
-    visits = [v for v in problem.visits if v.citizen == citizen]
-    carers = [c for c in problem.carers if c.team == p.team]
-    model = cp_model.CpModel()
-    use = {c.id: model.new_bool_var(c.id) for c in carers}
-    for v in visits:
-        able = [use[c.id] for c in carers if _eligible(c, v, p.avoid)]
-        if able:
-            model.add_bool_or(able)
-    model.minimize(cp_model.LinearExpr.sum(list(use.values())))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = 30
-    solver.solve(model)
-    return int(solver.best_objective_bound + 0.999)
+
+def sick_calls(instance: str, problem: Any, plan: Any, work: Path) -> dict[str, Any]:
+    """The sick-call scenarios on the plan: first suggestions against known carers, judged by the verifier."""
+    from app.replan.candidates import rank_carers
+    from app.replan.changes import apply_changes
+    from app.replan.scenarios import make_scenario, scenario_day
+    from exchange import plan_to_doc
+    from exchange.changes import parse_changes
+    from solver.types import Assignment
+
+    inst = load_instance(instance)
+    plan_doc = plan_to_doc(plan, problem.name)
+    day_of = {v.id: v.day for v in problem.visits}
+    out: dict[str, Any] = {"visits": 0, "known_possible": 0, "first_known": 0, "checked": 0, "valid": 0,
+                           "no_added_face": 0, "cases": []}
+    for seed in SICK_SEEDS:
+        day = scenario_day(inst, seed)
+        for name in ("sick1", "sick3"):
+            doc = make_scenario(name, inst, day=day, span=1, seed=seed, plan=plan_doc)
+            adjusted = apply_changes(problem, parse_changes(doc, problem))
+            sick = {c["carer"] for c in doc["changes"] if c["type"] == "carer_absent"}
+            left = sorted((a for a in plan.assignments if day_of[a.visit] == day and set(a.carers) & sick),
+                          key=lambda a: (a.start, a.visit))
+            open_plan = [a for a in plan.assignments if a not in left]
+            applied = list(open_plan)
+            known = first = 0
+            for a in left:
+                ranked = rank_carers(adjusted, applied, a.visit, limit=10)
+                if any(not c.new_faces for c in ranked):
+                    known += 1
+                    first += not ranked[0].new_faces
+                    applied.append(Assignment(a.visit, tuple(sorted(ranked[0].carers)), ranked[0].start))
+            tag = f"{instance}-{name}-s{seed}"
+            before = _verified(adjusted, open_plan, work, f"{tag}-open")
+            after = _verified(adjusted, applied, work, f"{tag}-first")
+            mean = "distinct_carers_per_citizen_month"
+            kept = (before.figures.get(mean, {}).get("mean") is not None
+                    and after.figures[mean]["mean"] <= before.figures[mean]["mean"])
+            out["visits"] += len(left)
+            out["known_possible"] += known
+            out["first_known"] += first
+            out["checked"] += 1
+            out["valid"] += after.valid
+            out["no_added_face"] += kept
+            out["cases"].append({
+                "scenario": name, "seed": seed, "day": day, "left": len(left), "known": known,
+                "first_known": first, "valid": after.valid,
+                "faces_mean_open": before.figures.get(mean, {}).get("mean"),
+                "faces_mean_applied": after.figures.get(mean, {}).get("mean")})
+    return out
 
 
 def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
-    from app.replan.candidates import fit_citizen, rank_carers
+    from app.replan.candidates import rank_carers
+    from app.replan.fit import fit_citizen
     from solver import SolveParams, solve
-    from solver.check import check_assignments
-    from solver.types import Assignment
 
     result: dict[str, Any] = {}
     rows = []
+    work = Path(tempfile.mkdtemp(prefix="bench-coordinator-help-"))
     for instance in tqdm(args.instances, desc="coordinator_help", unit="instance"):
         problem = load_problem(instance)
         steps = QUICK_STEPS if args.quick else STEPS.get(instance, 60)
@@ -92,23 +141,29 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
             if any(not c.new_faces for c in ranked):
                 some_known += 1
                 first_known += not ranked[0].new_faces
+        sick = sick_calls(instance, problem, plan, work)
         newcomer = _new_citizen(load_problem(instance))
         t0 = time.perf_counter()
         fit = fit_citizen(newcomer, plan.assignments, "bench-new")
         fit_s = time.perf_counter() - t0
-        fitted = plan.assignments + [Assignment(v.visit, tuple(sorted(v.carers)), v.start or 0)
-                                     for v in fit.visits if v.carers]
-        broken = check_assignments(newcomer, fitted)
-        months: dict[tuple[int, int], set[str]] = {}
+        fitted = {a.visit: a for a in plan.assignments}
+        fitted.update({a.visit: a for a in fit.assignments()})
+        verdict = _verified(newcomer, list(fitted.values()), work, f"{instance}-fit")
         day_of = {v.id: v.day for v in newcomer.visits}
+        citizen_of = {v.id: v.citizen for v in newcomer.visits}
+        met: dict[tuple[str, Any], set[str]] = {}
+        for a in plan.assignments:
+            met.setdefault((citizen_of[a.visit], newcomer.month_of(day_of[a.visit])), set()).update(a.carers)
+        others_new = sum(1 for mv in fit.moves for c in mv.carers
+                         if c not in met.get((mv.citizen, newcomer.month_of(mv.day)), set()))
+        months: dict[Any, set[str]] = {}
         for placed in fit.visits:
             if placed.carers:
                 months.setdefault(newcomer.month_of(day_of[placed.visit]), set()).update(placed.carers)
-        faces = max((len(s) for s in months.values()), default=0)
-        bound = faces_bound(newcomer, "bench-new")
-        # The other way: plan the period afresh with the new citizen in it (the page's "Plan the period").
+        faces = max((len(x) for x in months.values()), default=0)
+        # The other way: plan the period afresh with the new citizen in it.
         fresh = solve(newcomer, SolveParams(time_limit=24 * 3600.0, seed=0, max_iterations=steps))
-        fresh_months: dict[tuple[int, int], set[str]] = {}
+        fresh_months: dict[Any, set[str]] = {}
         for a in fresh.assignments:
             if a.visit.startswith("bench-new-"):
                 fresh_months.setdefault(newcomer.month_of(day_of[a.visit]), set()).update(a.carers)
@@ -116,30 +171,42 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
         fresh_placed = sum(a.visit.startswith("bench-new-") for a in fresh.assignments)
         row = {"instance": instance, "steps": steps, "rank_median_s": round(statistics.median(seconds), 3),
                "rank_max_s": round(max(seconds), 3), "first_no_new_face": f"{first_known}/{some_known}",
+               "sick_first_known": f"{sick['first_known']}/{sick['known_possible']}",
+               "sick_verified": f"{sick['no_added_face']}/{sick['checked']}",
+               "sick_valid": f"{sick['valid']}/{sick['checked']}", "sick_cases": sick["cases"],
                "fit_s": round(fit_s, 2), "fit_placed": f"{fit.placed}/{len(fit.visits)}",
-               "fit_faces_month_max": faces, "faces_bound": bound, "fit_rules_broken": len(broken),
-               "replanned_placed": f"{fresh_placed}/{len(fit.visits)}",
+               "fit_faces_month_max": faces, "faces_bound": fit.bound, "fit_moves": len(fit.moves),
+               "fit_new_faces_others": others_new, "fit_added_travel": fit.added_travel,
+               "fit_verifier": verdict.status(), "replanned_placed": f"{fresh_placed}/{len(fit.visits)}",
                "replanned_faces_month_max": fresh_faces}
         result[instance] = row
         rows.append(row)
-    keys = ("instance", "steps", "rank_median_s", "rank_max_s", "first_no_new_face", "fit_s", "fit_placed",
-            "fit_faces_month_max", "faces_bound", "fit_rules_broken", "replanned_placed",
-            "replanned_faces_month_max")
+    keys = ("instance", "steps", "rank_median_s", "rank_max_s", "first_no_new_face", "sick_first_known",
+            "sick_verified", "fit_s", "fit_placed", "fit_faces_month_max", "faces_bound", "fit_moves",
+            "fit_new_faces_others", "fit_verifier", "replanned_placed", "replanned_faces_month_max")
     table = [[r[k] for k in keys] for r in rows]
     lines = []
     for r in rows:
+        known, possible = (int(x) for x in r["sick_first_known"].split("/"))
+        verified, checked = (int(x) for x in r["sick_verified"].split("/"))
         lines.append(f"- {r['instance']}: ranked list max {r['rank_max_s']} s (target {TARGETS['rank_s']} s: "
-                     f"{'PASS' if r['rank_max_s'] <= TARGETS['rank_s'] else 'FAIL'}); new citizen "
-                     f"{r['fit_s']} s (target {TARGETS['fit_s']} s: "
-                     f"{'PASS' if r['fit_s'] <= TARGETS['fit_s'] else 'FAIL'}) with at most "
-                     f"{r['fit_faces_month_max']} carers in a month (target {TARGETS['fit_faces']} where the "
-                     f"bound, {r['faces_bound']}, allows: "
-                     f"{_faces_verdict(r['fit_faces_month_max'], r['faces_bound'])}), "
-                     f"rules broken {r['fit_rules_broken']}.")
+                     f"{'PASS' if r['rank_max_s'] <= TARGETS['rank_s'] else 'FAIL'}); sick calls: the first "
+                     f"suggestion is a known carer in {known} of {possible} visits where one could come "
+                     f"({'PASS' if known == possible else 'FAIL'}), verifier: valid {r['sick_valid']}, no "
+                     f"face added {verified} of {checked} scenarios "
+                     f"({'PASS' if verified == checked else 'FAIL'}); new citizen {r['fit_s']} s (target "
+                     f"{TARGETS['fit_s']} s: {'PASS' if r['fit_s'] <= TARGETS['fit_s'] else 'FAIL'}), placed "
+                     f"{r['fit_placed']}, {r['fit_faces_month_max']} carers in a month (target "
+                     f"{TARGETS['fit_faces']} where the bound, {r['faces_bound']}, allows: "
+                     f"{_faces_verdict(r['fit_faces_month_max'], r['faces_bound'])}), {r['fit_moves']} other "
+                     f"visits moved, {r['fit_new_faces_others']} new faces for others, verifier "
+                     f"{r['fit_verifier']}.")
     return result, md_table(["instance", "plan steps", "rank median s", "rank max s",
-                             "first suggestion no new face", "fit s", "fit placed", "fit faces (month max)",
-                             "faces bound", "fit rules broken", "re-planned placed", "re-planned faces"],
-                    table) + "\n\n" + "\n".join(lines)
+                             "first suggestion no new face", "sick: first is known",
+                             "sick: verifier no face added",
+                             "fit s", "fit placed", "fit faces (month max)", "faces bound", "fit moves",
+                             "fit new faces for others", "fit verifier", "re-planned placed",
+                             "re-planned faces"], table) + "\n\n" + "\n".join(lines)
 
 
 def _faces_verdict(faces: int, bound: int) -> str:

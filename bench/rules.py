@@ -8,7 +8,8 @@ each plan is checked by ../shared/tools/verify_plan.py (without it, by the plann
 
 Reported: visits placed per priority (ours and the peer), the verifier's violations, the breaks it
 checked, continuity (distinct carers per citizen-month, mean and max) against the lower bound
-(bench.peers.bound), travel against the peer. The issue's targets, each PASS or FAIL:
+(bench.peers.bound with `reach`: a carer-shift holds a visit only with room for the way out from the base
+and back at the carer's own travel mode), travel against the peer. The issue's targets, each PASS or FAIL:
 - every plan of ours passes the verifier;
 - priority-1 visits placed: at least as many as the routing peer;
 - no priority-1 visit is left out while a priority-3 visit it could have taken the place of is placed
@@ -99,7 +100,7 @@ def solve_routing(instance: str, plan_path: str, seconds: float) -> dict[str, An
 def compute_bound(instance: str) -> dict[str, Any]:
     from bench.peers.bound import bound
 
-    return bound(load_problem(instance)).to_dict()
+    return bound(load_problem(instance), reach=True).to_dict()
 
 
 # ---------------------------------------------------------------- figures

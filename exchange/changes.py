@@ -110,10 +110,6 @@ class ChangeSet(BaseModel):
             raise ValueError(f"replan_days {list(self.replan_days)} end before they start")
         return self
 
-    def to_doc(self) -> dict[str, Any]:
-        """JSON-ready homecare-changes/1, as the reference tool reads it."""
-        return self.model_dump(mode="json", exclude_none=True)
-
 
 _change_adapter: TypeAdapter[Any] = TypeAdapter(Change)
 

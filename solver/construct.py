@@ -10,12 +10,15 @@ one citizen's month to as few carers as possible, for the search's citizen step.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 
 from solver import objective
 from solver.dayrouting import route_day
 from solver.insertion import insertion_order, place
 from solver.state import TeamState
+
+MIN_ROUTE_SECONDS = 0.05  # a day's routing search shorter than this is not worth building its model
 
 
 def set_usual_times(st: TeamState, day_slots: list[int]) -> None:
@@ -31,21 +34,37 @@ def set_usual_times(st: TeamState, day_slots: list[int]) -> None:
 
 
 def construct(st: TeamState, free: list[int], route_seconds: float = 0.0,
-              should_stop: Callable[[], bool] | None = None, exact_repeat: bool = False) -> list[int]:
+              should_stop: Callable[[], bool] | None = None, exact_repeat: bool = False,
+              deadline: float | None = None) -> list[int]:
     """Place the free visits day by day; returns those that found no place.
 
-    With `route_seconds`, each day is first routed by OR-Tools routing (solver/dayrouting.py)
-    and only what it leaves out goes through cheapest insertion.
+    With `route_seconds`, each day is first routed by OR-Tools routing (solver/dayrouting.py), at
+    most that long, and only what it leaves out goes through cheapest insertion. With `deadline`
+    (time.monotonic()), the days share what is left until then, less what a day costs beside
+    routing's search (building the model, placing its routes): the first plan keeps to its share of
+    the time limit however slow the machine. A day routed within MIN_ROUTE_SECONDS would gain
+    nothing, so it is built by cheapest insertion alone.
     """
     ix = st.ix
     by_day: dict[int, list[int]] = {}
     for v in free:
         by_day.setdefault(ix.visits[v].day, []).append(v)
     failed: list[int] = []
-    for day in sorted(by_day):
+    days = sorted(by_day)
+    overhead, routed = 0.0, 0  # seconds the routed days took beyond their search, summed; how many
+    for i, day in enumerate(days):
         todo = by_day[day]
-        if route_seconds > 0 and not (should_stop and should_stop()):
-            todo = route_day(st, day, todo, route_seconds, exact_repeat=exact_repeat)
+        seconds = route_seconds
+        if deadline is not None and not exact_repeat:
+            share = (deadline - time.monotonic()) / (len(days) - i)
+            seconds = min(seconds, share - overhead / max(1, routed))
+        elif deadline is not None and time.monotonic() >= deadline:
+            seconds = 0.0  # a step-counted run: the clock only caps it
+        if seconds >= MIN_ROUTE_SECONDS and not (should_stop and should_stop()):
+            t0 = time.monotonic()
+            todo = route_day(st, day, todo, seconds, exact_repeat=exact_repeat)
+            overhead += max(0.0, time.monotonic() - t0 - seconds)
+            routed += 1
         for v in insertion_order(st, todo):
             if not place(st, v):
                 failed.append(v)

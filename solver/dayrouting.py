@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from solver import objective
-from solver.index import BASE
+from solver.index import BASE, TeamIndex
 from solver.insertion import best_insertion
 from solver.routes import Option
 from solver.state import TeamState
@@ -41,6 +42,15 @@ class DayRoutes:
 
     routes: dict[int, list[int]]  # shift slot -> its visits in order
     double_starts: dict[int, int]  # double visit -> the minute its two carers start together
+
+
+def mode_matrix(ix: TeamIndex, tt: list[list[int]]) -> np.ndarray:
+    """Travel matrix `tt` of team `ix` (one per travel mode) as a numpy array, made once per team."""
+    hit = ix.arrays.get(id(tt))
+    if hit is None or hit[0] is not tt:
+        hit = ix.arrays[id(tt)] = (tt, np.array(tt, dtype=np.int64))
+    arr: np.ndarray = hit[1]
+    return arr
 
 
 def day_routes(st: TeamState, slots: list[int]) -> DayRoutes:
@@ -69,19 +79,20 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
     n = len(nodes) + 1
     manager = pywrapcp.RoutingIndexManager(n, len(slots), 0)
     routing = pywrapcp.RoutingModel(manager)
-    loc = [BASE] + [ix.v_loc[v] for v in nodes]
+    loc = np.array([BASE] + [ix.v_loc[v] for v in nodes])
     dur = [0] + [ix.visits[v].duration for v in nodes]
 
     # Time: service then travel at each carer's own minutes (walking, cycling, driving); waiting allowed.
+    # The day's matrices are cut from each travel mode's matrix (built once per team) with numpy: in
+    # Python, a day's n x n lists per carer cost about as much as routing's own search.
     time_cb: dict[int, int] = {}  # id of a travel matrix -> its transit callback
-    base_travel: dict[int, list[list[int]]] = {}
+    base_travel: dict[int, np.ndarray] = {}
     for k in slots:
         tt = ix.slots[k].tt
         if id(tt) not in time_cb:
-            time_cb[id(tt)] = routing.RegisterTransitMatrix(
-                [[dur[i] + tt[loc[i]][loc[j]] for j in range(n)] for i in range(n)])
-            base_travel[id(tt)] = [[objective.travel(tt[loc[i]][loc[j]], st.weights) for j in range(n)]
-                                   for i in range(n)]
+            legs = mode_matrix(ix, tt)[np.ix_(loc, loc)]
+            time_cb[id(tt)] = routing.RegisterTransitMatrix((legs + np.array(dur)[:, None]).tolist())
+            base_travel[id(tt)] = legs * st.weights.travel
     routing.AddDimensionWithVehicleTransits([time_cb[id(ix.slots[k].tt)] for k in slots],
                                             24 * 60, 24 * 60, False, "time")
     tdim = routing.GetDimensionOrDie("time")
@@ -89,10 +100,9 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
     # Costs per carer: travel plus what a new face / not-the-contact costs the citizen.
     for vi, k in enumerate(slots):
         c = ix.slots[k].carer
-        travel = base_travel[id(ix.slots[k].tt)]
-        extra = [0] + [int(st.carer_cost(v, c)) for v in nodes]
-        mat = [[COST_SCALE * (travel[i][j] + extra[j]) for j in range(n)] for i in range(n)]
-        routing.SetArcCostEvaluatorOfVehicle(routing.RegisterTransitMatrix(mat), vi)
+        extra = np.array([0] + [int(st.carer_cost(v, c)) for v in nodes])
+        mat = COST_SCALE * (base_travel[id(ix.slots[k].tt)] + extra[None, :])
+        routing.SetArcCostEvaluatorOfVehicle(routing.RegisterTransitMatrix(mat.astype(np.int64).tolist()), vi)
         sl = ix.slots[k]
         tdim.CumulVar(routing.Start(vi)).SetRange(sl.start, sl.end)
         tdim.CumulVar(routing.End(vi)).SetRange(sl.start, sl.end)

@@ -47,7 +47,8 @@ def keep_if_better(st: TeamState, step: Callable[[], bool]) -> float:
 
 def polish(sc: Scope) -> float:
     """Every day's routes handed over once more, kept where it helps; returns the change."""
-    return sum(keep_if_better(sc.st, partial(hand_over_day, sc.st, day)) for day in sc.days)
+    return sum(keep_if_better(sc.st, partial(hand_over_day, sc.st, day)) for day in sc.days
+               if not sc.out_of_time())
 
 
 def sweep_rare_carers(sc: Scope) -> float:
@@ -60,7 +61,7 @@ def sweep_rare_carers(sc: Scope) -> float:
         cands = [(ci, mi, c) for ci, mi in sc.cms for c, n in sorted(st.met[ci][mi].items())
                  if n <= SWEEP_VISITS and len(st.met[ci][mi]) > 1]
         gain = sum(keep_if_better(sc.st, partial(hand_back, sc, ci, mi, c))
-                   for ci, mi, c in cands if c in st.met[ci][mi])
+                   for ci, mi, c in cands if c in st.met[ci][mi] and not sc.out_of_time())
         total += gain
         if gain > -1e-9:
             break
@@ -82,6 +83,8 @@ def sweep_new_faces(sc: Scope) -> float:
 
     total = 0.0
     for ci, mi, c in sc.new_faces():
+        if sc.out_of_time():
+            break
         if c not in st.met[ci][mi]:
             continue  # an earlier hand-back took it away already
         unplaced, before, moved = len(sc.unplaced()), faces(), st.moved
@@ -116,6 +119,8 @@ def steady_rare_needs(sc: Scope) -> float:
         for _ in range(STEADY_ROUNDS):
             gain = 0.0
             for v in stray_starts(sc):
+                if sc.out_of_time():
+                    break
                 d = keep_if_better(sc.st, partial(steady_within, sc, v))
                 moved[0] += d < 0
                 if not d:
@@ -179,6 +184,8 @@ def sweep_musts(sc: Scope) -> float:
     put aside then goes elsewhere if it can); the first that works is kept. Returns the change."""
     st, ix, total = sc.st, sc.st.ix, 0.0
     for v in [v for v in sc.unplaced() if ix.visits[v].priority == 1]:
+        if sc.out_of_time():
+            break
         for clear in (False, True):
             if clear:
                 # None could make way alone: the ones that may wait leave v's hours, then try again.

@@ -8,6 +8,7 @@ indexed by small integers, sorted by id, so that no iteration order depends on s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from solver import rules
 from solver.travel import Travel
@@ -57,6 +58,8 @@ class TeamIndex:
     # visit -> why its window is narrower than asked (spaced from another visit: solver/spacing.py)
     spaced: dict[int, str] = field(default_factory=dict)
     asked: dict[int, tuple[int, int]] = field(default_factory=dict)  # ... and the window it asked for
+    # id of a travel matrix above -> (that matrix, it as a numpy array), made once (solver/dayrouting.py)
+    arrays: dict[int, tuple[list[list[int]], Any]] = field(default_factory=dict)
 
 
 def build_team_index(problem: Problem, team: str, travel: Travel) -> TeamIndex:

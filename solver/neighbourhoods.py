@@ -38,17 +38,21 @@ from solver.insertion import insertion_order, place
 from solver.scope import Scope
 
 
-def free_around_unplaced(sc: Scope, spare_first: bool | None = None) -> bool:
-    """An unplaced visit goes in first after the visits around its time are freed. With
+def free_around_unplaced(sc: Scope, spare_first: bool | None = None, visit: int | None = None) -> bool:
+    """An unplaced visit (`visit`, else one drawn) goes in first after the visits around its time are
+    freed. With
     `spare_first` (by default half the time), a freed visit that other carers could do goes to
     them first: the carers who can take the unplaced one (a skill, an evening peak) keep their
     time for what only they can do. Without it, a freed visit's citizen pulls it back to the
     carer it already meets, which may fill the very gap the next freed visit needed."""
     st, ix = sc.st, sc.st.ix
-    todo = sc.unplaced()
-    if not todo:
-        return False
-    v = todo[sc.rng.randrange(len(todo))]
+    if visit is None:
+        todo = sc.unplaced()
+        if not todo:
+            return False
+        v = todo[sc.rng.randrange(len(todo))]
+    else:
+        v = visit
     vis = ix.visits[v]
     margin = sc.rng.choice((30, 60, 120))
     lo, hi = vis.earliest - margin, vis.latest + vis.duration + margin

@@ -25,7 +25,7 @@ import time
 from solver import rules
 from solver.bound import team_bound
 from solver.check import drop_violations
-from solver.construct import construct, retarget_usual_times, set_usual_times
+from solver.construct import MIN_ROUTE_SECONDS, construct, retarget_usual_times, set_usual_times
 from solver.index import BASE, TeamIndex, build_team_index
 from solver.objective import WEIGHTS, Weights
 from solver.reasons import hhmm, unplaced_reason
@@ -262,10 +262,14 @@ def _plan(problem: Problem, params: SolveParams, clock: Clock) -> Plan:
         bounds.append(team_bound(st))  # before construction: only history and fixed visits are met
         days_left = max(1, sum(days_of_team[t] for t in teams[i:]))
         share = REPLAN_ROUTE_SHARE if problem.replan_days is not None else ROUTE_SHARE
+        # The team's part of the routing share, its days against those of the teams still to build;
+        # construct keeps to it, the time its days take beside routing's search included.
+        team_seconds = max(0.0, share * clock.left()) * days_of_team[team] / days_left
         per_day = min(ROUTE_SECONDS_MAX, max(0.0, share * clock.left()) / days_left)
         try:
-            construct(st, free, per_day if per_day >= 0.05 else 0.0, clock.stop,
-                      exact_repeat=params.max_iterations is not None)
+            construct(st, free, per_day if per_day >= MIN_ROUTE_SECONDS else 0.0, clock.stop,
+                      exact_repeat=params.max_iterations is not None,
+                      deadline=time.monotonic() + team_seconds)
         except Exception as e:  # noqa: BLE001 - keep what was placed; the other teams still get planned
             st.search_log["error"] = f"construct: {type(e).__name__}: {e}"
         if not problem.current and not any(st.fixed):
@@ -280,8 +284,9 @@ def _plan(problem: Problem, params: SolveParams, clock: Clock) -> Plan:
     # Improvement: the time left, shared by team size (visits).
     sizes = [len(st.ix.visits) for st in states]
     total_size = max(1, sum(sizes))
+    # A team with little time left still runs its search's end: the must-visit sweep comes first there.
     for i, st in enumerate(states):
-        if clock.stop() or clock.left() <= 0.5:
+        if clock.stop():
             break
         remaining_size = sum(sizes[i:])
         budget = max(0.0, (clock.left() - 0.5 - 0.02 * total_size / 1000) * sizes[i] / max(1, remaining_size))

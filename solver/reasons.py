@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from solver import rules
 from solver.state import TeamState
 
 
@@ -35,7 +36,7 @@ def unplaced_reason(st: TeamState, v: int) -> str:
     if len(ix.eligible[v]) < vis.carers:
         return f"{lead}no {who} with {need} can reach {p.id} and be back at base within a shift {span}"
     ci, mi = ix.v_cit[v], ix.v_month[v]
-    if st.distinct(ci, mi) >= st.cap:
+    if not rules.cap_allows(st.distinct(ci, mi) + 1, st.cap):  # no room for one more face
         y, m = ix.months[mi]
         return (f"{lead}the {st.cap}-carer cap for {p.id} in {MONTHS[m - 1]} {y} is reached and "
                 f"none of the {st.cap} is free {span}")

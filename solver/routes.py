@@ -191,10 +191,14 @@ class Routes:
                 break  # every later position ends its predecessor later still
             next_loc, next_latest = (BASE, sl.end) if p == n else (loc[seq[p]], lst0[p])
             into, out_of = tt[prev_loc][lv], tt[lv][next_loc]
+            latest = min(hi, next_latest - out_of - d)
+            if max(lo, prev_end + into) > latest:
+                # No room even with no break at all: a break anywhere only starts v later (est_after
+                # >= est0) or ends it earlier (lst_before <= lst0), so no span below can hold v.
+                continue
             spans = []
             # The break in the gap v goes into: just before v (at the previous stop's place) ...
             pause_start = max(pause.earliest, prev_end)
-            latest = min(hi, next_latest - out_of - d)
             if pause_start <= pause.latest:
                 spans.append((max(lo, pause_start + pause.duration + into), latest))
             # ... or just after v (at v's place).

@@ -7,7 +7,9 @@ with the same seed the same sequence of steps is made.
 
 from __future__ import annotations
 
+import math
 import random
+import time
 
 from solver.state import TeamState
 
@@ -35,6 +37,9 @@ class Scope:
         # their own measure, not the clock.
         self.exact_repeat = False
         self.route_time = REROUTE_SECONDS
+        # time.monotonic() by which the final descents stop (solver/search.py sets it): each stops
+        # between two of its changes, so the plan stays whole.
+        self.deadline = math.inf
         self.cms = sorted(key for key, vs in self.visits_of_cm.items() if any(not st.fixed[v] for v in vs))
         self.replanning = any(c is not None for c in st.current)
         # A re-plan's promise: no citizen meets a new face where a carer it already met could come.
@@ -49,6 +54,9 @@ class Scope:
                     if st.fixed[v]:
                         seen |= {ix.slots[k].carer for k in st.slots_of[v]}
                 self.faces_before[(ci, mi)] = seen
+
+    def out_of_time(self) -> bool:
+        return time.monotonic() >= self.deadline
 
     def movable(self, v: int) -> bool:
         return not self.st.fixed[v]

@@ -37,7 +37,9 @@ from solver.state import TeamState
 Step = Callable[[Scope], bool]
 REROUTE_WEIGHT = 0.5
 FAR_WEIGHT = 2.0  # hand_over_far_citizen's starting weight among the steps
-POLISH_SECONDS_PER_DAY = 0.02  # time kept back for the final hand-over pass
+# Of a timed search's budget, kept for the final descents (on team-m-rules they take about a tenth of
+# a minute's search); the must-visit sweep goes first, the steadying last, each stops at the budget.
+FINISH_SHARE = 0.15
 RETARGET_AT = (300, 1500, 5000)  # steps after which usual times follow the routes
 SWEEP_EVERY = 50  # steps between two sweeps over the rarely seen carers
 Snapshot = tuple[list[list[int]], list[int], list[int], list[list[int]], list[list[dict[int, int]]]]
@@ -57,7 +59,8 @@ def steps(sc: Scope) -> list[tuple[Step, float]]:
         (thin_crowded_citizen, 1.0),
         (hand_back_new_face, 4.0 if sc.replanning else 0.0),
         (hand_over_far_citizen, 0.0 if sc.replanning else FAR_WEIGHT),
-        # Last, so that a team whose visits all must be made draws every other step as before.
+        # Last, and weighed 0 where every visit must be made: such a team draws the other steps
+        # in the same sequence as a planner without this step would.
         (make_way_for_must, 3.0 if any(v.priority > 1 for v in sc.st.ix.visits) else 0.0),
     ]
 
@@ -101,6 +104,7 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
         return st.total_cost()
     sc.workers = workers
     sc.exact_repeat = max_iterations is not None
+    sc.deadline = t0 + budget * (1 - FINISH_SHARE)  # the sweeps every SWEEP_EVERY steps too
     rng = sc.rng
     st.recount_moved()  # the first plan was built outside the journal
     current = st.total_cost()
@@ -115,8 +119,8 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
         elapsed = time.monotonic() - t0
         if max_iterations is not None and it >= max_iterations:
             break
-        if elapsed >= budget - POLISH_SECONDS_PER_DAY * len(sc.days):
-            break  # the final hand-over pass runs inside the budget too
+        if elapsed >= budget * (1 - FINISH_SHARE):
+            break  # the final descents run inside the budget too
         if stop():
             break
         it += 1
@@ -167,6 +171,7 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
             progress(best, min(1.0, done))
     if current > best + 1e-9:
         restore(st, best_snap)
+    sc.deadline = t0 + budget
     _guarded(sc, sweep_musts)  # no must-visit left out where one that may wait could make way
     # Routes a search step swapped between carers for nothing go back (a re-plan's disturbance);
     # then one more descent over the rarely seen carers.

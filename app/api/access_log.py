@@ -3,9 +3,6 @@ per user and per period, as pages or as CSV. Append-only: nothing here edits or 
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -35,16 +32,6 @@ def read_access_log(session: SessionDep, _admin: Admin, paging: PagingDep, citiz
     return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
 
 
-def csv_text(items: list[AccessLogOut]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in svc.csv_rows(items):
-        writer.writerow(row)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-
-
 @router.get("/access-log.csv", response_class=StreamingResponse,
             responses={200: {"content": {"text/csv": {}}, "description": "the matching entries as CSV"}})
 def export_access_log(session: SessionDep, _admin: Admin, citizen_id: RowId | None = None,
@@ -53,5 +40,5 @@ def export_access_log(session: SessionDep, _admin: Admin, citizen_id: RowId | No
     """Every matching entry (no paging) as CSV, for the follow-up the law asks for."""
     items, _ = svc.entries(session, citizen_id=citizen_id, citizen_name=citizen, user_id=user_id,
                            start=start, end=end, limit=None)
-    return StreamingResponse(csv_text(items), media_type="text/csv; charset=utf-8",
+    return StreamingResponse(svc.csv_text(items), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": 'attachment; filename="access-log.csv"'})

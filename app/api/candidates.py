@@ -4,21 +4,26 @@ and the route (travel, time). Applying one is a hand move (POST /api/plans/{id}/
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
-from sqlalchemy import select
+from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.api.deps import Coordinator, ReadLogDep
+from app.api.errors import PLANNER_BUSY
+from app.api.jobs import PlanJobOut
 from app.db import SessionDep
+from app.jobs.factory import RunnerDep
 from app.replan.candidates import Candidate
-from app.repositories.core import carer_names_by_external_id
-from app.schemas.core import ErrorOut, RowId
+from app.repositories.core import carer_names_by_external_id, citizen_id_by_external_id
+from app.schemas.core import ErrorOut, EveryWeeks, Lat, Lon, Minute, Priority, RowId, Skill, Weekdays
 from app.security import get_team_scoped, require_role
 from app.services import candidates as svc
+from app.services.jobs import job_view
 from exchange.instance import VisitDoc
 from models import core as m
+from models.core import MINUTES_PER_DAY
 
 router = APIRouter(prefix="/api", tags=["adjustments"])
 
@@ -90,7 +95,7 @@ def new_visit_candidates(plan_id: RowId, body: NewVisitIn, session: SessionDep, 
     plan = get_team_scoped(session, m.Plan, plan_id, user)
     found = svc.suggest_for_new_visit(session, plan=plan, user=user,
                                       visit=body.visit.model_dump(mode="json"), limit=limit)
-    citizen = session.scalar(select(m.Citizen.id).where(m.Citizen.external_id == body.visit.citizen))
+    citizen = citizen_id_by_external_id(session, body.visit.citizen)
     reads.citizens(user=user, citizen_ids=[citizen] if citizen is not None else [],
                    what="api visit candidates")
     names = carer_names_by_external_id(session, team_ids=[t.id for t in plan.teams])
@@ -122,16 +127,94 @@ class CoreCarerOut(BaseModel):
     visits: int
 
 
+class FitMoveOut(BaseModel):
+    """Another citizen's visit that moves to make room (another carer the citizen already meets, or
+    another start inside its window)."""
+
+    visit: str
+    citizen_name: str
+    date: dt.date
+    from_carers: list[str]
+    from_carer_names: list[str]
+    from_start: int
+    carers: list[str]
+    carer_names: list[str]
+    start: int
+
+
 class FitOut(BaseModel):
-    citizen_id: int
+    citizen_id: int | None  # None: a citizen not saved yet
     start: dt.date
     end: dt.date
     visits: int
     placed: int
+    distinct_carers: int  # carers the citizen would meet in the period
+    faces_bound: int  # the fewest any plan could give (shifts, skills, avoid list)
     core_team: list[CoreCarerOut]
     added_travel_minutes: int
     fits: bool
     visits_detail: list[FitVisitOut]
+    other_visits_moved: list[FitMoveOut] = []
+
+
+class FitNeedIn(BaseModel):
+    """A standing need of a citizen not saved yet."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S+$")]
+    weekdays: Weekdays
+    earliest: Minute
+    latest: Minute
+    duration: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)]
+    carers: Literal[1, 2] = 1
+    skills: list[Skill] = []
+    every_weeks: EveryWeeks = 1
+    priority: Priority = 2
+
+    @model_validator(mode="after")
+    def _window_fits_the_day(self) -> FitNeedIn:
+        if self.latest < self.earliest:
+            raise ValueError(f"latest ({self.latest}) is before earliest ({self.earliest})")
+        if self.earliest + self.duration > MINUTES_PER_DAY:
+            raise ValueError("the visit cannot end within its day")
+        return self
+
+
+class UnsavedFitIn(BaseModel):
+    """Where would a citizen not saved yet fit: where they live, who they avoid, their standing needs."""
+
+    model_config = ConfigDict(extra="forbid")
+    lat: Lat
+    lon: Lon
+    avoid_carer_ids: list[RowId] = []
+    contact_carer_id: RowId | None = None
+    needs: Annotated[list[FitNeedIn], Field(min_length=1, max_length=30)]
+    start: dt.date | None = None  # default: next Monday
+    weeks: Annotated[int, Field(ge=1, le=6)] = 4
+
+
+def fit_out(found: svc.CitizenFit, names: dict[str, str]) -> FitOut:
+    fit = found.fit
+
+    def who(carers: Iterable[str]) -> list[str]:
+        return [names.get(c, c) for c in carers]
+
+    return FitOut(
+        citizen_id=found.citizen.id if found.citizen else None, start=found.start, end=found.end,
+        visits=len(fit.visits), placed=fit.placed, distinct_carers=fit.faces, faces_bound=fit.bound,
+        core_team=[CoreCarerOut(carer=c, carer_name=names.get(c, c), visits=n) for c, n in fit.core_team],
+        added_travel_minutes=fit.added_travel, fits=fit.placed == len(fit.visits),
+        visits_detail=[FitVisitOut(
+            visit=v.visit, date=found.date_of(found.visits[v.visit].day), need=found.visits[v.visit].need,
+            start=v.start, carers=list(v.carers), carer_names=who(v.carers),
+            not_offered=[NotOfferedOut(carer=n.carer, carer_name=names.get(n.carer, n.carer), why=n.why,
+                                       known=n.known, contact_carer=n.contact) for n in v.why_not])
+            for v in fit.visits],
+        other_visits_moved=[FitMoveOut(
+            visit=mv.visit, citizen_name=found.citizens[mv.citizen].name if mv.citizen in found.citizens
+            else mv.citizen, date=found.date_of(mv.day), from_carers=list(mv.old_carers),
+            from_carer_names=who(mv.old_carers), from_start=mv.old_start, carers=list(mv.carers),
+            carer_names=who(mv.carers), start=mv.start) for mv in fit.moves])
 
 
 @router.get("/citizens/{citizen_id}/fit")
@@ -139,20 +222,39 @@ def citizen_fit(citizen_id: RowId, session: SessionDep, user: Coordinator, reads
                 start: Annotated[dt.date | None, Query(description="first day; default next Monday")] = None,
                 weeks: Annotated[int, Query(ge=1, le=6)] = 4) -> FitOut:
     """Where a citizen's visits not planned yet (a new citizen, new needs) fit into the team's plans as
-    they stand: a small core team and start times, or what stops it. Nothing is stored."""
+    they stand: a small core team, start times and the few other visits that move to make room, or what
+    stops it. Nothing is stored."""
     citizen = get_team_scoped(session, m.Citizen, citizen_id, user)
     found = svc.fit_citizen_into_plan(session, citizen=citizen, start=start or svc.next_monday(), weeks=weeks)
-    reads.citizens(user=user, citizen_ids=[citizen.id], what="api citizen fit")
-    names = carer_names_by_external_id(session, team_ids=[citizen.team_id])
-    fit = found.fit
-    return FitOut(
-        citizen_id=citizen.id, start=found.start, end=found.end, visits=len(fit.visits), placed=fit.placed,
-        core_team=[CoreCarerOut(carer=c, carer_name=names.get(c, c), visits=n) for c, n in fit.core_team],
-        added_travel_minutes=fit.added_travel, fits=fit.placed == len(fit.visits),
-        visits_detail=[FitVisitOut(
-            visit=v.visit, date=found.date_of(found.visits[v.visit].day), need=found.visits[v.visit].need,
-            start=v.start, carers=list(v.carers), carer_names=[names.get(c, c) for c in v.carers],
-            not_offered=[NotOfferedOut(carer=n.carer, carer_name=names.get(n.carer, n.carer), why=n.why,
-                                       known=n.known, contact_carer=n.contact) for n in v.why_not])
-            for v in fit.visits])
+    reads.citizens(user=user, citizen_ids=[citizen.id, *found.moved_citizen_ids()], what="api citizen fit")
+    return fit_out(found, carer_names_by_external_id(session, team_ids=[citizen.team_id]))
 
+
+@router.post("/teams/{team_id}/fit")
+def unsaved_citizen_fit(team_id: RowId, body: UnsavedFitIn, session: SessionDep, user: Coordinator,
+                        reads: ReadLogDep) -> FitOut:
+    """Where a citizen not saved yet would fit, from the standing needs in the body (before saving):
+    the same answer as for a saved citizen. Nothing is stored."""
+    team = get_team_scoped(session, m.Team, team_id, user)
+    found = svc.fit_unsaved_citizen(
+        session, team=team, lat=body.lat, lon=body.lon, avoid_carer_ids=list(body.avoid_carer_ids),
+        contact_carer_id=body.contact_carer_id, start=body.start or svc.next_monday(), weeks=body.weeks,
+        needs=[svc.NeedAsked(kind=n.kind, weekdays=list(n.weekdays), earliest=n.earliest, latest=n.latest,
+                             duration=n.duration, carers=n.carers, skills=tuple(n.skills),
+                             every_weeks=n.every_weeks, priority=n.priority) for n in body.needs])
+    reads.citizens(user=user, citizen_ids=found.moved_citizen_ids(), what="api citizen fit")
+    return fit_out(found, carer_names_by_external_id(session, team_ids=[team.id]))
+
+
+@router.post("/citizens/{citizen_id}/fit/plan", status_code=status.HTTP_202_ACCEPTED,
+             responses=PLANNER_BUSY)
+def plan_with_fit(citizen_id: RowId, session: SessionDep, user: Coordinator, runner: RunnerDep,
+                  start: Annotated[dt.date | None, Query(description="first day; default: next Monday")]
+                  = None,
+                  weeks: Annotated[int, Query(ge=1, le=6)] = 4) -> PlanJobOut:
+    """Plan the team's weeks from `start` with the citizen's fit as the starting point: a plan job whose
+    draft is reviewed and accepted like any other (GET /api/jobs/{id}, then accept its version)."""
+    citizen = get_team_scoped(session, m.Citizen, citizen_id, user)
+    job = svc.plan_with_fit(session, user=user, runner=runner, citizen=citizen,
+                            start=start or svc.next_monday(), weeks=weeks)
+    return PlanJobOut.model_validate(job_view(job))

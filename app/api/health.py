@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.db import SessionDep
+from app.migrate import schema_state
 from app.schemas.core import ErrorOut
 from app.settings import get_settings
 from app.version import __version__
@@ -57,8 +58,6 @@ def _database(session: Session) -> str:
 
 
 def _schema(session: Session) -> str:
-    from app.migrate import schema_state
-
     state = schema_state(session.connection())
     if state.is_current:
         return OK
@@ -69,6 +68,7 @@ def _schema(session: Session) -> str:
 
 @lru_cache(maxsize=4)
 def _celery(broker_url: str) -> Any:
+    # Imported here, not at the top: a server without a broker never loads Celery.
     from app.jobs.celery_app import make_celery
 
     return make_celery(broker_url)

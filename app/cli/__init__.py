@@ -1,5 +1,8 @@
 """The `homecare` command. Each sub-command lives in its own module under app/cli/, on a Typer of its
-own; they are registered here, in the order `homecare --help` lists them."""
+own; they are registered here, in the order `homecare --help` lists them.
+
+A command imports the web app's layers (database, services, the demo) inside its function, so that
+`homecare --help`, `homecare plan` and `homecare audit` start without loading what they do not use."""
 
 from __future__ import annotations
 

@@ -99,8 +99,8 @@ def serve(
     """Serve the API and the web pages (the schema must be current: `homecare migrate`)."""
     import uvicorn
 
-    from app.ops import prepare_metrics
     from app.ops.logs import logging_config
+    from app.ops.multiprocess import prepare_metrics
 
     settings = settings_or_fail()
     weak_key = secret_key_problem(settings)

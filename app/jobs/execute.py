@@ -34,6 +34,7 @@ from app.jobs import codec
 from app.jobs.figures import plan_figures
 from app.jobs.solving import SolveFailed
 from app.mapping import build_problem, store_plan_version
+from app.replan.fit import with_preferences
 from models.core import VISIT_PLANNED, Citizen, Team, Visit
 from models.jobs import (
     JOB_ACTIVE,
@@ -52,7 +53,7 @@ from models.jobs import (
     PlanJobPart,
 )
 from solver.objective import CONTINUITY_DEFAULT
-from solver.types import Problem, Progress
+from solver.types import Assignment, Problem, Progress
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,15 @@ def here() -> str:
 
 def default_build_problem(session: Session, *, team_ids: list[int], start: dt.date, end: dt.date,
                           job: PlanJob) -> Problem:
-    return build_problem(session, team_ids=team_ids, start=start, end=end)
+    """The teams' problem; a job started from a new citizen's fit starts from that proposal (its
+    `prefer` assignments stand in for the plan's own where they differ), as preferences the planner keeps
+    unless it finds better: they are priced as the plan's current assignments, never pinned."""
+    problem = build_problem(session, team_ids=team_ids, start=start, end=end)
+    prefer = (job.params or {}).get("prefer")
+    if prefer:
+        problem = with_preferences(problem, [Assignment(str(a["visit"]), tuple(a["carers"]), int(a["start"]))
+                                             for a in prefer])
+    return problem
 
 
 def part_time_limits(sizes: list[int], *, time_limit: float, part_time_limit: float | None) -> list[float]:

@@ -16,7 +16,6 @@ PROMETHEUS_MULTIPROC_DIR (set by `serve`) and a scrape adds them up.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Iterator
 from ipaddress import ip_address, ip_network
@@ -32,9 +31,9 @@ from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import SessionDep
-from app.ops import MULTIPROC_ENV
 from app.ops.logs import access_log
 from app.ops.measures import JOB_BUCKETS, LATENCY, REQUESTS
+from app.ops.multiprocess import shared_metrics
 from app.security import user_from_token
 from app.settings import get_settings
 from app.version import __version__
@@ -126,7 +125,7 @@ class JobsCollector(Collector):
 
 
 def _process_metrics() -> bytes:
-    if os.environ.get(MULTIPROC_ENV):
+    if shared_metrics():
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
         return generate_latest(registry)

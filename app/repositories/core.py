@@ -224,6 +224,11 @@ def citizen_ids_of_teams(session: Session, team_ids: Collection[int]) -> list[in
     return list(session.scalars(select(Citizen.id).where(Citizen.team_id.in_(team_ids))))
 
 
+def citizen_id_by_external_id(session: Session, external_id: str) -> int | None:
+    """The stored citizen's id, as an exchange document names it (None: no such citizen)."""
+    return session.scalar(select(Citizen.id).where(Citizen.external_id == external_id))
+
+
 def has_visits(session: Session, *, citizen_id: int) -> bool:
     return session.scalar(select(Visit.id).where(Visit.citizen_id == citizen_id).limit(1)) is not None
 

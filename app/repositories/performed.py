@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.audit.inputs import PlannedVisit
 from app.audit.performed import CitizenFacts, KnownIds, PerformedRow
+from models.adjustments import ADJ_WITHDRAWN, Adjustment
 from models.core import (
     PLAN_ACCEPTED,
     Assignment,
@@ -234,8 +235,6 @@ def citizen_absences(
 ) -> dict[str, list[tuple[dt.date, dt.date]]]:
     """Recorded absences (adjustments of type citizen_away, not withdrawn) by citizen external id: the
     national measure leaves out recipients who were away during a period."""
-    from models.adjustments import ADJ_WITHDRAWN, Adjustment
-
     wanted = set(citizen_ids)
     out: dict[str, list[tuple[dt.date, dt.date]]] = {}
     q = select(Adjustment.change, Adjustment.date_from, Adjustment.date_to).where(

@@ -8,7 +8,9 @@ them. The rows go in the request's own transaction, so a page that fails logs no
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
@@ -73,3 +75,14 @@ def csv_rows(items: Iterable[AccessLogOut]) -> Iterator[list[str]]:
     for item in items:
         yield [item.at.isoformat(timespec="seconds"), str(item.user_id), item.username, str(item.citizen_id),
                item.citizen_name or "", item.what, item.path, item.address]
+
+
+def csv_text(items: Iterable[AccessLogOut]) -> Iterator[str]:
+    """The entries as CSV, a line at a time (the API and the page stream it)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in csv_rows(items):
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()

@@ -9,15 +9,21 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.jobs.runner import JobRunner
 from app.mapping import build_problem
-from app.replan.candidates import Candidate, Fit, NearMiss, fit_citizen, near_misses, rank_carers
+from app.replan.candidates import Candidate, NearMiss, near_misses, rank_carers
 from app.replan.changes import apply_changes
+from app.replan.fit import Fit, fit_citizen
 from app.repositories import adjustments as repo
-from app.services.errors import Conflict
+from app.repositories import core as team_repo
+from app.services import jobs
+from app.services.errors import Conflict, Invalid
 from app.services.hand_moves import adjusted_problem
+from app.services.visits import occurs_on
 from exchange import CHANGES_FORMAT, ExchangeError
 from exchange.changes import parse_changes
 from models import core as m
+from models.jobs import PlanJob
 from solver import types as st
 
 
@@ -83,25 +89,109 @@ def suggest_for_new_visit(session: Session, *, plan: m.Plan, user: m.User, visit
 
 @dataclass(frozen=True, slots=True)
 class CitizenFit:
-    citizen: m.Citizen
+    team: m.Team
+    citizen: m.Citizen | None  # None: a citizen not saved yet (needs given in the request)
     start: dt.date
     end: dt.date
     fit: Fit
-    visits: dict[str, st.Visit]  # the citizen's visits fitted, by id
+    visits: dict[str, st.Visit]  # every visit of the team in the period, by id (fitted and moved)
+    citizens: dict[str, m.Citizen]  # the team's citizens by external id (whose visits move)
+
+    def moved_citizen_ids(self) -> list[int]:
+        return sorted({self.citizens[mv.citizen].id for mv in self.fit.moves if mv.citizen in self.citizens})
 
     def date_of(self, day: int) -> dt.date:
         return self.start + dt.timedelta(days=day)
 
 
+FIT_PLAN_SECONDS = 30.0  # a plan job started from a fit: as long as the runs page's default
+
+
+def _period(start: dt.date, weeks: int) -> dt.date:
+    return start + dt.timedelta(days=7 * weeks - 1)
+
+
+def _citizens(session: Session, team: m.Team) -> dict[str, m.Citizen]:
+    return team_repo.team_people_by_external_id(session, team_id=team.id)[0]
+
+
 def fit_citizen_into_plan(session: Session, *, citizen: m.Citizen, start: dt.date,
                           weeks: int = 4) -> CitizenFit:
     """Where the citizen's visits from `start` for `weeks` weeks that no accepted plan holds yet fit
-    into the team's plans as they stand (a new citizen, or new needs): a small core team and times."""
-    end = start + dt.timedelta(days=7 * weeks - 1)
+    into the team's plans as they stand (a new citizen, or new needs): a small core team, times, and the
+    other visits that move to make room."""
+    end = _period(start, weeks)
     problem = build_problem(session, team_ids=[citizen.team_id], start=start, end=end)
     fit = fit_citizen(problem, problem.current, citizen.external_id, pinned={p.visit for p in problem.pinned})
-    visits = {v.id: v for v in problem.visits if v.citizen == citizen.external_id}
-    return CitizenFit(citizen=citizen, start=start, end=end, fit=fit, visits=visits)
+    return CitizenFit(team=citizen.team, citizen=citizen, start=start, end=end, fit=fit,
+                      visits={v.id: v for v in problem.visits},
+                      citizens=_citizens(session, citizen.team))
+
+
+@dataclass(frozen=True, slots=True)
+class NeedAsked:
+    """A standing need of a citizen not saved yet, as the new-citizen form holds it."""
+
+    kind: str
+    weekdays: list[int]
+    earliest: int
+    latest: int
+    duration: int
+    carers: int = 1
+    skills: tuple[str, ...] = ()
+    every_weeks: int = 1
+    priority: int = 2
+
+
+UNSAVED = "fit-unsaved"  # the external id a citizen not saved yet has in the fit's problem
+
+
+def fit_unsaved_citizen(session: Session, *, team: m.Team, lat: float, lon: float, needs: list[NeedAsked],
+                        avoid_carer_ids: list[int], contact_carer_id: int | None, start: dt.date,
+                        weeks: int = 4) -> CitizenFit:
+    """Where a citizen not saved yet would fit, from the standing needs the coordinator typed: the same
+    answer as for a saved citizen, with nothing stored. Carers named must be the team's (422 naming the
+    field otherwise)."""
+    by_ext = team_repo.team_people_by_external_id(session, team_id=team.id)[1]
+    carers = {c.id: ext for ext, c in by_ext.items()}
+    for i, cid in enumerate(avoid_carer_ids):
+        if cid not in carers:
+            raise Invalid(f"unknown carer {cid} in this team", path=f"avoid_carer_ids.{i}")
+    if contact_carer_id is not None and contact_carer_id not in carers:
+        raise Invalid(f"unknown carer {contact_carer_id} in this team", path="contact_carer_id")
+    end = _period(start, weeks)
+    problem = build_problem(session, team_ids=[team.id], start=start, end=end)
+    person = st.Citizen(UNSAVED, team.external_id, lat, lon,
+                        contact=carers[contact_carer_id] if contact_carer_id is not None else None,
+                        avoid=frozenset(carers[c] for c in avoid_carer_ids))
+    visits = []
+    for day in range(problem.days):
+        date = start + dt.timedelta(days=day)
+        for i, need in enumerate(needs):
+            if occurs_on(weekdays=need.weekdays, every_weeks=need.every_weeks, first=start, day=date):
+                visits.append(st.Visit(f"{UNSAVED}-{i}-{need.kind}-d{day:02d}", UNSAVED, need.kind, day,
+                                       need.earliest, need.latest, need.duration, need.carers,
+                                       frozenset(need.skills), need.priority))
+    problem.citizens.append(person)
+    problem.visits.extend(visits)
+    fit = fit_citizen(problem, problem.current, UNSAVED, pinned={p.visit for p in problem.pinned})
+    return CitizenFit(team=team, citizen=None, start=start, end=end, fit=fit,
+                      visits={v.id: v for v in problem.visits}, citizens=_citizens(session, team))
+
+
+def plan_with_fit(session: Session, *, user: m.User, runner: JobRunner, citizen: m.Citizen, start: dt.date,
+                  weeks: int = 4) -> PlanJob:
+    """Plan the team's weeks from `start` afresh, starting from the citizen's fit: a plan job (the runs
+    page's) whose draft the coordinator reviews and accepts as any other. The fit is worked out again
+    here, on the plan as it stands now."""
+    found = fit_citizen_into_plan(session, citizen=citizen, start=start, weeks=weeks)
+    if not found.fit.visits:
+        raise Conflict("every visit of the period is planned already: nothing to plan with a fit",
+                       path="start")
+    prefer = [{"visit": a.visit, "carers": list(a.carers), "start": a.start} for a in found.fit.assignments()]
+    return jobs.submit_plan_job(session, user=user, runner=runner, team_ids=[citizen.team_id],
+                                start=found.start, end=found.end, time_limit=FIT_PLAN_SECONDS,
+                                params={"prefer": prefer, "fit_citizen": citizen.id})
 
 
 def next_monday(today: dt.date | None = None) -> dt.date:

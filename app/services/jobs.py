@@ -130,16 +130,18 @@ def ensure_not_busy(session: Session, *, team_ids: list[int]) -> None:
 
 def submit_plan_job(session: Session, *, user: User, runner: JobRunner, team_ids: list[int], start: dt.date,
                     end: dt.date, time_limit: float, seed: int = 0, part_time_limit: float | None = None,
-                    steps: int | None = None, continuity: str | None = None) -> PlanJob:
+                    steps: int | None = None, continuity: str | None = None,
+                    params: dict[str, Any] | None = None) -> PlanJob:
     """Store a plan job (`start_plan_job`), commit it and hand it to the runner. A queue out of reach
-    answers 503: before storing, nothing is stored; at the hand-over, the job is stored as failed."""
+    answers 503: before storing, nothing is stored; at the hand-over, the job is stored as failed.
+    `params` may hold `prefer`: assignments the plan starts from (a new citizen's fit, see execute.py)."""
     try:
         runner.check_available()
     except BrokerUnavailable as e:
         raise JobQueueUnavailable(f"{e}; no job was started, try again later") from e
     job = start_plan_job(session, user=user, team_ids=team_ids, start=start, end=end, time_limit=time_limit,
                          seed=seed, part_time_limit=part_time_limit, steps=steps, continuity=continuity,
-                         runner=runner.name)
+                         params=params, runner=runner.name)
     commit_for_workers(session)
     try:
         runner.submit(job.id)

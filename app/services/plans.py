@@ -1,6 +1,7 @@
 """Plans, their versions and assignments: make a plan for teams and dates, delete a plan or a draft
 version, pin, unpin or move one assignment by its ids (the API's PATCH; the pages' hand moves with the
-planner's rules are app/services/hand_moves.py). Accepting a version is `app.mapping.accept_plan_version`.
+planner's rules are app/services/hand_moves.py), accept a plan run's draft. Accepting any version (the API's
+accept) is `app.mapping.accept_plan_version`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from app.mapping import find_or_create_plan
+from app.mapping import accept_plan_version, find_or_create_plan
 from app.schemas.core import AssignmentUpdate
 from app.security import can_see_team, visible_team_ids
 from app.services.errors import Conflict, Invalid
@@ -36,6 +37,14 @@ def delete_version(session: Session, *, version: PlanVersion) -> None:
         raise Conflict(f"version {version.number} is {version.status}; only drafts can be deleted")
     session.delete(version)
     session.flush()
+
+
+def accept_draft(session: Session, *, version: PlanVersion, user: User) -> PlanVersion:
+    """A plan run's draft becomes the plan in force; a version no longer a draft is refused (409), so
+    a second click on a run's page cannot bring back a plan another version has replaced."""
+    if version.status != PLAN_DRAFT:
+        raise Conflict(f"version {version.number} is {version.status}, not a draft")
+    return accept_plan_version(session, version=version, user=user)
 
 
 def update_assignment(session: Session, *, user: User, assignment: Assignment,

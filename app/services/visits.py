@@ -70,10 +70,16 @@ def performed_visit_ids(session: Session, visit_ids: Collection[int]) -> set[int
 
 def occurs(need: Need, day: dt.date) -> bool:
     """Whether the need falls on `day` by its weekdays and its every-N-weeks rhythm (range aside)."""
-    if day.weekday() not in need.weekdays:
+    return occurs_on(weekdays=need.weekdays, every_weeks=need.every_weeks, first=need.valid_from, day=day)
+
+
+def occurs_on(*, weekdays: Collection[int], every_weeks: int | None, first: dt.date, day: dt.date) -> bool:
+    """Whether a need of `weekdays`, every `every_weeks` weeks counted from the week of `first`, falls on
+    `day`."""
+    if day.weekday() not in weekdays:
         return False
-    every = need.every_weeks or 1
-    first_monday = need.valid_from - dt.timedelta(days=need.valid_from.weekday())
+    every = every_weeks or 1
+    first_monday = first - dt.timedelta(days=first.weekday())
     return ((day - first_monday).days // 7) % every == 0
 
 

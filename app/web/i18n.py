@@ -62,6 +62,25 @@ SV: dict[str, str] = {
     "What does not fit, and why": "Vad som inte passar, och varför",
     "nobody in the team could": "ingen i arbetslaget kunde",
     "Where would the visits fit?": "Var passar besöken in?",
+    "the new citizen": "den nya brukaren",
+    "Nothing is saved: register the citizen and the needs to plan them.":
+        "Inget sparas: registrera brukaren och insatserna för att planera dem.",
+    "Carers in the period: {k}; the fewest the carers' shifts and skills allow: {b}.":
+        "Olika medarbetare under perioden: {k}; så få som medarbetarnas pass och kompetenser tillåter: {b}.",
+    "Other visits that move to make room": "Andra besök som flyttas för att ge plats",
+    ("Each keeps its window, the skills, the avoid list, the shifts and the monthly cap; nobody meets a "
+     "carer they do not already meet."):
+        ("Varje besök håller sitt tidsfönster, kompetenserna, brukarens önskemål om medarbetare, passen och "
+         "månadsgränsen; ingen brukare får en medarbetare som hen inte redan träffar."),
+    "Plan the weeks from {date} with this proposal": "Planera veckorna från {date} med detta förslag",
+    "A draft to review and accept on the run's page; nothing changes until then.":
+        "Ett utkast att granska och godkänna på planeringens sida; inget ändras förrän dess.",
+    "Where would the visits fit? Ask before registering": "Var passar besöken in? Fråga innan du registrerar",
+    ("The position, the carers to avoid and these needs are weighed against the team's plan; nothing is "
+     "saved."):
+        ("Läget, medarbetarna som brukaren avböjer och dessa insatser vägs mot arbetslagets planering; "
+         "inget sparas."),
+    "Where would they fit?": "Var skulle besöken passa in?",
     "Propose contact carers": "Föreslå kontaktpersoner",
     "Contact carers": "Kontaktpersoner",
     ("A contact carer can only make the visits they have the skills for, are not avoided at and work at "
@@ -1085,6 +1104,14 @@ RULE_MESSAGES = [
 MESSAGE_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), sv) for p, sv in [
     # a spreadsheet's cells (app.services.team_data.sheets), the value quoted as the sheet had it
     (r"^(?P<v>'.*') is not a time$", "{v} är inte en tid"),
+    # the new-citizen form's question where the needs would fit (app.web.pages_candidates)
+    (r"^choose at least one day$", "välj minst en dag"),
+    (r"^the latest start is before the earliest$", "senaste start är före tidigaste start"),
+    (r"^give minutes as a whole number$", "ange minuter som ett heltal"),
+    (r"^between 5 and 480 minutes, ending within the day$", "mellan 5 och 480 minuter, slut samma dag"),
+    (r"^name at least one need to ask where it fits$", "ange minst en insats för att fråga var den passar"),
+    (r"^type the position as latitude and longitude$", "ange läget som latitud och longitud"),
+    (r"^latitude -90\.\.90, longitude -180\.\.180$", "latitud -90..90, longitud -180..180"),
     (r"^(?P<v>'.*') is not a whole number$", "{v} är inte ett heltal"),
     (r"^(?P<v>'.*') is not a number$", "{v} är inte ett tal"),
     (r"^(?P<v>'.*') is not a date like (?P<ex>\S+)$", "{v} är inte ett datum som {ex}"),

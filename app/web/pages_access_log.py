@@ -9,7 +9,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
-from app.api.access_log import csv_text
 from app.db import SessionDep
 from app.repositories.core import users_stmt
 from app.security import check_role
@@ -60,5 +59,5 @@ def access_log_csv(user: WebUser, session: SessionDep, citizen: str | None = Non
                    month: str | None = None) -> StreamingResponse:
     check_role(user, ROLE_ADMIN)
     items, _ = svc.entries(session, **_filters(citizen, user_id, month), limit=None)
-    return StreamingResponse(csv_text(items), media_type="text/csv; charset=utf-8",
+    return StreamingResponse(svc.csv_text(items), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": 'attachment; filename="access-log.csv"'})

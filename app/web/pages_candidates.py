@@ -11,16 +11,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from app.api.deps import ReadLogDep
 from app.db import SessionDep
+from app.jobs.factory import RunnerDep
 from app.repositories import adjustments as adj_repo
 from app.schemas.core import RowId
 from app.security import check_role, get_team_scoped
 from app.services import candidates as svc
 from app.services import hand_moves
 from app.web.deps import PLANNER_ROLES, STAFF_ROLES, WebUser, planner_team
-from app.web.forms import FORM_REFUSALS, parse_hhmm, plan_day, refusal
+from app.web.forms import FORM_REFUSALS, field_error, parse_date, parse_hhmm, plan_day, refusal
 from app.web.pages_rota import parse_day
 from app.web.read import teams as teams_read
 from app.web.render import WebRoute, page
@@ -85,22 +87,102 @@ def take(request: Request, visit_id: RowId, user: WebUser, session: SessionDep, 
     return RedirectResponse(target, status_code=303)
 
 
+def _fit_page(request: Request, session: SessionDep, user: User, found: svc.CitizenFit, *, weeks: int,
+              reads: ReadLogDep) -> Response:
+    ids = [found.citizen.id] if found.citizen else []
+    reads.citizens(user=user, citizen_ids=[*ids, *found.moved_citizen_ids()], what="citizen fit")
+    carer_names, _citizens = teams_read.names_by_external_id(session, [found.team.id])
+    missing = [v for v in found.fit.visits if not v.carers]
+    return page(request, "web/fit.html", {
+        "citizen": found.citizen, "team": found.team, "found": found, "names": carer_names,
+        "missing": missing, "why_not": WHY_NOT, "weeks": weeks,
+    }, user=user, team_id=found.team.id, active="citizens")
+
+
 @router.get("/citizens/{citizen_id}/fit")
 def fit_page(request: Request, citizen_id: RowId, user: WebUser, session: SessionDep, reads: ReadLogDep,
              start: str | None = None, weeks: int = 4) -> Response:
-    """Where the citizen's visits not planned yet fit, in plain words: who would come, and when; or,
-    for what does not fit, who came closest and what stopped each."""
+    """Where the citizen's visits not planned yet fit, in plain words: who would come, and when, which
+    other visits move to make room; or, for what does not fit, who came closest and what stopped each."""
     check_role(user, *PLANNER_ROLES)
     citizen = get_team_scoped(session, Citizen, citizen_id, user, what="citizen not found")
-    first = parse_day(start, svc.next_monday())
-    found = svc.fit_citizen_into_plan(session, citizen=citizen, start=first, weeks=max(1, min(6, weeks)))
-    reads.citizens(user=user, citizen_ids=[citizen.id], what="citizen fit")
-    carer_names, _citizens = teams_read.names_by_external_id(session, [citizen.team_id])
-    missing = [v for v in found.fit.visits if not v.carers]
-    return page(request, "web/fit.html", {
-        "citizen": citizen, "team": citizen.team, "found": found, "names": carer_names, "missing": missing,
-        "why_not": WHY_NOT, "weeks": weeks,
-    }, user=user, team_id=citizen.team_id, active="citizens")
+    weeks = max(1, min(6, weeks))
+    found = svc.fit_citizen_into_plan(session, citizen=citizen, start=parse_day(start, svc.next_monday()),
+                                      weeks=weeks)
+    return _fit_page(request, session, user, found, weeks=weeks, reads=reads)
+
+
+@router.post("/citizens/{citizen_id}/fit/plan")
+def plan_with_fit(request: Request, citizen_id: RowId, user: WebUser, session: SessionDep,
+                  runner: RunnerDep, start: Annotated[str, Form()],
+                  weeks: Annotated[int, Form()] = 4) -> Response:
+    """One click: plan the team's weeks from the start with the fit as the starting point (a plan job
+    like the runs page's); the coordinator follows it on the run's page and accepts its draft there."""
+    check_role(user, *PLANNER_ROLES)
+    citizen = get_team_scoped(session, Citizen, citizen_id, user, what="citizen not found")
+    job = svc.plan_with_fit(session, user=user, runner=runner, citizen=citizen,
+                            start=parse_date(start, "start"), weeks=max(1, min(6, weeks)))
+    return RedirectResponse(f"/runs/{job.id}", status_code=303)
+
+
+FIT_NEEDS = 3  # need rows the new-citizen form offers to ask about before saving
+
+
+def asked_needs(form: FormData) -> list[svc.NeedAsked]:
+    """The need rows of the new-citizen form that name a need (need0_kind ...), checked field by field."""
+    out = []
+    for i in range(FIT_NEEDS):
+        kind = str(form.get(f"need{i}_kind") or "").strip()
+        if not kind:
+            continue
+        days = sorted({int(str(d)) for d in form.getlist(f"need{i}_weekdays") if str(d) in set("0123456")})
+        if not days:
+            raise field_error(f"need{i}_weekdays", "choose at least one day")
+        earliest = parse_hhmm(str(form.get(f"need{i}_earliest") or ""), f"need{i}_earliest")
+        latest = parse_hhmm(str(form.get(f"need{i}_latest") or ""), f"need{i}_latest")
+        if latest < earliest:
+            raise field_error(f"need{i}_latest", "the latest start is before the earliest")
+        try:
+            duration = int(str(form.get(f"need{i}_duration") or "30"))
+        except ValueError:
+            raise field_error(f"need{i}_duration", "give minutes as a whole number") from None
+        if not 5 <= duration <= 480 or earliest + duration > 24 * 60:
+            raise field_error(f"need{i}_duration", "between 5 and 480 minutes, ending within the day")
+        out.append(svc.NeedAsked(kind=kind.split()[0], weekdays=days, earliest=earliest, latest=latest,
+                                 duration=duration))
+    if not out:
+        raise field_error("need0_kind", "name at least one need to ask where it fits")
+    return out
+
+
+@router.post("/teams/{team_id}/citizens/new/fit")
+async def unsaved_fit(request: Request, team_id: RowId, user: WebUser, session: SessionDep,
+                      reads: ReadLogDep) -> Response:
+    """From the new-citizen form, before saving: where would this citizen's needs fit? Nothing is stored;
+    a refused field shows the form again with the field named."""
+    team = planner_team(session, team_id, user)
+    form = await request.form()
+    carers = {c.id for c in teams_read.team_carers(session, team.id)}
+    try:
+        try:
+            lat, lon = float(str(form.get("lat") or "")), float(str(form.get("lon") or ""))
+        except ValueError:
+            raise field_error("lat", "type the position as latitude and longitude") from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise field_error("lat", "latitude -90..90, longitude -180..180")
+        contact = str(form.get("contact_carer_id") or "")
+        weeks = int(str(form.get("fit_weeks") or "4")) if str(form.get("fit_weeks") or "4").isdigit() else 4
+        found = svc.fit_unsaved_citizen(
+            session, team=team, lat=lat, lon=lon, needs=asked_needs(form),
+            avoid_carer_ids=[c for c in sorted(carers) if form.get(f"avoid_{c}")],
+            contact_carer_id=int(contact) if contact.isdigit() else None,
+            start=parse_day(str(form.get("fit_start") or "") or None, svc.next_monday()),
+            weeks=max(1, min(6, weeks)))
+    except FORM_REFUSALS as e:
+        code, errors = refusal(session, e)
+        return page(request, "web/fit_refused.html", {"team": team, "errors": errors},
+                    user=user, team_id=team.id, active="citizens", status_code=code)
+    return _fit_page(request, session, user, found, weeks=max(1, min(6, weeks)), reads=reads)
 
 
 @router.post("/teams/{team_id}/adjust/extra/candidates")

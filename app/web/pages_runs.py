@@ -16,7 +16,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.db import SessionDep
 from app.jobs.factory import RunnerDep
-from app.mapping import accept_plan_version
 from app.repositories import adjustments as adj_repo
 from app.schemas.core import RowId
 from app.security import get_team_scoped
@@ -24,6 +23,7 @@ from app.services import audit as audit_service
 from app.services import curve as curve_service
 from app.services import forecast as forecast_service
 from app.services import jobs as service
+from app.services import plans as plans_service
 from app.services import team_settings as settings_service
 from app.web.deps import WebUser, planner_team
 from app.web.forms import FORM_REFUSALS, field_error, refusal
@@ -341,9 +341,7 @@ def compare_page(request: Request, job_id: RowId, user: WebUser, session: Sessio
 def accept_run(job_id: RowId, user: WebUser, session: SessionDep) -> Response:
     job, team = _job(session, job_id, user)
     draft, _ = _versions(session, job, user)
-    if draft.status != PLAN_DRAFT:
-        raise HTTPException(status_code=409, detail=f"version {draft.number} is {draft.status}, not a draft")
-    accept_plan_version(session, version=draft, user=user)
+    plans_service.accept_draft(session, version=draft, user=user)
     return RedirectResponse(
         f"/teams/{team.id}/rota?date={job.start_date.isoformat()}&done=accepted", status_code=303
     )

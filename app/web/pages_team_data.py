@@ -317,9 +317,7 @@ def _carer_page(request: Request, session: SessionDep, user: User, team: Team, c
                            "form": form, "warnings": warnings or [],
                            "travel_modes": [m.name for m in core_svc.list_travel_modes(session)]}
     if carer is not None:
-        from app.repositories import team_data as repo
-
-        patterns = list(repo.patterns_of(session, carer.id))
+        patterns = read.roster_patterns(session, carer.id)
         in_force = next((p for p in reversed(patterns) if p.valid_to is None), None)
         # The grid starts this week, or where a roster set for later begins.
         if in_force is not None and in_force.valid_from > start:
@@ -327,7 +325,7 @@ def _carer_page(request: Request, session: SessionDep, user: User, team: Team, c
         ctx.update({
             "patterns": patterns, "in_force": in_force, "cells": read.pattern_cells(in_force),
             "grid": read.roster_weeks(session, carer, start, max(4, in_force.weeks if in_force else 1)),
-            "exceptions": repo.exceptions_of(session, carer.id, start - dt.timedelta(days=7)),
+            "exceptions": read.roster_exceptions(session, carer.id, start - dt.timedelta(days=7)),
             "changes": read.changes(session, carer_id=carer.id),
             "next_monday": dt.date.today() + dt.timedelta(days=7 - dt.date.today().weekday()),
         })

@@ -86,14 +86,15 @@ def share_bound_at(bound: Mapping[str, object], placed: int | None) -> float | N
     return round(min(1.0, attendable / denominator), 3)
 
 
-def travel_metric(problem: Problem) -> Minutes:
-    """Travel minutes that obey the triangle inequality, never above the instance's own.
+def travel_metric(problem: Problem, mode: str | None = None) -> Minutes:
+    """Travel minutes that obey the triangle inequality, never above the instance's own (by car, or
+    of one of its `travel_modes`).
 
     Great-circle minutes already do (ceil(a) + ceil(b) >= ceil(a + b)); an explicit matrix need not,
     so it is replaced by its shortest paths (a detour through other places is then never shorter).
     """
-    travel = Travel.for_problem(problem)
-    spec = problem.travel
+    travel = Travel.for_problem(problem, mode)
+    spec = travel.spec
     if spec.matrix_points is None or spec.matrix_minutes is None:
         return travel.minutes
     import numpy as np

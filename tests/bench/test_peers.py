@@ -16,7 +16,7 @@ from bench.peers.base import shifts_by_day
 from bench.peers.bound import bound, citizen_month_min
 from bench.peers.contact_bound import contact_share_bound
 from exchange import problem_to_instance
-from solver.types import Assignment, Carer, Citizen, Plan, Problem, Shift, Team, Visit
+from solver.types import Assignment, Carer, Citizen, Plan, Problem, Shift, Team, TravelSpec, Visit
 from tests.paths import generated_instance
 
 TEAM_S = generated_instance()  # one urban team, two weeks: 700 visits, 90 of them for two carers
@@ -196,3 +196,28 @@ def test_targets_table_calls_a_contact_share_above_the_upper_bound_unattainable(
     high = low | {"attendable": 1300}  # 0.462: within reach, so a plain miss
     assert _judge("team-m", {"ours": ours, "routing": routing}, 3.2, high)["verdict"] == \
         "FAIL: contact share >= 0.4"
+
+
+def test_bound_with_reach_needs_a_second_carer_when_the_walking_one_cannot_get_there_in_time(
+        tmp_path: Path) -> None:
+    # p lives 3 km from the base: 52 minutes on foot, 13 by car. The walking carer's 07:00 shift cannot
+    # reach the 07:15-07:30 morning visit; the driving carer's 15:00 shift ends before the lunch visit.
+    # Without travel one walking carer covers both; with the way out and back it takes both carers.
+    walker = Carer(id="walker", team="T", travel_mode="walk", shifts=(Shift(0, 420, 930),))
+    driver = Carer(id="driver", team="T", shifts=(Shift(0, 420, 660),))
+    problem = Problem(
+        name="reach-toy", start_date=dt.date(2026, 12, 1), days=1, teams=[Team(id="T", lat=62.39, lon=17.30)],
+        travel_modes={"walk": TravelSpec(speed_kmh=4.5)}, carers=[walker, driver],
+        citizens=[Citizen(id="p", team="T", lat=_place(3, 0)[0], lon=_place(3, 0)[1])],
+        visits=[Visit(id="m", citizen="p", need="morning", day=0, earliest=435, latest=450, duration=30),
+                Visit(id="l", citizen="p", need="lunch", day=0, earliest=690, latest=720, duration=30)])
+    assert bound(problem).mean == 1  # the walker alone, travel relaxed
+    assert bound(problem, reach=True).mean == 2
+    # ... and a plan with the two carers stands up to the verifier: the bound is reached.
+    plan = Plan(assignments=[Assignment("m", ("driver",), 450), Assignment("l", ("walker",), 690)],
+                unplaced=[])
+    instance = tmp_path / "reach-toy.json"
+    instance.write_text(json.dumps(problem_to_instance(problem)))
+    verdict = verify(instance, write_plan(plan, problem, tmp_path / "plan.json"))
+    assert verdict.valid, verdict.violations
+    assert verdict.figures["distinct_carers_per_citizen_month"]["mean"] == 2

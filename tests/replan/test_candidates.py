@@ -87,30 +87,3 @@ def test_the_carers_not_offered_say_what_stopped_each_closest_first() -> None:
     missed = near_misses(problem, tiny_plan(), "p1-d1-m")
     assert [(n.carer, n.why, n.known) for n in missed] == [
         ("c2", WHY_OFF, True), ("c4", "monthly_cap", False), ("c3", WHY_SKILL, False)]
-
-
-def test_a_new_citizen_fits_with_a_small_core_team_and_says_what_does_not_fit() -> None:
-    """A new citizen next door with a morning and an evening need on both days: the mornings go to one
-    carer the plan can spare, and the evening, after every shift ends, does not fit, saying why."""
-    from app.replan.candidates import WHY_OFF, fit_citizen
-
-    problem = tiny_problem(cap=3)
-    problem.citizens.append(st.Citizen("p3", "T1", 62.3915, 17.3015))
-    for d in (0, 1):
-        problem.visits.append(st.Visit(f"p3-d{d}-m", "p3", "morning", d, 480, 600, 30))
-        problem.visits.append(st.Visit(f"p3-d{d}-e", "p3", "evening", d, 1200, 1260, 30))
-    fit = fit_citizen(problem, tiny_plan(), "p3")
-    placed = {v.visit: v for v in fit.visits if v.carers}
-    assert set(placed) == {"p3-d0-m", "p3-d1-m"}
-    assert len(fit.core_team) == 1 and fit.core_team[0][1] == 2  # both mornings, one face
-    evening = next(v for v in fit.visits if v.visit == "p3-d0-e")
-    assert evening.carers == () and evening.why_not and all(n.why == WHY_OFF for n in evening.why_not)
-    plan = tiny_plan() + [st.Assignment(v.visit, tuple(sorted(v.carers)), v.start or 0)
-                          for v in placed.values()]
-    assert check_plan_ok(problem, plan)
-
-
-def check_plan_ok(problem: st.Problem, plan: list[st.Assignment]) -> bool:
-    from solver.check import check_assignments
-
-    return check_assignments(problem, plan) == {}

@@ -37,3 +37,22 @@ def test_the_monthly_cap_allows_up_to_its_number_of_faces_and_no_more() -> None:
     assert rules.cap_room(5, 8) == 3
     assert rules.cap_room(8, 8) == 0
     assert rules.cap_room(10, 8) == 0  # history may already pass the cap: then no new face at all
+
+
+def test_a_break_starts_in_its_window_in_the_first_idle_span_with_room_for_it() -> None:
+    # Idle from 10:00 to 10:20 (too short for 30 minutes), then from 11:00 to 13:00.
+    gaps = [(600, 620), (660, 780)]
+    assert rules.break_start(gaps, 600, 720, 30) == 660
+    assert rules.break_start(gaps, 680, 720, 30) == 680  # not before the window opens
+    assert rules.break_start(gaps, 600, 640, 30) is None  # the long span opens after the window closes
+    assert rules.break_start([(600, 629)], 600, 720, 30) is None  # 29 idle minutes hold no 30-minute break
+
+
+def test_spaced_visits_start_within_their_gap_of_each_other() -> None:
+    # Breakfast ends at 08:30 (day 0); the insulin starts 4 to 6 hours later.
+    assert rules.spacing_allows(510, 510 + 240, 240, 360)
+    assert rules.spacing_allows(510, 510 + 360, 240, 360)
+    assert not rules.spacing_allows(510, 510 + 239, 240, 360)
+    assert not rules.spacing_allows(510, 510 + 361, 240, 360)
+    assert rules.spacing_allows(510, 1440 + 480, 240, None)  # no upper bound: any later start
+    assert not rules.spacing_allows(510, 500, 0, None)  # never before the first has ended

@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.mapping import find_or_create_plan
 from models import core as m
-from models.jobs import PlanJob, PlanJobPart
+from models.jobs import JOB_SUCCEEDED, PlanJob, PlanJobPart
 
 
 def _jobs(session: Session) -> list[PlanJob]:
@@ -88,3 +89,27 @@ def test_a_finished_plan_is_described_in_care_terms_never_the_raw_objective(
     assert "v. 49–52" in row and "412 av 415" in row and "4,3 / 7" in row and "42 %" in row
     assert "30,5" in row and "3,5" in row  # driving hours and the 14-day measure, with a decimal comma
     assert "123456" not in page and "Målvärde" not in page
+
+
+def test_a_runs_draft_is_accepted_once_and_a_second_click_is_refused_naming_why(
+        coordinator_browser: TestClient, team_a: m.Team, users: dict[str, m.User],
+        db_session: Session) -> None:
+    start, end = dt.date(2026, 12, 1), dt.date(2026, 12, 7)
+    plan = find_or_create_plan(db_session, team_ids=[team_a.id], start=start, end=end)
+    draft = m.PlanVersion(plan_id=plan.id, number=1)
+    db_session.add(draft)
+    db_session.flush()
+    job = PlanJob(team_ids=[team_a.id], start_date=start, end_date=end, time_limit=30, status=JOB_SUCCEEDED,
+                  plan_id=plan.id, plan_version_id=draft.id, created_by_id=users["coordinator"].id)
+    db_session.add(job)
+    db_session.flush()
+
+    accepted = coordinator_browser.post(f"/runs/{job.id}/accept", follow_redirects=False)
+    assert accepted.status_code == 303
+    assert accepted.headers["location"] == f"/teams/{team_a.id}/rota?date=2026-12-01&done=accepted"
+    db_session.refresh(draft)
+    assert draft.status == m.PLAN_ACCEPTED and draft.accepted_by_id == users["coordinator"].id
+
+    again = coordinator_browser.post(f"/runs/{job.id}/accept", follow_redirects=False)
+    assert again.status_code == 409
+    assert "version 1 is accepted, not a draft" in again.text

@@ -141,3 +141,29 @@ def test_an_address_from_the_teams_list_fills_in_its_position(page: Any, site: D
     page.get_by_label("Address").fill(address.upper())
     assert float(page.get_by_label("Latitude").input_value()) == pytest.approx(lat)
     assert float(page.get_by_label("Longitude").input_value()) == pytest.approx(lon)
+
+
+def test_a_coordinator_asks_before_registering_where_a_late_evening_need_fits_and_reads_why_not(
+    page: Any, site: DemoSite
+) -> None:
+    """No carer of the team works at 23:00: the answer is a plain "does not fit" naming what stopped the
+    carers who came closest, and nothing was registered."""
+    team = site.teams["Centrum"]
+    login(page, "coordinator", site.password)
+    citizens_before = page.goto(f"{page.base}/teams/{team}/citizens").text()
+    page.goto(f"{page.base}/teams/{team}/citizens/new")
+    page.get_by_label("Latitude").fill("62.3915")
+    page.get_by_label("Longitude").fill("17.3065")
+    page.locator("#fit-ask summary").click()
+    page.locator("#fit-need0-kind").fill("evening")
+    page.locator("#fit-need0-earliest").fill("23:00")
+    page.locator("#fit-need0-latest").fill("23:15")
+    page.locator("#fit-weeks").fill("1")
+    with page.expect_navigation(timeout=120_000):
+        page.get_by_role("button", name="Where would they fit?").click()
+    verdict = page.locator("#fit-verdict").inner_text()
+    assert verdict.startswith("Does not fit: 7 of 7 visits have no carer free."), verdict
+    assert "no shift at that time" in page.locator("#fit-missing").inner_text()
+    assert "Nothing is saved" in page.inner_text("main")
+    screenshot(page, "fit-does-not-fit", full_page=True)
+    assert page.goto(f"{page.base}/teams/{team}/citizens").text() == citizens_before

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.mapping import current_assignments
 from app.repositories import team_data as repo
 from app.schemas import core as s
 from app.services import core, data_rights
@@ -78,8 +79,6 @@ def edit_citizen(session: Session, *, citizen: Citizen, data: s.CitizenUpdate, u
 
 def _flag_avoided(session: Session, *, citizen: Citizen, carer_ids: set[int], change: ChangeRecord) -> None:
     """Planned visits from today that give the citizen a carer now on the avoid list need a re-plan."""
-    from app.mapping import current_assignments
-
     visits = [v for v in repo.visits_of_citizen_from(session, citizen.id, dt.date.today())
               if v.status == VISIT_PLANNED]
     current = current_assignments(session, visit_ids=[v.id for v in visits])

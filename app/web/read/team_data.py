@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.repositories import team_data as repo
 from models.core import Carer, Citizen, Need, Shift, Team
-from models.team_data import RosterException
+from models.team_data import RosterException, RosterPattern
 
 
 def citizens(session: Session, team_id: int) -> list[Citizen]:
@@ -58,6 +58,16 @@ def roster_weeks(session: Session, carer: Carer, start: dt.date, weeks: int) -> 
         by_day[ex.date].exceptions.append(ex)
     days = [by_day[d] for d in sorted(by_day)]
     return [days[i:i + 7] for i in range(0, len(days), 7)]
+
+
+def roster_patterns(session: Session, carer_id: int) -> list[RosterPattern]:
+    """The carer's roster patterns, oldest first (the one in force has no end)."""
+    return list(repo.patterns_of(session, carer_id))
+
+
+def roster_exceptions(session: Session, carer_id: int, since: dt.date) -> list[RosterException]:
+    """The carer's roster exceptions from `since` on."""
+    return list(repo.exceptions_of(session, carer_id, since))
 
 
 def pattern_cells(pattern: Any) -> dict[tuple[int, int], str]:

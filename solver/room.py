@@ -1,0 +1,117 @@
+"""Room in a plan as it stands for a few visits it does not hold yet (a new citizen's): a re-plan whose
+steps all aim at those visits.
+
+The plan (`Problem.current`) goes in as a re-plan's does (solver/planner.py `team_state`: assignments
+outside `replan_days` and pinned ones fixed, the others kept at their minute with their carer where they
+still fit, the move budget counted), the new visits are placed by a core team (construct.py
+`place_with_core_team`), and then, for a set number of steps, one visit still without a place is taken in
+turn, the visits around its time in the routes of the carers who could take it are freed, it goes in
+first and they are placed again, elsewhere or at another minute of their windows (neighbourhoods.py
+`free_around_unplaced`; every other round the freed visits try other carers first). A step is kept only
+if the plan's cost falls (a visit moves only where that places a new one, never beyond the move budget)
+and it costs nobody else a visit or a new face. For the visits still without a place, while time lasts,
+the shifts of a carer who could take one and of its nearest neighbours that day are re-solved exactly
+(daymodel.py `solve_day`), kept by the same test. The result passes the final check (check.py) like
+every plan the planner writes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection
+
+from solver.check import drop_violations
+from solver.construct import place_with_core_team
+from solver.daymodel import solve_day
+from solver.index import build_team_index
+from solver.neighbourhoods import free_around_unplaced, neighbourhood_slots
+from solver.planner import _assignments, team_state
+from solver.reasons import unplaced_reason
+from solver.scope import Scope
+from solver.travel import Travel
+from solver.types import Assignment, Plan, Problem, Unplaced
+
+CP_SHIFTS = 5  # most shifts one exact re-solve takes together
+CP_WORK = 0.1  # CP-SAT's deterministic time per exact re-solve
+
+
+def _exactly(sc: Scope, v: int) -> bool:
+    """The shifts of one carer who could take v that day and of its nearest neighbours, re-solved by
+    CP-SAT with v among their visits (moved visits priced by the model's disturbance terms)."""
+    st, ix = sc.st, sc.st.ix
+    day = ix.visits[v].day
+    cands = [k for k in ix.slots_of_day.get(day, []) if ix.slots[k].carer in ix.eligible[v]]
+    if not cands:
+        return False
+    k0 = cands[sc.rng.randrange(len(cands))]
+    slots = neighbourhood_slots(sc, day, k0, sc.rng.randint(3, CP_SHIFTS))
+    carers = {ix.slots[k].carer for k in slots}
+    visits = sorted({u for k in slots for u in st.routes[k]}
+                    | {u for u in sc.unplaced() if ix.visits[u].day == day and carers & set(ix.eligible[u])})
+    return solve_day(st, day, slots, visits, sc.rng.randrange(1 << 30), 1, CP_WORK, exact_repeat=True)
+
+
+def _harms_others(sc: Scope, wanted: set[int]) -> bool:
+    """The open change leaves a visit the plan held without a place, or gives another citizen a carer
+    it does not meet yet: making room never costs anyone else a visit or a new face."""
+    st, ix = sc.st, sc.st.ix
+    assert st.journal is not None
+    for v in st.journal.visits:
+        if v not in wanted and st.current[v] is not None and not st.slots_of[v]:
+            return True
+    mine = {ix.v_cit[v] for v in wanted}
+    for ci, mi in st.journal.met:
+        if ci not in mine and any(c not in sc.faces_before.get((ci, mi), ()) for c in st.met[ci][mi]):
+            return True
+    return False
+
+
+def make_room(problem: Problem, visits: Collection[str], *, steps: int, exact_steps: int = 0,
+              seconds: float = 10.0, seed: int = 0) -> Plan:
+    """A plan of `problem` holding `problem.current` with as many of `visits` (not in it) as room can be
+    made for in `steps` steps, then `exact_steps` exact re-solves while `seconds` last (see the module
+    docstring). One team's problem."""
+    travel = Travel.for_problem(problem)
+    teams = sorted({c.team for c in problem.citizens})
+    if len(teams) != 1:
+        raise ValueError(f"make_room plans one team at a time, not {teams}")
+    lo, hi = problem.replan_days if problem.replan_days is not None else (0, problem.days - 1)
+    day_of = {v.id: v.day for v in problem.visits}
+    fixed: dict[str, Assignment] = {}
+    movable: dict[str, Assignment] = {}
+    for a in problem.current:
+        if a.visit in day_of:
+            (movable if lo <= day_of[a.visit] <= hi else fixed)[a.visit] = a
+    for a in problem.pinned:
+        if a.visit in day_of:
+            fixed[a.visit] = a
+            movable.pop(a.visit, None)
+    ix = build_team_index(problem, teams[0], travel)
+    st, free, refused = team_state(problem, ix, fixed, movable, {})
+    wanted = {ix.visit_pos[x] for x in visits if x in ix.visit_pos}
+    place_with_core_team(st, [v for v in free if v in wanted])
+    sc = Scope(st, seed)
+    sc.exact_repeat = True
+    st.recount_moved()
+    t0 = time.monotonic()
+    for it in range(steps + exact_steps):
+        todo = [v for v in sc.unplaced() if v in wanted]
+        if not todo or (it >= steps and time.monotonic() - t0 > seconds):
+            break
+        v = todo[it % len(todo)]
+        st.begin()
+        if it < steps:
+            changed = free_around_unplaced(sc, spare_first=(it // len(todo)) % 2 == 0, visit=v)
+        else:
+            changed = _exactly(sc, v)
+        if changed and st.delta() < -1e-9 and not _harms_others(sc, wanted):
+            st.commit()
+        else:
+            st.rollback()
+    assignments, dropped = drop_violations(problem, _assignments(st), travel)
+    placed = {a.visit for a in assignments}
+    reasons = {ix.visits[v].id: why for v, why in refused.items()}
+    unplaced = [Unplaced(x.id, dropped.get(x.id) or reasons.get(x.id)
+                         or unplaced_reason(st, ix.visit_pos[x.id]))
+                for x in problem.visits if x.id not in placed]
+    return Plan(assignments=assignments, unplaced=unplaced, objective=st.total_cost())
