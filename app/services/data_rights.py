@@ -211,7 +211,8 @@ def scrub_everywhere(session: Session, *, needles: Iterable[str], replacement: s
     if not wanted:
         return 0
     searched = [form for n in wanted for form in _forms(n)]
-    patterns = [re.compile(rf"(?<!\w){re.escape(form)}(?!\w)") for form in searched]
+    # A Swedish genitive goes with the name ("Åsa Öbergs nyckel"); a longer name does not ("Öbergsson").
+    patterns = [re.compile(rf"(?<!\w){re.escape(form)}s?(?!\w)") for form in searched]
     changed = 0
     for table, column in _text_columns():
         text_of = cast(column, Text) if isinstance(column.type, JSON) else column

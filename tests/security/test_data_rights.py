@@ -278,11 +278,12 @@ def asa(make: Make, team_a: m.Team, users: dict[str, m.User], db_session: Sessio
     _adjust(db_session, month, change={"type": "citizen_away", "citizen": who.external_id, "from_day": 3,
                                        "to_day": 5}, reason=f"{ASA['name']} på sjukhus, {HEALTH[1]}")
     _adjust(db_session, month, change={"type": "visit_cancel", "visit": visit.external_id, "day": 0},
-            reason="avbokad av dottern")
+            reason=f"avbokad av {ASA['name']}s dotter")
     _adjust(db_session, month, change={"type": "citizen_away", "citizen": month.karl.external_id,
                                        "from_day": 1, "to_day": 1}, reason="hos sin son")
     job = PlanJob(team_ids=[team_a.id], start_date=DAY, end_date=DAY + dt.timedelta(days=13), time_limit=60,
-                  params={"asked_for": f"ny plan för {ASA['name']}"}, message=f"planerar {ASA['name']}")
+                  params={"asked_for": f"ny plan för {ASA['name']}"},
+                  message=f"planerar {ASA['name']}s besök")
     db_session.add(job)
     db_session.flush()
     db_session.add(PlanJobPart(job_id=job.id, seq=0, team_id=team_a.id,
@@ -298,7 +299,7 @@ def test_anonymising_a_swedish_name_leaves_no_trace_in_the_dump_and_nobody_else_
     citizens_svc.end_citizen(db_session, citizen=asa.astrid, user=users["coordinator"],
                              data=CitizenEnd(from_date=DAY + dt.timedelta(days=14), reason="deceased"))
     db_session.flush()
-    typed = [ASA["name"], "Åsa Öberg-Lind", ASA["address"], *HEALTH]
+    typed = [ASA["name"], f"{ASA['name']}s", "Åsa Öberg-Lind", ASA["address"], *HEALTH]
     dump = _dump(db_session)
     assert [n for n in typed if not _found(dump, _every_form([n]))] == []  # every one is there to find
     before = _figures(client, headers["auditor"], asa.version)
@@ -328,7 +329,7 @@ def test_the_export_holds_her_adjustments_and_nothing_of_another_person(
     assert answer.status_code == 200
     tables = answer.json()["tables"]
     assert sorted(r["reason"] for r in tables["adjustments"]) == sorted(
-        [f"{ASA['name']} på sjukhus, {HEALTH[1]}", "avbokad av dottern"])
+        [f"{ASA['name']} på sjukhus, {HEALTH[1]}", f"avbokad av {ASA['name']}s dotter"])
     written = json.dumps(answer.json(), ensure_ascii=False)
     assert HEALTH[0] in written and ASA["address"] in written
     for theirs in ("Åsa Öbergsson", "Södra Järnvägsgatan 40", "hos sin son", "Carer 2"):
