@@ -162,8 +162,9 @@ def _pool(carers: list[Carer], citizen: Citizen, visits: list[Visit],
           out_back: dict[str, tuple[int, int]] | None = None) -> list[Carer]:
     """Every carer may serve in the relaxation, whatever their team (the format does not forbid it).
 
-    Carers with the same skills and the same shifts are interchangeable for one citizen, so only as
-    many of each such profile are kept as the citizen's busiest day has carer slots: in any solution
+    Carers with the same skills, the same shifts and (with `out_back`) the same way out and back are
+    interchangeable for one citizen, so only as many of each such profile are kept as the citizen's
+    busiest day has carer slots: in any solution
     the profile's work can be relabelled day by day onto that many carers, never using more. This
     keeps municipality-xl's models small (56 profiles among 641 carers) without losing validity.
     """

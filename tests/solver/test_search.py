@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from functools import partial
 
 from solver import Assignment, descents, neighbourhoods
@@ -339,3 +340,38 @@ def test_a_day_re_routed_starts_from_its_routes_so_a_double_visit_keeps_its_pair
     assert st.lo[double] == 480
     assert all(st.slots_of[v] for v in range(len(ix.visits)))
     assert all(st.times(k) is not None for k in range(len(ix.slots)))
+
+
+def test_a_first_plan_with_no_time_left_for_routing_is_built_by_insertion_alone(monkeypatch) -> None:
+    """The first routes keep to their share of the time limit: once it is spent, the days left are
+    built by cheapest insertion, and every visit that fits is still placed."""
+    from solver import construct as construct_module
+
+    carers = [carer(c, days=(0, 1)) for c in ("anna", "bo")]
+    citizens = [citizen("p1"), citizen("p2", north=0.011)]
+    visits = [visit(f"{p}-d{d}", p, day=d) for p in ("p1", "p2") for d in (0, 1)]
+    st, free = left_by_team(problem(carers, citizens, visits, days=2), {})
+    routed: list[int] = []
+
+    def route(st: TeamState, day: int, todo: list[int], seconds: float, **kw: object) -> list[int]:
+        routed.append(day)
+        return route_day(st, day, todo, seconds)
+
+    monkeypatch.setattr(construct_module, "route_day", route)
+    assert construct_module.construct(st, free, 1.0, deadline=time.monotonic()) == []
+    assert routed == []
+    assert len(placed_by(st)) == 4
+
+
+def test_out_of_time_the_final_descents_leave_the_plan_as_the_search_left_it() -> None:
+    """Out of time, the final descents change nothing more; with time, the polish hands the crossed
+    routes back (each citizen then meets one carer)."""
+    search = _crossed_plan()
+    st = search.st
+    search.deadline = time.monotonic()
+    assert descents.sweep_rare_carers(search) == 0
+    assert descents.polish(search) == 0
+    assert [st.distinct(ci, 0) for ci in range(2)] == [2, 2]
+    search.deadline = time.monotonic() + 60
+    assert descents.polish(search) + descents.sweep_rare_carers(search) < 0
+    assert [st.distinct(ci, 0) for ci in range(2)] == [1, 1]
