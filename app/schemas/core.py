@@ -488,30 +488,29 @@ class NeedOut(_Out):
     version: int = 1
 
 
-class NeedAsked(_Window):
-    """A standing need of a citizen not saved yet: where would it fit? (nothing is stored)."""
+class _HelpAsked(_Window):
+    """What a visit asks for, in a window of the day: shared by a new visit and a need not saved yet."""
 
     kind: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S+$")]
-    weekdays: Weekdays
     earliest: Minute
     latest: Minute
     duration: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)]
     carers: Literal[1, 2] = 1
     skills: list[Skill] = []
+
+
+class NeedAsked(_HelpAsked):
+    """A standing need of a citizen not saved yet: where would it fit? (nothing is stored)."""
+
+    weekdays: Weekdays
     every_weeks: EveryWeeks = 1
     priority: Priority = 2
 
 
-class VisitCreate(_Window):
+class VisitCreate(_HelpAsked):
     external_id: ExternalId | None = None
     citizen_id: RowId
-    kind: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S+$")]
     date: Day
-    earliest: Minute
-    latest: Minute
-    duration: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)]
-    carers: Literal[1, 2] = 1
-    skills: list[Skill] = []
     priority: Priority = 1
 
 
