@@ -13,6 +13,7 @@ to stop (set `SolveParams.max_iterations` for a plan that is identical on any ma
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -178,6 +179,9 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
     if _guarded(sc, polish) is not None:
         _guarded(sc, sweep_rare_carers)
     if sc.replanning:
+        # The coordinator is promised no new face where a known carer could come: this sweep is
+        # not cut by the clock (it tries each new face once, a handful in a re-plan of a day).
+        sc.deadline = math.inf
         _guarded(sc, sweep_new_faces)
     if retarget:
         retarget_usual_times(st)  # routes are final: aim each need where its visits fit best
