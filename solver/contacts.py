@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -66,7 +67,8 @@ class ContactPlan:
         return {p.citizen: p.proposed for p in self.proposals}
 
 
-def _eligible(carer: Carer, visit: Visit, avoid: frozenset[str]) -> bool:
+def could_make(carer: Carer, visit: Visit, avoid: Collection[str]) -> bool:
+    """Skills, the avoid list and a shift that day the visit's window fits in (other visits ignored)."""
     return rules.skills_allow(carer.skills, visit.skills) and rules.avoid_allows(avoid, carer.id) and any(
         s.day == visit.day and max(visit.earliest, s.start) <= min(visit.latest, s.end - visit.duration)
         for s in carer.shifts)
@@ -99,10 +101,10 @@ def propose_contacts(problem: Problem, *, time_limit: float = 10.0, seed: int = 
             for c in carers:
                 days: dict[int, int] = defaultdict(int)
                 for v in visits_of[p.id]:
-                    if _eligible(c, v, p.avoid):
+                    if could_make(c, v, p.avoid):
                         days[v.day] += v.duration + TRAVEL_ALLOWANCE
                 if days:
-                    reach[(p.id, c.id)] = sum(1 for v in visits_of[p.id] if _eligible(c, v, p.avoid))
+                    reach[(p.id, c.id)] = sum(1 for v in visits_of[p.id] if could_make(c, v, p.avoid))
                     load[(p.id, c.id)] = days
         today = {p.id: p.contact for p in citizens if p.contact}
         model = cp_model.CpModel()
@@ -180,6 +182,6 @@ def reach_bound(problem: Problem) -> float:
         visits_of[v.citizen].append(v)
     best = 0
     for p in problem.citizens:
-        best += max((sum(_eligible(c, v, p.avoid) for v in visits_of.get(p.id, []))
+        best += max((sum(could_make(c, v, p.avoid) for v in visits_of.get(p.id, []))
                      for c in problem.carers if c.team == p.team), default=0)
     return round(best / len(problem.visits), 3) if problem.visits else 0.0

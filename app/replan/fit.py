@@ -29,8 +29,8 @@ from ortools.sat.python import cp_model
 
 from app.replan.candidates import Candidate, NearMiss, _Day, near_misses, rank_carers
 from app.replan.diff import MovedVisit, diff_plans
-from solver import rules
 from solver.check import check_assignments, travel_minutes
+from solver.contacts import could_make
 from solver.room import make_room
 from solver.types import Assignment, Carer, Citizen, Problem, Visit
 
@@ -82,12 +82,8 @@ class Fit:
 
 
 def _eligible(carer: Carer, visit: Visit, citizen: Citizen) -> bool:
-    """Skills, avoid list and a shift that day the visit's window fits in (other visits ignored)."""
-    return (carer.team == citizen.team and rules.avoid_allows(citizen.avoid, carer.id)
-            and rules.skills_allow(carer.skills, visit.skills)
-            and any(s.day == visit.day
-                    and max(visit.earliest, s.start) <= min(visit.latest, s.end - visit.duration)
-                    for s in carer.shifts))
+    """The citizen's team, and the rules that other visits do not change (`could_make`)."""
+    return carer.team == citizen.team and could_make(carer, visit, citizen.avoid)
 
 
 def _cp_solver() -> cp_model.CpSolver:
