@@ -215,9 +215,7 @@ def unsaved_citizen_fit(team_id: RowId, body: UnsavedFitIn, session: SessionDep,
     found = svc.fit_unsaved_citizen(
         session, team=team, lat=body.lat, lon=body.lon, avoid_carer_ids=list(body.avoid_carer_ids),
         contact_carer_id=body.contact_carer_id, start=body.start or svc.next_monday(), weeks=body.weeks,
-        needs=[svc.NeedAsked(kind=n.kind, weekdays=list(n.weekdays), earliest=n.earliest, latest=n.latest,
-                             duration=n.duration, carers=n.carers, skills=tuple(n.skills),
-                             every_weeks=n.every_weeks, priority=n.priority) for n in body.needs])
+        needs=body.needs)
     reads.citizens(user=user, citizen_ids=found.moved_citizen_ids(), what="api citizen fit")
     return fit_out(found, carer_names_by_external_id(session, team_ids=[team.id]))
 

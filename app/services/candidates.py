@@ -16,6 +16,7 @@ from app.replan.changes import apply_changes
 from app.replan.fit import Fit, fit_citizen
 from app.repositories import adjustments as repo
 from app.repositories import core as team_repo
+from app.schemas.core import NeedAsked
 from app.services import jobs
 from app.services.errors import Conflict, Invalid
 from app.services.hand_moves import adjusted_problem
@@ -126,21 +127,6 @@ def fit_citizen_into_plan(session: Session, *, citizen: m.Citizen, start: dt.dat
     return CitizenFit(team=citizen.team, citizen=citizen, start=start, end=end, fit=fit,
                       visits={v.id: v for v in problem.visits},
                       citizens=_citizens(session, citizen.team))
-
-
-@dataclass(frozen=True, slots=True)
-class NeedAsked:
-    """A standing need of a citizen not saved yet, as the new-citizen form holds it."""
-
-    kind: str
-    weekdays: list[int]
-    earliest: int
-    latest: int
-    duration: int
-    carers: int = 1
-    skills: tuple[str, ...] = ()
-    every_weeks: int = 1
-    priority: int = 2
 
 
 UNSAVED = "fit-unsaved"  # the external id a citizen not saved yet has in the fit's problem

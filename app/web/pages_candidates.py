@@ -17,10 +17,11 @@ from app.api.deps import ReadLogDep
 from app.db import SessionDep
 from app.jobs.factory import RunnerDep
 from app.repositories import adjustments as adj_repo
-from app.schemas.core import RowId
+from app.schemas.core import NeedAsked, RowId
 from app.security import check_role, get_team_scoped
 from app.services import candidates as svc
 from app.services import hand_moves
+from app.services.core import validated
 from app.web.deps import PLANNER_ROLES, STAFF_ROLES, WebUser, planner_team
 from app.web.forms import FORM_REFUSALS, field_error, parse_date, parse_hhmm, plan_day, refusal
 from app.web.pages_rota import parse_day
@@ -128,7 +129,7 @@ def plan_with_fit(request: Request, citizen_id: RowId, user: WebUser, session: S
 FIT_NEEDS = 3  # need rows the new-citizen form offers to ask about before saving
 
 
-def asked_needs(form: FormData) -> list[svc.NeedAsked]:
+def asked_needs(form: FormData) -> list[NeedAsked]:
     """The need rows of the new-citizen form that name a need (need0_kind ...), checked field by field."""
     out = []
     for i in range(FIT_NEEDS):
@@ -148,8 +149,8 @@ def asked_needs(form: FormData) -> list[svc.NeedAsked]:
             raise field_error(f"need{i}_duration", "give minutes as a whole number") from None
         if not 5 <= duration <= 480 or earliest + duration > 24 * 60:
             raise field_error(f"need{i}_duration", "between 5 and 480 minutes, ending within the day")
-        out.append(svc.NeedAsked(kind=kind.split()[0], weekdays=days, earliest=earliest, latest=latest,
-                                 duration=duration))
+        out.append(validated(NeedAsked, {"kind": kind.split()[0], "weekdays": days, "earliest": earliest,
+                                         "latest": latest, "duration": duration}))
     if not out:
         raise field_error("need0_kind", "name at least one need to ask where it fits")
     return out
