@@ -22,6 +22,7 @@ from app.security import check_role, get_team_scoped
 from app.services import candidates as svc
 from app.services import hand_moves
 from app.services.core import validated
+from app.services.errors import Invalid
 from app.web.deps import PLANNER_ROLES, STAFF_ROLES, WebUser, planner_team
 from app.web.forms import FORM_REFUSALS, field_error, parse_date, parse_hhmm, plan_day, refusal
 from app.web.pages_rota import parse_day
@@ -149,8 +150,12 @@ def asked_needs(form: FormData) -> list[NeedAsked]:
             raise field_error(f"need{i}_duration", "give minutes as a whole number") from None
         if not 5 <= duration <= 480 or earliest + duration > 24 * 60:
             raise field_error(f"need{i}_duration", "between 5 and 480 minutes, ending within the day")
-        out.append(validated(NeedAsked, {"kind": kind.split()[0], "weekdays": days, "earliest": earliest,
-                                         "latest": latest, "duration": duration}))
+        try:
+            out.append(validated(NeedAsked, {"kind": kind.split()[0], "weekdays": days, "earliest": earliest,
+                                             "latest": latest, "duration": duration}))
+        except Invalid as e:  # the schema names its own field: the form names the row's
+            where = (e.errors or [{}])[0].get("path", "kind")
+            raise field_error(f"need{i}_{where}", e.message) from None
     if not out:
         raise field_error("need0_kind", "name at least one need to ask where it fits")
     return out

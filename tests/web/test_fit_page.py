@@ -141,4 +141,7 @@ def test_the_new_citizen_form_asks_where_the_needs_fit_before_registering(
     no_need = {**asked, "need0_kind": ""}
     r = client.post(f"/teams/{team_a.id}/citizens/new/fit", data=no_need)
     assert r.status_code == 422 and "need0_kind" in r.text
+    too_long = {**asked, "need0_kind": "e" * 101}  # longer than any saved need's kind may be
+    r = client.post(f"/teams/{team_a.id}/citizens/new/fit", data=too_long)
+    assert r.status_code == 422 and "need0_kind" in r.text
     assert _counts(db_session) == before
