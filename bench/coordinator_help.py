@@ -33,7 +33,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from bench.common import load_instance, load_problem, md_table, verify
+from bench.common import load_instance, load_problem, md_table, plan_doc, verify, write_plan
 
 TITLE = "The coordinator's helpers: who could take a visit, sick calls, where a new citizen fits"
 STEPS = {"team-s": 200, "team-m": 150, "district-l": 60}
@@ -57,14 +57,14 @@ def _new_citizen(problem: Any) -> Any:
 
 def _verified(problem: Any, assignments: list[Any], work: Path, tag: str) -> Any:
     """The verifier's verdict on `assignments` as a plan of `problem` (both written to `work`)."""
-    from exchange import plan_to_doc, problem_to_instance
+    from exchange import problem_to_instance
     from solver.types import Plan, Unplaced
 
-    inst, plan = work / f"{tag}.instance.json", work / f"{tag}.plan.json"
+    inst = work / f"{tag}.instance.json"
     inst.write_text(json.dumps(problem_to_instance(problem)))
     placed = {a.visit for a in assignments}
     unplaced = [Unplaced(v.id, "left open") for v in problem.visits if v.id not in placed]
-    plan.write_text(json.dumps(plan_to_doc(Plan(assignments=assignments, unplaced=unplaced), problem.name)))
+    plan = write_plan(Plan(assignments=assignments, unplaced=unplaced), problem, work / f"{tag}.plan.json")
     return verify(inst, plan)
 
 
@@ -73,19 +73,18 @@ def sick_calls(instance: str, problem: Any, plan: Any, work: Path) -> dict[str, 
     from app.replan.candidates import rank_carers
     from app.replan.changes import apply_changes
     from app.replan.scenarios import make_scenario, scenario_day
-    from exchange import plan_to_doc
     from exchange.changes import parse_changes
     from solver.types import Assignment
 
     inst = load_instance(instance)
-    plan_doc = plan_to_doc(plan, problem.name)
+    doc_of_plan = plan_doc(plan, problem)
     day_of = {v.id: v.day for v in problem.visits}
     out: dict[str, Any] = {"visits": 0, "known_possible": 0, "first_known": 0, "checked": 0, "valid": 0,
                            "no_added_face": 0, "cases": []}
     for seed in SICK_SEEDS:
         day = scenario_day(inst, seed)
         for name in ("sick1", "sick3"):
-            doc = make_scenario(name, inst, day=day, span=1, seed=seed, plan=plan_doc)
+            doc = make_scenario(name, inst, day=day, span=1, seed=seed, plan=doc_of_plan)
             adjusted = apply_changes(problem, parse_changes(doc, problem))
             sick = {c["carer"] for c in doc["changes"] if c["type"] == "carer_absent"}
             left = sorted((a for a in plan.assignments if day_of[a.visit] == day and set(a.carers) & sick),
