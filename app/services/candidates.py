@@ -138,7 +138,7 @@ def fit_unsaved_citizen(session: Session, *, team: m.Team, lat: float, lon: floa
     """Where a citizen not saved yet would fit, from the standing needs the coordinator typed: the same
     answer as for a saved citizen, with nothing stored. Carers named must be the team's (422 naming the
     field otherwise)."""
-    by_ext = team_repo.team_people_by_external_id(session, team_id=team.id)[1]
+    citizens, by_ext = team_repo.team_people_by_external_id(session, team_id=team.id)
     carers = {c.id: ext for ext, c in by_ext.items()}
     for i, cid in enumerate(avoid_carer_ids):
         if cid not in carers:
@@ -162,7 +162,7 @@ def fit_unsaved_citizen(session: Session, *, team: m.Team, lat: float, lon: floa
     problem.visits.extend(visits)
     fit = fit_citizen(problem, problem.current, UNSAVED, pinned={p.visit for p in problem.pinned})
     return CitizenFit(team=team, citizen=None, start=start, end=end, fit=fit,
-                      visits={v.id: v for v in problem.visits}, citizens=_citizens(session, team))
+                      visits={v.id: v for v in problem.visits}, citizens=citizens)
 
 
 def plan_with_fit(session: Session, *, user: m.User, runner: JobRunner, citizen: m.Citizen, start: dt.date,
