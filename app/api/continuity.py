@@ -119,8 +119,6 @@ def sweep(team_id: RowId, body: SweepIn, session: SessionDep, user: Coordinator,
     start, end = body.start or curve.start, body.end or curve.end
     if start is None or end is None:
         raise Invalid("give start and end: the team has no run to take the period from", path="start")
-    same = (start, end) == (curve.start, curve.end)
-    settings = list(curve.missing) if same else list(curve_svc.SWEEP_SETTINGS)
     jobs = jobs_svc.submit_sweep(session, user=user, runner=runner, team_id=team.id, start=start, end=end,
-                                 settings=settings)
+                                 settings=curve_svc.sweep_settings(curve, start=start, end=end))
     return [job_out(j) for j in jobs]
