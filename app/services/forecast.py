@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.mapping import plan_team_ids
 from app.repositories import adjustments as adj_repo
 from app.repositories import team_settings as repo
 from app.services import audit as audit_service
@@ -69,7 +70,7 @@ def accepted_now(session: Session, *, draft: PlanVersion, today: dt.date | None 
     if own is not None and own.id != draft.id:
         return own
     candidates = [(v, p) for v, p in repo.accepted_versions_of_teams(
-        session, repo.plan_team_ids(session, draft.plan_id)) if v.id != draft.id]
+        session, plan_team_ids(session, draft.plan_id)) if v.id != draft.id]
     for version, plan in candidates:
         if plan.start_date <= today <= plan.end_date:
             return version
