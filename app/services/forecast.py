@@ -52,8 +52,8 @@ class NationalForecast:
         return round(self.draft.mean - self.accepted.mean, 2)
 
 
-def national_figure(session: Session, *, version: PlanVersion, plan: Plan | None = None) -> NationalFigure:
-    plan = plan or session.get_one(Plan, version.plan_id)
+def national_figure(session: Session, *, version: PlanVersion) -> NationalFigure:
+    plan = session.get_one(Plan, version.plan_id)
     result = audit_service.run(session, source="plan", plan_version_id=version.id, pseudonymise=True)
     n = result.figures.get("national_14d") or {}
     return NationalFigure(version_id=version.id, start=plan.start_date, end=plan.end_date, mean=n.get("mean"),
