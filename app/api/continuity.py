@@ -84,21 +84,11 @@ class CurveOut(BaseModel):
     missing: list[str] = Field(description="settings a quick sweep would run for the period")
 
 
-def curve_out(c: curve_svc.TeamCurve) -> CurveOut:
-    return CurveOut(start=c.start, end=c.end, verdict=c.verdict, hours_per_face=c.hours_per_face,
-                    missing=list(c.missing),
-                    points=[CurvePointOut(setting=p.setting, runs=p.runs, faces_mean=p.faces_mean,
-                                          faces_max=p.faces_max, contact_share=p.contact_share,
-                                          start_spread=p.start_spread,
-                                          driving_hours_week=p.driving_hours_week, job_ids=list(p.job_ids))
-                            for p in c.points])
-
-
 @router.get("/teams/{team_id}/continuity-curve")
 def team_curve(team_id: RowId, session: SessionDep, user: FigureReader) -> CurveOut:
     """The team's own curve of faces against driving time, from the runs it has made."""
     team = get_team_scoped(session, Team, team_id, user)
-    return curve_out(curve_svc.team_curve(session, team=team))
+    return CurveOut.model_validate(curve_svc.team_curve(session, team=team), from_attributes=True)
 
 
 class SweepIn(BaseModel):
