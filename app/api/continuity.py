@@ -84,21 +84,11 @@ class CurveOut(BaseModel):
     missing: list[str] = Field(description="settings a quick sweep would run for the period")
 
 
-def curve_out(c: curve_svc.TeamCurve) -> CurveOut:
-    return CurveOut(start=c.start, end=c.end, verdict=c.verdict, hours_per_face=c.hours_per_face,
-                    missing=list(c.missing),
-                    points=[CurvePointOut(setting=p.setting, runs=p.runs, faces_mean=p.faces_mean,
-                                          faces_max=p.faces_max, contact_share=p.contact_share,
-                                          start_spread=p.start_spread,
-                                          driving_hours_week=p.driving_hours_week, job_ids=list(p.job_ids))
-                            for p in c.points])
-
-
 @router.get("/teams/{team_id}/continuity-curve")
 def team_curve(team_id: RowId, session: SessionDep, user: FigureReader) -> CurveOut:
     """The team's own curve of faces against driving time, from the runs it has made."""
     team = get_team_scoped(session, Team, team_id, user)
-    return curve_out(curve_svc.team_curve(session, team=team))
+    return CurveOut.model_validate(curve_svc.team_curve(session, team=team), from_attributes=True)
 
 
 class SweepIn(BaseModel):
@@ -119,8 +109,6 @@ def sweep(team_id: RowId, body: SweepIn, session: SessionDep, user: Coordinator,
     start, end = body.start or curve.start, body.end or curve.end
     if start is None or end is None:
         raise Invalid("give start and end: the team has no run to take the period from", path="start")
-    same = (start, end) == (curve.start, curve.end)
-    settings = list(curve.missing) if same else list(curve_svc.SWEEP_SETTINGS)
     jobs = jobs_svc.submit_sweep(session, user=user, runner=runner, team_id=team.id, start=start, end=end,
-                                 settings=settings)
+                                 settings=curve_svc.sweep_settings(curve, start=start, end=end))
     return [job_out(j) for j in jobs]

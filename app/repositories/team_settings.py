@@ -38,7 +38,3 @@ def accepted_versions_of_teams(session: Session, team_ids: Iterable[int], *,
         .order_by(Plan.start_date.desc(), PlanVersion.number.desc(), PlanVersion.id.desc())
         .limit(limit)).all()
     return list(dict.fromkeys((v, p) for v, p in rows))
-
-
-def plan_team_ids(session: Session, plan_id: int) -> list[int]:
-    return list(session.scalars(select(plan_teams.c.team_id).where(plan_teams.c.plan_id == plan_id)))

@@ -133,3 +133,11 @@ def run_figures(job: PlanJob, team_id: int) -> RunFigures:
 def team_curve(session: Session, *, team: Team) -> TeamCurve:
     """The team's curve from the runs it has made (the caller has checked the user may see the team)."""
     return curve_from_runs([run_figures(j, team.id) for j in repo.finished_team_runs(session, team.id)])
+
+
+def sweep_settings(curve: TeamCurve, *, start: dt.date, end: dt.date) -> list[str]:
+    """The settings a quick sweep of start..end runs: those the curve's period has no run of, or every
+    sweep setting for another period (the curve says nothing of it)."""
+    if (start, end) == (curve.start, curve.end):
+        return list(curve.missing)
+    return list(SWEEP_SETTINGS)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.mapping import plan_team_ids
 from app.repositories import adjustments as adj_repo
 from app.repositories import team_settings as repo
 from app.services import audit as audit_service
@@ -51,8 +52,8 @@ class NationalForecast:
         return round(self.draft.mean - self.accepted.mean, 2)
 
 
-def national_figure(session: Session, *, version: PlanVersion, plan: Plan | None = None) -> NationalFigure:
-    plan = plan or session.get_one(Plan, version.plan_id)
+def national_figure(session: Session, *, version: PlanVersion) -> NationalFigure:
+    plan = session.get_one(Plan, version.plan_id)
     result = audit_service.run(session, source="plan", plan_version_id=version.id, pseudonymise=True)
     n = result.figures.get("national_14d") or {}
     return NationalFigure(version_id=version.id, start=plan.start_date, end=plan.end_date, mean=n.get("mean"),
@@ -69,7 +70,7 @@ def accepted_now(session: Session, *, draft: PlanVersion, today: dt.date | None 
     if own is not None and own.id != draft.id:
         return own
     candidates = [(v, p) for v, p in repo.accepted_versions_of_teams(
-        session, repo.plan_team_ids(session, draft.plan_id)) if v.id != draft.id]
+        session, plan_team_ids(session, draft.plan_id)) if v.id != draft.id]
     for version, plan in candidates:
         if plan.start_date <= today <= plan.end_date:
             return version

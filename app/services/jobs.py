@@ -128,6 +128,14 @@ def ensure_not_busy(session: Session, *, team_ids: list[int]) -> None:
                            path="team_ids")
 
 
+def ensure_queue_reachable(runner: JobRunner) -> None:
+    """503 before anything is stored when the runner's queue is out of reach."""
+    try:
+        runner.check_available()
+    except BrokerUnavailable as e:
+        raise JobQueueUnavailable(f"{e}; no job was started, try again later") from e
+
+
 def submit_plan_job(session: Session, *, user: User, runner: JobRunner, team_ids: list[int], start: dt.date,
                     end: dt.date, time_limit: float, seed: int = 0, part_time_limit: float | None = None,
                     steps: int | None = None, continuity: str | None = None,
@@ -135,10 +143,7 @@ def submit_plan_job(session: Session, *, user: User, runner: JobRunner, team_ids
     """Store a plan job (`start_plan_job`), commit it and hand it to the runner. A queue out of reach
     answers 503: before storing, nothing is stored; at the hand-over, the job is stored as failed.
     `params` may hold `prefer`: assignments the plan starts from (a new citizen's fit, see execute.py)."""
-    try:
-        runner.check_available()
-    except BrokerUnavailable as e:
-        raise JobQueueUnavailable(f"{e}; no job was started, try again later") from e
+    ensure_queue_reachable(runner)
     job = start_plan_job(session, user=user, team_ids=team_ids, start=start, end=end, time_limit=time_limit,
                          seed=seed, part_time_limit=part_time_limit, steps=steps, continuity=continuity,
                          params=params, runner=runner.name)
@@ -310,10 +315,7 @@ def submit_sweep(session: Session, *, user: User, runner: JobRunner, team_id: in
         raise Invalid("every setting already has a run for this period: nothing to sweep", path="continuity")
     for setting in settings:
         check_continuity(setting)
-    try:
-        runner.check_available()
-    except BrokerUnavailable as e:
-        raise JobQueueUnavailable(f"{e}; no job was started, try again later") from e
+    ensure_queue_reachable(runner)
     ensure_not_busy(session, team_ids=[team_id])
     jobs = [start_plan_job(session, user=user, team_ids=[team_id], start=start, end=end,
                            time_limit=time_limit, continuity=setting, params={"sweep": True},

@@ -197,7 +197,7 @@ def start_sweep(request: Request, team_id: RowId, user: WebUser, session: Sessio
     curve, first, last = sweep_plan(session, team)
     try:
         service.submit_sweep(session, user=user, runner=runner, team_id=team.id, start=first, end=last,
-                             settings=list(curve.missing))
+                             settings=curve_service.sweep_settings(curve, start=first, end=last))
     except FORM_REFUSALS as e:
         code, errors = refusal(session, e)
         ctx = runs_context(session, team, user)
