@@ -79,22 +79,26 @@ def _active(carer: Carer, day: dt.date) -> bool:
         carer.active_to is None or carer.active_to >= day)
 
 
-def current_assignments(session: Session, *, visit_ids: Collection[int]) -> dict[int, Assignment]:
-    """visit id -> the assignment of the most recently accepted version holding that visit."""
-    out: dict[int, Assignment] = {}
+def _most_recent(session: Session, visit_ids: Collection[int], *columns: Any) -> dict[int, tuple[Any, ...]]:
+    """visit id -> `columns` of the assignment of the most recently accepted version holding that visit."""
+    out: dict[int, tuple[Any, ...]] = {}
     ranked: dict[int, tuple[Any, int]] = {}
     for chunk in _chunks(sorted(visit_ids)):
         rows = session.execute(
-            select(Assignment, PlanVersion.accepted_at, PlanVersion.id)
+            select(Assignment.visit_id, PlanVersion.accepted_at, PlanVersion.id, *columns)
             .join(PlanVersion, PlanVersion.id == Assignment.plan_version_id)
             .where(PlanVersion.status == PLAN_ACCEPTED, Assignment.visit_id.in_(chunk)))
-        for assignment, accepted_at, version_id in rows:
+        for visit_id, accepted_at, version_id, *picked in rows:
             rank = (accepted_at or dt.datetime.min.replace(tzinfo=dt.UTC), version_id)
-            key = assignment.visit_id
-            if key not in ranked or rank > ranked[key]:
-                ranked[key] = rank
-                out[key] = assignment
+            if visit_id not in ranked or rank > ranked[visit_id]:
+                ranked[visit_id] = rank
+                out[visit_id] = tuple(picked)
     return out
+
+
+def current_assignments(session: Session, *, visit_ids: Collection[int]) -> dict[int, Assignment]:
+    """visit id -> the assignment of the most recently accepted version holding that visit."""
+    return {v: picked[0] for v, picked in _most_recent(session, visit_ids, Assignment).items()}
 
 
 class CurrentAssignment(NamedTuple):
@@ -109,20 +113,9 @@ class CurrentAssignment(NamedTuple):
 def current_assignment_rows(session: Session, *, visit_ids: Collection[int]) -> dict[int, CurrentAssignment]:
     """As `current_assignments`, as plain rows: a coordinator's change checks the whole plan, and
     making thousands of ORM objects (with their carers) was most of that work."""
-    out: dict[int, CurrentAssignment] = {}
-    ranked: dict[int, tuple[Any, int]] = {}
-    for chunk in _chunks(sorted(visit_ids)):
-        rows = session.execute(
-            select(Assignment.id, Assignment.visit_id, Assignment.start, Assignment.pinned,
-                   PlanVersion.accepted_at, PlanVersion.id)
-            .join(PlanVersion, PlanVersion.id == Assignment.plan_version_id)
-            .where(PlanVersion.status == PLAN_ACCEPTED, Assignment.visit_id.in_(chunk)))
-        for aid, visit_id, start, pinned, accepted_at, version_id in rows:
-            rank = (accepted_at or dt.datetime.min.replace(tzinfo=dt.UTC), version_id)
-            if visit_id not in ranked or rank > ranked[visit_id]:
-                ranked[visit_id] = rank
-                out[visit_id] = CurrentAssignment(aid, visit_id, start, pinned)
-    return out
+    picked = _most_recent(session, visit_ids, Assignment.id, Assignment.visit_id, Assignment.start,
+                          Assignment.pinned)
+    return {v: CurrentAssignment(*row) for v, row in picked.items()}
 
 
 def _carers_of(session: Session, assignment_ids: list[int]) -> dict[int, list[int]]:

@@ -237,18 +237,20 @@ def _strings(value: Any) -> Iterable[str]:
             yield from _strings(v)
 
 
-def former_values(session: Session, *, table: str, row_id: int,
-                  fields: frozenset[str] = IDENTIFYING_FIELDS) -> set[str]:
-    """What the person's `fields` held before (the change records' before and after)."""
-    records = rows_about(session, table=table, row_id=row_id).get("change_records", [])
+def change_records(session: Session, *, table: str, row_id: int) -> list[dict[str, Any]]:
+    """The change records about the person (read once: anonymising both reads and blanks them)."""
+    return rows_about(session, table=table, row_id=row_id).get("change_records", [])
+
+
+def former_values(*, records: list[dict[str, Any]], fields: frozenset[str] = IDENTIFYING_FIELDS) -> set[str]:
+    """What the person's `fields` held before (their change `records`' before and after)."""
     return {text for record in records for side in (record.get("before"), record.get("after"))
             if isinstance(side, dict) for key, value in side.items() if key in fields
             for text in _strings(value)}
 
 
-def _blank_recorded_free_text(session: Session, *, table: str, row_id: int) -> None:
+def _blank_recorded_free_text(session: Session, *, records: list[dict[str, Any]]) -> None:
     """The change records about the person keep what changed, not what their free text said."""
-    records = rows_about(session, table=table, row_id=row_id).get("change_records", [])
     for record in records:
         sides = {}
         for side in ("before", "after"):
@@ -264,11 +266,12 @@ def _pseudonym(kind: str, row_id: int) -> str:
     return pseudonymiser()(kind, str(row_id))
 
 
-def _forget(session: Session, *, table: str, row_id: int, adjustments: list[int], own: Any) -> None:
+def _forget(session: Session, *, table: str, row_id: int, records: list[dict[str, Any]],
+            adjustments: list[int], own: Any) -> None:
     """The free text typed about a person beside their own row: their change records' texts, the
     reasons given for avoiding them or by them (`citizen_avoid_carers`), their adjustments' reasons, and
     `own` (an UPDATE of their other free text)."""
-    _blank_recorded_free_text(session, table=table, row_id=row_id)
+    _blank_recorded_free_text(session, records=records)
     avoid = citizen_avoid_carers.c.citizen_id if table == "citizens" else citizen_avoid_carers.c.carer_id
     session.execute(update(citizen_avoid_carers).where(avoid == row_id).values(reason=None))
     for statement in (own, update(Adjustment).where(Adjustment.id.in_(adjustments)).values(reason=None)):
@@ -286,9 +289,9 @@ def anonymise_citizen(session: Session, *, citizen: Citizen, now: dt.datetime | 
     """The citizen's personal data removed for good; the rows that plans and figures need stay: the name
     becomes a pseudonym, address, notes and every free text about them (care instructions, avoid
     reasons, the reasons typed into their adjustments, their change records' texts) are removed."""
-    needles = [citizen.name, citizen.address or "",
-               *former_values(session, table="citizens", row_id=citizen.id)]
-    _forget(session, table="citizens", row_id=citizen.id,
+    records = change_records(session, table="citizens", row_id=citizen.id)
+    needles = [citizen.name, citizen.address or "", *former_values(records=records)]
+    _forget(session, table="citizens", row_id=citizen.id, records=records,
             adjustments=citizen_adjustment_ids(session, citizen=citizen),
             own=update(Need).where(Need.citizen_id == citizen.id).values(care_instructions=None))
     citizen.name = f"Brukare {_pseudonym('citizen', citizen.id)}"
@@ -303,8 +306,10 @@ def anonymise_citizen(session: Session, *, citizen: Citizen, now: dt.datetime | 
 def anonymise_carer(session: Session, *, carer: Carer, now: dt.datetime | None = None) -> None:
     """The carer's name becomes a pseudonym; the reason they left, their roster's notes, citizens'
     reasons for avoiding them and the reasons typed into their adjustments are removed."""
-    needles = [carer.name, *former_values(session, table="carers", row_id=carer.id)]
-    _forget(session, table="carers", row_id=carer.id, adjustments=carer_adjustment_ids(session, carer=carer),
+    records = change_records(session, table="carers", row_id=carer.id)
+    needles = [carer.name, *former_values(records=records)]
+    _forget(session, table="carers", row_id=carer.id, records=records,
+            adjustments=carer_adjustment_ids(session, carer=carer),
             own=update(RosterException).where(RosterException.carer_id == carer.id).values(note=None))
     carer.name = f"Medarbetare {_pseudonym('carer', carer.id)}"
     carer.end_reason = None
