@@ -72,6 +72,13 @@ class CurvePointOut(BaseModel):
     job_ids: list[int]
 
 
+class AcceptedRunOut(BaseModel):
+    job_id: int
+    setting: str
+    faces_mean: float
+    driving_hours_week: float
+
+
 class CurveOut(BaseModel):
     start: dt.date | None = Field(description="the period the compared runs planned (none: no run yet)")
     end: dt.date | None
@@ -82,6 +89,11 @@ class CurveOut(BaseModel):
     hours_per_face: float | None = Field(
         description="hours of driving a week that one more carer per citizen a month saves")
     missing: list[str] = Field(description="settings a quick sweep would run for the period")
+    accepted: AcceptedRunOut | None = Field(
+        description="the run of the period whose draft the team accepted (the plan in force, or the draft "
+                    "a re-plan in force was made from), at its own figures")
+    face_budget: str | None = Field(description="the face budget (faces:N) a quick sweep tries beside "
+                                                "fewest, balanced and travel")
 
 
 @router.get("/teams/{team_id}/continuity-curve")

@@ -64,7 +64,7 @@ def citizen_csv(
 # --- charts ------------------------------------------------------------------------------------------
 
 
-def _svg(fig: Any, salt: str) -> str:
+def svg_text(fig: Any, salt: str) -> str:
     import matplotlib
 
     matplotlib.rcParams["svg.hashsalt"] = salt  # stable ids: the same data gives the same file
@@ -79,7 +79,7 @@ def _svg(fig: Any, salt: str) -> str:
     return re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
 
 
-def _plt() -> Any:
+def pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -129,7 +129,7 @@ ENGLISH = ChartWords()
 
 
 def chart_distribution(figures: Mapping[str, Any], words: ChartWords = ENGLISH) -> str:
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 3))
     for key, label, offset, color in (
         ("distribution_month", "calendar month", -0.2, "#2b6cb0"),
@@ -146,12 +146,12 @@ def chart_distribution(figures: Mapping[str, Any], words: ChartWords = ENGLISH) 
     ax.set_ylabel(words.say("citizens × periods"))
     words.numbers(ax)
     ax.legend(frameon=False)
-    return _svg(fig, "distribution")
+    return svg_text(fig, "distribution")
 
 
 def chart_trend(audit: Audit, figures: Mapping[str, Any], words: ChartWords = ENGLISH) -> str:
     """Mean distinct carers per citizen, per team: by month when there are several, else by 14-day period."""
-    plt = _plt()
+    plt = pyplot()
     trend = figures.get("trend") or []
     months = sorted({t["month"] for t in trend})
     if len(months) > 1:
@@ -188,7 +188,7 @@ def chart_trend(audit: Audit, figures: Mapping[str, Any], words: ChartWords = EN
             bbox_to_anchor=(1.01, 1),
             loc="upper left",
         )
-    return _svg(fig, "trend")
+    return svg_text(fig, "trend")
 
 
 def chart_plan_vs_reality(audit: Audit, words: ChartWords = ENGLISH) -> str | None:
@@ -203,7 +203,7 @@ def chart_plan_vs_reality(audit: Audit, words: ChartWords = ENGLISH) -> str | No
         per_team[t][1].append(len(m.first))
     if not per_team:
         return None
-    plt = _plt()
+    plt = pyplot()
     teams = sorted(per_team)
     fig, ax = plt.subplots(figsize=(7, 3))
     xs = range(len(teams))
@@ -231,14 +231,14 @@ def chart_plan_vs_reality(audit: Audit, words: ChartWords = ENGLISH) -> str | No
     ax.set_ylabel(words.say("mean distinct carers / month"))
     words.numbers(ax)
     ax.legend(frameon=False)
-    return _svg(fig, "planreality")
+    return svg_text(fig, "planreality")
 
 
 def chart_standard_minutes(figures: Mapping[str, Any], words: ChartWords = ENGLISH) -> str | None:
     needs = (figures.get("standard_minutes") or {}).get("needs") or {}
     if not needs or figures.get("source") != "performed":
         return None
-    plt = _plt()
+    plt = pyplot()
     names = sorted(needs)
     fig, ax = plt.subplots(figsize=(7, 0.4 * len(names) + 1))
     ax.barh([words.need(n) for n in names], [needs[n]["within_5_min_share"] or 0 for n in names],
@@ -255,7 +255,7 @@ def chart_standard_minutes(figures: Mapping[str, Any], words: ChartWords = ENGLI
             va="center",
             fontsize=7,
         )
-    return _svg(fig, "standard")
+    return svg_text(fig, "standard")
 
 
 # --- HTML --------------------------------------------------------------------------------------------

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from models.core import PLAN_ACCEPTED, PlanVersion
 from models.jobs import JOB_SUCCEEDED, KIND_PLAN, PlanJob, PlanJobPart
 
 
@@ -18,3 +19,11 @@ def finished_team_runs(session: Session, team_id: int, *, limit: int = 200) -> S
     return session.scalars(select(PlanJob).where(PlanJob.status == JOB_SUCCEEDED, PlanJob.kind == KIND_PLAN,
                                                  PlanJob.id.in_(alone))
                            .order_by(PlanJob.id.desc()).limit(limit)).all()
+
+
+def versions_in_force(session: Session, plan_ids: Collection[int]) -> Sequence[PlanVersion]:
+    """The accepted version of each of these plans that has one."""
+    if not plan_ids:
+        return []
+    return session.scalars(select(PlanVersion).where(PlanVersion.plan_id.in_(sorted(plan_ids)),
+                                                     PlanVersion.status == PLAN_ACCEPTED)).all()

@@ -841,6 +841,15 @@ SV: dict[str, str] = {
         ("En snabb jämförelse planerar {period} en gång med varje inställning som inte prövats ({names}), "
          "{s} sekunder var; förslagen fyller i tabellen."),
     "Start a quick sweep": "Starta en snabb jämförelse",
+    "Different carers per citizen and month (mean)": "Olika medarbetare per brukare och månad (medel)",
+    "{setting}: {faces} different carers per citizen and month, {hours} driving hours a week":
+        "{setting}: {faces} olika medarbetare per brukare och månad, {hours} körtimmar i veckan",
+    "The accepted plan ({setting}): {faces} carers, {hours} hours a week.":
+        "Den godkända planeringen ({setting}): {faces} medarbetare, {hours} timmar i veckan.",
+    "Each point is a setting the team has run; the table below holds the same figures.":
+        "Varje punkt är en inställning som arbetslaget har prövat; tabellen nedan har samma siffror.",
+    "The ring marks the plan the team accepted ({setting}).":
+        "Ringen visar planeringen som arbetslaget godkände ({setting}).",
     "quick sweep": "snabb jämförelse",
     "The quick sweep has started: one short run for each setting, listed below.":
         "Den snabba jämförelsen har startat: en kort planering per inställning, listade nedan.",

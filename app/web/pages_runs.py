@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 
 from app.db import SessionDep
 from app.jobs.factory import RunnerDep
@@ -25,11 +26,13 @@ from app.services import forecast as forecast_service
 from app.services import jobs as service
 from app.services import plans as plans_service
 from app.services import team_settings as settings_service
+from app.web.curve_chart import curve_chart
 from app.web.deps import WebUser, planner_team
 from app.web.forms import FORM_REFUSALS, field_error, refusal
+from app.web.i18n import Translator, report_words, translator
 from app.web.read import plans as plans_read
 from app.web.read import teams as teams_read
-from app.web.render import FLASHES, WebRoute, driving_hours, is_htmx, page
+from app.web.render import FLASHES, WebRoute, driving_hours, is_htmx, language, page
 from exchange import MAX_INT
 from models.core import PLAN_DRAFT, PlanVersion, Team, User
 from models.jobs import JOB_ACTIVE, PlanJob
@@ -88,7 +91,22 @@ def sweep_plan(session: SessionDep, team: Team) -> tuple[curve_service.TeamCurve
     return (curve, *next_period(session, team))
 
 
-def runs_context(session: SessionDep, team: Team, user: User) -> dict[str, Any]:
+def setting_name(say: Translator, setting: str) -> str:
+    """A continuity setting in the trade's words, as the page's rows name it."""
+    names = {**dict(CONTINUITY_CHOICES), service.CONTINUITY_PER_TEAM: "Each team's own"}
+    if setting in names:
+        return say(names[setting])
+    return say("Face budget: {n}", n=setting.removeprefix("faces:"))
+
+
+def chart_of(curve: curve_service.TeamCurve, lang: str) -> Markup | None:
+    """The curve as an inline SVG chart in the reader's language (none for fewer than two settings)."""
+    say = translator(lang)
+    svg = curve_chart(curve, report_words(lang), lambda s: setting_name(say, s))
+    return Markup(svg) if svg is not None else None  # matplotlib's SVG; our words in it are escaped
+
+
+def runs_context(session: SessionDep, team: Team, user: User, lang: str) -> dict[str, Any]:
     jobs = [service.job_view(j) for j in service.list_jobs(session, user=user, team_id=team.id, limit=20)]
     first, last = next_period(session, team)
     known: dict[int, forecast_service.NationalFigure] = {}
@@ -98,6 +116,7 @@ def runs_context(session: SessionDep, team: Team, user: User) -> dict[str, Any]:
     return {
         "forecasts": forecasts,
         "curve": curve,
+        "curve_chart": chart_of(curve, lang),
         "sweep_start": sweep_start,
         "sweep_end": sweep_end,
         "sweep_seconds": service.SWEEP_SECONDS,
@@ -117,7 +136,7 @@ def runs_context(session: SessionDep, team: Team, user: User) -> dict[str, Any]:
 @router.get("/teams/{team_id}/runs")
 def runs_page(request: Request, team_id: RowId, user: WebUser, session: SessionDep) -> Response:
     team = planner_team(session, team_id, user)
-    ctx = runs_context(session, team, user)
+    ctx = runs_context(session, team, user, language(request))
     ctx["flash"] = FLASHES.get(request.query_params.get("done", ""))
     return page(request, "web/runs.html", ctx, user=user, team_id=team.id, active="runs")
 
@@ -137,7 +156,7 @@ def set_team_continuity(
         settings_service.set_continuity(session, team=team, continuity=continuity, user=user, version=version)
     except FORM_REFUSALS as e:
         code, errors = refusal(session, e)
-        ctx = runs_context(session, team, user)
+        ctx = runs_context(session, team, user, language(request))
         ctx.update({"settings_errors": errors, "settings_form": {"continuity": continuity}})
         return page(request, "web/runs.html", ctx, user=user, team_id=team.id, active="runs",
                     status_code=code)
@@ -178,7 +197,7 @@ def start_run(
         )
     except FORM_REFUSALS as e:
         code, errors = refusal(session, e)
-        ctx = runs_context(session, team, user)
+        ctx = runs_context(session, team, user, language(request))
         ctx.update({"errors": errors, "form": {"start": start, "end": end, "time_limit": time_limit,
                                                "seed": seed, "steps": steps,
                                                "continuity": continuity}})
@@ -200,7 +219,7 @@ def start_sweep(request: Request, team_id: RowId, user: WebUser, session: Sessio
                              settings=curve_service.sweep_settings(curve, start=first, end=last))
     except FORM_REFUSALS as e:
         code, errors = refusal(session, e)
-        ctx = runs_context(session, team, user)
+        ctx = runs_context(session, team, user, language(request))
         ctx["sweep_errors"] = errors
         return page(request, "web/runs.html", ctx, user=user, team_id=team.id, active="runs",
                     status_code=code)
