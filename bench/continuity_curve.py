@@ -102,11 +102,14 @@ def target_checks(point: dict[str, Any], routing: dict[str, Any] | None,
     """The issue's targets for this point's setting (none for the settings between): (target, met or
     None for no figure). The mean, max and spread are judged on the seeds' means; validity and the cap on
     every run of the setting."""
-    mine = [r for r in rows if r["setting"] == point["setting"] and "error" not in r]
+    every = [r for r in rows if r["setting"] == point["setting"]]
+    mine = [r for r in every if "error" not in r]
     routing_placed = (routing or {}).get("placed")
     placed_ok = (None if routing_placed is None or point.get("placed") is None
                  else all((r.get("placed") or 0) >= routing_placed for r in mine))
-    kept = bool(mine) and all(r.get("valid") and not r.get("cap_breaches") for r in mine)
+    # Every run planned, and every plan valid with the cap kept.
+    kept = bool(every) and len(mine) == len(every) and all(r.get("valid") and not r.get("cap_breaches")
+                                                          for r in mine)
 
     def at_most(key: str, limit: float) -> bool | None:
         return None if point.get(key) is None else point[key] <= limit
@@ -114,7 +117,7 @@ def target_checks(point: dict[str, Any], routing: dict[str, Any] | None,
     if point["setting"] == "fewest":
         t = DEFAULT_TARGETS
         contact = point.get("contact_vs_bound")
-        return [("placed >= routing", placed_ok),
+        return [("valid plans, cap kept", kept), ("placed >= routing", placed_ok),
                 (f"mean <= {t['mean_vs_bound']} x bound", at_most("mean_vs_bound", t["mean_vs_bound"])),
                 (f"max <= {t['max_carers']}", at_most("month_max", t["max_carers"])),
                 (f"start spread <= {t['spread_min']:g} min", at_most("start_sd_min", t["spread_min"])),
@@ -124,7 +127,7 @@ def target_checks(point: dict[str, Any], routing: dict[str, Any] | None,
                  at_most("travel_vs_routing", t["travel_vs_routing"]))]
     if point["setting"] == "travel":
         limit = TRAVEL_TARGETS["travel_vs_routing"]
-        return [("cap kept", kept), ("placed >= routing", placed_ok),
+        return [("valid plans, cap kept", kept), ("placed >= routing", placed_ok),
                 (f"travel <= {limit} x routing", at_most("travel_vs_routing", limit))]
     return []
 
@@ -153,19 +156,69 @@ def _reference(instance: str, out_dir: Any, bar: tqdm, quick: bool) -> dict[str,
     return ref
 
 
-def monotone(curve: list[dict[str, Any]]) -> bool:
-    """Allowing more faces never costs more travel, beyond the seeds' spread."""
+def monotone(curve: list[dict[str, Any]]) -> bool | None:
+    """Allowing more faces never costs more travel, beyond the seeds' spread (None: fewer than two
+    settings planned, no curve to judge)."""
     points = sorted((p for p in curve if p["month_mean"] is not None and p["travel_min"] is not None),
                     key=lambda p: p["month_mean"])
+    if len(points) < 2:
+        return None
     return all(b["travel_min"] <= a["travel_min"] + max(a["travel_sd"], b["travel_sd"])
                for a, b in zip(points, points[1:], strict=False))
+
+
+def judge(entry: dict[str, Any]) -> dict[str, Any]:
+    """One instance's curve from its runs, beside its reference figures: ratios, monotony and the
+    issue's targets (in place, and returned). Results of separate runs, merged, are judged alike."""
+    rows, ref = entry["runs"], entry["reference"]
+    curve = _curve(rows)
+    routing = ref[ROUTING] if "error" not in ref[ROUTING] else None
+    bound = ref["bound"] if "error" not in ref["bound"] else None
+    with_ratios(curve, bound=bound, contact_bound=ref["contact_bound"], routing=routing)
+    entry.update(curve=curve, monotone=monotone(curve),
+                 targets={p["setting"]: _verdict(c) for p in curve if (c := target_checks(p, routing, rows))})
+    return entry
+
+
+def instance_markdown(instance: str, entry: dict[str, Any]) -> str:
+    """The judged curve of one instance (`judge`) as RESULTS.md shows it."""
+    rows, ref, curve, ok = entry["runs"], entry["reference"], entry["curve"], entry["monotone"]
+    routing = ref[ROUTING] if "error" not in ref[ROUTING] else {}
+    bound = ref["bound"] if "error" not in ref["bound"] else {}
+    table = [[p["setting"], p["runs"], p.get("unplaced"), p.get("month_mean"), p.get("mean_vs_bound"),
+              p.get("month_max"), p.get("contact_share"), p.get("contact_vs_bound"),
+              p.get("start_sd_min"), p.get("travel_min"), p["travel_sd"], p.get("travel_vs_routing")]
+             for p in curve]
+    table.append([f"{ROUTING} peer", 1, routing.get("unplaced"), routing.get("month_mean"),
+                  _ratio(routing.get("month_mean"), bound.get("mean")), routing.get("month_max"),
+                  routing.get("contact_share"), None, routing.get("start_sd_min"), routing.get("travel_min"),
+                  None, 1.0 if routing else None])
+    cb = ref["contact_bound"]
+    top = share_bound_at(cb, routing.get("placed")) if "error" not in cb else None
+    table.append(["bound", None, None, bound.get("mean"), 1.0 if bound else None, None, top,
+                  1.0 if top is not None else None, None, None, None, None])
+    seeds = len({r["seed"] for r in rows})
+    missing = [k for k in ("bound", "contact_bound", ROUTING) if "error" in ref[k]]
+    all_valid = all(r.get("valid") and not r.get("cap_breaches") for r in rows)
+    return (f"### {instance} ({entry['steps']} steps per team, one worker, {seeds} seed(s))\n\n"
+            + md_table(["setting", "runs", "unplaced", "faces mean", "/ bound", "faces max", "contact",
+                        "/ contact bound", "start sd min", "travel min", "travel sd", "/ routing"], table)
+            + (f"\n\nNot measured (failed): {', '.join(missing)}" if missing else "")
+            + "\n\nMore faces never cost more travel (within the seeds' spread): "
+              f"{'no figure' if ok is None else 'PASS' if ok else 'FAIL'}; every run planned, every plan "
+              f"valid, the cap kept: {'PASS' if all_valid else 'FAIL'}"
+            + "".join(f"\n\n- {setting} setting, the issue's targets: {verdict}"
+                      for setting, verdict in entry["targets"].items())
+            + f"\n\nRouting peer: {fmt(routing.get('placed'))} placed, {fmt(routing.get('travel_min'))} "
+              f"travel min, valid: {routing.get('valid')} (cap breaches {fmt(routing.get('cap_breaches'))}); "
+              "the / columns are ratios to the bound, the contact bound for as many visits placed, and the "
+              "routing peer's travel.")
 
 
 def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     runs = 1 if args.quick else (getattr(args, "runs", None) or 3)
     out_dir = args.results_dir / "continuity_curve"
     result: dict[str, Any] = {}
-    parts = []
     with tqdm(total=len(args.instances) * runs * len(SETTINGS), desc="continuity_curve", unit="run") as bar:
         for instance in args.instances:
             steps = QUICK_STEPS if args.quick else STEPS.get(instance, 100)
@@ -183,38 +236,5 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
                         row["error"] = child.error[-2000:]
                     rows.append(row)
                     bar.update()
-            curve = _curve(rows)
-            routing = ref[ROUTING] if "error" not in ref[ROUTING] else None
-            bound = ref["bound"] if "error" not in ref["bound"] else None
-            with_ratios(curve, bound=bound, contact_bound=ref["contact_bound"], routing=routing)
-            ok = monotone(curve)
-            targets = {p["setting"]: _verdict(c) for p in curve if (c := target_checks(p, routing, rows))}
-            result[instance] = {"steps": steps, "runs": rows, "curve": curve, "monotone": ok,
-                                "reference": ref, "targets": targets}
-            table = [[p["setting"], p["runs"], p.get("unplaced"), p.get("month_mean"), p.get("mean_vs_bound"),
-                      p.get("month_max"), p.get("contact_share"), p.get("contact_vs_bound"),
-                      p.get("start_sd_min"), p.get("travel_min"), p["travel_sd"], p.get("travel_vs_routing")]
-                     for p in curve]
-            r = routing or {}
-            table.append([f"{ROUTING} peer", 1, r.get("unplaced"), r.get("month_mean"),
-                          _ratio(r.get("month_mean"), (bound or {}).get("mean")), r.get("month_max"),
-                          r.get("contact_share"), None, r.get("start_sd_min"), r.get("travel_min"), None,
-                          1.0 if routing else None])
-            cb = ref["contact_bound"]
-            top = share_bound_at(cb, r.get("placed")) if "error" not in cb else None
-            table.append(["bound", None, None, (bound or {}).get("mean"), 1.0 if bound else None, None, top,
-                          1.0 if top is not None else None, None, None, None, None])
-            heading = f"### {instance} ({steps} steps per team, one worker, {runs} seed(s))\n\n"
-            missing = [k for k in ("bound", "contact_bound", ROUTING) if "error" in ref[k]]
-            parts.append(heading + md_table(
-                ["setting", "runs", "unplaced", "faces mean", "/ bound", "faces max", "contact",
-                 "/ contact bound", "start sd min", "travel min", "travel sd", "/ routing"], table)
-                + (f"\n\nNot measured (failed): {', '.join(missing)}" if missing else "")
-                + f"\n\nMore faces never cost more travel (within the seeds' spread): "
-                  f"{'PASS' if ok else 'FAIL'}; every plan valid, the cap kept: "
-                  f"{'PASS' if all(r.get('valid') and not r.get('cap_breaches') for r in rows) else 'FAIL'}"
-                + "".join(f"\n\n- {setting} setting, the issue's targets: {verdict}"
-                          for setting, verdict in targets.items())
-                + f"\n\nRouting peer: {fmt(r.get('placed'))} placed, {fmt(r.get('travel_min'))} travel min, "
-                  f"valid: {r.get('valid')} (cap breaches {fmt(r.get('cap_breaches'))}).")
-    return result, "\n\n".join(parts)
+            result[instance] = judge({"steps": steps, "runs": rows, "reference": ref})
+    return result, "\n\n".join(instance_markdown(i, e) for i, e in result.items())

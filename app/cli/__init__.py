@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import admin, audit, backup, generate, plan, replan, serve, worker
+from app.cli import admin, audit, backup, generate, plan, plan_team, replan, serve, worker
 
 app = typer.Typer(
     name="homecare",
@@ -18,7 +18,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for commands in (serve.app, admin.app, backup.app, plan.app, replan.app, audit.app, generate.app, worker.app):
+for commands in (serve.app, admin.app, backup.app, plan.app, plan_team.app, replan.app, audit.app,
+                 generate.app, worker.app):
     app.add_typer(commands)
 app.add_typer(serve.export_app, name="export")
 

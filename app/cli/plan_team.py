@@ -1,0 +1,115 @@
+"""`homecare plan-team TEAM --from DAY --to DAY --user NAME`: plan a team held in the database.
+
+The command line's door to the same plan run the API and the plan-run page start
+(`app.services.jobs.submit_plan_job`): the job is stored as theirs are, planned by the installation's
+runner (in this process without CELERY_BROKER_URL, else by the Celery workers), and its draft waits on
+the plan-run page to be compared and accepted. Without `--continuity` the team's own setting applies (GET
+/api/teams/{id}/settings), as for a run started on the page with none chosen; the job records which.
+
+The run is started in the name of a coordinator of the team (or an admin), `--user`, as the API would
+check them, so the page shows who planned it. The command waits for the run, printing its phases, and
+exits 0 when the draft is stored, 1 when the run failed or was cancelled; Ctrl-C cancels it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Annotated
+
+import typer
+
+app = typer.Typer()  # its commands are registered in app/cli/__init__.py
+DEFAULT_TIME_LIMIT = 60.0
+POLL_SECONDS = 1.0
+
+
+def _day(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        typer.echo(f"homecare plan-team: {option}: give a day like 2026-12-07, not {value!r}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command("plan-team")
+def plan_team(
+    team: Annotated[str, typer.Argument(help="the team: its id, its external id or its name")],
+    first: Annotated[str, typer.Option("--from", help="first day planned (2026-12-07)")],
+    last: Annotated[str, typer.Option("--to", help="last day planned, inclusive")],
+    username: Annotated[str, typer.Option(
+        "--user", help="who starts the run: a coordinator of the team, or an admin")],
+    continuity: Annotated[str | None, typer.Option(
+        "--continuity",
+        help="fewest, balanced, travel or a face budget faces:N; without it, the team's own setting")] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=1.0, help="seconds to plan")] = (
+        DEFAULT_TIME_LIMIT),
+    steps: Annotated[int | None, typer.Option(
+        "--steps", min=1, help="search steps instead of the time limit: the same plan on any machine")] = (
+        None),
+    seed: Annotated[int, typer.Option("--seed", min=0, help="random seed")] = 0,
+) -> None:
+    """Plan TEAM from the database over --from..--to as the plan-run page does; the draft waits there."""
+    from sqlalchemy import or_, select
+
+    from app.cli.checks import fail, require_current_schema
+    from app.db import get_writing_sessionmaker
+    from app.jobs.factory import get_job_runner, shutdown_runner
+    from app.services import jobs as jobs_svc
+    from app.services.errors import ServiceError
+    from models.core import ROLE_ADMIN, ROLE_COORDINATOR, Team, User
+    from models.jobs import JOB_ACTIVE, JOB_SUCCEEDED
+
+    start, end = _day(first, "--from"), _day(last, "--to")
+    require_current_schema()
+    sessions = get_writing_sessionmaker()
+    runner = get_job_runner()
+    try:
+        with sessions() as session:
+            user = session.scalar(select(User).where(User.username == username))
+            if user is None or not user.is_active or user.role not in (ROLE_ADMIN, ROLE_COORDINATOR):
+                fail(f"--user {username!r}: no active coordinator or admin of that name")
+            found = session.scalars(select(Team).where(or_(
+                Team.id == (int(team) if team.isdigit() else -1), Team.external_id == team, Team.name == team
+            ))).all()
+            if len(found) != 1:
+                fail(f"team {team!r}: " + ("no such team" if not found else "more than one team goes by it"))
+            try:
+                job = jobs_svc.submit_plan_job(session, user=user, runner=runner, team_ids=[found[0].id],
+                                               start=start, end=end, time_limit=time_limit, seed=seed,
+                                               steps=steps, continuity=continuity)
+            except ServiceError as e:
+                fail(e.message)
+            view = jobs_svc.job_view(job)
+            chosen = "the team's setting" if view["continuity_from"] == "team" else "chosen for this run"
+            typer.echo(f"plan job {job.id}: {found[0].name}, {start}..{end}, continuity {view['continuity']} "
+                       f"({chosen})", err=True)
+            job_id, user_id = job.id, user.id
+        phase = ""
+        try:
+            while True:
+                with sessions() as session:
+                    reader = session.get_one(User, user_id)
+                    view = jobs_svc.job_view(jobs_svc.get_job(session, user=reader, job_id=job_id))
+                if view["status"] not in JOB_ACTIVE:
+                    break
+                if view["progress"]["phase"] != phase:
+                    phase = view["progress"]["phase"]
+                    typer.echo(f"plan job {job_id}: {phase}", err=True)
+                time.sleep(POLL_SECONDS)
+        except KeyboardInterrupt:
+            with sessions() as session:
+                jobs_svc.stop_job(session, user=session.get_one(User, user_id), runner=runner, job_id=job_id)
+            typer.echo(f"plan job {job_id}: cancelled; the last plan is unchanged", err=True)
+            raise typer.Exit(1) from None
+    finally:
+        shutdown_runner()
+    if view["status"] != JOB_SUCCEEDED:
+        typer.echo(f"plan job {job_id}: {view['status']}: {view['error'] or view['message']}", err=True)
+        raise typer.Exit(1)
+    f = view["figures"]
+    typer.echo(f"plan job {job_id}: draft plan version {view['plan_version_id']} stored: {f.get('placed')} "
+               f"visits placed, {f.get('unplaced')} not; {f.get('distinct_carers_month_mean')} carers per "
+               f"citizen-month (most {f.get('distinct_carers_month_max')}); "
+               f"{round((f.get('travel_minutes') or 0) / 60, 1)} driving hours; compare and accept it on "
+               f"/runs/{job_id}")

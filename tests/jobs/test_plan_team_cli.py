@@ -1,0 +1,95 @@
+"""`homecare plan-team`: the command line's door to a team held in the database. It starts the same plan
+run the API and the plan-run page start, planned by the installation's runner (here the in-process one,
+no broker), with the team's own continuity setting when none is given, and the draft is stored with the
+setting it was planned with."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from app.demo import seed_demo
+from app.migrate import upgrade_head
+from app.services import team_settings
+from models.core import PLAN_DRAFT, PlanVersion, Team, User
+from models.jobs import PlanJob
+
+START = dt.date(2026, 11, 30)
+WEEK = ("--from", START.isoformat(), "--to", (START + dt.timedelta(days=6)).isoformat())
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    """A migrated database with the demo municipality, its team Centrum set to drive least."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    upgrade_head(url)
+    engine = create_engine(url)
+    with Session(engine) as session:
+        seed_demo(session, start=START, days=7)
+        centrum = session.scalars(select(Team).where(Team.name == "Centrum")).one()
+        team_settings.set_continuity(session, team=centrum, continuity="travel", user=None)
+        session.commit()
+    engine.dispose()
+    return url
+
+
+def _homecare(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": url}
+    env.pop("CELERY_BROKER_URL", None)  # the in-process runner: the command plans in its own process
+    return subprocess.run([sys.executable, "-c", "from app.cli import main; main()", *args],
+                          capture_output=True, text=True, env=env, timeout=600)
+
+
+def _jobs(url: str) -> list[tuple[str, dict[str, Any], str, dict[str, Any], str]]:
+    """Each plan job: who started it, its parameters and status, its draft's inputs and status."""
+    engine = create_engine(url)
+    with Session(engine) as session:
+        rows = []
+        for j in session.scalars(select(PlanJob).order_by(PlanJob.id)):
+            version = session.get_one(PlanVersion, j.plan_version_id)
+            rows.append((session.get_one(User, j.created_by_id).username, j.params, j.status, version.inputs,
+                         version.status))
+    engine.dispose()
+    return rows
+
+
+@pytest.mark.slow
+def test_a_coordinator_plans_the_team_from_the_command_line_with_its_own_setting_or_the_one_given(
+        db: str) -> None:
+    own = _homecare(db, "plan-team", "Centrum", *WEEK, "--user", "coordinator", "--steps", "3")
+    assert own.returncode == 0, own.stderr
+    assert "continuity travel (the team's setting)" in own.stderr
+    assert "draft plan version" in own.stdout and "/runs/" in own.stdout
+
+    chosen = _homecare(db, "plan-team", "Centrum", *WEEK, "--user", "coordinator", "--steps", "3",
+                       "--continuity", "faces:4")
+    assert chosen.returncode == 0, chosen.stderr
+    assert "continuity faces:4 (chosen for this run)" in chosen.stderr
+
+    (u1, p1, s1, in1, v1), (u2, p2, s2, in2, v2) = _jobs(db)
+    assert (u1, u2, s1, s2, v1, v2) == ("coordinator", "coordinator", "succeeded", "succeeded", PLAN_DRAFT,
+                                        PLAN_DRAFT)
+    assert (p1["continuity"], p1["continuity_from"]) == ("travel", "team")
+    assert (p2["continuity"], p2["continuity_from"]) == ("faces:4", "run")
+    # The plan version keeps the setting it was planned with.
+    assert (in1["continuity"], in2["continuity"]) == ("travel", "faces:4")
+
+
+def test_the_command_refuses_a_member_an_unknown_team_and_a_bad_setting_and_starts_nothing(db: str) -> None:
+    member = _homecare(db, "plan-team", "Centrum", *WEEK, "--user", "member")
+    assert member.returncode == 2 and "no active coordinator or admin" in member.stderr
+    unknown = _homecare(db, "plan-team", "Atlantis", *WEEK, "--user", "coordinator")
+    assert unknown.returncode == 2 and "team 'Atlantis': no such team" in unknown.stderr
+    bad = _homecare(db, "plan-team", "Centrum", *WEEK, "--user", "coordinator", "--continuity", "cheap")
+    assert bad.returncode == 2 and "cheap" in bad.stderr
+    other = _homecare(db, "plan-team", "Nacksta", *WEEK, "--user", "coordinator")
+    assert other.returncode == 2 and "not found" in other.stderr  # not one of the coordinator's teams
+    assert _jobs(db) == []
