@@ -181,35 +181,35 @@ def test_contact_bound_on_team_s_is_never_below_a_peer_plan_nor_above_the_eligib
         assert round(figures["contact_carer_share"] * figures["assigned"]) <= b.attendable, name
 
 
+def _ours_and_routing(contact_share: float, travel: int) -> dict[str, dict[str, object]]:
+    """Our plan of team-m placing every visit within the other targets, and the routing peer's."""
+    ours = {"planner": "ours", "placed": 2812, "month_mean": 3.9, "month_max": 7, "travel_min": travel,
+            "start_sd_min": 10.0, "contact_share": contact_share, "wall_s": 50.0, "peak_rss_mib": 100.0,
+            "verdict": {"valid": True, "status": "valid"}}
+    routing = ours | {"planner": "routing", "travel_min": 14600, "contact_share": 0.03}
+    return {"ours": ours, "routing": routing}
+
+
 def test_targets_table_holds_the_contact_share_against_nine_tenths_of_its_upper_bound() -> None:
     from bench.planner import _judge
 
-    ours = {"planner": "ours", "placed": 2812, "month_mean": 3.9, "month_max": 7, "travel_min": 15000,
-            "start_sd_min": 10.0, "contact_share": 0.36, "wall_s": 50.0, "peak_rss_mib": 100.0,
-            "verdict": {"valid": True, "status": "valid"}}
-    routing = ours | {"planner": "routing", "travel_min": 14600, "contact_share": 0.03}
     # 1108 of 2812 visits at most: 0.394, of which 0.9 is 0.355; a share of 0.36 meets it.
     low = {"attendable": 1108, "contact_visits": 2812, "other_visits": 0}
-    judged = _judge("team-m", {"ours": ours, "routing": routing}, 3.2, low)
+    judged = _judge("team-m", _ours_and_routing(0.36, 15000), 3.2, low)
     assert judged["verdict"] == "PASS"
     assert {"target": "contact share >= 0.9 x contact bound", "ok": True} in judged["checks"]
     high = low | {"attendable": 1300}  # 0.462, of which 0.9 is 0.416: the same plan misses it
-    assert _judge("team-m", {"ours": ours, "routing": routing}, 3.2, high)["verdict"] == \
+    assert _judge("team-m", _ours_and_routing(0.36, 15000), 3.2, high)["verdict"] == \
         "FAIL: contact share >= 0.9 x contact bound"
 
 
 def test_targets_table_allows_a_fifth_more_travel_than_the_routing_peer() -> None:
     from bench.planner import _judge
 
-    ours = {"planner": "ours", "placed": 2812, "month_mean": 3.9, "month_max": 7, "travel_min": 17500,
-            "start_sd_min": 10.0, "contact_share": 0.38, "wall_s": 50.0, "peak_rss_mib": 100.0,
-            "verdict": {"valid": True, "status": "valid"}}
-    routing = ours | {"planner": "routing", "travel_min": 14600, "contact_share": 0.03}
     bound = {"attendable": 1108, "contact_visits": 2812, "other_visits": 0}
-    assert _judge("team-m", {"ours": ours, "routing": routing}, 3.2, bound)["verdict"] == "PASS"  # 1.199
-    longer = ours | {"travel_min": 17600}  # 1.205
-    assert _judge("team-m", {"ours": longer, "routing": routing}, 3.2, bound)["verdict"] == \
-        "FAIL: travel <= 1.2 x routing"
+    assert _judge("team-m", _ours_and_routing(0.38, 17500), 3.2, bound)["verdict"] == "PASS"  # 1.199
+    assert _judge("team-m", _ours_and_routing(0.38, 17600), 3.2, bound)["verdict"] == \
+        "FAIL: travel <= 1.2 x routing"  # 1.205
 
 
 def test_bound_with_reach_needs_a_second_carer_when_the_walking_one_cannot_get_there_in_time(
