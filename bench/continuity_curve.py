@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
@@ -139,7 +140,7 @@ def _verdict(checks: list[tuple[str, bool | None]]) -> str:
     return text + (f" (no figure: {'; '.join(unknown)})" if unknown else "")
 
 
-def _reference(instance: str, out_dir: Any, bar: tqdm, quick: bool) -> dict[str, Any]:
+def _reference(instance: str, out_dir: Path, bar: tqdm, quick: bool) -> dict[str, Any]:
     """The lower bound, the contact upper bound and the routing peer's verified figures for `instance`,
     each from its own child process (an error is kept in place of the figures)."""
     ref: dict[str, Any] = {}
