@@ -35,7 +35,26 @@ def _plan_the_week(page: Any, team: int, first: str, last: str, setting: str) ->
                            timeout=300_000)
 
 
-def test_a_team_sees_its_curve_as_a_chart_after_runs_with_two_settings(page: Any, site: DemoSite) -> None:
+def _refusals_under_the_policy(browser: Any, base: str, path: str, site: DemoSite) -> list[str]:
+    """What the browser refuses on the page when the Content-Security-Policy is kept (the stories'
+    contexts bypass it)."""
+    context = browser.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en-GB,en;q=0.8"})
+    try:
+        pg = context.new_page()
+        pg.base = base
+        refusals: list[str] = []
+        pg.on("console",
+              lambda msg: refusals.append(msg.text) if "Content Security Policy" in msg.text else None)
+        login(pg, "coordinator-nacksta", site.password)
+        pg.goto(base + path)
+        assert pg.locator("#curve-chart svg").is_visible()
+        return refusals
+    finally:
+        context.close()
+
+
+def test_a_team_sees_its_curve_as_a_chart_after_runs_with_two_settings(page: Any, site: DemoSite,
+                                                                       browser: Any) -> None:
     team = site.teams["Nacksta"]
     # The third week: the other stories plan this team's first two.
     first = (site.start + dt.timedelta(days=14)).isoformat()
@@ -65,6 +84,8 @@ def test_a_team_sees_its_curve_as_a_chart_after_runs_with_two_settings(page: Any
     assert re.fullmatch(r"One more carer per citizen a month saves about [\d.]+ hours of driving a week\.",
                         verdict.inner_text()), verdict.inner_text()
     screenshot(page, "curve-chart", full_page=True)
+    # The chart is drawn under the pages' policy: nothing in it is refused.
+    assert _refusals_under_the_policy(browser, page.base, f"/teams/{team}/runs", site) == []
 
     # The team accepts the least-driving draft: the chart rings it.
     page.locator("#runs tbody tr").first.get_by_role("link", name="Open").click()
