@@ -18,21 +18,25 @@ every plan the planner writes.
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from solver.check import drop_violations
 from solver.construct import place_with_core_team
+from solver.insertion import place
 from solver.daymodel import solve_day
 from solver.index import build_team_index
 from solver.neighbourhoods import free_around_unplaced, neighbourhood_slots
 from solver.planner import _assignments, team_state
 from solver.reasons import unplaced_reason
 from solver.scope import Scope
+from solver.state import TeamState
 from solver.travel import Travel
 from solver.types import Assignment, Plan, Problem, Unplaced
 
 CP_SHIFTS = 5  # most shifts one exact re-solve takes together
 CP_WORK = 0.1  # CP-SAT's deterministic time per exact re-solve
+EJECT_MARGIN = 45  # minutes either side of a new visit's window whose visits may step aside for it
+EJECT_TRIES = 400  # most handings-on one new visit tries (counted, so the same proposal on any machine)
 
 
 def _exactly(sc: Scope, v: int) -> bool:
@@ -49,6 +53,105 @@ def _exactly(sc: Scope, v: int) -> bool:
     visits = sorted({u for k in slots for u in st.routes[k]}
                     | {u for u in sc.unplaced() if ix.visits[u].day == day and carers & set(ix.eligible[u])})
     return solve_day(st, day, slots, visits, sc.rng.randrange(1 << 30), 1, CP_WORK, exact_repeat=True)
+
+
+def _eject_chain(sc: Scope, v: int, wanted: set[int], budget: list[int]) -> bool:
+    """New visit v goes into the route of a carer who may take it, and the visits in its way are handed
+    on to carers their citizens already meet this month (or kept by the same carer at another minute);
+    a visit with no such carer free may itself make room by handing one visit of that carer on in the
+    same way (a chain of two). Each try is its own change, kept as the room loop keeps a step: the plan's
+    cost falls and nobody else loses a visit or meets a new carer. `budget` counts the tries left."""
+    st, ix = sc.st, sc.st.ix
+    vis = ix.visits[v]
+    if vis.carers != 1:
+        return False
+    everyone = frozenset(range(len(ix.carers)))
+    lo, hi = vis.earliest - EJECT_MARGIN, vis.latest + vis.duration + EJECT_MARGIN
+
+    def known(u: int) -> frozenset[int]:
+        return frozenset(sc.faces_before.get((ix.v_cit[u], ix.v_month[u]), ()))
+
+    def in_way(k: int, a: int, b: int, skip: Collection[int]) -> list[int]:
+        mid = (a + b) // 2
+        out = [u for u in st.routes[k] if u not in wanted and u not in skip and sc.movable(u)
+               and st.hi[u] + st.dur[u] >= a and st.lo[u] <= b]
+        return sorted(out, key=lambda u: (abs(st.lo[u] + st.dur[u] // 2 - mid), u))
+
+    def hand_on(u: int) -> bool:
+        if place(st, u, everyone - known(u)):
+            return True
+        # No room as the routes stand: the carers it knows may start their own visits a little
+        # earlier or later to let it in.
+        for k2 in ix.slots_of_day.get(ix.visits[u].day, []):
+            if ix.slots[k2].carer in known(u) and ix.slots[k2].carer in ix.eligible[u]:
+                _loosen(st, k2)
+        return place(st, u, everyone - known(u))
+
+    def keep(attempt: Callable[[], bool]) -> bool:
+        budget[0] -= 1
+        st.begin()
+        if attempt() and st.delta() < -1e-9 and not _harms_others(sc, wanted):
+            st.commit()
+            return True
+        st.rollback()
+        return False
+
+    slots = [k for k in ix.slots_of_day.get(vis.day, []) if ix.slots[k].carer in ix.eligible[v]]
+    for k in slots:
+        c = ix.slots[k].carer
+        blockers = in_way(k, lo, hi, ())
+        groups = [[u] for u in blockers] + [blockers[i:i + 2] for i in range(len(blockers) - 1)]
+        for group in groups:
+            if budget[0] <= 0:
+                return False
+
+            def first(group: list[int] = group, c: int = c) -> bool:
+                for u in group:
+                    st.remove(u)
+                _loosen(st, k)
+                return place(st, v, everyone - {c}) and all(hand_on(u) for u in group)
+
+            if keep(first):
+                return True
+            if len(group) != 1:
+                continue
+            u = group[0]
+            # The visit in the way finds no carer it knows with room: one of theirs hands on a visit.
+            uvis = ix.visits[u]
+            for k2 in ix.slots_of_day.get(uvis.day, []):
+                c2 = ix.slots[k2].carer
+                if k2 == k or c2 not in known(u) or c2 not in ix.eligible[u]:
+                    continue
+                for w in in_way(k2, uvis.earliest - EJECT_MARGIN, uvis.latest + uvis.duration + EJECT_MARGIN,
+                                (u,))[:3]:
+                    if budget[0] <= 0:
+                        return False
+
+                    def chain(u: int = u, w: int = w, c: int = c, c2: int = c2) -> bool:
+                        st.remove(u)
+                        st.remove(w)
+                        _loosen(st, k)
+                        _loosen(st, k2)
+                        return (place(st, v, everyone - {c}) and place(st, u, everyone - {c2})
+                                and hand_on(w))
+
+                    if keep(chain):
+                        return True
+    return False
+
+
+def _loosen(st: TeamState, k: int) -> None:
+    """Route k's visits of one carer that may move get their whole windows back: each still starts at
+    the minute people were told where it can (the route aims at it, and a start moved is priced), but
+    the route may now let a visit in by starting a neighbour a little earlier or later."""
+    ix = st.ix
+    st._note_slot(k)
+    for v in st.routes[k]:
+        vis = ix.visits[v]
+        if not st.fixed[v] and vis.carers == 1 and (st.lo[v], st.hi[v]) != (vis.earliest, vis.latest):
+            st._note_visit(v)
+            st.lo[v], st.hi[v] = vis.earliest, vis.latest
+    st.forget_times(k)
 
 
 def _harms_others(sc: Scope, wanted: set[int]) -> bool:
@@ -93,6 +196,8 @@ def make_room(problem: Problem, visits: Collection[str], *, steps: int, exact_st
     sc = Scope(st, seed)
     sc.exact_repeat = True
     st.recount_moved()
+    for v in sorted(v for v in sc.unplaced() if v in wanted):
+        _eject_chain(sc, v, wanted, [EJECT_TRIES])
     t0 = time.monotonic()
     for it in range(steps + exact_steps):
         todo = [v for v in sc.unplaced() if v in wanted]
