@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Collection
 
 from solver.check import drop_violations
-from solver.construct import place_with_core_team
+from solver.construct import _variance, least_spread_time, place_with_core_team
 from solver.insertion import place
 from solver.daymodel import solve_day
 from solver.index import build_team_index
@@ -36,6 +36,7 @@ from solver.types import Assignment, Plan, Problem, Unplaced
 CP_SHIFTS = 5  # most shifts one exact re-solve takes together
 CP_WORK = 0.1  # CP-SAT's deterministic time per exact re-solve
 EJECT_MARGIN = 45  # minutes either side of a new visit's window whose visits may step aside for it
+STEADY_TRIES = 8  # times of day tried for each of the new citizen's needs, steadiest first
 EJECT_TRIES = 400  # most handings-on one new visit tries (counted, so the same proposal on any machine)
 
 
@@ -56,26 +57,29 @@ def _exactly(sc: Scope, v: int) -> bool:
 
 
 def _eject_chain(sc: Scope, v: int, wanted: set[int], budget: list[int]) -> bool:
-    """New visit v goes into the route of a carer who may take it, and the visits in its way are handed
-    on to carers their citizens already meet this month (or kept by the same carer at another minute);
-    a visit with no such carer free may itself make room by handing one visit of that carer on in the
-    same way (a chain of two). Each try is its own change, kept as the room loop keeps a step: the plan's
-    cost falls and nobody else loses a visit or meets a new carer. `budget` counts the tries left."""
+    """New visit v goes into the route of a carer who may take it, the route's other visits starting a
+    little earlier or later inside their windows; failing that, the visits in its way are handed on to
+    carers their citizens already meet this month (or kept by the same carer at another minute), and a
+    visit with no such carer free may itself make room by handing on one visit of that carer in the same
+    way (a chain of two). Every try of a tier is weighed as the room loop weighs a step (the plan's cost
+    falls, nobody else loses a visit or meets a new carer) and the cheapest is kept; a tier is tried only
+    when the one before offers nothing. `budget` counts the tries left."""
     st, ix = sc.st, sc.st.ix
     vis = ix.visits[v]
     if vis.carers != 1:
         return False
     everyone = frozenset(range(len(ix.carers)))
-    lo, hi = vis.earliest - EJECT_MARGIN, vis.latest + vis.duration + EJECT_MARGIN
+    slots = [k for k in ix.slots_of_day.get(vis.day, []) if ix.slots[k].carer in ix.eligible[v]]
 
     def known(u: int) -> frozenset[int]:
         return frozenset(sc.faces_before.get((ix.v_cit[u], ix.v_month[u]), ()))
 
-    def in_way(k: int, a: int, b: int, skip: Collection[int]) -> list[int]:
+    def in_way(k: int, u: int, skip: Collection[int]) -> list[int]:
+        a, b = ix.visits[u].earliest - EJECT_MARGIN, ix.visits[u].latest + ix.visits[u].duration + EJECT_MARGIN
         mid = (a + b) // 2
-        out = [u for u in st.routes[k] if u not in wanted and u not in skip and sc.movable(u)
-               and st.hi[u] + st.dur[u] >= a and st.lo[u] <= b]
-        return sorted(out, key=lambda u: (abs(st.lo[u] + st.dur[u] // 2 - mid), u))
+        out = [w for w in st.routes[k] if w not in wanted and w not in skip and sc.movable(w)
+               and st.hi[w] + st.dur[w] >= a and st.lo[w] <= b]
+        return sorted(out, key=lambda w: (abs(st.lo[w] + st.dur[w] // 2 - mid), w))
 
     def hand_on(u: int) -> bool:
         if place(st, u, everyone - known(u)):
@@ -87,56 +91,59 @@ def _eject_chain(sc: Scope, v: int, wanted: set[int], budget: list[int]) -> bool
                 _loosen(st, k2)
         return place(st, u, everyone - known(u))
 
-    def keep(attempt: Callable[[], bool]) -> bool:
-        budget[0] -= 1
+    def into(k: int, out: list[int]) -> Callable[[], bool]:
+        """v into route k, the visits `out` handed on."""
+        def attempt() -> bool:
+            for u in out:
+                st.remove(u)
+            _loosen(st, k)
+            return place(st, v, everyone - {ix.slots[k].carer}) and all(hand_on(u) for u in out)
+        return attempt
+
+    def chained(k: int, u: int, k2: int, w: int) -> Callable[[], bool]:
+        """v into route k, u from there into route k2, w from there handed on."""
+        def attempt() -> bool:
+            st.remove(u)
+            st.remove(w)
+            _loosen(st, k)
+            _loosen(st, k2)
+            return (place(st, v, everyone - {ix.slots[k].carer}) and place(st, u, everyone - {ix.slots[k2].carer})
+                    and hand_on(w))
+        return attempt
+
+    def tiers() -> list[list[Callable[[], bool]]]:
+        alone = [into(k, []) for k in slots]
+        handed, chains = [], []
+        for k in slots:
+            blockers = in_way(k, v, ())
+            handed += [into(k, [u]) for u in blockers]
+            handed += [into(k, blockers[i:i + 2]) for i in range(len(blockers) - 1)]
+            for u in blockers:
+                for k2 in ix.slots_of_day.get(ix.visits[u].day, []):
+                    if k2 != k and ix.slots[k2].carer in known(u) and ix.slots[k2].carer in ix.eligible[u]:
+                        chains += [chained(k, u, k2, w) for w in in_way(k2, u, (u,))[:3]]
+        return [alone, handed, chains]
+
+    def weigh(attempt: Callable[[], bool]) -> float | None:
         st.begin()
-        if attempt() and st.delta() < -1e-9 and not _harms_others(sc, wanted):
+        d = st.delta() if attempt() and not _harms_others(sc, wanted) else None
+        st.rollback()
+        return d if d is not None and d < -1e-9 else None
+
+    for tier in tiers():
+        best: tuple[float, int] | None = None
+        for i, attempt in enumerate(tier):
+            if budget[0] <= 0:
+                break
+            budget[0] -= 1
+            d = weigh(attempt)
+            if d is not None and (best is None or d < best[0]):
+                best = (d, i)
+        if best is not None:
+            st.begin()
+            tier[best[1]]()
             st.commit()
             return True
-        st.rollback()
-        return False
-
-    slots = [k for k in ix.slots_of_day.get(vis.day, []) if ix.slots[k].carer in ix.eligible[v]]
-    for k in slots:
-        c = ix.slots[k].carer
-        blockers = in_way(k, lo, hi, ())
-        groups = [[u] for u in blockers] + [blockers[i:i + 2] for i in range(len(blockers) - 1)]
-        for group in groups:
-            if budget[0] <= 0:
-                return False
-
-            def first(group: list[int] = group, c: int = c) -> bool:
-                for u in group:
-                    st.remove(u)
-                _loosen(st, k)
-                return place(st, v, everyone - {c}) and all(hand_on(u) for u in group)
-
-            if keep(first):
-                return True
-            if len(group) != 1:
-                continue
-            u = group[0]
-            # The visit in the way finds no carer it knows with room: one of theirs hands on a visit.
-            uvis = ix.visits[u]
-            for k2 in ix.slots_of_day.get(uvis.day, []):
-                c2 = ix.slots[k2].carer
-                if k2 == k or c2 not in known(u) or c2 not in ix.eligible[u]:
-                    continue
-                for w in in_way(k2, uvis.earliest - EJECT_MARGIN, uvis.latest + uvis.duration + EJECT_MARGIN,
-                                (u,))[:3]:
-                    if budget[0] <= 0:
-                        return False
-
-                    def chain(u: int = u, w: int = w, c: int = c, c2: int = c2) -> bool:
-                        st.remove(u)
-                        st.remove(w)
-                        _loosen(st, k)
-                        _loosen(st, k2)
-                        return (place(st, v, everyone - {c}) and place(st, u, everyone - {c2})
-                                and hand_on(w))
-
-                    if keep(chain):
-                        return True
     return False
 
 
@@ -152,6 +159,34 @@ def _loosen(st: TeamState, k: int) -> None:
             st._note_visit(v)
             st.lo[v], st.hi[v] = vis.earliest, vis.latest
     st.forget_times(k)
+
+
+def _steady_new(st: TeamState, wanted: set[int]) -> None:
+    """Each of the new citizen's needs aims at one time of day, where its placed visits' starts vary
+    least inside what their routes allow (construct.least_spread_time); a need keeps its earliest
+    starts if aiming would move another citizen's visit from its minute."""
+    ix = st.ix
+    intervals: dict[int, list[tuple[int, int]]] = {}
+    for k in sorted({k for v in wanted for k in st.slots_of[v]}):
+        tm = st.times(k)
+        if tm is None:
+            continue
+        for i, v in enumerate(st.routes[k]):
+            if v in wanted:
+                intervals.setdefault(ix.v_need[v], []).append((tm[0][i], tm[1][i]))
+    for n, ivs in sorted(intervals.items()):
+        moved, before = st.count_moved(), st.target[n]
+        best = least_spread_time(ivs)
+        ends = sorted({x for iv in ivs for x in iv} - {best})
+        spread = lambda t: _variance([min(hi, max(lo, t)) for lo, hi in ivs])  # noqa: E731
+        for t in [best, *sorted(ends, key=lambda t: (spread(t), t))[:STEADY_TRIES - 1]]:
+            st.target[n] = t
+            st.forget_times()
+            if st.count_moved() <= moved:
+                break
+        else:
+            st.target[n] = before
+            st.forget_times()
 
 
 def _harms_others(sc: Scope, wanted: set[int]) -> bool:
@@ -213,6 +248,7 @@ def make_room(problem: Problem, visits: Collection[str], *, steps: int, exact_st
             st.commit()
         else:
             st.rollback()
+    _steady_new(st, wanted)
     assignments, dropped = drop_violations(problem, _assignments(st), travel)
     placed = {a.visit for a in assignments}
     reasons = {ix.visits[v].id: why for v, why in refused.items()}
