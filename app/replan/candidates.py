@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from app.replan.hand_move import check_move
+from app.replan.hand_move import MoveChecker
 from solver import rules
 from solver.travel import Travel
 from solver.types import Assignment, Carer, Problem, Visit
@@ -169,9 +169,13 @@ def rank_carers(problem: Problem, current: Iterable[Assignment], visit_id: str, 
             faces_month=len(met_month | set(carers)), faces_period=len(met_period | set(carers)), cap=cap,
             contact=contact in carers, added_travel=travel, from_usual=abs(start - usual), usual=usual)
 
+    checker: MoveChecker | None = None
+
     def allowed(c: Candidate) -> bool:
-        move = Assignment(visit.id, tuple(sorted(c.carers)), c.start)
-        return check_move(problem, current, move, pinned=pinned, travel=None).ok
+        nonlocal checker
+        if checker is None:
+            checker = MoveChecker(problem, current, pinned=pinned)
+        return checker.check(Assignment(visit.id, tuple(sorted(c.carers)), c.start)).ok
 
     fits: dict[str, list[_Gap]] = {}
     for carer in problem.carers:
@@ -225,6 +229,7 @@ def near_misses(problem: Problem, current: Iterable[Assignment], visit_id: str, 
     taken = {c for cand in offered for c in cand.carers}
     was = set(next((a.carers for a in current if a.visit == visit_id), ()))
     out: list[NearMiss] = []
+    checker: MoveChecker | None = None
     for carer in problem.carers:
         if carer.team != day.citizen.team or carer.id in taken or carer.id in was:
             continue
@@ -242,7 +247,8 @@ def near_misses(problem: Problem, current: Iterable[Assignment], visit_id: str, 
         else:
             g = min(gaps, key=lambda g: abs(_nearest(g.lo, g.hi, usual) - usual))
             move = Assignment(visit.id, (carer.id,), _nearest(g.lo, g.hi, usual))
-            result = check_move(problem, current, move, pinned=pinned)
+            checker = checker or MoveChecker(problem, current, pinned=pinned)
+            result = checker.check(move)
             why = result.rules[0] if result.rules else WHY_FULL
         out.append(NearMiss(carer.id, why, carer.id in met, carer.id == day.citizen.contact))
     order = {WHY_FULL: 0, WHY_PARTNER: 0, WHY_OFF: 2, WHY_SKILL: 3, WHY_AVOID: 4}
