@@ -75,11 +75,18 @@ class _Day:
         self.citizen = next(p for p in problem.citizens if p.id == visit.citizen)
         self.on_day: dict[str, list[tuple[int, int, str]]] = {}  # carer -> (start, end, citizen)
         self.citizens_own: list[tuple[Visit, Assignment]] = []  # the citizen's other planned visits
+        # What a move of the visit can touch (hand_move.MoveChecker.relevant reads no further): that day's
+        # routes, the citizen's plan, the visits spaced from it, and the visit's own assignment.
+        spaced = {d.then for d in problem.dependencies if d.first == visit.id} | {
+            d.first for d in problem.dependencies if d.then == visit.id}
+        self.near: list[Assignment] = []
         for a in current:
-            if a.visit == visit.id:
-                continue
             w = self.visits.get(a.visit)
             if w is None:
+                continue
+            if w.day == visit.day or w.citizen == visit.citizen or a.visit in spaced or a.visit == visit.id:
+                self.near.append(a)
+            if a.visit == visit.id:
                 continue
             if w.day == visit.day:
                 for c in a.carers:
@@ -174,7 +181,7 @@ def rank_carers(problem: Problem, current: Iterable[Assignment], visit_id: str, 
     def allowed(c: Candidate) -> bool:
         nonlocal checker
         if checker is None:
-            checker = MoveChecker(problem, current, pinned=pinned)
+            checker = MoveChecker(problem, day.near, pinned=pinned, visits=day.visits)
         return checker.check(Assignment(visit.id, tuple(sorted(c.carers)), c.start)).ok
 
     fits: dict[str, list[_Gap]] = {}
@@ -247,7 +254,7 @@ def near_misses(problem: Problem, current: Iterable[Assignment], visit_id: str, 
         else:
             g = min(gaps, key=lambda g: abs(_nearest(g.lo, g.hi, usual) - usual))
             move = Assignment(visit.id, (carer.id,), _nearest(g.lo, g.hi, usual))
-            checker = checker or MoveChecker(problem, current, pinned=pinned)
+            checker = checker or MoveChecker(problem, day.near, pinned=pinned, visits=day.visits)
             result = checker.check(move)
             why = result.rules[0] if result.rules else WHY_FULL
         out.append(NearMiss(carer.id, why, carer.id in met, carer.id == day.citizen.contact))

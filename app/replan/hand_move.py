@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from solver.check import check_assignments
 from solver.travel import CarerTravel, Travel
-from solver.types import Assignment, Problem
+from solver.types import Assignment, Problem, Visit
 
 # Rule names, in the order FORMAT.md lists the verifier's checks.
 RULES = {
@@ -84,13 +84,15 @@ class MoveCheck:
 class MoveChecker:
     """Checks moves against one plan: the plan is indexed once (each carer's day, each citizen's month,
     spaced visits) and the travel minutes are remembered between moves, so a ranked list checking many
-    suggestions reads the plan once, not once per suggestion."""
+    suggestions reads the plan once, not once per suggestion. Checking moves of one visit only, `current`
+    may hold just what `relevant` reads (that day's routes, the citizen's month, the spaced visits and the
+    visit's own assignment); `visits`: the problem's visits by id, when the caller has them."""
 
     def __init__(self, problem: Problem, current: Iterable[Assignment], *, pinned: Iterable[str] = (),
-                 travel: Travel | CarerTravel | None = None) -> None:
+                 travel: Travel | CarerTravel | None = None, visits: dict[str, Visit] | None = None) -> None:
         self.problem = problem
         self.plan = {a.visit: a for a in current}
-        self.visits = {v.id: v for v in problem.visits}
+        self.visits = visits if visits is not None else {v.id: v for v in problem.visits}
         self.pinned = set(pinned)
         self.known_carers = {c.id for c in problem.carers}
         self.legs = travel if isinstance(travel, CarerTravel) else CarerTravel(problem, travel)
