@@ -3,28 +3,34 @@ steps all aim at those visits.
 
 The plan (`Problem.current`) goes in as a re-plan's does (solver/planner.py `team_state`: assignments
 outside `replan_days` and pinned ones fixed, the others kept at their minute with their carer where they
-still fit, the move budget counted), the new visits are placed by a core team (construct.py
-`place_with_core_team`), and then, for a set number of steps, one visit still without a place is taken in
-turn, the visits around its time in the routes of the carers who could take it are freed, it goes in
-first and they are placed again, elsewhere or at another minute of their windows (neighbourhoods.py
-`free_around_unplaced`; every other round the freed visits try other carers first). A step is kept only
-if the plan's cost falls (a visit moves only where that places a new one, never beyond the move budget)
-and it costs nobody else a visit or a new face. For the visits still without a place, while time lasts,
-the shifts of a carer who could take one and of its nearest neighbours that day are re-solved exactly
-(daymodel.py `solve_day`), kept by the same test. The result passes the final check (check.py) like
-every plan the planner writes.
+still fit, the move budget counted), and the new visits are placed by a core team (construct.py
+`place_with_core_team`). Then each new visit still without a place is handed room (`_eject_chain`): it
+goes into the route of a carer who may take it, first with the route's own visits starting a little
+earlier or later inside their windows, then with one or two visits in its way handed on to carers
+their citizens already meet this month, then along a chain of two such carers; of each tier's tries the
+cheapest is kept. Then, for a set number of steps, one visit still without a place is taken in turn,
+the visits around its time in the routes of the carers who could take it are freed, it goes in first
+and they are placed again, elsewhere or at another minute of their windows (neighbourhoods.py
+`free_around_unplaced`; every other round the freed visits try other carers first), and for those
+still left, while time lasts, the shifts of a carer who could take one and of its nearest neighbours
+that day are re-solved exactly (daymodel.py `solve_day`). Any change is kept only if the plan's cost
+falls (a visit moves only where that places a new one, never beyond the move budget) and it costs
+nobody else a visit or a new face. Last, each new need aims at the time of day where its starts vary
+least, where that moves no other visit from its minute. The result passes the final check (check.py)
+like every plan the planner writes.
 """
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Callable, Collection
 
 from solver.check import drop_violations
-from solver.construct import _variance, least_spread_time, place_with_core_team
-from solver.insertion import place
+from solver.construct import least_spread_time, place_with_core_team
 from solver.daymodel import solve_day
 from solver.index import build_team_index
+from solver.insertion import place
 from solver.neighbourhoods import free_around_unplaced, neighbourhood_slots
 from solver.planner import _assignments, team_state
 from solver.reasons import unplaced_reason
@@ -75,7 +81,8 @@ def _eject_chain(sc: Scope, v: int, wanted: set[int], budget: list[int]) -> bool
         return frozenset(sc.faces_before.get((ix.v_cit[u], ix.v_month[u]), ()))
 
     def in_way(k: int, u: int, skip: Collection[int]) -> list[int]:
-        a, b = ix.visits[u].earliest - EJECT_MARGIN, ix.visits[u].latest + ix.visits[u].duration + EJECT_MARGIN
+        uv = ix.visits[u]
+        a, b = uv.earliest - EJECT_MARGIN, uv.latest + uv.duration + EJECT_MARGIN
         mid = (a + b) // 2
         out = [w for w in st.routes[k] if w not in wanted and w not in skip and sc.movable(w)
                and st.hi[w] + st.dur[w] >= a and st.lo[w] <= b]
@@ -107,8 +114,8 @@ def _eject_chain(sc: Scope, v: int, wanted: set[int], budget: list[int]) -> bool
             st.remove(w)
             _loosen(st, k)
             _loosen(st, k2)
-            return (place(st, v, everyone - {ix.slots[k].carer}) and place(st, u, everyone - {ix.slots[k2].carer})
-                    and hand_on(w))
+            return (place(st, v, everyone - {ix.slots[k].carer})
+                    and place(st, u, everyone - {ix.slots[k2].carer}) and hand_on(w))
         return attempt
 
     def tiers() -> list[list[Callable[[], bool]]]:
@@ -161,10 +168,16 @@ def _loosen(st: TeamState, k: int) -> None:
     st.forget_times(k)
 
 
+def _spread(intervals: list[tuple[int, int]], t: int) -> float:
+    """How much the starts vary when each aims at t inside its interval."""
+    return statistics.pvariance([min(hi, max(lo, t)) for lo, hi in intervals])
+
+
 def _steady_new(st: TeamState, wanted: set[int]) -> None:
     """Each of the new citizen's needs aims at one time of day, where its placed visits' starts vary
-    least inside what their routes allow (construct.least_spread_time); a need keeps its earliest
-    starts if aiming would move another citizen's visit from its minute."""
+    least inside what their routes allow (construct.least_spread_time, else the next steadiest of a few
+    times); a need keeps the starts it had if every such aim would move another citizen's visit from its
+    minute."""
     ix = st.ix
     intervals: dict[int, list[tuple[int, int]]] = {}
     for k in sorted({k for v in wanted for k in st.slots_of[v]}):
@@ -178,8 +191,8 @@ def _steady_new(st: TeamState, wanted: set[int]) -> None:
         moved, before = st.count_moved(), st.target[n]
         best = least_spread_time(ivs)
         ends = sorted({x for iv in ivs for x in iv} - {best})
-        spread = lambda t: _variance([min(hi, max(lo, t)) for lo, hi in ivs])  # noqa: E731
-        for t in [best, *sorted(ends, key=lambda t: (spread(t), t))[:STEADY_TRIES - 1]]:
+        steadiest = [t for _v, t in sorted((_spread(ivs, t), t) for t in ends)]
+        for t in [best, *steadiest[:STEADY_TRIES - 1]]:
             st.target[n] = t
             st.forget_times()
             if st.count_moved() <= moved:

@@ -3,14 +3,19 @@ planned yet, placed into the team's plan with as few other visits moved as the r
 
 1. The bound (`faces_bound`): the fewest carers whose shifts, skills and avoid list could make every one
    of the visits, other visits ignored (a set cover, exact by CP-SAT). No plan meets fewer faces.
-2. The core team (`choose_core`): at most max(bound, CORE_FACES) carers who together cover the visits,
-   chosen by CP-SAT: carers who have room for a visit in their day as it stands, and who pass close by,
-   cost least; the citizen's contact carer and carers the citizen already meets are preferred.
-3. Placing: the planner's own re-plan (`solver.solve` with the plan as it stands as `current`, on the
-   visits' days) with the citizen's carers limited to the core team. It moves another visit only to make
-   room (to another carer, or to another start inside its window), no more of them than the citizen's
-   visits, and every hard rule of the planner holds (skills, avoid lists, shifts, breaks, spacing, the
-   monthly cap of every citizen). A re-plan that would leave another visit unplaced is not offered.
+2. The core team (`choose_core`): at most max(bound, CORE_FACES) carers who together cover the visits:
+   carers who have room for a visit in their day as it stands, and who pass close by, cost least; the
+   citizen's contact carer and carers the citizen already meets are preferred (a greedy cover, then
+   exchanges while the price falls).
+3. Placing (solver/room.py `make_room`): the plan as it stands, with the citizen's carers limited to the
+   core team. A visit in a core carer's way is handed on to a carer its citizen already meets (or kept
+   at another minute inside its window), along a chain of two such carers at most; no more other visits
+   move than the citizen's visits, nobody else loses a visit or meets a new carer, and every hard rule
+   of the planner holds (skills, avoid lists, shifts, breaks, spacing, the monthly cap of every
+   citizen). A placing that would leave another visit unplaced is not offered. Each need aims at one
+   time of day where that moves nobody else. A core team that leaves visits out is tried again without
+   the carer on whose days most were left (CORE_TRIES teams at most; most placed, then fewest other
+   visits moved, wins). Every limit is counted, not timed: the same proposal on any machine.
 4. What the core team cannot take goes, visit by visit, to a carer `rank_carers` offers (every rule and
    the cap, nothing else moving): a face the citizen already has first. What nobody can take says who
    came closest and what stopped each.
@@ -253,10 +258,10 @@ def fit_citizen(problem: Problem, current: Iterable[Assignment], citizen: str, *
     # the best of at most CORE_TRIES teams (most placed, then fewest others' visits moved) is proposed.
     left_out: set[str] = set()
     for _ in range(CORE_TRIES - 1):
-        missed = [v.id for v in mine if v.id not in placed and eligible[v.id] & set(core)]
-        if not missed:
+        left = [v.id for v in mine if v.id not in placed and eligible[v.id] & set(core)]
+        if not left:
             break
-        blame = {c: sum(1 for x in missed if c in eligible[x]) for c in core
+        blame = {c: sum(1 for x in left if c in eligible[x]) for c in core
                  if c not in met and c not in left_out}
         if not blame:
             break

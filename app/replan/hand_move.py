@@ -138,7 +138,8 @@ class MoveChecker:
             result.violations.append(Violation("unknown_visit", move.visit, f"unknown visit {move.visit!r}"))
             return result
         if move.visit in self.pinned:
-            result.violations.append(Violation("pinned", move.visit, "the assignment is pinned; unpin it first"))
+            result.violations.append(
+                Violation("pinned", move.visit, "the assignment is pinned; unpin it first"))
             return result
         unknown = [c for c in move.carers if c not in self.known_carers]
         if unknown:
