@@ -147,10 +147,13 @@ def _eject_chain(sc: Scope, v: int, wanted: set[int], budget: list[int]) -> bool
             if d is not None and (best is None or d < best[0]):
                 best = (d, i)
         if best is not None:
+            # Made again as weighed (every try starts from the same plan), and weighed again before it
+            # is kept: a change that harms someone never stays.
             st.begin()
-            tier[best[1]]()
-            st.commit()
-            return True
+            if tier[best[1]]() and st.delta() < -1e-9 and not _harms_others(sc, wanted):
+                st.commit()
+                return True
+            st.rollback()
     return False
 
 
