@@ -142,9 +142,9 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
                 first_known += not ranked[0].new_faces
         sick = sick_calls(instance, problem, plan, work)
         newcomer = _new_citizen(load_problem(instance))
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fit = fit_citizen(newcomer, plan.assignments, "bench-new")
-        fit_s = time.perf_counter() - t0
+        fit_s, fit_cpu_s = time.perf_counter() - t0, time.process_time() - c0
         fitted = {a.visit: a for a in plan.assignments}
         fitted.update({a.visit: a for a in fit.assignments()})
         verdict = _verified(newcomer, list(fitted.values()), work, f"{instance}-fit")
@@ -173,15 +173,18 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
                "sick_first_known": f"{sick['first_known']}/{sick['known_possible']}",
                "sick_verified": f"{sick['no_added_face']}/{sick['checked']}",
                "sick_valid": f"{sick['valid']}/{sick['checked']}", "sick_cases": sick["cases"],
-               "fit_s": round(fit_s, 2), "fit_placed": f"{fit.placed}/{len(fit.visits)}",
+               "fit_s": round(fit_s, 2), "fit_cpu_s": round(fit_cpu_s, 2),
+               "fit_placed": f"{fit.placed}/{len(fit.visits)}",
                "fit_faces_month_max": faces, "faces_bound": fit.bound, "fit_moves": len(fit.moves),
+               "fit_moves_other_carer": sum(1 for mv in fit.moves if mv.new_carers != mv.old_carers),
                "fit_new_faces_others": others_new, "fit_added_travel": fit.added_travel,
                "fit_verifier": verdict.status(), "replanned_placed": f"{fresh_placed}/{len(fit.visits)}",
                "replanned_faces_month_max": fresh_faces}
         result[instance] = row
         rows.append(row)
     keys = ("instance", "steps", "rank_median_s", "rank_max_s", "first_no_new_face", "sick_first_known",
-            "sick_verified", "fit_s", "fit_placed", "fit_faces_month_max", "faces_bound", "fit_moves",
+            "sick_verified", "fit_s", "fit_cpu_s", "fit_placed", "fit_faces_month_max", "faces_bound",
+            "fit_moves",
             "fit_new_faces_others", "fit_verifier", "replanned_placed", "replanned_faces_month_max")
     table = [[r[k] for k in keys] for r in rows]
     lines = []
@@ -198,12 +201,14 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
                      f"{r['fit_placed']}, {r['fit_faces_month_max']} carers in a month (target "
                      f"{TARGETS['fit_faces']} where the bound, {r['faces_bound']}, allows: "
                      f"{_faces_verdict(r['fit_faces_month_max'], r['faces_bound'])}), {r['fit_moves']} other "
-                     f"visits moved, {r['fit_new_faces_others']} new faces for others, verifier "
+                     f"visits moved ({r['fit_moves_other_carer']} to another carer), "
+                     f"{r['fit_new_faces_others']} new faces for others, verifier "
                      f"{r['fit_verifier']}.")
     return result, md_table(["instance", "plan steps", "rank median s", "rank max s",
                              "first suggestion no new face", "sick: first is known",
                              "sick: verifier no face added",
-                             "fit s", "fit placed", "fit faces (month max)", "faces bound", "fit moves",
+                             "fit s", "fit CPU s", "fit placed", "fit faces (month max)", "faces bound",
+                             "fit moves",
                              "fit new faces for others", "fit verifier", "re-planned placed",
                              "re-planned faces"], table) + "\n\n" + "\n".join(lines)
 

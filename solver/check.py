@@ -13,7 +13,7 @@ or a spacing fails, the visit blamed is the one whose drop mends it, the least i
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from solver import rules
 from solver.travel import CarerTravel, Travel
@@ -61,7 +61,8 @@ def _break_culprit(seq: list[Stop], base: str, travel: Travel, shift: tuple[int,
 
 
 def check_assignments(problem: Problem, assignments: list[Assignment],
-                      travel: Travel | CarerTravel | None = None) -> dict[str, str]:
+                      travel: Travel | CarerTravel | None = None, *,
+                      visits: Mapping[str, Visit] | None = None) -> dict[str, str]:
     """Visit id -> first violation found for it (empty when the assignments are feasible).
 
     A break or a spacing is judged only once the visits around it break no other rule (dropping those

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from app.replan.hand_move import check_move
+from app.replan.hand_move import MoveChecker
 from solver import rules
 from solver.travel import Travel
 from solver.types import Assignment, Carer, Problem, Visit
@@ -75,11 +75,18 @@ class _Day:
         self.citizen = next(p for p in problem.citizens if p.id == visit.citizen)
         self.on_day: dict[str, list[tuple[int, int, str]]] = {}  # carer -> (start, end, citizen)
         self.citizens_own: list[tuple[Visit, Assignment]] = []  # the citizen's other planned visits
+        # What a move of the visit can touch (hand_move.MoveChecker.relevant reads no further): that day's
+        # routes, the citizen's plan, the visits spaced from it, and the visit's own assignment.
+        spaced = {d.then for d in problem.dependencies if d.first == visit.id} | {
+            d.first for d in problem.dependencies if d.then == visit.id}
+        self.near: list[Assignment] = []
         for a in current:
-            if a.visit == visit.id:
-                continue
             w = self.visits.get(a.visit)
             if w is None:
+                continue
+            if w.day == visit.day or w.citizen == visit.citizen or a.visit in spaced or a.visit == visit.id:
+                self.near.append(a)
+            if a.visit == visit.id:
                 continue
             if w.day == visit.day:
                 for c in a.carers:
@@ -169,9 +176,13 @@ def rank_carers(problem: Problem, current: Iterable[Assignment], visit_id: str, 
             faces_month=len(met_month | set(carers)), faces_period=len(met_period | set(carers)), cap=cap,
             contact=contact in carers, added_travel=travel, from_usual=abs(start - usual), usual=usual)
 
+    checker: MoveChecker | None = None
+
     def allowed(c: Candidate) -> bool:
-        move = Assignment(visit.id, tuple(sorted(c.carers)), c.start)
-        return check_move(problem, current, move, pinned=pinned, travel=None).ok
+        nonlocal checker
+        if checker is None:
+            checker = MoveChecker(problem, day.near, pinned=pinned, visits=day.visits)
+        return checker.check(Assignment(visit.id, tuple(sorted(c.carers)), c.start)).ok
 
     fits: dict[str, list[_Gap]] = {}
     for carer in problem.carers:
@@ -225,6 +236,7 @@ def near_misses(problem: Problem, current: Iterable[Assignment], visit_id: str, 
     taken = {c for cand in offered for c in cand.carers}
     was = set(next((a.carers for a in current if a.visit == visit_id), ()))
     out: list[NearMiss] = []
+    checker: MoveChecker | None = None
     for carer in problem.carers:
         if carer.team != day.citizen.team or carer.id in taken or carer.id in was:
             continue
@@ -242,7 +254,8 @@ def near_misses(problem: Problem, current: Iterable[Assignment], visit_id: str, 
         else:
             g = min(gaps, key=lambda g: abs(_nearest(g.lo, g.hi, usual) - usual))
             move = Assignment(visit.id, (carer.id,), _nearest(g.lo, g.hi, usual))
-            result = check_move(problem, current, move, pinned=pinned)
+            checker = checker or MoveChecker(problem, day.near, pinned=pinned, visits=day.visits)
+            result = checker.check(move)
             why = result.rules[0] if result.rules else WHY_FULL
         out.append(NearMiss(carer.id, why, carer.id in met, carer.id == day.citizen.contact))
     order = {WHY_FULL: 0, WHY_PARTNER: 0, WHY_OFF: 2, WHY_SKILL: 3, WHY_AVOID: 4}

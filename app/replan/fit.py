@@ -3,14 +3,19 @@ planned yet, placed into the team's plan with as few other visits moved as the r
 
 1. The bound (`faces_bound`): the fewest carers whose shifts, skills and avoid list could make every one
    of the visits, other visits ignored (a set cover, exact by CP-SAT). No plan meets fewer faces.
-2. The core team (`choose_core`): at most max(bound, CORE_FACES) carers who together cover the visits,
-   chosen by CP-SAT: carers who have room for a visit in their day as it stands, and who pass close by,
-   cost least; the citizen's contact carer and carers the citizen already meets are preferred.
-3. Placing: the planner's own re-plan (`solver.solve` with the plan as it stands as `current`, on the
-   visits' days) with the citizen's carers limited to the core team. It moves another visit only to make
-   room (to another carer, or to another start inside its window), no more of them than the citizen's
-   visits, and every hard rule of the planner holds (skills, avoid lists, shifts, breaks, spacing, the
-   monthly cap of every citizen). A re-plan that would leave another visit unplaced is not offered.
+2. The core team (`choose_core`): at most max(bound, CORE_FACES) carers who together cover the visits:
+   carers who have room for a visit in their day as it stands, and who pass close by, cost least; the
+   citizen's contact carer and carers the citizen already meets are preferred (a greedy cover, then
+   exchanges while the price falls).
+3. Placing (solver/room.py `make_room`): the plan as it stands, with the citizen's carers limited to the
+   core team. A visit in a core carer's way is handed on to a carer its citizen already meets (or kept
+   at another minute inside its window), along a chain of two such carers at most; no more other visits
+   move than the citizen's visits, nobody else loses a visit or meets a new carer, and every hard rule
+   of the planner holds (skills, avoid lists, shifts, breaks, spacing, the monthly cap of every
+   citizen). A placing that would leave another visit unplaced is not offered. Each need aims at one
+   time of day where that moves nobody else. A core team that leaves visits out is tried again without
+   the carer on whose days most were left (CORE_TRIES teams at most; most placed, then fewest other
+   visits moved, wins). Every limit is counted, not timed: the same proposal on any machine.
 4. What the core team cannot take goes, visit by visit, to a carer `rank_carers` offers (every rule and
    the cap, nothing else moving): a face the citizen already has first. What nobody can take says who
    came closest and what stopped each.
@@ -40,8 +45,12 @@ FACE_COST = 3 * ROOM_COST  # core choice: one more carer in the core team
 CONTACT_BONUS = 30  # core choice: per visit the contact carer could take
 CORE_SECONDS = 5.0  # CP-SAT's wall-clock limit for the bound and for the core choice
 CORE_WORK = 1.0  # ... and its deterministic limit (the same core on any machine; about a second)
-FIT_STEPS = 150  # making room: quick steps (step-counted: the same proposal on any machine)
-FIT_EXACT_STEPS = 10  # then at most this many exact re-solves (CP-SAT, about 0.4 s each) for what is left
+# Making room after the visits in the way are handed on (solver/room.py): quick steps and exact re-solves
+# for what is left, step-counted (the same proposal on any machine). On the bench's teams they placed
+# nothing the handing-on had not (docs/experiments.md), so by default none run.
+FIT_STEPS = 0
+FIT_EXACT_STEPS = 0
+CORE_TRIES = 3  # core teams tried at most, when the first leaves visits out
 FIT_SECONDS = 8.0  # the exact re-solves stop after this long (a machine under load): seconds, not minutes
 
 
@@ -115,11 +124,12 @@ def faces_bound(problem: Problem, citizen: str, visits: Iterable[Visit] | None =
 
 
 def choose_core(problem: Problem, current: Iterable[Assignment], citizen: str, visits: list[Visit], *,
-                size: int, met: Iterable[str] = ()) -> list[str]:
+                size: int, met: Iterable[str] = (), exclude: Collection[str] = ()) -> list[str]:
     """At most `size` carers who together could make every visit anyone could, cheapest first: a visit
     for which the carer has room in the day as it stands costs its added travel, one without room
     ROOM_COST, a carer not yet met FACE_COST; the contact carer's visits earn CONTACT_BONUS each.
-    A greedy cover, then single exchanges of a core carer for another while the price falls."""
+    A greedy cover, then single exchanges of a core carer for another while the price falls; carers in
+    `exclude` are left out."""
     current = list(current)
     p = next(x for x in problem.citizens if x.id == citizen)
     carers = [c for c in problem.carers if c.team == p.team]
@@ -148,7 +158,7 @@ def choose_core(problem: Problem, current: Iterable[Assignment], citizen: str, v
                 total += sum(offers[:n])
         return uncovered, total
 
-    ids = sorted(c.id for c in carers if any(c.id in row for row in price))
+    ids = sorted(c.id for c in carers if c.id not in exclude and any(c.id in row for row in price))
     core: list[str] = []
     while len(core) < size:
         pick = min((x for x in ids if x not in core), key=lambda x: (cost([*core, x]), x), default=None)
@@ -215,31 +225,53 @@ def fit_citizen(problem: Problem, current: Iterable[Assignment], citizen: str, *
     met |= {c for (who, _m), cs in sub.met_before.items() if who == citizen for c in cs}
     bound = faces_bound(sub, citizen, mine)
     room = max(0, sub.max_carers_per_month - len(met))
-    core = choose_core(sub, sub.current, citizen, mine, size=min(room + len(met), max(bound, CORE_FACES)),
-                       met=met)
-    placed: dict[str, Assignment] = {}
-    moves: list[MovedVisit] = []
-    after = {a.visit: a for a in sub.current}
-    if core:
+    mine_ids = {v.id for v in mine}
+    eligible = {v.id: {c.id for c in sub.carers if _eligible(c, v, person)} for v in mine}
+
+    def place_with(core: list[str]) -> tuple[dict[str, Assignment], list[MovedVisit], dict[str, Assignment]]:
+        """The citizen's visits the core team takes, the other visits that move, and the plan after."""
+        after = {a.visit: a for a in sub.current}
+        if not core:
+            return {}, [], after
         outside = frozenset(c.id for c in sub.carers if c.id not in core)
         limited = dataclasses.replace(
             sub, citizens=[dataclasses.replace(p, avoid=p.avoid | outside) if p.id == citizen else p
                            for p in sub.citizens],
             visits=[dataclasses.replace(v, priority=1) for v in sub.visits],
             replan_days=(mine[0].day, mine[-1].day))
-        proposal = make_room(limited, {v.id for v in mine}, steps=steps, exact_steps=exact_steps,
+        proposal = make_room(limited, mine_ids, steps=steps, exact_steps=exact_steps,
                              seconds=seconds, seed=seed)
-        diff = diff_plans(limited, sub.current, proposal, forced={v.id for v in mine})
-        lost = [u for u in diff.unplaced if u.was_planned]
-        if not lost:
-            mine_ids = {v.id for v in mine}
-            for a in proposal.assignments:
-                if a.visit in mine_ids:
-                    placed[a.visit] = a
-            moves = [dataclasses.replace(mv, old_carers=tuple(sorted(mv.old_carers)),
-                                         new_carers=tuple(sorted(mv.new_carers))) for mv in diff.moved
-                     if mv.visit not in mine_ids and mv.old_start is not None and mv.new_start is not None]
-            after.update({a.visit: a for a in proposal.assignments})
+        diff = diff_plans(limited, sub.current, proposal, forced=mine_ids)
+        if any(u.was_planned for u in diff.unplaced):
+            return {}, [], after
+        placed = {a.visit: a for a in proposal.assignments if a.visit in mine_ids}
+        moves = [dataclasses.replace(mv, old_carers=tuple(sorted(mv.old_carers)),
+                                     new_carers=tuple(sorted(mv.new_carers))) for mv in diff.moved
+                 if mv.visit not in mine_ids and mv.old_start is not None and mv.new_start is not None]
+        after.update({a.visit: a for a in proposal.assignments})
+        return placed, moves, after
+
+    size = min(room + len(met), max(bound, CORE_FACES))
+    core = choose_core(sub, sub.current, citizen, mine, size=size, met=met)
+    placed, moves, after = place_with(core)
+    # A core team that leaves visits out tries again without the carer on whose days most are left:
+    # the best of at most CORE_TRIES teams (most placed, then fewest others' visits moved) is proposed.
+    left_out: set[str] = set()
+    for _ in range(CORE_TRIES - 1):
+        left = [v.id for v in mine if v.id not in placed and eligible[v.id] & set(core)]
+        if not left:
+            break
+        blame = {c: sum(1 for x in left if c in eligible[x]) for c in core
+                 if c not in met and c not in left_out}
+        if not blame:
+            break
+        left_out.add(min(blame, key=lambda c: (-blame[c], c)))
+        other = choose_core(sub, sub.current, citizen, mine, size=size, met=met, exclude=left_out)
+        if not other or other == core:
+            break
+        trial = place_with(other)
+        if (-len(trial[0]), len(trial[1])) < (-len(placed), len(moves)):
+            core, (placed, moves, after) = other, trial
     out: list[FitVisit] = []
     chosen = set(core)
     for v in mine:

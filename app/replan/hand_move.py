@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from solver.check import check_assignments
-from solver.travel import Travel
-from solver.types import Assignment, Problem
+from solver.travel import CarerTravel, Travel
+from solver.types import Assignment, Problem, Visit
 
 # Rule names, in the order FORMAT.md lists the verifier's checks.
 RULES = {
@@ -81,59 +81,91 @@ class MoveCheck:
         return sorted({v.rule for v in self.violations})
 
 
-def _relevant(problem: Problem, plan: dict[str, Assignment], move: Assignment) -> list[Assignment]:
-    """The assignments whose feasibility the move can change: the routes of every carer involved (old and
-    new) that day, the citizen's visits in that calendar month (for the cap), and the visits spaced from
-    the moved one."""
-    visits = {v.id: v for v in problem.visits}
-    v = visits[move.visit]
-    month = problem.month_of(v.day)
-    old = plan.get(move.visit)
-    carers = set(move.carers) | (set(old.carers) if old else set())
-    spaced = {d.then for d in problem.dependencies if d.first == move.visit} | {
-        d.first for d in problem.dependencies if d.then == move.visit}
-    out = [move]
-    for a in plan.values():
-        if a.visit == move.visit:
-            continue
-        w = visits.get(a.visit)
-        if w is None:
-            continue
-        if (w.day == v.day and carers & set(a.carers)) or a.visit in spaced or (
-                w.citizen == v.citizen and problem.month_of(w.day) == month):
-            out.append(a)
-    return out
+class MoveChecker:
+    """Checks moves against one plan: the plan is indexed once (each carer's day, each citizen's month,
+    spaced visits) and the travel minutes are remembered between moves, so a ranked list checking many
+    suggestions reads the plan once, not once per suggestion. Checking moves of one visit only, `current`
+    may hold just what `relevant` reads (that day's routes, the citizen's month, the spaced visits and the
+    visit's own assignment); `visits`: the problem's visits by id, when the caller has them."""
+
+    def __init__(self, problem: Problem, current: Iterable[Assignment], *, pinned: Iterable[str] = (),
+                 travel: Travel | CarerTravel | None = None, visits: dict[str, Visit] | None = None) -> None:
+        self.problem = problem
+        self.plan = {a.visit: a for a in current}
+        self.visits = visits if visits is not None else {v.id: v for v in problem.visits}
+        self.pinned = set(pinned)
+        self.known_carers = {c.id for c in problem.carers}
+        self.legs = travel if isinstance(travel, CarerTravel) else CarerTravel(problem, travel)
+        self.by_carer_day: dict[tuple[str, int], list[Assignment]] = {}
+        self.by_citizen_month: dict[tuple[str, tuple[int, int]], list[Assignment]] = {}
+        month_of = {d: problem.month_of(d) for d in range(problem.days)}
+        for a in self.plan.values():
+            w = self.visits.get(a.visit)
+            if w is None:
+                continue
+            for c in a.carers:
+                self.by_carer_day.setdefault((c, w.day), []).append(a)
+            month = month_of[w.day] if w.day in month_of else problem.month_of(w.day)
+            self.by_citizen_month.setdefault((w.citizen, month), []).append(a)
+        self.spaced: dict[str, set[str]] = {}
+        for d in problem.dependencies:
+            self.spaced.setdefault(d.first, set()).add(d.then)
+            self.spaced.setdefault(d.then, set()).add(d.first)
+
+    def relevant(self, move: Assignment) -> list[Assignment]:
+        """The assignments whose feasibility the move can change: the routes of every carer involved (old
+        and new) that day, the citizen's visits in that calendar month (for the cap), and the visits spaced
+        from the moved one."""
+        v = self.visits[move.visit]
+        old = self.plan.get(move.visit)
+        carers = set(move.carers) | (set(old.carers) if old else set())
+        out = {move.visit: move}
+        for c in sorted(carers):
+            for a in self.by_carer_day.get((c, v.day), ()):
+                out.setdefault(a.visit, a)
+        for a in self.by_citizen_month.get((v.citizen, self.problem.month_of(v.day)), ()):
+            out.setdefault(a.visit, a)
+        for vid in sorted(self.spaced.get(move.visit, ())):
+            if vid in self.plan:
+                out.setdefault(vid, self.plan[vid])
+        return list(out.values())
+
+    def check(self, move: Assignment) -> MoveCheck:
+        """Would the plan with `move` in place of its visit's assignment keep every hard rule? Only
+        violations the move introduces are reported (one already present elsewhere is not the move's)."""
+        result = MoveCheck(move=move)
+        if move.visit not in self.visits:
+            result.violations.append(Violation("unknown_visit", move.visit, f"unknown visit {move.visit!r}"))
+            return result
+        if move.visit in self.pinned:
+            result.violations.append(
+                Violation("pinned", move.visit, "the assignment is pinned; unpin it first"))
+            return result
+        unknown = [c for c in move.carers if c not in self.known_carers]
+        if unknown:
+            result.violations.append(Violation("unknown_carer", move.visit, f"unknown carer {unknown[0]!r}"))
+            return result
+        plan = self.plan
+        after = self.relevant(move)
+        before_bad = check_assignments(self.problem, [a for a in after if a.visit != move.visit]
+                                       + ([plan[move.visit]] if move.visit in plan else []), self.legs,
+                                       visits=self.visits)
+        after_bad = check_assignments(self.problem, after, self.legs, visits=self.visits)
+        for vid, msg in sorted(after_bad.items(), key=lambda kv: (kv[0] != move.visit, kv[0])):
+            if vid != move.visit and before_bad.get(vid) == msg:
+                continue
+            result.violations.append(Violation(rule_of(msg), vid, msg))
+        return result
 
 
 def check_move(problem: Problem, current: Iterable[Assignment], move: Assignment, *,
-               pinned: Iterable[str] = (), travel: Travel | None = None) -> MoveCheck:
+               pinned: Iterable[str] = (), travel: Travel | CarerTravel | None = None) -> MoveCheck:
     """Would the plan `current` with `move` in place of its visit's assignment keep every hard rule?
 
     Only violations the move introduces are reported (one already present elsewhere is not the move's).
+    Checking many moves against one plan: `MoveChecker`.
     """
-    result = MoveCheck(move=move)
-    plan = {a.visit: a for a in current}
-    if move.visit not in {v.id for v in problem.visits}:
-        result.violations.append(Violation("unknown_visit", move.visit, f"unknown visit {move.visit!r}"))
-        return result
-    if move.visit in set(pinned):
-        result.violations.append(Violation("pinned", move.visit, "the assignment is pinned; unpin it first"))
-        return result
-    known = {c.id for c in problem.carers}
-    unknown = [c for c in move.carers if c not in known]
-    if unknown:
-        result.violations.append(Violation("unknown_carer", move.visit, f"unknown carer {unknown[0]!r}"))
-        return result
-    travel = travel or Travel.for_problem(problem)
-    after = _relevant(problem, plan, move)
-    before_bad = check_assignments(problem, [a for a in after if a.visit != move.visit]
-                                   + ([plan[move.visit]] if move.visit in plan else []), travel)
-    after_bad = check_assignments(problem, after, travel)
-    for vid, msg in sorted(after_bad.items(), key=lambda kv: (kv[0] != move.visit, kv[0])):
-        if vid != move.visit and before_bad.get(vid) == msg:
-            continue
-        result.violations.append(Violation(rule_of(msg), vid, msg))
-    return result
+    return MoveChecker(problem, current, pinned=pinned, travel=travel).check(move)
 
 
 def met_carer_move(problem: Problem, assignments: list[Assignment], visit: str, new_face: str, *,

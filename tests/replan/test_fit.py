@@ -100,3 +100,65 @@ def test_a_fit_on_a_planned_team_keeps_every_rule_and_never_costs_another_citize
         assert m.citizen != who and set(m.new_carers) <= before_faces[m.citizen]
     assert {a.visit for a in team_s_plan.assignments} <= {a.visit for a in after}
     assert all(after_faces[p] <= before_faces[p] for p in before_faces)
+
+
+def _handing_on(p1_meets_c2: bool) -> tuple[st.Problem, list[st.Assignment]]:
+    """c1 works 07:00-07:40 and holds p1's morning; c2 works all morning. The new citizen p3 will not
+    have c2 and needs c1 at 07:01-07:10, so p1's morning must leave c1's short shift."""
+    problem = st.Problem(
+        name="hand-on", start_date=tiny_problem().start_date, days=1, max_carers_per_month=3,
+        teams=[st.Team("T1", 62.39, 17.30)],
+        carers=[st.Carer("c1", "T1", frozenset(), (st.Shift(0, 420, 460),)),
+                st.Carer("c2", "T1", frozenset(), (st.Shift(0, 420, 800),))],
+        citizens=[st.Citizen("p1", "T1", 62.3901, 17.3001)],
+        visits=[st.Visit("p1-m", "p1", "morning", 0, 420, 470, 25)]
+        + ([st.Visit("p1-l", "p1", "lunch", 0, 690, 760, 25)] if p1_meets_c2 else []))
+    plan = [st.Assignment("p1-m", ("c1",), 421)]
+    if p1_meets_c2:
+        plan.append(st.Assignment("p1-l", ("c2",), 700))
+    problem = _with_new_citizen(problem, (("morning", 421, 430),), range(1))
+    problem.citizens[-1] = dataclasses.replace(problem.citizens[-1], avoid=frozenset({"c2"}))
+    return problem, plan
+
+
+def test_a_visit_in_the_way_goes_to_a_carer_its_citizen_already_meets() -> None:
+    """p1 meets c2 at lunch: its morning goes to c2, and the new citizen gets c1 in the morning."""
+    problem, plan = _handing_on(p1_meets_c2=True)
+    fit = fit_citizen(problem, plan, "p3")
+    assert fit.placed == 1 and fit.core_team == [("c1", 1)]
+    assert [(m.visit, m.old_carers, m.new_carers) for m in fit.moves] == [("p1-m", ("c1",), ("c2",))]
+    assert check_assignments(problem, _applied(plan, fit.assignments())) == {}
+
+
+def test_a_visit_in_the_way_never_goes_to_a_carer_its_citizen_does_not_meet() -> None:
+    """p1 meets c1 alone: handing its morning to c2 would give p1 a new face, so the new citizen's
+    morning does not fit and p1 keeps its carer."""
+    problem, plan = _handing_on(p1_meets_c2=False)
+    fit = fit_citizen(problem, plan, "p3")
+    assert fit.placed == 0 and fit.moves == []
+    assert fit.visits[0].why_not
+
+
+def test_room_is_made_along_a_chain_of_carers_each_citizen_already_meets() -> None:
+    """c1 and c2 work 07:00-07:40, each holding one morning; c3 works all morning, c1 again at noon. The
+    new citizen p3 will have neither c2 nor c3 and needs c1 at 07:01-07:10 and at noon. p1 (on c1) has
+    met c2 this month but not c3, p2 (on c2) has met c3: p1's morning goes to c2 and p2's to c3, nobody
+    meets a new face, and no more visits move than the new citizen's."""
+    problem = st.Problem(
+        name="chain", start_date=tiny_problem().start_date, days=1, max_carers_per_month=3,
+        teams=[st.Team("T1", 62.39, 17.30)],
+        carers=[st.Carer("c1", "T1", frozenset(), (st.Shift(0, 420, 460), st.Shift(0, 680, 800))),
+                st.Carer("c2", "T1", frozenset(), (st.Shift(0, 420, 460),)),
+                st.Carer("c3", "T1", frozenset(), (st.Shift(0, 420, 800),))],
+        citizens=[st.Citizen("p1", "T1", 62.3901, 17.3001), st.Citizen("p2", "T1", 62.3902, 17.3002)],
+        visits=[st.Visit("p1-m", "p1", "morning", 0, 420, 470, 25),
+                st.Visit("p2-m", "p2", "morning", 0, 420, 470, 25)])
+    month = problem.month_of(0)
+    problem.met_before = {("p1", month): frozenset({"c2"}), ("p2", month): frozenset({"c3"})}
+    plan = [st.Assignment("p1-m", ("c1",), 421), st.Assignment("p2-m", ("c2",), 421)]
+    problem = _with_new_citizen(problem, (("morning", 421, 430), ("lunch", 700, 720)), range(1))
+    problem.citizens[-1] = dataclasses.replace(problem.citizens[-1], avoid=frozenset({"c2", "c3"}))
+    fit = fit_citizen(problem, plan, "p3")
+    assert fit.placed == 2 and fit.core_team == [("c1", 2)]
+    assert sorted((m.visit, m.new_carers) for m in fit.moves) == [("p1-m", ("c2",)), ("p2-m", ("c3",))]
+    assert check_assignments(problem, _applied(plan, fit.assignments())) == {}
