@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import BindParameter, Select, bindparam, select
 from sqlalchemy.orm import Session
@@ -32,6 +32,9 @@ from models.core import (
     Visit,
     assignment_carers,
 )
+
+# A select of rows of any columns.
+RowsStmt: TypeAlias = Select[*tuple[Any, ...]]
 
 
 @dataclass(slots=True)
@@ -105,13 +108,13 @@ class Rota:
 
 
 def assignment_rows_stmt(
-    version_ids: list[int] | BindParameter[Any], citizen_ids: list[int] | Select[Any],
-    start: dt.date | BindParameter[Any], end: dt.date | BindParameter[Any],
-) -> Select[Any]:
+    version_ids: list[int] | BindParameter[Any], citizen_ids: list[int] | RowsStmt,
+    start: dt.date | BindParameter[Any], end: dt.date | BindParameter[Any], *, carer_names: bool = False,
+) -> RowsStmt:
     """(assignment, start, pinned, visit, visit external id, date, duration, kind, carers, citizen, carer)
     of these plan versions' planned visits of these citizens from `start` to `end`, one row per carer,
-    by date and start."""
-    return (
+    by date and start; with `carer_names` the carer's name last."""
+    stmt = (
         select(
             Assignment.id,
             Assignment.start,
@@ -136,17 +139,22 @@ def assignment_rows_stmt(
         )
         .order_by(Visit.date, Assignment.start, Assignment.id)
     )
+    if carer_names:
+        stmt = stmt.add_columns(Carer.name).join(Carer, Carer.id == assignment_carers.c.carer_id)
+    return stmt
 
 
 def assignment_rows(
-    session: Session, version_ids: list[int], citizen_ids: list[int], start: dt.date, end: dt.date
+    session: Session, version_ids: list[int], citizen_ids: list[int], start: dt.date, end: dt.date, *,
+    carer_names: bool = False,
 ) -> list[Any]:
     if not version_ids or not citizen_ids:
         return []
-    return list(session.execute(assignment_rows_stmt(version_ids, citizen_ids, start, end)).all())
+    return list(session.execute(
+        assignment_rows_stmt(version_ids, citizen_ids, start, end, carer_names=carer_names)).all())
 
 
-def _carers_stmt(team_id: int | BindParameter[Any]) -> Select[Any]:
+def _carers_stmt(team_id: int | BindParameter[Any]) -> RowsStmt:
     return (
         select(Carer.id, Carer.name, Carer.external_id, Carer.contracted_minutes_per_week)
         .where(Carer.team_id == team_id)
@@ -155,7 +163,7 @@ def _carers_stmt(team_id: int | BindParameter[Any]) -> Select[Any]:
 
 
 def _shifts_stmt(team_id: int | BindParameter[Any], start: dt.date | BindParameter[Any],
-                 end: dt.date | BindParameter[Any]) -> Select[Any]:
+                 end: dt.date | BindParameter[Any]) -> RowsStmt:
     return (
         select(Shift.carer_id, Shift.date, Shift.start, Shift.end)
         .join(Carer, Carer.id == Shift.carer_id)
@@ -164,14 +172,14 @@ def _shifts_stmt(team_id: int | BindParameter[Any], start: dt.date | BindParamet
     )
 
 
-def _citizens_stmt(team_id: int | BindParameter[Any]) -> Select[Any]:
+def _citizens_stmt(team_id: int | BindParameter[Any]) -> RowsStmt:
     return select(Citizen.id, Citizen.name, Citizen.contact_carer_id).where(Citizen.team_id == team_id)
 
 
 def _unplaced_stmt(
-    version_ids: list[int] | BindParameter[Any], citizen_ids: list[int] | Select[Any],
+    version_ids: list[int] | BindParameter[Any], citizen_ids: list[int] | RowsStmt,
     start: dt.date | BindParameter[Any], end: dt.date | BindParameter[Any],
-) -> Select[Any]:
+) -> RowsStmt:
     return (
         select(
             Visit.id,
@@ -200,18 +208,23 @@ def _unplaced_stmt(
 
 
 @cache
-def _stamp_parts() -> list[tuple[Select[Any], tuple[str, ...]]]:
+def _stamp_parts() -> list[tuple[RowsStmt, tuple[str, ...]]]:
     """Every read of `_read_rota` with its tables, by bound parameters (made once: building the
     statements costs more than the database takes to answer them)."""
-    team_id, start, end, lo, hi = (bindparam(n) for n in ("team_id", "start", "end", "lo", "hi"))
-    version_ids = bindparam("version_ids", expanding=True)
+    team_id: BindParameter[int] = bindparam("team_id")
+    start: BindParameter[dt.date] = bindparam("start")
+    end: BindParameter[dt.date] = bindparam("end")
+    lo: BindParameter[dt.date] = bindparam("lo")
+    hi: BindParameter[dt.date] = bindparam("hi")
+    version_ids: BindParameter[Any] = bindparam("version_ids", expanding=True)
     # The team's citizens as a subquery: the stamps come before the reads that list them.
     team_citizens = select(Citizen.id).where(Citizen.team_id == team_id).correlate(None)
     return [
         (_carers_stmt(team_id), ("carers",)),
         (_shifts_stmt(team_id, start, end), ("shifts", "carers")),
         (_citizens_stmt(team_id), ("citizens",)),
-        (assignment_rows_stmt(version_ids, team_citizens, lo, hi), ("assignments", "visits", "assignment_carers")),
+        (assignment_rows_stmt(version_ids, team_citizens, lo, hi),
+         ("assignments", "visits", "assignment_carers")),
         (_unplaced_stmt(version_ids, team_citizens, start, end), ("visits", "unplaced_visits", "citizens")),
         (select(Municipality.id), ("municipality",)),
     ]
