@@ -102,6 +102,7 @@ def main() -> None:
     ap.add_argument("--reads", type=int, default=40)
     ap.add_argument("--profile", choices=("rota", "carer", "citizen"))
     ap.add_argument("--dump", type=Path)
+    ap.add_argument("--profile-out", type=Path, help="write the profile's stats here")
     ap.add_argument("--user", default="member")
     ap.add_argument("--lang", default="sv")
     ap.add_argument("--sql", action="store_true", help="print the statements of one read of each kind")
@@ -189,7 +190,9 @@ def main() -> None:
             print(f"{kind:8s} cpu ms least {min(cpu):6.1f} median {statistics.median(cpu):6.1f}  "
                   f"wall ms median {statistics.median(wall):6.1f}  "
                   f"statements {statistics.median(stmts):.0f}  bytes {len(r.content)}", flush=True)
-            if prof:
+            if prof and args.profile_out:
+                prof.dump_stats(str(args.profile_out))
+            elif prof:
                 pstats.Stats(prof).sort_stats("cumulative").print_stats(45)
                 pstats.Stats(prof).sort_stats("tottime").print_stats(30)
 
