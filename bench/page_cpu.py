@@ -101,6 +101,8 @@ def main() -> None:
     ap.add_argument("--schema")
     ap.add_argument("--reads", type=int, default=40)
     ap.add_argument("--profile", choices=("rota", "carer", "citizen"))
+    ap.add_argument("--calls", action="store_true",
+                    help="Python function calls a read makes (steady where CPU time is not)")
     ap.add_argument("--dump", type=Path)
     ap.add_argument("--profile-out", type=Path, help="write the profile's stats here")
     ap.add_argument("--user", default="member")
@@ -123,7 +125,7 @@ def main() -> None:
 
     statements = Statements(get_engine())
     app: Any = create_app()
-    prof = cProfile.Profile() if args.profile else None
+    prof = cProfile.Profile() if args.profile or args.calls else None
     if prof:
         # The endpoint's thread is not the caller's: run the thread pool's work inline in the event loop's
         # thread and profile each request there.
@@ -163,7 +165,7 @@ def main() -> None:
                     (args.dump / f"{kind}-{i:02d}.html").write_bytes(r.content)
             print(f"dumped to {args.dump}")
             return
-        kinds = [args.profile] if args.profile else list(paths)
+        kinds = [args.profile] if args.profile else list(paths)[1:] if args.calls else list(paths)
         if args.sql:
             for kind in kinds:
                 print(kind)
@@ -179,6 +181,8 @@ def main() -> None:
                 assert client.get(p).status_code == 200
             cpu, wall, stmts = [], [], []
             profiling[0] = True
+            if prof and args.calls:
+                prof = cProfile.Profile()
             for i in range(args.reads):
                 p = ps[i % len(ps)]
                 n0, c0, w0 = statements.n, time.process_time(), time.perf_counter()
@@ -190,7 +194,10 @@ def main() -> None:
             print(f"{kind:8s} cpu ms least {min(cpu):6.1f} median {statistics.median(cpu):6.1f}  "
                   f"wall ms median {statistics.median(wall):6.1f}  "
                   f"statements {statistics.median(stmts):.0f}  bytes {len(r.content)}", flush=True)
-            if prof and args.profile_out:
+            if prof and args.calls:
+                calls = pstats.Stats(prof).total_calls  # type: ignore[attr-defined]
+                print(f"{kind:8s} Python calls a read {calls / args.reads:,.0f}", flush=True)
+            elif prof and args.profile_out:
                 prof.dump_stats(str(args.profile_out))
             elif prof:
                 pstats.Stats(prof).sort_stats("cumulative").print_stats(45)

@@ -7,16 +7,19 @@ still written to the access log."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from app.security import SESSION_COOKIE, create_access_token
 from app.services.core import get_municipality
 from app.web.i18n import LANG_COOKIE
+from app.web.read import rota as rota_read
+from app.web.read.plans import shown_plan
 from app.web.read.rota import ROTAS
 from models import core as m
 from models.security import AccessLogEntry
@@ -181,3 +184,25 @@ def test_a_write_the_app_does_not_know_of_shows_at_once(
     db_session.commit()
     page = week(member, team_a)
     assert "Greta Holm</a>" in page and '<a class="v' not in page  # still counted, no block left
+
+
+def test_every_table_the_rota_reads_is_in_its_stamps(
+        db_session: Session, world: tuple[m.Plan, m.Carer, m.Citizen], team_a: m.Team) -> None:
+    """A read added to the rota without its stamp would serve that table's old rows: guarded here."""
+    tables = set(m.Base.metadata.tables)
+    read: set[str] = set()
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        read.update(t for t in re.findall(r'(?:FROM|JOIN)\s+"?(\w+)', statement) if t in tables)
+
+    plan = shown_plan(db_session, team_id=team_a.id, start=DAY, end=DAY + dt.timedelta(days=30))
+    bind = db_session.connection()
+    event.listen(bind, "before_cursor_execute", seen)
+    try:
+        rota_read._read_rota(db_session, team=team_a, start=DAY, end=DAY + dt.timedelta(days=6),
+                             month=(DAY.year, DAY.month), plan=plan, lo=DAY - dt.timedelta(days=60),
+                             hi=DAY + dt.timedelta(days=30))
+    finally:
+        event.remove(bind, "before_cursor_execute", seen)
+    stamped = {t for _stmt, names in rota_read._stamp_parts() for t in names}
+    assert read and read <= stamped, f"read without a stamp: {sorted(read - stamped)}"
