@@ -31,9 +31,13 @@ def supported(session: Session) -> bool:
 
 
 def _version_hash(tables: Sequence[str]) -> Any:
-    # ctid's text has parentheses, "(12,5)", so the concatenation of (ctid, xmin) pairs is unambiguous.
-    parts = " || ".join(f"{t}.ctid::text || {t}.xmin::text" for t in tables)
-    return literal_column(f"hashtextextended({parts}, 0)")
+    # A 64-bit hash of the joined row's (ctid, xmin) per table, chained: each table's ctid hashed with
+    # the hash so far, mixed with its xmin, as the seed (no text made of the ctid: that cost more than
+    # the join itself).
+    h = "0"
+    for t in tables:
+        h = f"hashtidextended({t}.ctid, ({h}) # {t}.xmin::text::bigint)"
+    return literal_column(h)
 
 
 def stamp_of(stmt: Select[Any], tables: Sequence[str]) -> Any:
