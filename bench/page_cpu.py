@@ -70,6 +70,7 @@ def _paths(client: Any) -> dict[str, list[str]]:
     return {
         "health": ["/health"],
         "rota": [f"/teams/{team.id}/rota?date={day}"],
+        "month": [f"/teams/{team.id}/rota?view=month&date={day}"],
         "carer": [f"/carers/{c}/day?date={day}" for c in carers],
         "citizen": [f"/citizens/{c}?date={day}" for c in citizens],
     }
@@ -138,12 +139,13 @@ def main() -> None:
         inner = app
 
         async def app(scope: Any, receive: Any, send: Any) -> None:
-            if scope["type"] == "http" and profiling[0]:
-                prof.enable()
+            if scope["type"] == "http" and profiling[0] and prof is not None:
+                now = prof  # the kind's profile of the moment
+                now.enable()
                 try:
                     await inner(scope, receive, send)
                 finally:
-                    prof.disable()
+                    now.disable()
             else:
                 await inner(scope, receive, send)
 

@@ -77,6 +77,7 @@ def test_a_hand_move_to_another_time_shows_at_once(
     moved = member.patch(f"/api/assignments/{assignment.id}", json={"start": 460}, headers=headers["member"])
     assert moved.status_code == 200, moved.text
     assert "07:40–08:25 Greta Holm" in week(member, team_a)
+    assert len(ROTAS) <= 1  # the week as it was is not kept beside the week as it is
 
 
 def test_a_pin_shows_at_once(member: TestClient, world: tuple[m.Plan, m.Carer, m.Citizen], team_a: m.Team,

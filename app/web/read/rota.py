@@ -259,7 +259,7 @@ def rota(
             return replace(cached, team=team, plan=plan)
     data = _read_rota(session, team=team, start=start, end=end, month=month, plan=plan, lo=lo, hi=hi)
     if key is not None:
-        ROTAS.put(key, data)
+        ROTAS.put(key, data, replaces=key[:5])
     return data
 
 

@@ -73,6 +73,7 @@ class PageCache(Generic[V]):
     def __init__(self, size: int) -> None:
         self.size = size
         self._items: OrderedDict[Hashable, V] = OrderedDict()
+        self._latest: dict[Hashable, Hashable] = {}
         self._lock = Lock()
         self.hits = 0
         self.misses = 0
@@ -87,13 +88,26 @@ class PageCache(Generic[V]):
             self.hits += 1
             return value
 
-    def put(self, key: Hashable, value: V) -> None:
+    def put(self, key: Hashable, value: V, *, replaces: Hashable = None) -> None:
+        """Keep `value` under `key`; an entry put earlier with the same `replaces` (the same page of
+        older stamps, which no request will ask for again) goes."""
         with self._lock:
+            if replaces is not None:
+                older = self._latest.get(replaces)
+                if older is not None and older != key:
+                    self._items.pop(older, None)
+                self._latest[replaces] = key
             self._items[key] = value
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+            if len(self._latest) > 4 * self.size:
+                self._latest = {g: k for g, k in self._latest.items() if k in self._items}
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._latest.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
