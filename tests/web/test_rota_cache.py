@@ -207,3 +207,14 @@ def test_every_table_the_rota_reads_is_in_its_stamps(
         event.remove(bind, "before_cursor_execute", seen)
     stamped = {t for _stmt, names in rota_read._stamp_parts() for t in names}
     assert read and read <= stamped, f"read without a stamp: {sorted(read - stamped)}"
+
+
+def test_a_team_without_a_plan_shows_its_week_and_a_plan_accepted_later_at_once(
+        member: TestClient, make: Make, db_session: Session, team_a: m.Team) -> None:
+    get_municipality(db_session)
+    carer = make.carer(team_a, name="Anna Berg")
+    make.shift(carer, DAY)
+    db_session.commit()
+    assert "Anna Berg" in read_twice(member, team_a)
+    planned_team(make, db_session, team_a)
+    assert "07:30–08:15 Greta Holm" in week(member, team_a)
