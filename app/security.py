@@ -24,7 +24,10 @@ Use these in every router (see docs/ARCHITECTURE.md):
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
+from threading import Lock
 from typing import Annotated, Any, TypeVar
 
 import jwt
@@ -118,15 +121,38 @@ def create_access_token(user: User, *, minutes: int | None = None) -> str:
     return jwt.encode(payload, settings.secret_key, algorithm=settings.jwt_algorithm)
 
 
+# Tokens already verified, by token and key: a token's signature and claims never change, so every
+# request of a session need not prepare the key and check the signature again; the expiry is compared at
+# each use. Only tokens without a not-before claim (this service makes none) are kept.
+_VERIFIED: OrderedDict[tuple[str, str, str], tuple[int, float, float]] = OrderedDict()
+_VERIFIED_SIZE = 4096
+_verified_lock = Lock()
+
+
+def _now() -> float:
+    return time.time()
+
+
 def _decode(token: str) -> tuple[int, float] | None:
     """(user id, issued-at in epoch seconds) of a valid, unexpired token; None otherwise."""
     settings = get_settings()
+    key = (token, settings.secret_key, settings.jwt_algorithm)
+    known = _VERIFIED.get(key)
+    if known is not None:
+        user_id, issued_at, expires = known
+        return (user_id, issued_at) if _now() < expires else None
     try:
         payload = jwt.decode(token, settings.secret_key, algorithms=[settings.jwt_algorithm],
                              options={"require": ["sub", "exp"]})
-        return int(payload["sub"]), float(payload.get("iat", 0))
+        claims = int(payload["sub"]), float(payload.get("iat", 0)), float(payload["exp"])
     except (jwt.PyJWTError, ValueError, TypeError):
         return None
+    if "nbf" not in payload:
+        with _verified_lock:
+            _VERIFIED[key] = claims
+            while len(_VERIFIED) > _VERIFIED_SIZE:
+                _VERIFIED.popitem(last=False)
+    return claims[0], claims[1]
 
 
 def decode_access_token(token: str) -> int | None:

@@ -52,19 +52,21 @@ class ReadLog:
                                     path=self.path, address=self.address)
 
 
-def _read_log(request: Request, session: SessionDep) -> ReadLog:
+def read_log_of(request: Request, session: Session) -> ReadLog:
+    """The read log of a request whose handler shows a citizen's data it did not plan to (a form shown
+    again after a refusal)."""
     query = f"?{request.url.query}" if request.url.query else ""
     return ReadLog(session=session, path=request.url.path + query,
                    address=client_address(request.client.host if request.client else None))
 
 
+async def _read_log(request: Request, session: SessionDep) -> ReadLog:
+    # Async although it calls nothing that waits: it runs on the event loop instead of taking a trip
+    # through the thread pool (and back for the GIL) on every logged read.
+    return read_log_of(request, session)
+
+
 ReadLogDep = Annotated[ReadLog, Depends(_read_log)]
-
-
-def read_log_of(request: Request, session: Session) -> ReadLog:
-    """The read log of a request whose handler shows a citizen's data it did not plan to (a form shown
-    again after a refusal)."""
-    return _read_log(request, session)
 
 
 def _uses_read_log(dependant: Dependant) -> bool:

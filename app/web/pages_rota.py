@@ -115,17 +115,23 @@ def rota_page(
     # The per-citizen count is for the month the view is about: the week's Thursday decides (ISO rule).
     anchor = start + dt.timedelta(days=3) if view == "week" else start
     data = rota_read.rota(session, team=team, start=start, end=end, month=(anchor.year, anchor.month))
-    t0, t1 = _span(data)
-    shown = {c.citizen_id for c in data.counts} | {b.citizen_id for row in data.rows
-                                                    for blocks in row.blocks.values() for b in blocks}
-    reads.citizens(user=user, citizen_ids=shown, what="rota")
+    if "span" not in data.views:
+        data.views["span"] = _span(data)
+        data.views["shown"] = {c.citizen_id for c in data.counts} | {
+            b.citizen_id for row in data.rows for blocks in row.blocks.values() for b in blocks}
+    t0, t1 = data.views["span"]
+    # Logged at every read, the rota cached or not.
+    reads.citizens(user=user, citizen_ids=data.views["shown"], what="rota")
     def pct(minute: int) -> float:
         return round((minute - t0) * 100 / (t1 - t0), 3)
 
+    lang = language(request)
+    if view == "week" and ("timelines", lang) not in data.views:
+        data.views["timelines", lang] = _timelines(data, lang, pct)
     ctx: dict[str, Any] = {
         "team": team,
         "rota": data,
-        "timelines": _timelines(data, language(request), pct) if view == "week" else {},
+        "timelines": data.views["timelines", lang] if view == "week" else {},
         "view": view,
         "day": day,
         "start": start,

@@ -1,12 +1,15 @@
-"""Tokens end: at their expiry, and at once when an admin deactivates the user who holds them."""
+"""Tokens end: at their expiry (also a token known from earlier requests), and at once when an admin
+deactivates the user who holds them."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import jwt
+import pytest
 from fastapi.testclient import TestClient
 
+from app import security
 from app.security import SESSION_COOKIE, create_access_token
 from app.settings import get_settings
 from models import core as m
@@ -43,3 +46,27 @@ def test_a_token_past_its_expiry_is_refused(client: TestClient, users: dict[str,
     client.cookies.set(SESSION_COOKIE, expired)
     page = client.get("/teams", follow_redirects=False)
     assert page.status_code in (302, 303) and page.headers["location"].startswith("/login")
+
+
+def test_a_session_used_page_after_page_still_ends_at_its_expiry(
+        client: TestClient, users: dict[str, m.User], monkeypatch: pytest.MonkeyPatch) -> None:
+    token = create_access_token(users["member"], minutes=5)
+    client.cookies.set(SESSION_COOKIE, token)
+    for _ in range(3):  # the token is verified once, then known
+        assert client.get("/teams", follow_redirects=False).status_code == 200
+    expires = jwt.decode(token, options={"verify_signature": False})["exp"]
+    monkeypatch.setattr(security, "_now", lambda: expires + 1)
+    page = client.get("/teams", follow_redirects=False)
+    assert page.status_code in (302, 303) and page.headers["location"].startswith("/login")
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_a_token_signed_with_another_key_is_refused_although_one_like_it_was_good(
+        client: TestClient, users: dict[str, m.User]) -> None:
+    settings = get_settings()
+    good = create_access_token(users["member"])
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {good}"}).status_code == 200
+    claims = jwt.decode(good, options={"verify_signature": False})
+    forged = jwt.encode(claims, "another-key-that-is-long-enough-for-hs256-0123456789",
+                        algorithm=settings.jwt_algorithm)
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401

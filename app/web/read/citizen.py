@@ -15,7 +15,6 @@ from app.web.read.rota import assignment_rows
 from app.web.read.teams import cap_for
 from models.core import (
     VISIT_PLANNED,
-    Carer,
     Citizen,
     Need,
     UnplacedVisit,
@@ -38,15 +37,14 @@ def citizen_page(session: Session, *, citizen: Citizen, today: dt.date) -> dict[
     last_first, last_last = month_bounds(this_first - dt.timedelta(days=1))
     horizon = today + dt.timedelta(days=13)
     plan = shown_plan(session, team_id=citizen.team_id, start=last_first, end=max(this_last, horizon))
-    rows = assignment_rows(session, plan.version_ids, [citizen.id], last_first, max(this_last, horizon))
-    carer_names = dict(
-        session.execute(select(Carer.id, Carer.name).where(Carer.id.in_({r[10] for r in rows} or {-1}))).all()
-    )
+    rows = assignment_rows(session, plan.version_ids, [citizen.id], last_first, max(this_last, horizon),
+                           carer_names=True)
+    carer_names = {r[10]: r[11] for r in rows}
     met_this: dict[int, int] = defaultdict(int)
     met_last: dict[int, int] = defaultdict(int)
     coming: dict[int, dict[str, Any]] = {}
     for r in rows:
-        aid, start, pinned, vid, vext, vdate, dur, kind, n, _cit, carer = r
+        aid, start, pinned, vid, vext, vdate, dur, kind, n, _cit, carer, _name = r
         if this_first <= vdate <= this_last:
             met_this[carer] += 1
         elif last_first <= vdate <= last_last:

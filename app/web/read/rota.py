@@ -7,27 +7,34 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from functools import cache
+from typing import Any, TypeAlias
 
-from sqlalchemy import select
+from sqlalchemy import BindParameter, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from app.audit.grouping import new_faces
 from app.services.audit import HISTORY_DAYS
+from app.web.read import row_versions
 from app.web.read.plans import ShownPlan, month_bounds, shown_plan
+from app.web.read.row_versions import PageCache
 from app.web.read.teams import cap_for
 from models.core import (
     VISIT_PLANNED,
     Assignment,
     Carer,
     Citizen,
+    Municipality,
     Shift,
     Team,
     UnplacedVisit,
     Visit,
     assignment_carers,
 )
+
+# A select of rows of any columns.
+RowsStmt: TypeAlias = Select[*tuple[Any, ...]]
 
 
 @dataclass(slots=True)
@@ -96,76 +103,182 @@ class Rota:
     month: tuple[int, int]
     cap: int
     assigned: int = 0
+    # What pages made from this read (the week's timelines per language), kept with it in the cache.
+    views: dict[Any, Any] = field(default_factory=dict)
+
+
+def assignment_rows_stmt(
+    version_ids: list[int] | BindParameter[Any], citizen_ids: list[int] | RowsStmt,
+    start: dt.date | BindParameter[Any], end: dt.date | BindParameter[Any], *, carer_names: bool = False,
+) -> RowsStmt:
+    """(assignment, start, pinned, visit, visit external id, date, duration, kind, carers, citizen, carer)
+    of these plan versions' planned visits of these citizens from `start` to `end`, one row per carer,
+    by date and start; with `carer_names` the carer's name last."""
+    stmt = (
+        select(
+            Assignment.id,
+            Assignment.start,
+            Assignment.pinned,
+            Visit.id,
+            Visit.external_id,
+            Visit.date,
+            Visit.duration,
+            Visit.kind,
+            Visit.carers,
+            Visit.citizen_id,
+            assignment_carers.c.carer_id,
+        )
+        .join(Visit, Visit.id == Assignment.visit_id)
+        .join(assignment_carers, assignment_carers.c.assignment_id == Assignment.id)
+        .where(
+            Assignment.plan_version_id.in_(version_ids),
+            Visit.citizen_id.in_(citizen_ids),
+            Visit.date >= start,
+            Visit.date <= end,
+            Visit.status == VISIT_PLANNED,
+        )
+        .order_by(Visit.date, Assignment.start, Assignment.id)
+    )
+    if carer_names:
+        stmt = stmt.add_columns(Carer.name).join(Carer, Carer.id == assignment_carers.c.carer_id)
+    return stmt
 
 
 def assignment_rows(
-    session: Session, version_ids: list[int], citizen_ids: list[int], start: dt.date, end: dt.date
+    session: Session, version_ids: list[int], citizen_ids: list[int], start: dt.date, end: dt.date, *,
+    carer_names: bool = False,
 ) -> list[Any]:
     if not version_ids or not citizen_ids:
         return []
-    return list(
-        session.execute(
-            select(
-                Assignment.id,
-                Assignment.start,
-                Assignment.pinned,
-                Visit.id,
-                Visit.external_id,
-                Visit.date,
-                Visit.duration,
-                Visit.kind,
-                Visit.carers,
-                Visit.citizen_id,
-                assignment_carers.c.carer_id,
-            )
-            .join(Visit, Visit.id == Assignment.visit_id)
-            .join(assignment_carers, assignment_carers.c.assignment_id == Assignment.id)
-            .where(
-                Assignment.plan_version_id.in_(version_ids),
-                Visit.citizen_id.in_(citizen_ids),
-                Visit.date >= start,
-                Visit.date <= end,
-                Visit.status == VISIT_PLANNED,
-            )
-            .order_by(Visit.date, Assignment.start, Assignment.id)
-        ).all()
+    return list(session.execute(
+        assignment_rows_stmt(version_ids, citizen_ids, start, end, carer_names=carer_names)).all())
+
+
+def _carers_stmt(team_id: int | BindParameter[Any]) -> RowsStmt:
+    return (
+        select(Carer.id, Carer.name, Carer.external_id, Carer.contracted_minutes_per_week)
+        .where(Carer.team_id == team_id)
+        .order_by(Carer.name)
     )
+
+
+def _shifts_stmt(team_id: int | BindParameter[Any], start: dt.date | BindParameter[Any],
+                 end: dt.date | BindParameter[Any]) -> RowsStmt:
+    return (
+        select(Shift.carer_id, Shift.date, Shift.start, Shift.end)
+        .join(Carer, Carer.id == Shift.carer_id)
+        .where(Carer.team_id == team_id, Shift.date >= start, Shift.date <= end)
+        .order_by(Shift.start)
+    )
+
+
+def _citizens_stmt(team_id: int | BindParameter[Any]) -> RowsStmt:
+    return select(Citizen.id, Citizen.name, Citizen.contact_carer_id).where(Citizen.team_id == team_id)
+
+
+def _unplaced_stmt(
+    version_ids: list[int] | BindParameter[Any], citizen_ids: list[int] | RowsStmt,
+    start: dt.date | BindParameter[Any], end: dt.date | BindParameter[Any],
+) -> RowsStmt:
+    return (
+        select(
+            Visit.id,
+            Visit.external_id,
+            Visit.date,
+            Visit.earliest,
+            Visit.latest,
+            Visit.duration,
+            Visit.kind,
+            Visit.citizen_id,
+            UnplacedVisit.reason,
+            Citizen.external_id,
+            Visit.priority,
+        )
+        .join(UnplacedVisit, UnplacedVisit.visit_id == Visit.id)
+        .join(Citizen, Citizen.id == Visit.citizen_id)
+        .where(
+            UnplacedVisit.plan_version_id.in_(version_ids),
+            Visit.citizen_id.in_(citizen_ids),
+            Visit.date >= start,
+            Visit.date <= end,
+            Visit.status == VISIT_PLANNED,
+        )
+        .order_by(Visit.date, Visit.priority, Visit.earliest)
+    )
+
+
+@cache
+def _stamp_parts() -> list[tuple[RowsStmt, tuple[str, ...]]]:
+    """Every read of `_read_rota` with its tables, by bound parameters (made once: building the
+    statements costs more than the database takes to answer them)."""
+    team_id: BindParameter[int] = bindparam("team_id")
+    start: BindParameter[dt.date] = bindparam("start")
+    end: BindParameter[dt.date] = bindparam("end")
+    lo: BindParameter[dt.date] = bindparam("lo")
+    hi: BindParameter[dt.date] = bindparam("hi")
+    version_ids: BindParameter[Any] = bindparam("version_ids", expanding=True)
+    # The team's citizens as a subquery: the stamps come before the reads that list them.
+    team_citizens = select(Citizen.id).where(Citizen.team_id == team_id).correlate(None)
+    return [
+        (_carers_stmt(team_id), ("carers",)),
+        (_shifts_stmt(team_id, start, end), ("shifts", "carers")),
+        (_citizens_stmt(team_id), ("citizens",)),
+        (assignment_rows_stmt(version_ids, team_citizens, lo, hi),
+         ("assignments", "visits", "assignment_carers")),
+        (_unplaced_stmt(version_ids, team_citizens, start, end), ("visits", "unplaced_visits", "citizens")),
+        (select(Municipality.id), ("municipality",)),
+    ]
+
+
+# The rotas last read, per server process: a team's week is the same for everyone who opens it until
+# something it shows is written, and reading it again costs the most of any page.
+ROTAS: PageCache[Rota] = PageCache(64)
 
 
 def rota(
     session: Session, *, team: Team, start: dt.date, end: dt.date, month: tuple[int, int] | None = None
 ) -> Rota:
     """Carers as rows with their shifts and visit blocks per day from `start` to `end` (inclusive), the
-    unplaced visits of those days, and per citizen the distinct carers in `month` against the cap."""
-    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    unplaced visits of those days, and per citizen the distinct carers in `month` against the cap.
+
+    The same rota again comes from `ROTAS` when the stamps of every read below (`row_versions`) are
+    the ones it was made with: any write to what it shows, by any path, moves them."""
     month = month or (start.year, start.month)
     m_first, m_last = month_bounds(dt.date(month[0], month[1], 1))
     plan = shown_plan(session, team_id=team.id, start=min(start, m_first), end=max(end, m_last))
+    lo = min(start, m_first) - dt.timedelta(days=HISTORY_DAYS)
+    hi = max(end, m_last)
+    stamp = row_versions.stamps(session, _stamp_parts(), {
+        "team_id": team.id, "start": start, "end": end, "lo": lo, "hi": hi, "version_ids": plan.version_ids})
+    key = None
+    if stamp is not None:
+        key = (team.id, team.max_carers_per_month, start, end, month, tuple(plan.version_ids), plan.label,
+               plan.status, plan.plan_id, plan.start, plan.end, stamp)
+        cached = ROTAS.get(key)
+        if cached is not None:
+            return replace(cached, team=team, plan=plan)
+    data = _read_rota(session, team=team, start=start, end=end, month=month, plan=plan, lo=lo, hi=hi)
+    if key is not None:
+        ROTAS.put(key, data, replaces=key[:5])
+    return data
+
+
+def _read_rota(session: Session, *, team: Team, start: dt.date, end: dt.date, month: tuple[int, int],
+               plan: ShownPlan, lo: dt.date, hi: dt.date) -> Rota:
+    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    m_first, m_last = month_bounds(dt.date(month[0], month[1], 1))
     cap = cap_for(session, team)
 
-    carers = session.execute(
-        select(Carer.id, Carer.name, Carer.external_id, Carer.contracted_minutes_per_week)
-        .where(Carer.team_id == team.id)
-        .order_by(Carer.name)
-    ).all()
+    carers = session.execute(_carers_stmt(team.id)).all()
     rows = {c[0]: RotaRow(c[0], c[1], c[2], contracted=c[3]) for c in carers}
     names = {c[0]: c[1] for c in carers}
-    for cid, date, s, e in session.execute(
-        select(Shift.carer_id, Shift.date, Shift.start, Shift.end)
-        .join(Carer, Carer.id == Shift.carer_id)
-        .where(Carer.team_id == team.id, Shift.date >= start, Shift.date <= end)
-        .order_by(Shift.start)
-    ):
+    for cid, date, s, e in session.execute(_shifts_stmt(team.id, start, end)):
         rows[cid].shifts[date].append((s, e))
 
-    citizens = session.execute(
-        select(Citizen.id, Citizen.name, Citizen.contact_carer_id).where(Citizen.team_id == team.id)
-    ).all()
+    citizens = session.execute(_citizens_stmt(team.id)).all()
     cit_name = {c[0]: c[1] for c in citizens}
     contact = {c[0]: c[2] for c in citizens}
 
-    lo = min(start, m_first) - dt.timedelta(days=HISTORY_DAYS)
-    hi = max(end, m_last)
     history = assignment_rows(session, plan.version_ids, list(cit_name), lo, hi)
     # (assignment, carer) where the citizen meets a new face: rows are ordered by date and start.
     faces = new_faces((r[0], r[9], r[5], (r[10],)) for r in history)
@@ -208,31 +321,7 @@ def rota(
 
     unplaced: list[dict[str, Any]] = []
     if plan.version_ids:
-        unplaced_rows = session.execute(
-            select(
-                Visit.id,
-                Visit.external_id,
-                Visit.date,
-                Visit.earliest,
-                Visit.latest,
-                Visit.duration,
-                Visit.kind,
-                Visit.citizen_id,
-                UnplacedVisit.reason,
-                Citizen.external_id,
-                Visit.priority,
-            )
-            .join(UnplacedVisit, UnplacedVisit.visit_id == Visit.id)
-            .join(Citizen, Citizen.id == Visit.citizen_id)
-            .where(
-                UnplacedVisit.plan_version_id.in_(plan.version_ids),
-                Visit.citizen_id.in_(list(cit_name)),
-                Visit.date >= start,
-                Visit.date <= end,
-                Visit.status == VISIT_PLANNED,
-            )
-            .order_by(Visit.date, Visit.priority, Visit.earliest)
-        )
+        unplaced_rows = session.execute(_unplaced_stmt(plan.version_ids, list(cit_name), start, end))
         for vid, vext, vdate, earliest, latest, dur, kind, citizen, reason, citizen_ext, prio in (
                 unplaced_rows):
             unplaced.append(
