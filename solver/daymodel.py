@@ -18,7 +18,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from solver import objective, rules
-from solver.dayrouting import make_room
+from solver.dayrouting import EXACT_SECONDS, make_room
 from solver.index import BASE
 from solver.routes import Option
 from solver.state import TeamState
@@ -382,7 +382,7 @@ def solve_day(st: TeamState, day: int, slots: list[int], visits: list[int], seed
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
     # Wall time only as a safety net (it would make runs differ); generous when runs must repeat.
-    solver.parameters.max_time_in_seconds = 30.0 if exact_repeat else max(0.2, 2 * time_limit)
+    solver.parameters.max_time_in_seconds = EXACT_SECONDS if exact_repeat else max(0.2, 2 * time_limit)
     # The deterministic limit decides when a 1-worker search stops, so plans repeat exactly.
     solver.parameters.max_deterministic_time = max(0.05, time_limit)
     status = solver.solve(dm.model)

@@ -15,6 +15,7 @@ the short time a call gets then goes into improving a good plan, not into rebuil
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -26,6 +27,11 @@ from solver.routes import Option
 from solver.state import TeamState
 
 PENALTY_UNPLACED = 10_000_000  # a must-visit left out; priority 2 or 3 in proportion (objective.unplaced)
+# A step-counted run's routing stops at its first local optimum; these wall-clock limits are only safety
+# nets, far beyond what a day takes even on a machine shared by many (a day's descent can take a minute
+# of wall time for 2.5 s of CPU at a load of 16 on 2 cores, so a one-minute net cut it there).
+EXACT_SECONDS = 3600
+LNS_SECONDS_EXACT = 60  # routing's inner searches (start times with usual times and breaks, insertions)
 
 
 def penalty(st: TeamState, v: int) -> int:
@@ -177,16 +183,7 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
         routing.VehicleVar(idx).SetValues([-1, *allowed])
         routing.AddDisjunction([idx], penalty(st, v))
 
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
-    if exact_repeat:
-        # The first local optimum ends the search, not the clock: the same routes on any machine
-        # (the time limit is only a safety net).
-        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
-        params.time_limit.FromSeconds(60)
-    else:
-        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-        params.time_limit.FromMilliseconds(max(50, int(seconds * 1000)))
+    params = search_parameters(seconds, exact_repeat)
     solution = None
     if start_from is not None:
         routes = _node_routes(start_from, slots, nodes, pair)
@@ -253,6 +250,23 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
     # state) gives back the fewest visits that make room; they go back to greedy insertion.
     left += make_room(st, slots)
     return sorted(set(left))
+
+
+def search_parameters(seconds: float, exact_repeat: bool) -> Any:
+    """Routing's search: guided local search for `seconds`, or with `exact_repeat` a greedy descent to
+    its first local optimum that no wall clock cuts (routing's own limits then are only safety nets)."""
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    if exact_repeat:
+        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+        params.time_limit.FromSeconds(EXACT_SECONDS)
+        # Routing's inner searches stop at lns_time_limit, 0.1 s of wall time by default: on a loaded
+        # machine they would stop at different points from run to run.
+        params.lns_time_limit.FromSeconds(LNS_SECONDS_EXACT)
+    else:
+        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        params.time_limit.FromMilliseconds(max(50, int(seconds * 1000)))
+    return params
 
 
 def make_room(st: TeamState, slots: list[int]) -> list[int]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 from functools import partial
 
+from ortools.constraint_solver import routing_enums_pb2
+
 from solver import Assignment, descents, neighbourhoods
-from solver.dayrouting import route_day
+from solver.dayrouting import route_day, search_parameters
 from solver.exchanges import hand_back
 from solver.handover import faces_elsewhere, hand_over_day, route_cost
 from solver.index import build_team_index
@@ -375,3 +377,16 @@ def test_out_of_time_the_final_descents_leave_the_plan_as_the_search_left_it() -
     search.deadline = time.monotonic() + 60
     assert descents.polish(search) + descents.sweep_rare_carers(search) < 0
     assert [st.distinct(ci, 0) for ci in range(2)] == [1, 1]
+
+
+def test_a_step_counted_day_routing_stops_at_its_first_local_optimum_not_at_a_clock() -> None:
+    """On a machine shared by many, a day's descent took a minute of wall time for seconds of CPU: a
+    clock that cuts it (routing's time limit, or the 0.1 s its inner searches get by default) would
+    make the same seed give another plan. Step-counted runs leave both far out of reach."""
+    exact = search_parameters(0.3, exact_repeat=True)
+    assert exact.local_search_metaheuristic == routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+    assert exact.time_limit.seconds >= 3600
+    assert exact.lns_time_limit.seconds >= 60
+    timed = search_parameters(0.3, exact_repeat=False)
+    assert timed.local_search_metaheuristic == routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    assert timed.time_limit.ToMilliseconds() == 300
