@@ -5,10 +5,10 @@ The plan (`Problem.current`) goes in as a re-plan's does (solver/planner.py `tea
 outside `replan_days` and pinned ones fixed, the others kept at their minute with their carer where they
 still fit, the move budget counted), and the new visits are placed by a core team (construct.py
 `place_with_core_team`). Then each new visit still without a place is handed room (`_eject_chain`): it
-goes into the route of a carer who may take it, first with the route's own visits starting a little
-earlier or later inside their windows, then with one or two visits in its way handed on to carers
-their citizens already meet this month, then along a chain of two such carers; of each tier's tries the
-cheapest is kept. Then, for a set number of steps, one visit still without a place is taken in turn,
+goes into the route of a carer who may take it, the route's own visits starting a little earlier or
+later inside their windows, or one or two visits in its way handed on to carers their citizens already
+meet this month, the cheapest of those tries kept; failing all of them, along a chain of two such
+carers. Then, for a set number of steps, one visit still without a place is taken in turn,
 the visits around its time in the routes of the carers who could take it are freed, it goes in first
 and they are placed again, elsewhere or at another minute of their windows (neighbourhoods.py
 `free_around_unplaced`; every other round the freed visits try other carers first), and for those
@@ -64,12 +64,13 @@ def _exactly(sc: Scope, v: int) -> bool:
 
 def _eject_chain(sc: Scope, v: int, wanted: set[int], budget: list[int]) -> bool:
     """New visit v goes into the route of a carer who may take it, the route's other visits starting a
-    little earlier or later inside their windows; failing that, the visits in its way are handed on to
-    carers their citizens already meet this month (or kept by the same carer at another minute), and a
-    visit with no such carer free may itself make room by handing on one visit of that carer in the same
-    way (a chain of two). Every try of a tier is weighed as the room loop weighs a step (the plan's cost
-    falls, nobody else loses a visit or meets a new carer) and the cheapest is kept; a tier is tried only
-    when the one before offers nothing. `budget` counts the tries left."""
+    little earlier or later inside their windows, or with one or two visits in its way handed on to
+    carers their citizens already meet this month (or kept by the same carer at another minute). Only
+    when none of those fits, a visit in its way with no such carer free may make room by handing on one
+    visit of that carer in the same way (a chain of two). Every try of a tier is weighed as the room
+    loop weighs a step (the plan's cost falls, nobody else loses a visit or meets a new carer) and the
+    cheapest is kept: a route letting v in by moving two starts loses to handing one visit on to a
+    carer its citizen knows when that moves fewer. `budget` counts the tries left."""
     st, ix = sc.st, sc.st.ix
     vis = ix.visits[v]
     if vis.carers != 1:
@@ -129,7 +130,7 @@ def _eject_chain(sc: Scope, v: int, wanted: set[int], budget: list[int]) -> bool
                 for k2 in ix.slots_of_day.get(ix.visits[u].day, []):
                     if k2 != k and ix.slots[k2].carer in known(u) and ix.slots[k2].carer in ix.eligible[u]:
                         chains += [chained(k, u, k2, w) for w in in_way(k2, u, (u,))[:3]]
-        return [alone, handed, chains]
+        return [alone + handed, chains]  # one tier: the fewest moves win, whichever kind they are
 
     def weigh(attempt: Callable[[], bool]) -> float | None:
         st.begin()

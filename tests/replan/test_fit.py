@@ -162,3 +162,21 @@ def test_room_is_made_along_a_chain_of_carers_each_citizen_already_meets() -> No
     assert fit.placed == 2 and fit.core_team == [("c1", 2)]
     assert sorted((m.visit, m.new_carers) for m in fit.moves) == [("p1-m", ("c2",)), ("p2-m", ("c3",))]
     assert check_assignments(problem, _applied(plan, fit.assignments())) == {}
+
+
+def test_each_need_is_proposed_at_one_time_of_day_where_nobody_else_moves() -> None:
+    """c1 works every evening from 16:00; on day 0 it sees p1 at 16:40-17:10. The new citizen's evening
+    visit could start at 17:00 on days 1 and 2 but only after p1 on day 0: all three are proposed at one
+    time, and p1 keeps its minute."""
+    problem = st.Problem(
+        name="steady", start_date=tiny_problem().start_date, days=3, max_carers_per_month=3,
+        teams=[st.Team("T1", 62.39, 17.30)],
+        carers=[st.Carer("c1", "T1", frozenset(), tuple(st.Shift(d, 960, 1200) for d in range(3)))],
+        citizens=[st.Citizen("p1", "T1", 62.3950, 17.3100)],
+        visits=[st.Visit("p1-e", "p1", "evening", 0, 1000, 1010, 30)])
+    plan = [st.Assignment("p1-e", ("c1",), 1000)]
+    problem = _with_new_citizen(problem, (("evening", 1020, 1140),), range(3))
+    fit = fit_citizen(problem, plan, "p3")
+    assert fit.placed == 3 and fit.moves == []
+    assert len({v.start for v in fit.visits}) == 1
+    assert check_assignments(problem, _applied(plan, fit.assignments())) == {}
