@@ -62,12 +62,16 @@ def day_routes(st: TeamState, slots: list[int]) -> DayRoutes:
 
 
 def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_repeat: bool = False,
-              steady_times: bool = False, start_from: DayRoutes | None = None) -> list[int]:
+              steady_times: bool = False, start_from: DayRoutes | None = None,
+              faces: dict[tuple[int, int], set[int]] | None = None,
+              solutions: int | None = None) -> list[int]:
     """Route `visits` (all free, all on `day`) over the day's empty shifts; returns those left out.
 
     Guided local search runs until its time limit, so its result depends on machine speed; with
-    `exact_repeat` it stops at the first local optimum instead (same routes every run). With
-    `start_from` it starts from those routes (double visits keep their carers and minute).
+    `exact_repeat` it stops at the first local optimum instead (same routes every run), and with
+    `solutions` after that many solutions (also the same routes every run, a longer search). With
+    `start_from` it starts from those routes (double visits keep their carers and minute). With
+    `faces`, a visit may only go to the carers listed for its (citizen, month): no new face.
     """
     ix = st.ix
     slots = [k for k in ix.slots_of_day.get(day, []) if not st.routes[k]]
@@ -168,8 +172,10 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
             tdim.SetCumulVarSoftLowerBound(idx, min(vis.latest, max(0, want)), w)
         # The cap: once it is reached only faces already met may come. (Routing may still add
         # several new faces in one day; the final check drops what would break the cap.)
+        known = None if faces is None else faces.get((ix.v_cit[v], ix.v_month[v]), set())
         allowed = [vi for vi, k in enumerate(slots)
-                   if ix.slots[k].carer in ix.eligible[v] and st.face_allowed(v, ix.slots[k].carer)]
+                   if ix.slots[k].carer in ix.eligible[v] and st.face_allowed(v, ix.slots[k].carer)
+                   and (known is None or ix.slots[k].carer in known)]
         if not allowed:
             routing.AddDisjunction([idx], penalty(st, v))
             routing.ActiveVar(idx).SetValue(0)
@@ -179,7 +185,13 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
 
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
-    if exact_repeat:
+    if solutions is not None:
+        # So many solutions end the search, not the clock: the same routes on any machine, from a
+        # longer search than the first local optimum (the time limit is only a safety net).
+        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        params.solution_limit = solutions
+        params.time_limit.FromSeconds(60)
+    elif exact_repeat:
         # The first local optimum ends the search, not the clock: the same routes on any machine
         # (the time limit is only a safety net).
         params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
