@@ -37,10 +37,12 @@ SWEEP_ROUNDS = 5
 STRAY = 30  # minutes from the usual time from which the final steadying descent tries a start
 STEADY_ROUNDS = 3  # ... while a round gains (one moved start can make room for another)
 # The known-faces re-route of a day: at most this many seconds of guided local search, or this many
-# solutions in a step-counted run. A timed run gives the re-routes KNOWN_FACES_SHARE of what is left
-# of its budget, shared over the days; the steadying after them gets the rest.
+# solutions in a step-counted run (few: at 20 a step-counted team-m run takes twice its CPU, and the
+# descents after it, which still stop at the time limit, then find less of it on a loaded machine).
+# A timed run gives the re-routes KNOWN_FACES_SHARE of what is left of its budget, shared over the
+# days; the steadying after them gets the rest.
 KNOWN_FACES_SECONDS = 0.3
-KNOWN_FACES_SOLUTIONS = 20
+KNOWN_FACES_SOLUTIONS = 5
 KNOWN_FACES_SHARE = 0.5
 CLEAR_COST = 150  # what moving a visit that may wait out of a must-visit's hours may cost at most
 
