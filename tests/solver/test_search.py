@@ -390,3 +390,75 @@ def test_a_step_counted_day_routing_stops_at_its_first_local_optimum_not_at_a_cl
     timed = search_parameters(0.3, exact_repeat=False)
     assert timed.local_search_metaheuristic == routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     assert timed.time_limit.ToMilliseconds() == 300
+
+
+def _crossed_rounds() -> Scope:
+    """Anna works the west, Bo the east, both days. On day 0 each drives its own side; on day 1
+    the team crossed them: Anna drives w1 then e1, Bo w2 then e2, each across town and back.
+    So every citizen but w1 and e2 already meets both carers this month; Cy, free on day 1, is
+    new to everyone."""
+    carers = [carer(c, days=(0, 1)) for c in ("anna", "bo")] + [carer("cy", days=(1,))]
+    homes = {"w1": (0.0, -0.1), "w2": (0.012, -0.1), "e1": (0.0, 0.1), "e2": (0.012, 0.1)}
+    citizens = [citizen(pid, north=n, east=e) for pid, (n, e) in homes.items()]
+    visits = [visit(f"{pid}-d{d}", pid, day=d, earliest=480, latest=800) for pid in homes for d in (0, 1)]
+    p = problem(carers, citizens, visits, days=2)
+    rounds = {("anna", 0): ["w1", "w2"], ("bo", 0): ["e1", "e2"],
+              ("anna", 1): ["w1", "e1"], ("bo", 1): ["w2", "e2"]}
+    fixed = {f"{pid}-d{d}": Assignment(f"{pid}-d{d}", (c,), 480 + 120 * i)
+             for (c, d), stops in rounds.items() for i, pid in enumerate(stops)}
+    st, free = left_by_team(p, fixed)
+    assert not free
+    return Scope(st, seed=0)
+
+
+def _faces(st: TeamState) -> dict[str, set[str]]:
+    ix = st.ix
+    return {ix.citizens[ci].id: {ix.carers[c].id for c, n in st.met[ci][0].items() if n}
+            for ci in range(len(ix.citizens))}
+
+
+def test_re_routing_a_day_keeps_every_citizen_s_carers_and_shortens_the_drive() -> None:
+    search = _crossed_rounds()
+    search.exact_repeat = True  # stops by its count of solutions: the same routes on any machine
+    st, ix = search.st, search.st.ix
+    faces_before = _faces(st)
+    travel_before = sum(st.route_travel(k) for k in range(len(ix.slots)))
+
+    assert descents.reroute_known_faces(search) < 0
+
+    assert placed_by(st)["w2-d1"] == ("anna",) and placed_by(st)["e1-d1"] == ("bo",)
+    assert sum(st.route_travel(k) for k in range(len(ix.slots))) < travel_before
+    # Nobody meets a carer it did not meet before (Cy stays free), and every visit is still made.
+    assert all(faces <= faces_before[pid] for pid, faces in _faces(st).items())
+    assert len(placed_by(st)) == len(ix.visits)
+    assert all(st.times(k) is not None for k in range(len(ix.slots)))
+
+
+def _two_at_eight() -> tuple[TeamState, list[int]]:
+    """Anna saw p1 and p2 on day 0; on day 1 both need a visit at 08:00 sharp and only Anna and Cy,
+    new to both, work: the team's plan holds day 0, day 1 is to be routed."""
+    carers = [carer("anna", days=(0, 1)), carer("cy", days=(1,))]
+    citizens = [citizen("p1"), citizen("p2", north=0.012)]
+    visits = [visit(f"{pid}-d{d}", pid, day=d, earliest=480, latest=480 if d else 800)
+              for pid in ("p1", "p2") for d in (0, 1)]
+    p = problem(carers, citizens, visits, days=2)
+    fixed = {"p1-d0": Assignment("p1-d0", ("anna",), 480), "p2-d0": Assignment("p2-d0", ("anna",), 560)}
+    st, free = left_by_team(p, fixed)
+    return st, sorted(free)
+
+
+def test_a_day_routed_with_the_faces_held_leaves_out_what_only_a_new_face_could_make() -> None:
+    st, day1 = _two_at_eight()
+    ix = st.ix
+    faces = {(ci, 0): set(st.met[ci][0]) for ci in range(len(ix.citizens))}
+    cy = ix.carer_pos["cy"]
+
+    left = route_day(st, 1, day1, 0.1, exact_repeat=True, faces=faces)
+
+    assert len(left) == 1  # Anna makes one of them; the other is not given to Cy
+    assert all(ix.slots[k].carer != cy for v in day1 for k in st.slots_of[v])
+    # Routed as before, with every face allowed, Cy takes the other.
+    for v in day1:
+        if st.slots_of[v]:
+            st.remove(v)
+    assert route_day(st, 1, day1, 0.1, exact_repeat=True) == []
