@@ -68,16 +68,12 @@ def day_routes(st: TeamState, slots: list[int]) -> DayRoutes:
 
 
 def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_repeat: bool = False,
-              steady_times: bool = False, start_from: DayRoutes | None = None,
-              faces: dict[tuple[int, int], set[int]] | None = None,
-              solutions: int | None = None) -> list[int]:
+              steady_times: bool = False, start_from: DayRoutes | None = None) -> list[int]:
     """Route `visits` (all free, all on `day`) over the day's empty shifts; returns those left out.
 
     Guided local search runs until its time limit, so its result depends on machine speed; with
-    `exact_repeat` it stops at the first local optimum instead (same routes every run), and with
-    `solutions` after that many solutions (also the same routes every run, a longer search). With
-    `start_from` it starts from those routes (double visits keep their carers and minute). With
-    `faces`, a visit may only go to the carers listed for its (citizen, month): no new face.
+    `exact_repeat` it stops at the first local optimum instead (same routes every run). With
+    `start_from` it starts from those routes (double visits keep their carers and minute).
     """
     ix = st.ix
     slots = [k for k in ix.slots_of_day.get(day, []) if not st.routes[k]]
@@ -178,10 +174,8 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
             tdim.SetCumulVarSoftLowerBound(idx, min(vis.latest, max(0, want)), w)
         # The cap: once it is reached only faces already met may come. (Routing may still add
         # several new faces in one day; the final check drops what would break the cap.)
-        known = None if faces is None else faces.get((ix.v_cit[v], ix.v_month[v]), set())
         allowed = [vi for vi, k in enumerate(slots)
-                   if ix.slots[k].carer in ix.eligible[v] and st.face_allowed(v, ix.slots[k].carer)
-                   and (known is None or ix.slots[k].carer in known)]
+                   if ix.slots[k].carer in ix.eligible[v] and st.face_allowed(v, ix.slots[k].carer)]
         if not allowed:
             routing.AddDisjunction([idx], penalty(st, v))
             routing.ActiveVar(idx).SetValue(0)
@@ -189,7 +183,7 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
         routing.VehicleVar(idx).SetValues([-1, *allowed])
         routing.AddDisjunction([idx], penalty(st, v))
 
-    params = search_parameters(seconds, exact_repeat, solutions)
+    params = search_parameters(seconds, exact_repeat)
     solution = None
     if start_from is not None:
         routes = _node_routes(start_from, slots, nodes, pair)
@@ -258,18 +252,13 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
     return sorted(set(left))
 
 
-def search_parameters(seconds: float, exact_repeat: bool, solutions: int | None = None) -> Any:
-    """Routing's search: guided local search for `seconds`; with `solutions` guided local search that
-    so many solutions end; with `exact_repeat` alone a greedy descent to its first local optimum. Where
-    a count ends the search no wall clock cuts it (routing's own limits then are only safety nets)."""
+def search_parameters(seconds: float, exact_repeat: bool) -> Any:
+    """Routing's search: guided local search for `seconds`, or with `exact_repeat` a greedy descent to
+    its first local optimum that no wall clock cuts (routing's own limits then are only safety nets)."""
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
-    if solutions is not None or exact_repeat:
-        params.local_search_metaheuristic = (
-            routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT if solutions is None
-            else routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH)
-        if solutions is not None:
-            params.solution_limit = solutions
+    if exact_repeat:
+        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
         params.time_limit.FromSeconds(EXACT_SECONDS)
         # Routing's inner searches stop at lns_time_limit, 0.1 s of wall time by default: on a loaded
         # machine they would stop at different points from run to run.

@@ -9,24 +9,19 @@ after another in a fixed order and keeps what makes the plan better.
 - `sweep_musts`: every unplaced visit of priority 1 tries the place of each placed visit of priority 3,
   then 2, of its day that a carer who may take it attends; where none makes way alone, the visits of
   priority 3 in its hours move out of them (`clear_the_hours`) and it tries again;
-- `reroute_known_faces`: every day re-routed by OR-Tools routing with each citizen's carers held
-  (visits move only between carers the citizen already meets that month, in any order and at any
-  minute of their windows): the drive the search's random steps leave in the routes;
 - `steady_rare_needs` (fresh plans, last): starts far from their need's usual time tried again,
   with needs weighed as their spread is judged and no new face for anyone.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from functools import partial
 
 from solver import objective
-from solver.dayrouting import day_routes, route_day
 from solver.exchanges import hand_back, take_place_of, to_one_of, yielding_visits
 from solver.handover import hand_over_day
-from solver.insertion import best_insertion, insertion_order, place
+from solver.insertion import best_insertion, place
 from solver.scope import Scope
 from solver.state import TeamState
 
@@ -36,14 +31,6 @@ SWEEP_VISITS = 10
 SWEEP_ROUNDS = 5
 STRAY = 30  # minutes from the usual time from which the final steadying descent tries a start
 STEADY_ROUNDS = 3  # ... while a round gains (one moved start can make room for another)
-# The known-faces re-route of a day: at most this many seconds of guided local search, or this many
-# solutions in a step-counted run (few: at 20 a step-counted team-m run takes twice its CPU, and the
-# descents after it, which still stop at the time limit, then find less of it on a loaded machine).
-# A timed run gives the re-routes KNOWN_FACES_SHARE of what is left of its budget, shared over the
-# days; the steadying after them gets the rest.
-KNOWN_FACES_SECONDS = 0.3
-KNOWN_FACES_SOLUTIONS = 5
-KNOWN_FACES_SHARE = 0.5
 CLEAR_COST = 150  # what moving a visit that may wait out of a must-visit's hours may cost at most
 
 
@@ -113,44 +100,6 @@ def sweep_new_faces(sc: Scope) -> float:
         else:
             st.rollback()
     return total
-
-
-def reroute_known_faces(sc: Scope) -> float:
-    """Every day, in turn, re-routed by OR-Tools routing from its routes as they stand, each visit
-    allowed only to carers its citizen already meets that month; kept where the plan gets better
-    (travel mostly: who drives which of a citizen's visits, in what order, at what minute) and
-    nobody meets a new face. Returns the change."""
-    st, total = sc.st, 0.0
-    days = [d for d in sc.days if any(st.routes[k] for k in st.ix.slots_of_day.get(d, []))]
-    now = time.monotonic()
-    end = now + KNOWN_FACES_SHARE * (sc.deadline - now)
-    for i, day in enumerate(days):
-        left = end - time.monotonic()
-        if left <= 0:
-            break
-        seconds = min(KNOWN_FACES_SECONDS, left / (len(days) - i))
-        total += keep_if_better(st, partial(reroute_with_known_faces, sc, day, seconds))
-    return total
-
-
-def reroute_with_known_faces(sc: Scope, day: int, seconds: float) -> bool:
-    """Day `day` re-routed with every citizen's carers held (reroute_known_faces)."""
-    st, ix = sc.st, sc.st.ix
-    slots = ix.slots_of_day.get(day, [])
-    if any(st.fixed[v] for k in slots for v in st.routes[k]):
-        return False  # routing plans empty shifts only
-    visits = [v for v in sc.visits_of_day[day] if not st.fixed[v]]
-    faces = {(ix.v_cit[v], ix.v_month[v]): set(st.met[ix.v_cit[v]][ix.v_month[v]])
-             | st.met_before[ix.v_cit[v]][ix.v_month[v]] for v in visits}
-    before = day_routes(st, slots)
-    for v in visits:
-        if st.slots_of[v]:
-            st.remove(v)
-    left = route_day(st, day, visits, seconds, steady_times=True, start_from=before, faces=faces,
-                     solutions=KNOWN_FACES_SOLUTIONS if sc.exact_repeat else None)
-    for v in insertion_order(st, left):
-        place(st, v)
-    return no_new_face(st)
 
 
 def steady_rare_needs(sc: Scope) -> float:
