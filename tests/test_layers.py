@@ -90,3 +90,24 @@ def test_routers_and_pages_leave_queries_to_repositories_and_commits_to_the_requ
                     and node.func.attr == "commit"):
                 found.append(f"{path.name}:{node.lineno} commits")
     assert found == []
+
+
+# Handlers that must await something other than the form (the identity provider's answer); their
+# database work is a sign-in's few rows.
+AWAITING = {"pages_oidc.py:start", "pages_oidc.py:callback"}
+
+
+def test_a_handler_that_reads_the_database_or_plans_does_not_run_on_the_event_loop() -> None:
+    """A session's queries and a plan's solve block whatever thread runs them: in an `async def`
+    handler that is the event loop, and every other request waits. Handlers are plain functions
+    (FastAPI runs them in its thread pool); a form is read by the `FormFields` dependency."""
+    rooms = sorted((ROOT / "app" / "api").glob("*.py")) + sorted((ROOT / "app" / "web").glob("pages_*.py"))
+    found = []
+    for path in rooms:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.AsyncFunctionDef) and f"{path.name}:{node.name}" not in AWAITING
+                    and any(isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)
+                            and d.func.attr in {"get", "post", "put", "patch", "delete"}
+                            for d in node.decorator_list)):
+                found.append(f"{path.name}:{node.lineno} {node.name}")
+    assert found == []

@@ -24,7 +24,7 @@ from app.services import hand_moves
 from app.services.core import validated
 from app.services.errors import Invalid
 from app.web.deps import PLANNER_ROLES, STAFF_ROLES, WebUser, planner_team
-from app.web.forms import FORM_REFUSALS, field_error, parse_date, parse_hhmm, plan_day, refusal
+from app.web.forms import FORM_REFUSALS, FormFields, field_error, parse_date, parse_hhmm, plan_day, refusal
 from app.web.pages_rota import parse_day
 from app.web.read import teams as teams_read
 from app.web.render import WebRoute, page
@@ -162,12 +162,11 @@ def asked_needs(form: FormData) -> list[NeedAsked]:
 
 
 @router.post("/teams/{team_id}/citizens/new/fit")
-async def unsaved_fit(request: Request, team_id: RowId, user: WebUser, session: SessionDep,
-                      reads: ReadLogDep) -> Response:
+def unsaved_fit(request: Request, team_id: RowId, user: WebUser, session: SessionDep,
+                reads: ReadLogDep, form: FormFields) -> Response:
     """From the new-citizen form, before saving: where would this citizen's needs fit? Nothing is stored;
     a refused field shows the form again with the field named."""
     team = planner_team(session, team_id, user)
-    form = await request.form()
     carers = {c.id for c in teams_read.team_carers(session, team.id)}
     try:
         try:

@@ -14,7 +14,7 @@ from app.db import SessionDep
 from app.schemas.core import RowId
 from app.services import contacts as svc
 from app.web.deps import WebUser, planner_team
-from app.web.forms import FORM_REFUSALS, refusal
+from app.web.forms import FORM_REFUSALS, FormFields, refusal
 from app.web.render import FLASHES, WebRoute, page
 
 router = APIRouter(route_class=WebRoute)
@@ -32,9 +32,8 @@ def contacts_page(request: Request, team_id: RowId, user: WebUser, session: Sess
 
 
 @router.post("/teams/{team_id}/contacts/accept")
-async def accept(request: Request, team_id: RowId, user: WebUser, session: SessionDep) -> Response:
+def accept(team_id: RowId, user: WebUser, session: SessionDep, form: FormFields) -> Response:
     team = planner_team(session, team_id, user)
-    form = await request.form()
     choices: list[tuple[int, int]] = []
     for value in form.getlist("choice"):
         citizen, _, carer = str(value).partition(":")
