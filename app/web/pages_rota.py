@@ -115,13 +115,15 @@ def rota_page(
     # The per-citizen count is for the month the view is about: the week's Thursday decides (ISO rule).
     anchor = start + dt.timedelta(days=3) if view == "week" else start
     data = rota_read.rota(session, team=team, start=start, end=end, month=(anchor.year, anchor.month))
-    if "span" not in data.views:
-        data.views["span"] = _span(data)
-        data.views["shown"] = {c.citizen_id for c in data.counts} | {
-            b.citizen_id for row in data.rows for blocks in row.blocks.values() for b in blocks}
-    t0, t1 = data.views["span"]
+    views = data.views.get("span and shown")
+    if views is None:
+        # One entry, made whole before it is kept: the rota is already in the cache, and a request
+        # reading it meanwhile must find both or neither.
+        views = data.views["span and shown"] = (_span(data), {c.citizen_id for c in data.counts} | {
+            b.citizen_id for row in data.rows for blocks in row.blocks.values() for b in blocks})
+    (t0, t1), shown = views
     # Logged at every read, the rota cached or not.
-    reads.citizens(user=user, citizen_ids=data.views["shown"], what="rota")
+    reads.citizens(user=user, citizen_ids=shown, what="rota")
     def pct(minute: int) -> float:
         return round((minute - t0) * 100 / (t1 - t0), 3)
 

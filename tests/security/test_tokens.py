@@ -1,5 +1,5 @@
-"""Tokens end: at their expiry (also a token known from earlier requests), and at once when an admin
-deactivates the user who holds them."""
+"""Tokens end: at their expiry (also a token known from earlier requests), at once when an admin
+deactivates the user who holds them, and when the key that signed them is changed."""
 
 from __future__ import annotations
 
@@ -70,3 +70,17 @@ def test_a_token_signed_with_another_key_is_refused_although_one_like_it_was_goo
     forged = jwt.encode(claims, "another-key-that-is-long-enough-for-hs256-0123456789",
                         algorithm=settings.jwt_algorithm)
     assert client.get("/api/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+
+
+def test_a_token_good_until_the_key_is_changed_is_refused_after(
+        client: TestClient, users: dict[str, m.User], monkeypatch: pytest.MonkeyPatch) -> None:
+    token = create_access_token(users["member"])
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/me", headers=bearer).status_code == 200  # verified once, and known since
+    monkeypatch.setenv("SECRET_KEY", "a-new-key-after-the-old-one-leaked-0123456789abcdef")
+    get_settings.cache_clear()
+    try:
+        assert client.get("/api/me", headers=bearer).status_code == 401
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()

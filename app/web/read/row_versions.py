@@ -4,8 +4,11 @@ has to remember to move.
 Every write in PostgreSQL makes a new row version: an insert or an update leaves a row with a new
 (ctid, xmin), a delete takes one away. So the count and a 64-bit hash sum of the row versions a query
 joins change whenever what the query would return can have changed, whoever wrote (a page, the API, a
-plan job, the command line, a hand in psql). Two different sets of row versions give the same stamp
-only by a hash collision (about 2^-64). A stamp is taken *before* the reads it stands for: read committed
+plan job, the command line, a hand in psql). Within one running server, two different sets of row
+versions give the same stamp only by a hash collision (about 2^-64), or when a version comes back at the
+same ctid with the same 32-bit xmin, 2^32 transactions later. Another server's rows (a backup restored
+into a new cluster, a switch to another server) may lie at the same (ctid, xmin) holding other values, so
+the stamps also name the server's start. A stamp is taken *before* the reads it stands for: read committed
 gives each statement its own snapshot, so the reads may then see more than the stamp, never less, and a
 write after the stamp moves it for the next request.
 
@@ -20,7 +23,7 @@ from functools import lru_cache
 from threading import Lock
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, literal_column, select
+from sqlalchemy import Select, Text, func, literal_column, select
 from sqlalchemy.orm import Session
 
 V = TypeVar("V")
@@ -53,8 +56,8 @@ def stamp_of(stmt: Select[Any], tables: Sequence[str]) -> Any:
 
 def stamps(session: Session, parts: Sequence[tuple[Select[Any], Sequence[str]]],
            params: dict[str, Any] | None = None) -> tuple[str, ...] | None:
-    """The stamps of these reads (with these bound parameters) in one round trip; None where the
-    database keeps no row versions."""
+    """The server's start and the stamps of these reads (with these bound parameters) in one round trip;
+    None where the database keeps no row versions."""
     if not supported(session):
         return None
     row = session.execute(_stamps_stmt(tuple((stmt, tuple(tables)) for stmt, tables in parts)), params).one()
@@ -63,7 +66,8 @@ def stamps(session: Session, parts: Sequence[tuple[Select[Any], Sequence[str]]],
 
 @lru_cache(maxsize=32)
 def _stamps_stmt(parts: tuple[tuple[Select[Any], tuple[str, ...]], ...]) -> Select[Any]:
-    return select(*(stamp_of(stmt, tables) for stmt, tables in parts))
+    return select(func.pg_postmaster_start_time().cast(Text),
+                  *(stamp_of(stmt, tables) for stmt, tables in parts))
 
 
 class PageCache(Generic[V]):
