@@ -50,14 +50,12 @@ def plan_team(
     seed: Annotated[int, typer.Option("--seed", min=0, help="random seed")] = 0,
 ) -> None:
     """Plan TEAM from the database over --from..--to as the plan-run page does; the draft waits there."""
-    from sqlalchemy import or_, select
-
     from app.cli.checks import fail, require_current_schema
     from app.db import get_writing_sessionmaker
     from app.jobs.factory import get_job_runner, shutdown_runner
     from app.services import jobs as jobs_svc
     from app.services.errors import ServiceError
-    from models.core import ROLE_ADMIN, ROLE_COORDINATOR, Team, User
+    from models.core import User
     from models.jobs import JOB_ACTIVE, JOB_SUCCEEDED
 
     start, end = _day(first, "--from"), _day(last, "--to")
@@ -66,23 +64,23 @@ def plan_team(
     runner = get_job_runner()
     try:
         with sessions() as session:
-            user = session.scalar(select(User).where(User.username == username))
-            if user is None or not user.is_active or user.role not in (ROLE_ADMIN, ROLE_COORDINATOR):
-                fail(f"--user {username!r}: no active coordinator or admin of that name")
-            found = session.scalars(select(Team).where(or_(
-                Team.id == (int(team) if team.isdigit() else -1), Team.external_id == team, Team.name == team
-            ))).all()
-            if len(found) != 1:
-                fail(f"team {team!r}: " + ("no such team" if not found else "more than one team goes by it"))
             try:
-                job = jobs_svc.submit_plan_job(session, user=user, runner=runner, team_ids=[found[0].id],
+                user = jobs_svc.planner_named(session, username=username)
+            except ServiceError as e:
+                fail(f"--user: {e.message}")
+            try:
+                found = jobs_svc.team_known_as(session, user=user, reference=team)
+            except ServiceError as e:
+                fail(f"team: {e.message}")
+            try:
+                job = jobs_svc.submit_plan_job(session, user=user, runner=runner, team_ids=[found.id],
                                                start=start, end=end, time_limit=time_limit, seed=seed,
                                                steps=steps, continuity=continuity)
             except ServiceError as e:
                 fail(e.message)
             view = jobs_svc.job_view(job)
             chosen = "the team's setting" if view["continuity_from"] == "team" else "chosen for this run"
-            typer.echo(f"plan job {job.id}: {found[0].name}, {start}..{end}, continuity {view['continuity']} "
+            typer.echo(f"plan job {job.id}: {found.name}, {start}..{end}, continuity {view['continuity']} "
                        f"({chosen})", err=True)
             job_id, user_id = job.id, user.id
         phase = ""

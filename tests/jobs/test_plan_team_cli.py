@@ -87,9 +87,10 @@ def test_the_command_refuses_a_member_an_unknown_team_and_a_bad_setting_and_star
     member = _homecare(db, "plan-team", "Centrum", *WEEK, "--user", "member")
     assert member.returncode == 2 and "no active coordinator or admin" in member.stderr
     unknown = _homecare(db, "plan-team", "Atlantis", *WEEK, "--user", "coordinator")
-    assert unknown.returncode == 2 and "team 'Atlantis': no such team" in unknown.stderr
+    assert unknown.returncode == 2 and "team: no team of 'coordinator' goes by 'Atlantis'" in unknown.stderr
     bad = _homecare(db, "plan-team", "Centrum", *WEEK, "--user", "coordinator", "--continuity", "cheap")
     assert bad.returncode == 2 and "cheap" in bad.stderr
     other = _homecare(db, "plan-team", "Nacksta", *WEEK, "--user", "coordinator")
-    assert other.returncode == 2 and "not found" in other.stderr  # not one of the coordinator's teams
+    # Not one of the coordinator's teams: answered as a missing one.
+    assert other.returncode == 2 and "team: no team of 'coordinator' goes by 'Nacksta'" in other.stderr
     assert _jobs(db) == []
