@@ -97,7 +97,12 @@ def plan_team(
                 time.sleep(POLL_SECONDS)
         except KeyboardInterrupt:
             with sessions() as session:
-                jobs_svc.stop_job(session, user=session.get_one(User, user_id), runner=runner, job_id=job_id)
+                try:
+                    jobs_svc.stop_job(session, user=session.get_one(User, user_id), runner=runner,
+                                      job_id=job_id)
+                except ServiceError as e:  # it ended between the last look and Ctrl-C
+                    typer.echo(f"plan job {job_id}: {e.message}; see /runs/{job_id}", err=True)
+                    raise typer.Exit(1) from None
             typer.echo(f"plan job {job_id}: cancelled; the last plan is unchanged", err=True)
             raise typer.Exit(1) from None
     finally:
