@@ -42,8 +42,10 @@ def plan_team(
     continuity: Annotated[str | None, typer.Option(
         "--continuity",
         help="fewest, balanced, travel or a face budget faces:N; without it, the team's own setting")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", min=1.0, help="seconds to plan")] = (
-        DEFAULT_TIME_LIMIT),
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", min=1.0,
+        help=f"seconds to plan (default {DEFAULT_TIME_LIMIT:.0f}; with --steps, the longest a job may run "
+             "unless given)")] = None,
     steps: Annotated[int | None, typer.Option(
         "--steps", min=1, help="search steps instead of the time limit: the same plan on any machine")] = (
         None),
@@ -59,6 +61,9 @@ def plan_team(
     from models.jobs import JOB_ACTIVE, JOB_SUCCEEDED
 
     start, end = _day(first, "--from"), _day(last, "--to")
+    if time_limit is None:
+        # A clock that stops a step-counted run early would make its plan depend on the machine.
+        time_limit = DEFAULT_TIME_LIMIT if steps is None else jobs_svc.MAX_TIME_LIMIT
     require_current_schema()
     sessions = get_writing_sessionmaker()
     runner = get_job_runner()

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.demo import seed_demo
 from app.migrate import upgrade_head
 from app.services import team_settings
+from app.services.jobs import MAX_TIME_LIMIT
 from models.core import PLAN_DRAFT, PlanVersion, Team, User
 from models.jobs import JOB_CANCELLED, PlanJob
 
@@ -88,6 +89,11 @@ def test_a_coordinator_plans_the_team_from_the_command_line_with_its_own_setting
     assert (p2["continuity"], p2["continuity_from"]) == ("faces:4", "run")
     # The plan version keeps the setting it was planned with.
     assert (in1["continuity"], in2["continuity"]) == ("travel", "faces:4")
+    # Counted in steps, a run is not cut by a default clock: its plan is the same on any machine.
+    engine = create_engine(db)
+    with Session(engine) as session:
+        assert list(session.scalars(select(PlanJob.time_limit))) == [MAX_TIME_LIMIT, MAX_TIME_LIMIT]
+    engine.dispose()
 
 
 def test_the_command_refuses_a_member_an_unknown_team_and_a_bad_setting_and_starts_nothing(db: str) -> None:
