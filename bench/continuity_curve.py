@@ -10,9 +10,11 @@ Beside the curve stand what the planner section measures against (bench/planner.
 entry points): the lower bound on faces, the upper bound on the contact share and the travel-only
 routing peer. Each setting's ratios to them are printed and held against the issue's targets for the
 fewest-faces setting (mean <= 1.25 x bound, max <= 8, spread <= 15 min, contact >= 0.9 x the contact
-bound, travel <= 1.20 x routing, placed >= routing) and for the least-travel one (the cap kept, placed
->= routing, travel <= 1.05 x routing). Step-counted runs are shorter than the planner section's timed
-ones, so these ratios show the shape of the curve, not the timed planner's standing.
+bound, travel <= 1.20 x routing) and for the least-travel one (the cap kept, placed >= routing, travel
+<= 1.05 x routing). The fewest-faces setting's placed count is held against the routing peer's only: the
+issue asks for the best peer's, which the planner section measures (the other peers do not run here).
+Step-counted runs are shorter than the planner section's timed ones, so these ratios show the shape of
+the curve, not the timed planner's standing.
 
     python -m bench --sections continuity_curve --instances team-m,district-l --runs 3
 """
@@ -101,8 +103,8 @@ def with_ratios(curve: list[dict[str, Any]], *, bound: dict[str, Any] | None,
 def target_checks(point: dict[str, Any], routing: dict[str, Any] | None,
                   rows: list[dict[str, Any]]) -> list[tuple[str, bool | None]]:
     """The issue's targets for this point's setting (none for the settings between): (target, met or
-    None for no figure). The mean, max and spread are judged on the seeds' means; validity and the cap on
-    every run of the setting."""
+    None for no figure). The mean and spread are judged on the seeds' means; the most carers a citizen
+    meets, validity and the cap on every run of the setting (a most is not averaged away)."""
     every = [r for r in rows if r["setting"] == point["setting"]]
     mine = [r for r in every if "error" not in r]
     routing_placed = (routing or {}).get("placed")
@@ -115,12 +117,14 @@ def target_checks(point: dict[str, Any], routing: dict[str, Any] | None,
     def at_most(key: str, limit: float) -> bool | None:
         return None if point.get(key) is None else point[key] <= limit
 
+    most = [r["month_max"] for r in mine if r.get("month_max") is not None]
+
     if point["setting"] == "fewest":
         t = DEFAULT_TARGETS
         contact = point.get("contact_vs_bound")
         return [("valid plans, cap kept", kept), ("placed >= routing", placed_ok),
                 (f"mean <= {t['mean_vs_bound']} x bound", at_most("mean_vs_bound", t["mean_vs_bound"])),
-                (f"max <= {t['max_carers']}", at_most("month_max", t["max_carers"])),
+                (f"max <= {t['max_carers']}", max(most) <= t["max_carers"] if most else None),
                 (f"start spread <= {t['spread_min']:g} min", at_most("start_sd_min", t["spread_min"])),
                 (f"contact >= {t['contact_vs_bound']} x contact bound",
                  None if contact is None else contact >= t["contact_vs_bound"]),
@@ -134,10 +138,10 @@ def target_checks(point: dict[str, Any], routing: dict[str, Any] | None,
 
 
 def _verdict(checks: list[tuple[str, bool | None]]) -> str:
+    """PASS only when every target has its figure and meets it, as in the planner section."""
     missed = [name for name, ok in checks if ok is False]
-    unknown = [name for name, ok in checks if ok is None]
-    text = "PASS" if not missed else "FAIL: " + "; ".join(missed)
-    return text + (f" (no figure: {'; '.join(unknown)})" if unknown else "")
+    unknown = [f"{name} (no figure)" for name, ok in checks if ok is None]
+    return "PASS" if not missed and not unknown else "FAIL: " + "; ".join(missed + unknown)
 
 
 def _reference(instance: str, out_dir: Path, bar: tqdm, quick: bool) -> dict[str, Any]:

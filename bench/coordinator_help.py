@@ -43,7 +43,8 @@ SICK_SEEDS = (0, 1, 2)
 TARGETS = {"rank_s": 1.0, "fit_s": 10.0, "fit_faces": 4}
 
 
-def _new_citizen(problem: Any) -> Any:
+def with_new_citizen(problem: Any) -> Any:
+    """`problem` with the bench's new citizen: a morning, a lunch and an evening visit every day."""
     from solver import types as st
 
     first = problem.citizens[0]
@@ -66,6 +67,38 @@ def _verified(problem: Any, assignments: list[Any], work: Path, tag: str) -> Any
     unplaced = [Unplaced(v.id, "left open") for v in problem.visits if v.id not in placed]
     plan = write_plan(Plan(assignments=assignments, unplaced=unplaced), problem, work / f"{tag}.plan.json")
     return verify(inst, plan)
+
+
+def fit_new_citizen(newcomer: Any, plan: Any, work: Path, tag: str) -> tuple[Any, dict[str, Any]]:
+    """`newcomer` (`with_new_citizen`) fitted into `plan` with `fit_citizen`'s defaults, and what the fit row
+    shows of it: seconds and CPU seconds, visits placed, the new citizen's carers in the month against the
+    bound, other visits moved (and of those, given to another carer), new faces the moves gave other
+    citizens, and the verifier's verdict on the plan with the proposal applied."""
+    from app.replan.fit import fit_citizen
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    fit = fit_citizen(newcomer, plan.assignments, "bench-new")
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    fitted = {a.visit: a for a in plan.assignments}
+    fitted.update({a.visit: a for a in fit.assignments()})
+    verdict = _verified(newcomer, list(fitted.values()), work, tag)
+    visit = {v.id: v for v in newcomer.visits}
+    met: dict[tuple[str, Any], set[str]] = {}
+    for a in plan.assignments:
+        v = visit[a.visit]
+        met.setdefault((v.citizen, newcomer.month_of(v.day)), set()).update(a.carers)
+    months: dict[Any, set[str]] = {}
+    for placed in fit.visits:
+        if placed.carers:
+            months.setdefault(newcomer.month_of(visit[placed.visit].day), set()).update(placed.carers)
+    return fit, {
+        "s": seconds, "cpu_s": cpu, "placed": f"{fit.placed}/{len(fit.visits)}",
+        "faces_month_max": max((len(x) for x in months.values()), default=0), "faces_bound": fit.bound,
+        "moves": len(fit.moves),
+        "moves_other_carer": sum(1 for mv in fit.moves if mv.new_carers != mv.old_carers),
+        "new_faces_others": sum(1 for mv in fit.moves for c in mv.new_carers
+                                if c not in met.get((mv.citizen, newcomer.month_of(mv.day)), set())),
+        "added_travel": fit.added_travel, "verifier": verdict.status()}
 
 
 def sick_calls(instance: str, problem: Any, plan: Any, work: Path) -> dict[str, Any]:
@@ -120,7 +153,6 @@ def sick_calls(instance: str, problem: Any, plan: Any, work: Path) -> dict[str, 
 
 def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     from app.replan.candidates import rank_carers
-    from app.replan.fit import fit_citizen
     from solver import SolveParams, solve
 
     result: dict[str, Any] = {}
@@ -141,25 +173,9 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
                 some_known += 1
                 first_known += not ranked[0].new_faces
         sick = sick_calls(instance, problem, plan, work)
-        newcomer = _new_citizen(load_problem(instance))
-        t0, c0 = time.perf_counter(), time.process_time()
-        fit = fit_citizen(newcomer, plan.assignments, "bench-new")
-        fit_s, fit_cpu_s = time.perf_counter() - t0, time.process_time() - c0
-        fitted = {a.visit: a for a in plan.assignments}
-        fitted.update({a.visit: a for a in fit.assignments()})
-        verdict = _verified(newcomer, list(fitted.values()), work, f"{instance}-fit")
+        newcomer = with_new_citizen(load_problem(instance))
+        fit, shown = fit_new_citizen(newcomer, plan, work, f"{instance}-fit")
         day_of = {v.id: v.day for v in newcomer.visits}
-        citizen_of = {v.id: v.citizen for v in newcomer.visits}
-        met: dict[tuple[str, Any], set[str]] = {}
-        for a in plan.assignments:
-            met.setdefault((citizen_of[a.visit], newcomer.month_of(day_of[a.visit])), set()).update(a.carers)
-        others_new = sum(1 for mv in fit.moves for c in mv.new_carers
-                         if c not in met.get((mv.citizen, newcomer.month_of(mv.day)), set()))
-        months: dict[Any, set[str]] = {}
-        for placed in fit.visits:
-            if placed.carers:
-                months.setdefault(newcomer.month_of(day_of[placed.visit]), set()).update(placed.carers)
-        faces = max((len(x) for x in months.values()), default=0)
         # The other way: plan the period afresh with the new citizen in it.
         fresh = solve(newcomer, SolveParams(time_limit=24 * 3600.0, seed=0, max_iterations=steps))
         fresh_months: dict[Any, set[str]] = {}
@@ -173,12 +189,12 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
                "sick_first_known": f"{sick['first_known']}/{sick['known_possible']}",
                "sick_verified": f"{sick['no_added_face']}/{sick['checked']}",
                "sick_valid": f"{sick['valid']}/{sick['checked']}", "sick_cases": sick["cases"],
-               "fit_s": round(fit_s, 2), "fit_cpu_s": round(fit_cpu_s, 2),
-               "fit_placed": f"{fit.placed}/{len(fit.visits)}",
-               "fit_faces_month_max": faces, "faces_bound": fit.bound, "fit_moves": len(fit.moves),
-               "fit_moves_other_carer": sum(1 for mv in fit.moves if mv.new_carers != mv.old_carers),
-               "fit_new_faces_others": others_new, "fit_added_travel": fit.added_travel,
-               "fit_verifier": verdict.status(), "replanned_placed": f"{fresh_placed}/{len(fit.visits)}",
+               "fit_s": round(shown["s"], 2), "fit_cpu_s": round(shown["cpu_s"], 2),
+               "fit_placed": shown["placed"], "fit_faces_month_max": shown["faces_month_max"],
+               "faces_bound": shown["faces_bound"], "fit_moves": shown["moves"],
+               "fit_moves_other_carer": shown["moves_other_carer"],
+               "fit_new_faces_others": shown["new_faces_others"], "fit_added_travel": shown["added_travel"],
+               "fit_verifier": shown["verifier"], "replanned_placed": f"{fresh_placed}/{len(fit.visits)}",
                "replanned_faces_month_max": fresh_faces}
         result[instance] = row
         rows.append(row)

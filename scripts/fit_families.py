@@ -17,13 +17,11 @@ import argparse
 import json
 import pickle
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from app.replan.fit import fit_citizen
 from bench.common import load_problem
-from bench.coordinator_help import _new_citizen, _verified
+from bench.coordinator_help import fit_new_citizen, with_new_citizen
 from solver import SolveParams, solve
 from solver.types import Plan
 
@@ -39,31 +37,13 @@ def _plan(name: str, plans: Path) -> Plan:
 
 
 def measure(name: str, plans: Path, work: Path) -> dict[str, Any]:
-    plan = _plan(name, plans)
-    problem = _new_citizen(load_problem(name))
-    c0 = time.process_time()
-    fit = fit_citizen(problem, plan.assignments, "bench-new")
-    cpu = time.process_time() - c0
-    applied = {a.visit: a for a in plan.assignments}
-    applied.update({a.visit: a for a in fit.assignments()})
-    visit = {v.id: v for v in problem.visits}
-    met: dict[tuple[str, Any], set[str]] = {}
-    for a in plan.assignments:
-        v = visit[a.visit]
-        met.setdefault((v.citizen, problem.month_of(v.day)), set()).update(a.carers)
-    months: dict[Any, set[str]] = {}
-    for x in fit.visits:
-        if x.carers:
-            months.setdefault(problem.month_of(visit[x.visit].day), set()).update(x.carers)
-    return {
-        "instance": name, "bound": fit.bound, "placed": f"{fit.placed}/{len(fit.visits)}",
-        "carers": max((len(x) for x in months.values()), default=0), "core": list(fit.core),
-        "moves": len(fit.moves),
-        "moves_other_carer": sum(1 for m in fit.moves if m.new_carers != m.old_carers),
-        "new_faces_others": sum(1 for m in fit.moves for c in m.new_carers
-                                if c not in met.get((m.citizen, problem.month_of(m.day)), set())),
-        "added_travel": fit.added_travel, "cpu_s": round(cpu, 2),
-        "verifier": _verified(problem, list(applied.values()), work, f"{name}-fit").status()}
+    newcomer = with_new_citizen(load_problem(name))
+    fit, shown = fit_new_citizen(newcomer, _plan(name, plans), work, f"{name}-fit")
+    return {"instance": name, "bound": shown["faces_bound"], "placed": shown["placed"],
+            "carers": shown["faces_month_max"], "core": list(fit.core), "moves": shown["moves"],
+            "moves_other_carer": shown["moves_other_carer"], "new_faces_others": shown["new_faces_others"],
+            "added_travel": shown["added_travel"], "cpu_s": round(shown["cpu_s"], 2),
+            "verifier": shown["verifier"]}
 
 
 def main() -> None:

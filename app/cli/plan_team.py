@@ -42,47 +42,50 @@ def plan_team(
     continuity: Annotated[str | None, typer.Option(
         "--continuity",
         help="fewest, balanced, travel or a face budget faces:N; without it, the team's own setting")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", min=1.0, help="seconds to plan")] = (
-        DEFAULT_TIME_LIMIT),
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", min=1.0,
+        help=f"seconds to plan (default {DEFAULT_TIME_LIMIT:.0f}; with --steps, the longest a job may run "
+             "unless given)")] = None,
     steps: Annotated[int | None, typer.Option(
         "--steps", min=1, help="search steps instead of the time limit: the same plan on any machine")] = (
         None),
     seed: Annotated[int, typer.Option("--seed", min=0, help="random seed")] = 0,
 ) -> None:
     """Plan TEAM from the database over --from..--to as the plan-run page does; the draft waits there."""
-    from sqlalchemy import or_, select
-
     from app.cli.checks import fail, require_current_schema
     from app.db import get_writing_sessionmaker
     from app.jobs.factory import get_job_runner, shutdown_runner
     from app.services import jobs as jobs_svc
     from app.services.errors import ServiceError
-    from models.core import ROLE_ADMIN, ROLE_COORDINATOR, Team, User
+    from models.core import User
     from models.jobs import JOB_ACTIVE, JOB_SUCCEEDED
 
     start, end = _day(first, "--from"), _day(last, "--to")
+    if time_limit is None:
+        # A clock that stops a step-counted run early would make its plan depend on the machine.
+        time_limit = DEFAULT_TIME_LIMIT if steps is None else jobs_svc.MAX_TIME_LIMIT
     require_current_schema()
     sessions = get_writing_sessionmaker()
     runner = get_job_runner()
     try:
         with sessions() as session:
-            user = session.scalar(select(User).where(User.username == username))
-            if user is None or not user.is_active or user.role not in (ROLE_ADMIN, ROLE_COORDINATOR):
-                fail(f"--user {username!r}: no active coordinator or admin of that name")
-            found = session.scalars(select(Team).where(or_(
-                Team.id == (int(team) if team.isdigit() else -1), Team.external_id == team, Team.name == team
-            ))).all()
-            if len(found) != 1:
-                fail(f"team {team!r}: " + ("no such team" if not found else "more than one team goes by it"))
             try:
-                job = jobs_svc.submit_plan_job(session, user=user, runner=runner, team_ids=[found[0].id],
+                user = jobs_svc.planner_named(session, username=username)
+            except ServiceError as e:
+                fail(f"--user: {e.message}")
+            try:
+                found = jobs_svc.team_known_as(session, user=user, reference=team)
+            except ServiceError as e:
+                fail(f"team: {e.message}")
+            try:
+                job = jobs_svc.submit_plan_job(session, user=user, runner=runner, team_ids=[found.id],
                                                start=start, end=end, time_limit=time_limit, seed=seed,
                                                steps=steps, continuity=continuity)
             except ServiceError as e:
                 fail(e.message)
             view = jobs_svc.job_view(job)
             chosen = "the team's setting" if view["continuity_from"] == "team" else "chosen for this run"
-            typer.echo(f"plan job {job.id}: {found[0].name}, {start}..{end}, continuity {view['continuity']} "
+            typer.echo(f"plan job {job.id}: {found.name}, {start}..{end}, continuity {view['continuity']} "
                        f"({chosen})", err=True)
             job_id, user_id = job.id, user.id
         phase = ""
@@ -99,7 +102,12 @@ def plan_team(
                 time.sleep(POLL_SECONDS)
         except KeyboardInterrupt:
             with sessions() as session:
-                jobs_svc.stop_job(session, user=session.get_one(User, user_id), runner=runner, job_id=job_id)
+                try:
+                    jobs_svc.stop_job(session, user=session.get_one(User, user_id), runner=runner,
+                                      job_id=job_id)
+                except ServiceError as e:  # it ended between the last look and Ctrl-C
+                    typer.echo(f"plan job {job_id}: {e.message}; see /runs/{job_id}", err=True)
+                    raise typer.Exit(1) from None
             typer.echo(f"plan job {job_id}: cancelled; the last plan is unchanged", err=True)
             raise typer.Exit(1) from None
     finally:

@@ -10,6 +10,7 @@ from sqlalchemy import Select, Text, cast, delete, exists, func, insert, or_, se
 from sqlalchemy.orm import Session
 
 from app.security import scope_filter, visible_team_ids
+from exchange import MAX_INT
 from models.core import (
     Assignment,
     Carer,
@@ -40,6 +41,18 @@ def paginate(session: Session, stmt: Select[Any], *, limit: int, offset: int) ->
 
 def teams_stmt(user: User, *, team_ids: Collection[int] | None = None) -> Select[Any]:
     return select(Team).where(scope_filter(Team.id, user, team_ids)).order_by(Team.id)
+
+
+def teams_known_as(session: Session, user: User, reference: str) -> list[Team]:
+    """The teams the user sees whose id, external id or name is `reference`."""
+    known_as = or_(Team.external_id == reference, Team.name == reference)
+    if reference.isascii() and reference.isdigit() and int(reference) <= MAX_INT:
+        known_as = or_(known_as, Team.id == int(reference))
+    return list(session.scalars(teams_stmt(user).where(known_as)))
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username))
 
 
 def carers_stmt(user: User, *, team_ids: Collection[int] | None = None,

@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session
 from app.db import commit_for_workers
 from app.jobs.progress import aggregate
 from app.jobs.runner import BrokerUnavailable, JobRunner
+from app.repositories import core as core_repo
 from app.security import visible_team_ids
 from app.services import team_settings
 from app.services.errors import Conflict, Invalid, NotFound, ServiceError
 from app.services.team_settings import check_continuity
-from models.core import Team, User
+from models.core import ROLE_ADMIN, ROLE_COORDINATOR, Team, User
 from models.jobs import (
     JOB_ACTIVE,
     JOB_CANCELLED,
@@ -100,6 +101,27 @@ def start_plan_job(session: Session, *, user: User, team_ids: list[int], start: 
     session.add(job)
     session.flush()
     return job
+
+
+def planner_named(session: Session, *, username: str) -> User:
+    """Who a run started outside a request (the command line) is started by: an active user with the role
+    the API's start checks, a coordinator or an admin."""
+    user = core_repo.user_by_username(session, username)
+    if user is None or not user.is_active or user.role not in (ROLE_ADMIN, ROLE_COORDINATOR):
+        raise NotFound(f"no active coordinator or admin is called {username!r}")
+    return user
+
+
+def team_known_as(session: Session, *, user: User, reference: str) -> Team:
+    """The one team among the user's that goes by `reference` (its id, external id or name); another
+    team's answers as a missing one."""
+    found = core_repo.teams_known_as(session, user, reference)
+    if not found:
+        raise NotFound(f"no team of {user.username!r} goes by {reference!r}")
+    if len(found) > 1:
+        raise Conflict(f"{len(found)} teams of {user.username!r} go by {reference!r}: name it by its id, "
+                       f"{', '.join(str(t.id) for t in found)}")
+    return found[0]
 
 
 def continuity_params(session: Session, *, team_ids: list[int], continuity: str | None) -> dict[str, Any]:

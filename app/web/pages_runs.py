@@ -36,6 +36,7 @@ from app.web.render import FLASHES, WebRoute, driving_hours, is_htmx, language, 
 from exchange import MAX_INT
 from models.core import PLAN_DRAFT, PlanVersion, Team, User
 from models.jobs import JOB_ACTIVE, PlanJob
+from solver.objective import FACE_BUDGET_PREFIX
 
 router = APIRouter(route_class=WebRoute)
 
@@ -43,6 +44,8 @@ DEFAULT_SECONDS = 30
 # The continuity settings a team chooses between on the page, in the trade's words (the API and the
 # command line also take a face budget, faces:N).
 CONTINUITY_CHOICES = (("fewest", "Fewer faces"), ("balanced", "Balanced"), ("travel", "Shorter driving time"))
+# Every setting a run can name, the choices and a job over teams each planned with its own.
+CONTINUITY_NAMES = {**dict(CONTINUITY_CHOICES), service.CONTINUITY_PER_TEAM: "Each team's own"}
 
 
 def _job(session: SessionDep, job_id: int, user: User) -> tuple[PlanJob, Team]:
@@ -93,10 +96,9 @@ def sweep_plan(session: SessionDep, team: Team) -> tuple[curve_service.TeamCurve
 
 def setting_name(say: Translator, setting: str) -> str:
     """A continuity setting in the trade's words, as the page's rows name it."""
-    names = {**dict(CONTINUITY_CHOICES), service.CONTINUITY_PER_TEAM: "Each team's own"}
-    if setting in names:
-        return say(names[setting])
-    return say("Face budget: {n}", n=setting.removeprefix("faces:"))
+    if setting in CONTINUITY_NAMES:
+        return say(CONTINUITY_NAMES[setting])
+    return say("Face budget: {n}", n=setting.removeprefix(FACE_BUDGET_PREFIX))
 
 
 def chart_of(curve: curve_service.TeamCurve, lang: str) -> Markup | None:
@@ -129,7 +131,8 @@ def runs_context(session: SessionDep, team: Team, user: User, lang: str) -> dict
         "default_seconds": DEFAULT_SECONDS,
         "max_steps": service.MAX_STEPS,
         "continuity_choices": CONTINUITY_CHOICES,
-        "continuity_names": {**dict(CONTINUITY_CHOICES), service.CONTINUITY_PER_TEAM: "Each team's own"},
+        "continuity_names": CONTINUITY_NAMES,
+        "setting_name": lambda setting: setting_name(translator(lang), setting),
     }
 
 

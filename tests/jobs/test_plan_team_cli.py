@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -19,8 +20,9 @@ from sqlalchemy.orm import Session
 from app.demo import seed_demo
 from app.migrate import upgrade_head
 from app.services import team_settings
+from app.services.jobs import MAX_TIME_LIMIT
 from models.core import PLAN_DRAFT, PlanVersion, Team, User
-from models.jobs import PlanJob
+from models.jobs import JOB_CANCELLED, PlanJob
 
 START = dt.date(2026, 11, 30)
 WEEK = ("--from", START.isoformat(), "--to", (START + dt.timedelta(days=6)).isoformat())
@@ -41,11 +43,17 @@ def db(tmp_path: Path) -> str:
     return url
 
 
-def _homecare(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+def _env(url: str) -> dict[str, str]:
     env = {**os.environ, "DATABASE_URL": url}
     env.pop("CELERY_BROKER_URL", None)  # the in-process runner: the command plans in its own process
-    return subprocess.run([sys.executable, "-c", "from app.cli import main; main()", *args],
-                          capture_output=True, text=True, env=env, timeout=600)
+    return env
+
+
+COMMAND = [sys.executable, "-c", "from app.cli import main; main()"]
+
+
+def _homecare(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*COMMAND, *args], capture_output=True, text=True, env=_env(url), timeout=600)
 
 
 def _jobs(url: str) -> list[tuple[str, dict[str, Any], str, dict[str, Any], str]]:
@@ -81,15 +89,61 @@ def test_a_coordinator_plans_the_team_from_the_command_line_with_its_own_setting
     assert (p2["continuity"], p2["continuity_from"]) == ("faces:4", "run")
     # The plan version keeps the setting it was planned with.
     assert (in1["continuity"], in2["continuity"]) == ("travel", "faces:4")
+    # Counted in steps, a run is not cut by a default clock: its plan is the same on any machine.
+    engine = create_engine(db)
+    with Session(engine) as session:
+        assert list(session.scalars(select(PlanJob.time_limit))) == [MAX_TIME_LIMIT, MAX_TIME_LIMIT]
+    engine.dispose()
 
 
 def test_the_command_refuses_a_member_an_unknown_team_and_a_bad_setting_and_starts_nothing(db: str) -> None:
     member = _homecare(db, "plan-team", "Centrum", *WEEK, "--user", "member")
     assert member.returncode == 2 and "no active coordinator or admin" in member.stderr
     unknown = _homecare(db, "plan-team", "Atlantis", *WEEK, "--user", "coordinator")
-    assert unknown.returncode == 2 and "team 'Atlantis': no such team" in unknown.stderr
+    assert unknown.returncode == 2 and "team: no team of 'coordinator' goes by 'Atlantis'" in unknown.stderr
     bad = _homecare(db, "plan-team", "Centrum", *WEEK, "--user", "coordinator", "--continuity", "cheap")
     assert bad.returncode == 2 and "cheap" in bad.stderr
     other = _homecare(db, "plan-team", "Nacksta", *WEEK, "--user", "coordinator")
-    assert other.returncode == 2 and "not found" in other.stderr  # not one of the coordinator's teams
+    # Not one of the coordinator's teams: answered as a missing one.
+    assert other.returncode == 2 and "team: no team of 'coordinator' goes by 'Nacksta'" in other.stderr
     assert _jobs(db) == []
+
+
+def _versions(url: str) -> list[tuple[int, str]]:
+    engine = create_engine(url)
+    with Session(engine) as session:
+        rows = [(v.id, v.status) for v in session.scalars(select(PlanVersion).order_by(PlanVersion.id))]
+    engine.dispose()
+    return rows
+
+
+@pytest.mark.slow
+def test_a_coordinator_who_stops_a_run_with_ctrl_c_keeps_the_plans_the_team_had(db: str) -> None:
+    done = _homecare(db, "plan-team", "Centrum", *WEEK, "--user", "coordinator", "--steps", "3")
+    assert done.returncode == 0, done.stderr
+    before = _versions(db)
+    assert [status for _, status in before] == [PLAN_DRAFT]
+
+    # Far more steps than the week needs before the interrupt: the run is still planning when it comes.
+    run = subprocess.Popen([*COMMAND, "plan-team", "Centrum", *WEEK, "--user", "coordinator",
+                            "--steps", "100000", "--time-limit", "3600"],
+                           stderr=subprocess.PIPE, text=True, env=_env(db))
+    try:
+        assert run.stderr is not None
+        started = run.stderr.readline() + run.stderr.readline()  # the job, then its first phase
+        assert started.startswith("plan job ") and started.count("plan job ") == 2, started
+        run.send_signal(signal.SIGINT)
+        _, rest = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 1, started + rest
+    assert "cancelled; the last plan is unchanged" in rest
+
+    engine = create_engine(db)
+    with Session(engine) as session:
+        stopped = session.scalars(select(PlanJob).order_by(PlanJob.id.desc())).first()
+        assert stopped is not None
+        assert (stopped.status, stopped.plan_version_id) == (JOB_CANCELLED, None)
+    engine.dispose()
+    assert _versions(db) == before  # no draft written, the earlier one as it was
