@@ -47,7 +47,7 @@ def _fits(pause: BreakWindow, gaps: list[tuple[int, int]]) -> bool:
 
 
 def _break_culprit(seq: list[Stop], base: str, travel: Travel, shift: tuple[int, int], pause: BreakWindow,
-                   visits: dict[str, Visit], fixed: Collection[str]) -> str:
+                   visits: Mapping[str, Visit], fixed: Collection[str]) -> str:
     """The visit to drop so that the shift holds its break: one whose drop alone makes room, the least
     important first (and one the planner may move before a pinned one or one outside the re-plan days);
     else the first such in the window's way (the next round looks again)."""
@@ -67,11 +67,13 @@ def check_assignments(problem: Problem, assignments: list[Assignment],
 
     A break or a spacing is judged only once the visits around it break no other rule (dropping those
     may mend it): the answer is empty exactly when the assignments are feasible, and dropping every
-    visit it names and asking again ends in a feasible plan (`drop_violations`)."""
+    visit it names and asking again ends in a feasible plan (`drop_violations`). `visits`: the problem's
+    visits by id, when the caller has them (one checking many moves indexes them once)."""
     legs = travel if isinstance(travel, CarerTravel) else CarerTravel(problem, travel)
     carers = {c.id: c for c in problem.carers}
     citizens = {p.id: p for p in problem.citizens}
-    visits = {v.id: v for v in problem.visits}
+    if visits is None:
+        visits = {v.id: v for v in problem.visits}
     bad: dict[str, str] = {}
 
     def flag(vid: str, msg: str) -> None:
