@@ -137,9 +137,13 @@ def steady_rare_needs(sc: Scope) -> float:
 
 
 def no_new_face(st: TeamState) -> bool:
-    """Whether the open change left every citizen-month with no more carers than before it."""
+    """Whether the open change left every citizen-month with no more carers than before it, each one
+    met before it (in the plan or earlier that month): a carer given up for one the citizen never met
+    keeps the count but is a new face."""
     assert st.journal is not None
-    return all(len(st.met[ci][mi]) <= len(old) for (ci, mi), (old, _) in st.journal.met.items())
+    return all(len(st.met[ci][mi]) <= len(old)
+               and all(c in old or c in st.met_before[ci][mi] for c in st.met[ci][mi])
+               for (ci, mi), (old, _) in st.journal.met.items())
 
 
 def stray_starts(sc: Scope) -> list[int]:

@@ -12,6 +12,7 @@ from solver.dayrouting import route_day, search_parameters
 from solver.exchanges import hand_back
 from solver.handover import faces_elsewhere, hand_over_day, route_cost
 from solver.index import build_team_index
+from solver.insertion import place
 from solver.objective import WEIGHTS
 from solver.objective import new_face as face_cost
 from solver.planner import team_state
@@ -390,3 +391,38 @@ def test_a_step_counted_day_routing_stops_at_its_first_local_optimum_not_at_a_cl
     timed = search_parameters(0.3, exact_repeat=False)
     assert timed.local_search_metaheuristic == routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     assert timed.time_limit.ToMilliseconds() == 300
+
+
+
+def _crossed_rounds() -> Scope:
+    """Anna works the west, Bo the east, both days. On day 0 each drives its own side; on day 1
+    the team crossed them: Anna drives w1 then e1, Bo w2 then e2, each across town and back.
+    So every citizen but w1 and e2 already meets both carers this month; Cy, free on day 1, is
+    new to everyone."""
+    carers = [carer(c, days=(0, 1)) for c in ("anna", "bo")] + [carer("cy", days=(1,))]
+    homes = {"w1": (0.0, -0.1), "w2": (0.012, -0.1), "e1": (0.0, 0.1), "e2": (0.012, 0.1)}
+    citizens = [citizen(pid, north=n, east=e) for pid, (n, e) in homes.items()]
+    visits = [visit(f"{pid}-d{d}", pid, day=d, earliest=480, latest=800) for pid in homes for d in (0, 1)]
+    p = problem(carers, citizens, visits, days=2)
+    rounds = {("anna", 0): ["w1", "w2"], ("bo", 0): ["e1", "e2"],
+              ("anna", 1): ["w1", "e1"], ("bo", 1): ["w2", "e2"]}
+    fixed = {f"{pid}-d{d}": Assignment(f"{pid}-d{d}", (c,), 480 + 120 * i)
+             for (c, d), stops in rounds.items() for i, pid in enumerate(stops)}
+    st, free = left_by_team(p, fixed)
+    assert not free
+    return Scope(st, seed=0)
+
+
+def test_a_carer_given_up_for_one_the_citizen_never_met_is_a_new_face() -> None:
+    """w2 meets Anna on day 0 and Bo on day 1. Its day-1 visit handed to Cy leaves it two carers
+    that month, as before, but Cy is new to it: a re-route that did so would not be kept."""
+    search = _crossed_rounds()
+    st, ix = search.st, search.st.ix
+    w2, cy = ix.visit_pos["w2-d1"], ix.carer_pos["cy"]
+    st.begin()
+    st.remove(w2)
+    assert place(st, w2, frozenset(range(len(ix.carers))) - {cy})
+    assert len(st.met[ix.v_cit[w2]][0]) == 2
+
+    assert not descents.no_new_face(st)
+    st.rollback()
