@@ -157,7 +157,12 @@ def least_spread_time(intervals: list[tuple[int, int]]) -> int:
         held = [lo if lo > a else hi for lo, hi in intervals if lo > a or hi < b]
         if held:
             cands.add(min(b, max(a, round(sum(held) / len(held)))))
-    return min(sorted(cands), key=lambda t: _variance([min(hi, max(lo, t)) for lo, hi in intervals]))
+    return min(sorted(cands), key=lambda t: spread_at(intervals, t))
+
+
+def spread_at(intervals: list[tuple[int, int]], t: int) -> float:
+    """How much starts aimed at t, each clamped into its [lo, hi], vary (n times their variance)."""
+    return _variance([min(hi, max(lo, t)) for lo, hi in intervals])
 
 
 def _variance(xs: list[int]) -> float:

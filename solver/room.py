@@ -22,12 +22,11 @@ like every plan the planner writes.
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable, Collection
 
 from solver.check import drop_violations
-from solver.construct import least_spread_time, place_with_core_team
+from solver.construct import least_spread_time, place_with_core_team, spread_at
 from solver.daymodel import solve_day
 from solver.index import build_team_index
 from solver.insertion import place
@@ -172,11 +171,6 @@ def _loosen(st: TeamState, k: int) -> None:
     st.forget_times(k)
 
 
-def _spread(intervals: list[tuple[int, int]], t: int) -> float:
-    """How much the starts vary when each aims at t inside its interval."""
-    return statistics.pvariance([min(hi, max(lo, t)) for lo, hi in intervals])
-
-
 def _steady_new(st: TeamState, wanted: set[int]) -> None:
     """Each of the new citizen's needs aims at one time of day, where its placed visits' starts vary
     least inside what their routes allow (construct.least_spread_time, else the next steadiest of a few
@@ -195,7 +189,7 @@ def _steady_new(st: TeamState, wanted: set[int]) -> None:
         moved, before = st.count_moved(), st.target[n]
         best = least_spread_time(ivs)
         ends = sorted({x for iv in ivs for x in iv} - {best})
-        steadiest = [t for _v, t in sorted((_spread(ivs, t), t) for t in ends)]
+        steadiest = [t for _v, t in sorted((spread_at(ivs, t), t) for t in ends)]
         for t in [best, *steadiest[:STEADY_TRIES - 1]]:
             st.target[n] = t
             st.forget_times()
