@@ -27,9 +27,9 @@ from solver.routes import Option
 from solver.state import TeamState
 
 PENALTY_UNPLACED = 10_000_000  # a must-visit left out; priority 2 or 3 in proportion (objective.unplaced)
-# A step-counted run's routing stops at its first local optimum; these wall-clock limits are only safety
-# nets, far beyond what a day takes even on a machine shared by many (a day's descent can take a minute
-# of wall time for 2.5 s of CPU at a load of 16 on 2 cores, so a one-minute net cut it there).
+# A step-counted run's routing stops at its first local optimum or its count of solutions; these
+# wall-clock limits are only safety nets, far beyond what a day takes even on a heavily loaded machine,
+# where a day's few seconds of CPU can stretch to a minute of wall time (docs/experiments.md).
 EXACT_SECONDS = 3600
 LNS_SECONDS_EXACT = 60  # routing's inner searches (start times with usual times and breaks, insertions)
 
