@@ -1,7 +1,10 @@
 """A team weighs continuity against driving time from its own runs, end to end in headless Chromium
 against uvicorn serving the demo site: two runs of the same week with two settings, planned by the
 server's own runner, draw the team's curve as a chart beside its table and say in one sentence what one
-more carer per citizen a month saves in driving; the plan the team accepts is ringed on the chart."""
+more carer per citizen a month saves in driving; the plan the team accepts is ringed on the chart.
+
+The demo site is shared by the browser stories, which run in one process in file order: this file is
+named to come after test_stories.py, whose coordinator starts from Nacksta with no plan this month."""
 
 from __future__ import annotations
 
