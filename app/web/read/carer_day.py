@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.mapping import mode_specs, travel_spec
 from app.web.read.plans import shown_plan
-from app.web.read.rota import Block
+from app.web.read.rota import PLACED_VISIT, Block
 from models.core import (
     VISIT_PLANNED,
     Assignment,
@@ -79,16 +79,7 @@ def carer_day(session: Session, *, carer: Carer, day: dt.date) -> dict[str, Any]
     plan = shown_plan(session, team_id=team.id, start=day, end=day)
     rows = session.execute(
         select(
-            Assignment.id,
-            Assignment.start,
-            Assignment.pinned,
-            Visit.id,
-            Visit.external_id,
-            Visit.date,
-            Visit.duration,
-            Visit.kind,
-            Visit.carers,
-            Visit.citizen_id,
+            *PLACED_VISIT,
             Citizen.name,
             Citizen.lat,
             Citizen.lon,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, TypeAlias
 
-from sqlalchemy import BindParameter, Select, bindparam, select
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from app.audit.grouping import new_faces
@@ -107,6 +107,21 @@ class Rota:
     views: dict[Any, Any] = field(default_factory=dict)
 
 
+# A placed visit's row as the rota and the carer's day read it, in this order: (assignment, start,
+# pinned, visit, visit external id, date, duration, kind, carers, citizen).
+PLACED_VISIT = (Assignment.id, Assignment.start, Assignment.pinned, Visit.id, Visit.external_id, Visit.date,
+                Visit.duration, Visit.kind, Visit.carers, Visit.citizen_id)
+
+
+def planned_visits_of(
+    citizen_ids: list[int] | RowsStmt, start: dt.date | BindParameter[Any], end: dt.date | BindParameter[Any],
+) -> tuple[ColumnElement[bool], ...]:
+    """Visits still to be made of these citizens from `start` to `end`: what a plan's placed and
+    unplaced rows are read for."""
+    return (Visit.citizen_id.in_(citizen_ids), Visit.date >= start, Visit.date <= end,
+            Visit.status == VISIT_PLANNED)
+
+
 def assignment_rows_stmt(
     version_ids: list[int] | BindParameter[Any], citizen_ids: list[int] | RowsStmt,
     start: dt.date | BindParameter[Any], end: dt.date | BindParameter[Any], *, carer_names: bool = False,
@@ -115,28 +130,11 @@ def assignment_rows_stmt(
     of these plan versions' planned visits of these citizens from `start` to `end`, one row per carer,
     by date and start; with `carer_names` the carer's name last."""
     stmt = (
-        select(
-            Assignment.id,
-            Assignment.start,
-            Assignment.pinned,
-            Visit.id,
-            Visit.external_id,
-            Visit.date,
-            Visit.duration,
-            Visit.kind,
-            Visit.carers,
-            Visit.citizen_id,
-            assignment_carers.c.carer_id,
-        )
+        select(*PLACED_VISIT, assignment_carers.c.carer_id)
         .join(Visit, Visit.id == Assignment.visit_id)
         .join(assignment_carers, assignment_carers.c.assignment_id == Assignment.id)
-        .where(
-            Assignment.plan_version_id.in_(version_ids),
-            Visit.citizen_id.in_(citizen_ids),
-            Visit.date >= start,
-            Visit.date <= end,
-            Visit.status == VISIT_PLANNED,
-        )
+        .where(Assignment.plan_version_id.in_(version_ids),
+               *planned_visits_of(citizen_ids, start, end))
         .order_by(Visit.date, Assignment.start, Assignment.id)
     )
     if carer_names:
@@ -196,13 +194,8 @@ def _unplaced_stmt(
         )
         .join(UnplacedVisit, UnplacedVisit.visit_id == Visit.id)
         .join(Citizen, Citizen.id == Visit.citizen_id)
-        .where(
-            UnplacedVisit.plan_version_id.in_(version_ids),
-            Visit.citizen_id.in_(citizen_ids),
-            Visit.date >= start,
-            Visit.date <= end,
-            Visit.status == VISIT_PLANNED,
-        )
+        .where(UnplacedVisit.plan_version_id.in_(version_ids),
+               *planned_visits_of(citizen_ids, start, end))
         .order_by(Visit.date, Visit.priority, Visit.earliest)
     )
 
