@@ -78,12 +78,10 @@ def set_password(
     password_file: PasswordFile = None,
 ) -> None:
     """Give a user a new password (a locked-out admin, say); every session they had ends."""
-    from sqlalchemy import select
-
     from app.db import get_writing_sessionmaker
+    from app.repositories.core import user_by_username
     from app.schemas.core import UserUpdate
     from app.services.team_data import users as users_svc
-    from models.core import User
 
     require_current_schema()
     password = _read_password(password_file)
@@ -92,7 +90,7 @@ def set_password(
     except ValidationError as e:
         _refused(e)
     with get_writing_sessionmaker()() as session:
-        user = session.scalar(select(User).where(User.username == username))
+        user = user_by_username(session, username)
         if user is None:
             fail(f"no user {username!r}")
         if user.oidc_subject is not None:
