@@ -11,6 +11,10 @@ Families (the kinds of teams a planner change should be judged on):
 - ``rural``: citizens in villages up to 25 km from the base (long drives at road speed).
 - ``month-boundary``: the period crosses a month (and a year), so the monthly cap counts twice.
 - ``tight``: few carers for the work; not every visit can be placed.
+- ``strict-cap1``, ``strict-cap2``, ``strict-cap3``: strict consistency, as in the consistent vehicle
+  routing problem: a cap of 1, 2 or 3 carers per citizen and month, one visit a day on most days, every
+  carer on one shift every day whose length binds. Each is made around a plan that places every visit
+  with one carer per citizen (`planted_plan`), so a visit left unplaced is the planner's miss.
 
 Each family also comes with the optional rules (FORMAT.md, "Optional rules"), as ``FAMILY-rules``
 (``team-rules``...) or ``homecare generate --rules``: in town some carers walk and some cycle, long shifts
@@ -25,17 +29,21 @@ visits); ``m`` one team, 45 citizens, 28 days (~3.4k); ``l`` four teams (~13k); 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from exchange.common import INSTANCE_FORMAT
+from exchange.common import INSTANCE_FORMAT, PLAN_FORMAT
+from solver.travel import haversine_km
 
 FAMILIES = ("team", "double", "rural", "month-boundary", "tight")
 RULES_SUFFIX = "-rules"
 # Every family, and each with the optional rules.
-ALL_FAMILIES = FAMILIES + tuple(f + RULES_SUFFIX for f in FAMILIES)
+# Strict consistency, by its cap (made apart from the five, which keep their output seed for seed).
+STRICT_FAMILIES = {"strict-cap1": 1, "strict-cap2": 2, "strict-cap3": 3}
+ALL_FAMILIES = FAMILIES + tuple(f + RULES_SUFFIX for f in FAMILIES) + tuple(STRICT_FAMILIES)
 EVERY_DAY = [0, 1, 2, 3, 4, 5, 6]
 
 
@@ -177,6 +185,8 @@ def generate(family: str, size: str, seed: int,
         return with_rules(generate(family.removesuffix(RULES_SUFFIX), size, seed, on_team), seed)
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r} (known: {', '.join(SIZES)})")
+    if family in STRICT_FAMILIES:
+        return _strict(family, size, seed)[0]
     rng = random.Random(seed)
     shape = SIZES[size]
     start = _start(family, shape.days)
@@ -320,3 +330,110 @@ def _rules_name(name: str) -> str:
     """`team-m-1` -> `team-rules-m-1`: the family's name with the rules, as `generate` takes it."""
     family, size, seed = name.rsplit("-", 2)
     return f"{family}{RULES_SUFFIX}-{size}-{seed}"
+
+
+# Strict consistency: every carer works STRICT_SHIFT_START onwards every day, as long as its citizens'
+# busiest day takes in the planted plan plus STRICT_SLACK at most; each citizen is visited on a day
+# with STRICT_PRESENCE chance, once, for one of STRICT_DURATIONS minutes.
+STRICT_SHIFT_START = 420
+STRICT_PER_CARER = 5  # citizens per carer in the planted plan
+STRICT_PRESENCE = 0.7
+STRICT_DURATIONS = (20, 30, 45, 60)
+STRICT_SLACK = 10  # minutes
+STRICT_WINDOW = 30  # minutes a window reaches beyond the planted starts, at most, either side
+STRICT_TRAVEL = {"speed_kmh": 18.0, "detour_factor": 1.3}
+
+
+def planted_plan(family: str, size: str, seed: int) -> dict[str, Any]:
+    """The homecare-plan/1 a strict family's instance is made around: every visit placed, each citizen
+    with one carer the whole period (a witness that everything can be placed, under any cap)."""
+    if family not in STRICT_FAMILIES:
+        raise ValueError(f"only the strict families are made around a plan, not {family!r}")
+    return _strict(family, size, seed)[1]
+
+
+def _minutes(a: tuple[float, float], b: tuple[float, float]) -> int:
+    """FORMAT.md's travel minutes at STRICT_TRAVEL."""
+    km = haversine_km(a, b)
+    return math.ceil(km * STRICT_TRAVEL["detour_factor"] / STRICT_TRAVEL["speed_kmh"] * 60 - 1e-9)
+
+
+def _strict(family: str, size: str, seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A strict family's instance and the plan it is made around. Citizens are dealt to carers by their
+    bearing from the base, each carer's day visits them in a fixed tour (nearest first from the base),
+    and the windows and shift ends are set around the starts that tour gives."""
+    rng = random.Random(f"strict-{seed}")  # the same citizens and carers under each cap
+    shape = SIZES[size]
+    start = DEFAULT_START
+    teams: list[dict[str, Any]] = []
+    carers: list[dict[str, Any]] = []
+    citizens: list[dict[str, Any]] = []
+    visits: list[dict[str, Any]] = []
+    placed: list[dict[str, Any]] = []
+    for t in range(shape.teams):
+        team_id = f"T{t + 1}"
+        base = _base(rng, "team", t)
+        teams.append({"id": team_id, "lat": base[0], "lon": base[1]})
+        homes = [near(rng, *base, 2.5) for _ in range(shape.citizens_per_team)]
+        duration = [rng.choice(STRICT_DURATIONS) for _ in homes]
+        days = [[d for d in range(shape.days) if rng.random() < STRICT_PRESENCE] or [rng.randrange(shape.days)]
+                for _ in homes]
+        by_bearing = sorted(range(len(homes)), key=lambda i: math.atan2(homes[i][0] - base[0],
+                                                                       homes[i][1] - base[1]))
+        groups = [by_bearing[g:g + STRICT_PER_CARER] for g in range(0, len(homes), STRICT_PER_CARER)]
+        first_citizen = len(citizens)
+        for i, home in enumerate(homes):
+            citizens.append({"id": f"{team_id}-p{i + 1:03d}", "team": team_id, "lat": home[0], "lon": home[1],
+                             "avoid": []})
+        starts: dict[tuple[int, int], int] = {}
+        ends: list[int] = []
+        for j, group in enumerate(groups):
+            tour, here = [], base
+            left = list(group)
+            while left:
+                nxt = min(left, key=lambda i: (_minutes(here, homes[i]), i))
+                tour.append(nxt)
+                left.remove(nxt)
+                here = homes[nxt]
+            longest = 0
+            for d in range(shape.days):
+                clock, here = STRICT_SHIFT_START, base
+                for i in tour:
+                    if d in days[i]:
+                        clock += _minutes(here, homes[i])
+                        starts[(i, d)] = clock
+                        clock += duration[i]
+                        here = homes[i]
+                longest = max(longest, clock + _minutes(here, base) - STRICT_SHIFT_START)
+            ends.append(STRICT_SHIFT_START + longest + rng.randint(0, STRICT_SLACK))
+            carer_id = f"{team_id}-c{j + 1:02d}"
+            carers.append({"id": carer_id, "team": team_id, "skills": [],
+                           "shifts": [{"day": d, "start": STRICT_SHIFT_START, "end": ends[-1]}
+                                      for d in range(shape.days)]})
+            for i in group:
+                citizen_id = citizens[first_citizen + i]["id"]
+                planted = [starts[(i, d)] for d in days[i]]
+                earliest = max(STRICT_SHIFT_START, min(planted) - rng.randint(0, STRICT_WINDOW))
+                latest = max(planted) + rng.randint(0, STRICT_WINDOW)
+                for d in days[i]:
+                    visit_id = f"{citizen_id}-d{d:02d}-care"
+                    visits.append({"id": visit_id, "citizen": citizen_id, "need": "care", "day": d,
+                                   "earliest": earliest, "latest": latest, "duration": duration[i],
+                                   "carers": 1, "skills": []})
+                    placed.append({"id": visit_id, "carers": [carer_id], "start": starts[(i, d)]})
+    name = f"{family}-{size}-{seed}"
+    doc = {
+        "format": INSTANCE_FORMAT,
+        "name": name,
+        "start_date": start.isoformat(),
+        "days": shape.days,
+        "max_carers_per_month": STRICT_FAMILIES[family],
+        "travel": dict(STRICT_TRAVEL),
+        "teams": teams,
+        "carers": carers,
+        "citizens": citizens,
+        "visits": sorted(visits, key=lambda v: (v["day"], v["id"])),
+    }
+    plan = {"format": PLAN_FORMAT, "instance": name, "visits": sorted(placed, key=lambda a: a["id"]),
+            "unassigned": []}
+    return doc, plan
