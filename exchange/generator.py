@@ -376,8 +376,8 @@ def _strict(family: str, size: str, seed: int) -> tuple[dict[str, Any], dict[str
         teams.append({"id": team_id, "lat": base[0], "lon": base[1]})
         homes = [near(rng, *base, 2.5) for _ in range(shape.citizens_per_team)]
         duration = [rng.choice(STRICT_DURATIONS) for _ in homes]
-        days = [[d for d in range(shape.days) if rng.random() < STRICT_PRESENCE] or [rng.randrange(shape.days)]
-                for _ in homes]
+        days = [[d for d in range(shape.days) if rng.random() < STRICT_PRESENCE]
+                or [rng.randrange(shape.days)] for _ in homes]
         by_bearing = sorted(range(len(homes)), key=lambda i: math.atan2(homes[i][0] - base[0],
                                                                        homes[i][1] - base[1]))
         groups = [by_bearing[g:g + STRICT_PER_CARER] for g in range(0, len(homes), STRICT_PER_CARER)]

@@ -8,16 +8,17 @@ import json
 import statistics
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from exchange import parse_instance, plan_to_doc, to_problem
-from exchange.generator import FAMILIES, SIZES, generate
+from exchange import parse_instance, parse_plan, plan_from_doc, plan_to_doc, to_problem
+from exchange.generator import FAMILIES, SIZES, STRICT_FAMILIES, STRICT_SLACK, generate, planted_plan
 from solver import SolveParams, solve
-from solver.travel import haversine_km
+from solver.travel import Travel, haversine_km
 from tests.checks import own_verdict
 from tests.paths import VERIFIER
 
@@ -181,3 +182,38 @@ def test_generate_with_rules_writes_the_family_with_the_rules(tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text()) == generate("tight-rules", "s", 2)
     parse_instance(json.loads(out.read_text()))  # a valid homecare-instance/1, rules and all
+
+
+@pytest.mark.parametrize("family", sorted(STRICT_FAMILIES))
+def test_strict_families_keep_each_citizen_to_a_few_carers_and_come_with_a_plan_that_places_every_visit(
+        family: str) -> None:
+    doc = generate(family, "s", 2)
+    assert doc == generate(family, "s", 2) and doc["max_carers_per_month"] == STRICT_FAMILIES[family]
+    # The same citizens, carers and visits under each cap: only the cap differs.
+    capless = ("name", "max_carers_per_month")
+    assert {k: x for k, x in doc.items() if k not in capless} == \
+        {k: x for k, x in generate("strict-cap1", "s", 2).items() if k not in capless}
+    per_day = Counter((v["citizen"], v["day"]) for v in doc["visits"])
+    assert max(per_day.values()) == 1
+    assert all(len(c["shifts"]) == doc["days"] for c in doc["carers"])
+    problem = to_problem(parse_instance(json.loads(json.dumps(doc))))
+    witness = plan_from_doc(parse_plan(planted_plan(family, "s", 2)))
+    violations, figures = own_verdict(problem, witness)
+    assert violations == [] and figures["unassigned"] == 0
+    assert figures["distinct_carers_per_citizen_month"]["max"] == 1
+    # The shifts bind: on some day each carer's witness route ends within STRICT_SLACK of its shift's end.
+    travel = Travel.for_problem(problem)
+    visit = {v.id: v for v in problem.visits}
+    for carer in problem.carers:
+        mine = [a for a in witness.assignments if a.carers == (carer.id,)]
+        ends = []
+        for day in {visit[a.visit].day for a in mine}:
+            last = max((a for a in mine if visit[a.visit].day == day), key=lambda a: a.start)
+            ends.append(last.start + visit[last.visit].duration + travel.minutes(visit[last.visit].citizen,
+                                                                                 carer.team))
+        assert carer.shifts[0].end - max(ends) <= STRICT_SLACK
+
+
+def test_only_the_strict_families_have_a_plan_they_are_made_around() -> None:
+    with pytest.raises(ValueError, match="strict"):
+        planted_plan("tight", "s", 1)
