@@ -35,7 +35,7 @@ def set_usual_times(st: TeamState, day_slots: list[int]) -> None:
 
 def construct(st: TeamState, free: list[int], route_seconds: float = 0.0,
               should_stop: Callable[[], bool] | None = None, exact_repeat: bool = False,
-              deadline: float | None = None) -> list[int]:
+              deadline: float | None = None, core: dict[tuple[int, int], int] | None = None) -> list[int]:
     """Place the free visits day by day; returns those that found no place.
 
     With `route_seconds`, each day is first routed by OR-Tools routing (solver/dayrouting.py), at
@@ -43,7 +43,8 @@ def construct(st: TeamState, free: list[int], route_seconds: float = 0.0,
     (time.monotonic()), the days share what is left until then, less what a day costs beside
     routing's search (building the model, placing its routes): the first plan keeps to its share of
     the time limit however slow the machine. A day routed within MIN_ROUTE_SECONDS would gain
-    nothing, so it is built by cheapest insertion alone.
+    nothing, so it is built by cheapest insertion alone. With `core` (citizen, month) -> carer
+    (solver/monthmodel.py), routing gives such a citizen's visits to that carer only.
     """
     ix = st.ix
     by_day: dict[int, list[int]] = {}
@@ -62,7 +63,7 @@ def construct(st: TeamState, free: list[int], route_seconds: float = 0.0,
             seconds = 0.0  # a step-counted run: the clock only caps it
         if seconds >= MIN_ROUTE_SECONDS and not (should_stop and should_stop()):
             t0 = time.monotonic()
-            todo = route_day(st, day, todo, seconds, exact_repeat=exact_repeat)
+            todo = route_day(st, day, todo, seconds, exact_repeat=exact_repeat, core=core)
             overhead += max(0.0, time.monotonic() - t0 - seconds)
             routed += 1
         for v in insertion_order(st, todo):

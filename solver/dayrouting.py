@@ -68,12 +68,14 @@ def day_routes(st: TeamState, slots: list[int]) -> DayRoutes:
 
 
 def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_repeat: bool = False,
-              steady_times: bool = False, start_from: DayRoutes | None = None) -> list[int]:
+              steady_times: bool = False, start_from: DayRoutes | None = None,
+              core: dict[tuple[int, int], int] | None = None) -> list[int]:
     """Route `visits` (all free, all on `day`) over the day's empty shifts; returns those left out.
 
     Guided local search runs until its time limit, so its result depends on machine speed; with
     `exact_repeat` it stops at the first local optimum instead (same routes every run). With
-    `start_from` it starts from those routes (double visits keep their carers and minute).
+    `start_from` it starts from those routes (double visits keep their carers and minute). With
+    `core` (citizen, month) -> carer, a single visit of such a citizen-month goes to that carer only.
     """
     ix = st.ix
     slots = [k for k in ix.slots_of_day.get(day, []) if not st.routes[k]]
@@ -174,8 +176,10 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
             tdim.SetCumulVarSoftLowerBound(idx, min(vis.latest, max(0, want)), w)
         # The cap: once it is reached only faces already met may come. (Routing may still add
         # several new faces in one day; the final check drops what would break the cap.)
+        only_carer = core.get((ix.v_cit[v], ix.v_month[v])) if core else None
         allowed = [vi for vi, k in enumerate(slots)
-                   if ix.slots[k].carer in ix.eligible[v] and st.face_allowed(v, ix.slots[k].carer)]
+                   if ix.slots[k].carer in ix.eligible[v] and st.face_allowed(v, ix.slots[k].carer)
+                   and only_carer in (None, ix.slots[k].carer)]
         if not allowed:
             routing.AddDisjunction([idx], penalty(st, v))
             routing.ActiveVar(idx).SetValue(0)

@@ -27,10 +27,11 @@ from solver.bound import team_bound
 from solver.check import drop_violations
 from solver.construct import MIN_ROUTE_SECONDS, construct, retarget_usual_times, set_usual_times
 from solver.index import BASE, TeamIndex, build_team_index
+from solver.monthsearch import core_carers
 from solver.objective import WEIGHTS, Weights
 from solver.reasons import hhmm, unplaced_reason
 from solver.routes import Option
-from solver.search import improve_team
+from solver.search import BINDING_CAP, improve_team
 from solver.spacing import pressure, spaced_windows
 from solver.state import TeamState
 from solver.travel import Travel
@@ -267,9 +268,15 @@ def _plan(problem: Problem, params: SolveParams, clock: Clock) -> Plan:
         team_seconds = max(0.0, share * clock.left()) * days_of_team[team] / days_left
         per_day = min(ROUTE_SECONDS_MAX, max(0.0, share * clock.left()) / days_left)
         try:
+            exact = params.max_iterations is not None
+            core = None
+            if st.cap <= BINDING_CAP and not problem.current and not any(st.fixed):
+                # Half the team's share of the first routes, in a timed run; all its moves when counted.
+                t0 = time.monotonic()
+                core = core_carers(st, free, params.seed, None if exact else t0 + team_seconds / 2)
+                team_seconds -= time.monotonic() - t0
             construct(st, free, per_day if per_day >= MIN_ROUTE_SECONDS else 0.0, clock.stop,
-                      exact_repeat=params.max_iterations is not None,
-                      deadline=time.monotonic() + team_seconds)
+                      exact_repeat=exact, deadline=time.monotonic() + team_seconds, core=core)
         except Exception as e:  # noqa: BLE001 - keep what was placed; the other teams still get planned
             st.search_log["error"] = f"construct: {type(e).__name__}: {e}"
         if not problem.current and not any(st.fixed):

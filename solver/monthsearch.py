@@ -1,0 +1,247 @@
+"""Which carer takes which citizen's month, decided before the first routes where the monthly cap binds.
+
+With a cap of a few carers a month, the first routed day chooses each citizen's carer for the whole
+month (later days may only send a carer the citizen already met), without the later days' visits in
+view: a carer full on day 9 took on day 0 a citizen it should have left to another. Nor can the
+search undo it visit by visit, as every state between would break the cap. So for a binding cap a
+local search over whole months first gives each citizen-month one core carer:
+
+- a carer's day is judged exactly: the most minutes of its visits that one route through its shift
+  can hold, windows and travel at the carer's own mode kept (`day_route`, a dynamic programme over
+  the day's few visits), and the travel of that route;
+- a plan of months costs the minutes no route holds (`UNHELD`, many times a travel minute) plus the
+  routes' travel;
+- moves: a citizen's month to another carer, or two citizens' months exchanged between their
+  carers, drawn from the seed and kept by simulated annealing (the best plan of months seen wins).
+
+Day routing then sends each visit only to its core carer (solver/dayrouting.py, `core`), and what
+routing leaves goes through cheapest insertion, the cap deciding as always.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Sequence
+
+from solver import rules
+from solver.index import BASE
+from solver.state import TeamState
+
+CitizenMonth = tuple[int, int]
+UNHELD = 100  # per minute of visits no route of the carer's day can hold
+MAX_DAY_VISITS = 10  # a carer-day with more visits is judged by its first MAX_DAY_VISITS by start
+# Simulated annealing: this many moves per citizen-month, the temperature falling from HOT to COLD
+# (cost units: at first even half an hour of visits no route holds is taken now and then, as a way
+# through to a better spread of the months; at the end only a minute of travel).
+STEPS_PER_MONTH = 5000
+HOT = 3000.0
+COLD = 1.0
+CLOCK_EVERY = 500  # moves between two looks at the clock in a timed run
+
+
+class MonthPlan:
+    """Citizen-months and the carer each has, with every carer-day's cost at hand."""
+
+    def __init__(self, st: TeamState, free: Sequence[int]) -> None:
+        self.st = st
+        ix = st.ix
+        self.months: dict[CitizenMonth, list[int]] = {}
+        for v in free:
+            if ix.visits[v].carers == 1:
+                self.months.setdefault((ix.v_cit[v], ix.v_month[v]), []).append(v)
+        self.able: dict[CitizenMonth, list[int]] = {}
+        for j, vs in sorted(self.months.items()):
+            common = set(range(len(ix.carers)))
+            for v in vs:
+                common &= set(ix.eligible[v])
+            self.able[j] = sorted(c for c in common if st.face_allowed(vs[0], c))
+        self.carer: dict[CitizenMonth, int] = {}
+        self.day_visits: dict[tuple[int, int], list[int]] = {}
+        self._cache: dict[tuple[int, int, frozenset[int]], tuple[int, int]] = {}
+
+    def day_cost(self, c: int, day: int, visits: Sequence[int]) -> float:
+        unheld, travel = self.judge(c, day, visits)
+        return UNHELD * unheld + travel
+
+    def judge(self, c: int, day: int, visits: Sequence[int]) -> tuple[int, int]:
+        key = (c, day, frozenset(visits))
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = day_route(self.st, c, day, list(visits))
+        return hit
+
+    def days_of(self, j: CitizenMonth) -> set[int]:
+        return {self.st.ix.visits[v].day for v in self.months[j]}
+
+    def give(self, j: CitizenMonth, c: int | None) -> None:
+        """Citizen-month j to carer c (None: to nobody)."""
+        ix = self.st.ix
+        old = self.carer.pop(j, None)
+        for v in self.months[j]:
+            if old is not None:
+                self.day_visits[(old, ix.visits[v].day)].remove(v)
+            if c is not None:
+                self.day_visits.setdefault((c, ix.visits[v].day), []).append(v)
+        if c is not None:
+            self.carer[j] = c
+
+    def cost_of(self, pairs: set[tuple[int, int]]) -> float:
+        return sum(self.day_cost(c, d, self.day_visits.get((c, d), [])) for c, d in sorted(pairs))
+
+    def touched(self, js: Sequence[CitizenMonth], carers: Sequence[int]) -> set[tuple[int, int]]:
+        return {(c, d) for j in js for d in self.days_of(j) for c in carers}
+
+
+def day_route(st: TeamState, c: int, day: int, visits: list[int]) -> tuple[int, int]:
+    """(minutes of `visits` no route of carer c's shifts on `day` can hold, travel of the routes that
+    hold the rest): a dynamic programme over subsets of each shift's visits, earliest end first,
+    windows kept (rules.window_allows), back at base by the shift's end (rules.back_in_time).
+    Breaks are not modelled here: the routes built later keep them."""
+    ix = st.ix
+    slots = list(ix.slots_of_carer_day.get((c, day), ()))
+    if not visits:
+        return 0, 0
+    if not slots:
+        return sum(ix.visits[v].duration for v in visits), 0
+    unheld, travel = 0, 0
+    by_slot: dict[int, list[int]] = {}
+    for v in sorted(visits, key=lambda v: (ix.visits[v].earliest, v)):
+        vis = ix.visits[v]
+        fit = [k for k in slots if ix.slots[k].start <= vis.latest
+               and vis.earliest + vis.duration <= ix.slots[k].end]
+        if fit:
+            by_slot.setdefault(fit[0], []).append(v)
+        else:
+            unheld += vis.duration
+    for k, vs in sorted(by_slot.items()):
+        unheld += sum(ix.visits[v].duration for v in vs[MAX_DAY_VISITS:])
+        u, t = _best_subset_route(st, k, vs[:MAX_DAY_VISITS])
+        unheld += u
+        travel += t
+    return unheld, travel
+
+
+def _best_subset_route(st: TeamState, k: int, vs: list[int]) -> tuple[int, int]:
+    """The subset of `vs` with most minutes that one route of slot k holds: (minutes left out, its
+    travel). Labels per (subset, last visit): the earliest end and the travel of that route."""
+    ix = st.ix
+    sl = ix.slots[k]
+    tt = sl.tt
+    n = len(vs)
+    loc = [ix.v_loc[v] for v in vs]
+    dur = [ix.visits[v].duration for v in vs]
+    lo = [ix.visits[v].earliest for v in vs]
+    hi = [ix.visits[v].latest for v in vs]
+    best: dict[tuple[int, int], tuple[int, int]] = {}
+    for i in range(n):
+        s = max(lo[i], sl.start + tt[BASE][loc[i]])
+        if rules.window_allows(lo[i], hi[i], s):
+            best[(1 << i, i)] = (s + dur[i], tt[BASE][loc[i]])
+    total = sum(dur)
+    held, held_travel = 0, 0
+    for mask in range(1, 1 << n):
+        minutes = sum(dur[i] for i in range(n) if mask >> i & 1)
+        for last in range(n):
+            lab = best.get((mask, last))
+            if lab is None:
+                continue
+            end, trav = lab
+            back = tt[loc[last]][BASE]
+            if rules.back_in_time(end, back, sl.end) and (
+                    minutes > held or (minutes == held and trav + back < held_travel)):
+                held, held_travel = minutes, trav + back
+            for nxt in range(n):
+                if mask >> nxt & 1:
+                    continue
+                leg = tt[loc[last]][loc[nxt]]
+                s = max(lo[nxt], end + leg)
+                if not rules.window_allows(lo[nxt], hi[nxt], s):
+                    continue
+                key = (mask | 1 << nxt, nxt)
+                new = (s + dur[nxt], trav + leg)
+                old = best.get(key)
+                if old is None or new < old:
+                    best[key] = new
+    return total - held, held_travel
+
+
+def core_carers(st: TeamState, free: Sequence[int], seed: int = 0,
+                deadline: float | None = None) -> dict[CitizenMonth, int]:
+    """A core carer per citizen-month of the free single visits (a month no carer can take whole is
+    left out): the citizens with most minutes first, each to the carer whose days it costs least,
+    then the annealed moves above, stopped at `deadline` (time.monotonic()) if one is given: a
+    step-counted run gives none and makes every move."""
+    mp = MonthPlan(st, free)
+    ix = st.ix
+    order = sorted(mp.months, key=lambda j: (-sum(ix.visits[v].duration for v in mp.months[j]), j))
+    for j in order:
+        if not mp.able[j]:
+            continue
+        best_c, best_d = None, 0.0
+        for c in mp.able[j]:
+            pairs = mp.touched([j], [c])
+            before = mp.cost_of(pairs)
+            mp.give(j, c)
+            d = mp.cost_of(pairs) - before
+            mp.give(j, None)
+            if best_c is None or d < best_d - 1e-9:
+                best_c, best_d = c, d
+        mp.give(j, best_c)
+    rng = random.Random(seed)
+    keys = sorted(j for j in mp.carer if len(mp.able[j]) > 1)
+    if not keys:
+        return dict(mp.carer)
+    cost = mp.cost_of(set(mp.day_visits))
+    best, best_plan = cost, dict(mp.carer)
+    steps = STEPS_PER_MONTH * len(keys)
+    for i in range(steps):
+        if deadline is not None and i % CLOCK_EVERY == 0 and time.monotonic() >= deadline:
+            break
+        temperature = HOT * (COLD / HOT) ** (i / steps)
+        a = keys[rng.randrange(len(keys))]
+        if rng.random() < 0.5:
+            d = _try(mp, a, rng.choice(mp.able[a]), temperature, rng)
+        else:
+            d = _try(mp, a, keys[rng.randrange(len(keys))], temperature, rng)
+        cost += d
+        if cost < best - 1e-9:
+            best, best_plan = cost, dict(mp.carer)
+    return best_plan
+
+
+def accepted(d: float, temperature: float, rng: random.Random) -> bool:
+    """Simulated annealing's rule: a change that costs less is kept, one that costs more now and then."""
+    return d < 1e-9 or rng.random() < math.exp(-d / temperature)
+
+
+def _try(mp: MonthPlan, a: CitizenMonth, b: CitizenMonth | int, temperature: float,
+         rng: random.Random) -> float:
+    """Citizen-month a to carer b, or a and citizen-month b exchanged, kept by `accepted`; returns
+    the change in cost (0 when undone)."""
+    ca = mp.carer[a]
+    if isinstance(b, int):
+        if b == ca:
+            return 0.0
+        pairs = mp.touched([a], [ca, b])
+        before = mp.cost_of(pairs)
+        mp.give(a, b)
+        d = mp.cost_of(pairs) - before
+        if accepted(d, temperature, rng):
+            return d
+        mp.give(a, ca)
+        return 0.0
+    cb = mp.carer.get(b)
+    if cb is None or ca == cb or cb not in mp.able[a] or ca not in mp.able[b]:
+        return 0.0
+    pairs = mp.touched([a, b], [ca, cb])
+    before = mp.cost_of(pairs)
+    mp.give(a, cb)
+    mp.give(b, ca)
+    d = mp.cost_of(pairs) - before
+    if accepted(d, temperature, rng):
+        return d
+    mp.give(a, ca)
+    mp.give(b, cb)
+    return 0.0

@@ -1,0 +1,53 @@
+"""Strict consistency: with a cap of one carer a month, a citizen's whole month goes to one carer, so
+which carer takes which citizen is decided for the month, not by the first day that citizen is seen."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from exchange import parse_instance, to_problem
+from exchange.generator import generate
+from solver import SolveParams, solve
+from solver.types import Carer, Citizen, Problem, Shift, Team, Visit
+from tests.checks import own_verdict
+
+BASE = (62.39, 17.30)
+
+
+def _near_each_other_far_from_base() -> Problem:
+    """Anna and Bo live next door to each other, a kilometre from the base; Cecilia on the way. Xena
+    works all three days; Yusuf on day 0 has time for one visit only, is off on day 1 and works day 2.
+    Every visit is 50 minutes, starting 07:00-08:00; a shift holds two of them."""
+    team = Team("T1", *BASE)
+    carers = [
+        Carer("X", "T1", shifts=(Shift(0, 420, 540), Shift(1, 420, 540), Shift(2, 420, 540))),
+        Carer("Y", "T1", shifts=(Shift(0, 420, 485), Shift(2, 420, 540))),
+    ]
+    citizens = [Citizen("anna", "T1", BASE[0] + 0.009, BASE[1]),
+                Citizen("bo", "T1", BASE[0] + 0.0095, BASE[1]),
+                Citizen("cecilia", "T1", BASE[0] + 0.005, BASE[1])]
+    days = {"anna": (0, 2), "bo": (0, 2), "cecilia": (1, 2)}
+    visits = [Visit(f"{p}-d{d}", p, "care", d, 420, 480, 50) for p, ds in days.items() for d in ds]
+    return Problem("strict-story", dt.date(2026, 12, 1), 3, [team], carers, citizens, visits,
+                   max_carers_per_month=1)
+
+
+def test_with_a_cap_of_one_a_citizen_whose_carer_would_be_full_goes_whole_to_a_carer_with_room() -> None:
+    # Day by day, day 0 would send Anna and Bo to Xena (one drive out for two homes next door) and
+    # day 1 Cecilia too (only Xena works): on day 2 Xena would owe three visits and hold two. The
+    # first plan looks at the month: one of Anna and Bo goes to Yusuf for all of it.
+    problem = _near_each_other_far_from_base()
+    plan = solve(problem, SolveParams(time_limit=600, seed=0, workers=1, max_iterations=0))
+    violations, figures = own_verdict(problem, plan)
+    assert violations == [] and plan.unplaced == []
+    assert figures["distinct_carers_per_citizen_month"]["max"] == 1
+    carer_of = {a.visit.split("-")[0]: a.carers for a in plan.assignments}
+    assert carer_of["cecilia"] == ("X",) and {carer_of["anna"], carer_of["bo"]} == {("X",), ("Y",)}
+
+
+def test_a_strict_team_with_a_cap_of_one_gets_every_visit_placed_one_carer_each() -> None:
+    problem = to_problem(parse_instance(generate("strict-cap1", "s", 1)))
+    plan = solve(problem, SolveParams(time_limit=600, seed=0, workers=1, max_iterations=10))
+    violations, figures = own_verdict(problem, plan)
+    assert violations == [] and figures["unassigned"] == 0
+    assert figures["distinct_carers_per_citizen_month"]["max"] == 1
