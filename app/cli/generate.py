@@ -38,6 +38,10 @@ def generate(
         raise typer.Exit(code=2)
     if rules and not family.endswith(RULES_SUFFIX):
         family += RULES_SUFFIX
+        if family not in ALL_FAMILIES:  # the strict families come without the optional rules
+            plain = family.removesuffix(RULES_SUFFIX)
+            typer.echo(f"homecare generate: --rules is not made for --family {plain}", err=True)
+            raise typer.Exit(code=2)
     if size not in SIZES:
         typer.echo(f"homecare generate: --size must be one of {', '.join(SIZES)}, not {size!r}", err=True)
         raise typer.Exit(code=2)

@@ -217,3 +217,12 @@ def test_strict_families_keep_each_citizen_to_a_few_carers_and_come_with_a_plan_
 def test_only_the_strict_families_have_a_plan_they_are_made_around() -> None:
     with pytest.raises(ValueError, match="strict"):
         planted_plan("tight", "s", 1)
+
+
+def test_generate_refuses_the_rules_for_a_strict_family(tmp_path: Path) -> None:
+    from app.cli import app
+
+    refused = CliRunner().invoke(app, ["generate", "--family", "strict-cap1", "--rules",
+                                       str(tmp_path / "x.json")])
+    assert refused.exit_code == 2 and "--rules" in refused.output
+    assert not (tmp_path / "x.json").exists()
