@@ -196,10 +196,15 @@ def core_carers(st: TeamState, free: Sequence[int], seed: int = 0,
     cost = mp.cost_of(set(mp.day_visits))
     best, best_plan = cost, dict(mp.carer)
     steps = STEPS_PER_MONTH * len(keys)
+    start, done = time.monotonic(), 0.0
     for i in range(steps):
-        if deadline is not None and i % CLOCK_EVERY == 0 and time.monotonic() >= deadline:
-            break
-        temperature = HOT * (COLD / HOT) ** (i / steps)
+        if deadline is not None and i % CLOCK_EVERY == 0:
+            # A timed run cools by the clock too, so a search cut short still ends cold.
+            now = time.monotonic()
+            if now >= deadline:
+                break
+            done = (now - start) / max(1e-9, deadline - start)
+        temperature = HOT * (COLD / HOT) ** max(i / steps, done)
         a = keys[rng.randrange(len(keys))]
         if rng.random() < 0.5:
             d = _try(mp, a, rng.choice(mp.able[a]), temperature, rng)
