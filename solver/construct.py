@@ -44,7 +44,8 @@ def construct(st: TeamState, free: list[int], route_seconds: float = 0.0,
     routing's search (building the model, placing its routes): the first plan keeps to its share of
     the time limit however slow the machine. A day routed within MIN_ROUTE_SECONDS would gain
     nothing, so it is built by cheapest insertion alone. With `core` (citizen, month) -> carer
-    (solver/monthmodel.py), routing gives such a citizen's visits to that carer only.
+    (solver/monthsearch.py), routing gives such a citizen's visits to that carer only, and cheapest
+    insertion tries that carer first.
     """
     ix = st.ix
     by_day: dict[int, list[int]] = {}
@@ -67,7 +68,9 @@ def construct(st: TeamState, free: list[int], route_seconds: float = 0.0,
             overhead += max(0.0, time.monotonic() - t0 - seconds)
             routed += 1
         for v in insertion_order(st, todo):
-            if not place(st, v):
+            mine = core.get((ix.v_cit[v], ix.v_month[v])) if core else None
+            banned = frozenset(c for c in range(len(ix.carers)) if c != mine)
+            if not ((mine is not None and place(st, v, banned)) or place(st, v)):
                 failed.append(v)
         set_usual_times(st, ix.slots_of_day.get(day, []))
     return failed

@@ -30,6 +30,9 @@ from solver.index import BASE
 from solver.state import TeamState
 
 CitizenMonth = tuple[int, int]
+# A monthly cap this low binds: a fresh plan first decides which carer takes which citizen's month,
+# as the day-by-day construction and the search's single-visit moves cannot.
+BINDING_CAP = 3
 UNHELD = 100  # per minute of visits no route of the carer's day can hold
 MAX_DAY_VISITS = 10  # a carer-day with more visits is judged by its first MAX_DAY_VISITS by start
 # Simulated annealing: this many moves per citizen-month, the temperature falling from HOT to COLD

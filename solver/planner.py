@@ -4,13 +4,15 @@
 2. Fixed assignments go in first: pinned ones, and in a re-plan the current plan's assignments
    outside `replan_days`. The current plan's assignments inside the range are tried in their old
    place next; moving them later costs the heavy disturbance term (solver/objective.py).
-3. A first plan for every team, day by day (solver/construct.py): OR-Tools routing with
+3. Where the monthly cap binds (BINDING_CAP carers or fewer), a fresh plan first gives each
+   citizen's month one core carer (solver/monthsearch.py), which the first routes keep to.
+4. A first plan for every team, day by day (solver/construct.py): OR-Tools routing with
    continuity priced per carer routes each day (solver/dayrouting.py, ROUTE_SHARE of the time
    limit), cheapest insertion places what it leaves; then each need's usual time is set where
    the routes can best keep it.
-4. The neighbourhood search (solver/search.py) spends the rest of the time limit, split over teams
+5. The neighbourhood search (solver/search.py) spends the rest of the time limit, split over teams
    by size, and ends with the steadying descents.
-5. Every plan passes `check_assignments` (the hard rules, solver/rules.py) before it is returned;
+6. Every plan passes `check_assignments` (the hard rules, solver/rules.py) before it is returned;
    a visit that would break a rule is unplaced with the reason instead.
 
 `solve` (solver/solve.py) calls it directly with one worker; each worker process of
@@ -27,11 +29,11 @@ from solver.bound import team_bound
 from solver.check import drop_violations
 from solver.construct import MIN_ROUTE_SECONDS, construct, retarget_usual_times, set_usual_times
 from solver.index import BASE, TeamIndex, build_team_index
-from solver.monthsearch import core_carers
+from solver.monthsearch import BINDING_CAP, core_carers
 from solver.objective import WEIGHTS, Weights
 from solver.reasons import hhmm, unplaced_reason
 from solver.routes import Option
-from solver.search import BINDING_CAP, improve_team
+from solver.search import improve_team
 from solver.spacing import pressure, spaced_windows
 from solver.state import TeamState
 from solver.travel import Travel

@@ -37,9 +37,6 @@ from solver.state import TeamState
 
 Step = Callable[[Scope], bool]
 REROUTE_WEIGHT = 0.5
-# A monthly cap this low binds: a fresh plan first decides which carer takes which citizen's month
-# (solver/monthsearch.py), as the day-by-day construction and the search's single-visit moves cannot.
-BINDING_CAP = 3
 FAR_WEIGHT = 2.0  # hand_over_far_citizen's starting weight among the steps
 # Of a timed search's budget, kept for the final descents (on team-m-rules they take about a tenth of
 # a minute's search); the must-visit sweep goes first, the steadying last, each stops at the budget.
