@@ -69,11 +69,15 @@ def construct(st: TeamState, free: list[int], route_seconds: float = 0.0,
             routed += 1
         for v in insertion_order(st, todo):
             mine = core.get((ix.v_cit[v], ix.v_month[v])) if core else None
-            banned = frozenset(c for c in range(len(ix.carers)) if c != mine)
-            if not ((mine is not None and place(st, v, banned)) or place(st, v)):
+            if not ((mine is not None and place(st, v, others_than(st, mine))) or place(st, v)):
                 failed.append(v)
         set_usual_times(st, ix.slots_of_day.get(day, []))
     return failed
+
+
+def others_than(st: TeamState, c: int) -> frozenset[int]:
+    """The carers to ban so that only carer c may take a visit."""
+    return frozenset(x for x in range(len(st.ix.carers)) if x != c)
 
 
 def place_with_core_team(st: TeamState, vs: list[int], jitter: float = 0.0) -> list[int]:
