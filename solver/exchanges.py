@@ -1,16 +1,21 @@
 """Exchanges between carers: a citizen's visits handed from one carer to others, one for one.
 
 Freeing visits and re-placing them finds nothing when the routes that should take them are full;
-an exchange makes room instead: the visit goes to a carer the citizen already meets in exchange for
-a visit of that carer's at the same time of day, which the first carer takes. The search's steps
-for rarely seen carers, crowded citizens and far-off citizens, and the descents that sweep them,
-all move visits this way.
+room is made instead: the routes of the carers the citizen already meets get their visits' whole
+windows back, then a visit in the way is handed on to a carer its own citizen already meets (a
+chain of up to HAND_ON_DEPTH such hand-ons, nobody meeting a new face), and failing that the visit
+goes to a carer the citizen already meets in exchange for a visit of that carer's at the same time
+of day, which the first carer takes. The search's steps for rarely seen carers, crowded citizens
+and far-off citizens, and the descents that sweep them, all move visits this way.
 """
 
 from __future__ import annotations
 
 from solver.insertion import place
 from solver.scope import Scope
+
+# Hand-ons in one chain at most, each making room for the one before it (`hand_on`).
+HAND_ON_DEPTH = 3
 
 
 def hand_back(sc: Scope, ci: int, mi: int, t: int, to: int | None = None) -> bool:
@@ -39,12 +44,21 @@ def hand_back(sc: Scope, ci: int, mi: int, t: int, to: int | None = None) -> boo
 
 
 def to_one_of(sc: Scope, v: int, t: int, others: list[int]) -> bool:
-    """Visit v (just taken from carer t) goes to the first of `others` with room, or else in
-    exchange for a visit of theirs at the same time of day that t takes; False if none can."""
+    """Visit v (just taken from carer t) goes to the first of `others` with room: as their routes
+    stand, then with their visits' whole windows, then in place of a visit of theirs handed on to a
+    carer its own citizen already meets (`hand_on`), or else in exchange for a visit of theirs at the
+    same time of day that t takes; False if none can."""
     st, ix = sc.st, sc.st.ix
     if any(place(st, v, only(sc, c)) for c in others):
         return True
     day = ix.visits[v].day
+    for c in others:
+        for k in ix.slots_of_carer_day.get((c, day), ()):
+            st.loosen(k)
+    if any(place(st, v, only(sc, c)) for c in others):
+        return True
+    if any(hand_on(sc, v, c, HAND_ON_DEPTH) for c in others):
+        return True
     for c in others:
         for k in ix.slots_of_carer_day.get((c, day), ()):
             for u in list(st.routes[k]):
@@ -57,6 +71,38 @@ def to_one_of(sc: Scope, v: int, t: int, others: list[int]) -> bool:
                     st.remove(v)
                 place(st, u, only(sc, c))  # back where it was: its old place is free again
     return False
+
+
+def hand_on(sc: Scope, v: int, c: int, depth: int) -> bool:
+    """Visit v goes to carer c in place of a visit of c's at that time of day, which goes to a carer
+    its own citizen already meets this month, itself handing on a visit in its way the same way, up
+    to `depth` hand-ons: room made without a new face for anyone. The first chain that fits is
+    taken (the caller weighs the whole change)."""
+    st, ix = sc.st, sc.st.ix
+    if depth <= 0:
+        return False
+    for k in ix.slots_of_carer_day.get((c, ix.visits[v].day), ()):
+        for u in in_the_way(sc, k, v):
+            cu, mu = ix.v_cit[u], ix.v_month[u]
+            known = [x for x in sorted(st.met[cu][mu]) if x != c and x in ix.eligible[u]]
+            if not known:
+                continue
+            st.remove(u)
+            if place(st, v, only(sc, c)):
+                if (any(place(st, u, only(sc, x)) for x in known)
+                        or any(hand_on(sc, u, x, depth - 1) for x in known)):
+                    return True
+                st.remove(v)
+            place(st, u, only(sc, c))  # back where it was: its old place is free again
+    return False
+
+
+def in_the_way(sc: Scope, k: int, v: int) -> list[int]:
+    """The visits of route k that could make room for v: single, movable, overlapping v's window."""
+    st, ix = sc.st, sc.st.ix
+    b = ix.visits[v]
+    return [u for u in list(st.routes[k]) if u != v and sc.movable(u) and ix.visits[u].carers == 1
+            and st.lo[u] <= b.latest + b.duration and b.earliest <= st.hi[u] + ix.visits[u].duration]
 
 
 def only(sc: Scope, c: int) -> frozenset[int]:

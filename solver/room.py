@@ -95,7 +95,7 @@ def _eject_chain(sc: Scope, v: int, wanted: set[int], budget: list[int]) -> bool
         # earlier or later to let it in.
         for k2 in ix.slots_of_day.get(ix.visits[u].day, []):
             if ix.slots[k2].carer in known(u) and ix.slots[k2].carer in ix.eligible[u]:
-                _loosen(st, k2)
+                st.loosen(k2)
         return place(st, u, everyone - known(u))
 
     def into(k: int, out: list[int]) -> Callable[[], bool]:
@@ -103,7 +103,7 @@ def _eject_chain(sc: Scope, v: int, wanted: set[int], budget: list[int]) -> bool
         def attempt() -> bool:
             for u in out:
                 st.remove(u)
-            _loosen(st, k)
+            st.loosen(k)
             return place(st, v, everyone - {ix.slots[k].carer}) and all(hand_on(u) for u in out)
         return attempt
 
@@ -112,8 +112,8 @@ def _eject_chain(sc: Scope, v: int, wanted: set[int], budget: list[int]) -> bool
         def attempt() -> bool:
             st.remove(u)
             st.remove(w)
-            _loosen(st, k)
-            _loosen(st, k2)
+            st.loosen(k)
+            st.loosen(k2)
             return (place(st, v, everyone - {ix.slots[k].carer})
                     and place(st, u, everyone - {ix.slots[k2].carer}) and hand_on(w))
         return attempt
@@ -155,20 +155,6 @@ def _eject_chain(sc: Scope, v: int, wanted: set[int], budget: list[int]) -> bool
                 return True
             st.rollback()
     return False
-
-
-def _loosen(st: TeamState, k: int) -> None:
-    """Route k's visits of one carer that may move get their whole windows back: each still starts at
-    the minute people were told where it can (the route aims at it, and a start moved is priced), but
-    the route may now let a visit in by starting a neighbour a little earlier or later."""
-    ix = st.ix
-    st._note_slot(k)
-    for v in st.routes[k]:
-        vis = ix.visits[v]
-        if not st.fixed[v] and vis.carers == 1 and (st.lo[v], st.hi[v]) != (vis.earliest, vis.latest):
-            st._note_visit(v)
-            st.lo[v], st.hi[v] = vis.earliest, vis.latest
-    st.forget_times(k)
 
 
 def _steady_new(st: TeamState, wanted: set[int]) -> None:

@@ -228,6 +228,20 @@ class TeamState(Routes, Undo, MoveBudget):
         cur = self.current_start[v]
         return cur if cur is not None else self.target[self.ix.v_need[v]]
 
+    def loosen(self, k: int) -> None:
+        """Route k's visits that may move get their whole windows back: each still aims at its usual
+        time (a start moved is priced), but the route may now let a visit in by starting a neighbour
+        a little earlier or later."""
+        ix = self.ix
+        self._note_slot(k)
+        for v in self.routes[k]:
+            vis = ix.visits[v]
+            whole = (vis.earliest, vis.latest)
+            if not self.fixed[v] and vis.carers == 1 and (self.lo[v], self.hi[v]) != whole:
+                self._note_visit(v)
+                self.lo[v], self.hi[v] = vis.earliest, vis.latest
+        self.forget_times(k)
+
     def preferred_window(self, v: int) -> tuple[int, int]:
         vis = self.ix.visits[v]
         cur = self.current_start[v]

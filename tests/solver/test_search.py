@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from functools import partial
 
+import pytest
 from ortools.constraint_solver import routing_enums_pb2
 
-from solver import Assignment, descents, neighbourhoods
+from solver import Assignment, descents, exchanges, neighbourhoods
 from solver.dayrouting import route_day, search_parameters
 from solver.exchanges import hand_back
 from solver.handover import faces_elsewhere, hand_over_day, route_cost
@@ -73,6 +74,46 @@ def test_a_sweep_offers_every_rarely_seen_carer_back_and_keeps_only_what_helps()
     assert [st.distinct(ci, 0) for ci in range(2)] == [1, 1]
     assert st.total_cost() < before
     assert descents.sweep_rare_carers(search) == 0  # nothing left to gain: the sweep changes nothing more
+
+
+def _usual_carer_busy_plan() -> Scope:
+    """p1 meets anna on day 0 and cy once, on day 1, when anna is with p2; p2 otherwise meets bo,
+    who is free on day 1. Every visit is tied to 08:00-08:10 and lasts an hour, and only anna and bo
+    may lift p2: cy cannot take p2's visit in exchange."""
+    lifters = [carer(c, days=(0, 1), skills=("lift",)) for c in ("anna", "bo")]
+    carers = [*lifters, carer("cy", days=(0, 1))]
+    citizens = [citizen("p1"), citizen("p2", north=0.011)]
+    visits = [visit(f"p1-d{d}", "p1", day=d, earliest=480, latest=490, duration=60) for d in (0, 1)]
+    visits += [visit(f"p2-d{d}", "p2", day=d, earliest=480, latest=490, duration=60, skills=("lift",))
+               for d in (0, 1)]
+    p = problem(carers, citizens, visits, days=2)
+    given = {"p1-d0": "anna", "p1-d1": "cy", "p2-d0": "bo", "p2-d1": "anna"}
+    st, free = left_by_team(p, {vid: Assignment(vid, (c,), 480) for vid, c in given.items()})
+    assert not free
+    return Scope(st, seed=0)
+
+
+def test_a_rare_carer_s_visit_goes_to_the_usual_carer_whose_visit_in_the_way_goes_to_one_its_citizen_knows(
+) -> None:
+    search = _usual_carer_busy_plan()
+    st, ix = search.st, search.st.ix
+    assert [st.distinct(ci, 0) for ci in range(2)] == [2, 2]
+    st.begin()
+    assert hand_back(search, ix.citizen_pos["p1"], 0, ix.carer_pos["cy"])
+    assert st.delta() < 0
+    st.commit()
+    assert placed_by(st) == {"p1-d0": ("anna",), "p1-d1": ("anna",), "p2-d0": ("bo",), "p2-d1": ("bo",)}
+    assert all(st.times(k) is not None for k in range(len(ix.slots)))
+
+
+def test_without_handing_on_the_rare_carer_stays(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(exchanges, "HAND_ON_DEPTH", 0)
+    search = _usual_carer_busy_plan()
+    st, ix = search.st, search.st.ix
+    st.begin()
+    changed = hand_back(search, ix.citizen_pos["p1"], 0, ix.carer_pos["cy"])
+    assert not changed or st.delta() >= 0  # anna is busy and cy may not lift p2: no way without the chain
+    st.rollback()
 
 
 def test_a_double_visit_hands_a_rarely_seen_carer_back_too() -> None:
