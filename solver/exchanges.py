@@ -1,4 +1,4 @@
-"""Exchanges between carers: a citizen's visits handed from one carer to others, one for one.
+"""Exchanges between carers: a citizen's visits handed from one carer to others, making room for them.
 
 Freeing visits and re-placing them finds nothing when the routes that should take them are full;
 room is made instead: the routes of the carers the citizen already meets get their visits' whole
