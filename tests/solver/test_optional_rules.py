@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from solver import rules, solve
+from exchange import parse_instance, to_problem
+from exchange.generator import generate
+from solver import exchanges, rules, solve
 from solver.descents import sweep_musts
 from solver.index import BASE, build_team_index
 from solver.insertion import place
@@ -18,7 +20,7 @@ from solver.objective import WEIGHTS, faces, unplaced
 from solver.scope import Scope
 from solver.state import TeamState
 from solver.travel import Travel
-from solver.types import Assignment, BreakWindow, Dependency, Plan, Problem, Shift, TravelSpec
+from solver.types import Assignment, BreakWindow, Dependency, Plan, Problem, Shift, SolveParams, TravelSpec
 from tests.solver.conftest import by_visit, carer, citizen, problem, quick, shared_verify, visit
 
 WALK = {"walk": TravelSpec(speed_kmh=4.5, detour_factor=1.3)}
@@ -261,3 +263,31 @@ def test_cleanings_leave_the_hours_of_a_morning_visit_that_found_no_place() -> N
     sweep_musts(Scope(st, 0))
     assert st.slots_of[second]
     assert all(st.slots_of[ix.visit_pos[c]] for c in ("clean1", "clean2"))  # both later in the day
+
+
+def _faces_and_placed(plan: Plan, p: Problem) -> tuple[float, int]:
+    """Mean distinct carers per citizen-month, and the visits placed."""
+    day_of = {v.id: v for v in p.visits}
+    met: dict[tuple[str, tuple[int, int]], set[str]] = {}
+    for a in plan.assignments:
+        v = day_of[a.visit]
+        met.setdefault((v.citizen, p.month_of(v.day)), set()).update(a.carers)
+    return sum(map(len, met.values())) / len(met), len(plan.assignments)
+
+
+@pytest.mark.shared
+def test_with_walkers_and_breaks_the_rarely_seen_carers_hand_their_visits_on(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A town team with the rules (walkers, breaks, spaced visits): the usual carers' mornings are
+    full, so the rarely seen carers' visits go to them only if a visit in their way is handed on to a
+    carer its own citizen already meets. The first plan and its final descents, no search steps."""
+    p = to_problem(parse_instance(generate("team-rules", "s", 1)))
+    params = SolveParams(time_limit=600, seed=0, workers=1, max_iterations=0)
+    handed_on = solve(p, params)
+    monkeypatch.setattr(exchanges, "HAND_ON_DEPTH", 0)
+    exchanged_only = solve(p, params)
+    faces_on, placed_on = _faces_and_placed(handed_on, p)
+    faces_only, placed_only = _faces_and_placed(exchanged_only, p)
+    assert faces_on < faces_only
+    assert placed_on >= placed_only
+    assert not shared_verify(p, handed_on)[0]
