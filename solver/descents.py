@@ -10,7 +10,9 @@ after another in a fixed order and keeps what makes the plan better.
   then 2, of its day that a carer who may take it attends; where none makes way alone, the visits of
   priority 3 in its hours move out of them (`clear_the_hours`) and it tries again;
 - `steady_rare_needs` (fresh plans, last): starts far from their need's usual time tried again,
-  with needs weighed as their spread is judged and no new face for anyone.
+  with needs weighed as their spread is judged and no new face for anyone;
+- `steady_double_visits` (fresh plans, last): each double visit's minute moved, within what both its
+  carers' routes allow, to the time where its need's starts vary least.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Callable
 from functools import partial
 
 from solver import objective
+from solver.construct import least_spread_time
 from solver.exchanges import hand_back, take_place_of, to_one_of, yielding_visits
 from solver.handover import hand_over_day
 from solver.insertion import best_insertion, place
@@ -238,3 +241,61 @@ def clear_the_hours(sc: Scope, v: int) -> float:
     if cleared:
         place(st, v)  # the hours it needed may now be free (priced by the search's final cost)
     return total
+
+
+def steady_double_visits(sc: Scope) -> float:
+    """Double visits' starts drawn together: each need of double visits aims at the time where its
+    starts, each within what both its carers' routes allow, vary least; then each of its visits, the
+    farthest first, moves there (or as near as both routes allow), kept where the plan gets better.
+
+    A double visit is placed at one minute (its two carers start together) and keeps it: the routes'
+    own timing and the final aims (construct.aim_for_least_spread) move only single visits. Returns
+    the change."""
+    st, ix = sc.st, sc.st.ix
+    by_need: dict[int, list[int]] = {}
+    for v, ks in enumerate(st.slots_of):
+        if len(ks) > 1 and ix.visits[v].carers > 1 and sc.movable(v):
+            by_need.setdefault(ix.v_need[v], []).append(v)
+    total, moved = 0.0, 0
+    for n, vs in sorted(by_need.items()):
+        windows = [w for v in vs if (w := double_window(st, v)) is not None]
+        if sc.out_of_time() or len(windows) < 2:
+            continue
+        aim = st.target[n] = least_spread_time(windows)
+        for v in sorted(vs, key=lambda v: (-abs(st.lo[v] - aim), v)):
+            d = keep_if_better(st, partial(retime_double, st, v))
+            total, moved = total + d, moved + (d < 0)
+    st.search_log["steadied_doubles"] = moved
+    return total
+
+
+def double_window(st: TeamState, v: int) -> tuple[int, int] | None:
+    """The starts double visit v could take with both its routes as they are (None: none)."""
+    vis = st.ix.visits[v]
+    held = st.lo[v], st.hi[v]
+    st.lo[v], st.hi[v] = vis.earliest, vis.latest
+    lo, hi = vis.earliest, vis.latest
+    for k in st.slots_of[v]:
+        st.forget_times(k)
+        tm = st.times(k)
+        if tm is None:
+            lo, hi = 1, 0
+            break
+        i = st.routes[k].index(v)
+        lo, hi = max(lo, tm[0][i]), min(hi, tm[1][i])
+    st.lo[v], st.hi[v] = held
+    for k in st.slots_of[v]:
+        st.forget_times(k)
+    return (lo, hi) if lo <= hi else None
+
+
+def retime_double(st: TeamState, v: int) -> bool:
+    """Double visit v to its need's usual time, or as near as both its routes allow."""
+    window, target = double_window(st, v), st.target[st.ix.v_need[v]]
+    if window is None or target is None:
+        return False
+    start = max(window[0], min(target, window[1]))
+    if start == st.lo[v]:
+        return False
+    st.set_start(v, start)
+    return all(st.times(k) is not None for k in st.slots_of[v])

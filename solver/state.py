@@ -109,6 +109,17 @@ class TeamState(Routes, Undo, MoveBudget):
         for k in ks:
             self.make_feasible(k)
 
+    def set_start(self, v: int, start: int) -> None:
+        """Fix placed visit v at minute `start` in its routes (a double visit moved in time); the caller
+        checks that its routes still fit."""
+        if self.journal is not None:
+            self._note_visit(v)
+            for k in self.slots_of[v]:
+                self._note_slot(k)
+        self.lo[v] = self.hi[v] = start
+        for k in self.slots_of[v]:
+            self.forget_times(k)
+
     def make_feasible(self, k: int) -> list[int]:
         """Route k as the state can keep it: a break may need the visit a removal took (it waited there,
         near the next home), so the route's single visits first get their whole windows back, and if
