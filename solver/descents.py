@@ -9,8 +9,8 @@ after another in a fixed order and keeps what makes the plan better.
 - `sweep_musts`: every unplaced visit of priority 1 tries the place of each placed visit of priority 3,
   then 2, of its day that a carer who may take it attends; where none makes way alone, the visits of
   priority 3 in its hours move out of them (`clear_the_hours`) and it tries again;
-- `steady_rare_needs` (fresh plans, last): starts far from their need's usual time tried again,
-  with needs weighed as their spread is judged and no new face for anyone;
+- `steady_stray_starts` (fresh plans, last): starts far from their need's usual time tried again,
+  with needs weighed as their spread is judged (a rare need more) and no new face for anyone;
 - `steady_double_visits` (fresh plans, last): each double visit's minute moved, within what both its
   carers' routes allow, to the time where its need's starts vary least.
 """
@@ -105,14 +105,16 @@ def sweep_new_faces(sc: Scope) -> float:
     return total
 
 
-def steady_rare_needs(sc: Scope) -> float:
+def steady_stray_starts(sc: Scope) -> float:
     """Starts far from their need's usual time move nearer, with carers the citizens already
     meet, where the plan gets better with needs weighed as the spread is judged (time_weights:
     one stray start of a weekly need counts as much as several of a daily one). No citizen
     meets a new face for it. Returns the change at those weights.
 
-    Only at the end: weighed so during the search, the rare needs' visits would lose the freedom
-    that continuity is built with."""
+    Every need's stray starts are tried, a daily need's too: the search's random steps come to a
+    given start only now and then, so a start an hour off its usual time can stay there although a
+    known carer has room for it at the usual time. Only at the end: weighed so during the search,
+    the rare needs' visits would lose the freedom that continuity is built with."""
     st, ix = sc.st, sc.st.ix
     usual = st.w_time
     st.w_time = objective.time_weights(ix.v_need, ix.n_needs, st.weights)
@@ -150,10 +152,9 @@ def no_new_face(st: TeamState) -> bool:
 
 
 def stray_starts(sc: Scope) -> list[int]:
-    """Movable single visits of needs weighed above a daily need whose start is STRAY minutes or more
-    from the usual time, farthest first (called while the descent's weights are in st.w_time)."""
+    """Movable single visits whose start is STRAY minutes or more from their need's usual time,
+    farthest first."""
     st, ix = sc.st, sc.st.ix
-    weights = st.w_time
     out: list[tuple[int, int]] = []
     for k in range(len(ix.slots)):
         if not st.routes[k]:
@@ -161,7 +162,7 @@ def stray_starts(sc: Scope) -> list[int]:
         for v, s in zip(st.routes[k], st.schedule_route(k), strict=True):
             n = ix.v_need[v]
             t = st.target[n]
-            if (t is not None and weights[n] > st.weights.time and abs(s - t) >= STRAY
+            if (t is not None and abs(s - t) >= STRAY
                     and ix.visits[v].carers == 1 and sc.movable(v)):
                 out.append((-abs(s - t), v))
     return [v for _, v in sorted(out)]

@@ -21,7 +21,7 @@ from solver.construct import aim_for_least_spread, retarget_usual_times
 from solver.descents import (
     polish,
     steady_double_visits,
-    steady_rare_needs,
+    steady_stray_starts,
     sweep_musts,
     sweep_new_faces,
     sweep_rare_carers,
@@ -192,7 +192,7 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
         _guarded(sc, sweep_new_faces)
     if retarget:
         retarget_usual_times(st)  # routes are final: aim each need where its visits fit best
-        _guarded(sc, steady_rare_needs)
+        _guarded(sc, steady_stray_starts)
         _guarded(sc, steady_double_visits)
         aim_for_least_spread(st)
     st.search_log.update({"iterations": it, "tried": tried, "gained": [round(g) for g in gained]})
