@@ -84,7 +84,7 @@ def ours(instance: str, seed: int, steps: int, plans: Path, label: str, setting:
         problem = load_problem(instance)
         plan = solve(problem, SolveParams(time_limit=86400.0, seed=seed, max_iterations=steps,
                                           weights=weights_for(setting)))
-        plan_path = plans / f"{instance}-{setting}-{steps}.json"
+        plan_path = plans / f"{instance}-{setting}-{steps}-{label}.json"
         write_plan(plan, problem, plan_path)
         return _figures(instance, plan_path)
 
@@ -104,6 +104,11 @@ def judge(mine: dict[str, Any], ref: dict[str, Any]) -> dict[str, Any]:
          "mean_vs_bound": _ratio(mine.get("month_mean"), ref["bound"].get("mean")),
          "contact_vs_bound": _ratio(mine.get("contact_share"), top),
          "travel_vs_routing": _ratio(mine.get("travel_min"), ref[ROUTING].get("travel_min"))}
+    # Under load the routing peer may place far fewer visits than ours: travel per placed visit then
+    # says more than the totals (shown beside the target's ratio, not judged).
+    per_visit = [x["travel_min"] / x["placed"] if x.get("travel_min") and x.get("placed") else None
+                 for x in (mine, ref[ROUTING])]
+    r["travel_per_visit_vs_routing"] = _ratio(*per_visit)
 
     def at_most(v: Any, limit: float) -> bool | None:
         return None if v is None else v <= limit
@@ -141,12 +146,12 @@ def table(rows: list[tuple[str, int, dict[str, Any], dict[str, Any]]]) -> str:
                     _mark(mine.get("month_max"), m["max"]), _mark(mine.get("start_sd_min"), m["spread"]),
                     _mark(j["contact_vs_bound"], m["contact"]),
                     mine.get("travel_min"), routing.get("travel_min"),
-                    _mark(j["travel_vs_routing"], m["travel"]),
+                    _mark(j["travel_vs_routing"], m["travel"]), j["travel_per_visit_vs_routing"],
                     "valid" if m["valid"] else "INVALID",
                     sum(1 for ok in m.values() if ok) if all(ok is not None for ok in m.values()) else "?"])
     headers = ["instance", "seed", "placed / best peer", "routing placed", "faces", "bound", "/ bound",
-               "max", "spread", "contact / bound", "travel", "routing travel", "/ routing", "verifier",
-               "targets met (of 7)"]
+               "max", "spread", "contact / bound", "travel", "routing travel", "/ routing",
+               "per visit / routing's", "verifier", "targets met (of 7)"]
     return md_table(headers, out)
 
 
