@@ -471,3 +471,19 @@ def test_a_double_visit_moves_only_as_far_as_both_carers_routes_allow() -> None:
     assert 430 < st.lo[v] < 450
     assert _start_of(st, st.ix.visit_pos["p2-d3"]) == 480
     assert all(st.times(k) is not None for k in range(len(st.ix.slots)) if st.routes[k])
+
+
+def test_after_new_year_a_citizen_gets_a_carer_she_met_in_december_rather_than_a_stranger() -> None:
+    """Faces are counted per month, so on 1 January cy (who came on 31 December) and bo are both new
+    faces for p1, at the same price and the same distance; bo comes first in the team. Insertion
+    spares a carer met in the plan's other month part of a new face's price: cy comes again."""
+    carers = [carer(c, days=(30, 31)) for c in ("bo", "cy")]
+    visits = [visit(f"p1-d{d}", "p1", day=d) for d in (30, 31)]
+    p = problem(carers, [citizen("p1")], visits, days=32)
+    st, free = left_by_team(p, {"p1-d30": Assignment("p1-d30", ("cy",), 480)})
+    (v,) = free
+    assert st.ix.v_month[v] != st.ix.v_month[st.ix.visit_pos["p1-d30"]]
+
+    assert place(st, v)
+
+    assert placed_by(st)["p1-d31"] == ("cy",)
