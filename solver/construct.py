@@ -16,7 +16,7 @@ from collections.abc import Callable
 from solver import objective
 from solver.dayrouting import route_day
 from solver.insertion import insertion_order, place
-from solver.state import TeamState
+from solver.state import FAMILIAR, TeamState
 
 MIN_ROUTE_SECONDS = 0.05  # a day's routing search shorter than this is not worth building its model
 
@@ -118,7 +118,9 @@ def place_with_core_team(st: TeamState, vs: list[int], jitter: float = 0.0) -> l
             # and a carer already met what a new face would cost.
             score = (len(took) * (60 + jitter) - cost
                      + (objective.contact(False, st.weights) * len(took) if c == contact else 0)
-                     + (objective.new_face(0, st.weights) if met else 0))
+                     + (objective.new_face(0, st.weights) if met else 0)
+                     + (FAMILIAR * objective.new_face(0, st.weights)
+                        if not met and st.met_next_door(ix.v_cit[v0], ix.v_month[v0], c) else 0))
             if score > best_score:
                 best_c, best_score, best_vs = c, score, took
         if best_c < 0:

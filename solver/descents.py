@@ -9,8 +9,10 @@ after another in a fixed order and keeps what makes the plan better.
 - `sweep_musts`: every unplaced visit of priority 1 tries the place of each placed visit of priority 3,
   then 2, of its day that a carer who may take it attends; where none makes way alone, the visits of
   priority 3 in its hours move out of them (`clear_the_hours`) and it tries again;
-- `steady_rare_needs` (fresh plans, last): starts far from their need's usual time tried again,
-  with needs weighed as their spread is judged and no new face for anyone.
+- `steady_stray_starts` (fresh plans, last): starts far from their need's usual time tried again,
+  with needs weighed as their spread is judged (a rare need more) and no new face for anyone;
+- `steady_double_visits` (fresh plans, last): each double visit's minute moved, within what both its
+  carers' routes allow, to the time where its need's starts vary least.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Callable
 from functools import partial
 
 from solver import objective
+from solver.construct import least_spread_time
 from solver.exchanges import hand_back, take_place_of, to_one_of, yielding_visits
 from solver.handover import hand_over_day
 from solver.insertion import best_insertion, place
@@ -102,14 +105,16 @@ def sweep_new_faces(sc: Scope) -> float:
     return total
 
 
-def steady_rare_needs(sc: Scope) -> float:
+def steady_stray_starts(sc: Scope) -> float:
     """Starts far from their need's usual time move nearer, with carers the citizens already
     meet, where the plan gets better with needs weighed as the spread is judged (time_weights:
     one stray start of a weekly need counts as much as several of a daily one). No citizen
     meets a new face for it. Returns the change at those weights.
 
-    Only at the end: weighed so during the search, the rare needs' visits would lose the freedom
-    that continuity is built with."""
+    Every need's stray starts are tried, a daily need's too: the search's random steps come to a
+    given start only now and then, so a start an hour off its usual time can stay there although a
+    known carer has room for it at the usual time. Only at the end: weighed so during the search,
+    the rare needs' visits would lose the freedom that continuity is built with."""
     st, ix = sc.st, sc.st.ix
     usual = st.w_time
     st.w_time = objective.time_weights(ix.v_need, ix.n_needs, st.weights)
@@ -147,10 +152,9 @@ def no_new_face(st: TeamState) -> bool:
 
 
 def stray_starts(sc: Scope) -> list[int]:
-    """Movable single visits of needs weighed above a daily need whose start is STRAY minutes or more
-    from the usual time, farthest first (called while the descent's weights are in st.w_time)."""
+    """Movable single visits whose start is STRAY minutes or more from their need's usual time,
+    farthest first."""
     st, ix = sc.st, sc.st.ix
-    weights = st.w_time
     out: list[tuple[int, int]] = []
     for k in range(len(ix.slots)):
         if not st.routes[k]:
@@ -158,7 +162,7 @@ def stray_starts(sc: Scope) -> list[int]:
         for v, s in zip(st.routes[k], st.schedule_route(k), strict=True):
             n = ix.v_need[v]
             t = st.target[n]
-            if (t is not None and weights[n] > st.weights.time and abs(s - t) >= STRAY
+            if (t is not None and abs(s - t) >= STRAY
                     and ix.visits[v].carers == 1 and sc.movable(v)):
                 out.append((-abs(s - t), v))
     return [v for _, v in sorted(out)]
@@ -238,3 +242,61 @@ def clear_the_hours(sc: Scope, v: int) -> float:
     if cleared:
         place(st, v)  # the hours it needed may now be free (priced by the search's final cost)
     return total
+
+
+def steady_double_visits(sc: Scope) -> float:
+    """Double visits' starts drawn together: each need of double visits aims at the time where its
+    starts, each within what both its carers' routes allow, vary least; then each of its visits, the
+    farthest first, moves there (or as near as both routes allow), kept where the plan gets better.
+
+    A double visit is placed at one minute (its two carers start together) and keeps it: the routes'
+    own timing and the final aims (construct.aim_for_least_spread) move only single visits. Returns
+    the change."""
+    st, ix = sc.st, sc.st.ix
+    by_need: dict[int, list[int]] = {}
+    for v, ks in enumerate(st.slots_of):
+        if len(ks) > 1 and ix.visits[v].carers > 1 and sc.movable(v):
+            by_need.setdefault(ix.v_need[v], []).append(v)
+    total, moved = 0.0, 0
+    for n, vs in sorted(by_need.items()):
+        windows = [w for v in vs if (w := double_window(st, v)) is not None]
+        if sc.out_of_time() or len(windows) < 2:
+            continue
+        aim = st.target[n] = least_spread_time(windows)
+        for v in sorted(vs, key=lambda v: (-abs(st.lo[v] - aim), v)):
+            d = keep_if_better(st, partial(retime_double, st, v))
+            total, moved = total + d, moved + (d < 0)
+    st.search_log["steadied_doubles"] = moved
+    return total
+
+
+def double_window(st: TeamState, v: int) -> tuple[int, int] | None:
+    """The starts double visit v could take with both its routes as they are (None: none)."""
+    vis = st.ix.visits[v]
+    held = st.lo[v], st.hi[v]
+    st.lo[v], st.hi[v] = vis.earliest, vis.latest
+    lo, hi = vis.earliest, vis.latest
+    for k in st.slots_of[v]:
+        st.forget_times(k)
+        tm = st.times(k)
+        if tm is None:
+            lo, hi = 1, 0
+            break
+        i = st.routes[k].index(v)
+        lo, hi = max(lo, tm[0][i]), min(hi, tm[1][i])
+    st.lo[v], st.hi[v] = held
+    for k in st.slots_of[v]:
+        st.forget_times(k)
+    return (lo, hi) if lo <= hi else None
+
+
+def retime_double(st: TeamState, v: int) -> bool:
+    """Double visit v to its need's usual time, or as near as both its routes allow."""
+    window, target = double_window(st, v), st.target[st.ix.v_need[v]]
+    if window is None or target is None:
+        return False
+    start = max(window[0], min(target, window[1]))
+    if start == st.lo[v]:
+        return False
+    st.set_start(v, start)
+    return all(st.times(k) is not None for k in st.slots_of[v])

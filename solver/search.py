@@ -18,7 +18,14 @@ import time
 from collections.abc import Callable
 
 from solver.construct import aim_for_least_spread, retarget_usual_times
-from solver.descents import polish, steady_rare_needs, sweep_musts, sweep_new_faces, sweep_rare_carers
+from solver.descents import (
+    polish,
+    steady_double_visits,
+    steady_stray_starts,
+    sweep_musts,
+    sweep_new_faces,
+    sweep_rare_carers,
+)
 from solver.neighbourhoods import (
     free_around_unplaced,
     free_citizen_month,
@@ -185,7 +192,8 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
         _guarded(sc, sweep_new_faces)
     if retarget:
         retarget_usual_times(st)  # routes are final: aim each need where its visits fit best
-        _guarded(sc, steady_rare_needs)
+        _guarded(sc, steady_stray_starts)
+        _guarded(sc, steady_double_visits)
         aim_for_least_spread(st)
     st.search_log.update({"iterations": it, "tried": tried, "gained": [round(g) for g in gained]})
     progress(best, 1.0)

@@ -20,6 +20,10 @@ from solver.move_budget import MoveBudget
 from solver.routes import Option, Routes
 
 NARROW = 20  # minutes either side of the usual time a visit is first tried in
+# Of a new face's price, what insertion spares a carer the citizen meets in the plan's other month: the
+# cap and the goal count carers per month, so without it a period across a month's end is planned as
+# two periods, and a citizen meets other carers, at other times, after the first of the month.
+FAMILIAR = 0.5
 
 
 class TeamState(Routes, Undo, MoveBudget):
@@ -109,6 +113,17 @@ class TeamState(Routes, Undo, MoveBudget):
         for k in ks:
             self.make_feasible(k)
 
+    def set_start(self, v: int, start: int) -> None:
+        """Fix placed visit v at minute `start` in its routes (a double visit moved in time); the caller
+        checks that its routes still fit."""
+        if self.journal is not None:
+            self._note_visit(v)
+            for k in self.slots_of[v]:
+                self._note_slot(k)
+        self.lo[v] = self.hi[v] = start
+        for k in self.slots_of[v]:
+            self.forget_times(k)
+
     def make_feasible(self, k: int) -> list[int]:
         """Route k as the state can keep it: a break may need the visit a removal took (it waited there,
         near the next home), so the route's single visits first get their whole windows back, and if
@@ -197,6 +212,10 @@ class TeamState(Routes, Undo, MoveBudget):
         return (rules.cap_allows(len(self.met[ci][mi]), self.cap)
                 and rules.cap_allows(self.distinct(ci, mi), self.cap))
 
+    def met_next_door(self, ci: int, mi: int, c: int) -> bool:
+        """Whether citizen ci meets carer c in the plan in another month than mi."""
+        return any(c in m for j, m in enumerate(self.met[ci]) if j != mi)
+
     def distinct(self, ci: int, mi: int) -> int:
         return len(set(self.met[ci][mi]) | self.met_before[ci][mi])
 
@@ -207,6 +226,8 @@ class TeamState(Routes, Undo, MoveBudget):
         cost = 0.0
         if not self.is_met(v, c):
             cost += objective.new_face(self.distinct(ci, ix.v_month[v]), w)
+            if self.met_next_door(ci, ix.v_month[v], c):
+                cost -= FAMILIAR * objective.new_face(0, w)
         if ix.contact[ci] >= 0:
             cost += objective.contact(ix.contact[ci] == c, w)
         cur = self.current[v]

@@ -337,7 +337,7 @@ def test_a_weekly_cleaning_that_strayed_to_the_afternoon_comes_back_to_its_usual
     st = search.st
     assert st.target[st.ix.v_need[v]] == 600 and _start_of(st, v) == 780
 
-    assert descents.steady_rare_needs(search) < 0
+    assert descents.steady_stray_starts(search) < 0
 
     assert _start_of(st, v) == 600
     assert st.distinct(st.ix.citizen_pos["p1"], 0) == 1  # still anna alone
@@ -351,7 +351,7 @@ def test_steadying_a_start_never_brings_the_citizen_a_new_face() -> None:
     st = search.st
     before = placed_by(st)
 
-    descents.steady_rare_needs(search)
+    descents.steady_stray_starts(search)
 
     assert placed_by(st) == before
     assert 750 < _start_of(st, v) <= 780  # p3's visit ends at 12:30
@@ -467,3 +467,64 @@ def test_a_carer_given_up_for_one_the_citizen_never_met_is_a_new_face() -> None:
 
     assert not descents.no_new_face(st)
     st.rollback()
+
+
+def _double_morning_astray(*, bo_busy_at_eight: bool) -> tuple[Scope, int]:
+    """p1's morning needs anna and bo together; it is held at 08:00 on three days, and the search left
+    the fourth (window 07:00-09:00) at 07:10. With `bo_busy_at_eight`, bo is due at p2's at 08:00 that
+    day for an hour (hers alone)."""
+    carers = [carer(c, days=(0, 1, 2, 3)) for c in ("anna", "bo")]
+    citizens = [citizen("p1"), citizen("p2", north=0.012)]
+    visits = [visit(f"p1-d{d}", "p1", day=d, earliest=480, latest=480, carers=2) for d in (0, 1, 2)]
+    visits.append(visit("p1-d3", "p1", day=3, earliest=420, latest=540, carers=2))
+    given = {f"p1-d{d}": Assignment(f"p1-d{d}", ("anna", "bo"), 480) for d in (0, 1, 2)}
+    given["p1-d3"] = Assignment("p1-d3", ("anna", "bo"), 430)
+    if bo_busy_at_eight:
+        visits.append(visit("p2-d3", "p2", day=3, need="care", earliest=480, latest=480, duration=60))
+        given["p2-d3"] = Assignment("p2-d3", ("bo",), 480)
+    p = problem(carers, citizens, visits, days=4)
+    st, free = left_by_team(p, given)
+    assert not free
+    if bo_busy_at_eight:
+        st.fixed[st.ix.visit_pos["p2-d3"]] = True
+    return Scope(st, seed=0), st.ix.visit_pos["p1-d3"]
+
+
+def test_a_double_visit_left_an_hour_early_comes_back_to_the_minute_of_its_other_days() -> None:
+    search, v = _double_morning_astray(bo_busy_at_eight=False)
+    st = search.st
+    before = placed_by(st)
+
+    assert descents.steady_double_visits(search) < 0
+
+    assert st.lo[v] == st.hi[v] == 480
+    assert placed_by(st) == before  # the same two carers, only the minute moved
+    assert all(st.times(k) is not None for k in st.slots_of[v])
+
+
+def test_a_double_visit_moves_only_as_far_as_both_carers_routes_allow() -> None:
+    # bo must be at p2's at 08:00: the double visit (30 minutes) can start no later than the ride allows.
+    search, v = _double_morning_astray(bo_busy_at_eight=True)
+    st = search.st
+
+    descents.steady_double_visits(search)
+
+    assert 430 < st.lo[v] < 450
+    assert _start_of(st, st.ix.visit_pos["p2-d3"]) == 480
+    assert all(st.times(k) is not None for k in range(len(st.ix.slots)) if st.routes[k])
+
+
+def test_after_new_year_a_citizen_gets_a_carer_she_met_in_december_rather_than_a_stranger() -> None:
+    """Faces are counted per month, so on 1 January cy (who came on 31 December) and bo are both new
+    faces for p1, at the same price and the same distance; bo comes first in the team. Insertion
+    spares a carer met in the plan's other month part of a new face's price: cy comes again."""
+    carers = [carer(c, days=(30, 31)) for c in ("bo", "cy")]
+    visits = [visit(f"p1-d{d}", "p1", day=d) for d in (30, 31)]
+    p = problem(carers, [citizen("p1")], visits, days=32)
+    st, free = left_by_team(p, {"p1-d30": Assignment("p1-d30", ("cy",), 480)})
+    (v,) = free
+    assert st.ix.v_month[v] != st.ix.v_month[st.ix.visit_pos["p1-d30"]]
+
+    assert place(st, v)
+
+    assert placed_by(st)["p1-d31"] == ("cy",)
