@@ -65,9 +65,12 @@ FACE_BUDGET_MAX = 31
 _SETTINGS = {
     "fewest": WEIGHTS,
     "balanced": replace(WEIGHTS, new_carer=12, crowd=18, many=90, not_contact=8),
-    # Starts may stray (time 0: a whole multiple of the grain routing scales by) and a face costs
-    # about two minutes of driving: faces only decide between routes of the same length.
-    "travel": replace(WEIGHTS, new_carer=2, crowd=3, many=15, beyond=100, not_contact=1, time=0.0),
+    # The least travel that keeps the cap: starts may stray (time 0: a whole multiple of the grain
+    # routing scales by), a face costs about two minutes of driving (faces only decide between routes
+    # of the same length), and a carer's share of the work is not priced (fair 0): even loads are a
+    # goal of their own, which a team that asks for the least driving has put after it.
+    "travel": replace(WEIGHTS, new_carer=2, crowd=3, many=15, beyond=100, not_contact=1, time=0.0,
+                      fair=0.0),
 }
 
 
