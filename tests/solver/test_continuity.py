@@ -45,6 +45,12 @@ def test_each_step_towards_travel_makes_a_face_cheaper_and_driving_cost_the_same
         assert less.unplaced == more.unplaced
 
 
+def test_least_travel_never_trades_driving_for_even_loads() -> None:
+    # A carer working two hours past its share of the day costs something at fewest faces, nothing
+    # where the team asked for the least driving that keeps the cap.
+    assert objective.fair_load(480, 360, weights_for("travel")) == 0 < objective.fair_load(480, 360)
+
+
 def test_a_face_budget_drives_little_within_it_and_pays_dearly_beyond_it() -> None:
     budget = weights_for("faces:4")
     travel = weights_for("travel")
