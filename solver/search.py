@@ -18,7 +18,14 @@ import time
 from collections.abc import Callable
 
 from solver.construct import aim_for_least_spread, retarget_usual_times
-from solver.descents import polish, steady_rare_needs, sweep_musts, sweep_new_faces, sweep_rare_carers
+from solver.descents import (
+    polish,
+    reroute_every_day,
+    steady_rare_needs,
+    sweep_musts,
+    sweep_new_faces,
+    sweep_rare_carers,
+)
 from solver.neighbourhoods import (
     free_around_unplaced,
     free_citizen_month,
@@ -178,6 +185,8 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
     # then one more descent over the rarely seen carers.
     if _guarded(sc, polish) is not None:
         _guarded(sc, sweep_rare_carers)
+    if st.weights.reroute_at_end and not sc.replanning:
+        _guarded(sc, reroute_every_day)
     if sc.replanning:
         # The coordinator is promised no new face where a known carer could come: this sweep is
         # not cut by the clock (it tries each new face once, a handful in a re-plan of a day).

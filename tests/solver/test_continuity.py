@@ -76,6 +76,18 @@ def test_least_travel_drives_no_more_and_fewest_faces_meets_no_more_carers(seed:
             <= least["distinct_carers_per_citizen_month"]["mean"])
 
 
+def test_least_travel_routes_every_day_once_more_at_the_end_and_drives_less_for_it() -> None:
+    problem = _problem(2)
+    without = solve(problem, SolveParams(time_limit=600, seed=0, workers=1, max_iterations=40,
+                                         weights=dataclasses.replace(weights_for("travel"),
+                                                                     reroute_at_end=False)))
+    (bad, rerouted), (_, kept) = own_verdict(problem, _plan(2, "travel")), own_verdict(problem, without)
+    assert bad == []
+    assert rerouted["unassigned"] <= kept["unassigned"]
+    assert rerouted["travel_minutes"] < kept["travel_minutes"]
+    assert rerouted["distinct_carers_per_citizen_month"]["max"] <= problem.max_carers_per_month
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_least_travel_never_breaks_a_tight_monthly_cap(seed: int) -> None:
     cap = 5  # below what "travel" meets when the cap is loose, so the cap has to bind
