@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-from solver import objective
+from solver import objective, rules
 from solver.dayrouting import day_routes, route_day
 from solver.exchanges import hand_back, take_place_of, to_one_of, yielding_visits
 from solver.handover import hand_over_day
@@ -136,6 +136,8 @@ def reroute_from_routes(sc: Scope, day: int, seconds: float) -> bool:
     if any(st.fixed[v] for k in slots for v in st.routes[k]):
         return False  # routing plans empty shifts only
     visits = [v for v in sc.visits_of_day[day] if not st.fixed[v]]
+    months = {(ix.v_cit[v], ix.v_month[v]) for v in visits}
+    met = {cm: st.distinct(*cm) for cm in months}
     before = day_routes(st, slots)
     for v in visits:
         if st.slots_of[v]:
@@ -144,7 +146,9 @@ def reroute_from_routes(sc: Scope, day: int, seconds: float) -> bool:
                      solutions=REROUTE_SOLUTIONS if sc.exact_repeat else None)
     for v in insertion_order(st, left):
         place(st, v)
-    return True
+    # Routing admits each new face within the cap, but may admit several for one citizen in a day:
+    # a day that takes a citizen past the cap is not kept (the final check would drop its visits).
+    return all(rules.cap_allows(st.distinct(*cm), st.cap) or st.distinct(*cm) <= met[cm] for cm in months)
 
 
 def steady_rare_needs(sc: Scope) -> float:
