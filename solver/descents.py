@@ -36,10 +36,11 @@ SWEEP_ROUNDS = 5
 STRAY = 30  # minutes from the usual time from which the final steadying descent tries a start
 STEADY_ROUNDS = 3  # ... while a round gains (one moved start can make room for another)
 # The final re-route of a day: at most this many seconds of guided local search, or this many
-# solutions in a step-counted run; a timed run gives the re-routes REROUTE_SHARE of what is left of
-# its budget, shared over the days, and the steadying after them the rest.
+# solutions in a step-counted run (enough for team-m's drive to come within 1.05 x the routing
+# peer's, docs/experiments.md); a timed run gives the re-routes REROUTE_SHARE of what is left of its
+# budget, shared over the days, and the steadying after them the rest.
 REROUTE_SECONDS = 0.3
-REROUTE_SOLUTIONS = 20
+REROUTE_SOLUTIONS = 50
 REROUTE_SHARE = 0.5
 CLEAR_COST = 150  # what moving a visit that may wait out of a must-visit's hours may cost at most
 
