@@ -69,11 +69,13 @@ def day_routes(st: TeamState, slots: list[int]) -> DayRoutes:
 
 def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_repeat: bool = False,
               steady_times: bool = False, start_from: DayRoutes | None = None,
-              core: dict[tuple[int, int], int] | None = None) -> list[int]:
+              core: dict[tuple[int, int], int] | None = None,
+              solutions: int | None = None) -> list[int]:
     """Route `visits` (all free, all on `day`) over the day's empty shifts; returns those left out.
 
     Guided local search runs until its time limit, so its result depends on machine speed; with
-    `exact_repeat` it stops at the first local optimum instead (same routes every run). With
+    `exact_repeat` it stops at the first local optimum instead (same routes every run), and with
+    `solutions` after that many solutions (also the same routes every run, a longer search). With
     `start_from` it starts from those routes (double visits keep their carers and minute). With
     `core` (citizen, month) -> carer, a single visit of such a citizen-month goes to that carer only.
     """
@@ -187,7 +189,7 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
         routing.VehicleVar(idx).SetValues([-1, *allowed])
         routing.AddDisjunction([idx], penalty(st, v))
 
-    params = search_parameters(seconds, exact_repeat)
+    params = search_parameters(seconds, exact_repeat, solutions)
     solution = None
     if start_from is not None:
         routes = _node_routes(start_from, slots, nodes, pair)
@@ -256,13 +258,18 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
     return sorted(set(left))
 
 
-def search_parameters(seconds: float, exact_repeat: bool) -> Any:
-    """Routing's search: guided local search for `seconds`, or with `exact_repeat` a greedy descent to
-    its first local optimum that no wall clock cuts (routing's own limits then are only safety nets)."""
+def search_parameters(seconds: float, exact_repeat: bool, solutions: int | None = None) -> Any:
+    """Routing's search: guided local search for `seconds`; with `solutions` guided local search that
+    so many solutions end; with `exact_repeat` alone a greedy descent to its first local optimum. Where
+    a count ends the search no wall clock cuts it (routing's own limits then are only safety nets)."""
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
-    if exact_repeat:
-        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+    if solutions is not None or exact_repeat:
+        params.local_search_metaheuristic = (
+            routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT if solutions is None
+            else routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH)
+        if solutions is not None:
+            params.solution_limit = solutions
         params.time_limit.FromSeconds(EXACT_SECONDS)
         # Routing's inner searches stop at lns_time_limit, 0.1 s of wall time by default: on a loaded
         # machine they would stop at different points from run to run.

@@ -9,6 +9,8 @@ after another in a fixed order and keeps what makes the plan better.
 - `sweep_musts`: every unplaced visit of priority 1 tries the place of each placed visit of priority 3,
   then 2, of its day that a carer who may take it attends; where none makes way alone, the visits of
   priority 3 in its hours move out of them (`clear_the_hours`) and it tries again;
+- `reroute_every_day` (where the weights ask for it: the least-travel setting): every day re-routed
+  by OR-Tools routing from its routes, on the time the search leaves;
 - `steady_stray_starts` (fresh plans, last): starts far from their need's usual time tried again,
   with needs weighed as their spread is judged (a rare need more) and no new face for anyone;
 - `steady_double_visits` (fresh plans, last): each double visit's minute moved, within what both its
@@ -17,14 +19,16 @@ after another in a fixed order and keeps what makes the plan better.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import partial
 
-from solver import objective
+from solver import objective, rules
 from solver.construct import least_spread_time
+from solver.dayrouting import day_routes, route_day
 from solver.exchanges import hand_back, take_place_of, to_one_of, yielding_visits
 from solver.handover import hand_over_day
-from solver.insertion import best_insertion, place
+from solver.insertion import best_insertion, insertion_order, place
 from solver.scope import Scope
 from solver.state import TeamState
 
@@ -34,6 +38,13 @@ SWEEP_VISITS = 10
 SWEEP_ROUNDS = 5
 STRAY = 30  # minutes from the usual time from which the final steadying descent tries a start
 STEADY_ROUNDS = 3  # ... while a round gains (one moved start can make room for another)
+# The final re-route of a day: at most this many seconds of guided local search, or this many
+# solutions in a step-counted run (enough for team-m's drive to come within 1.05 x the routing
+# peer's, docs/experiments.md); a timed run gives the re-routes REROUTE_SHARE of what is left of its
+# budget, shared over the days, and the steadying after them the rest.
+REROUTE_SECONDS = 0.3
+REROUTE_SOLUTIONS = 50
+REROUTE_SHARE = 0.5
 CLEAR_COST = 150  # what moving a visit that may wait out of a must-visit's hours may cost at most
 
 
@@ -103,6 +114,45 @@ def sweep_new_faces(sc: Scope) -> float:
         else:
             st.rollback()
     return total
+
+
+def reroute_every_day(sc: Scope) -> float:
+    """Every day, in turn, re-routed by OR-Tools routing from its routes as they stand, within the
+    cap (routing admits a new face only where the cap allows it), kept where the plan gets better.
+    Returns the change."""
+    st, total = sc.st, 0.0
+    days = [d for d in sc.days if any(st.routes[k] for k in st.ix.slots_of_day.get(d, []))]
+    now = time.monotonic()
+    end = now + REROUTE_SHARE * (sc.deadline - now)
+    for i, day in enumerate(days):
+        left = end - time.monotonic()
+        if left <= 0:
+            break
+        seconds = min(REROUTE_SECONDS, left / (len(days) - i))
+        total += keep_if_better(st, partial(reroute_from_routes, sc, day, seconds))
+    return total
+
+
+def reroute_from_routes(sc: Scope, day: int, seconds: float) -> bool:
+    """Day `day` re-routed by guided local search from its routes (reroute_every_day)."""
+    st, ix = sc.st, sc.st.ix
+    slots = ix.slots_of_day.get(day, [])
+    if any(st.fixed[v] for k in slots for v in st.routes[k]):
+        return False  # routing plans empty shifts only
+    visits = [v for v in sc.visits_of_day[day] if not st.fixed[v]]
+    months = {(ix.v_cit[v], ix.v_month[v]) for v in visits}
+    met = {cm: st.distinct(*cm) for cm in months}
+    before = day_routes(st, slots)
+    for v in visits:
+        if st.slots_of[v]:
+            st.remove(v)
+    left = route_day(st, day, visits, seconds, steady_times=True, start_from=before,
+                     solutions=REROUTE_SOLUTIONS if sc.exact_repeat else None)
+    for v in insertion_order(st, left):
+        place(st, v)
+    # Routing admits each new face within the cap, but may admit several for one citizen in a day:
+    # a day that takes a citizen past the cap is not kept (the final check would drop its visits).
+    return all(rules.cap_allows(st.distinct(*cm), st.cap) or st.distinct(*cm) <= met[cm] for cm in months)
 
 
 def steady_stray_starts(sc: Scope) -> float:

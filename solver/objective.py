@@ -50,6 +50,10 @@ class Weights:
     # Re-plans: per untouched visit moved beyond the move budget. Above `unplaced`: a re-plan would
     # rather leave a visit unplaced than break its promise.
     over_budget: int = 200_000
+    # After the search, every day routed once more by OR-Tools routing (faces priced as above), on the
+    # time the search leaves: where faces weigh little, routing's own search finds drive the search's
+    # steps leave in the routes.
+    reroute_at_end: bool = False
 
 
 WEIGHTS = Weights()
@@ -65,9 +69,12 @@ FACE_BUDGET_MAX = 31
 _SETTINGS = {
     "fewest": WEIGHTS,
     "balanced": replace(WEIGHTS, new_carer=12, crowd=18, many=90, not_contact=8),
-    # Starts may stray (time 0: a whole multiple of the grain routing scales by) and a face costs
-    # about two minutes of driving: faces only decide between routes of the same length.
-    "travel": replace(WEIGHTS, new_carer=2, crowd=3, many=15, beyond=100, not_contact=1, time=0.0),
+    # The least travel that keeps the cap: starts may stray (time 0: a whole multiple of the grain
+    # routing scales by), a face costs about two minutes of driving (faces only decide between routes
+    # of the same length), and a carer's share of the work is not priced (fair 0): even loads are a
+    # goal of their own, which a team that asks for the least driving has put after it.
+    "travel": replace(WEIGHTS, new_carer=2, crowd=3, many=15, beyond=100, not_contact=1, time=0.0,
+                      fair=0.0, reroute_at_end=True),
 }
 
 
@@ -86,7 +93,7 @@ def weights_for(setting: str) -> Weights:
         if n.isdigit() and 1 <= int(n) <= FACE_BUDGET_MAX:
             budget = int(n)
             return replace(_SETTINGS["travel"], many=WEIGHTS.many, many_from=budget,
-                           beyond=WEIGHTS.beyond, beyond_from=budget + 1)
+                           beyond=WEIGHTS.beyond, beyond_from=budget + 1, reroute_at_end=False)
     raise UnknownContinuity(f"unknown continuity setting {setting!r}: choose "
                             f"{', '.join(CONTINUITY_SETTINGS)} or a face budget "
                             f"{FACE_BUDGET_PREFIX}N (N from 1 to {FACE_BUDGET_MAX})")

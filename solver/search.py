@@ -20,6 +20,7 @@ from collections.abc import Callable
 from solver.construct import aim_for_least_spread, retarget_usual_times
 from solver.descents import (
     polish,
+    reroute_every_day,
     steady_double_visits,
     steady_stray_starts,
     sweep_musts,
@@ -185,6 +186,8 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
     # then one more descent over the rarely seen carers.
     if _guarded(sc, polish) is not None:
         _guarded(sc, sweep_rare_carers)
+    if st.weights.reroute_at_end and not sc.replanning:
+        _guarded(sc, reroute_every_day)
     if sc.replanning:
         # The coordinator is promised no new face where a known carer could come: this sweep is
         # not cut by the clock (it tries each new face once, a handful in a re-plan of a day).

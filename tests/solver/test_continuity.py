@@ -45,6 +45,12 @@ def test_each_step_towards_travel_makes_a_face_cheaper_and_driving_cost_the_same
         assert less.unplaced == more.unplaced
 
 
+def test_least_travel_never_trades_driving_for_even_loads() -> None:
+    # A carer working two hours past its share of the day costs something at fewest faces, nothing
+    # where the team asked for the least driving that keeps the cap.
+    assert objective.fair_load(480, 360, weights_for("travel")) == 0 < objective.fair_load(480, 360)
+
+
 def test_a_face_budget_drives_little_within_it_and_pays_dearly_beyond_it() -> None:
     budget = weights_for("faces:4")
     travel = weights_for("travel")
@@ -68,6 +74,18 @@ def test_least_travel_drives_no_more_and_fewest_faces_meets_no_more_carers(seed:
     assert least["travel_minutes"] <= fewest["travel_minutes"]
     assert (fewest["distinct_carers_per_citizen_month"]["mean"]
             <= least["distinct_carers_per_citizen_month"]["mean"])
+
+
+def test_least_travel_routes_every_day_once_more_at_the_end_and_drives_less_for_it() -> None:
+    problem = _problem(2)
+    without = solve(problem, SolveParams(time_limit=600, seed=0, workers=1, max_iterations=40,
+                                         weights=dataclasses.replace(weights_for("travel"),
+                                                                     reroute_at_end=False)))
+    (bad, rerouted), (_, kept) = own_verdict(problem, _plan(2, "travel")), own_verdict(problem, without)
+    assert bad == []
+    assert rerouted["unassigned"] <= kept["unassigned"]
+    assert rerouted["travel_minutes"] < kept["travel_minutes"]
+    assert rerouted["distinct_carers_per_citizen_month"]["max"] <= problem.max_carers_per_month
 
 
 @pytest.mark.parametrize("seed", SEEDS)
