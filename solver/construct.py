@@ -69,6 +69,8 @@ def construct(st: TeamState, free: list[int], route_seconds: float = 0.0,
             routed += 1
         for v in insertion_order(st, todo):
             mine = core.get((ix.v_cit[v], ix.v_month[v])) if core else None
+            if mine is not None and not st.face_allowed(v, mine):
+                mine = None
             if not ((mine is not None and place(st, v, others_than(st, mine))) or place(st, v)):
                 failed.append(v)
         set_usual_times(st, ix.slots_of_day.get(day, []))

@@ -179,6 +179,8 @@ def route_day(st: TeamState, day: int, visits: list[int], seconds: float, exact_
         # The cap: once it is reached only faces already met may come. (Routing may still add
         # several new faces in one day; the final check drops what would break the cap.)
         only_carer = core.get((ix.v_cit[v], ix.v_month[v])) if core else None
+        if only_carer is not None and not st.face_allowed(v, only_carer):
+            only_carer = None  # another carer took the month's place: the core carer binds nobody now
         allowed = [vi for vi, k in enumerate(slots)
                    if ix.slots[k].carer in ix.eligible[v] and st.face_allowed(v, ix.slots[k].carer)
                    and only_carer in (None, ix.slots[k].carer)]

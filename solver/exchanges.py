@@ -93,7 +93,8 @@ def hand_on(sc: Scope, v: int, c: int, depth: int) -> bool:
                         or any(hand_on(sc, u, x, depth - 1) for x in known)):
                     return True
                 st.remove(v)
-            place(st, u, only(sc, c))  # back where it was: its old place is free again
+            if not place(st, u, only(sc, c)):
+                return False  # u found no place back with c: the caller undoes the whole change
     return False
 
 

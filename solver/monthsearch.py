@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from solver import rules
 from solver.index import BASE
@@ -170,12 +170,13 @@ def _best_subset_route(st: TeamState, k: int, vs: list[int]) -> tuple[int, int]:
     return total - held, held_travel
 
 
-def core_carers(st: TeamState, free: Sequence[int], seed: int = 0,
-                deadline: float | None = None) -> dict[CitizenMonth, int]:
+def core_carers(st: TeamState, free: Sequence[int], seed: int = 0, deadline: float | None = None,
+                should_stop: Callable[[], bool] | None = None) -> dict[CitizenMonth, int]:
     """A core carer per citizen-month of the free single visits (a month no carer can take whole is
     left out): the citizens with most minutes first, each to the carer whose days it costs least,
     then the annealed moves above, stopped at `deadline` (time.monotonic()) if one is given: a
-    step-counted run gives none and makes every move."""
+    step-counted run gives none and makes every move, unless `should_stop` (a cancelled job, the
+    time limit reached) says otherwise: that cut only stops, it does not cool."""
     mp = MonthPlan(st, free)
     ix = st.ix
     order = sorted(mp.months, key=lambda j: (-sum(ix.visits[v].duration for v in mp.months[j]), j))
@@ -201,6 +202,8 @@ def core_carers(st: TeamState, free: Sequence[int], seed: int = 0,
     steps = STEPS_PER_MONTH * len(keys)
     start, done = time.monotonic(), 0.0
     for i in range(steps):
+        if should_stop is not None and i % CLOCK_EVERY == 0 and should_stop():
+            break
         if deadline is not None and i % CLOCK_EVERY == 0:
             # A timed run cools by the clock too, so a search cut short still ends cold.
             now = time.monotonic()

@@ -275,8 +275,10 @@ def _plan(problem: Problem, params: SolveParams, clock: Clock) -> Plan:
             if st.cap <= BINDING_CAP and not problem.current and not any(st.fixed):
                 # Half the team's share of the first routes, in a timed run; all its moves when counted.
                 t0 = time.monotonic()
-                core = core_carers(st, free, params.seed, None if exact else t0 + team_seconds / 2)
-                team_seconds -= time.monotonic() - t0
+                core = core_carers(st, free, params.seed, None if exact else t0 + team_seconds / 2,
+                                   should_stop=lambda: clock.stop() or clock.left() <= 0)
+                if not exact:  # a counted run's routes are counted too: the clock only caps them
+                    team_seconds -= time.monotonic() - t0
             construct(st, free, per_day if per_day >= MIN_ROUTE_SECONDS else 0.0, clock.stop,
                       exact_repeat=exact, deadline=time.monotonic() + team_seconds, core=core)
         except Exception as e:  # noqa: BLE001 - keep what was placed; the other teams still get planned
