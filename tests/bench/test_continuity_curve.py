@@ -5,6 +5,7 @@ what the seeds' spread explains."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from bench.continuity_curve import judge
@@ -24,7 +25,7 @@ def _row(seed: int, setting: str, faces: float, most: int, travel: float, **extr
             "travel_min": travel, **extra}
 
 
-def _runs(curve: dict[str, tuple[float, int, float]], seeds: int = 2) -> list[dict[str, Any]]:
+def _runs(curve: Mapping[str, tuple[float, int, float]], seeds: int = 2) -> list[dict[str, Any]]:
     return [_row(seed, setting, *figures) for seed in range(seeds) for setting, figures in curve.items()]
 
 
