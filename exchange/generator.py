@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exchange.common import INSTANCE_FORMAT, PLAN_FORMAT
-from solver.travel import haversine_km
+from solver.travel import minutes_between
 
 FAMILIES = ("team", "double", "rural", "month-boundary", "tight")
 RULES_SUFFIX = "-rules"
@@ -354,8 +354,7 @@ def planted_plan(family: str, size: str, seed: int) -> dict[str, Any]:
 
 def _minutes(a: tuple[float, float], b: tuple[float, float]) -> int:
     """FORMAT.md's travel minutes at STRICT_TRAVEL."""
-    km = haversine_km(a, b)
-    return math.ceil(km * STRICT_TRAVEL["detour_factor"] / STRICT_TRAVEL["speed_kmh"] * 60 - 1e-9)
+    return minutes_between(a, b, STRICT_TRAVEL["speed_kmh"], STRICT_TRAVEL["detour_factor"])
 
 
 def _strict(family: str, size: str, seed: int) -> tuple[dict[str, Any], dict[str, Any]]:

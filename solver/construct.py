@@ -71,15 +71,10 @@ def construct(st: TeamState, free: list[int], route_seconds: float = 0.0,
             mine = core.get((ix.v_cit[v], ix.v_month[v])) if core else None
             if mine is not None and not st.face_allowed(v, mine):
                 mine = None
-            if not ((mine is not None and place(st, v, others_than(st, mine))) or place(st, v)):
+            if not ((mine is not None and place(st, v, st.all_but(mine))) or place(st, v)):
                 failed.append(v)
         set_usual_times(st, ix.slots_of_day.get(day, []))
     return failed
-
-
-def others_than(st: TeamState, c: int) -> frozenset[int]:
-    """The carers to ban so that only carer c may take a visit."""
-    return frozenset(x for x in range(len(st.ix.carers)) if x != c)
 
 
 def place_with_core_team(st: TeamState, vs: list[int], jitter: float = 0.0) -> list[int]:
@@ -127,7 +122,7 @@ def place_with_core_team(st: TeamState, vs: list[int], jitter: float = 0.0) -> l
                 best_c, best_score, best_vs = c, score, took
         if best_c < 0:
             break
-        banned = frozenset(c for c in range(len(ix.carers)) if c != best_c)
+        banned = st.all_but(best_c)
         placed = [v for v in best_vs if place(st, v, banned)]
         remaining = [v for v in remaining if not st.slots_of[v]]
         if not placed:

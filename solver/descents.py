@@ -25,10 +25,10 @@ from functools import partial
 
 from solver import objective, rules
 from solver.construct import least_spread_time
-from solver.dayrouting import day_routes, route_day
 from solver.exchanges import hand_back, take_place_of, to_one_of, yielding_visits
 from solver.handover import hand_over_day
-from solver.insertion import best_insertion, insertion_order, place
+from solver.insertion import best_insertion, place
+from solver.neighbourhoods import route_again
 from solver.scope import Scope
 from solver.state import TeamState
 
@@ -136,20 +136,11 @@ def reroute_every_day(sc: Scope) -> float:
 def reroute_from_routes(sc: Scope, day: int, seconds: float) -> bool:
     """Day `day` re-routed by guided local search from its routes (reroute_every_day)."""
     st, ix = sc.st, sc.st.ix
-    slots = ix.slots_of_day.get(day, [])
-    if any(st.fixed[v] for k in slots for v in st.routes[k]):
-        return False  # routing plans empty shifts only
-    visits = [v for v in sc.visits_of_day[day] if not st.fixed[v]]
-    months = {(ix.v_cit[v], ix.v_month[v]) for v in visits}
+    months = {(ix.v_cit[v], ix.v_month[v]) for v in sc.visits_of_day[day] if not st.fixed[v]}
     met = {cm: st.distinct(*cm) for cm in months}
-    before = day_routes(st, slots)
-    for v in visits:
-        if st.slots_of[v]:
-            st.remove(v)
-    left = route_day(st, day, visits, seconds, steady_times=True, start_from=before,
-                     solutions=REROUTE_SOLUTIONS if sc.exact_repeat else None)
-    for v in insertion_order(st, left):
-        place(st, v)
+    if not route_again(sc, day, seconds, afresh=False,
+                       solutions=REROUTE_SOLUTIONS if sc.exact_repeat else None):
+        return False
     # Routing admits each new face within the cap, but may admit several for one citizen in a day:
     # a day that takes a citizen past the cap is not kept (the final check would drop its visits).
     return all(rules.cap_allows(st.distinct(*cm), st.cap) or st.distinct(*cm) <= met[cm] for cm in months)

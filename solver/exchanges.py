@@ -108,7 +108,7 @@ def in_the_way(sc: Scope, k: int, v: int) -> list[int]:
 
 def only(sc: Scope, c: int) -> frozenset[int]:
     """The carers to ban so that only carer c may take a visit."""
-    return frozenset(x for x in range(len(sc.st.ix.carers)) if x != c)
+    return sc.st.all_but(c)
 
 
 def exchangeable(sc: Scope, u: int, v: int, t: int) -> bool:

@@ -232,22 +232,32 @@ def free_nearby_routes(sc: Scope) -> bool:
 def reroute_day(sc: Scope) -> bool:
     """One whole day re-routed by OR-Tools routing, every other day fixed (continuity and
     usual times priced against the rest of the month), starting from the day's routes."""
-    st, ix = sc.st, sc.st.ix
+    st = sc.st
     day = sc.days[sc.rng.randrange(len(sc.days))]
-    slots = ix.slots_of_day.get(day, [])
-    if any(st.fixed[v] for k in slots for v in st.routes[k]):
-        return False  # routing plans empty shifts only
-    visits = [v for v in sc.visits_of_day[day] if not st.fixed[v]]
     # Guided local search makes the most of its time from the routes as they stand. Afresh: when
     # a visit of the day is left out (a new cheapest insertion is a way to find it room), and
     # in a step-counted search, whose greedy descent would stop close to the routes.
-    afresh = sc.exact_repeat or any(not st.slots_of[v] for v in visits)
+    left_out = any(not st.slots_of[v] for v in sc.visits_of_day[day] if not st.fixed[v])
+    return route_again(sc, day, sc.route_time, afresh=sc.exact_repeat or left_out,
+                       exact_repeat=sc.exact_repeat)
+
+
+def route_again(sc: Scope, day: int, seconds: float, *, afresh: bool, exact_repeat: bool = False,
+                solutions: int | None = None) -> bool:
+    """Day `day`'s movable visits re-routed by OR-Tools routing (solver/dayrouting.py `route_day`),
+    from the day's routes or afresh, what routing leaves placed by cheapest insertion; False (nothing
+    changed) where a visit of the day is fixed, as routing plans empty shifts only."""
+    st, ix = sc.st, sc.st.ix
+    slots = ix.slots_of_day.get(day, [])
+    if any(st.fixed[v] for k in slots for v in st.routes[k]):
+        return False
+    visits = [v for v in sc.visits_of_day[day] if not st.fixed[v]]
     before = None if afresh else day_routes(st, slots)
     for v in visits:
         if st.slots_of[v]:
             st.remove(v)
-    left = route_day(st, day, visits, sc.route_time, exact_repeat=sc.exact_repeat,
-                     steady_times=True, start_from=before)
+    left = route_day(st, day, visits, seconds, exact_repeat=exact_repeat, steady_times=True,
+                     start_from=before, solutions=solutions)
     for v in insertion_order(st, left):
         place(st, v)
     return True

@@ -212,6 +212,10 @@ class TeamState(Routes, Undo, MoveBudget):
         return (rules.cap_allows(len(self.met[ci][mi]), self.cap)
                 and rules.cap_allows(self.distinct(ci, mi), self.cap))
 
+    def all_but(self, c: int) -> frozenset[int]:
+        """The carers to ban so that only carer c may take a visit (insertion's `banned`)."""
+        return frozenset(x for x in range(len(self.ix.carers)) if x != c)
+
     def met_next_door(self, ci: int, mi: int, c: int) -> bool:
         """Whether citizen ci meets carer c in the plan in another month than mi."""
         return any(c in m for j, m in enumerate(self.met[ci]) if j != mi)

@@ -20,6 +20,12 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+def minutes_between(a: tuple[float, float], b: tuple[float, float], speed_kmh: float,
+                    detour_factor: float) -> int:
+    """FORMAT.md's travel minutes between two points at a speed and detour factor."""
+    return math.ceil(haversine_km(a, b) * detour_factor / speed_kmh * 60 - 1e-9)
+
+
 class Travel:
     """Memoised travel times keyed by place id (a team id for a base, a citizen id for a home)."""
 
@@ -50,8 +56,8 @@ class Travel:
             assert self.spec.matrix_minutes is not None
             value = int(self.spec.matrix_minutes[self._index[a]][self._index[b]])
         else:
-            km = haversine_km(self.points[a], self.points[b])
-            value = math.ceil(km * self.spec.detour_factor / self.spec.speed_kmh * 60 - 1e-9)
+            value = minutes_between(self.points[a], self.points[b], self.spec.speed_kmh,
+                                    self.spec.detour_factor)
         self._cache[key] = value
         return value
 
