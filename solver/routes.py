@@ -54,16 +54,20 @@ class Timing:
 
 def route_timing(sl: Slot, seq: list[int], loc: list[int], lo: list[int], hi: list[int],
                  dur: list[int]) -> Timing | None:
-    """Earliest and latest starts of `seq` in shift `sl` (None: infeasible), with its break placed."""
+    """Earliest and latest starts of `seq` in shift `sl` (None: infeasible), with its break placed.
+    (Hot: called on every changed route; comparisons are written out rather than min/max calls.)"""
     tt = sl.tt
     est: list[int] = []
     t, here = sl.start, BASE
     for v in seq:
-        s = max(lo[v], t + tt[here][loc[v]])
+        lv = loc[v]
+        s = t + tt[here][lv]
+        if s < lo[v]:
+            s = lo[v]
         if s > hi[v]:
             return None
         est.append(s)
-        t, here = s + dur[v], loc[v]
+        t, here = s + dur[v], lv
     if t + tt[here][BASE] > sl.end:
         return None
     n = len(seq)
@@ -71,12 +75,16 @@ def route_timing(sl: Slot, seq: list[int], loc: list[int], lo: list[int], hi: li
     t, here = sl.end, BASE
     for i in range(n - 1, -1, -1):
         v = seq[i]
-        s = min(hi[v], t - tt[loc[v]][here] - dur[v])
+        lv = loc[v]
+        s = t - tt[lv][here] - dur[v]
+        if s > hi[v]:
+            s = hi[v]
         lst[i] = s
-        t, here = s, loc[v]
+        t, here = s, lv
     pause = sl.pause
     if pause is None or not seq:
         return Timing(est, lst)
+    p_earliest, p_latest, p_dur = pause.earliest, pause.latest, pause.duration
     est0, lst0 = list(est), list(lst)
     # The break before position p: the prefix keeps its earliest starts, the suffix its latest.
     best: tuple[int, int, int, int] | None = None  # (room, p, earliest start, latest start)
@@ -84,50 +92,73 @@ def route_timing(sl: Slot, seq: list[int], loc: list[int], lo: list[int], hi: li
         prev_end = sl.start if p == 0 else est[p - 1] + dur[seq[p - 1]]
         prev_loc = BASE if p == 0 else loc[seq[p - 1]]
         nxt_loc, nxt_latest = (BASE, sl.end) if p == n else (loc[seq[p]], lst[p])
-        a = max(pause.earliest, prev_end)
-        b = min(pause.latest, nxt_latest - tt[prev_loc][nxt_loc] - pause.duration)
+        a = p_earliest if p_earliest > prev_end else prev_end
+        b = nxt_latest - tt[prev_loc][nxt_loc] - p_dur
+        if b > p_latest:
+            b = p_latest
         if a <= b and (best is None or b - a > best[0]):
             best = (b - a, p, a, b)
     if best is None:
         return None
     _, p, a, b = best
     # Starts after the break: from its end, at the previous stop's place.
-    t, here = a + pause.duration, BASE if p == 0 else loc[seq[p - 1]]
+    t, here = a + p_dur, BASE if p == 0 else loc[seq[p - 1]]
     for i in range(p, n):
         v = seq[i]
-        s = max(lo[v], t + tt[here][loc[v]])
+        lv = loc[v]
+        s = t + tt[here][lv]
+        if s < lo[v]:
+            s = lo[v]
         est[i] = s
-        t, here = s + dur[v], loc[v]
+        t, here = s + dur[v], lv
     # Starts before it: done by its latest start (no travel to it).
     t = b
     for i in range(p - 1, -1, -1):
         v = seq[i]
         leg = 0 if i == p - 1 else tt[loc[v]][loc[seq[i + 1]]]
-        lst[i] = t = min(hi[v], t - leg - dur[v])
+        s = t - leg - dur[v]
+        if s > hi[v]:
+            s = hi[v]
+        lst[i] = t = s
     est_after: list[int | None] = [None] * n
+    prev_end, prev_loc = sl.start, BASE
     for i in range(n):
         v = seq[i]
-        prev_end = sl.start if i == 0 else est0[i - 1] + dur[seq[i - 1]]
-        prev_loc = BASE if i == 0 else loc[seq[i - 1]]
-        arrive = []
-        if max(pause.earliest, prev_end) <= pause.latest:  # the break just before v
-            arrive.append(max(pause.earliest, prev_end) + pause.duration + tt[prev_loc][loc[v]])
+        lv = loc[v]
+        leg = tt[prev_loc][lv]
+        first: int | None = None  # the earliest arrival at v with the break taken before it
+        pause_start = p_earliest if p_earliest > prev_end else prev_end
+        if pause_start <= p_latest:  # the break just before v
+            first = pause_start + p_dur + leg
         if i > 0 and (e := est_after[i - 1]) is not None:  # ... or earlier still
-            arrive.append(e + dur[seq[i - 1]] + tt[prev_loc][loc[v]])
-        if arrive and max(lo[v], min(arrive)) <= hi[v]:
-            est_after[i] = max(lo[v], min(arrive))
+            arrive = e + dur[seq[i - 1]] + leg
+            if first is None or arrive < first:
+                first = arrive
+        if first is not None:
+            s = lo[v] if lo[v] > first else first
+            if s <= hi[v]:
+                est_after[i] = s
+        prev_end, prev_loc = est0[i] + dur[v], lv
     lst_before: list[int | None] = [None] * n
     for i in range(n - 1, -1, -1):
         v = seq[i]
+        lv = loc[v]
         nxt_loc, nxt_latest = (BASE, sl.end) if i == n - 1 else (loc[seq[i + 1]], lst0[i + 1])
-        leave = []
-        pause_latest = min(pause.latest, nxt_latest - tt[loc[v]][nxt_loc] - pause.duration)
-        if pause.earliest <= pause_latest:  # the break just after v
-            leave.append(pause_latest - dur[v])
+        leg = tt[lv][nxt_loc]
+        last: int | None = None  # the latest start of v with the break still to come after it
+        pause_latest = nxt_latest - leg - p_dur
+        if pause_latest > p_latest:
+            pause_latest = p_latest
+        if p_earliest <= pause_latest:  # the break just after v
+            last = pause_latest - dur[v]
         if i < n - 1 and (e := lst_before[i + 1]) is not None:  # ... or later still
-            leave.append(e - tt[loc[v]][nxt_loc] - dur[v])
-        if leave and min(hi[v], max(leave)) >= lo[v]:
-            lst_before[i] = min(hi[v], max(leave))
+            leave = e - leg - dur[v]
+            if last is None or leave > last:
+                last = leave
+        if last is not None:
+            s = hi[v] if hi[v] < last else last
+            if s >= lo[v]:
+                lst_before[i] = s
     return Timing(est, lst, p, a, b, est0, lst0, est_after, lst_before)
 
 
@@ -176,41 +207,51 @@ class Routes:
         pause = sl.pause
         if pause is None:
             return self._plain_options(v, k, lo, hi, tm.est, tm.lst)
-        tt, loc = sl.tt, ix.v_loc
-        lv, d = loc[v], self.dur[v]
+        tt, loc, dur = sl.tt, ix.v_loc, self.dur
+        lv, d = loc[v], dur[v]
         est0, lst0 = (tm.est0, tm.lst0) if seq else ([], [])
+        est_after, lst_before = tm.est_after, tm.lst_before
+        p_earliest, p_latest, p_dur = pause.earliest, pause.latest, pause.duration
         out = []
         n = len(seq)
+        prev_end, prev_loc = sl.start, BASE
         for p in range(n + 1):
-            if p == 0:
-                prev_end, prev_loc = sl.start, BASE
-            else:
+            if p > 0:
                 u = seq[p - 1]
-                prev_end, prev_loc = est0[p - 1] + self.dur[u], loc[u]
+                prev_end, prev_loc = est0[p - 1] + dur[u], loc[u]
             if prev_end > hi:
                 break  # every later position ends its predecessor later still
             next_loc, next_latest = (BASE, sl.end) if p == n else (loc[seq[p]], lst0[p])
             into, out_of = tt[prev_loc][lv], tt[lv][next_loc]
-            latest = min(hi, next_latest - out_of - d)
-            if max(lo, prev_end + into) > latest:
+            latest = next_latest - out_of - d
+            if latest > hi:
+                latest = hi
+            arrive = prev_end + into
+            if (lo if lo > arrive else arrive) > latest:
                 # No room even with no break at all: a break anywhere only starts v later (est_after
                 # >= est0) or ends it earlier (lst_before <= lst0), so no span below can hold v.
                 continue
             spans = []
             # The break in the gap v goes into: just before v (at the previous stop's place) ...
-            pause_start = max(pause.earliest, prev_end)
-            if pause_start <= pause.latest:
-                spans.append((max(lo, pause_start + pause.duration + into), latest))
+            pause_start = p_earliest if p_earliest > prev_end else prev_end
+            if pause_start <= p_latest:
+                a = pause_start + p_dur + into
+                spans.append((lo if lo > a else a, latest))
             # ... or just after v (at v's place).
-            pause_latest = min(pause.latest, next_latest - out_of - pause.duration)
-            if pause.earliest <= pause_latest:
-                spans.append((max(lo, prev_end + into), min(hi, pause_latest - d)))
+            pause_latest = next_latest - out_of - p_dur
+            if pause_latest > p_latest:
+                pause_latest = p_latest
+            if p_earliest <= pause_latest:
+                b = pause_latest - d
+                spans.append((lo if lo > arrive else arrive, hi if hi < b else b))
             # Taken before the previous stop.
-            if p > 0 and (e := tm.est_after[p - 1]) is not None:
-                spans.append((max(lo, e + self.dur[seq[p - 1]] + into), latest))
+            if p > 0 and (e := est_after[p - 1]) is not None:
+                a = e + dur[seq[p - 1]] + into
+                spans.append((lo if lo > a else a, latest))
             # Still to come after the next stop.
-            if p < n and (e := tm.lst_before[p]) is not None:
-                spans.append((max(lo, prev_end + into), min(hi, e - out_of - d)))
+            if p < n and (e := lst_before[p]) is not None:
+                b = e - out_of - d
+                spans.append((lo if lo > arrive else arrive, hi if hi < b else b))
             dtravel = into + out_of - tt[prev_loc][next_loc]
             for a, b in _merged([(a, b) for a, b in spans if a <= b]):
                 out.append(Option(k, p, a, b, dtravel))

@@ -69,6 +69,7 @@ class TeamState(Routes, Undo, MoveBudget):
         # with their cost at that moment, so a rejected move is undone and a delta is cheap.
         self.journal: Journal | None = None
         self.search_log: dict[str, object] = {}
+        self._all_but: dict[int, frozenset[int]] = {}
 
     # ---- changes ------------------------------------------------------------------------
     def insert(self, v: int, opts: list[Option], start: int | None, lo: int, hi: int) -> None:
@@ -213,8 +214,12 @@ class TeamState(Routes, Undo, MoveBudget):
                 and rules.cap_allows(self.distinct(ci, mi), self.cap))
 
     def all_but(self, c: int) -> frozenset[int]:
-        """The carers to ban so that only carer c may take a visit (insertion's `banned`)."""
-        return frozenset(x for x in range(len(self.ix.carers)) if x != c)
+        """The carers to ban so that only carer c may take a visit (insertion's `banned`); made once
+        per carer, as the exchanges ask for it at every try."""
+        banned = self._all_but.get(c)
+        if banned is None:
+            banned = self._all_but[c] = frozenset(x for x in range(len(self.ix.carers)) if x != c)
+        return banned
 
     def met_next_door(self, ci: int, mi: int, c: int) -> bool:
         """Whether citizen ci meets carer c in the plan in another month than mi."""

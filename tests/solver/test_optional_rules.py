@@ -17,6 +17,7 @@ from solver.descents import sweep_musts
 from solver.index import BASE, build_team_index
 from solver.insertion import place
 from solver.objective import WEIGHTS, faces, unplaced
+from solver.routes import route_timing
 from solver.scope import Scope
 from solver.state import TeamState
 from solver.travel import Travel
@@ -242,6 +243,42 @@ def test_the_insertion_test_never_accepts_a_route_without_its_break(p: Problem, 
         assert sl.pause is not None
         assert rules.break_start(gaps, sl.pause.earliest, sl.pause.latest, sl.pause.duration) is not None
 
+
+
+@given(one_shift_with_a_break(), hs.randoms(use_true_random=False))
+@settings(max_examples=60, deadline=None)
+def test_the_insertion_test_finds_every_minute_where_a_visit_and_the_break_both_fit(
+        p: Problem, rnd: random.Random) -> None:
+    """A route is built up visit by visit; at each step, every minute of every position is tried by
+    building the route with the visit fixed there: it fits (hours, travel, break) exactly where the
+    insertion test offers that minute."""
+    ix = build_team_index(p, "T", Travel.for_problem(p))
+    st = TeamState(ix, p.max_carers_per_month, [[set() for _ in ix.months] for _ in ix.citizens])
+    for v in range(len(ix.visits)):
+        vis = ix.visits[v]
+        offered = {(o.pos, s) for o in st.options(v, 0, vis.earliest, vis.latest)
+                   for s in range(o.lo, o.hi + 1)}
+        seq = st.routes[0]
+        for pos in range(len(seq) + 1):
+            for s in range(vis.earliest, vis.latest + 1):
+                st.lo[v] = st.hi[v] = s
+                fits = route_timing(ix.slots[0], seq[:pos] + [v] + seq[pos:], ix.v_loc, st.lo, st.hi, st.dur)
+                assert (fits is not None) == ((pos, s) in offered), (pos, s)
+        st.lo[v], st.hi[v] = vis.earliest, vis.latest
+        if offered:
+            pos, s = rnd.choice(sorted(offered))
+            o = next(o for o in st.options(v, 0, s, s) if o.pos == pos)
+            st.insert(v, [o], s, s, s)
+
+
+def test_only_one_carer_is_allowed_however_often_it_is_asked() -> None:
+    anna, bert, cleo = carer("anna"), carer("bert"), carer("cleo")
+    p = problem([anna, bert, cleo], [citizen("p0")], [visit("v0", "p0")])
+    ix = build_team_index(p, "T", Travel.for_problem(p))
+    st = TeamState(ix, p.max_carers_per_month, [[set() for _ in ix.months] for _ in ix.citizens])
+    for c in (1, 0, 1, 2, 0):
+        assert st.all_but(c) == frozenset(range(3)) - {c}
+        assert st.all_but(c) is st.all_but(c)
 
 def test_cleanings_leave_the_hours_of_a_morning_visit_that_found_no_place() -> None:
     # Anna's morning: a must-visit at 07:05, then two short cleanings; the second morning visit (an
