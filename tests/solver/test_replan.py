@@ -42,7 +42,6 @@ def test_a_carer_falls_ill_for_a_day_and_only_that_day_changes() -> None:
     assert len(unforced) <= len(forced)
     # Everything the ill carer had that day is placed again if the first plan could place it.
     assert len(second.assignments) >= len(first.assignments) - 2
-    assert second.stats["elapsed_seconds"] < 10
 
 
 def test_a_re_plan_of_one_day_leaves_another_days_unplaced_visit_unplaced() -> None:
