@@ -51,3 +51,34 @@ def test_a_strict_team_with_a_cap_of_one_gets_every_visit_placed_one_carer_each(
     violations, figures = own_verdict(problem, plan)
     assert violations == [] and figures["unassigned"] == 0
     assert figures["distinct_carers_per_citizen_month"]["max"] == 1
+
+
+def _two_citizens_one_carer_short_on_tuesday() -> Problem:
+    """Anna and Bo live next door to the base. On Monday only Xena works, long enough for both (Anna at
+    07:00, Bo at 09:00); on Tuesday Xena's shift holds one visit and Yusuf works all morning. Both want
+    Tuesday's visit at 07:00-07:10, 50 minutes."""
+    team = Team("T1", *BASE)
+    carers = [Carer("X", "T1", shifts=(Shift(0, 420, 660), Shift(1, 420, 490))),
+              Carer("Y", "T1", shifts=(Shift(1, 420, 720),))]
+    citizens = [Citizen("anna", "T1", BASE[0] + 0.002, BASE[1]),
+                Citizen("bo", "T1", BASE[0] + 0.0025, BASE[1])]
+    visits = [Visit("anna-mon", "anna", "care", 0, 420, 430, 50),
+              Visit("bo-mon", "bo", "care", 0, 540, 550, 50),
+              Visit("anna-tue", "anna", "care", 1, 420, 430, 50),
+              Visit("bo-tue", "bo", "care", 1, 420, 430, 50)]
+    return Problem("strict-tuesday", dt.date(2026, 12, 7), 2, [team], carers, citizens, visits,
+                   max_carers_per_month=1)
+
+
+def test_with_a_cap_of_one_a_citizen_whose_carer_is_full_on_tuesday_is_told_which_carer_and_day() -> None:
+    # Monday gives both citizens Xena for December; on Tuesday she has room for one of them, and
+    # Yusuf, free all morning, may not come to a citizen who already has her this month.
+    problem = _two_citizens_one_carer_short_on_tuesday()
+    plan = solve(problem, SolveParams(time_limit=600, seed=0, workers=1, max_iterations=10))
+    violations, _ = own_verdict(problem, plan)
+    assert violations == [] and len(plan.unplaced) == 1
+    left = plan.unplaced[0]
+    assert left.visit in ("anna-tue", "bo-tue")
+    who = left.visit.split("-")[0]
+    assert left.reason == (f"the 1-carer cap for {who} in December 2026 is reached: its carer this month: "
+                           "X has no room 07:00-08:00 on day 1, and no other carer may come")
