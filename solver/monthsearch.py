@@ -220,7 +220,7 @@ def core_carers(st: TeamState, free: Sequence[int], seed: int = 0, deadline: flo
     for j in order:
         if not mp.able[j]:
             continue
-        best_c, best_d = None, 0.0
+        best_c, best_d = None, 0
         for c in mp.able[j]:
             pairs = mp.touched([j], [c])
             before = mp.cost_now(pairs)
@@ -267,13 +267,13 @@ def accepted(d: float, temperature: float, rng: random.Random) -> bool:
 
 
 def _try(mp: MonthPlan, a: CitizenMonth, b: CitizenMonth | int, temperature: float,
-         rng: random.Random) -> float:
+         rng: random.Random) -> int:
     """Citizen-month a to carer b, or a and citizen-month b exchanged, kept by `accepted`; returns
     the change in cost (0 when undone)."""
     ca = mp.carer[a]
     if isinstance(b, int):
         if b == ca:
-            return 0.0
+            return 0
         pairs = mp.touched([a], [ca, b])
         before = mp.cost_now(pairs)
         mp.give(a, b)
@@ -282,10 +282,10 @@ def _try(mp: MonthPlan, a: CitizenMonth, b: CitizenMonth | int, temperature: flo
             mp.settle(pairs)
             return d
         mp.give(a, ca)
-        return 0.0
+        return 0
     cb = mp.carer.get(b)
     if cb is None or ca == cb or cb not in mp.able[a] or ca not in mp.able[b]:
-        return 0.0
+        return 0
     pairs = mp.touched([a, b], [ca, cb])
     before = mp.cost_now(pairs)
     mp.give(a, cb)
@@ -296,4 +296,4 @@ def _try(mp: MonthPlan, a: CitizenMonth, b: CitizenMonth | int, temperature: flo
         return d
     mp.give(a, ca)
     mp.give(b, cb)
-    return 0.0
+    return 0
