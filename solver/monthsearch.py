@@ -131,12 +131,38 @@ def day_route(st: TeamState, c: int, day: int, visits: list[int]) -> tuple[int, 
     windows kept (rules.window_allows), back at base by the shift's end (rules.back_in_time).
     Breaks are not modelled here: the routes built later keep them."""
     ix = st.ix
-    slots = list(ix.slots_of_carer_day.get((c, day), ()))
     if not visits:
         return 0, 0
-    if not slots:
-        return sum(ix.visits[v].duration for v in visits), 0
-    unheld, travel = 0, 0
+    by_slot, unheld = _by_slot(st, c, day, visits)
+    travel = 0
+    for k, vs in sorted(by_slot.items()):
+        unheld += sum(ix.visits[v].duration for v in vs[MAX_DAY_VISITS:])
+        u, t = _best_subset_route(st, k, vs[:MAX_DAY_VISITS])
+        unheld += u
+        travel += t
+    return unheld, travel
+
+
+def held_routes(st: TeamState, c: int, day: int, visits: list[int]) -> dict[int, list[int]] | None:
+    """Carer c's routes on `day` (slot -> visits in order) that hold every one of `visits` with the
+    least travel, or None where no routes hold them all (`day_route`'s programme)."""
+    by_slot, unheld = _by_slot(st, c, day, visits)
+    if unheld or any(len(vs) > MAX_DAY_VISITS for vs in by_slot.values()):
+        return None
+    out: dict[int, list[int]] = {}
+    for k, vs in sorted(by_slot.items()):
+        out[k] = []
+        if _best_subset_route(st, k, vs, out[k])[0]:
+            return None
+    return out
+
+
+def _by_slot(st: TeamState, c: int, day: int, visits: list[int]) -> tuple[dict[int, list[int]], int]:
+    """Carer c's visits on `day` by the first of its shifts each fits in (by window opening), and the
+    minutes of those that fit in none."""
+    ix = st.ix
+    slots = list(ix.slots_of_carer_day.get((c, day), ()))
+    unheld = 0
     by_slot: dict[int, list[int]] = {}
     for v in sorted(visits, key=lambda v: (ix.visits[v].earliest, v)):
         vis = ix.visits[v]
@@ -146,18 +172,15 @@ def day_route(st: TeamState, c: int, day: int, visits: list[int]) -> tuple[int, 
             by_slot.setdefault(fit[0], []).append(v)
         else:
             unheld += vis.duration
-    for k, vs in sorted(by_slot.items()):
-        unheld += sum(ix.visits[v].duration for v in vs[MAX_DAY_VISITS:])
-        u, t = _best_subset_route(st, k, vs[:MAX_DAY_VISITS])
-        unheld += u
-        travel += t
-    return unheld, travel
+    return by_slot, unheld
 
 
-def _best_subset_route(st: TeamState, k: int, vs: list[int]) -> tuple[int, int]:
+def _best_subset_route(st: TeamState, k: int, vs: list[int],
+                       route: list[int] | None = None) -> tuple[int, int]:
     """The subset of `vs` with most minutes that one route of slot k holds: (minutes left out, its
-    travel). Labels per (subset, last visit): the earliest end and the travel of that route, grown
-    one visit at a time from the subsets some route reaches (tight windows leave most unreached)."""
+    travel); that route's visits in order are put in `route` when one is given. Labels per (subset,
+    last visit): the earliest end and the travel of that route, grown one visit at a time from the
+    subsets some route reaches (tight windows leave most unreached)."""
     ix = st.ix
     sl = ix.slots[k]
     tt = sl.tt
@@ -179,6 +202,8 @@ def _best_subset_route(st: TeamState, k: int, vs: list[int]) -> tuple[int, int]:
             layer[1 << i] = {i: (s + dur[i], home[i])}
     minutes_of = {1 << i: dur[i] for i in range(n)}
     held, held_travel = 0, 0
+    came_from: dict[tuple[int, int], int] = {}  # (subset, last) -> the visit before last
+    final: tuple[int, int] | None = None
     while layer:
         grown: dict[int, dict[int, tuple[int, int]]] = {}
         for mask, labels in layer.items():
@@ -187,6 +212,7 @@ def _best_subset_route(st: TeamState, k: int, vs: list[int]) -> tuple[int, int]:
                 if rules.back_in_time(end, back[last], sl.end) and (
                         minutes > held or (minutes == held and trav + back[last] < held_travel)):
                     held, held_travel = minutes, trav + back[last]
+                    final = (mask, last)
                 for nxt, leg, opens, latest, length in after[last]:
                     s = end + leg
                     if s > latest or mask >> nxt & 1:
@@ -201,9 +227,16 @@ def _best_subset_route(st: TeamState, k: int, vs: list[int]) -> tuple[int, int]:
                         minutes_of[bigger] = minutes + length
                     else:
                         old = at.get(nxt)
-                        if old is None or new < old:
-                            at[nxt] = new
+                        if old is not None and not new < old:
+                            continue
+                        at[nxt] = new
+                    if route is not None:
+                        came_from[(bigger, nxt)] = last
         layer = grown
+    while route is not None and final is not None:
+        mask, last = final
+        route.insert(0, vs[last])
+        final = (mask ^ 1 << last, came_from[final]) if mask & (mask - 1) else None
     return sum(dur) - held, held_travel
 
 
@@ -297,3 +330,105 @@ def _try(mp: MonthPlan, a: CitizenMonth, b: CitizenMonth | int, temperature: flo
     mp.give(a, ca)
     mp.give(b, cb)
     return 0
+
+
+def place_months_whole(st: TeamState) -> int:
+    """After the first routes, each citizen-month with single visits left out: first its carer's day
+    re-routed to hold the visit too (the programme's route, where the day's routing found none), then
+    the whole month moved to another carer whose every day can hold it, or else moved there while a
+    month of that carer's citizens goes to this citizen's carer (an exchange) or to a third carer. A
+    change is kept where the plan costs less (placing a visit outweighs any travel); returns the
+    visits placed."""
+    ix = st.ix
+    left: dict[CitizenMonth, list[int]] = {}
+    for v in range(len(ix.visits)):
+        if not st.slots_of[v] and ix.visits[v].carers == 1 and not st.fixed[v]:
+            left.setdefault((ix.v_cit[v], ix.v_month[v]), []).append(v)
+    placed = 0
+    for (ci, mi), vs in sorted(left.items()):
+        for v in vs:
+            for c in sorted(st.met[ci][mi]):
+                if _kept_if_cheaper(st, functools.partial(_route_in, st, c, ix.visits[v].day, [v])):
+                    placed += 1
+                    break
+        still = [v for v in vs if not st.slots_of[v]]
+        if not still:
+            continue
+        month = [v for v in range(len(ix.visits)) if ix.v_cit[v] == ci and ix.v_month[v] == mi
+                 and ix.visits[v].carers == 1 and not st.fixed[v]]
+        able = sorted(set.intersection(*(set(ix.eligible[v]) for v in month)) - set(st.met[ci][mi]))
+        if any(_kept_if_cheaper(st, functools.partial(_months_to, st, [(month, c)])) for c in able):
+            placed += len(still)
+            continue
+        # No carer has room for the month every day: one of that carer's months makes room, going to
+        # this citizen's carer (an exchange) or to a third carer.
+        mine = sorted(st.met[ci][mi])
+        if len(mine) == 1:
+            chains = ((other, c, z) for c in able for other in _months_of_carer(st, c, mi)
+                      for z in [mine[0]] + [z for z in range(len(ix.carers)) if z not in (c, mine[0])]
+                      if all(z in ix.eligible[v] for v in other))
+            if any(_kept_if_cheaper(st, functools.partial(_months_to, st, [(month, c), (other, z)]))
+                   for other, c, z in chains):
+                placed += len(still)
+    return placed
+
+
+def _months_of_carer(st: TeamState, c: int, mi: int) -> list[list[int]]:
+    """The single visits of each citizen whom carer c alone serves in month mi."""
+    ix = st.ix
+    out: dict[int, list[int]] = {}
+    for v in range(len(ix.visits)):
+        ci = ix.v_cit[v]
+        if (ix.v_month[v] == mi and ix.visits[v].carers == 1 and not st.fixed[v]
+                and set(st.met[ci][mi]) == {c}):
+            out.setdefault(ci, []).append(v)
+    return [vs for _, vs in sorted(out.items())]
+
+
+def _kept_if_cheaper(st: TeamState, change: Callable[[], bool]) -> bool:
+    """Make `change` under the undo journal; keep it where it succeeds and the plan costs less."""
+    st.begin()
+    if change() and st.delta() < -1e-9:
+        st.commit()
+        return True
+    st.rollback()
+    return False
+
+
+def _months_to(st: TeamState, moves: list[tuple[list[int], int]]) -> bool:
+    """Every visit of each citizen-month taken from its carers and given to the carer beside it,
+    each day re-routed."""
+    ix = st.ix
+    for month, _ in moves:
+        for v in month:
+            if st.slots_of[v]:
+                st.remove(v)
+    for month, c in moves:
+        for d in sorted({ix.visits[v].day for v in month}):
+            if not _route_in(st, c, d, [v for v in month if ix.visits[v].day == d]):
+                return False
+    return all(st.cap_kept(ix.v_cit[month[0]], ix.v_month[month[0]]) for month, _ in moves)
+
+
+def _route_in(st: TeamState, c: int, day: int, new: list[int]) -> bool:
+    """Carer c's routes on `day` rebuilt in the programme's order to hold their visits and `new` too;
+    False where they cannot (or a route has a double or fixed visit, or a break to keep)."""
+    ix = st.ix
+    slots = ix.slots_of_carer_day.get((c, day), ())
+    have = [v for k in slots for v in st.routes[k]]
+    if any(ix.visits[v].carers > 1 or st.fixed[v] for v in have) or any(
+            ix.slots[k].pause is not None for k in slots):
+        return False
+    routes = held_routes(st, c, day, have + new)
+    if routes is None:
+        return False
+    for v in have:
+        st.remove(v)
+    for k, order in routes.items():
+        for v in order:
+            vis = ix.visits[v]
+            at = [o for o in st.options(v, k, vis.earliest, vis.latest) if o.pos == len(st.routes[k])]
+            if not at:
+                return False
+            st.insert(v, at[:1], None, at[0].lo, at[0].hi)
+    return all(st.slots_of[v] for v in have + new)

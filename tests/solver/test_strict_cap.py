@@ -7,9 +7,14 @@ import datetime as dt
 
 from exchange import parse_instance, to_problem
 from exchange.generator import generate
-from solver import SolveParams, solve
+from solver import Assignment, SolveParams, solve
+from solver.index import build_team_index
+from solver.monthsearch import place_months_whole
+from solver.planner import team_state
+from solver.travel import Travel
 from solver.types import Carer, Citizen, Problem, Shift, Team, Visit
 from tests.checks import own_verdict
+from tests.solver.conftest import carer, citizen, problem, visit
 
 BASE = (62.39, 17.30)
 
@@ -82,3 +87,25 @@ def test_with_a_cap_of_one_a_citizen_whose_carer_is_full_on_tuesday_is_told_whic
     who = left.visit.split("-")[0]
     assert left.reason == (f"the 1-carer cap for {who} in December 2026 is reached: its carer this month: "
                            "X has no room 07:00-08:00 on day 1, and no other carer may come")
+
+
+def test_a_month_the_first_routes_left_partly_out_moves_whole_to_a_carer_with_room_every_day() -> None:
+    # Xena, Yusuf and Zack each have room for one hour-long visit a day, both days. Bo got Yusuf on
+    # day 0, but on day 1 Yusuf has Cecilia and no room for Bo, and with a cap of one nobody else may
+    # come. Zack is free both days: Bo's whole month goes to him.
+    carers = [carer(c, days=(0, 1), start=420, end=560) for c in ("X", "Y", "Z")]
+    citizens = [citizen("anna"), citizen("bo", north=0.011), citizen("cecilia", north=0.012)]
+    visits = [visit(f"{p}-d{d}", p, day=d, earliest=480, latest=490, duration=60)
+              for p, days in (("anna", (0, 1)), ("bo", (0, 1)), ("cecilia", (1,))) for d in days]
+    p = problem(carers, citizens, visits, days=2, cap=1)
+    given = {"anna-d0": "X", "anna-d1": "X", "bo-d0": "Y", "cecilia-d1": "Y"}
+    ix = build_team_index(p, "T", Travel.for_problem(p))
+    st, _, _ = team_state(p, ix, {vid: Assignment(vid, (c,), 480) for vid, c in given.items()}, {}, {})
+    st.fixed = [False] * len(ix.visits)
+    bo_d1 = [i for i, v in enumerate(ix.visits) if v.id == "bo-d1"][0]
+    assert not st.slots_of[bo_d1]
+
+    assert place_months_whole(st) == 1
+    carer_of = {ix.visits[v].id: ix.carers[ix.slots[k].carer].id
+                for v in range(len(ix.visits)) for k in st.slots_of[v]}
+    assert carer_of == {"anna-d0": "X", "anna-d1": "X", "bo-d0": "Z", "bo-d1": "Z", "cecilia-d1": "Y"}
