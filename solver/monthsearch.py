@@ -414,6 +414,8 @@ def _route_in(st: TeamState, c: int, day: int, new: list[int]) -> bool:
     """Carer c's routes on `day` rebuilt in the programme's order to hold their visits and `new` too;
     False where they cannot (or a route has a double or fixed visit, or a break to keep)."""
     ix = st.ix
+    if any(c not in ix.eligible[v] for v in new):
+        return False
     slots = ix.slots_of_carer_day.get((c, day), ())
     have = [v for k in slots for v in st.routes[k]]
     if any(ix.visits[v].carers > 1 or st.fixed[v] for v in have) or any(
