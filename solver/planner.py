@@ -29,7 +29,7 @@ from solver.bound import team_bound
 from solver.check import drop_violations
 from solver.construct import MIN_ROUTE_SECONDS, construct, retarget_usual_times, set_usual_times
 from solver.index import BASE, TeamIndex, build_team_index
-from solver.monthsearch import BINDING_CAP, core_carers
+from solver.monthsearch import BINDING_CAP, core_carers, place_months_whole
 from solver.objective import WEIGHTS, Weights
 from solver.reasons import hhmm, unplaced_reason
 from solver.routes import Option
@@ -281,6 +281,11 @@ def _plan(problem: Problem, params: SolveParams, clock: Clock) -> Plan:
                     team_seconds -= time.monotonic() - t0
             construct(st, free, per_day if per_day >= MIN_ROUTE_SECONDS else 0.0, clock.stop,
                       exact_repeat=exact, deadline=time.monotonic() + team_seconds, core=core)
+            if core is not None:
+                # A month the routes could not hold whole: its carer's day re-routed, or the month
+                # moved to a carer with room every day, or exchanged with one of that carer's.
+                while place_months_whole(st):  # each change kept costs less, so this ends
+                    pass
         except Exception as e:  # noqa: BLE001 - keep what was placed; the other teams still get planned
             st.search_log["error"] = f"construct: {type(e).__name__}: {e}"
         if not problem.current and not any(st.fixed):

@@ -38,8 +38,13 @@ def unplaced_reason(st: TeamState, v: int) -> str:
     ci, mi = ix.v_cit[v], ix.v_month[v]
     if not rules.cap_allows(st.distinct(ci, mi) + 1, st.cap):  # no room for one more face
         y, m = ix.months[mi]
-        return (f"{lead}the {st.cap}-carer cap for {p.id} in {MONTHS[m - 1]} {y} is reached and "
-                f"none of the {st.cap} is free {span}")
+        cap = f"the {st.cap}-carer cap for {p.id} in {MONTHS[m - 1]} {y} is reached"
+        met = sorted(set(st.met[ci][mi]) | st.met_before[ci][mi])
+        if vis.carers > 1 or not met:
+            return f"{lead}{cap} and none of the {st.cap} is free {span}"
+        held = " and ".join(f"{ix.carers[c].id} {why_not_this_carer(st, v, c)}" for c in met)
+        its = "its carer this month" if len(met) == 1 else "its carers this month"
+        return f"{cap}: {its}: {held} {span} on day {vis.day}, and no other carer may come"
     why = "all routes are full"
     end = vis.latest + vis.duration
     pauses = sorted({(b.earliest, b.latest + b.duration) for c in ix.eligible[v]
@@ -51,3 +56,20 @@ def unplaced_reason(st: TeamState, v: int) -> str:
     if v in ix.spaced:
         why += f"; {ix.spaced[v]}"
     return f"{lead}no {who} with {need} free {span} on day {vis.day} ({why})"
+
+
+def why_not_this_carer(st: TeamState, v: int, c: int) -> str:
+    """What keeps carer c, whom the citizen already has this month, from taking visit v: off shift
+    within its window, not allowed there (skills, avoid list, too far to reach and be back), or a
+    route with no gap the visit fits in on that day."""
+    ix = st.ix
+    vis = ix.visits[v]
+    slots = [k for k in ix.slots_of_carer_day.get((c, vis.day), ())
+             if ix.slots[k].start <= vis.latest and ix.slots[k].end >= vis.earliest + vis.duration]
+    if not slots:
+        return "is not on shift"
+    if c not in ix.eligible[v]:
+        return "may not come"
+    if any(st.options(v, k, vis.earliest, vis.latest) for k in slots):
+        return "has room the plan left unused"
+    return "has no room"

@@ -1102,6 +1102,19 @@ def _when_sv(when: str) -> str:
     return "den dagen"
 
 
+# What keeps a carer the citizen already has from a visit (solver/reasons.py, why_not_this_carer).
+_CARER_OBSTACLES_SV = ((" has room the plan left unused", " har tid som planen lämnade oanvänd"),
+                       (" has no room", " har inte tid"), (" is not on shift", " arbetar inte"),
+                       (" may not come", " får inte komma"), (" and ", " och "))
+
+
+def _carers_sv(carers: str) -> str:
+    """'C2 has no room and C4 is not on shift' -> 'C2 har inte tid och C4 arbetar inte'."""
+    for en, sv in _CARER_OBSTACLES_SV:
+        carers = carers.replace(en, sv)
+    return carers
+
+
 # The final check's words for a missing break and a broken spacing (solver/check.py), alone (a refused hand
 # move) or as the reason a visit was dropped.
 _RANGE, _LEAST = r"(?P<lo>\d+)-(?P<hi>\d+)", r"at least (?P<lo>\d+)"
@@ -1196,6 +1209,11 @@ MESSAGE_PATTERNS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), sv) for p
     (r"^the (?P<cap>\d+)-carer cap for (?P<who>.+) in (?P<month>\w+) (?P<year>\d+) is reached "
      r"and none of the \d+ is free (?P<span>\S+)$",
      "gränsen på {cap} medarbetare för {who} är nådd den månaden och ingen av dem är ledig {span}"),
+    (rf"^the (?P<cap>\d+)-carer cap for (?P<who>.+) in (?P<month>\w+) (?P<year>\d+) is reached: "
+     rf"its carers? this month: (?P<carers>.+) (?P<span>\d\d:\d\d-\d\d:\d\d) on {_WHEN}, "
+     r"and no other carer may come$",
+     "gränsen på {cap} medarbetare för {who} är nådd den månaden: {carers_sv} {span} {when_sv}, "
+     "och ingen annan medarbetare får komma"),
     (rf"^no carers? with (skill (?P<skills>.+)|the right skills) free (?P<span>\S+) on {_WHEN} "
      r"\(all routes are full(, with each shift's break kept (?P<pauses>.+?))?(?P<close>\))?$",
      "ingen medarbetare med rätt kompetens{skills_sv} är ledig {span} {when_sv} (alla körlistor är fulla"
@@ -1299,6 +1317,7 @@ def say_message(lang: str, msg: str, names: dict[str, str] | None = None) -> str
                 values["when_sv"] = _when_sv(values.get("when", ""))
                 pauses = values.get("pauses")
                 values["pauses_sv"] = f", med varje pass rast {pauses}" if pauses else ""
+                values["carers_sv"] = _carers_sv(values.get("carers", ""))
                 part = sv.format(**values)
                 break
         else:

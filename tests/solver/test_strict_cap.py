@@ -7,9 +7,14 @@ import datetime as dt
 
 from exchange import parse_instance, to_problem
 from exchange.generator import generate
-from solver import SolveParams, solve
+from solver import Assignment, SolveParams, solve
+from solver.index import build_team_index
+from solver.monthsearch import place_months_whole
+from solver.planner import team_state
+from solver.travel import Travel
 from solver.types import Carer, Citizen, Problem, Shift, Team, Visit
 from tests.checks import own_verdict
+from tests.solver.conftest import carer, citizen, problem, visit
 
 BASE = (62.39, 17.30)
 
@@ -51,3 +56,56 @@ def test_a_strict_team_with_a_cap_of_one_gets_every_visit_placed_one_carer_each(
     violations, figures = own_verdict(problem, plan)
     assert violations == [] and figures["unassigned"] == 0
     assert figures["distinct_carers_per_citizen_month"]["max"] == 1
+
+
+def _two_citizens_one_carer_short_on_tuesday() -> Problem:
+    """Anna and Bo live next door to the base. On Monday only Xena works, long enough for both (Anna at
+    07:00, Bo at 09:00); on Tuesday Xena's shift holds one visit and Yusuf works all morning. Both want
+    Tuesday's visit at 07:00-07:10, 50 minutes."""
+    team = Team("T1", *BASE)
+    carers = [Carer("X", "T1", shifts=(Shift(0, 420, 660), Shift(1, 420, 490))),
+              Carer("Y", "T1", shifts=(Shift(1, 420, 720),))]
+    citizens = [Citizen("anna", "T1", BASE[0] + 0.002, BASE[1]),
+                Citizen("bo", "T1", BASE[0] + 0.0025, BASE[1])]
+    visits = [Visit("anna-mon", "anna", "care", 0, 420, 430, 50),
+              Visit("bo-mon", "bo", "care", 0, 540, 550, 50),
+              Visit("anna-tue", "anna", "care", 1, 420, 430, 50),
+              Visit("bo-tue", "bo", "care", 1, 420, 430, 50)]
+    return Problem("strict-tuesday", dt.date(2026, 12, 7), 2, [team], carers, citizens, visits,
+                   max_carers_per_month=1)
+
+
+def test_with_a_cap_of_one_a_citizen_whose_carer_is_full_on_tuesday_is_told_which_carer_and_day() -> None:
+    # Monday gives both citizens Xena for December; on Tuesday she has room for one of them, and
+    # Yusuf, free all morning, may not come to a citizen who already has her this month.
+    problem = _two_citizens_one_carer_short_on_tuesday()
+    plan = solve(problem, SolveParams(time_limit=600, seed=0, workers=1, max_iterations=10))
+    violations, _ = own_verdict(problem, plan)
+    assert violations == [] and len(plan.unplaced) == 1
+    left = plan.unplaced[0]
+    assert left.visit in ("anna-tue", "bo-tue")
+    who = left.visit.split("-")[0]
+    assert left.reason == (f"the 1-carer cap for {who} in December 2026 is reached: its carer this month: "
+                           "X has no room 07:00-08:00 on day 1, and no other carer may come")
+
+
+def test_a_month_the_first_routes_left_partly_out_moves_whole_to_a_carer_with_room_every_day() -> None:
+    # Xena, Yusuf and Zack each have room for one hour-long visit a day, both days. Bo got Yusuf on
+    # day 0, but on day 1 Yusuf has Cecilia and no room for Bo, and with a cap of one nobody else may
+    # come. Zack is free both days: Bo's whole month goes to him.
+    carers = [carer(c, days=(0, 1), start=420, end=560) for c in ("X", "Y", "Z")]
+    citizens = [citizen("anna"), citizen("bo", north=0.011), citizen("cecilia", north=0.012)]
+    visits = [visit(f"{p}-d{d}", p, day=d, earliest=480, latest=490, duration=60)
+              for p, days in (("anna", (0, 1)), ("bo", (0, 1)), ("cecilia", (1,))) for d in days]
+    p = problem(carers, citizens, visits, days=2, cap=1)
+    given = {"anna-d0": "X", "anna-d1": "X", "bo-d0": "Y", "cecilia-d1": "Y"}
+    ix = build_team_index(p, "T", Travel.for_problem(p))
+    st, _, _ = team_state(p, ix, {vid: Assignment(vid, (c,), 480) for vid, c in given.items()}, {}, {})
+    st.fixed = [False] * len(ix.visits)
+    bo_d1 = [i for i, v in enumerate(ix.visits) if v.id == "bo-d1"][0]
+    assert not st.slots_of[bo_d1]
+
+    assert place_months_whole(st) == 1
+    carer_of = {ix.visits[v].id: ix.carers[ix.slots[k].carer].id
+                for v in range(len(ix.visits)) for k in st.slots_of[v]}
+    assert carer_of == {"anna-d0": "X", "anna-d1": "X", "bo-d0": "Z", "bo-d1": "Z", "cecilia-d1": "Y"}

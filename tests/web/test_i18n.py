@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -54,3 +55,20 @@ def test_the_final_checks_break_and_spacing_reasons_read_in_swedish() -> None:
     assert spaced == "börjar 40 min efter att breakfast slutar, utanför tidsavståndet 180–330 min"
     early = say_message("sv", "ends 40 min before lunch starts, outside the spacing of at least 240 min")
     assert early == "slutar 40 min före lunch, utanför tidsavståndet minst 240 min"
+
+
+def test_a_citizen_whose_only_carer_this_month_is_full_reads_who_and_when_in_swedish() -> None:
+    from app.mapping import dated_reason
+    from app.web.i18n import say_message
+
+    reason = dated_reason("the 1-carer cap for p7 in December 2026 is reached: its carer this month: "
+                          "c2 has no room 07:00-08:00 on day 1, and no other carer may come",
+                          dt.date(2026, 12, 7))
+    assert say_message("sv", reason, {"p7": "Anna Berg", "c2": "Xena Ek"}) == (
+        "gränsen på 1 medarbetare för Anna Berg är nådd den månaden: Xena Ek har inte tid 07:00-08:00 "
+        "tis 8 dec, och ingen annan medarbetare får komma")
+    two = say_message("sv", "the 2-carer cap for p7 in December 2026 is reached: its carers this month: "
+                            "c2 has no room and c3 is not on shift 07:00-08:00 on day 1, "
+                            "and no other carer may come")
+    assert two == ("gränsen på 2 medarbetare för p7 är nådd den månaden: c2 har inte tid och c3 arbetar inte "
+                   "07:00-08:00 den dagen, och ingen annan medarbetare får komma")
