@@ -54,6 +54,7 @@ REROUTE_SHARE = 0.5
 SWAP_FAR = 200
 SWAP_PARTNERS = 2
 SWAP_ROUNDS = 2
+SWAP_SHARE = 0.3  # of what a timed run's final descents have left: the steadying after it keeps the rest
 CLEAR_COST = 150  # what moving a visit that may wait out of a must-visit's hours may cost at most
 
 
@@ -95,13 +96,16 @@ def swap_far_citizens(sc: Scope) -> float:
     """Carers trade citizens across town: a carer who drives out of its way for a citizen hands her
     month to a carer whose routes pass her home, or takes in her place a citizen of that carer's
     (`swap_citizens`). Kept where the plan gets better, the routes drive less and no citizen meets
-    more carers. Up to SWAP_ROUNDS rounds while a round gains. Returns the change."""
+    more carers. Up to SWAP_ROUNDS rounds while a round gains, in a timed run on SWAP_SHARE of the
+time the final descents have left. Returns the change."""
     st, total = sc.st, 0.0
+    now = time.monotonic()
+    end = now + SWAP_SHARE * (sc.deadline - now)
     for _ in range(SWAP_ROUNDS):
         gain = 0.0
         detour = detours(sc)
         for ci, mi, a in sorted(detour, key=lambda key: (-detour[key], key))[:SWAP_FAR]:
-            if sc.out_of_time():
+            if time.monotonic() >= end:
                 break
             if a not in st.met[ci][mi]:
                 continue  # an earlier trade took it away already
