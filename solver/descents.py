@@ -6,9 +6,10 @@ after another in a fixed order and keeps what makes the plan better.
 - `sweep_rare_carers`: every carer a citizen sees rarely hands those visits back to carers the
   citizen already meets (the exchange the random steps would draw only now and then);
 - `sweep_new_faces` (re-plans): every carer the re-plan made new to a citizen, in turn, likewise;
-- `swap_far_citizens` (fresh plans): a carer who drives out of its way for a citizen hands her month
-  to a carer passing her home, or the two carers trade citizens (solver/exchanges.py,
-  `swap_citizens`), kept where the routes drive less and nobody meets more carers;
+- `swap_far_citizens` (fresh plans, where no re-route of every day follows): a carer who drives out of
+  its way for a citizen hands her month to a carer passing her home, or the two carers trade citizens
+  (solver/exchanges.py, `swap_citizens`), kept where the routes drive less and nobody meets more
+  carers;
 - `sweep_musts`: every unplaced visit of priority 1 tries the place of each placed visit of priority 3,
   then 2, of its day that a carer who may take it attends; where none makes way alone, the visits of
   priority 3 in its hours move out of them (`clear_the_hours`) and it tries again;
