@@ -6,6 +6,10 @@ after another in a fixed order and keeps what makes the plan better.
 - `sweep_rare_carers`: every carer a citizen sees rarely hands those visits back to carers the
   citizen already meets (the exchange the random steps would draw only now and then);
 - `sweep_new_faces` (re-plans): every carer the re-plan made new to a citizen, in turn, likewise;
+- `swap_far_citizens` (fresh plans, where no re-route of every day follows): a carer who drives out of
+  its way for a citizen hands her month to a carer passing her home, or the two carers trade citizens
+  (solver/exchanges.py, `swap_citizens`), kept where the routes drive less and nobody meets more
+  carers;
 - `sweep_musts`: every unplaced visit of priority 1 tries the place of each placed visit of priority 3,
   then 2, of its day that a carer who may take it attends; where none makes way alone, the visits of
   priority 3 in its hours move out of them (`clear_the_hours`) and it tries again;
@@ -25,10 +29,10 @@ from functools import partial
 
 from solver import objective, rules
 from solver.construct import least_spread_time
-from solver.exchanges import hand_back, take_place_of, to_one_of, yielding_visits
+from solver.exchanges import hand_back, swap_citizens, take_place_of, to_one_of, yielding_visits
 from solver.handover import hand_over_day
 from solver.insertion import best_insertion, place
-from solver.neighbourhoods import route_again
+from solver.neighbourhoods import closest_carers, detours, passes_by, route_again, single_visits_with
 from solver.scope import Scope
 from solver.state import TeamState
 
@@ -45,6 +49,13 @@ STEADY_ROUNDS = 3  # ... while a round gains (one moved start can make room for 
 REROUTE_SECONDS = 0.3
 REROUTE_SOLUTIONS = 50
 REROUTE_SHARE = 0.5
+# Carers trading citizens across town: the (citizen, month, carer) with the longest detours, at most
+# SWAP_FAR of them a round, are offered to the carers passing closest, then traded for one of the
+# SWAP_PARTNERS citizens of such a carer nearest the first carer's routes; SWAP_ROUNDS rounds at most.
+SWAP_FAR = 200
+SWAP_PARTNERS = 2
+SWAP_ROUNDS = 2
+SWAP_SHARE = 0.3  # of what a timed run's final descents have left: the steadying after it keeps the rest
 CLEAR_COST = 150  # what moving a visit that may wait out of a must-visit's hours may cost at most
 
 
@@ -80,6 +91,75 @@ def sweep_rare_carers(sc: Scope) -> float:
         if gain > -1e-9:
             break
     return total
+
+
+def swap_far_citizens(sc: Scope) -> float:
+    """Carers trade citizens across town: a carer who drives out of its way for a citizen hands her
+    month to a carer whose routes pass her home, or takes in her place a citizen of that carer's
+    (`swap_citizens`). Kept where the plan gets better, the routes drive less and no citizen meets
+    more carers. Up to SWAP_ROUNDS rounds while a round gains, in a timed run on SWAP_SHARE of the
+time the final descents have left. Returns the change."""
+    st, total = sc.st, 0.0
+    now = time.monotonic()
+    end = now + SWAP_SHARE * (sc.deadline - now)
+    for _ in range(SWAP_ROUNDS):
+        gain = 0.0
+        detour = detours(sc)
+        for ci, mi, a in sorted(detour, key=lambda key: (-detour[key], key))[:SWAP_FAR]:
+            if time.monotonic() >= end:
+                break
+            if a not in st.met[ci][mi]:
+                continue  # an earlier trade took it away already
+            gain += trade_far_citizen(sc, ci, mi, a)
+        total += gain
+        if gain > -1e-9:
+            break
+    return total
+
+
+def trade_far_citizen(sc: Scope, ci: int, mi: int, a: int) -> float:
+    """Citizen ci's month with carer a handed to one of the carers passing closest to ci's home, or
+    traded for a citizen of that carer's: the first change `keep_if_shorter` keeps."""
+    st = sc.st
+    for b in closest_carers(sc, ci, mi, a):
+        d = keep_if_shorter(st, partial(hand_back, sc, ci, mi, a, to=b))
+        if d:
+            return d
+        near = sorted((passes_by(sc, a, single_visits_with(sc, cj, mj, b)), cj)
+                      for cj, mj in sc.cms if mj == mi and cj != ci and b in st.met[cj][mj])
+        for far, cj in near[:SWAP_PARTNERS]:
+            if far == float("inf"):
+                break
+            d = keep_if_shorter(st, partial(swap_citizens, sc, ci, a, cj, b, mi))
+            if d:
+                return d
+    return 0.0
+
+
+def keep_if_shorter(st: TeamState, step: Callable[[], bool]) -> float:
+    """Make one change; keep it only where the plan gets better, the routes it touched get shorter
+    and no citizen meets more carers. Returns the change (0 if undone)."""
+    st.begin()
+    d = st.delta() if step() else 0.0
+    if d < -1e-9 and less_drive(st) and no_more_faces(st):
+        st.commit()
+        return d
+    st.rollback()
+    return 0.0
+
+
+def less_drive(st: TeamState) -> bool:
+    """Whether the open change shortened the routes it touched (travel minutes, each carer's own)."""
+    assert st.journal is not None
+    return sum(st.route_travel(k) - st.seq_travel(seq, k) for k, (seq, _) in st.journal.routes.items()) < 0
+
+
+def no_more_faces(st: TeamState) -> bool:
+    """Whether the open change left every citizen-month with no more carers than before it (one
+    carer given up for another keeps the count)."""
+    assert st.journal is not None
+    return all(st.distinct(ci, mi) <= len(set(old) | st.met_before[ci][mi])
+               for (ci, mi), (old, _) in st.journal.met.items())
 
 
 def sweep_new_faces(sc: Scope) -> float:

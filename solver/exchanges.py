@@ -6,7 +6,8 @@ windows back, then a visit in the way is handed on to a carer its own citizen al
 chain of up to HAND_ON_DEPTH such hand-ons, nobody meeting a new face), and failing that the visit
 goes to a carer the citizen already meets in exchange for a visit of that carer's at the same time
 of day, which the first carer takes. The search's steps for rarely seen carers, crowded citizens
-and far-off citizens, and the descents that sweep them, all move visits this way.
+and far-off citizens, and the descents that sweep them, all move visits this way; two carers
+trade citizens across town (`swap_citizens`) by two such hand-backs.
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ def hand_back(sc: Scope, ci: int, mi: int, t: int, to: int | None = None) -> boo
         if not to_one_of(sc, v, t, others):
             place(st, v, only(sc, t)) or place(st, v)
     return True
+
+
+def swap_citizens(sc: Scope, ci: int, a: int, cj: int, b: int, mi: int) -> bool:
+    """Carers a and b trade citizens for month mi: ci's visits with a go to b, and cj's with b go
+    to a, by the same exchanges as `hand_back`. Each citizen keeps as many carers where the whole
+    month moves; the caller weighs the change (both routes shorter, no face more)."""
+    return hand_back(sc, ci, mi, a, to=b) and hand_back(sc, cj, mi, b, to=a)
 
 
 def to_one_of(sc: Scope, v: int, t: int, others: list[int]) -> bool:

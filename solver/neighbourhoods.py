@@ -160,6 +160,20 @@ def hand_over_far_citizen(sc: Scope) -> bool:
     to a carer whose routes pass close by, by the same exchanges as the rare carers': who serves
     whom chosen with the map in view (the extra travel is there, not in the order of a route).
     Not a re-plan's step (its weight is 0 there): a re-plan moves only what the changes force."""
+    detour = detours(sc)
+    far = sorted(key for key, d in detour.items() if d > 0)
+    if not far:
+        return False
+    ci, mi, t = sc.rng.choices(far, weights=[detour[key] for key in far])[0]
+    choices = closest_carers(sc, ci, mi, t)
+    if not choices:
+        return False
+    return hand_back(sc, ci, mi, t, to=choices[sc.rng.randrange(len(choices))])
+
+
+def detours(sc: Scope) -> dict[tuple[int, int, int], int]:
+    """(citizen, month, carer) -> the minutes that carer's routes go out of their way for that
+    citizen's single visits this month (each visit's leg in and out, less the leg it replaces)."""
     st, ix = sc.st, sc.st.ix
     tt, loc = ix.tt, ix.v_loc
     detour: dict[tuple[int, int, int], int] = {}
@@ -174,31 +188,40 @@ def hand_over_far_citizen(sc: Scope) -> bool:
             a, x, b = here[i], here[i + 1], here[i + 2]
             key = (ix.v_cit[v], ix.v_month[v], c)
             detour[key] = detour.get(key, 0) + tt[a][x] + tt[x][b] - tt[a][b]
-    far = sorted(key for key, d in detour.items() if d > 0)
-    if not far:
-        return False
-    ci, mi, t = sc.rng.choices(far, weights=[detour[key] for key in far])[0]
-    vs = [v for v in sc.visits_of_cm[(ci, mi)] if ix.visits[v].carers == 1
-          and any(ix.slots[k].carer == t for k in st.slots_of[v])]
+    return detour
+
+
+def single_visits_with(sc: Scope, ci: int, mi: int, c: int) -> list[int]:
+    """Citizen ci's single visits in month mi that carer c attends."""
+    st, ix = sc.st, sc.st.ix
+    return [v for v in sc.visits_of_cm[(ci, mi)] if ix.visits[v].carers == 1
+            and any(ix.slots[k].carer == c for k in st.slots_of[v])]
+
+
+def passes_by(sc: Scope, c: int, vs: list[int]) -> float:
+    """How far carer c's routes on the days of visits `vs` (one citizen's) pass from that citizen's
+    home, nearest visit, averaged over the days; infinite unless c works each of those days and may
+    take each visit (else the citizen would keep a carer for the rest: one more face)."""
+    st, ix = sc.st, sc.st.ix
+    tt, loc = ix.tt, ix.v_loc
+    if not vs:
+        return float("inf")
     x = loc[vs[0]]  # the citizen's home
+    near = []
+    for v in vs:
+        day = ix.visits[v].day
+        route = [u for k in ix.slots_of_carer_day.get((c, day), ()) for u in st.routes[k]]
+        if not route or c not in ix.eligible[v]:
+            return float("inf")
+        near.append(min(tt[x][loc[u]] for u in route))
+    return sum(near) / len(near)
 
-    def passes_by(c: int) -> float:
-        """How far c's routes on those days pass from the citizen's home (nearest visit); c must
-        be able to take every one of them, or the citizen would meet one more face."""
-        near = []
-        for v in vs:
-            day = ix.visits[v].day
-            route = [u for k in ix.slots_of_carer_day.get((c, day), ()) for u in st.routes[k]]
-            if not route or c not in ix.eligible[v]:
-                return float("inf")
-            near.append(min(tt[x][loc[u]] for u in route))
-        return sum(near) / len(near)
 
-    closest = sorted((passes_by(c), c) for c in range(len(ix.carers)) if c != t)
-    choices = [c for d, c in closest[:3] if d < float("inf")]
-    if not choices:
-        return False
-    return hand_back(sc, ci, mi, t, to=choices[sc.rng.randrange(len(choices))])
+def closest_carers(sc: Scope, ci: int, mi: int, t: int, how_many: int = 3) -> list[int]:
+    """The carers (not t) whose routes pass closest to citizen ci's home on the days t serves it."""
+    vs = single_visits_with(sc, ci, mi, t)
+    closest = sorted((passes_by(sc, c, vs), c) for c in range(len(sc.st.ix.carers)) if c != t)
+    return [c for d, c in closest[:how_many] if d < float("inf")]
 
 
 def free_nearby_routes(sc: Scope) -> bool:

@@ -23,6 +23,7 @@ from solver.descents import (
     reroute_every_day,
     steady_double_visits,
     steady_stray_starts,
+    swap_far_citizens,
     sweep_musts,
     sweep_new_faces,
     sweep_rare_carers,
@@ -186,6 +187,10 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
     # then one more descent over the rarely seen carers.
     if _guarded(sc, polish) is not None:
         _guarded(sc, sweep_rare_carers)
+    if not sc.replanning and not st.weights.reroute_at_end:
+        # Carers trade citizens across town: the same faces, less drive. Where every day is re-routed
+        # next (faces priced lightly), that re-route does better from the routes as the search left them.
+        _guarded(sc, swap_far_citizens)
     if st.weights.reroute_at_end and not sc.replanning:
         _guarded(sc, reroute_every_day)
     if sc.replanning:

@@ -305,6 +305,39 @@ def test_a_carer_who_drives_across_town_for_one_citizen_hands_her_to_the_carer_p
     assert all(st.times(k) is not None for k in range(len(ix.slots)))
 
 
+def test_two_carers_who_each_drive_across_town_trade_citizens_and_nobody_meets_more_carers() -> None:
+    """Anna's round is in the west but she drives east to x at 11:00; Bo's round is in the east but he
+    drives west to y at 11:00. Neither has room for a second visit at 11:00, so neither can simply
+    hand over: they trade x and y for the month, both drive less, and x and y each still meet one
+    carer."""
+    carers = [carer(c, days=(0, 1), start=420, end=800) for c in ("anna", "bo")]
+    homes = {"w1": (0.0, -0.02), "w2": (0.004, -0.02), "y": (0.002, -0.02),
+             "e1": (0.0, 0.02), "e2": (0.004, 0.02), "x": (0.002, 0.02)}
+    citizens = [citizen(pid, north=n, east=e) for pid, (n, e) in homes.items()]
+    hours = {"w1": 480, "e1": 480, "w2": 570, "e2": 570, "x": 660, "y": 660}
+    visits = [visit(f"{pid}-d{d}", pid, day=d, earliest=hours[pid], latest=hours[pid] + 10, duration=60)
+              for pid in homes for d in (0, 1)]
+    p = problem(carers, citizens, visits, days=2)
+    rounds = {"anna": ("w1", "w2", "x"), "bo": ("e1", "e2", "y")}
+    fixed = {f"{pid}-d{d}": Assignment(f"{pid}-d{d}", (c,), hours[pid])
+             for c, stops in rounds.items() for pid in stops for d in (0, 1)}
+    st, free = left_by_team(p, fixed)
+    assert not free
+    ix = st.ix
+
+    def drive(c: str) -> int:
+        return sum(st.route_travel(k) for k in st.slots_of_carer[ix.carer_pos[c]])
+
+    before = {c: drive(c) for c in rounds}
+    assert descents.swap_far_citizens(Scope(st, seed=0)) < 0
+    assert st.journal is None  # every change kept or undone whole
+    assert {vid: cs for vid, cs in placed_by(st).items() if vid[0] in "xy"} == \
+        {"x-d0": ("bo",), "x-d1": ("bo",), "y-d0": ("anna",), "y-d1": ("anna",)}
+    assert all(drive(c) < before[c] for c in rounds)
+    assert all(st.distinct(ci, 0) == 1 for ci in range(len(ix.citizens)))
+    assert all(st.times(k) is not None for k in range(len(ix.slots)))
+
+
 def _weekly_cleaning_astray(*, anna_busy_at_ten: bool) -> tuple[Scope, int]:
     """p1's weekly cleaning is at 10:00 with anna on three Tuesdays and at 13:00 on the fourth; p2's
     daily morning visit (bo, 08:00) makes the cleaning a need with few visits. With `anna_busy_at_ten`,
