@@ -26,6 +26,7 @@ from solver.descents import (
     sweep_musts,
     sweep_new_faces,
     sweep_rare_carers,
+    sweep_to_contact,
 )
 from solver.neighbourhoods import (
     free_around_unplaced,
@@ -186,6 +187,8 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
     # then one more descent over the rarely seen carers.
     if _guarded(sc, polish) is not None:
         _guarded(sc, sweep_rare_carers)
+    if not sc.replanning:
+        _guarded(sc, sweep_to_contact)
     if st.weights.reroute_at_end and not sc.replanning:
         _guarded(sc, reroute_every_day)
     if sc.replanning:
