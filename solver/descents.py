@@ -6,8 +6,9 @@ after another in a fixed order and keeps what makes the plan better.
 - `sweep_rare_carers`: every carer a citizen sees rarely hands those visits back to carers the
   citizen already meets (the exchange the random steps would draw only now and then);
 - `sweep_new_faces` (re-plans): every carer the re-plan made new to a citizen, in turn, likewise;
-- `sweep_to_contact`: every single visit a citizen's contact carer could attend but another carer
-  does goes to the contact carer, room made as the exchanges make it (solver/exchanges.py);
+- `sweep_to_contact` (fresh plans): the visits a citizen's contact carer could attend but another
+  carer does go to the contact carer, room made as the exchanges make it (solver/exchanges.py), where
+  no citizen meets more carers for it;
 - `sweep_musts`: every unplaced visit of priority 1 tries the place of each placed visit of priority 3,
   then 2, of its day that a carer who may take it attends; where none makes way alone, the visits of
   priority 3 in its hours move out of them (`clear_the_hours`) and it tries again;
