@@ -10,6 +10,9 @@ after another in a fixed order and keeps what makes the plan better.
   its way for a citizen hands her month to a carer passing her home, or the two carers trade citizens
   (solver/exchanges.py, `swap_citizens`), kept where the routes drive less and nobody meets more
   carers;
+- `sweep_to_contact` (fresh plans): the visits a citizen's contact carer could attend but another
+  carer does go to the contact carer, room made as the exchanges make it (solver/exchanges.py), where
+  no citizen meets more carers for it;
 - `sweep_musts`: every unplaced visit of priority 1 tries the place of each placed visit of priority 3,
   then 2, of its day that a carer who may take it attends; where none makes way alone, the visits of
   priority 3 in its hours move out of them (`clear_the_hours`) and it tries again;
@@ -29,7 +32,15 @@ from functools import partial
 
 from solver import objective, rules
 from solver.construct import least_spread_time
-from solver.exchanges import hand_back, swap_citizens, take_place_of, to_one_of, yielding_visits
+from solver.exchanges import (
+    CONTACT_WAYS,
+    hand_back,
+    swap_citizens,
+    take_place_of,
+    to_contact,
+    to_one_of,
+    yielding_visits,
+)
 from solver.handover import hand_over_day
 from solver.insertion import best_insertion, place
 from solver.neighbourhoods import closest_carers, detours, passes_by, route_again, single_visits_with
@@ -160,6 +171,61 @@ def no_more_faces(st: TeamState) -> bool:
     assert st.journal is not None
     return all(st.distinct(ci, mi) <= len(set(old) | st.met_before[ci][mi])
                for (ci, mi), (old, _) in st.journal.met.items())
+
+
+def sweep_to_contact(sc: Scope) -> float:
+    """The citizens' contact carers take the visits they may attend from other carers, kept where the
+    plan gets better and no citizen meets more carers for it: first every carer's visits of a
+    citizen-month at once (`hand_back` to the contact: the carer's face goes where the contact takes
+    them all), then each movable single visit in turn (`to_contact`, each of CONTACT_WAYS); for up
+    to SWEEP_ROUNDS rounds while a round gains (a visit handed on makes room for another). The
+    random steps move a citizen's visits as a whole or a carer's at a time; one visit handed over
+    against another of the contact's, to a carer its own citizen meets, is a change they draw only
+    by chance. Returns the change."""
+    total = 0.0
+    for _ in range(SWEEP_ROUNDS):
+        gain = sum(_to_contact_round(sc, ci, mi) for ci, mi in sc.cms
+                   if sc.st.ix.contact[ci] >= 0 and not sc.out_of_time())
+        total += gain
+        if gain > -1e-9:
+            break
+    return total
+
+
+def _to_contact_round(sc: Scope, ci: int, mi: int) -> float:
+    """One round of `sweep_to_contact` over citizen ci's month mi; returns the change."""
+    st, k, total = sc.st, sc.st.ix.contact[ci], 0.0
+    vs = sc.visits_of_cm[(ci, mi)]
+    for c in sorted(st.met[ci][mi]):
+        if c != k and c in st.met[ci][mi] and any(_may_go_to_contact(sc, v, k, c) for v in vs):
+            total += keep_if_better(st, partial(without_more_faces, st, partial(hand_back, sc, ci, mi, c, k)))
+    for v in vs:
+        if sc.out_of_time():
+            break
+        if _may_go_to_contact(sc, v, k):
+            for way in CONTACT_WAYS:
+                d = keep_if_better(st, partial(without_more_faces, st, partial(to_contact, sc, v, way)))
+                total += d
+                if d < 0:
+                    break
+    return total
+
+
+def without_more_faces(st: TeamState, step: Callable[[], bool]) -> bool:
+    """Make the change; True if it was made and no citizen meets more carers in a month for it (the
+    contact carer may take the place of a carer given up): contact visits rank below faces, and
+    their weight alone would let a visit or two by the contact buy a face."""
+    return step() and no_more_faces(st)
+
+
+def _may_go_to_contact(sc: Scope, v: int, k: int, by: int | None = None) -> bool:
+    """Whether v is a movable single visit that contact carer k may attend, attended by another
+    carer (by `by`, if given)."""
+    st, ix = sc.st, sc.st.ix
+    if len(st.slots_of[v]) != 1 or not sc.movable(v) or k not in ix.eligible[v]:
+        return False
+    carer = ix.slots[st.slots_of[v][0]].carer
+    return carer != k and (by is None or carer == by)
 
 
 def sweep_new_faces(sc: Scope) -> float:

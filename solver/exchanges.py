@@ -67,18 +67,52 @@ def to_one_of(sc: Scope, v: int, t: int, others: list[int]) -> bool:
         return True
     if any(hand_on(sc, v, c, HAND_ON_DEPTH) for c in others):
         return True
-    for c in others:
-        for k in ix.slots_of_carer_day.get((c, day), ()):
-            for u in list(st.routes[k]):
-                if not exchangeable(sc, u, v, t):
-                    continue
-                st.remove(u)
-                if place(st, v, only(sc, c)):
-                    if place(st, u, only(sc, t)):
-                        return True
-                    st.remove(v)
-                place(st, u, only(sc, c))  # back where it was: its old place is free again
+    return any(exchange(sc, v, t, c) for c in others)
+
+
+def exchange(sc: Scope, v: int, t: int, c: int) -> bool:
+    """Visit v (just taken from carer t) goes to carer c in exchange for a visit of c's at the same
+    time of day, which t takes; False if no such exchange fits."""
+    st, ix = sc.st, sc.st.ix
+    for k in ix.slots_of_carer_day.get((c, ix.visits[v].day), ()):
+        for u in list(st.routes[k]):
+            if not exchangeable(sc, u, v, t):
+                continue
+            st.remove(u)
+            if place(st, v, only(sc, c)):
+                if place(st, u, only(sc, t)):
+                    return True
+                st.remove(v)
+            place(st, u, only(sc, c))  # back where it was: its old place is free again
     return False
+
+
+# The ways a visit can go to its citizen's contact carer, each weighed on its own (`to_contact`).
+CONTACT_WAYS = ("room", "hand on", "exchange")
+
+
+def to_contact(sc: Scope, v: int, way: str) -> bool:
+    """Citizen's visit v, attended by another carer, goes to the citizen's contact carer, one of
+    CONTACT_WAYS: "room" into the contact's routes as they stand or with their whole windows, "hand
+    on" in place of a visit of the contact's handed on to a carer its own citizen already meets
+    (`hand_on`), "exchange" for a visit of the contact's at that time of day, which v's carer takes
+    (`exchange`). False (the caller undoes the change) if the contact cannot take it that way; the
+    caller weighs the whole change."""
+    st, ix = sc.st, sc.st.ix
+    k = ix.contact[ix.v_cit[v]]
+    carers = [ix.slots[s].carer for s in st.slots_of[v]]
+    if k < 0 or len(carers) != 1 or k == carers[0] or k not in ix.eligible[v] or not sc.movable(v):
+        return False
+    st.remove(v)
+    if way == "room":
+        if place(st, v, only(sc, k)):
+            return True
+        for s in ix.slots_of_carer_day.get((k, ix.visits[v].day), ()):
+            st.loosen(s)
+        return place(st, v, only(sc, k))
+    if way == "hand on":
+        return hand_on(sc, v, k, HAND_ON_DEPTH)
+    return exchange(sc, v, carers[0], k)
 
 
 def hand_on(sc: Scope, v: int, c: int, depth: int) -> bool:

@@ -27,6 +27,7 @@ from solver.descents import (
     sweep_musts,
     sweep_new_faces,
     sweep_rare_carers,
+    sweep_to_contact,
 )
 from solver.neighbourhoods import (
     free_around_unplaced,
@@ -191,6 +192,8 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
         # Carers trade citizens across town: the same faces, less drive. Where every day is re-routed
         # next (faces priced lightly), that re-route does better from the routes as the search left them.
         _guarded(sc, swap_far_citizens)
+    if not sc.replanning:
+        _guarded(sc, sweep_to_contact)
     if st.weights.reroute_at_end and not sc.replanning:
         _guarded(sc, reroute_every_day)
     if sc.replanning:

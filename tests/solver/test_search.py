@@ -561,3 +561,61 @@ def test_after_new_year_a_citizen_gets_a_carer_she_met_in_december_rather_than_a
     assert place(st, v)
 
     assert placed_by(st)["p1-d31"] == ("cy",)
+
+
+def _contact_carer_with_a_neighbour(*, neighbour_meets_bo: bool) -> Scope:
+    """p1's contact carer is anna; p2 has none. Every visit is tied to 08:00-08:10 and lasts an hour,
+    so a carer makes one visit a morning. p1 meets anna on day 0 and bo on day 1, when anna is with
+    p2; p2 meets anna on day 1 and, on day 0, bo (or anna, if not `neighbour_meets_bo`; cy then
+    takes p1's first visit)."""
+    carers = [carer(c, days=(0, 1)) for c in ("anna", "bo", "cy")]
+    citizens = [citizen("p1", contact="anna"), citizen("p2", north=0.011)]
+    visits = [visit(f"{p}-d{d}", p, day=d, earliest=480, latest=490, duration=60)
+              for p in ("p1", "p2") for d in (0, 1)]
+    p = problem(carers, citizens, visits, days=2)
+    given = ({"p1-d0": "anna", "p2-d0": "bo"} if neighbour_meets_bo else {"p1-d0": "cy", "p2-d0": "anna"})
+    given |= {"p1-d1": "bo", "p2-d1": "anna"}
+    st, free = left_by_team(p, {vid: Assignment(vid, (c,), 480) for vid, c in given.items()})
+    assert not free
+    return Scope(st, seed=0)
+
+
+def test_a_visit_goes_to_the_contact_carer_when_the_visit_in_her_way_goes_to_a_carer_its_citizen_meets(
+) -> None:
+    search = _contact_carer_with_a_neighbour(neighbour_meets_bo=True)
+    st = search.st
+    faces = [st.distinct(ci, 0) for ci in range(2)]
+    before = st.total_cost()
+    assert descents.sweep_to_contact(search) < 0
+    assert st.journal is None  # every change kept or undone
+    # anna makes both of p1's visits; p2's day-1 visit went to bo, whom p2 meets on day 0 anyway.
+    assert placed_by(st) == {"p1-d0": ("anna",), "p1-d1": ("anna",), "p2-d0": ("bo",), "p2-d1": ("bo",)}
+    assert [st.distinct(ci, 0) for ci in range(2)] <= faces
+    assert st.total_cost() < before
+    assert all(st.times(k) is not None for k in range(len(st.ix.slots)))
+
+
+def test_the_contact_carer_is_not_bought_with_a_new_face_for_another_citizen() -> None:
+    # Room for anna on day 1 would send p2's visit to bo or cy, both strangers to p2: p1 sees anna
+    # once more, but p2 meets a new carer, and faces rank above the contact carer.
+    search = _contact_carer_with_a_neighbour(neighbour_meets_bo=False)
+    st = search.st
+    given = placed_by(st)
+    assert descents.sweep_to_contact(search) == 0
+    assert placed_by(st) == given
+
+
+def test_the_contact_carer_takes_the_place_of_the_carer_a_citizen_meets_all_month() -> None:
+    # p1 (contact anna) meets bo both mornings while anna is with p2: one visit moved alone would
+    # bring p1 a second carer, the two together only trade bo for anna, and p2 trades anna for bo.
+    carers = [carer(c, days=(0, 1)) for c in ("anna", "bo")]
+    citizens = [citizen("p1", contact="anna"), citizen("p2", north=0.011)]
+    visits = [visit(f"{p}-d{d}", p, day=d, earliest=480, latest=490, duration=60)
+              for p in ("p1", "p2") for d in (0, 1)]
+    p = problem(carers, citizens, visits, days=2)
+    given = {"p1-d0": "bo", "p1-d1": "bo", "p2-d0": "anna", "p2-d1": "anna"}
+    st, _ = left_by_team(p, {vid: Assignment(vid, (c,), 480) for vid, c in given.items()})
+    search = Scope(st, seed=0)
+    assert descents.sweep_to_contact(search) < 0
+    assert placed_by(st) == {"p1-d0": ("anna",), "p1-d1": ("anna",), "p2-d0": ("bo",), "p2-d1": ("bo",)}
+    assert [st.distinct(ci, 0) for ci in range(2)] == [1, 1]
