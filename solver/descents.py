@@ -150,13 +150,7 @@ def trade_far_citizen(sc: Scope, ci: int, mi: int, a: int) -> float:
 def keep_if_shorter(st: TeamState, step: Callable[[], bool]) -> float:
     """Make one change; keep it only where the plan gets better, the routes it touched get shorter
     and no citizen meets more carers. Returns the change (0 if undone)."""
-    st.begin()
-    d = st.delta() if step() else 0.0
-    if d < -1e-9 and less_drive(st) and no_more_faces(st):
-        st.commit()
-        return d
-    st.rollback()
-    return 0.0
+    return keep_if_better(st, lambda: step() and less_drive(st) and no_more_faces(st))
 
 
 def less_drive(st: TeamState) -> bool:
