@@ -46,8 +46,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help=f"comma-separated sections to run (default all: {','.join(sections.SECTIONS)})")
     ap.add_argument("--quick", action="store_true", help="short smoke run: team-s, small time limits")
     ap.add_argument("--runs", type=int, default=None,
-                    help="runs (seeds 0, 1, ...) of our planner per instance in the planner and fair_load "
-                         "sections (default: 3, once on municipality-xl and with --quick)")
+                    help="runs (seeds 0, 1, ...) of our planner per instance in the planner, fair_load and "
+                         "rules sections (default: 3, once on municipality-xl and with --quick)")
     ap.add_argument("--families", default="",
                     help=f"comma-separated generated families to add ({', '.join(ALL_FAMILIES)}): a planner "
                          "change judged on several kinds of teams")
