@@ -122,11 +122,14 @@ def main(argv: list[str] | None = None) -> int:
             tb = traceback.format_exc()
             print(f"section {name} failed:\n{tb}", file=sys.stderr)
             data, markdown = {"error": tb}, f"**section failed**: `{tb.strip().splitlines()[-1]}`"
+        # A section with an instance of its own (the rules section's team-m-rules) names it, not --instances.
+        own = data.get("instance") if isinstance(data, dict) else None
+        ran_on = [own] if isinstance(own, str) else list(args.instances)
         results["sections"][name] = {
             "title": sections.title(name, module),
             "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "seconds": round(time.perf_counter() - t0, 1), "instances": args.instances,
-            "sources": {i: instance_source(i) for i in args.instances},
+            "seconds": round(time.perf_counter() - t0, 1), "instances": ran_on,
+            "sources": {i: instance_source(i) for i in ran_on},
             "quick": args.quick, "result": data, "markdown": markdown,
         }
         printed.append(f"## {sections.title(name, module)}\n\n{markdown}")
