@@ -199,3 +199,18 @@ def test_a_run_that_produced_no_plan_fails_the_instance_even_when_the_others_pas
     res = _judge("team-m", {run_name(0): _row("ours", 2812, 3.9, 7, 15800), run_name(1): crashed,
                             "routing": routing}, 3.2, CONTACT_BOUND)
     assert res["verdict"] == "FAIL: every run produced a plan"
+
+
+def test_a_section_with_an_instance_of_its_own_names_it_in_the_results_not_the_instances_asked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from bench.__main__ import main
+
+    own = SimpleNamespace(TITLE="Optional rules",
+                          run=lambda args: ({"instance": "team-m-rules"}, "the section's table"))
+    monkeypatch.setattr(sections, "load", lambda name: own)
+    assert main(["--sections", "rules", "--instances", "team-s", "--results-dir", str(tmp_path)]) == 0
+    entry = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["sections"]["rules"]
+    assert entry["instances"] == ["team-m-rules"]
+    assert "instances team-m-rules," in (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
