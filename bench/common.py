@@ -317,6 +317,25 @@ def run_in_child(target: Callable[..., Any], *args: Any, timeout: float | None =
 
 # ---------------------------------------------------------------- tables
 
+OURS = "ours"  # our planner's row in a section's table
+
+
+def run_name(seed: int) -> str:
+    """Our planner's row name for one seed: seed 0 keeps the plain name (and plan file) it always had."""
+    return OURS if seed == 0 else f"{OURS} seed {seed}"
+
+
+def plan_file(plans_dir: Path, instance: str, name: str) -> Path:
+    """Where a row's plan is written: team-m-ours.json, team-m-ours-seed-1.json, team-m-routing.json."""
+    return plans_dir / f"{instance}-{name.replace(' ', '-')}.json"
+
+
+def met_in_every_run(oks: Sequence[bool | None]) -> bool | None:
+    """A target over several runs of ours: missed where any run missed it, unknown where any run has
+    no figure, else met."""
+    return False if False in oks else (None if None in oks else True)
+
+
 def fmt(x: Any, digits: int = 2) -> str:
     """A table cell: None -> '—', floats rounded, ints with thousands separators."""
     if x is None:

@@ -31,6 +31,7 @@ from tqdm import tqdm
 
 from bench.common import (
     KNOWN_INSTANCES,
+    OURS,
     OWN_CHECK_NAME,
     VERIFIER_NAME,
     ChildRun,
@@ -42,7 +43,10 @@ from bench.common import (
     load_problem,
     load_spread,
     md_table,
+    met_in_every_run,
+    plan_file,
     run_in_child,
+    run_name,
     verify,
     write_plan,
 )
@@ -51,7 +55,6 @@ from bench.peers.contact_bound import share_bound_at
 
 TITLE = "Planner and peers"
 
-OURS = "ours"
 # Runs (seeds 0, 1, ...) of our planner per instance; --runs overrides, --quick runs once.
 RUNS = {"team-s": 3, "team-m": 3, "district-l": 3, "municipality-xl": 1}
 # Our planner's time limit per instance (seconds); --quick multiplies it by QUICK_FACTOR.
@@ -209,11 +212,6 @@ def _row(name: str, run: ChildRun | None, verdict: Verdict | None, note: str = "
     return row
 
 
-def run_name(seed: int) -> str:
-    """Our planner's row name for one seed: seed 0 keeps the plain name (and plan file) it always had."""
-    return OURS if seed == 0 else f"{OURS} seed {seed}"
-
-
 def is_ours(name: str) -> bool:
     return name == OURS or name.startswith(f"{OURS} seed ")
 
@@ -312,7 +310,7 @@ def _judge(instance: str, rows: dict[str, dict[str, Any]], bound_mean: float | N
             failed.append(name)
     for i, (name, _) in enumerate(per_run[0] if per_run else []):
         oks = [checks[i][1] for checks in per_run]
-        ok = False if False in oks else (None if None in oks else True)
+        ok = met_in_every_run(oks)
         entry: dict[str, Any] = {"target": name, "ok": ok}
         if len(per_run) > 1:
             entry |= {"runs_met": oks.count(True), "runs": len(oks)}
@@ -364,7 +362,7 @@ def run_instance(instance: str, args: argparse.Namespace, outer: tqdm) -> dict[s
     ours: list[tuple[str, int | None]] = [(run_name(s), s) for s in range(runs_for(instance, args))]
     for name, seed in [*ours, *((peer, None) for peer in PEERS)]:
         outer.set_postfix_str(f"{instance}: {name}")
-        plan_path = plans_dir / f"{instance}-{name.replace(' ', '-')}.json"
+        plan_path = plan_file(plans_dir, instance, name)
         plan_path.unlink(missing_ok=True)  # never verify a stale plan from an earlier run
         if seed is not None and not ours_available():
             rows[name] = _row(name, None, None, note="solver.solve not available yet")

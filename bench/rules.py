@@ -45,7 +45,10 @@ from bench.common import (
     instance_source,
     load_problem,
     md_table,
+    met_in_every_run,
+    plan_file,
     run_in_child,
+    run_name,
     verify,
     write_plan,
 )
@@ -262,15 +265,6 @@ def _judge(ours: dict[str, Any], peer: dict[str, Any] | None, bound_mean: float 
     return checks
 
 
-def ours_name(seed: int) -> str:
-    return "ours" if seed == 0 else f"ours, seed {seed}"
-
-
-def plan_file(plans_dir: Path, instance: str, name: str) -> Path:
-    """Where a planner's plan is written: team-m-rules-ours.json, ...-ours-s1.json, ...-routing.json."""
-    return plans_dir / f"{instance}-{name.replace(', seed ', '-s')}.json"
-
-
 def _judge_runs(runs: list[dict[str, Any]], peer: dict[str, Any] | None, bound_mean: float | None,
                 replanned: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     """Each target over every run of ours: met only where each run meets it (the re-plans follow the
@@ -283,8 +277,8 @@ def _judge_runs(runs: list[dict[str, Any]], peer: dict[str, Any] | None, bound_m
     for i, first in enumerate(per_run[0]):
         same = [checks[i] for checks in per_run if i < len(checks)]
         oks = [c["ok"] for c in same]
-        ok = None if any(o is None for o in oks) else all(oks)
-        met = sum(1 for o in oks if o)
+        ok = met_in_every_run(oks)
+        met = oks.count(True)
         detail = first["detail"] if len(same) == 1 else \
             f"{met} of {len(same)} runs: " + "; ".join(c["detail"] for c in same)
         merged.append({"target": first["target"], "ok": ok, "detail": detail})
@@ -308,7 +302,7 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     rows: dict[str, dict[str, Any]] = {}
     runs = 1 if quick else (getattr(args, "runs", None) or RUNS)
     calls: dict[str, tuple[Any, tuple[Any, ...], float]] = {
-        ours_name(seed): (solve_ours, (limit, seed), limit * 1.5 + 300) for seed in range(runs)}
+        run_name(seed): (solve_ours, (limit, seed), limit * 1.5 + 300) for seed in range(runs)}
     calls["routing"] = (solve_routing, (QUICK_ROUTING_SECONDS if quick else ROUTING_SECONDS,), 4 * 3600)
     for name, (call, params, timeout) in calls.items():
         plan_path = plan_file(plans_dir, instance, name)
@@ -320,12 +314,12 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
         rows[name] = {"wall_s": child.result["solve_s"], "peak_rss_mib": round(child.peak_rss_mib, 1),
                       **_plan_figures(problem, plan_path, verify(instance, plan_path))}
     result["planners"] = rows
-    mine = {seed: rows[ours_name(seed)] for seed in range(runs)}
+    mine = {seed: rows[run_name(seed)] for seed in range(runs)}
     planned = [seed for seed, r in mine.items() if "by_priority" in r]
     if planned:
         # The re-plans and the travel ratio follow the first run that produced a plan.
         first = planned[0]
-        result["replans"] = replans(instance, plan_file(plans_dir, instance, ours_name(first)),
+        result["replans"] = replans(instance, plan_file(plans_dir, instance, run_name(first)),
                                     Path(args.results_dir) / "rules-replan", quick)
         ours, peer = mine[first], rows.get("routing")
         peer_ok = peer if peer is not None and "by_priority" in peer else None

@@ -45,3 +45,12 @@ def test_a_single_run_reads_as_before() -> None:
     continuity = _target(checks, "continuity mean")
     assert continuity["ok"] is False
     assert continuity["detail"] == "4.51 / 3.22 = 1.401"
+
+
+def test_a_run_over_the_minute_fails_the_time_target_even_where_another_run_has_no_time() -> None:
+    no_time: dict[str, Any] = _run_figures(4.20)
+    no_time["wall_s"] = None
+    checks = _judge_runs([no_time, _run_figures(4.20, wall_s=75.0)], None, 3.22, None)
+    timed = _target(checks, "planner within")
+    assert timed["ok"] is False
+    assert timed["detail"].startswith("0 of 2 runs")
