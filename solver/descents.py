@@ -91,17 +91,45 @@ def sweep_rare_carers(sc: Scope) -> float:
     """Every carer a citizen sees at most SWEEP_VISITS times in a month, in turn, hands those visits
     back to carers the citizen already meets (swap_out_rare_carer's step, tried on each one rather
     than at random); kept where the plan gets better, for up to SWEEP_ROUNDS rounds while any
-    round gains. Returns the change."""
+    round gains. A hand-back that failed is not tried again while the routes it was tried on, those
+    of the citizen's carers on the days the rare carer comes, stand as they were. Returns the change."""
     st, total = sc.st, 0.0
     for _ in range(SWEEP_ROUNDS):
         cands = [(ci, mi, c) for ci, mi in sc.cms for c, n in sorted(st.met[ci][mi].items())
                  if n <= SWEEP_VISITS and len(st.met[ci][mi]) > 1]
-        gain = sum(keep_if_better(sc.st, partial(hand_back, sc, ci, mi, c))
-                   for ci, mi, c in cands if c in st.met[ci][mi] and not sc.out_of_time())
+        gain = 0.0
+        for key in cands:
+            ci, mi, c = key
+            if c not in st.met[ci][mi] or sc.out_of_time():
+                continue
+            if failed_as_it_stands(sc, key):
+                continue
+            change = keep_if_better(st, partial(hand_back, sc, ci, mi, c))
+            if change == 0.0:
+                sc.failed_hand_backs[key] = (st.tick, tuple(sorted(st.met[ci][mi].items())))
+            gain += change
         total += gain
         if gain > -1e-9:
             break
     return total
+
+
+def failed_as_it_stands(sc: Scope, key: tuple[int, int, int]) -> bool:
+    """Whether handing carer t's visits of citizen ci's month back failed before, and the routes that
+    hand-back works on have not changed since: those of the carers ci meets (and t's) on the days t
+    comes, with ci meeting the same carers as often."""
+    seen = sc.failed_hand_backs.get(key)
+    if seen is None:
+        return False
+    st, ix = sc.st, sc.st.ix
+    ci, mi, t = key
+    tick, met = seen
+    if tuple(sorted(st.met[ci][mi].items())) != met:
+        return False
+    days = {ix.visits[v].day for v in sc.visits_of_cm[(ci, mi)]
+            if any(ix.slots[k].carer == t for k in st.slots_of[v])}
+    return st.unchanged_since(tick, (k for d in days for c in st.met[ci][mi]
+                                     for k in ix.slots_of_carer_day.get((c, d), ())))
 
 
 def swap_far_citizens(sc: Scope) -> float:

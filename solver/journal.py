@@ -19,6 +19,7 @@ class Journal:
     visits: dict[int, tuple[int, int, list[int], float]] = field(default_factory=dict)
     met: dict[tuple[int, int], tuple[dict[int, int], float]] = field(default_factory=dict)
     starts: dict[int, dict[int, int]] = field(default_factory=dict)  # re-plans: a route's starts before
+    ticks: dict[int, int] = field(default_factory=dict)  # a route's last change before (Routes.changed_at)
 
 
 class Undo:
@@ -32,6 +33,7 @@ class Undo:
     slots_of: list[list[int]]
     met: list[list[dict[int, int]]]
     move_budget: int | None
+    changed_at: list[int]
 
     if TYPE_CHECKING:  # provided by TeamState and its move budget
         def route_cost(self, k: int) -> float: ...
@@ -47,6 +49,7 @@ class Undo:
         assert self.journal is not None
         if k not in self.journal.routes:
             self.journal.routes[k] = (list(self.routes[k]), self.route_cost(k))
+            self.journal.ticks[k] = self.changed_at[k]
             if self.move_budget is not None and self.routes[k]:
                 self.journal.starts[k] = dict(zip(self.routes[k], self.schedule_route(k), strict=True))
 
@@ -92,6 +95,7 @@ class Undo:
         for k, (seq, _) in j.routes.items():
             self.routes[k] = seq
             self.forget_times(k)
+            self.changed_at[k] = j.ticks[k]  # the route is as it was then: an undone change is none
         for v, (lo, hi, ks, _) in j.visits.items():
             self.lo[v], self.hi[v], self.slots_of[v] = lo, hi, ks
         for (ci, mi), (m, _) in j.met.items():

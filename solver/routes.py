@@ -16,6 +16,7 @@ backward pass), still O(1) per position, and it never accepts a route without ro
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from solver.index import BASE, Slot, TeamIndex
@@ -172,13 +173,29 @@ class Routes:
         self.dur = [v.duration for v in ix.visits]
         self.slots_of: list[list[int]] = [[] for _ in range(n)]  # visit -> slots attending it
         self._times: dict[int, Timing | None] = {}
+        # A clock of changes: `changed_at[k]` is the tick of route k's last change, `all_changed_at`
+        # that of the last change to every route (a restored snapshot), so a descent can tell that
+        # the routes a failed change was tried on are still as they were (`unchanged_since`).
+        self.tick = 0
+        self.changed_at = [0] * len(ix.slots)
+        self.all_changed_at = 0
 
     def forget_times(self, k: int | None = None) -> None:
         """Route k changed (None: every route): its start times are worked out afresh when asked."""
+        self.tick += 1
         if k is None:
             self._times.clear()
+            self.all_changed_at = self.tick
         else:
             self._times.pop(k, None)
+            self.changed_at[k] = self.tick
+
+    def unchanged_since(self, tick: int, slots: Iterable[int]) -> bool:
+        """Whether none of `slots`' routes (their visits, order and windows) changed after `tick`."""
+        if self.all_changed_at > tick:
+            return False
+        changed_at = self.changed_at
+        return all(changed_at[k] <= tick for k in slots)
 
     def timing(self, k: int) -> Timing | None:
         """Route k's starts and break (None if it is infeasible), cached until it changes."""

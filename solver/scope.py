@@ -40,6 +40,9 @@ class Scope:
         # time.monotonic() by which the final descents stop (solver/search.py sets it): each stops
         # between two of its changes, so the plan stays whole.
         self.deadline = math.inf
+        # Hand-backs of a rare carer that failed, (citizen, month, carer) -> (the routes' tick after
+        # the try, the citizen's carers and visits then): not tried again while those stand.
+        self.failed_hand_backs: dict[tuple[int, int, int], tuple[int, tuple[tuple[int, int], ...]]] = {}
         self.cms = sorted(key for key, vs in self.visits_of_cm.items() if any(not st.fixed[v] for v in vs))
         self.replanning = any(c is not None for c in st.current)
         # A re-plan's promise: no citizen meets a new face where a carer it already met could come.

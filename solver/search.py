@@ -46,7 +46,14 @@ from solver.scope import Scope
 from solver.state import TeamState
 
 Step = Callable[[Scope], bool]
-REROUTE_WEIGHT = 0.5
+# The steps that call OR-Tools (a day re-routed by routing, a few shifts re-solved by CP-SAT) cost
+# 0.3-0.6 s each against a few milliseconds for the others, so they are drawn rarely: at four times
+# these weights they took about 60 % of a timed team-m-rules search's CPU for under 1 % of its gains,
+# time the steps that place must-visits and thin the faces then lacked (docs/experiments.md).
+REROUTE_WEIGHT = 0.125
+RESEQUENCE_WEIGHT = 0.075
+# Least weight a step falls to when it fails (or its starting weight, if lower).
+FLOOR = 0.2
 FAR_WEIGHT = 2.0  # hand_over_far_citizen's starting weight among the steps
 # Of a timed search's budget, kept for the final descents (on team-m-rules they take about a tenth of
 # a minute's search); the must-visit sweep goes first, the steadying last, each stops at the budget.
@@ -64,7 +71,7 @@ def steps(sc: Scope) -> list[tuple[Step, float]]:
         (free_citizen_month, 3.0),
         (free_rare_carer, 2.0),
         (free_nearby_routes, 3.0),
-        (resequence_routes, 0.3),
+        (resequence_routes, RESEQUENCE_WEIGHT),
         (reroute_day, REROUTE_WEIGHT),
         (swap_out_rare_carer, 2.0),
         (thin_crowded_citizen, 1.0),
@@ -122,6 +129,7 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
     best, best_snap = current, snapshot(st)
     moves = [step for step, _ in steps(sc)]
     weights = [weight for _, weight in steps(sc)]
+    floors = [min(FLOOR, w) if w > 0 else FLOOR for w in weights]
     it = 0
     last_report = 0.0
     tried = [0] * len(moves)
@@ -138,6 +146,7 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
         if retarget and it in RETARGET_AT:
             # Usual times follow the routes as they improve (deterministic: by step count).
             retarget_usual_times(st)
+            sc.failed_hand_backs.clear()  # a hand-back is priced against the usual times
             current = st.total_cost()
             if current < best - 1e-9 or it == RETARGET_AT[0]:
                 best, best_snap = current, snapshot(st)
@@ -160,7 +169,7 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
             break
         if not changed:
             st.rollback()
-            weights[i] = max(0.2, weights[i] * 0.9)
+            weights[i] = max(floors[i], weights[i] * 0.9)
             continue
         tried[i] += 1
         temperature = 20.0 * (0.998 ** it)
@@ -174,7 +183,7 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
                 best, best_snap = current, snapshot(st)
         else:
             st.rollback()
-            weights[i] = max(0.2, weights[i] * 0.995)
+            weights[i] = max(floors[i], weights[i] * 0.995)
         if elapsed - last_report > 0.5:
             last_report = elapsed
             # A step-counted run's share of its work is its share of the steps, not of the clock.

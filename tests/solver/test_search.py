@@ -76,6 +76,48 @@ def test_a_sweep_offers_every_rarely_seen_carer_back_and_keeps_only_what_helps()
     assert descents.sweep_rare_carers(search) == 0  # nothing left to gain: the sweep changes nothing more
 
 
+def _carers_on_different_days_plan() -> Scope:
+    """p1 meets anna on Monday and cy on Tuesday; neither works the other's day, so neither can
+    take the other's visit."""
+    p = problem([carer("anna", days=(0,)), carer("cy", days=(1,))], [citizen("p1")],
+                [visit(f"p1-d{d}", "p1", day=d) for d in (0, 1)], days=2)
+    given = {"p1-d0": "anna", "p1-d1": "cy"}
+    st, free = left_by_team(p, {vid: Assignment(vid, (c,), 480) for vid, c in given.items()})
+    assert not free
+    return Scope(st, seed=0)
+
+
+def test_a_hand_back_that_failed_is_tried_again_only_once_its_routes_have_changed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    search = _carers_on_different_days_plan()
+    st, ix = search.st, search.st.ix
+    tried: list[str] = []
+    real = descents.hand_back
+
+    def counted(sc: Scope, ci: int, mi: int, t: int) -> bool:
+        tried.append(ix.carers[t].id)
+        return real(sc, ci, mi, t)
+
+    monkeypatch.setattr(descents, "hand_back", counted)
+    assert descents.sweep_rare_carers(search) == 0
+    assert sorted(tried) == ["anna", "cy"]  # each offered back once; neither could go
+    tried.clear()
+    assert descents.sweep_rare_carers(search) == 0
+    assert tried == []  # the routes stand as they were: nothing to try again
+    tuesday = ix.visit_pos["p1-d1"]
+    st.begin()
+    st.remove(tuesday)
+    st.rollback()
+    assert descents.sweep_rare_carers(search) == 0
+    assert tried == []  # a change undone is no change
+    st.begin()
+    st.remove(tuesday)
+    assert place(st, tuesday)
+    st.commit()
+    assert descents.sweep_rare_carers(search) == 0
+    assert tried == ["cy"]  # cy's Tuesday changed, anna's Monday did not
+
+
 def _usual_carer_busy_plan() -> Scope:
     """p1 meets anna on day 0 and cy once, on day 1, when anna is with p2; p2 otherwise meets bo,
     who is free on day 1. Every visit is tied to 08:00-08:10 and lasts an hour, and only anna and bo
