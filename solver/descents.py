@@ -106,7 +106,7 @@ def sweep_rare_carers(sc: Scope) -> float:
                 continue
             change = keep_if_better(st, partial(hand_back, sc, ci, mi, c))
             if change == 0.0:
-                sc.failed_hand_backs[key] = (st.tick, tuple(sorted(st.met[ci][mi].items())))
+                sc.failed_hand_backs[key] = (st.tick, _faces_seen(st, ci, mi))
             gain += change
         total += gain
         if gain > -1e-9:
@@ -124,12 +124,17 @@ def failed_as_it_stands(sc: Scope, key: tuple[int, int, int]) -> bool:
     st, ix = sc.st, sc.st.ix
     ci, mi, t = key
     tick, met = seen
-    if tuple(sorted(st.met[ci][mi].items())) != met:
+    if _faces_seen(st, ci, mi) != met:
         return False
     days = {ix.visits[v].day for v in sc.visits_of_cm[(ci, mi)]
             if any(ix.slots[k].carer == t for k in st.slots_of[v])}
     return st.unchanged_since(tick, (k for d in days for c in st.met[ci][mi]
                                      for k in ix.slots_of_carer_day.get((c, d), ())))
+
+
+def _faces_seen(st: TeamState, ci: int, mi: int) -> tuple[tuple[int, int], ...]:
+    """The carers citizen ci meets in month mi and how often, as a value to compare later."""
+    return tuple(sorted(st.met[ci][mi].items()))
 
 
 def swap_far_citizens(sc: Scope) -> float:

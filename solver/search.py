@@ -52,7 +52,7 @@ Step = Callable[[Scope], bool]
 # time the steps that place must-visits and thin the faces then lacked (docs/experiments.md).
 REROUTE_WEIGHT = 0.125
 RESEQUENCE_WEIGHT = 0.075
-# Least weight a step falls to when it fails (or its starting weight, if lower).
+# Least weight a step falls to when it fails (its starting weight, if lower: a rare step stays rare).
 FLOOR = 0.2
 FAR_WEIGHT = 2.0  # hand_over_far_citizen's starting weight among the steps
 # Of a timed search's budget, kept for the final descents (on team-m-rules they take about a tenth of
@@ -129,7 +129,7 @@ def improve_team(st: TeamState, budget: float, seed: int, stop: Callable[[], boo
     best, best_snap = current, snapshot(st)
     moves = [step for step, _ in steps(sc)]
     weights = [weight for _, weight in steps(sc)]
-    floors = [min(FLOOR, w) if w > 0 else FLOOR for w in weights]
+    floors = [min(FLOOR, w) for w in weights]
     it = 0
     last_report = 0.0
     tried = [0] * len(moves)
