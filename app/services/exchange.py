@@ -392,10 +392,7 @@ def import_plan(session: Session, *, data: Any, user: User | None, team_ids: Col
     if errors:
         raise ExchangeError(errors[:50])
     if team_ids is None or start is None or end is None:
-        last = None
-        if doc.instance:
-            last = next((r for r in session.scalars(select(InstanceImport).where(
-                InstanceImport.name == doc.instance).order_by(InstanceImport.id.desc()))), None)
+        last = _named_import(session, name=doc.instance, visible=visible) if doc.instance else None
         if last is not None:
             team_ids = team_ids or last.team_ids
             start = start or last.start_date
@@ -403,6 +400,9 @@ def import_plan(session: Session, *, data: Any, user: User | None, team_ids: Col
         else:
             facts_all = list(visits.values())
             if not facts_all:
+                if doc.instance:
+                    raise _fail("instance", f"unknown instance {doc.instance!r}, and an empty plan names "
+                                            "no teams or dates")
                 raise _fail("visits", "an empty plan names no teams or dates; give them")
             team_ids = team_ids or sorted({f[2] for f in facts_all})
             start = start or min(f[0] for f in facts_all)
@@ -415,6 +415,16 @@ def import_plan(session: Session, *, data: Any, user: User | None, team_ids: Col
         if isinstance(e, ServiceError) and e.path:
             raise _fail(e.path, e.message) from None
         raise
+
+
+def _named_import(session: Session, *, name: str, visible: set[int] | None) -> InstanceImport | None:
+    """The latest import of that name whose teams the user all sees: one of teams they do not see is
+    as unknown as a name never imported (names are free text, so two teams may use the same)."""
+    for row in session.scalars(select(InstanceImport).where(InstanceImport.name == name)
+                               .order_by(InstanceImport.id.desc())):
+        if visible is None or set(row.team_ids) <= visible:
+            return row
+    return None
 
 
 def _visit_facts(session: Session, ids: list[str]) -> dict[str, tuple[Any, ...]]:

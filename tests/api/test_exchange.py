@@ -14,9 +14,12 @@ from sqlalchemy import delete, func, select
 from exchange import parse_instance
 from models.core import (
     ROLE_ADMIN,
+    ROLE_COORDINATOR,
     Carer,
     Citizen,
     InstanceImport,
+    Plan,
+    PlanVersion,
     Shift,
     Team,
     TravelLeg,
@@ -157,6 +160,31 @@ def test_a_plan_naming_an_unknown_visit_is_refused_with_its_path(client, headers
     answer = client.post("/api/import/plan", json=plan, headers=headers["admin"])
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["path"] == "visits[0].id"
+
+
+def _one_day_of_team_a(name: str) -> dict[str, Any]:
+    return {"format": "homecare-instance/1", "name": name, "start_date": "2026-12-14", "days": 1,
+            "teams": [{"id": "TA", "lat": 62.39, "lon": 17.30}], "carers": [], "citizens": [], "visits": []}
+
+
+def test_a_coordinator_cannot_start_a_plan_for_another_team_by_naming_its_import(
+        client, headers, make, team_a, team_b, db_session):
+    imported = client.post("/api/import/instance", json=_one_day_of_team_a("probe-centrum-inst"),
+                           headers=headers["coordinator"])
+    assert imported.status_code == 201, imported.text
+    team_b_coordinator = auth_headers(make.user(ROLE_COORDINATOR, [team_b], username="coord-b"))
+    plan = {"format": "homecare-plan/1", "instance": "probe-centrum-inst", "visits": []}
+
+    answer = client.post("/api/import/plan", json=plan, headers=team_b_coordinator)
+
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"][0]["loc"] == ["instance"]
+    assert "unknown instance 'probe-centrum-inst'" in answer.json()["detail"][0]["msg"]
+    assert db_session.scalar(select(func.count()).select_from(Plan)) == 0
+    assert db_session.scalar(select(func.count()).select_from(PlanVersion)) == 0
+    # Team A's own coordinator plans on it as before.
+    own = client.post("/api/import/plan", json=plan, headers=headers["coordinator"])
+    assert own.status_code == 201, own.text
 
 
 # --- any edited instance, through the API -----------------------------------------------------
