@@ -12,7 +12,9 @@ Import semantics, per id (so importing the same file twice changes nothing):
 - travel: the speed and detour factor become the municipality's; a travel matrix is stored as legs
   between the file's places (models.core.TravelLeg) and replaces any stored for them; each of
   `travel.modes` becomes (or updates) the municipality's travel mode of that name, its matrix legs
-  likewise (models.core.TravelModeLeg);
+  likewise (models.core.TravelModeLeg). Speeds, detour factors and modes are the municipality's:
+  only an admin's import (or the command line's) may change them; anyone else's file must repeat the
+  stored ones (403 naming each that differs);
 - a shift's break window is stored with the shift (a `latest` past `end - duration` as that latest
   start: the break lies inside the shift either way); a visit's priority with the visit;
 - dependencies: the spacing rules that name the file's visits are replaced by the file's.
@@ -23,6 +25,7 @@ import into teams they belong to; teams new to the database are made and given t
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,9 +35,9 @@ from sqlalchemy.orm import Session
 
 from app.mapping import build_problem, plan_to_solver, store_plan_version
 from app.repositories.core import replace_travel_legs, travel_modes
-from app.security import visible_team_ids
+from app.security import has_role, visible_team_ids
 from app.services.core import get_municipality
-from app.services.errors import ServiceError
+from app.services.errors import Forbidden, ServiceError
 from exchange import (
     ExchangeError,
     InstanceDoc,
@@ -44,12 +47,13 @@ from exchange import (
     plan_to_doc,
     problem_to_instance,
 )
-from exchange.instance import ModeDoc, ShiftDoc
+from exchange.instance import ModeDoc, ShiftDoc, TravelDoc
 from models.core import (
     ROLE_ADMIN,
     Carer,
     Citizen,
     InstanceImport,
+    Municipality,
     PlanVersion,
     Shift,
     Team,
@@ -106,6 +110,8 @@ def import_instance(session: Session, *, data: Any, user: User | None = None,
     created = result.created
     updated = result.updated
     municipality = get_municipality(session)
+    modes = {mode.name: mode for mode in travel_modes(session, names=list(doc.travel.modes))}
+    _check_may_set_travel(user, municipality=municipality, modes=modes, travel=doc.travel)
 
     # --- teams
     team_rows = {ext: row for ext, *row in session.execute(
@@ -135,7 +141,6 @@ def import_instance(session: Session, *, data: Any, user: User | None = None,
     session.execute(update(Team).where(Team.id.in_(list(team_id.values()))).values(max_carers_per_month=team_cap))
     municipality.travel_speed_kmh = doc.travel.speed_kmh
     municipality.travel_detour_factor = doc.travel.detour_factor
-    modes = {mode.name: mode for mode in travel_modes(session, names=list(doc.travel.modes))}
     for mode_name, mode_doc in doc.travel.modes.items():
         mode = modes.get(mode_name)
         if mode is None:
@@ -248,6 +253,38 @@ def import_instance(session: Session, *, data: Any, user: User | None = None,
     session.flush()
     result.import_id = record.id
     return result
+
+
+def _check_may_set_travel(user: User | None, *, municipality: Municipality, modes: dict[str, TravelMode],
+                          travel: TravelDoc) -> None:
+    """Speeds and detour factors are the municipality's, the same for every team: a user who may not
+    change them in its settings (PATCH /api/municipality: admins) may not through a file either. A file
+    repeating the stored ones, as an exported one does, passes."""
+    if user is None or has_role(user, ROLE_ADMIN):
+        return
+    only = "only an admin changes the municipality's travel settings"
+    errors: list[dict[str, Any]] = []
+
+    def compare(path: str, what: str, stored: tuple[float, float], given: ModeDoc) -> None:
+        for name, was, unit in (("speed_kmh", stored[0], " km/h"), ("detour_factor", stored[1], "")):
+            now = getattr(given, name)
+            if not math.isclose(was, now, rel_tol=1e-9):
+                errors.append({"path": f"{path}.{name}",
+                               "msg": f"{what} {name} is {was:g}{unit}, the file says {now:g}{unit}: {only}"})
+
+    compare("travel", "the municipality's",
+            (municipality.travel_speed_kmh, municipality.travel_detour_factor), travel)
+    for name, given in travel.modes.items():
+        mode = modes.get(name)
+        if mode is None:
+            errors.append({"path": f"travel.modes.{name}",
+                           "msg": f"the municipality has no travel mode {name!r}: {only}"})
+        else:
+            compare(f"travel.modes.{name}", f"travel mode {name!r}'s", (mode.speed_kmh, mode.detour_factor),
+                    given)
+    if errors:
+        raise Forbidden("the travel settings are the municipality's: the file's differ from them, and "
+                        f"{only}", errors=errors)
 
 
 def _break_columns(shift: ShiftDoc) -> dict[str, int | None]:

@@ -187,6 +187,37 @@ def test_a_coordinator_cannot_start_a_plan_for_another_team_by_naming_its_import
     assert own.status_code == 201, own.text
 
 
+def test_a_coordinators_instance_file_cannot_change_the_municipalitys_travel_settings(
+        client, headers, team_a, db_session):
+    coordinator = headers["coordinator"]
+    before = client.get("/api/municipality", headers=coordinator).json()
+    modes_before = client.get("/api/municipality/travel-modes", headers=coordinator).json()
+    walk = next(m for m in modes_before if m["name"] == "walk")
+    slow = {**_one_day_of_team_a("slow-travel"), "travel": {
+        "speed_kmh": 1.0, "detour_factor": 5.0,
+        "modes": {"walk": {"speed_kmh": 0.5, "detour_factor": walk["detour_factor"]},
+                  "skates": {"speed_kmh": 9.0, "detour_factor": 1.3}}}}
+
+    answer = client.post("/api/import/instance", json=slow, headers=coordinator)
+
+    assert answer.status_code == 403, answer.text
+    assert {tuple(e["loc"]) for e in answer.json()["detail"]} == {
+        ("travel", "speed_kmh"), ("travel", "detour_factor"), ("travel", "modes", "walk", "speed_kmh"),
+        ("travel", "modes", "skates")}
+    assert all("only an admin" in e["msg"] for e in answer.json()["detail"])
+    assert client.get("/api/municipality", headers=coordinator).json() == before
+    assert client.get("/api/municipality/travel-modes", headers=coordinator).json() == modes_before
+    assert db_session.scalar(select(func.count()).select_from(InstanceImport)) == 0
+    # A file repeating the municipality's own travel is the team's to import; an admin's may change it.
+    same = {**_one_day_of_team_a("same-travel"), "travel": {
+        "speed_kmh": before["travel_speed_kmh"], "detour_factor": before["travel_detour_factor"],
+        "modes": {"walk": {"speed_kmh": walk["speed_kmh"], "detour_factor": walk["detour_factor"]}}}}
+    assert client.post("/api/import/instance", json=same, headers=coordinator).status_code == 201
+    assert client.post("/api/import/instance", json=slow, headers=headers["admin"]).status_code == 201
+    after = client.get("/api/municipality", headers=coordinator).json()
+    assert (after["travel_speed_kmh"], after["travel_detour_factor"]) == (1.0, 5.0)
+
+
 # --- any edited instance, through the API -----------------------------------------------------
 
 IMPORTED_TABLES = (Visit, Shift, Citizen, Carer, Team)
