@@ -34,10 +34,12 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.mapping import build_problem, plan_to_solver, store_plan_version
+from app.replan.hand_move import broken_rules
 from app.repositories.core import replace_travel_legs, travel_modes
 from app.security import has_role, visible_team_ids
 from app.services.core import get_municipality
 from app.services.errors import Forbidden, ServiceError
+from app.services.hand_moves import rules_refused
 from exchange import (
     ExchangeError,
     InstanceDoc,
@@ -402,8 +404,9 @@ def export_plan(session: Session, *, version: PlanVersion) -> dict[str, Any]:
 
 def import_plan(session: Session, *, data: Any, user: User | None, team_ids: Collection[int] | None = None,
                 start: dt.date | None = None, end: dt.date | None = None) -> PlanVersion:
-    """Store a homecare-plan/1 document as a new draft version. The teams and dates come from the
-    arguments, else from the import its `instance` names, else from the visits it names."""
+    """Store a homecare-plan/1 document as a new draft version, if its assignments keep every hard rule
+    of the planner's final check (else 422 naming each rule broken with its visit). The teams and dates
+    come from the arguments, else from the import its `instance` names, else from the visits it names."""
     doc = parse_plan(data)
     errors: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
@@ -444,10 +447,17 @@ def import_plan(session: Session, *, data: Any, user: User | None, team_ids: Col
             team_ids = team_ids or sorted({f[2] for f in facts_all})
             start = start or min(f[0] for f in facts_all)
             end = end or max(f[0] for f in facts_all)
+    plan = plan_from_doc(doc)
+    # A file is held to the planner's own final check: nothing that breaks a hard rule gets stored
+    # (as a draft it could be accepted).
+    problem = build_problem(session, team_ids=team_ids, start=start, end=end)
+    broken = broken_rules(problem, plan.assignments)
+    if broken:
+        raise rules_refused(broken, what="the plan",
+                            where={a.id: f"visits[{i}]" for i, a in enumerate(doc.visits)})
     try:
-        return store_plan_version(session, team_ids=team_ids, start=start, end=end,
-                                  plan=plan_from_doc(doc), created_by=user,
-                                  inputs={"source": "import", "instance": doc.instance})
+        return store_plan_version(session, team_ids=team_ids, start=start, end=end, plan=plan,
+                                  created_by=user, inputs={"source": "import", "instance": doc.instance})
     except Exception as e:
         if isinstance(e, ServiceError) and e.path:
             raise _fail(e.path, e.message) from None

@@ -218,6 +218,38 @@ def test_a_coordinators_instance_file_cannot_change_the_municipalitys_travel_set
     assert (after["travel_speed_kmh"], after["travel_detour_factor"]) == (1.0, 5.0)
 
 
+def two_days_with_a_carer_on_the_first() -> dict[str, Any]:
+    visit = {"citizen": "TA-p1", "need": "morning", "earliest": 420, "latest": 540, "duration": 30,
+             "carers": 1, "skills": []}
+    return {**_one_day_of_team_a("two-days"), "days": 2,
+            "carers": [{"id": "TA-c1", "team": "TA", "skills": [],
+                        "shifts": [{"day": 0, "start": 420, "end": 930}]}],
+            "citizens": [{"id": "TA-p1", "team": "TA", "lat": 62.40, "lon": 17.31}],
+            "visits": [{**visit, "id": "TA-p1-d0", "day": 0}, {**visit, "id": "TA-p1-d1", "day": 1}]}
+
+
+def test_a_plan_file_breaking_the_planners_rules_is_refused_naming_each_rule_and_visit(
+        client, headers, team_a, db_session):
+    instance = two_days_with_a_carer_on_the_first()
+    imported = client.post("/api/import/instance", json=instance, headers=headers["coordinator"])
+    assert imported.status_code == 201, imported.text
+    plan = {"format": "homecare-plan/1", "instance": instance["name"], "visits": [
+        {"id": "TA-p1-d0", "carers": ["TA-c1"], "start": 1439},  # far outside its 07:00-09:00 window
+        {"id": "TA-p1-d1", "carers": ["TA-c1"], "start": 480}]}  # a day the carer has no shift
+
+    answer = client.post("/api/import/plan", json=plan, headers=headers["coordinator"])
+
+    assert answer.status_code == 422, answer.text
+    assert [(e["rule"], e["visit"], e["loc"]) for e in answer.json()["detail"]] == [
+        ("window", "TA-p1-d0", ["visits", 0, "start"]), ("shift", "TA-p1-d1", ["visits", 1, "carers"])]
+    assert db_session.scalar(select(func.count()).select_from(PlanVersion)) == 0
+    # The same visits where the rules allow them make a draft.
+    plan["visits"] = [{"id": "TA-p1-d0", "carers": ["TA-c1"], "start": 480}]
+    plan["unassigned"] = [{"id": "TA-p1-d1", "reason": "no carer on shift"}]
+    stored = client.post("/api/import/plan", json=plan, headers=headers["coordinator"])
+    assert stored.status_code == 201, stored.text
+
+
 # --- any edited instance, through the API -----------------------------------------------------
 
 IMPORTED_TABLES = (Visit, Shift, Citizen, Carer, Team)
