@@ -63,8 +63,8 @@ from models.core import (
 __all__ = [
     "ROLES", "ROLE_ADMIN", "ROLE_AUDITOR", "ROLE_COORDINATOR", "ROLE_MEMBER", "SESSION_COOKIE",
     "CookieUser", "CurrentUser", "OptionalCookieUser", "authenticate", "can_see_personal_data",
-    "create_access_token", "decode_access_token", "end_sessions", "get_team_scoped", "hash_password",
-    "require_role", "team_id_of", "user_from_cookie", "user_from_token", "verify_password",
+    "create_access_token", "decode_access_token", "end_sessions", "get_team_scoped", "has_role",
+    "hash_password", "require_role", "team_id_of", "user_from_cookie", "user_from_token", "verify_password",
     "visible_team_ids",
 ]
 
@@ -244,9 +244,14 @@ def require_role(*roles: str) -> Callable[..., User]:
     return dependency
 
 
+def has_role(user: User, *roles: str) -> bool:
+    """Whether `user` passes a role check for `roles` (a service deciding what a role may change)."""
+    return user.role == ROLE_ADMIN or user.role in roles
+
+
 def check_role(user: User, *roles: str) -> None:
     """The same check inside a handler (e.g. a web page that already has the cookie user)."""
-    if user.role != ROLE_ADMIN and user.role not in roles:
+    if not has_role(user, *roles):
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN,
                             detail=f"needs role {' or '.join(roles)}")
 

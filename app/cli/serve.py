@@ -230,7 +230,7 @@ def import_command(
             _show_errors(file, e.errors)
         except ServiceError as e:
             session.rollback()
-            _show_errors(file, [{"path": e.path or "$", "msg": e.message}])
+            _show_errors(file, e.errors or [{"path": e.path or "$", "msg": e.message}])
         except IntegrityError as e:
             session.rollback()
             _show_errors(file, [{"path": "$", "msg": f"conflict with stored data: {str(e.orig)[:300]}"}])

@@ -158,6 +158,14 @@ class MoveChecker:
         return result
 
 
+def broken_rules(problem: Problem, assignments: list[Assignment],
+                 travel: Travel | CarerTravel | None = None) -> list[Violation]:
+    """Every hard rule the assignments break together, a violation per visit named: the planner's final
+    check (`check_assignments`) on a whole plan, in rule names (empty: feasible)."""
+    return [Violation(rule_of(msg), vid, msg)
+            for vid, msg in sorted(check_assignments(problem, assignments, travel).items())]
+
+
 def check_move(problem: Problem, current: Iterable[Assignment], move: Assignment, *,
                pinned: Iterable[str] = (), travel: Travel | CarerTravel | None = None) -> MoveCheck:
     """Would the plan `current` with `move` in place of its visit's assignment keep every hard rule?

@@ -29,6 +29,13 @@ class NotFound(ServiceError):
     kind = "not_found"
 
 
+class Forbidden(ServiceError):
+    """The user's role may not do this, whatever the team: 403."""
+
+    status_code = 403
+    kind = "forbidden"
+
+
 class Conflict(ServiceError):
     status_code = 409
     kind = "conflict"

@@ -12,7 +12,9 @@ Import semantics, per id (so importing the same file twice changes nothing):
 - travel: the speed and detour factor become the municipality's; a travel matrix is stored as legs
   between the file's places (models.core.TravelLeg) and replaces any stored for them; each of
   `travel.modes` becomes (or updates) the municipality's travel mode of that name, its matrix legs
-  likewise (models.core.TravelModeLeg);
+  likewise (models.core.TravelModeLeg). Speeds, detour factors and modes are the municipality's:
+  only an admin's import (or the command line's) may change them; anyone else's file must repeat the
+  stored ones (403 naming each that differs);
 - a shift's break window is stored with the shift (a `latest` past `end - duration` as that latest
   start: the break lies inside the shift either way); a visit's priority with the visit;
 - dependencies: the spacing rules that name the file's visits are replaced by the file's.
@@ -23,6 +25,7 @@ import into teams they belong to; teams new to the database are made and given t
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,10 +34,12 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.mapping import build_problem, plan_to_solver, store_plan_version
+from app.replan.hand_move import broken_rules
 from app.repositories.core import replace_travel_legs, travel_modes
-from app.security import visible_team_ids
+from app.security import has_role, visible_team_ids
 from app.services.core import get_municipality
-from app.services.errors import ServiceError
+from app.services.errors import Forbidden, ServiceError
+from app.services.hand_moves import rules_refused
 from exchange import (
     ExchangeError,
     InstanceDoc,
@@ -44,12 +49,13 @@ from exchange import (
     plan_to_doc,
     problem_to_instance,
 )
-from exchange.instance import ModeDoc, ShiftDoc
+from exchange.instance import ModeDoc, ShiftDoc, TravelDoc
 from models.core import (
     ROLE_ADMIN,
     Carer,
     Citizen,
     InstanceImport,
+    Municipality,
     PlanVersion,
     Shift,
     Team,
@@ -106,6 +112,8 @@ def import_instance(session: Session, *, data: Any, user: User | None = None,
     created = result.created
     updated = result.updated
     municipality = get_municipality(session)
+    modes = {mode.name: mode for mode in travel_modes(session, names=list(doc.travel.modes))}
+    _check_may_set_travel(user, municipality=municipality, modes=modes, travel=doc.travel)
 
     # --- teams
     team_rows = {ext: row for ext, *row in session.execute(
@@ -135,7 +143,6 @@ def import_instance(session: Session, *, data: Any, user: User | None = None,
     session.execute(update(Team).where(Team.id.in_(list(team_id.values()))).values(max_carers_per_month=team_cap))
     municipality.travel_speed_kmh = doc.travel.speed_kmh
     municipality.travel_detour_factor = doc.travel.detour_factor
-    modes = {mode.name: mode for mode in travel_modes(session, names=list(doc.travel.modes))}
     for mode_name, mode_doc in doc.travel.modes.items():
         mode = modes.get(mode_name)
         if mode is None:
@@ -248,6 +255,38 @@ def import_instance(session: Session, *, data: Any, user: User | None = None,
     session.flush()
     result.import_id = record.id
     return result
+
+
+def _check_may_set_travel(user: User | None, *, municipality: Municipality, modes: dict[str, TravelMode],
+                          travel: TravelDoc) -> None:
+    """Speeds and detour factors are the municipality's, the same for every team: a user who may not
+    change them in its settings (PATCH /api/municipality: admins) may not through a file either. A file
+    repeating the stored ones, as an exported one does, passes."""
+    if user is None or has_role(user, ROLE_ADMIN):
+        return
+    only = "only an admin changes the municipality's travel settings"
+    errors: list[dict[str, Any]] = []
+
+    def compare(path: str, what: str, stored: tuple[float, float], given: ModeDoc) -> None:
+        for name, was, unit in (("speed_kmh", stored[0], " km/h"), ("detour_factor", stored[1], "")):
+            now = getattr(given, name)
+            if not math.isclose(was, now, rel_tol=1e-9):
+                errors.append({"path": f"{path}.{name}",
+                               "msg": f"{what} {name} is {was:g}{unit}, the file says {now:g}{unit}: {only}"})
+
+    compare("travel", "the municipality's",
+            (municipality.travel_speed_kmh, municipality.travel_detour_factor), travel)
+    for name, given in travel.modes.items():
+        mode = modes.get(name)
+        if mode is None:
+            errors.append({"path": f"travel.modes.{name}",
+                           "msg": f"the municipality has no travel mode {name!r}: {only}"})
+        else:
+            compare(f"travel.modes.{name}", f"travel mode {name!r}'s", (mode.speed_kmh, mode.detour_factor),
+                    given)
+    if errors:
+        raise Forbidden("the travel settings are the municipality's: the file's differ from them, and "
+                        f"{only}", errors=errors)
 
 
 def _break_columns(shift: ShiftDoc) -> dict[str, int | None]:
@@ -365,8 +404,9 @@ def export_plan(session: Session, *, version: PlanVersion) -> dict[str, Any]:
 
 def import_plan(session: Session, *, data: Any, user: User | None, team_ids: Collection[int] | None = None,
                 start: dt.date | None = None, end: dt.date | None = None) -> PlanVersion:
-    """Store a homecare-plan/1 document as a new draft version. The teams and dates come from the
-    arguments, else from the import its `instance` names, else from the visits it names."""
+    """Store a homecare-plan/1 document as a new draft version, if its assignments keep every hard rule
+    of the planner's final check (else 422 naming each rule broken with its visit). The teams and dates
+    come from the arguments, else from the import its `instance` names, else from the visits it names."""
     doc = parse_plan(data)
     errors: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
@@ -392,10 +432,7 @@ def import_plan(session: Session, *, data: Any, user: User | None, team_ids: Col
     if errors:
         raise ExchangeError(errors[:50])
     if team_ids is None or start is None or end is None:
-        last = None
-        if doc.instance:
-            last = next((r for r in session.scalars(select(InstanceImport).where(
-                InstanceImport.name == doc.instance).order_by(InstanceImport.id.desc()))), None)
+        last = _named_import(session, name=doc.instance, visible=visible) if doc.instance else None
         if last is not None:
             team_ids = team_ids or last.team_ids
             start = start or last.start_date
@@ -403,18 +440,38 @@ def import_plan(session: Session, *, data: Any, user: User | None, team_ids: Col
         else:
             facts_all = list(visits.values())
             if not facts_all:
+                if doc.instance:
+                    raise _fail("instance", f"unknown instance {doc.instance!r}, and an empty plan names "
+                                            "no teams or dates")
                 raise _fail("visits", "an empty plan names no teams or dates; give them")
             team_ids = team_ids or sorted({f[2] for f in facts_all})
             start = start or min(f[0] for f in facts_all)
             end = end or max(f[0] for f in facts_all)
+    plan = plan_from_doc(doc)
+    # A file is held to the planner's own final check: nothing that breaks a hard rule gets stored
+    # (as a draft it could be accepted).
+    problem = build_problem(session, team_ids=team_ids, start=start, end=end)
+    broken = broken_rules(problem, plan.assignments)
+    if broken:
+        raise rules_refused(broken, what="the plan",
+                            where={a.id: f"visits[{i}]" for i, a in enumerate(doc.visits)})
     try:
-        return store_plan_version(session, team_ids=team_ids, start=start, end=end,
-                                  plan=plan_from_doc(doc), created_by=user,
-                                  inputs={"source": "import", "instance": doc.instance})
+        return store_plan_version(session, team_ids=team_ids, start=start, end=end, plan=plan,
+                                  created_by=user, inputs={"source": "import", "instance": doc.instance})
     except Exception as e:
         if isinstance(e, ServiceError) and e.path:
             raise _fail(e.path, e.message) from None
         raise
+
+
+def _named_import(session: Session, *, name: str, visible: set[int] | None) -> InstanceImport | None:
+    """The latest import of that name whose teams the user all sees: one of teams they do not see is
+    as unknown as a name never imported (names are free text, so two teams may use the same)."""
+    for row in session.scalars(select(InstanceImport).where(InstanceImport.name == name)
+                               .order_by(InstanceImport.id.desc())):
+        if visible is None or set(row.team_ids) <= visible:
+            return row
+    return None
 
 
 def _visit_facts(session: Session, ids: list[str]) -> dict[str, tuple[Any, ...]]:

@@ -5,12 +5,13 @@ a preview made before them cannot overwrite them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.replan.changes import apply_changes
-from app.replan.hand_move import MoveCheck, check_move
+from app.replan.hand_move import MoveCheck, Violation, check_move
 from app.repositories import adjustments as repo
 from app.services.errors import Invalid, NotFound, ServiceError
 from app.services.plan_head import (
@@ -38,10 +39,27 @@ from solver import types as st
 
 
 class MoveRefused(ServiceError):
-    """A hand move that would break a hard rule: 422 naming the rule."""
+    """A hand move (or an imported plan) that would break a hard rule: 422 naming the rule."""
 
     status_code = 422
     kind = "rule_broken"
+
+
+def rules_refused(violations: Sequence[Violation], *, what: str,
+                  where: Mapping[str, str] | None = None) -> MoveRefused:
+    """The refusal naming each broken rule with its visit and the field it points at: the move's own
+    `start` or `carers`, or, with `where` (visit id -> its place in a file naming many), that visit's."""
+    def path(v: Violation) -> str:
+        field = "carers" if v.rule not in ("window", "spacing", "unknown_visit") else "start"
+        at = where.get(v.visit) if where is not None else None
+        if at is None:
+            return field
+        return f"{at}.{'id' if v.rule == 'unknown_visit' else field}"
+
+    rules = sorted({v.rule for v in violations})
+    return MoveRefused(f"{what} breaks {', '.join(rules)}",
+                       errors=[{"path": path(v), "rule": v.rule, "visit": v.visit, "msg": v.message}
+                               for v in violations])
 
 
 def _assignment(session: Session, version: m.PlanVersion, visit: str) -> m.Assignment:
@@ -94,10 +112,7 @@ def hand_move(session: Session, *, plan: m.Plan, user: m.User, visit: str, carer
     """Move one visit to other carers or another start, if every rule holds (422 naming the rule)."""
     result = check_hand_move(session, plan=plan, visit=visit, carers=carers, start=start)
     if not result.ok:
-        raise MoveRefused(
-            f"the move breaks {', '.join(result.rules)}",
-            errors=[{"path": "carers" if v.rule not in ("window", "spacing", "unknown_visit") else "start",
-                     "rule": v.rule, "visit": v.visit, "msg": v.message} for v in result.violations])
+        raise rules_refused(result.violations, what="the move")
     head = plan_head(session, plan=plan, lock=True)
     version = version_in_force(session, plan)
     check_base(head, version, base_revision=base_revision, base_version_id=None)

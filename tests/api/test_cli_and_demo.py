@@ -99,6 +99,21 @@ def test_a_bad_file_on_the_command_line_exits_2_with_a_message_and_no_traceback(
     assert expected in run.stderr and "Traceback" not in run.stderr
 
 
+def test_a_plan_file_breaking_a_rule_on_the_command_line_names_each_rule_and_visit(tmp_path):
+    from tests.api.test_exchange import two_days_with_a_carer_on_the_first
+
+    instance = tmp_path / "instance.json"
+    instance.write_text(json.dumps(two_days_with_a_carer_on_the_first()))
+    assert _homecare(tmp_path, "import", str(instance)).returncode == 0
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"format": "homecare-plan/1", "instance": "two-days", "visits": [
+        {"id": "TA-p1-d0", "carers": ["TA-c1"], "start": 1439}]}))
+    run = _homecare(tmp_path, "import", str(plan))
+    assert run.returncode == 2, run.stderr
+    assert "visits[0].start: start 1439 outside its window" in run.stderr
+    assert "nothing was stored" in run.stderr
+
+
 def test_a_missing_file_and_a_bad_date_exit_2(tmp_path):
     assert _homecare(tmp_path, "import", str(tmp_path / "nope.json")).returncode == 2
     run = _homecare(tmp_path, "export", "instance", "--start", "someday")

@@ -14,9 +14,12 @@ from sqlalchemy import delete, func, select
 from exchange import parse_instance
 from models.core import (
     ROLE_ADMIN,
+    ROLE_COORDINATOR,
     Carer,
     Citizen,
     InstanceImport,
+    Plan,
+    PlanVersion,
     Shift,
     Team,
     TravelLeg,
@@ -157,6 +160,94 @@ def test_a_plan_naming_an_unknown_visit_is_refused_with_its_path(client, headers
     answer = client.post("/api/import/plan", json=plan, headers=headers["admin"])
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["path"] == "visits[0].id"
+
+
+def _one_day_of_team_a(name: str) -> dict[str, Any]:
+    return {"format": "homecare-instance/1", "name": name, "start_date": "2026-12-14", "days": 1,
+            "teams": [{"id": "TA", "lat": 62.39, "lon": 17.30}], "carers": [], "citizens": [], "visits": []}
+
+
+def test_a_coordinator_cannot_start_a_plan_for_another_team_by_naming_its_import(
+        client, headers, make, team_a, team_b, db_session):
+    imported = client.post("/api/import/instance", json=_one_day_of_team_a("probe-centrum-inst"),
+                           headers=headers["coordinator"])
+    assert imported.status_code == 201, imported.text
+    team_b_coordinator = auth_headers(make.user(ROLE_COORDINATOR, [team_b], username="coord-b"))
+    plan = {"format": "homecare-plan/1", "instance": "probe-centrum-inst", "visits": []}
+
+    answer = client.post("/api/import/plan", json=plan, headers=team_b_coordinator)
+
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"][0]["loc"] == ["instance"]
+    assert "unknown instance 'probe-centrum-inst'" in answer.json()["detail"][0]["msg"]
+    assert db_session.scalar(select(func.count()).select_from(Plan)) == 0
+    assert db_session.scalar(select(func.count()).select_from(PlanVersion)) == 0
+    # Team A's own coordinator plans on it as before.
+    own = client.post("/api/import/plan", json=plan, headers=headers["coordinator"])
+    assert own.status_code == 201, own.text
+
+
+def test_a_coordinators_instance_file_cannot_change_the_municipalitys_travel_settings(
+        client, headers, team_a, db_session):
+    coordinator = headers["coordinator"]
+    before = client.get("/api/municipality", headers=coordinator).json()
+    modes_before = client.get("/api/municipality/travel-modes", headers=coordinator).json()
+    walk = next(m for m in modes_before if m["name"] == "walk")
+    slow = {**_one_day_of_team_a("slow-travel"), "travel": {
+        "speed_kmh": 1.0, "detour_factor": 5.0,
+        "modes": {"walk": {"speed_kmh": 0.5, "detour_factor": walk["detour_factor"]},
+                  "skates": {"speed_kmh": 9.0, "detour_factor": 1.3}}}}
+
+    answer = client.post("/api/import/instance", json=slow, headers=coordinator)
+
+    assert answer.status_code == 403, answer.text
+    assert {tuple(e["loc"]) for e in answer.json()["detail"]} == {
+        ("travel", "speed_kmh"), ("travel", "detour_factor"), ("travel", "modes", "walk", "speed_kmh"),
+        ("travel", "modes", "skates")}
+    assert all("only an admin" in e["msg"] for e in answer.json()["detail"])
+    assert client.get("/api/municipality", headers=coordinator).json() == before
+    assert client.get("/api/municipality/travel-modes", headers=coordinator).json() == modes_before
+    assert db_session.scalar(select(func.count()).select_from(InstanceImport)) == 0
+    # A file repeating the municipality's own travel is the team's to import; an admin's may change it.
+    same = {**_one_day_of_team_a("same-travel"), "travel": {
+        "speed_kmh": before["travel_speed_kmh"], "detour_factor": before["travel_detour_factor"],
+        "modes": {"walk": {"speed_kmh": walk["speed_kmh"], "detour_factor": walk["detour_factor"]}}}}
+    assert client.post("/api/import/instance", json=same, headers=coordinator).status_code == 201
+    assert client.post("/api/import/instance", json=slow, headers=headers["admin"]).status_code == 201
+    after = client.get("/api/municipality", headers=coordinator).json()
+    assert (after["travel_speed_kmh"], after["travel_detour_factor"]) == (1.0, 5.0)
+
+
+def two_days_with_a_carer_on_the_first() -> dict[str, Any]:
+    visit = {"citizen": "TA-p1", "need": "morning", "earliest": 420, "latest": 540, "duration": 30,
+             "carers": 1, "skills": []}
+    return {**_one_day_of_team_a("two-days"), "days": 2,
+            "carers": [{"id": "TA-c1", "team": "TA", "skills": [],
+                        "shifts": [{"day": 0, "start": 420, "end": 930}]}],
+            "citizens": [{"id": "TA-p1", "team": "TA", "lat": 62.40, "lon": 17.31}],
+            "visits": [{**visit, "id": "TA-p1-d0", "day": 0}, {**visit, "id": "TA-p1-d1", "day": 1}]}
+
+
+def test_a_plan_file_breaking_the_planners_rules_is_refused_naming_each_rule_and_visit(
+        client, headers, team_a, db_session):
+    instance = two_days_with_a_carer_on_the_first()
+    imported = client.post("/api/import/instance", json=instance, headers=headers["coordinator"])
+    assert imported.status_code == 201, imported.text
+    plan = {"format": "homecare-plan/1", "instance": instance["name"], "visits": [
+        {"id": "TA-p1-d0", "carers": ["TA-c1"], "start": 1439},  # far outside its 07:00-09:00 window
+        {"id": "TA-p1-d1", "carers": ["TA-c1"], "start": 480}]}  # a day the carer has no shift
+
+    answer = client.post("/api/import/plan", json=plan, headers=headers["coordinator"])
+
+    assert answer.status_code == 422, answer.text
+    assert [(e["rule"], e["visit"], e["loc"]) for e in answer.json()["detail"]] == [
+        ("window", "TA-p1-d0", ["visits", 0, "start"]), ("shift", "TA-p1-d1", ["visits", 1, "carers"])]
+    assert db_session.scalar(select(func.count()).select_from(PlanVersion)) == 0
+    # The same visits where the rules allow them make a draft.
+    plan["visits"] = [{"id": "TA-p1-d0", "carers": ["TA-c1"], "start": 480}]
+    plan["unassigned"] = [{"id": "TA-p1-d1", "reason": "no carer on shift"}]
+    stored = client.post("/api/import/plan", json=plan, headers=headers["coordinator"])
+    assert stored.status_code == 201, stored.text
 
 
 # --- any edited instance, through the API -----------------------------------------------------

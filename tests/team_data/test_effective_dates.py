@@ -95,6 +95,30 @@ def test_a_carer_ended_from_wednesday_loses_shifts_from_then_and_their_visits_ar
     assert changes[0]["action"] == "ended" and changes[0]["after"]["end_reason"] == "moved away"
 
 
+def test_a_carer_who_has_left_gets_no_shift_after_their_last_day(client, headers, week, db_session):
+    coordinator = headers["coordinator"]
+    ended = client.post(f"/api/carers/{week.anna.id}/end", headers=coordinator,
+                        json={"from_date": str(day(2)), "reason": "moved away"})
+    assert ended.status_code == 200, ended.text
+
+    added = client.post(f"/api/carers/{week.anna.id}/shifts", headers=coordinator,
+                        json={"date": str(day(4)), "start": 420, "end": 930})
+    first = db_session.scalar(select(m.Shift).where(m.Shift.carer_id == week.anna.id, m.Shift.date == day(0)))
+    moved = client.patch(f"/api/shifts/{first.id}", headers=coordinator, json={"date": str(day(5))})
+
+    for refused in (added, moved):
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"][0]["loc"][-1] == "date"
+        assert "does not work here" in refused.json()["detail"][0]["msg"]
+    db_session.expire_all()
+    shifts = db_session.scalars(select(m.Shift.date).where(m.Shift.carer_id == week.anna.id)).all()
+    assert sorted(shifts) == [day(0), day(1)]
+    # Her last day still takes an evening shift.
+    evening = client.post(f"/api/carers/{week.anna.id}/shifts", headers=coordinator,
+                          json={"date": str(day(1)), "start": 1000, "end": 1200})
+    assert evening.status_code == 201, evening.text
+
+
 def test_a_citizen_who_moves_away_has_no_visits_from_that_date(client, headers, week, db_session):
     r = client.post(f"/api/citizens/{week.citizen.id}/end", headers=headers["coordinator"],
                     json={"from_date": str(day(4)), "reason": "nursing_home"})

@@ -98,6 +98,13 @@ def _active(carer: Carer, day: dt.date) -> bool:
     return works_on(carer.active_from, carer.active_to, day)
 
 
+def _check_works_on(carer: Carer, day: dt.date) -> None:
+    """A shift or roster exception on a day the carer does not work here (not yet started, or left)
+    is refused: the planner would never use it, and it would read as work the carer still does."""
+    if not _active(carer, day):
+        raise Invalid(f"the carer does not work here on {day}", path="date")
+
+
 def pattern_rows(carer_id: int, pattern: RosterPattern, start: dt.date,
                  end: dt.date) -> list[dict[str, object]]:
     """The `Shift` rows the pattern gives the carer on each day of [start, end]."""
@@ -225,8 +232,7 @@ def _pattern_json(p: RosterPattern) -> dict[str, object]:
 
 def add_exception(session: Session, *, carer: Carer, data: RosterExceptionIn,
                   user: User) -> tuple[RosterException, list[RosterWarning], int]:
-    if not _active(carer, data.date):
-        raise Invalid(f"the carer does not work here on {data.date}", path="date")
+    _check_works_on(carer, data.date)
     same_day = repo.exceptions_of(session, carer.id, data.date, data.date)
     if data.kind == "extra" and data.start is not None and data.end is not None:
         if any(ex.kind != "extra" for ex in same_day):
@@ -277,6 +283,7 @@ def _shift_record(shift: Shift) -> dict[str, Any]:
 
 def add_shift(session: Session, *, carer: Carer, data: ShiftCreate, user: User) -> Shift:
     """One shift entered by hand on a date (the roster's pattern and exceptions make the others)."""
+    _check_works_on(carer, data.date)
     shift = core.create_shift(session, carer=carer, data=data)
     record_change(session, user=user, entity=ENTITY_ROSTER, entity_id=shift.id, action="shift_added",
                   team_id=carer.team_id, carer_id=carer.id, effective_from=shift.date,
@@ -287,6 +294,8 @@ def add_shift(session: Session, *, carer: Carer, data: ShiftCreate, user: User) 
 def edit_shift(session: Session, *, shift: Shift, data: ShiftUpdate, user: User) -> Shift:
     """A shift's date or hours changed; the carer's accepted assignments it no longer covers are
     flagged for a re-plan."""
+    if data.date is not None:
+        _check_works_on(shift.carer, data.date)
     before = snapshot(shift, SHIFT_FIELDS)
     first = shift.date
     core.update_shift(session, shift=shift, data=data)
