@@ -1,15 +1,20 @@
-"""A citizen's contact carer: always one of the citizen's own team who has not left."""
+"""A citizen's contact carer: always one of the citizen's own team who has not left; and a contact stored
+before the carer left, or of another team, never stops the team from planning."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from app.jobs import codec
+from app.mapping import build_problem
 from models import core as m
 from tests.conftest import Make
-from tests.team_data.conftest import Week
+from tests.team_data.conftest import MON, Week, day
 
 Headers = dict[str, dict[str, str]]
 
@@ -88,3 +93,44 @@ def test_a_citizen_moving_to_another_team_leaves_the_old_teams_contact_carer_beh
     back = client.patch(f"/api/citizens/{week.citizen.id}", headers=headers["admin"],
                         json={"team_id": week.team.id, "contact_carer_id": week.bo.id})
     assert back.status_code == 200 and back.json()["contact_carer_id"] == week.bo.id, back.text
+
+
+def _parts_as_a_plan_job_reads_them(session: Session, *, team_ids: list[int], start: dt.date,
+                                    end: dt.date) -> dict[str, dict[str, str | None]]:
+    """Each team's part of a plan job as its worker reads it back: citizen -> contact."""
+    problem = build_problem(session, team_ids=team_ids, start=start, end=end)
+    out = {}
+    for team, part in codec.split_by_team(problem):
+        read = codec.payload_to_problem(json.loads(codec.dumps(codec.problem_to_payload(part))))
+        out[team] = {p.id: p.contact for p in read.citizens}
+    return out
+
+
+def test_a_contact_carer_who_has_left_does_not_stop_the_team_from_planning(
+        client: TestClient, headers: Headers, week: Week, make: Make, db_session: Session) -> None:
+    client.patch(f"/api/citizens/{week.citizen.id}", headers=headers["coordinator"],
+                 json={"contact_carer_id": week.anna.id})
+    r = client.post(f"/api/carers/{week.anna.id}/end", headers=headers["coordinator"],
+                    json={"from_date": str(day(7)), "reason": "quit"})
+    assert r.status_code == 200, r.text
+    elsa = make.citizen(week.team, name="Elsa", contact_carer_id=week.bo.id)
+
+    this_week = _parts_as_a_plan_job_reads_them(db_session, team_ids=[week.team.id], start=MON, end=day(6))
+    assert this_week == {"TA": {"TA-greta": "TA-anna", elsa.external_id: "TA-bo"}}
+    next_week = _parts_as_a_plan_job_reads_them(db_session, team_ids=[week.team.id], start=day(7),
+                                                end=day(13))
+    assert next_week == {"TA": {"TA-greta": None, elsa.external_id: "TA-bo"}}
+
+
+def test_a_contact_carer_stored_from_another_team_does_not_stop_either_team_from_planning(
+        week: Week, make: Make, team_b: m.Team, db_session: Session) -> None:
+    sara = make.carer(team_b, name="Sara", external_id="TB-sara")
+    week.citizen.contact_carer_id = sara.id
+    olle = make.citizen(team_b, name="Olle", external_id="TB-olle", contact_carer_id=sara.id)
+    db_session.flush()
+
+    alone = _parts_as_a_plan_job_reads_them(db_session, team_ids=[week.team.id], start=MON, end=day(6))
+    assert alone == {"TA": {"TA-greta": None}}
+    together = _parts_as_a_plan_job_reads_them(db_session, team_ids=[week.team.id, team_b.id], start=MON,
+                                               end=day(6))
+    assert together == {"TA": {"TA-greta": None}, "TB": {olle.external_id: "TB-sara"}}
