@@ -160,12 +160,13 @@ def build_problem(session: Session, *, team_ids: Collection[int], start: dt.date
         return carer.external_id if carer is not None and carer.team_id == team_id else None
 
     citizen_ext = {p.id: p.external_id for p in citizens}
+    citizen_team = {p.id: p.team_id for p in citizens}
     avoid: dict[int, set[str]] = defaultdict(set)
-    all_carer_ext = dict(session.execute(select(Carer.id, Carer.external_id)).all())
     for chunk in _chunks(list(citizen_ext)):
         ca = citizen_avoid_carers.c
         for pid, cid in session.execute(select(ca.citizen_id, ca.carer_id).where(ca.citizen_id.in_(chunk))):
-            avoid[pid].add(all_carer_ext[cid])
+            if (ext := own_carer(cid, citizen_team[pid])) is not None:
+                avoid[pid].add(ext)
 
     # Plain rows, not ORM objects: a municipality has tens of thousands of visits a month.
     visits: list[Any] = []

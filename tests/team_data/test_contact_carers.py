@@ -1,5 +1,5 @@
-"""A citizen's contact carer: always one of the citizen's own team who has not left; and a contact stored
-before the carer left, or of another team, never stops the team from planning."""
+"""A citizen's contact carer: always one of the citizen's own team who has not left; and a contact or an
+avoided carer stored before the carer left, or of another team, never stops the team from planning."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.jobs import codec
 from app.mapping import build_problem
 from models import core as m
+from solver import types as st
 from tests.conftest import Make
 from tests.team_data.conftest import MON, Week, day
 
@@ -95,15 +96,18 @@ def test_a_citizen_moving_to_another_team_leaves_the_old_teams_contact_carer_beh
     assert back.status_code == 200 and back.json()["contact_carer_id"] == week.bo.id, back.text
 
 
+def _read_back(session: Session, *, team_ids: list[int], start: dt.date, end: dt.date) -> list[st.Problem]:
+    """Each team's part of a plan job as its worker reads it back."""
+    problem = build_problem(session, team_ids=team_ids, start=start, end=end)
+    return [codec.payload_to_problem(json.loads(codec.dumps(codec.problem_to_payload(part))))
+            for _team, part in codec.split_by_team(problem)]
+
+
 def _parts_as_a_plan_job_reads_them(session: Session, *, team_ids: list[int], start: dt.date,
                                     end: dt.date) -> dict[str, dict[str, str | None]]:
     """Each team's part of a plan job as its worker reads it back: citizen -> contact."""
-    problem = build_problem(session, team_ids=team_ids, start=start, end=end)
-    out = {}
-    for team, part in codec.split_by_team(problem):
-        read = codec.payload_to_problem(json.loads(codec.dumps(codec.problem_to_payload(part))))
-        out[team] = {p.id: p.contact for p in read.citizens}
-    return out
+    return {part.teams[0].id: {p.id: p.contact for p in part.citizens}
+            for part in _read_back(session, team_ids=team_ids, start=start, end=end)}
 
 
 def test_a_contact_carer_who_has_left_does_not_stop_the_team_from_planning(
@@ -134,3 +138,22 @@ def test_a_contact_carer_stored_from_another_team_does_not_stop_either_team_from
     together = _parts_as_a_plan_job_reads_them(db_session, team_ids=[week.team.id, team_b.id], start=MON,
                                                end=day(6))
     assert together == {"TA": {"TA-greta": None}, "TB": {olle.external_id: "TB-sara"}}
+
+
+def test_a_carer_the_citizen_avoids_who_has_left_does_not_stop_the_team_from_planning(
+        client: TestClient, headers: Headers, week: Week, make: Make, team_b: m.Team,
+        db_session: Session) -> None:
+    sara = make.carer(team_b, name="Sara", external_id="TB-sara")
+    r = client.patch(f"/api/citizens/{week.citizen.id}", headers=headers["admin"],
+                     json={"avoid_carer_ids": [week.anna.id, sara.id]})
+    assert r.status_code == 200, r.text
+    r = client.post(f"/api/carers/{week.anna.id}/end", headers=headers["coordinator"],
+                    json={"from_date": str(day(7)), "reason": "quit"})
+    assert r.status_code == 200, r.text
+
+    def avoided(start: dt.date, end: dt.date) -> dict[str, frozenset[str]]:
+        parts = _read_back(db_session, team_ids=[week.team.id, team_b.id], start=start, end=end)
+        return {p.id: p.avoid for part in parts for p in part.citizens}
+
+    assert avoided(MON, day(6)) == {"TA-greta": frozenset({"TA-anna"})}
+    assert avoided(day(7), day(13)) == {"TA-greta": frozenset()}
