@@ -69,7 +69,7 @@ def accept(session: Session, *, team: m.Team, user: m.User,
             raise Invalid(f"carer {carer_id} is not in team {team.name}", path=f"choices[{i}].carer_id")
         fault = contact_carer_fault(carer, team_id=citizen.team_id, today=dt.date.today())
         if fault is not None:
-            raise Invalid(fault, path=f"choices[{i}].carer_id")
+            raise Invalid(f"carer {carer_id} {fault}", path=f"choices[{i}].carer_id")
         done.append(edit_citizen(session, citizen=citizen, data=CitizenUpdate(contact_carer_id=carer.id),
                                  user=user))
     return done

@@ -106,13 +106,14 @@ def _carer(session: Session, user: User, carer_id: int, path: str) -> Carer:
 
 
 def contact_carer_fault(carer: Carer, *, team_id: int, today: dt.date) -> str | None:
-    """Why `carer` cannot be the contact carer of a citizen of team `team_id`, or None when they can.
-    The planner knows only the carers of the citizen's own team who still work there, so a contact
-    outside them would be a promise no plan can keep."""
+    """Why `carer` cannot be the contact carer of a citizen of team `team_id`, worded to follow the
+    carer as the caller names them ("has left ..."), or None when they can. The planner knows only the
+    carers of the citizen's own team who still work there, so a contact outside them would be a promise
+    no plan can keep."""
     if carer.team_id != team_id:
-        return f"carer {carer.id} is not a carer of the citizen's team"
+        return "is not a carer of the citizen's team"
     if carer.active_to is not None and carer.active_to < today:
-        return f"carer {carer.id} has left (their last day was {carer.active_to.isoformat()})"
+        return f"has left (their last day was {carer.active_to.isoformat()})"
     return None
 
 
@@ -120,7 +121,7 @@ def _contact(session: Session, user: User, carer_id: int, team_id: int, path: st
     carer = _carer(session, user, carer_id, path)
     fault = contact_carer_fault(carer, team_id=team_id, today=dt.date.today())
     if fault is not None:
-        raise Invalid(fault, path=path)
+        raise Invalid(f"carer {carer_id} {fault}", path=path)
     return carer
 
 
