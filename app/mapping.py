@@ -152,13 +152,21 @@ def build_problem(session: Session, *, team_ids: Collection[int], start: dt.date
     carer_ext = {c.id: c.external_id for c in carers}
 
     citizens = list(session.scalars(select(Citizen).where(Citizen.team_id.in_(tids)).order_by(Citizen.id)))
+
+    def own_carer(carer_id: int | None, team_id: int) -> str | None:
+        # A citizen's carers are stored apart from who works in the period: one who left before it, or
+        # one of another team (a run is split by team), is no carer of this run and is not named to it.
+        carer = carer_by_id.get(carer_id) if carer_id is not None else None
+        return carer.external_id if carer is not None and carer.team_id == team_id else None
+
     citizen_ext = {p.id: p.external_id for p in citizens}
+    citizen_team = {p.id: p.team_id for p in citizens}
     avoid: dict[int, set[str]] = defaultdict(set)
-    all_carer_ext = dict(session.execute(select(Carer.id, Carer.external_id)).all())
     for chunk in _chunks(list(citizen_ext)):
         ca = citizen_avoid_carers.c
         for pid, cid in session.execute(select(ca.citizen_id, ca.carer_id).where(ca.citizen_id.in_(chunk))):
-            avoid[pid].add(all_carer_ext[cid])
+            if (ext := own_carer(cid, citizen_team[pid])) is not None:
+                avoid[pid].add(ext)
 
     # Plain rows, not ORM objects: a municipality has tens of thousands of visits a month.
     visits: list[Any] = []
@@ -195,7 +203,7 @@ def build_problem(session: Session, *, team_ids: Collection[int], start: dt.date
                          contracted_minutes_per_week=c.contracted_minutes_per_week,
                          travel_mode=c.travel_mode) for c in carers],
         citizens=[st.Citizen(id=p.external_id, team=team_ext[p.team_id], lat=p.lat, lon=p.lon,
-                             contact=all_carer_ext.get(p.contact_carer_id) if p.contact_carer_id else None,
+                             contact=own_carer(p.contact_carer_id, p.team_id),
                              avoid=frozenset(avoid.get(p.id, ()))) for p in citizens],
         visits=[st.Visit(id=v.external_id, citizen=citizen_ext[v.citizen_id], need=v.kind,
                          day=(v.date - start).days, earliest=v.earliest, latest=v.latest,

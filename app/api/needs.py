@@ -1,4 +1,5 @@
-"""Needs (what a citizen needs help with, recurring) and visit generation from them."""
+"""Needs (what a citizen needs help with, recurring) and visit generation from them. Care instructions
+are free text about the citizen: auditors get the redacted form (`NeedRedacted`) without them."""
 
 from __future__ import annotations
 
@@ -14,29 +15,34 @@ from app.schemas.core import (
     NeedChange,
     NeedCreate,
     NeedOut,
+    NeedRedacted,
     NeedUpdate,
     Page,
     RowId,
 )
 from app.schemas.team_data import NeedEnd
-from app.security import CurrentUser, get_team_scoped, visible_team_ids
+from app.security import CurrentUser, can_see_personal_data, get_team_scoped, visible_team_ids
 from app.services.errors import Invalid
 from app.services.team_data import needs as needs_svc
 from app.services.visits import generate_visits
-from models.core import Need
+from models.core import Need, User
 
 router = APIRouter(prefix="/api", tags=["needs"])
+
+
+def need_out(need: Need, user: User) -> NeedOut | NeedRedacted:
+    return NeedOut.model_validate(need) if can_see_personal_data(user) else NeedRedacted.model_validate(need)
 
 
 @router.get("/needs")
 def list_needs(session: SessionDep, user: CurrentUser, paging: PagingDep, reads: ReadLogDep,
                team_id: TeamIds = None,
                citizen_id: RowId | None = None, start: Day | None = None,
-               end: Day | None = None) -> Page[NeedOut]:
+               end: Day | None = None) -> Page[NeedOut | NeedRedacted]:
     stmt = needs_stmt(user, team_ids=team_id, citizen_id=citizen_id, start=start, end=end)
     rows, total = paginate(session, stmt, limit=paging.limit, offset=paging.offset)
     reads.citizens(user=user, citizen_ids=[r.citizen_id for r in rows], what="api needs")
-    return Page(items=[NeedOut.model_validate(r) for r in rows], total=total, limit=paging.limit,
+    return Page(items=[need_out(r, user) for r in rows], total=total, limit=paging.limit,
                 offset=paging.offset)
 
 
@@ -47,10 +53,11 @@ def create_need(body: NeedCreate, session: SessionDep, user: Coordinator) -> Nee
 
 
 @router.get("/needs/{need_id}")
-def read_need(need_id: RowId, session: SessionDep, user: CurrentUser, reads: ReadLogDep) -> NeedOut:
+def read_need(need_id: RowId, session: SessionDep, user: CurrentUser,
+              reads: ReadLogDep) -> NeedOut | NeedRedacted:
     need = get_team_scoped(session, Need, need_id, user)
     reads.citizens(user=user, citizen_ids=[need.citizen_id], what="api need")
-    return NeedOut.model_validate(need)
+    return need_out(need, user)
 
 
 @router.patch("/needs/{need_id}")

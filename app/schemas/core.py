@@ -465,7 +465,9 @@ class NeedChange(_In):
     version: Version | None = None
 
 
-class NeedOut(_Out):
+class NeedRedacted(_Out):
+    """What an auditor may read of a need: no care instructions (free text about the citizen)."""
+
     id: int
     external_id: str
     citizen_id: int
@@ -480,12 +482,17 @@ class NeedOut(_Out):
     valid_to: Day | None
     replaces_id: int | None
     every_weeks: int = 1
-    care_instructions: str | None = None
     priority: int = 2
     spaced_from_id: int | None = None
     min_gap: int | None = None
     max_gap: int | None = None
     version: int = 1
+
+
+class NeedOut(NeedRedacted):
+    """Full need, for team members, coordinators and admins."""
+
+    care_instructions: str | None = None
 
 
 class _HelpAsked(_Window):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.mapping import build_problem
 from app.repositories.core import team_people_by_external_id
 from app.schemas.core import CitizenUpdate
+from app.services.core import contact_carer_fault
 from app.services.errors import Invalid
 from app.services.team_data.citizens import edit_citizen
 from models import core as m
@@ -66,6 +67,9 @@ def accept(session: Session, *, team: m.Team, user: m.User,
             raise Invalid(f"citizen {citizen_id} is not in team {team.name}", path=f"choices[{i}].citizen_id")
         if carer is None or carer.team_id != team.id:
             raise Invalid(f"carer {carer_id} is not in team {team.name}", path=f"choices[{i}].carer_id")
+        fault = contact_carer_fault(carer, team_id=citizen.team_id, today=dt.date.today())
+        if fault is not None:
+            raise Invalid(f"carer {carer_id} {fault}", path=f"choices[{i}].carer_id")
         done.append(edit_citizen(session, citizen=citizen, data=CitizenUpdate(contact_carer_id=carer.id),
                                  user=user))
     return done

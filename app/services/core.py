@@ -105,6 +105,26 @@ def _carer(session: Session, user: User, carer_id: int, path: str) -> Carer:
     return carer
 
 
+def contact_carer_fault(carer: Carer, *, team_id: int, today: dt.date) -> str | None:
+    """Why `carer` cannot be the contact carer of a citizen of team `team_id`, worded to follow the
+    carer as the caller names them ("has left ..."), or None when they can. The planner knows only the
+    carers of the citizen's own team who still work there, so a contact outside them would be a promise
+    no plan can keep."""
+    if carer.team_id != team_id:
+        return "is not a carer of the citizen's team"
+    if carer.active_to is not None and carer.active_to < today:
+        return f"has left (their last day was {carer.active_to.isoformat()})"
+    return None
+
+
+def _contact(session: Session, user: User, carer_id: int, team_id: int, path: str) -> Carer:
+    carer = _carer(session, user, carer_id, path)
+    fault = contact_carer_fault(carer, team_id=team_id, today=dt.date.today())
+    if fault is not None:
+        raise Invalid(f"carer {carer_id} {fault}", path=path)
+    return carer
+
+
 def _citizen(session: Session, user: User, citizen_id: int, path: str) -> Citizen:
     citizen = session.get(Citizen, citizen_id)
     if citizen is None or not can_see_team(user, citizen.team_id):
@@ -326,7 +346,7 @@ def avoid_reasons(session: Session, *, citizen_id: int) -> dict[int, str]:
 def create_citizen(session: Session, *, data: s.CitizenCreate, user: User) -> Citizen:
     team = _team(session, user, data.team_id, "team_id")
     if data.contact_carer_id is not None:
-        _carer(session, user, data.contact_carer_id, "contact_carer_id")
+        _contact(session, user, data.contact_carer_id, team.id, "contact_carer_id")
     if data.contact_carer_id is not None and data.contact_carer_id in data.avoid_carer_ids:
         raise Invalid("the contact carer cannot be on the avoid list", path="contact_carer_id")
     _check_avoid_reasons(data.avoid_reasons, data.avoid_carer_ids)
@@ -350,7 +370,15 @@ def update_citizen(session: Session, *, citizen: Citizen, data: s.CitizenUpdate,
     if "team_id" in changed:
         _team(session, user, merged.team_id, "team_id")
     if "contact_carer_id" in changed and merged.contact_carer_id is not None:
-        _carer(session, user, merged.contact_carer_id, "contact_carer_id")
+        _contact(session, user, merged.contact_carer_id, merged.team_id, "contact_carer_id")
+    elif "team_id" in changed and merged.contact_carer_id is not None:
+        # A citizen moving team leaves the old team's carers behind: the contact goes with them (the
+        # coordinator picks one of the new team's, here or later) rather than the move being refused
+        # for a carer the coordinator never meant to keep.
+        kept = session.get(Carer, merged.contact_carer_id)
+        if kept is None or contact_carer_fault(kept, team_id=merged.team_id, today=dt.date.today()):
+            merged = merged.model_copy(update={"contact_carer_id": None})
+            changed.add("contact_carer_id")
     if merged.contact_carer_id is not None and merged.contact_carer_id in merged.avoid_carer_ids:
         raise Invalid("the contact carer cannot be on the avoid list", path="contact_carer_id")
     _check_avoid_reasons(merged.avoid_reasons, merged.avoid_carer_ids)

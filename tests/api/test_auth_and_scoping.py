@@ -117,6 +117,19 @@ def test_an_auditor_never_receives_names_addresses_or_notes(client, headers, mak
     )
 
 
+def test_an_auditor_never_receives_a_needs_care_instructions(client, headers, make, team_a):
+    citizen = make.citizen(team_a)
+    need = make.need(citizen, care_instructions="Ring Astrid's son on 070-123 45 67, key at Bergsgatan 4")
+    for answer in (client.get("/api/needs", headers=headers["auditor"]),
+                   client.get(f"/api/needs/{need.id}", headers=headers["auditor"])):
+        assert answer.status_code == 200, answer.text
+        assert "care_instructions" not in answer.text and "070-123" not in answer.text
+    assert client.get(f"/api/needs/{need.id}", headers=headers["auditor"]).json()["kind"] == "morning"
+    # the team's member, who visits the citizen, reads them
+    listed = client.get("/api/needs", headers=headers["member"]).json()["items"]
+    assert [n["care_instructions"] for n in listed] == [need.care_instructions]
+
+
 def test_a_team_member_cannot_change_care_data_but_a_coordinator_can(client, headers, team_a):
     body = {"team_id": team_a.id, "name": "Nils", "skills": ["medication"]}
     assert client.post("/api/carers", json=body, headers=headers["member"]).status_code == 403

@@ -3,6 +3,7 @@ column, nothing is stored until confirmed, and the team's own export comes back 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -111,6 +112,26 @@ def test_a_clean_sheet_says_what_it_will_do_then_stores_it_all(client, headers, 
     assert sorted((n.valid_from, n.earliest) for n in greta) == [(MON, 420)]
     again = _upload(client, headers["coordinator"], week.team, "citizens", "in.csv", sheet.encode())
     assert again.json()["new"] == again.json()["changed"] == 0
+
+
+def test_a_sheet_naming_a_carer_who_has_left_as_a_new_contact_is_refused_but_a_kept_one_is_not(
+        client, headers, week, db_session):
+    coordinator = headers["coordinator"]
+    week.citizen.contact_carer_id = week.bo.id
+    db_session.flush()
+    ended = client.post(f"/api/carers/{week.bo.id}/end", headers=coordinator,
+                        json={"from_date": str(dt.date.today()), "reason": "quit"})
+    assert ended.status_code == 200, ended.text
+    header = ("citizen_id,name,lat,lon,contact_carer,need,weekdays,earliest_start,latest_start,minutes,"
+              "valid_from\n")
+    bo = week.bo.external_id
+    greta = f"{week.citizen.external_id},Greta,62.40,17.31,{bo},morning,{EVERY_DAY},07:00,08:30,45,{MON}\n"
+    nils = f"TA-n1,Nils,62.41,17.29,{bo},morning,{EVERY_DAY},07:00,08:00,30,{MON}\n"
+    r = _upload(client, coordinator, week.team, "citizens", "in.csv", (header + greta + nils).encode())
+    assert [(e["row"], e["column"]) for e in r.json()["errors"]] == [(3, "contact_carer")], r.text
+    assert "has left" in r.json()["errors"][0]["msg"]
+    kept = _upload(client, coordinator, week.team, "citizens", "in.csv", (header + greta).encode())
+    assert kept.json()["errors"] == [], kept.text
 
 
 def test_members_cannot_import_and_another_team_is_not_found(client, headers, week, team_b):

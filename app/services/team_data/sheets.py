@@ -598,6 +598,12 @@ def _plan_citizens(
         contact = vals.get("contact_carer") or None
         if contact and contact not in carers:
             cells.err("contact_carer", f"unknown carer {contact!r}")
+        elif contact and (row_citizen is None or row_citizen.contact_carer_id != carers[contact].id):
+            # A contact the citizen already has stays until edited (planning passes over one who has
+            # left); a new one follows the same rule as a citizen edited by hand.
+            fault = core.contact_carer_fault(carers[contact], team_id=team.id, today=today)
+            if fault is not None:
+                cells.err("contact_carer", f"carer {contact!r} {fault}")
         avoid = cells.as_words("avoid_carers")
         for a in avoid:
             if a not in carers:
