@@ -34,6 +34,7 @@ from app.security import get_team_scoped, require_role
 from app.services import adjustments as svc
 from app.services import hand_moves, replans
 from app.services.errors import NotFound
+from app.services.plan_head import head_revision
 from models import core as m
 from models.adjustments import Adjustment, ReplanPreview
 
@@ -216,9 +217,8 @@ def discard_replan(plan_id: RowId, preview_id: RowId, session: SessionDep, user:
 @router.get("/{plan_id}/head")
 def head(plan_id: RowId, session: SessionDep, user: Member) -> HeadOut:
     plan = _plan(session, plan_id, user)
-    h = repo.plan_head(session, plan.id)
     version = repo.accepted_version(session, plan.id)
-    return HeadOut(plan_id=plan.id, revision=h.revision if h else 0,
+    return HeadOut(plan_id=plan.id, revision=head_revision(session, plan=plan),
                    version_id=version.id if version else None,
                    version_number=version.number if version else None)
 

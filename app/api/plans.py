@@ -147,8 +147,9 @@ def _assignment(session: SessionDep, assignment_id: int, user: User) -> Assignme
 @router.patch("/assignments/{assignment_id}")
 def update_assignment(assignment_id: RowId, body: AssignmentUpdate, session: SessionDep,
                       user: Member) -> AssignmentOut:
-    """Pin, unpin or move an assignment of the user's own team (start time within the visit's
-    window; carers of the plan's teams, as many as the visit needs, none the citizen avoids)."""
+    """Pin, unpin or move an assignment of the user's own team in the plan in force: the same change,
+    rules and log as POST /api/plans/{id}/pins and /moves (422 naming a broken rule, 409 for another
+    version's assignment). A move is pinned unless `pinned` is false; the head revision goes up."""
     a = svc.update_assignment(session, user=user, assignment=_assignment(session, assignment_id, user),
                               data=body)
     return assignment_out(a)

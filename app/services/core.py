@@ -54,11 +54,13 @@ def validated(schema: type[S], data: dict[str, Any]) -> S:
 
 
 def _merged(obj: Any, patch: BaseModel, schema: type[S], **extra: Any) -> tuple[S, set[str]]:
-    """The row after the patch, re-validated as a whole (a patch must not cross start and end)."""
+    """The row after the patch, re-validated as a whole (a patch must not cross start and end). Patch
+    fields the whole-record schema does not hold (a visit's status) are left to the caller, named in
+    the changed set: the schema forbids extra fields, so merging them would refuse every such patch."""
     changes = patch.model_dump(exclude_unset=True, exclude={"version"})
     current = {k: getattr(obj, k) for k in schema.model_fields if hasattr(obj, k)}
     current.update(extra)
-    current.update(changes)
+    current.update({k: v for k, v in changes.items() if k in schema.model_fields})
     return validated(schema, current), set(changes)
 
 

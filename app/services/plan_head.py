@@ -52,8 +52,19 @@ def version_in_force(session: Session, plan: m.Plan) -> m.PlanVersion:
     return version
 
 
+# SQLAlchemy's version counter numbers a new row 1, whatever the row is given.
+FIRST_REVISION = 1
+
+
+def head_revision(session: Session, *, plan: m.Plan) -> int:
+    """The revision a write's `base_revision` is checked against, read without writing: a plan nothing
+    has changed yet has no head row and is at the revision its row will be made with."""
+    head = repo.plan_head(session, plan.id)
+    return head.revision if head is not None else FIRST_REVISION
+
+
 def plan_head(session: Session, *, plan: m.Plan, lock: bool = False) -> PlanHead:
-    """The head row, made on first use (revision 1) for the version in force."""
+    """The head row, made on first use (FIRST_REVISION) for the version in force."""
     head = repo.plan_head(session, plan.id, lock=lock)
     if head is None:
         version = repo.accepted_version(session, plan.id)

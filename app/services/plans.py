@@ -1,6 +1,6 @@
 """Plans, their versions and assignments: make a plan for teams and dates, delete a plan or a draft
-version, pin, unpin or move one assignment by its ids (the API's PATCH; the pages' hand moves with the
-planner's rules are app/services/hand_moves.py), accept a plan run's draft. Accepting any version (the API's
+version, pin, unpin or move one assignment by its ids (the API's PATCH, made by the plan's pins and
+hand moves in app/services/hand_moves.py), accept a plan run's draft. Accepting any version (the API's
 accept) is `app.mapping.accept_plan_version`.
 """
 
@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from app.mapping import accept_plan_version, find_or_create_plan
 from app.schemas.core import AssignmentUpdate
 from app.security import can_see_team, visible_team_ids
+from app.services import hand_moves
 from app.services.errors import Conflict, Invalid
+from app.services.plan_head import version_in_force
 from models.core import PLAN_DRAFT, Assignment, Carer, Plan, PlanVersion, User
 
 
@@ -49,37 +51,48 @@ def accept_draft(session: Session, *, version: PlanVersion, user: User) -> PlanV
 
 def update_assignment(session: Session, *, user: User, assignment: Assignment,
                       data: AssignmentUpdate) -> Assignment:
-    """Pin, unpin or move an assignment (start time within the visit's window; carers of the plan's
-    teams the user sees, as many as the visit needs, none the citizen avoids, with the visit's skills)."""
-    a = assignment
-    visit = a.visit
-    changes = data.model_dump(exclude_unset=True)
-    if changes.get("start") is not None:
-        if not visit.earliest <= data.start <= visit.latest:  # type: ignore[operator]
-            raise Invalid(f"start {data.start} is outside the visit's window "
-                          f"{visit.earliest}-{visit.latest}", path="start")
-        a.start = int(data.start)  # type: ignore[arg-type]
-    if changes.get("carer_ids") is not None:
-        ids = list(dict.fromkeys(data.carer_ids or []))
-        if len(ids) != visit.carers:
-            raise Invalid(f"the visit needs {visit.carers} carer(s)", path="carer_ids")
-        plan_team_ids = {t.id for t in a.plan_version.plan.teams}
-        visible = visible_team_ids(user)
-        avoid = {c.id for c in visit.citizen.avoid_carers}
-        carers = []
-        for i, cid in enumerate(ids):
-            carer = session.get(Carer, cid)
-            if carer is None or carer.team_id not in plan_team_ids or (
-                    visible is not None and carer.team_id not in visible):
-                raise Invalid(f"unknown carer {cid}", path=f"carer_ids.{i}")
-            if cid in avoid:
-                raise Invalid(f"the citizen must not be visited by carer {cid}", path=f"carer_ids.{i}")
-            if not set(visit.skills) <= set(carer.skills):
-                raise Invalid(f"carer {cid} lacks a skill the visit needs ({sorted(visit.skills)})",
-                              path=f"carer_ids.{i}")
-            carers.append(carer)
-        a.carers = carers
-    if changes.get("pinned") is not None:
-        a.pinned = bool(data.pinned)
-    session.flush()
-    return a
+    """Pin, unpin or move an assignment of the plan in force, as the plan's pins and hand moves do
+    (`app.services.hand_moves`): a move must keep every hard rule and the cap (422 naming the rule) and
+    is pinned unless `pinned` is false; each change is logged and bumps the head revision. Another
+    version's assignment (a draft, a replaced plan) is not changed by hand (409)."""
+    version = assignment.plan_version
+    plan = version.plan
+    in_force = version_in_force(session, plan)
+    if in_force.id != version.id:
+        raise Conflict(f"version {version.number} is {version.status}, not the plan in force (version "
+                       f"{in_force.number}); only the plan in force is changed by hand")
+    visit = assignment.visit.external_id
+    moving = data.start is not None or data.carer_ids is not None
+    if not moving:
+        if data.pinned is not None:
+            hand_moves.set_pin(session, plan=plan, user=user, visit=visit, pinned=data.pinned)
+        return assignment
+    carers = (_carer_external_ids(session, user=user, plan=plan, carer_ids=data.carer_ids)
+              if data.carer_ids is not None else sorted(c.external_id for c in assignment.carers))
+    if data.pinned is False and assignment.pinned:
+        hand_moves.set_pin(session, plan=plan, user=user, visit=visit, pinned=False)
+    try:
+        hand_moves.hand_move(session, plan=plan, user=user, visit=visit, carers=carers,
+                             start=assignment.start if data.start is None else data.start,
+                             pin=data.pinned is not False)
+    except hand_moves.MoveRefused as e:
+        # The rule names the hand move's fields; this request sent `carer_ids`.
+        raise hand_moves.MoveRefused(e.message, errors=[
+            {**d, "path": "carer_ids" if d["path"] == "carers" else d["path"]} for d in e.errors or []
+        ]) from None
+    return assignment
+
+
+def _carer_external_ids(session: Session, *, user: User, plan: Plan, carer_ids: list[int]) -> list[str]:
+    """The carers by row id, each of the plan's teams and seen by the user (else 422 naming it, as an
+    unknown id: another team's carers are not confirmed to exist)."""
+    plan_team_ids = {t.id for t in plan.teams}
+    visible = visible_team_ids(user)
+    out = []
+    for i, cid in enumerate(carer_ids):
+        carer = session.get(Carer, cid)
+        if carer is None or carer.team_id not in plan_team_ids or (
+                visible is not None and carer.team_id not in visible):
+            raise Invalid(f"unknown carer {cid}", path=f"carer_ids.{i}")
+        out.append(carer.external_id)
+    return out

@@ -167,6 +167,26 @@ def test_visits_filter_by_citizen_and_date_range(client, headers, make, team_a):
     assert r["total"] == 2 and {v["date"] for v in r["items"]} == {"2026-12-02", "2026-12-03"}
 
 
+def test_a_coordinator_cancels_a_visit_and_plans_it_again_by_patch(client, headers, make, team_a):
+    h = headers["coordinator"]
+    visit = make.visit(make.citizen(team_a), earliest=420, latest=510)
+    cancelled = client.patch(f"/api/visits/{visit.id}", json={"status": "cancelled"}, headers=h)
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status"] == "cancelled" and cancelled.json()["earliest"] == 420
+    listed = client.get("/api/visits", params={"status": "cancelled"}, headers=h).json()
+    assert [v["id"] for v in listed["items"]] == [visit.id]
+    # with other fields in the same patch the whole visit is still checked, and a refusal writes nothing
+    again = client.patch(f"/api/visits/{visit.id}", json={"status": "planned", "latest": 540}, headers=h)
+    assert again.status_code == 200, again.text
+    assert (again.json()["status"], again.json()["latest"]) == ("planned", 540)
+    crossed = client.patch(f"/api/visits/{visit.id}", json={"status": "cancelled", "latest": 400}, headers=h)
+    assert crossed.status_code == 422 and "window ends (400)" in crossed.json()["detail"][0]["msg"]
+    unknown = client.patch(f"/api/visits/{visit.id}", json={"status": "done"}, headers=h)
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"] == ["body", "status"]
+    kept = client.get(f"/api/visits/{visit.id}", headers=h).json()
+    assert (kept["status"], kept["latest"]) == ("planned", 540)
+
+
 def test_wrong_types_in_the_query_are_422_not_500(client, headers):
     r = client.get("/api/visits", params={"start": "yesterday"}, headers=headers["member"])
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "start"]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.mapping import accept_plan_version, build_problem, store_plan_version
-from models.core import PLAN_ACCEPTED, PLAN_SUPERSEDED, Visit
+from models.core import PLAN_ACCEPTED, PLAN_SUPERSEDED, Carer, PlanVersion, Team, Visit
 from solver.types import Assignment, Plan, Unplaced
+from tests.conftest import Make
 
 MON = dt.date(2026, 11, 30)  # a Monday
 
@@ -170,18 +173,29 @@ def test_accepting_a_new_version_supersedes_the_old_one(make, team_a, db_session
     assert (v1.status, v2.status) == (PLAN_SUPERSEDED, PLAN_ACCEPTED)
 
 
-def test_a_team_member_pins_and_moves_an_assignment_of_their_team(client, headers, make, team_a, db_session):
-    citizen = make.citizen(team_a)
-    c1, c2 = make.carer(team_a), make.carer(team_a)
+def _planned_visit(make: Make, session: Session, team: Team, *,
+                   accept: bool = True) -> tuple[Visit, Carer, Carer, PlanVersion]:
+    """A morning visit (07:00-08:30) given to the first of two carers who both work 07:00-15:30."""
+    citizen = make.citizen(team)
+    c1, c2 = make.carer(team), make.carer(team)
     visit = make.visit(citizen, earliest=420, latest=510)
+    for c in (c1, c2):
+        make.shift(c, visit.date)
     version = store_plan_version(
-        db_session,
-        team_ids=[team_a.id],
+        session,
+        team_ids=[team.id],
         start=visit.date,
         end=visit.date,
         created_by=None,
         plan=Plan([Assignment(visit.external_id, (c1.external_id,), 430)], []),
     )
+    if accept:
+        accept_plan_version(session, version=version, user=None)
+    return visit, c1, c2, version
+
+
+def test_a_team_member_pins_and_moves_an_assignment_of_their_team(client, headers, make, team_a, db_session):
+    _visit, _c1, c2, version = _planned_visit(make, db_session, team_a)
     listed = client.get(f"/api/plan-versions/{version.id}/assignments", headers=headers["member"]).json()
     aid = listed["items"][0]["id"]
     moved = client.patch(
@@ -191,8 +205,10 @@ def test_a_team_member_pins_and_moves_an_assignment_of_their_team(client, header
     )
     assert moved.status_code == 200, moved.text
     assert moved.json()["carer_ids"] == [c2.id] and moved.json()["pinned"] is True
-    outside = client.patch(f"/api/assignments/{aid}", json={"start": 600}, headers=headers["member"])
+    outside = client.patch(f"/api/assignments/{aid}", json={"start": 600, "pinned": False},
+                           headers=headers["member"])
     assert outside.status_code == 422 and outside.json()["detail"][0]["path"] == "start"
+    assert client.get(f"/api/assignments/{aid}", headers=headers["member"]).json()["pinned"] is True
     assert (
         client.patch(
             f"/api/assignments/{aid}", json={"pinned": False}, headers=headers["member_b"]
@@ -205,3 +221,52 @@ def test_a_team_member_pins_and_moves_an_assignment_of_their_team(client, header
         ).status_code
         == 403
     )
+
+
+def test_a_move_by_patch_keeps_the_hand_move_rules_and_the_plans_revision(
+    client: TestClient, headers: dict[str, dict[str, str]], make: Make, team_a: Team, db_session: Session
+) -> None:
+    visit, c1, c2, version = _planned_visit(make, db_session, team_a)
+    late = make.carer(team_a)
+    make.shift(late, visit.date, 600, 900)
+    aid = version.assignments[0].id
+    url, member = f"/api/assignments/{aid}", headers["member"]
+    head = f"/api/plans/{version.plan_id}/head"
+    revision = client.get(head, headers=member).json()["revision"]
+    # a carer whose shift starts later: the check says so, and so does the change
+    body = {"visit": visit.external_id, "carers": [late.external_id], "start": 430}
+    check = client.post(f"/api/plans/{version.plan_id}/moves/check", json=body, headers=member).json()
+    assert check["rules"] == ["shift"]
+    refused = client.patch(url, json={"carer_ids": [late.id], "start": 430}, headers=member)
+    assert refused.status_code == 422
+    assert [(e["rule"], e["path"]) for e in refused.json()["detail"]] == [("shift", "carer_ids")]
+    # nor can a carer who has left take it
+    left = client.post(f"/api/carers/{c2.id}/end", json={"from_date": str(visit.date)},
+                       headers=headers["coordinator"])
+    assert left.status_code == 200, left.text
+    refused = client.patch(url, json={"carer_ids": [c2.id]}, headers=member)
+    assert refused.status_code == 422 and refused.json()["detail"][0]["path"] == "carer_ids"
+    kept = client.get(url, headers=member).json()
+    assert (kept["carer_ids"], kept["start"], kept["pinned"]) == ([c1.id], 430, False)
+    assert client.get(head, headers=member).json()["revision"] == revision
+    # a move within the rules is a hand move: pinned, logged, and the head goes up
+    moved = client.patch(url, json={"start": 460}, headers=member)
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["start"], moved.json()["pinned"]) == (460, True)
+    assert client.get(head, headers=member).json()["revision"] == revision + 1
+    unpinned = client.patch(url, json={"pinned": False}, headers=member)
+    assert unpinned.status_code == 200 and unpinned.json()["pinned"] is False
+    assert client.get(head, headers=member).json()["revision"] == revision + 2
+    log = client.get(f"/api/plans/{version.plan_id}/adjustments", headers=member).json()
+    assert [(x["kind"], x["change"].get("before")) for x in log] == [
+        ("hand_move", {"carers": [c1.external_id], "start": 430}), ("unpin", None)]
+
+
+def test_an_assignment_of_a_draft_is_not_changed_by_hand(
+    client: TestClient, headers: dict[str, dict[str, str]], make: Make, team_a: Team, db_session: Session
+) -> None:
+    _visit, _c1, c2, version = _planned_visit(make, db_session, team_a, accept=False)
+    aid = version.assignments[0].id
+    r = client.patch(f"/api/assignments/{aid}", json={"carer_ids": [c2.id]}, headers=headers["member"])
+    assert r.status_code == 409
+    assert client.get(f"/api/assignments/{aid}", headers=headers["member"]).json()["carer_ids"] != [c2.id]

@@ -205,6 +205,24 @@ def test_a_pinned_assignment_stays_through_a_replan_and_a_hand_move_is_logged(
     assert [x["kind"] for x in log] == ["pin", "unpin"] and log[0]["reason"] == "Anna knows him"
 
 
+def test_a_coordinator_pins_on_a_fresh_plan_with_the_revision_its_head_reports(
+        client: TestClient, headers: Headers, planned: Planned) -> None:
+    pid = planned.plan.id
+    visits = [a.visit for a in planned.problem.current[:2]]
+    head = client.get(f"/api/plans/{pid}/head", headers=headers["coordinator"]).json()
+    r = _post(client, f"/api/plans/{pid}/pins", headers["coordinator"],
+              {"visit": visits[0], "base_revision": head["revision"]})
+    assert r.status_code == 200, r.text
+    after = client.get(f"/api/plans/{pid}/head", headers=headers["coordinator"]).json()
+    assert after["revision"] == head["revision"] + 1
+    # a write made from the first read, after the pin, is stale
+    r = _post(client, f"/api/plans/{pid}/pins", headers["coordinator"],
+              {"visit": visits[1], "base_revision": head["revision"]})
+    assert r.status_code == 409 and f"now {after['revision']}" in r.json()["detail"]
+    assert _post(client, f"/api/plans/{pid}/pins", headers["coordinator"],
+                 {"visit": visits[1], "base_revision": after["revision"]}).status_code == 200
+
+
 def test_a_member_cannot_replan_and_another_teams_plan_is_not_found(
         client: TestClient, headers: Headers, planned: Planned) -> None:
     pid = planned.plan.id
