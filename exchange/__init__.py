@@ -12,6 +12,7 @@ from exchange.common import (
     Day,
     ExchangeError,
     json_path,
+    out_of_range,
 )
 from exchange.instance import InstanceDoc, parse_instance, problem_to_instance, to_problem
 from exchange.plan import PlanDoc, parse_plan, plan_from_doc, plan_to_doc
@@ -28,6 +29,7 @@ __all__ = [
     "InstanceDoc",
     "PlanDoc",
     "json_path",
+    "out_of_range",
     "parse_change",
     "parse_changes",
     "parse_instance",

@@ -24,15 +24,39 @@ CHANGES_FORMAT = "homecare-changes/1"
 Minute = Annotated[int, Field(ge=0, le=MINUTES_PER_DAY)]
 Id = Annotated[str, Field(min_length=1, max_length=200)]
 
+# The days the product plans, audits and imports: history back to the turn of the century (performed
+# visits and past plans of any municipality's archive) and plans to the end of this one. Anything
+# outside is a typing slip, and would otherwise fill a roster with shifts back to year 1 or overflow
+# the calendar when a horizon is added to 9999-12-31.
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+
 # Pydantic reads 0, or "0", as 1970-01-01 (seconds since the epoch): a date given any other way than
 # YYYY-MM-DD is refused, not taken for a day in 1970.
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+def out_of_range(day: dt.date) -> str | None:
+    """What is wrong with `day` if the product does not plan it (None if it does)."""
+    if FIRST_DAY <= day <= LAST_DAY:
+        return None
+    return f"a date between {FIRST_DAY} and {LAST_DAY}"
+
+
 def _written_as_a_date(value: Any) -> Any:
-    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+    """A date as written in a request or a file: YYYY-MM-DD, within the days the product plans. A date
+    object is one the program made (a stored row read back, say), taken as it is."""
+    if isinstance(value, dt.date):
         return value
-    raise PydanticCustomError("date_format", "a date is written YYYY-MM-DD")
+    if not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        raise PydanticCustomError("date_format", "a date is written YYYY-MM-DD")
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return value  # pydantic names what is wrong with it (a 30 February)
+    if (why := out_of_range(day)) is not None:
+        raise PydanticCustomError("date_range", why)
+    return value
 
 
 Day = Annotated[dt.date, BeforeValidator(_written_as_a_date)]

@@ -17,7 +17,7 @@ from app.db import SessionDep
 from app.jobs.factory import RunnerDep
 from app.replan.candidates import Candidate
 from app.repositories.core import carer_names_by_external_id, citizen_id_by_external_id
-from app.schemas.core import ErrorOut, Lat, Lon, NeedAsked, RowId
+from app.schemas.core import Day, ErrorOut, Lat, Lon, NeedAsked, RowId
 from app.security import get_team_scoped, require_role
 from app.services import candidates as svc
 from app.services.jobs import job_view
@@ -165,7 +165,7 @@ class UnsavedFitIn(BaseModel):
     avoid_carer_ids: list[RowId] = []
     contact_carer_id: RowId | None = None
     needs: Annotated[list[NeedAsked], Field(min_length=1, max_length=30)]
-    start: dt.date | None = None  # default: next Monday
+    start: Day | None = None  # default: next Monday
     weeks: Annotated[int, Field(ge=1, le=6)] = 4
 
 
@@ -195,7 +195,7 @@ def fit_out(found: svc.CitizenFit, names: dict[str, str]) -> FitOut:
 
 @router.get("/citizens/{citizen_id}/fit")
 def citizen_fit(citizen_id: RowId, session: SessionDep, user: Coordinator, reads: ReadLogDep,
-                start: Annotated[dt.date | None, Query(description="first day; default next Monday")] = None,
+                start: Annotated[Day | None, Query(description="first day; default next Monday")] = None,
                 weeks: Annotated[int, Query(ge=1, le=6)] = 4) -> FitOut:
     """Where a citizen's visits not planned yet (a new citizen, new needs) fit into the team's plans as
     they stand: a small core team, start times and the few other visits that move to make room, or what
@@ -223,7 +223,7 @@ def unsaved_citizen_fit(team_id: RowId, body: UnsavedFitIn, session: SessionDep,
 @router.post("/citizens/{citizen_id}/fit/plan", status_code=status.HTTP_202_ACCEPTED,
              responses=PLANNER_BUSY)
 def plan_with_fit(citizen_id: RowId, session: SessionDep, user: Coordinator, runner: RunnerDep,
-                  start: Annotated[dt.date | None, Query(description="first day; default: next Monday")]
+                  start: Annotated[Day | None, Query(description="first day; default: next Monday")]
                   = None,
                   weeks: Annotated[int, Query(ge=1, le=6)] = 4) -> PlanJobOut:
     """Plan the team's weeks from `start` with the citizen's fit as the starting point: a plan job whose

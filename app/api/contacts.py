@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from app.api.deps import Coordinator, ReadLogDep
 from app.db import SessionDep
-from app.schemas.core import RowId
+from app.schemas.core import Day, RowId
 from app.security import get_team_scoped
 from app.services import contacts as svc
 from models import core as m
@@ -69,9 +69,9 @@ class AcceptedOut(BaseModel):
 
 @router.get("/teams/{team_id}/contact-proposals")
 def contact_proposals(team_id: RowId, session: SessionDep, user: Coordinator, reads: ReadLogDep,
-                      start: Annotated[dt.date | None, Query(description="first day judged; default today")]
+                      start: Annotated[Day | None, Query(description="first day judged; default today")]
                       = None,
-                      end: dt.date | None = None) -> ProposalsOut:
+                      end: Day | None = None) -> ProposalsOut:
     team = get_team_scoped(session, m.Team, team_id, user)
     found = svc.propose(session, team=team, start=start or dt.date.today(), end=end)
     reads.citizens(user=user, citizen_ids=[r.citizen.id for r in found.rows], what="api contact proposals")

@@ -14,7 +14,7 @@ from app.api.deps import Coordinator, ReadLogDep
 from app.db import SessionDep
 from app.repositories import team_data as repo
 from app.repositories.core import citizen_ids_of_teams
-from app.schemas.core import RowId
+from app.schemas.core import Day, RowId
 from app.schemas.team_data import (
     ChangeRecordOut,
     KnownAddressOut,
@@ -175,7 +175,7 @@ def summary_out(plan: sheets_svc.ImportPlan) -> SheetSummary:
 @router.post("/teams/{team_id}/sheets/{kind}")
 def import_sheet(team_id: RowId, kind: SheetKind, file: UploadFile, session: SessionDep, user: Coordinator,
                  dry_run: bool = True,
-                 effective: Annotated[dt.date | None, Query(description=EFFECTIVE)] = None) -> SheetSummary:
+                 effective: Annotated[Day | None, Query(description=EFFECTIVE)] = None) -> SheetSummary:
     """Read a CSV or XLSX sheet: with `dry_run` (the default) say what it would do and list every error
     by row and column, storing nothing; without, store it all in one transaction or nothing (422 with
     every error)."""

@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 
 from app.services.errors import ServiceError
 from app.web.render import form_errors
+from exchange import out_of_range
 from models.core import Carer, Citizen, Plan, Team
 
 
@@ -53,9 +54,12 @@ def parse_hhmm(value: str, path: str) -> int:
 
 def parse_date(value: str, path: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise field_error(path, f"{value!r} is not a date") from None
+    if (why := out_of_range(day)) is not None:
+        raise field_error(path, f"{value!r}: {why}")
+    return day
 
 
 def plan_day(plan: Plan, value: str, path: str) -> int:

@@ -16,6 +16,7 @@ from app.services import access_log as svc
 from app.web.deps import WebUser
 from app.web.forms import field_error
 from app.web.render import WebRoute, page
+from exchange import out_of_range
 from models.core import ROLE_ADMIN
 
 router = APIRouter(route_class=WebRoute)
@@ -28,6 +29,8 @@ def _month(value: str | None) -> tuple[dt.date, dt.date]:
         first = dt.date.fromisoformat(f"{value}-01") if value else svc.today().replace(day=1)
     except ValueError:
         raise field_error("month", f"month {value!r} is not a month like 2026-12") from None
+    if (why := out_of_range(first)) is not None:
+        raise field_error("month", f"month {value!r}: {why}")
     last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     return first, last
 

@@ -23,6 +23,7 @@ from app.web.i18n import report_words
 from app.web.read import plans as plans_read
 from app.web.read import teams as teams_read
 from app.web.render import WebRoute, language, page
+from exchange import out_of_range
 from models.core import ROLE_AUDITOR, ROLE_COORDINATOR, User
 
 router = APIRouter(route_class=WebRoute)
@@ -52,6 +53,9 @@ def _scope(request: Request, session: SessionDep, user: User) -> dict[str, Any]:
     try:
         first = dt.date.fromisoformat((q.get("month") or this_month.strftime("%Y-%m")) + "-01")
     except ValueError:
+        first = this_month
+        notices.append(BAD_MONTH)
+    if out_of_range(first) is not None:
         first = this_month
         notices.append(BAD_MONTH)
     source = q.get("source") if q.get("source") in SOURCES else "auto"

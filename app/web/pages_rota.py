@@ -22,6 +22,7 @@ from app.web.read import citizen as citizen_read
 from app.web.read import plans as plans_read
 from app.web.read import rota as rota_read
 from app.web.render import FLASHES, WebRoute, hhmm, language, page
+from exchange import out_of_range
 from models.core import Carer, Citizen, User
 
 router = APIRouter(route_class=WebRoute)
@@ -33,9 +34,12 @@ def parse_day(value: str | None, default: dt.date | Callable[[], dt.date]) -> dt
     if not value:
         return default() if callable(default) else default
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise HTTPException(status_code=422, detail=f"date {value!r} is not a date like 2026-12-01") from None
+    if (why := out_of_range(day)) is not None:
+        raise HTTPException(status_code=422, detail=f"date {value!r}: {why}")
+    return day
 
 
 def _timelines(rota: rota_read.Rota, lang: str,

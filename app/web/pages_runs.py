@@ -33,7 +33,7 @@ from app.web.i18n import Translator, report_words, translator
 from app.web.read import plans as plans_read
 from app.web.read import teams as teams_read
 from app.web.render import FLASHES, WebRoute, driving_hours, is_htmx, language, page
-from exchange import MAX_INT
+from exchange import MAX_INT, out_of_range
 from models.core import PLAN_DRAFT, PlanVersion, Team, User
 from models.jobs import JOB_ACTIVE, PlanJob
 from solver.objective import FACE_BUDGET_PREFIX
@@ -186,6 +186,9 @@ def start_run(
             first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
         except ValueError:
             raise field_error("start", "give dates like 2026-12-01") from None
+        for path, day in (("start", first), ("end", last)):
+            if (why := out_of_range(day)) is not None:
+                raise field_error(path, why)
         job = service.submit_plan_job(
             session,
             user=user,
