@@ -11,6 +11,8 @@ from exchange.common import (
     PLAN_FORMAT,
     Day,
     ExchangeError,
+    Lines,
+    OneLine,
     json_path,
 )
 from exchange.instance import InstanceDoc, parse_instance, problem_to_instance, to_problem
@@ -26,6 +28,8 @@ __all__ = [
     "Day",
     "ExchangeError",
     "InstanceDoc",
+    "Lines",
+    "OneLine",
     "PlanDoc",
     "json_path",
     "parse_change",
