@@ -11,6 +11,8 @@ from exchange.common import (
     PLAN_FORMAT,
     Day,
     ExchangeError,
+    Lines,
+    OneLine,
     json_path,
     out_of_range,
 )
@@ -27,6 +29,8 @@ __all__ = [
     "Day",
     "ExchangeError",
     "InstanceDoc",
+    "Lines",
+    "OneLine",
     "PlanDoc",
     "json_path",
     "out_of_range",

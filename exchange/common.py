@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
 MINUTES_PER_DAY = 24 * 60
@@ -21,8 +22,30 @@ INSTANCE_FORMAT = "homecare-instance/1"
 PLAN_FORMAT = "homecare-plan/1"
 CHANGES_FORMAT = "homecare-changes/1"
 
+# Control characters and lone surrogates have no place in a name, an id or a note: a spreadsheet's XML
+# cannot hold most of them, PostgreSQL refuses NUL, and none is anything a person meant to type. A text
+# that may run over several lines keeps tab, newline and carriage return.
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _refusing(control: re.Pattern[str]) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        found = control.search(value)
+        if found is not None:
+            raise PydanticCustomError(
+                "control_character", "contains the control character {character} at position {position}",
+                {"character": f"U+{ord(found.group()):04X}", "position": found.start() + 1})
+        return value
+    return check
+
+
+# For a string type: refuses control characters (OneLine) or all but tab and line breaks (Lines).
+OneLine = AfterValidator(_refusing(_CONTROL_IN_LINE))
+Lines = AfterValidator(_refusing(_CONTROL_IN_TEXT))
+
 Minute = Annotated[int, Field(ge=0, le=MINUTES_PER_DAY)]
-Id = Annotated[str, Field(min_length=1, max_length=200)]
+Id = Annotated[str, Field(min_length=1, max_length=200), OneLine]
 
 # The days the product plans, audits and imports: history back to the turn of the century (performed
 # visits and past plans of any municipality's archive) and plans to the end of this one. Anything

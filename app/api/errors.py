@@ -45,6 +45,33 @@ def _first_line(exc: IntegrityError | DataError, fallback: str) -> str:
     return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else fallback
 
 
+# The columns of a unique violation, as SQLite words it and as PostgreSQL's detail does.
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?P<columns>.+)")
+_POSTGRES_KEY = re.compile(r"Key \((?P<columns>[^)]+)\)=")
+
+
+def unique_columns(exc: IntegrityError) -> list[str]:
+    """The columns whose values are taken already, when the error is a unique violation; else none."""
+    detail = getattr(getattr(exc.orig, "diag", None), "message_detail", None)
+    found = _POSTGRES_KEY.search(detail or "") or _SQLITE_UNIQUE.search(str(exc.orig))
+    if found is None:
+        return []
+    return [column.strip().rsplit(".", 1)[-1] for column in found.group("columns").split(",")]
+
+
+def _conflict(exc: IntegrityError) -> str | list[dict[str, Any]]:
+    columns = unique_columns(exc)
+    if len(columns) == 1:
+        # In plain words and without the stored value or its row: the database's text would tell a
+        # caller which other team holds an id.
+        column = columns[0]
+        return error_items([{"path": column, "msg": f"the {column} is in use already; choose another"}],
+                           kind="conflict")
+    if columns:
+        return f"conflict with stored data: the same {', '.join(columns)} was stored meanwhile; try again"
+    return f"conflict with stored data: {_first_line(exc, 'conflict')}"
+
+
 def database_down_answer() -> JSONResponse:
     return JSONResponse(status_code=503, content={"detail": DATABASE_DOWN_DETAIL},
                         headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
@@ -64,8 +91,7 @@ def add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(IntegrityError)
     async def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:
         # A unique or foreign-key violation is the caller's conflict, never a 500.
-        detail = f"conflict with stored data: {_first_line(exc, 'conflict')}"
-        return JSONResponse(status_code=409, content={"detail": detail})
+        return JSONResponse(status_code=409, content={"detail": _conflict(exc)})
 
     @app.exception_handler(DataError)
     async def _unstorable(_request: Request, exc: DataError) -> JSONResponse:

@@ -8,13 +8,15 @@ Answers carry the integer `id` and the exchange format's `external_id`.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from annotated_types import Ge, Le
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.schemas.passwords import NewPassword, password_problem
-from exchange import MAX_INT, Day
+from exchange import MAX_INT, Day, Lines, OneLine
 from models.core import MINUTES_PER_DAY, ROLES, User
 
 T = TypeVar("T")
@@ -24,14 +26,29 @@ T = TypeVar("T")
 RowId = Annotated[int, Ge(1), Le(MAX_INT)]
 Cap = Annotated[int, Field(ge=1, le=MAX_INT)]
 Minute = Annotated[int, Field(ge=0, le=MINUTES_PER_DAY, description="minutes after midnight")]
-ExternalId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S+$")]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Skill = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+def _visible(value: str) -> str:
+    # Spaces, or invisible format characters, alone would list a person no one can tell apart.
+    value = value.strip()
+    if not any(unicodedata.category(ch)[0] not in "ZC" for ch in value):
+        raise PydanticCustomError("blank", "give at least one visible character, not only spaces")
+    return value
+
+
+# Every text a person types goes through one of these, so every way in (API, pages, sheets) refuses the
+# same characters: OneLine for a line (a name, an address), Lines where a note may run over several lines.
+ExternalId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S+$"), OneLine]
+Name = Annotated[str, Field(min_length=1, max_length=200), OneLine, AfterValidator(_visible)]
+Skill = Annotated[str, Field(min_length=1, max_length=100), OneLine]
+Address = Annotated[str, Field(max_length=300), OneLine]
+Reason = Annotated[str, Field(max_length=500), OneLine]
+NeedKind = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S+$"), OneLine]
 Lat = Annotated[float, Field(ge=-90, le=90)]
 Lon = Annotated[float, Field(ge=-180, le=180)]
 Weekdays = Annotated[list[Annotated[int, Field(ge=0, le=6)]], Field(min_length=1, max_length=7)]
 Role = Literal["member", "coordinator", "auditor", "admin"]
-Text = Annotated[str, Field(max_length=10_000)]
+Text = Annotated[str, Field(max_length=10_000), Lines]
 # The version a form or client read; a save with an older one answers 409 instead of overwriting.
 Version = Annotated[int, Field(ge=1, le=MAX_INT,
                                description="the row's version as read (409 if it moved on)")]
@@ -39,7 +56,7 @@ EndReason = Literal["moved", "deceased", "nursing_home", "other"]
 EveryWeeks = Annotated[int, Field(ge=1, le=6, description="every N weeks, counted from valid_from's week")]
 Priority = Annotated[int, Field(ge=1, le=3, description="1 must happen .. 3 can wait")]
 TravelModeName = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^\S+$",
-                                      description="a travel mode's name (walk, bike); none: by car")]
+                                      description="a travel mode's name (walk, bike); none: by car"), OneLine]
 Gap = Annotated[int, Field(ge=0, le=7 * MINUTES_PER_DAY, description="minutes")]
 BreakMinutes = Annotated[int, Field(gt=0, le=240, description="the break's length in minutes")]
 assert set(ROLES) == {"member", "coordinator", "auditor", "admin"}
@@ -157,7 +174,7 @@ class TeamCreate(_In):
     name: Name
     lat: Lat
     lon: Lon
-    base_address: Annotated[str, Field(max_length=300)] | None = None
+    base_address: Address | None = None
     max_carers_per_month: Cap | None = None
 
 
@@ -166,7 +183,7 @@ class TeamUpdate(_In):
     name: Name | None = None
     lat: Lat | None = None
     lon: Lon | None = None
-    base_address: Annotated[str, Field(max_length=300)] | None = None
+    base_address: Address | None = None
     max_carers_per_month: Cap | None = None
 
 
@@ -282,7 +299,7 @@ class CarerEnd(_In):
     """The carer works here no more from `from_date` on (their last day is the day before)."""
 
     from_date: Day
-    reason: Annotated[str, Field(max_length=200)] | None = None
+    reason: Annotated[str, Field(max_length=200), OneLine] | None = None
     version: Version | None = None
 
 
@@ -293,33 +310,33 @@ class CitizenCreate(_In):
     external_id: ExternalId | None = None
     team_id: RowId
     name: Name
-    address: Annotated[str, Field(max_length=300)] | None = None
+    address: Address | None = None
     lat: Lat
     lon: Lon
     contact_carer_id: RowId | None = None
     avoid_carer_ids: list[RowId] = []
-    notes: Annotated[str, Field(max_length=10_000)] | None = None
+    notes: Text | None = None
     birth_year: Annotated[int, Field(ge=1880, le=2100)] | None = None
     how_notes: Text | None = None
     in_national_measure: bool = True
     # Why each carer on the avoid list is there (carer id -> reason); kept for the team.
-    avoid_reasons: dict[RowId, Annotated[str, Field(max_length=500)]] = {}
+    avoid_reasons: dict[RowId, Reason] = {}
 
 
 class CitizenUpdate(_In):
     external_id: ExternalId | None = None
     team_id: RowId | None = None
     name: Name | None = None
-    address: Annotated[str, Field(max_length=300)] | None = None
+    address: Address | None = None
     lat: Lat | None = None
     lon: Lon | None = None
     contact_carer_id: RowId | None = None
     avoid_carer_ids: list[RowId] | None = None
-    notes: Annotated[str, Field(max_length=10_000)] | None = None
+    notes: Text | None = None
     birth_year: Annotated[int, Field(ge=1880, le=2100)] | None = None
     how_notes: Text | None = None
     in_national_measure: bool | None = None
-    avoid_reasons: dict[RowId, Annotated[str, Field(max_length=500)]] | None = None
+    avoid_reasons: dict[RowId, Reason] | None = None
     version: Version | None = None
 
 
@@ -379,7 +396,7 @@ class _Window(_In):
 class NeedCreate(_Window):
     external_id: ExternalId | None = None
     citizen_id: RowId
-    kind: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S+$")]
+    kind: NeedKind
     weekdays: Weekdays
     earliest: Minute
     latest: Minute
@@ -427,7 +444,7 @@ class NeedUpdate(_In):
     """A correction of the need as a whole (rewrites it). To change it from a date on without
     rewriting history, POST /api/needs/{id}/change instead."""
 
-    kind: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S+$")] | None = None
+    kind: NeedKind | None = None
     weekdays: Weekdays | None = None
     earliest: Minute | None = None
     latest: Minute | None = None
@@ -498,7 +515,7 @@ class NeedOut(NeedRedacted):
 class _HelpAsked(_Window):
     """What a visit asks for, in a window of the day: shared by a new visit and a need not saved yet."""
 
-    kind: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S+$")]
+    kind: NeedKind
     earliest: Minute
     latest: Minute
     duration: Annotated[int, Field(gt=0, le=MINUTES_PER_DAY)]

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.schemas.core import BreakMinutes, Minute, Version, break_problem
-from exchange import Day
+from exchange import Day, OneLine
 
 ExceptionKind = Literal["leave", "course", "extra"]
 
@@ -91,7 +91,7 @@ class RosterExceptionIn(_In):
     break_earliest: Minute | None = None
     break_latest: Minute | None = None
     break_minutes: BreakMinutes | None = None
-    note: Annotated[str, Field(max_length=300)] | None = None
+    note: Annotated[str, Field(max_length=300), OneLine] | None = None
 
     @model_validator(mode="after")
     def _hours(self) -> RosterExceptionIn:

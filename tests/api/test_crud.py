@@ -117,8 +117,63 @@ def test_a_duplicate_external_id_is_a_conflict_not_a_crash(client, headers, team
     assert client.post("/api/carers", json=body, headers=h).status_code == 201
     again = client.post("/api/carers", json=body, headers=h)
     assert again.status_code == 409
-    assert "conflict" in again.json()["detail"]
+    assert again.json()["detail"][0]["loc"] == ["external_id"]
+    assert again.json()["detail"][0]["type"] == "conflict"
     assert client.get("/api/carers", headers=h).json()["total"] == 1
+
+
+def test_an_external_id_another_team_holds_is_refused_in_plain_words_that_do_not_say_whose_it_is(
+        client, headers, make, team_a, team_b):
+    make.citizen(team_b, name="Sven", external_id="TB-p07")
+    taken = client.post("/api/citizens", headers=headers["coordinator"], json={
+        "team_id": team_a.id, "name": "Greta", "lat": 62.39, "lon": 17.31, "external_id": "TB-p07"})
+    assert taken.status_code == 409
+    [error] = taken.json()["detail"]
+    assert error["loc"] == ["external_id"] and "external_id is in use already" in error["msg"]
+    for database_words in ("UNIQUE", "constraint", "citizens.", "Key (", "TB-p07", "Team B", str(team_b.id)):
+        assert database_words not in taken.text
+
+
+@pytest.mark.parametrize("path", ["/api/citizens", "/api/carers"])
+@pytest.mark.parametrize("name", ["   ", "\t \u00a0", "\u200b"])
+def test_a_name_of_only_spaces_is_refused_naming_the_field(client, headers, team_a, path, name):
+    body = {"team_id": team_a.id, "name": name, "lat": 62.39, "lon": 17.31}
+    if path == "/api/carers":
+        body = {"team_id": team_a.id, "name": name}
+    r = client.post(path, json=body, headers=headers["coordinator"])
+    assert r.status_code == 422, r.text
+    assert [e["loc"] for e in r.json()["detail"]] == [["body", "name"]]
+    assert client.get(path, headers=headers["coordinator"]).json()["total"] == 0
+
+
+def test_a_name_is_kept_without_the_spaces_around_it_and_cannot_be_blanked_later(client, headers, team_a):
+    h = headers["coordinator"]
+    made = client.post("/api/carers", json={"team_id": team_a.id, "name": "  Anna Berg "}, headers=h)
+    assert made.status_code == 201 and made.json()["name"] == "Anna Berg"
+    blanked = client.patch(f"/api/carers/{made.json()['id']}", json={"name": "  "}, headers=h)
+    assert blanked.status_code == 422 and blanked.json()["detail"][0]["loc"] == ["body", "name"]
+    assert client.get(f"/api/carers/{made.json()['id']}", headers=h).json()["name"] == "Anna Berg"
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("name", "Greta\u0000"), ("name", "Greta\nSvensson"), ("address", "Storgatan\u001b1"),
+    ("external_id", "TA-\u0007p1"), ("notes", "ring\u0000"), ("how_notes", "\u0085knock")])
+def test_control_characters_in_a_citizens_texts_are_refused_naming_the_field(client, headers, team_a, field,
+                                                                             value):
+    body = {"team_id": team_a.id, "name": "Greta", "lat": 62.39, "lon": 17.31, field: value}
+    r = client.post("/api/citizens", json=body, headers=headers["coordinator"])
+    assert r.status_code == 422, r.text
+    assert [e["loc"] for e in r.json()["detail"]] == [["body", field]]
+    assert "control character" in r.json()["detail"][0]["msg"]
+    assert client.get("/api/citizens", headers=headers["coordinator"]).json()["total"] == 0
+
+
+def test_notes_may_run_over_several_lines_with_tabs(client, headers, team_a):
+    body = {"team_id": team_a.id, "name": "Greta", "lat": 62.39, "lon": 17.31,
+            "notes": "Key in the box.\r\nCall first:\t070-123 45 67", "how_notes": "Knock\nwait"}
+    r = client.post("/api/citizens", json=body, headers=headers["coordinator"])
+    assert r.status_code == 201, r.text
+    assert r.json()["notes"] == body["notes"]
 
 
 def test_deleting_a_team_that_still_has_carers_is_a_conflict(client, headers, make, team_a):
@@ -215,4 +270,4 @@ def test_a_conflict_found_only_at_commit_answers_409_not_a_false_success(db_sess
     with TestClient(app) as c:
         answer = c.post("/test-only/late-conflict")
     assert answer.status_code == 409
-    assert "conflict" in answer.json()["detail"]
+    assert answer.json()["detail"][0]["loc"] == ["external_id"]

@@ -89,6 +89,8 @@ def test_importing_the_same_file_twice_changes_nothing(client, headers, team_s, 
         (lambda d: d["visits"][3].__setitem__("id", d["visits"][4]["id"]), "visits[3].id"),
         (lambda d: d["visits"][9].__setitem__("earliest", "early"), "visits[9].earliest"),
         (lambda d: d["visits"][690].update(earliest=1400, latest=1430, duration=90), "visits[690]"),
+        # An id becomes a new carer's or citizen's name: no control character gets in that way either.
+        (lambda d: d["citizens"][5].__setitem__("id", "T1-p\u0000"), "citizens[5].id"),
     ],
 )
 def test_a_file_with_one_broken_row_stores_nothing_and_says_where(

@@ -3,8 +3,10 @@ column, nothing is stored until confirmed, and the team's own export comes back 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
@@ -317,3 +319,79 @@ def test_break_windows_come_in_and_go_out_with_the_shifts_and_a_bad_one_is_named
     r = _upload(client, coordinator, week.team, "carers", "b.csv", too_long.encode())
     errors = {(e["row"], e["column"]): e["msg"] for e in r.json()["errors"]}
     assert list(errors) == [(2, "mon")] and "break" in errors[(2, "mon")]
+
+
+FORMULAS = {"name": '=HYPERLINK("http://evil","x")', "address": "+46 Storgatan 1", "how_notes": "@knock",
+            "notes": "-2 steps; '=kept as typed"}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_text_that_looks_like_a_formula_is_exported_as_text_and_imports_back_as_it_was(
+        client, headers, week, fmt):
+    coordinator = headers["coordinator"]
+    changed = client.patch(f"/api/citizens/{week.citizen.id}", headers=coordinator, json=FORMULAS)
+    assert changed.status_code == 200, changed.text
+    carer = client.patch(f"/api/carers/{week.bo.id}", headers=coordinator, json={"name": "'-Bo'"})
+    assert carer.status_code == 200, carer.text
+    for kind, written in (("citizens", "'" + FORMULAS["name"]), ("carers", "''-Bo'")):
+        exported = client.get(f"/api/teams/{week.team.id}/sheets/{kind}", headers=coordinator,
+                              params={"format": fmt})
+        if fmt == "xlsx":
+            cells = [c for row in load_workbook(io.BytesIO(exported.content)).worksheets[0].iter_rows()
+                     for c in row]
+            assert not [c.value for c in cells if c.data_type == "f"]
+        else:
+            texts = [c for row in csv.reader(io.StringIO(exported.text)) for c in row]
+            assert not [t for t in texts if t.startswith(("=", "+", "-", "@"))]
+            assert written in texts
+        dry = _upload(client, coordinator, week.team, kind, f"x.{fmt}", exported.content)
+        assert dry.json() == {"kind": kind, "new": 0, "changed": 0, "ended": 0, "errors": []}, kind
+
+
+def test_a_neutralised_formula_character_written_in_a_csv_reads_as_the_text_after_it(
+        client, headers, week, db_session):
+    sheet = "citizen_id,name,lat,lon,notes\nTA-n9,'=Nils,62.41,17.29,'+4670 123\n"
+    done = _upload(client, headers["coordinator"], week.team, "citizens", "in.csv", sheet.encode(),
+                   dry_run=False)
+    assert done.status_code == 200 and done.json()["new"] == 1, done.text
+    nils = db_session.scalar(select(m.Citizen).where(m.Citizen.external_id == "TA-n9"))
+    assert (nils.name, nils.notes) == ("=Nils", "+4670 123")
+
+
+def test_a_sheet_with_a_control_character_in_a_name_is_refused_at_its_cell(client, headers, week):
+    body = "citizen_id,name,lat,lon\nTA-n1,Nils\u0001,62.41,17.29\n".encode()
+    r = _upload(client, headers["coordinator"], week.team, "citizens", "in.csv", body)
+    assert [(e["row"], e["column"]) for e in r.json()["errors"]] == [(2, "name")]
+    assert "control character" in r.json()["errors"][0]["msg"]
+    stored = _upload(client, headers["coordinator"], week.team, "citizens", "in.csv", body, dry_run=False)
+    assert stored.status_code == 422 and stored.json()["detail"][0]["loc"] == ["sheet", 2, "name"]
+
+
+def test_a_name_given_with_a_control_character_never_reaches_the_sheet(client, headers, week):
+    r = client.post("/api/citizens", headers=headers["coordinator"], json={
+        "team_id": week.team.id, "name": "Nils\u0000", "lat": 62.41, "lon": 17.29})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "name"]
+    exported = client.get(f"/api/teams/{week.team.id}/sheets/citizens", headers=headers["coordinator"],
+                          params={"format": "xlsx"})
+    assert exported.status_code == 200
+
+
+def _zip_of_a_text() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("notes.txt", "not a workbook")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+@pytest.mark.parametrize("body", [b"name,lat,lon\nNils,62.4,17.3\n", b"PK\x03\x04 not really a zip",
+                                  b"\x00\x01\x02", _zip_of_a_text()])
+def test_a_file_named_xlsx_that_is_no_workbook_is_refused_as_not_a_readable_xlsx_file(
+        client, headers, week, db_session, body, dry_run):
+    before = _records(db_session)
+    r = _upload(client, headers["coordinator"], week.team, "citizens", "brukare.xlsx", body, dry_run=dry_run)
+    assert r.status_code == 422, r.text
+    [error] = r.json()["detail"]
+    assert error["loc"] == ["file"] and error["msg"].startswith("not a readable .xlsx file")
+    assert _records(db_session) == before
+

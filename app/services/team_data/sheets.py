@@ -21,6 +21,7 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -181,15 +182,14 @@ def read_sheet(kind: str, data: bytes, filename: str) -> Sheet:
     grid: list[list[str]] = []
     try:
         if filename.lower().endswith(".xlsx"):
-            from openpyxl import load_workbook
-
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            ws = wb.worksheets[0]
-            grid = [[_cell_text(c) for c in row] for row in ws.iter_rows(values_only=True)]
+            grid = _xlsx_grid(data)
         else:
             text = data.decode("utf-8-sig")
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
-            grid = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+            # Only the delimiter is guessed: spreadsheet programs quote with '"', and the sniffer takes
+            # the apostrophe of a neutralised formula character for a quote when the text ends in one.
+            delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter if text.strip() else ","
+            grid = [[_from_csv(c.strip()) for c in row]
+                    for row in csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter)]
     except (UnicodeDecodeError, csv.Error, ValueError, KeyError, OSError) as e:
         return Sheet(
             kind, {}, [], [SheetError(1, "", f"the file cannot be read as CSV (UTF-8) or XLSX: {e}")]
@@ -232,6 +232,10 @@ def write_sheet(kind: str, rows: list[dict[str, Any]], *, fmt: str, lang: str) -
         ws.append(headers)
         for row in rows:
             ws.append([row.get(k, "") for k in keys])
+            for cell in ws[ws.max_row]:
+                # openpyxl takes a text starting with "=" for a formula: a name is always shown as text.
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()
@@ -239,8 +243,41 @@ def write_sheet(kind: str, rows: list[dict[str, Any]], *, fmt: str, lang: str) -
     writer = csv.writer(buf)
     writer.writerow(headers)
     for row in rows:
-        writer.writerow([row.get(k, "") for k in keys])
+        writer.writerow([_to_csv(v) if isinstance(v, str) else v for v in (row.get(k, "") for k in keys)])
     return buf.getvalue().encode("utf-8")
+
+
+# A CSV cell opened in a spreadsheet program is a formula if it starts with one of these (OWASP's CSV
+# injection): such a text is written after an apostrophe, which the program shows as text and
+# `_from_csv` takes away again. A text that would read back wrong (one already starting with an
+# apostrophe before such a character) gets one more, so that every text comes back as it was.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralised(text: str) -> bool:
+    """Whether `_to_csv` writes the text after an apostrophe."""
+    return text.startswith(FORMULA_START) or (text.startswith("'") and _neutralised(text[1:]))
+
+
+def _to_csv(text: str) -> str:
+    return f"'{text}" if _neutralised(text) else text
+
+
+def _from_csv(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and _neutralised(cell[1:]) else cell
+
+
+def _xlsx_grid(data: bytes) -> list[list[str]]:
+    """The first worksheet's cells as text; a file that is no workbook at all is refused (422)."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError) as e:
+        raise Invalid("not a readable .xlsx file: save it as an Excel workbook (.xlsx) or as CSV and upload "
+                      f"it again ({e})", path="file") from None
+    return [[_cell_text(c) for c in row] for row in wb.worksheets[0].iter_rows(values_only=True)]
 
 
 # --- values ----------------------------------------------------------------------------------
