@@ -28,12 +28,12 @@ from app.services import plans as plans_service
 from app.services import team_settings as settings_service
 from app.web.curve_chart import curve_chart
 from app.web.deps import WebUser, planner_team
-from app.web.forms import FORM_REFUSALS, field_error, refusal
+from app.web.forms import FORM_REFUSALS, parse_date, refusal
 from app.web.i18n import Translator, report_words, translator
 from app.web.read import plans as plans_read
 from app.web.read import teams as teams_read
 from app.web.render import FLASHES, WebRoute, driving_hours, is_htmx, language, page
-from exchange import MAX_INT, out_of_range
+from exchange import MAX_INT
 from models.core import PLAN_DRAFT, PlanVersion, Team, User
 from models.jobs import JOB_ACTIVE, PlanJob
 from solver.objective import FACE_BUDGET_PREFIX
@@ -182,13 +182,7 @@ def start_run(
 ) -> Response:
     team = planner_team(session, team_id, user)
     try:
-        try:
-            first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-        except ValueError:
-            raise field_error("start", "give dates like 2026-12-01") from None
-        for path, day in (("start", first), ("end", last)):
-            if (why := out_of_range(day)) is not None:
-                raise field_error(path, why)
+        first, last = parse_date(start, "start"), parse_date(end, "end")
         job = service.submit_plan_job(
             session,
             user=user,

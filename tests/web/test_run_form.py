@@ -48,6 +48,15 @@ def test_steps_out_of_range_get_the_form_back_naming_them_and_no_job(
     assert _jobs(db_session) == []
 
 
+def test_a_run_for_year_9999_gets_the_form_back_in_swedish_naming_the_end_and_no_job(
+        coordinator_browser: TestClient, team_a: m.Team, db_session: Session) -> None:
+    form = {"start": "2026-12-01", "end": "9999-12-31", "time_limit": "30", "seed": "0", "steps": ""}
+    answer = coordinator_browser.post(f"/teams/{team_a.id}/runs", data=form)
+    assert answer.status_code == 422
+    assert "ange ett datum mellan 2000-01-01 och 2099-12-31" in answer.text
+    assert _jobs(db_session) == []
+
+
 def test_a_coordinator_plans_the_next_period_without_opening_advanced(
         coordinator_browser: TestClient, team_a: m.Team, db_session: Session) -> None:
     coordinator_browser.cookies.set("lang", "sv")
